@@ -1,0 +1,150 @@
+/**
+ * Every failure a user can cause or meet is one of these classes, each with a stable `code`.
+ * The CLI entry (src/cli/main.ts) is the only place that turns a code into an exit status;
+ * library code throws and never exits.
+ */
+
+export const EXIT_CODES = {
+  ok: 0,
+  /** verify: parity does not hold (pending or conflicting rows, totals disagree). */
+  parityFailed: 1,
+  /** Bad flag, environment variable or config file value. */
+  usage: 2,
+  /** Cannot reach the server, authenticate, or the role lacks a privilege. */
+  connection: 3,
+  /** A lock (ALTER's ACCESS EXCLUSIVE, or a batch's row locks) was not granted within the retry budget. */
+  lockTimeout: 4,
+  /** The database is not in a state the command can work on (version, missing table or column, rule changed). */
+  preflight: 5,
+  /** down refused because it would destroy data. */
+  downRefused: 6,
+  /** Another backfill run holds the runner lock. */
+  alreadyRunning: 7,
+  /** A transient failure outlasted the retry budget; the run is checkpointed and can be resumed. */
+  retriesExhausted: 8,
+  /** A bug: anything not classified above. */
+  internal: 70,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONNECTION'
+  | 'PERMISSION'
+  | 'LOCK_TIMEOUT'
+  | 'PREFLIGHT'
+  | 'DOWN_REFUSED'
+  | 'ALREADY_RUNNING'
+  | 'RETRIES_EXHAUSTED'
+  | 'INTERRUPTED'
+  | 'INTERNAL';
+
+const EXIT_BY_CODE: Record<ErrorCode, number> = {
+  USAGE: EXIT_CODES.usage,
+  CONNECTION: EXIT_CODES.connection,
+  PERMISSION: EXIT_CODES.connection,
+  LOCK_TIMEOUT: EXIT_CODES.lockTimeout,
+  PREFLIGHT: EXIT_CODES.preflight,
+  DOWN_REFUSED: EXIT_CODES.downRefused,
+  ALREADY_RUNNING: EXIT_CODES.alreadyRunning,
+  RETRIES_EXHAUSTED: EXIT_CODES.retriesExhausted,
+  INTERRUPTED: EXIT_CODES.interrupted,
+  INTERNAL: EXIT_CODES.internal,
+};
+
+export interface ToolkitErrorOptions {
+  /** What the user should do about it; printed after the message. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured facts for --json output (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export class ToolkitError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: ToolkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+
+  get exitCode(): number {
+    return exitCodeFor(this.code);
+  }
+}
+
+export class UsageError extends ToolkitError {
+  /** Every problem found, so a user fixes them all in one go. */
+  readonly problems: string[];
+  constructor(problems: string[], options: ToolkitErrorOptions = {}) {
+    super('USAGE', problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`, options);
+    this.problems = problems;
+  }
+}
+
+export class ConnectionError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('CONNECTION', message, options);
+  }
+}
+
+export class PermissionError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('PERMISSION', message, options);
+  }
+}
+
+export class LockTimeoutError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('LOCK_TIMEOUT', message, options);
+  }
+}
+
+export class PreflightError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('PREFLIGHT', message, options);
+  }
+}
+
+export class DownRefusedError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('DOWN_REFUSED', message, options);
+  }
+}
+
+export class AlreadyRunningError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('ALREADY_RUNNING', message, options);
+  }
+}
+
+export class RetriesExhaustedError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('RETRIES_EXHAUSTED', message, options);
+  }
+}
+
+export class InterruptedError extends ToolkitError {
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  constructor(signal: 'SIGINT' | 'SIGTERM', message: string, options: ToolkitErrorOptions = {}) {
+    super('INTERRUPTED', message, options);
+    this.signal = signal;
+  }
+  override get exitCode(): number {
+    return this.signal === 'SIGTERM' ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+  }
+}
+
+export function exitCodeFor(code: ErrorCode): number {
+  return EXIT_BY_CODE[code];
+}
+
+export function isToolkitError(error: unknown): error is ToolkitError {
+  return error instanceof ToolkitError;
+}

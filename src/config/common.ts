@@ -1,5 +1,6 @@
 /** Options every command accepts: where the database is and where things live in it. */
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 import { databaseUrl, duration, flag, identifier } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
@@ -23,3 +24,13 @@ export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;
 
 /** Like ConnectionOptions, but with the database URL known to be present. */
 export type ConnectedOptions = Omit<ConnectionOptions, 'databaseUrl'> & { databaseUrl: string };
+
+/** The URL is optional in the schema so that a missing one is reported with the fix. */
+export function requireDatabaseUrl<T extends { databaseUrl?: string | undefined }>(options: T): T & { databaseUrl: string } {
+  if (!options.databaseUrl) {
+    throw new UsageError(['no database URL: pass --database-url postgres://user:pass@host:5432/db or set DATABASE_URL'], {
+      hint: 'The URL can also come from AIBRIDGE_MIGRATE_DATABASE_URL or a --config file.',
+    });
+  }
+  return options as T & { databaseUrl: string };
+}

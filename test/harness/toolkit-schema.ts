@@ -1,0 +1,28 @@
+/** Brings a test database to the post-`up` state through the real migration runner. */
+import pg from 'pg';
+import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
+import { runMigrations } from '../../src/migrate/runner.js';
+
+export interface ToolkitSchemaOptions {
+  appSchema?: string;
+  stateSchema?: string;
+  migrationsSchema?: string;
+  migrationsTable?: string;
+}
+
+export async function applyToolkitMigrations(url: string, options: ToolkitSchemaOptions = {}): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const applied = await runMigrations({
+      client,
+      direction: 'up',
+      context: { appSchema: options.appSchema ?? 'public', stateSchema: options.stateSchema ?? DEFAULT_STATE_SCHEMA },
+      migrationsSchema: options.migrationsSchema ?? 'public',
+      migrationsTable: options.migrationsTable ?? DEFAULT_MIGRATIONS_TABLE,
+    });
+    return applied.map((m) => m.name);
+  } finally {
+    await client.end();
+  }
+}

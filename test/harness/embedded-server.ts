@@ -53,6 +53,13 @@ export interface StartOptions {
 }
 
 function isAlive(pid: number): boolean {
+  // A killed server whose parent is gone may linger as a zombie until its new parent reaps
+  // it; it holds no port, files or shared memory, so it counts as dead.
+  try {
+    if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
+  } catch {
+    /* no /proc entry: fall through to kill(0) */
+  }
   try {
     process.kill(pid, 0);
     return true;

@@ -1,0 +1,72 @@
+/**
+ * Packaging check (CI): `npm pack`, install the tarball into an empty project elsewhere, and
+ * run the installed CLI — `--version`, `--help`, then the real commands against an embedded
+ * PostgreSQL — exactly as a user of the published package would.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { generateDataset } from '../fixtures/generator.js';
+import { startEmbeddedServer } from '../test/harness/embedded-server.js';
+import { loadBaselineSchema } from '../test/harness/template.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-migrate-pack-'));
+let failures = 0;
+
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function check(name: string, ok: boolean, detail = ''): void {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `\n${detail}`}`);
+  if (!ok) failures++;
+}
+
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const packed = sh('npm', ['pack', '--silent', '--pack-destination', work], root);
+check('npm pack', packed.code === 0, packed.stderr);
+const tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
+
+const project = path.join(work, 'consumer');
+fs.mkdirSync(project);
+fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+const install = sh('npm', ['install', '--no-audit', '--no-fund', tarball], project);
+check('npm install <tarball> into an empty project', install.code === 0, install.stderr);
+
+const versionRun = sh('npx', ['aibridge-migrate', '--version'], project);
+check(`npx aibridge-migrate --version prints ${version}`, versionRun.code === 0 && versionRun.stdout.trim() === version, versionRun.stdout + versionRun.stderr);
+const help = sh('npx', ['aibridge-migrate', '--help'], project);
+check('--help lists every command', help.code === 0 && ['up', 'down', 'status', 'backfill', 'verify'].every((c) => help.stdout.includes(`aibridge-migrate ${c}`)), help.stdout);
+
+const server = await startEmbeddedServer({ fast: true });
+try {
+  await loadBaselineSchema(server.url);
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  await generateDataset(client, { rows: 2000, seed: 1 });
+  await client.end();
+  const env = { DATABASE_URL: server.url };
+  const commands: [string, string[], number][] = [
+    ['up', ['up', '--json'], 0],
+    ['up again (nothing pending)', ['up'], 0],
+    ['status --json', ['status', '--json'], 0],
+    ['backfill', ['backfill', '--json'], 0],
+    ['verify', ['verify', '--format', 'json'], 0],
+  ];
+  for (const [name, args, expected] of commands) {
+    const run = sh('npx', ['aibridge-migrate', ...args], project, env);
+    check(`installed CLI: ${name} exits ${expected}`, run.code === expected, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+  }
+  const badUrl = sh('npx', ['aibridge-migrate', 'status'], project, { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
+  check('unreachable server: exit 3, one clear message, no stack trace, no password', badUrl.code === 3 && !/\n\s+at /.test(badUrl.stderr) && !badUrl.stderr.includes('secret'), badUrl.stderr);
+} finally {
+  await server.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+console.log(failures === 0 ? 'package check: all passed' : `package check: ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

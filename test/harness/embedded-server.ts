@@ -40,6 +40,8 @@ export interface EmbeddedServer {
   /** Superuser URL (trust authentication on 127.0.0.1). */
   readonly url: string;
   readonly dataDir: string;
+  /** Fast shutdown, stay down `downMs`, start again on the same port and data (fault tests). */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -265,27 +267,47 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     ...options.settings,
   };
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(path.join(binaries, 'bin', 'postgres'), args, {
-    ...(runAs ?? {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  // The server must not keep the Node event loop alive, nor die with it: teardown stops it.
-  child.unref();
-  (child.stdout as unknown as { unref?: () => void }).unref?.();
-  (child.stderr as unknown as { unref?: () => void }).unref?.();
-
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(path.join(binaries, 'bin', 'postgres'), args, {
+      ...(runAs ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    // The server must not keep the Node event loop alive, nor die with it: teardown stops it.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
+    try {
+      await waitUntilReady(url, child, () => output);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return child;
+  };
+
+  const shutdown = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting on them.
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  let current: ChildProcess;
   try {
-    await waitUntilReady(url, child, () => output);
+    current = await launch();
   } catch (error) {
-    child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -296,17 +318,15 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     port,
     url,
     dataDir,
+    async restart(downMs = 0) {
+      await shutdown(current);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      current = await launch();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting on them.
-        child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await shutdown(current);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -17,7 +17,9 @@ const migration: ToolkitMigration = {
       CREATE TABLE ${runs} (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         direction text NOT NULL CHECK (direction IN ('forward', 'reverse')),
-        status text NOT NULL CHECK (status IN ('running', 'interrupted', 'failed', 'completed')),
+        -- running: a runner holds (or held, until it died) the runner lock; interrupted / failed:
+        -- resumable; completed: done; abandoned: replaced by a fresh run (--restart).
+        status text NOT NULL CHECK (status IN ('running', 'interrupted', 'failed', 'completed', 'abandoned')),
         rule_fingerprint text NOT NULL,
         target_schema text NOT NULL,
         target_table text NOT NULL,
@@ -47,11 +49,13 @@ const migration: ToolkitMigration = {
     await db.query(`
       CREATE UNIQUE INDEX backfill_runs_one_open
         ON ${runs} (target_schema, target_table, direction)
-        WHERE status <> 'completed'`);
+        WHERE status IN ('running', 'interrupted', 'failed')`);
     await db.query(`
       CREATE TABLE ${ranges} (
         run_id bigint NOT NULL REFERENCES ${runs} (id) ON DELETE CASCADE,
         range_no integer NOT NULL,
+        -- 0 = the keyed pass; 1, 2, … = convergence sweeps over the whole key space.
+        pass integer NOT NULL DEFAULT 0,
         -- Keys in (lo, hi]; NULL lo = from the first key, NULL hi = through the last.
         lo uuid,
         hi uuid,
@@ -60,7 +64,13 @@ const migration: ToolkitMigration = {
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),
         rows_scanned bigint NOT NULL DEFAULT 0,
         rows_updated bigint NOT NULL DEFAULT 0,
+        rows_application_written bigint NOT NULL DEFAULT 0,
+        anomalies jsonb NOT NULL DEFAULT '{}',
         batches bigint NOT NULL DEFAULT 0,
+        busy_ms bigint NOT NULL DEFAULT 0,
+        longest_batch_ms integer NOT NULL DEFAULT 0,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (run_id, range_no)
       )`);

@@ -1,0 +1,63 @@
+/**
+ * The batch-size controller: a pure function of recent batch timings. It aims each batch at
+ * the target duration, so batches stay short (row locks held briefly, replicas keep up) while
+ * the per-batch overhead stays small, and it adapts from the first batch on.
+ */
+
+export interface ControllerSettings {
+  targetMs: number;
+  min: number;
+  max: number;
+  /** --batch-size: no adaptation at all. */
+  fixed?: number | undefined;
+}
+
+export interface BatchSample {
+  rows: number;
+  ms: number;
+}
+
+export interface ControllerState {
+  /** Rows the next batch should cover. */
+  size: number;
+  /** Most recent first; at most WINDOW entries. */
+  samples: readonly BatchSample[];
+}
+
+/** Samples the rate is computed from: enough to smooth one slow batch, few enough to follow a change. */
+export const WINDOW = 3;
+/** The size at most doubles per batch: the first batches run on a cold cache and are noisy. */
+export const MAX_GROWTH = 2;
+export const INITIAL_SIZE = 1_000;
+
+function clamp(value: number, settings: ControllerSettings): number {
+  return Math.max(settings.min, Math.min(settings.max, Math.max(1, Math.floor(value))));
+}
+
+export function initialController(settings: ControllerSettings): ControllerState {
+  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
+  return { size: clamp(INITIAL_SIZE, settings), samples: [] };
+}
+
+/** The state after a batch that scanned `sample.rows` rows in `sample.ms` milliseconds. */
+export function observeBatch(state: ControllerState, settings: ControllerSettings, sample: BatchSample): ControllerState {
+  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
+  // An empty batch (the end of a range) says nothing about the cost per row.
+  if (sample.rows <= 0) return state;
+  const samples = [{ rows: sample.rows, ms: Math.max(sample.ms, 1) }, ...state.samples].slice(0, WINDOW);
+  const rows = samples.reduce((sum, s) => sum + s.rows, 0);
+  const ms = samples.reduce((sum, s) => sum + s.ms, 0);
+  const ideal = (settings.targetMs * rows) / ms;
+  // Growth is limited, shrinking is not: a batch far over target is what hurts a live table.
+  const size = clamp(Math.min(ideal, state.size * MAX_GROWTH), settings);
+  return { size, samples };
+}
+
+/**
+ * After a batch hit statement_timeout or lock_timeout: split it. The retry covers half the
+ * rows, down to a single row (below --batch-size-min: isolating one locked row is the point),
+ * and the samples are dropped since they promised a speed the table no longer gives.
+ */
+export function splitAfterTimeout(state: ControllerState): ControllerState {
+  return { size: Math.max(1, Math.floor(state.size / 2)), samples: [] };
+}

@@ -1,0 +1,88 @@
+/**
+ * Progress events. With `--json` each is printed as one JSON line on stdout, with the field
+ * names below in snake_case plus `"event"` and `"time"` (ISO 8601). The schema is stable:
+ * fields are only ever added.
+ *
+ *   start    {run_id, resumed, rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size}
+ *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
+ *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
+ *             estimated_rows, rows_per_second, eta_ms}
+ *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
+ *             message, delay_ms, batch_size}
+ *   pause    {run_id, reason, duration_ms}   (reserved: emitted by health throttling, issue 6)
+ *   converge {run_id, pass, rows_scanned, rows_updated, converged, next_pass}
+ *   finish   {run_id, status ("completed" | "interrupted" | "failed"), summary, resume_command}
+ *
+ * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
+ * until a rate is known.
+ */
+import type { BackfillSummary } from './summary.js';
+
+export type BackfillEvent =
+  | {
+      event: 'start';
+      runId: number;
+      resumed: boolean;
+      ruleFingerprint: string;
+      estimatedRows: number;
+      batchSize: number;
+      targetBatchMs: number;
+      fixedBatchSize: boolean;
+    }
+  | {
+      event: 'batch';
+      runId: number;
+      pass: number;
+      rangeNo: number;
+      batchSize: number;
+      rowsScanned: number;
+      rowsUpdated: number;
+      rowsApplicationWritten: number;
+      durationMs: number;
+      checkpoint: string | null;
+      passRowsScanned: number;
+      totalRowsScanned: number;
+      totalRowsUpdated: number;
+      estimatedRows: number;
+      rowsPerSecond: number | null;
+      etaMs: number | null;
+    }
+  | {
+      event: 'retry';
+      runId: number;
+      attempt: number;
+      maxAttempts: number;
+      action: 'split' | 'retry' | 'reconnect';
+      sqlstate: string | null;
+      message: string;
+      delayMs: number;
+      batchSize: number;
+    }
+  | { event: 'pause'; runId: number; reason: string; durationMs: number }
+  | { event: 'converge'; runId: number; pass: number; rowsScanned: number; rowsUpdated: number; converged: boolean; nextPass: number | null }
+  | {
+      event: 'finish';
+      runId: number;
+      status: 'completed' | 'interrupted' | 'failed';
+      summary: BackfillSummary;
+      resumeCommand: string | null;
+    };
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function toSnake(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(toSnake);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [/^[a-z_]+$/.test(k) ? k : snake(k), toSnake(v)]));
+  }
+  return value;
+}
+
+/** One JSON line for `--json`. Keys of anomaly maps (already snake_case) are kept as they are. */
+export function eventJson(event: BackfillEvent, time: Date): string {
+  const { event: name, ...rest } = event;
+  return JSON.stringify({ event: name, time: time.toISOString(), ...(toSnake(rest) as object) });
+}

@@ -1,0 +1,94 @@
+/**
+ * The programmatic API of the backfill, for deploy scripts:
+ *
+ *   import { runBackfill } from 'aibridge-migrate/backfill';
+ *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 200 });
+ *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
+ *   console.log(result.summary.rowsUpdated);
+ *
+ * It never throws for an expected failure: bad options, a lost database, another runner —
+ * each comes back as `{ status: 'failed', error }` with the error's code and hint.
+ */
+import os from 'node:os';
+import { requireDatabaseUrl } from '../config/common.js';
+import { connect } from '../db/connect.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { ToolkitError, UsageError } from '../errors.js';
+import { realSleep, systemClock, type BackfillDeps, type Session } from './deps.js';
+import { executeDryRun } from './dry-run.js';
+import { backfillSchema, type BackfillConfig, type BackfillInput } from './options.js';
+import type { BackfillResult } from './result.js';
+import { executeBackfill } from './runner.js';
+
+export type { BackfillResult } from './result.js';
+export type { BackfillSummary } from './summary.js';
+export type { BackfillEvent } from './events.js';
+export type { DryRunReport, DryRunGroup, DryRunAnomalyClass } from './dry-run.js';
+export type { BackfillDeps, Clock, Sleep, Session } from './deps.js';
+export type { BackfillConfig, BackfillInput, BackfillOptions } from './options.js';
+export { backfillSchema, backfillShape } from './options.js';
+export { eventJson } from './events.js';
+export { jsonLinesSink, textSink } from './progress.js';
+export { formatResult, formatDryRun, formatSummary } from './format.js';
+export { resumeCommand } from './resume-command.js';
+
+export const BACKFILL_APPLICATION_NAME = 'aibridge-migrate backfill';
+
+function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
+  return {
+    connect:
+      given.connect ??
+      (async (): Promise<Session> =>
+        connect({
+          databaseUrl: config.databaseUrl,
+          applicationName: BACKFILL_APPLICATION_NAME,
+          connectTimeoutMs: config.connectTimeout,
+          // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
+          // for ever: the server ends a transaction left idle this long.
+          settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
+        })),
+    clock: given.clock ?? systemClock,
+    sleep: given.sleep ?? realSleep,
+    random: given.random ?? Math.random,
+    sink: given.sink ?? (() => {}),
+    signal: given.signal ?? new AbortController().signal,
+    host: given.host ?? os.hostname(),
+    pid: given.pid ?? process.pid,
+    resumeCommand: given.resumeCommand ?? 'aibridge-migrate backfill',
+  };
+}
+
+/** Runs (or, with dryRun, previews) the backfill with options already validated. */
+export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
+  const deps = defaultDeps(config, given);
+  if (!config.dryRun) return executeBackfill(config, deps);
+  let session: Session | undefined;
+  try {
+    session = await deps.connect();
+    const report = await executeDryRun(session, config, deps.clock);
+    return { status: 'dry-run', report };
+  } catch (error) {
+    return { status: 'failed', error: translatePgError(error, { databaseUrl: config.databaseUrl, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
+  } finally {
+    await session?.end().catch(() => {});
+  }
+}
+
+/**
+ * Validates raw options (the same names and rules as the CLI flags, camelCase) and runs the
+ * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
+ */
+export async function runBackfill(rawOptions: BackfillInput | Record<string, unknown>, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
+  const parsed = backfillSchema.safeParse(rawOptions);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `Setting '${String(issue.path[0] ?? '')}': ${issue.message}`);
+    return { status: 'failed', error: new UsageError(problems, { hint: 'Fix the options above; nothing was run.' }), runId: null, summary: null, resumeCommand: null };
+  }
+  let config: BackfillConfig;
+  try {
+    config = requireDatabaseUrl(parsed.data);
+  } catch (error) {
+    return { status: 'failed', error: error as ToolkitError, runId: null, summary: null, resumeCommand: null };
+  }
+  return backfillWithConfig(config, deps);
+}

@@ -1,0 +1,96 @@
+/**
+ * Progress sinks. Each takes the events of a run and writes them somewhere: JSON lines for
+ * machines, a live bar on a terminal, a plain line every few seconds otherwise.
+ */
+import type { Clock } from './deps.js';
+import { eventJson, type BackfillEvent } from './events.js';
+import { formatCount, formatDuration } from './format.js';
+
+export type Sink = (event: BackfillEvent) => void;
+
+export function jsonLinesSink(write: (text: string) => void, now: () => Date = () => new Date()): Sink {
+  return (event) => write(`${eventJson(event, now())}\n`);
+}
+
+type BatchEvent = Extract<BackfillEvent, { event: 'batch' }>;
+
+/** One line of progress, without colour: shared by the bar and the plain lines. */
+export function progressText(event: BatchEvent): string {
+  const total = Math.max(event.estimatedRows, event.passRowsScanned);
+  const pct = total > 0 ? Math.min(100, Math.floor((event.passRowsScanned * 100) / total)) : 100;
+  const what = event.pass === 0 ? 'rows' : `rows (convergence sweep ${event.pass})`;
+  return `${pct}% ${formatCount(event.passRowsScanned)}/~${formatCount(total)} ${what} · ${formatCount(event.totalRowsUpdated)} updated · ${
+    event.rowsPerSecond === null ? '?' : formatCount(event.rowsPerSecond)
+  } rows/s · ETA ${formatDuration(event.etaMs)} · batch ${formatCount(event.batchSize)}`;
+}
+
+export function progressBar(event: BatchEvent, width = 24): string {
+  const total = Math.max(event.estimatedRows, event.passRowsScanned);
+  const filled = total > 0 ? Math.min(width, Math.round((event.passRowsScanned * width) / total)) : width;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progressText(event)}`;
+}
+
+export interface TextSinkOptions {
+  write: (text: string) => void;
+  clock: Clock;
+  /** stderr is a terminal: redraw one line in place. */
+  interactive: boolean;
+  /** Plain mode: at most one progress line per this many ms. */
+  intervalMs?: number;
+}
+
+/** Progress for humans, on stderr. Start, retries and sweeps get a line of their own. */
+export function textSink(options: TextSinkOptions): Sink {
+  const interval = options.intervalMs ?? (options.interactive ? 100 : 5_000);
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  let barShown = false;
+  const line = (text: string) => {
+    if (barShown) options.write('\r\u001b[K');
+    barShown = false;
+    options.write(`${text}\n`);
+  };
+  return (event) => {
+    switch (event.event) {
+      case 'start':
+        line(
+          `backfill run #${event.runId} ${event.resumed ? 'resumed' : 'started'}: ~${formatCount(event.estimatedRows)} rows, ${
+            event.fixedBatchSize ? `batches of ${formatCount(event.batchSize)} rows` : `batches sized for ${event.targetBatchMs} ms`
+          }`,
+        );
+        return;
+      case 'batch': {
+        const now = options.clock.now();
+        if (now - lastDraw < interval) return;
+        lastDraw = now;
+        if (options.interactive) {
+          options.write(`\r\u001b[K${progressBar(event)}`);
+          barShown = true;
+        } else {
+          options.write(`backfill: ${progressText(event)}\n`);
+        }
+        return;
+      }
+      case 'retry':
+        line(
+          `${event.action === 'split' ? 'batch timed out, splitting' : event.action === 'reconnect' ? 'connection lost, reconnecting' : 'transient failure, retrying'} (attempt ${event.attempt}/${event.maxAttempts}${
+            event.sqlstate ? `, SQLSTATE ${event.sqlstate}` : ''
+          }, next batch ${formatCount(event.batchSize)} rows${event.delayMs > 0 ? `, in ${formatDuration(event.delayMs)}` : ''}): ${event.message}`,
+        );
+        return;
+      case 'pause':
+        line(`paused ${formatDuration(event.durationMs)}: ${event.reason}`);
+        return;
+      case 'converge':
+        line(
+          `convergence sweep ${event.pass}: ${formatCount(event.rowsUpdated)} rows written behind the cursor${
+            event.converged ? ' — converged' : event.nextPass !== null ? `, sweeping again` : ', giving up (bound reached)'
+          }`,
+        );
+        return;
+      case 'finish':
+        if (barShown) options.write('\n');
+        barShown = false;
+        return;
+    }
+  };
+}

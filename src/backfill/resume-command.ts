@@ -1,0 +1,26 @@
+/**
+ * The exact command that continues a stopped run: the same options minus the ones that would
+ * change what "continue" means (--restart, --dry-run), with any password in a URL masked.
+ */
+import { redactUrl } from '../db/url.js';
+
+const DROPPED = new Set(['restart', 'dryRun', 'wait']);
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** POSIX shell quoting, only where needed. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export function resumeCommand(flags: Record<string, unknown>, program = 'aibridge-migrate'): string {
+  const parts = [program, 'backfill'];
+  for (const [key, value] of Object.entries(flags)) {
+    if (DROPPED.has(key) || value === undefined || value === false) continue;
+    if (value === true) parts.push(`--${kebab(key)}`);
+    else parts.push(`--${kebab(key)}`, shellQuote(key === 'databaseUrl' ? redactUrl(String(value)) : String(value)));
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,127 @@
+/**
+ * The statements a batch runs, built from quoted identifiers only; every value (keys, sizes,
+ * counts) is a $n parameter. Kept apart from the I/O so each text is pinned by a unit test.
+ */
+import { qualify } from '../db/identifier.js';
+import { compileRuleSql } from '../rule/index.js';
+
+export const TOKEN_USAGES = 'aibridge_token_usages';
+export const READ_COLUMN = 'cache_read_input_tokens';
+export const WRITE_COLUMN = 'cache_write_input_tokens';
+
+export interface TableNames {
+  /** The application's table, qualified and quoted. */
+  usages: string;
+  runs: string;
+  ranges: string;
+}
+
+export function tableNames(schema: string, stateSchema: string): TableNames {
+  return {
+    usages: qualify(schema, TOKEN_USAGES),
+    runs: qualify(stateSchema, 'backfill_runs'),
+    ranges: qualify(stateSchema, 'backfill_ranges'),
+  };
+}
+
+/** Key bounds of a batch: (lo, hi]; null = open on that side. */
+export interface KeyBounds {
+  lo: string | null;
+  hi: string | null;
+}
+
+/** `t.id > $n AND t.id <= $m` for the bounds that are set, with their values. */
+function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
+  const parts: string[] = [];
+  const values: string[] = [];
+  if (bounds.lo !== null) {
+    values.push(bounds.lo);
+    parts.push(`t.id > $${firstParam + values.length - 1}::uuid`);
+  }
+  if (bounds.hi !== null) {
+    values.push(bounds.hi);
+    parts.push(`t.id <= $${firstParam + values.length - 1}::uuid`);
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', values };
+}
+
+/**
+ * The key `size` rows past `lo` (within the range's own upper bound), read from the primary
+ * key index; null when fewer rows remain. `t.id` is qualified on purpose: `ORDER BY id` next
+ * to a `id::text` output column would sort by the text and scan the whole table per batch.
+ */
+export function upperBoundQuery(usages: string, bounds: KeyBounds, size: number): { text: string; values: unknown[] } {
+  const cond = keyCondition(bounds, 1);
+  const offset = cond.values.length + 1;
+  return {
+    text: `SELECT t.id::text AS id FROM ${usages} AS t WHERE ${cond.sql} ORDER BY t.id LIMIT 1 OFFSET $${offset}`,
+    values: [...cond.values, size - 1],
+  };
+}
+
+/**
+ * One batch in one statement: judge every row of (lo, hi] by the rule, update the eligible
+ * ones, and count what was seen.
+ *
+ * - The rule runs once per row, in the MATERIALIZED CTE; the UPDATE joins back by key and is
+ *   itself restricted to (lo, hi] so the planner can never pick a scan of the whole table.
+ * - Under READ COMMITTED, a row changed by the application after the statement's snapshot is
+ *   re-checked against its newest version (EvalPlanQual): the zero test on the columns sees
+ *   the application's write, and `t.xmin = s.xmin` skips a row whose version changed at all,
+ *   since the values were computed from the old version. A skipped row is left to the
+ *   convergence sweep, never overwritten.
+ * - Only rows whose values change are written, so a second run writes nothing.
+ */
+export function batchStatement(usages: string, bounds: KeyBounds): { text: string; values: unknown[] } {
+  const rule = compileRuleSql('t.metadata');
+  const cond = keyCondition(bounds, 1);
+  const read = `t.${READ_COLUMN}`;
+  const write = `t.${WRITE_COLUMN}`;
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.xmin AS row_xmin, (${read} <> 0 OR ${write} <> 0) AS app_written,
+         r.cache_read, r.cache_write, r.anomalies
+    FROM ${usages} AS t
+    CROSS JOIN LATERAL (SELECT ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write, ${rule.anomalies} AS anomalies) AS r
+   WHERE ${cond.sql}
+), u AS (
+  UPDATE ${usages} AS t
+     SET ${READ_COLUMN} = s.cache_read, ${WRITE_COLUMN} = s.cache_write
+    FROM s
+   WHERE t.id = s.id AND ${cond.sql}
+     AND NOT s.app_written AND (s.cache_read <> 0 OR s.cache_write <> 0)
+     AND ${read} = 0 AND ${write} = 0 AND t.xmin = s.row_xmin
+  RETURNING t.id
+)
+SELECT (SELECT count(*) FROM s)::bigint AS scanned,
+       (SELECT count(*) FROM s WHERE s.app_written)::bigint AS app_written,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
+       (SELECT COALESCE(jsonb_object_agg(a.class, a.n), '{}'::jsonb)
+          FROM (SELECT split_part(label, ':', 1) AS class, count(DISTINCT s.id) AS n
+                  FROM s CROSS JOIN LATERAL unnest(s.anomalies) AS label
+                 WHERE NOT s.app_written
+                 GROUP BY 1) AS a) AS anomalies`;
+  return { text, values: cond.values };
+}
+
+/** Adds the counts in jsonb $param to the {class: count} object in `column`. */
+export function mergeCountsSql(column: string, param: string): string {
+  return `(SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+     FROM (SELECT key, sum(value::bigint) AS total
+             FROM (SELECT * FROM jsonb_each_text(${column}) UNION ALL SELECT * FROM jsonb_each_text(${param}::jsonb)) AS both_sides
+            GROUP BY key) AS e)`;
+}
+
+/** The rows still eligible in the whole table: what a sweep would update. */
+export function eligibleCountQuery(usages: string): string {
+  const rule = compileRuleSql('t.metadata');
+  return `SELECT count(*)::bigint AS eligible FROM ${usages} AS t
+   WHERE t.${READ_COLUMN} = 0 AND t.${WRITE_COLUMN} = 0 AND t.metadata IS NOT NULL
+     AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)`;
+}
+
+/**
+ * A bigint advisory-lock key for "the backfill of this table, tracked in this state schema":
+ * two installations in one database (different state schemas or tables) do not collide.
+ */
+export const LOCK_KEY_SQL = `SELECT hashtextextended('aibridge-migrate backfill ' || $1::text || ' ' || $2::text, 0) AS key`;

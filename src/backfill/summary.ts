@@ -1,0 +1,43 @@
+/** The final account of a run, built from the ledger (so it covers every session of a resumed run). */
+import type { RunRow } from './ledger.js';
+
+export interface BackfillSummary {
+  runId: number;
+  /** Rows the keyed pass looked at. */
+  rowsScanned: number;
+  /** Rows this run wrote, all passes. */
+  rowsUpdated: number;
+  /** Rows skipped because a cache column was already non-zero (written by the application). */
+  rowsApplicationWritten: number;
+  /** Rows with at least one anomalous value, per class (the value then counts as absent). */
+  anomalies: Record<string, number>;
+  batches: number;
+  /** Wall time from the run's start to now, across sessions. */
+  durationMs: number;
+  /** Time spent inside batch transactions. */
+  busyMs: number;
+  rowsPerSecond: number;
+  longestBatchMs: number;
+  convergencePasses: number;
+  /** Rows still eligible after the last sweep; null if not counted (converged or not reached). */
+  unconvergedRows: number | null;
+}
+
+export function summarize(run: RunRow, nowMs: number): BackfillSummary {
+  const end = run.finishedAt ? run.finishedAt.getTime() : nowMs;
+  const durationMs = Math.max(0, end - run.startedAt.getTime());
+  return {
+    runId: run.id,
+    rowsScanned: run.rowsScanned,
+    rowsUpdated: run.rowsUpdated,
+    rowsApplicationWritten: run.rowsApplicationWritten,
+    anomalies: run.anomalies,
+    batches: run.batches,
+    durationMs,
+    busyMs: run.busyMs,
+    rowsPerSecond: run.busyMs > 0 ? Math.round((run.rowsScanned * 1000) / run.busyMs) : 0,
+    longestBatchMs: run.longestBatchMs,
+    convergencePasses: run.convergencePasses,
+    unconvergedRows: run.unconvergedRows,
+  };
+}

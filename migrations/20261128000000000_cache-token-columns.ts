@@ -6,8 +6,9 @@
  * waits for that lock every later query on the table queues behind it. The runner therefore
  * sets a short lock_timeout and retries; this file only has to be correct and idempotent.
  */
-import { PreflightError } from '../src/errors.js';
+import { DownRefusedError, PreflightError } from '../src/errors.js';
 import { qualify, quoteIdent } from '../src/db/identifier.js';
+import { compileRuleSql } from '../src/rule/sql.js';
 import type { ToolkitMigration } from '../src/migrate/migration.js';
 
 export const CACHE_COLUMNS = ['cache_read_input_tokens', 'cache_write_input_tokens'] as const;
@@ -54,9 +55,45 @@ const migration: ToolkitMigration = {
     );
   },
 
-  async down(db, { appSchema }) {
+  /**
+   * Drops the columns, unless a row holds a value there that its metadata does not carry:
+   * rows the application wrote after the switch (columns set, no metadata keys). Dropping
+   * would destroy those counts for good, so down refuses unless forced.
+   *
+   * The check and the DROP share this migration's transaction. SHARE mode blocks writes (not
+   * reads) while the count runs, so no such row can appear between the count and the DROP;
+   * the DROP then upgrades to ACCESS EXCLUSIVE only for the catalog change. Both lock requests
+   * are bounded by the session's lock_timeout.
+   */
+  async down(db, { appSchema, forceDropData, notice }) {
     const table = qualify(appSchema, 'aibridge_token_usages');
-    await db.query(`ALTER TABLE ${table} ${CACHE_COLUMNS.map((name) => `DROP COLUMN IF EXISTS ${quoteIdent(name)}`).join(', ')}`);
+    const { rows: present } = await db.query<{ column_name: string }>(
+      `SELECT a.attname AS column_name FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped`,
+      [table, CACHE_COLUMNS],
+    );
+    if (present.length === 0) return;
+    await db.query(`LOCK TABLE ${table} IN SHARE MODE`);
+    const rule = compileRuleSql(`${quoteIdent('t')}.${quoteIdent('metadata')}`);
+    const has = (name: string) => present.some((row) => row.column_name === name);
+    const column = (name: string) => `${quoteIdent('t')}.${quoteIdent(name)}`;
+    const uncarried = [
+      has('cache_read_input_tokens') ? `(${column('cache_read_input_tokens')} <> 0 AND ${column('cache_read_input_tokens')} <> ${rule.cacheRead})` : null,
+      has('cache_write_input_tokens') ? `(${column('cache_write_input_tokens')} <> 0 AND ${column('cache_write_input_tokens')} <> ${rule.cacheWrite})` : null,
+    ].filter((c): c is string => c !== null);
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} AS ${quoteIdent('t')} WHERE ${uncarried.join(' OR ')}`);
+    const blocking = BigInt(rows[0]?.n ?? '0');
+    if (blocking > 0n && !forceDropData) {
+      throw new DownRefusedError(
+        `down refused: ${blocking} row(s) of ${table} hold cache token values in cache_read_input_tokens / cache_write_input_tokens that their metadata does not carry (written by the application after the switch). Dropping the columns would destroy them, so nothing was changed.`,
+        {
+          hint: 'Preserve them first: run `aibridge-migrate backfill --reverse` (copies the column values back into metadata), then run down again. Only if those values are disposable: `aibridge-migrate down --force-drop-data`.',
+          details: { rows_blocking: Number(blocking) },
+        },
+      );
+    }
+    if (blocking > 0n) notice?.(`--force-drop-data: destroying the cache token values of ${blocking} row(s) that exist nowhere else`);
+    await db.query(`ALTER TABLE ${table} ${present.map((row) => `DROP COLUMN IF EXISTS ${quoteIdent(row.column_name)}`).join(', ')}`);
   },
 };
 

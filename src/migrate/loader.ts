@@ -45,20 +45,69 @@ export async function loadMigrations(dir = migrationsDirectory()): Promise<Loade
   return Promise.all(migrationFiles(dir).map(loadMigration));
 }
 
+export interface MigrationEvent {
+  name: string;
+  direction: 'up' | 'down';
+  /** From BEGIN to the end of the migration's own statements (its COMMIT follows at once). */
+  durationMs: number;
+}
+
+export interface LoaderHooks {
+  /** Called when a migration's body has run inside its transaction. */
+  onMigrated?: (event: MigrationEvent) => void;
+  /** Monotonic milliseconds; injected so tests need no real clock. */
+  now?: () => number;
+}
+
+type PgmDb = { query: (text: string, values?: unknown[]) => Promise<any> };
+
+/**
+ * Wraps one migration body in its own transaction.
+ *
+ * node-pg-migrate 9 runs a migration function first and only then sends the SQL steps it
+ * collected, framed by BEGIN … INSERT INTO <bookkeeping> … COMMIT. Our bodies query directly
+ * (they must read the catalog to decide), so without this their statements would run in
+ * autocommit, before node-pg-migrate's BEGIN: a failure halfway would leave half a migration
+ * applied and unrecorded, and LOCK TABLE (which only works inside a transaction) would fail.
+ * So the body opens the transaction itself; node-pg-migrate's own BEGIN then only draws a
+ * harmless "already a transaction in progress" WARNING, and its COMMIT commits the body
+ * together with the bookkeeping row. If the body fails we roll back here, so nothing of it
+ * remains and no row is recorded.
+ */
+function transactional(
+  name: string,
+  direction: 'up' | 'down',
+  body: (db: PgmDb) => Promise<void>,
+  hooks: LoaderHooks,
+): (pgm: { db: PgmDb }) => Promise<void> {
+  const now = hooks.now ?? (() => performance.now());
+  return async (pgm) => {
+    const started = now();
+    await pgm.db.query('BEGIN');
+    try {
+      await body(pgm.db);
+    } catch (error) {
+      await pgm.db.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    hooks.onMigrated?.({ name, direction, durationMs: now() - started });
+  };
+}
+
 /** A node-pg-migrate loader strategy that binds each migration to `context`. */
-export function loaderStrategy(context: MigrationContext) {
+export function loaderStrategy(context: MigrationContext, hooks: LoaderHooks = {}) {
   return {
     extensions: ['.ts', '.js'],
     loader: async (filePaths: string[]) =>
       Promise.all(
         filePaths.map(async (filePath) => {
-          const { migration } = await loadMigration(filePath);
+          const { name, migration } = await loadMigration(filePath);
           return {
             id: filePath,
             filePaths: [filePath],
             actions: {
-              up: (pgm: { db: { query: (text: string, values?: unknown[]) => Promise<any> } }) => migration.up(pgm.db, context),
-              down: (pgm: { db: { query: (text: string, values?: unknown[]) => Promise<any> } }) => migration.down(pgm.db, context),
+              up: transactional(name, 'up', (db) => migration.up(db, context), hooks),
+              down: transactional(name, 'down', (db) => migration.down(db, context), hooks),
             },
           };
         }),

@@ -9,6 +9,13 @@ export interface MigrationContext {
   appSchema: string;
   /** The toolkit's own schema (backfill ledger). */
   stateSchema: string;
+  /**
+   * `down --force-drop-data`: a down migration that would destroy values no other place
+   * holds goes ahead anyway (and reports how many through `notice`). Off unless the user asks.
+   */
+  forceDropData?: boolean;
+  /** Things a migration wants the operator to know (shown as log lines). */
+  notice?: (message: string) => void;
 }
 
 /** Runs a statement immediately, inside the migration's own transaction. */

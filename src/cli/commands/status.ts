@@ -1,11 +1,30 @@
-import { ToolkitError } from '../../errors.js';
+/**
+ * `aibridge-migrate status`: thin layer over src/migrate (imported lazily so --help stays fast).
+ */
 import { defineCommand } from '../command.js';
+import { knownOptionKeys } from '../flags.js';
+import { createLogger } from '../output.js';
+import { LOCK_FLAGS } from './up.js';
 
 export const statusCommand = defineCommand({
   command: 'status',
-  describe: '(not implemented yet)',
-  flags: {},
-  async run() {
-    throw new ToolkitError('INTERNAL', 'status is not implemented yet');
+  describe: 'applied migrations (with times), pending ones, and the latest backfill runs; reads only',
+  flags: { lockTimeout: LOCK_FLAGS.lockTimeout },
+  examples: [['$0 status --json', 'JSON document on stdout']],
+  async run(flags) {
+    const [{ resolveOptions }, { requireDatabaseUrl }, { statusOptionsSchema }, { defaultDeps }, { runStatus }, render] = await Promise.all([
+      import('../../config/resolve.js'),
+      import('../../config/common.js'),
+      import('../../migrate/options.js'),
+      import('../../migrate/deps.js'),
+      import('../../migrate/status.js'),
+      import('../../migrate/render.js'),
+    ]);
+    const settings = requireDatabaseUrl(
+      await resolveOptions(statusOptionsSchema, { flags, configFile: flags.config as string | undefined, knownKeys: knownOptionKeys() }),
+    );
+    const result = await runStatus(settings, defaultDeps({ log: createLogger({ debug: settings.debug }) }));
+    process.stdout.write(`${settings.json ? JSON.stringify(render.statusJson(result)) : render.statusText(result)}\n`);
+    return 0;
   },
 });

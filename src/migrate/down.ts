@@ -1,0 +1,106 @@
+/**
+ * `down`: revert the last applied migration, in its own transaction, with the same lock
+ * timeout and retries as `up`. A down migration that would destroy data refuses by itself
+ * (DownRefusedError), inside that transaction, so a refusal changes nothing.
+ */
+import { PreflightError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
+import type { MigrateDeps } from './deps.js';
+import { withLockRetries, type LockWait } from './lock-retry.js';
+import type { MigrationEvent } from './loader.js';
+import type { DownSettings } from './options.js';
+import { planDown } from './plan.js';
+import { evaluatePreflight, preflightError, readPreflightFacts, type PreflightCheck } from './preflight.js';
+import { runMigrations } from './runner.js';
+import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { blockerFinder, lockBudgetError, needsFor, retryPolicy } from './up.js';
+
+export interface DownResult {
+  command: 'down';
+  database: string;
+  /** The migration reverted, or null when nothing was applied. */
+  reverted: { name: string; description: string; durationMs: number | null } | null;
+  /** Still applied afterwards, in order. */
+  stillApplied: string[];
+  preflight: PreflightCheck[];
+  lockWaits: LockWait[];
+  attempts: number;
+  elapsedMs: number;
+}
+
+export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {
+  const started = deps.now();
+  const database = databaseLabel(settings.databaseUrl);
+  const client = await openSession(settings, deps, 'down');
+  const query = queryOn(client);
+  try {
+    const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
+    const before = await readSituation(query, settings, settings.databaseUrl);
+    const appliedNames = before.bookkeeping.applied.map((m) => m.name);
+    const plan = planDown(before.available, appliedNames);
+    if (plan.kind === 'unknown') {
+      throw new PreflightError(`preflight failed: the last applied migration, ${plan.name}, is not shipped by this version of aibridge-migrate, so it cannot be reverted.`, {
+        hint: 'Run down with the aibridge-migrate version that applied it (or newer).',
+      });
+    }
+    assertPlanUsable(before.plan, bookkeepingTable);
+    if (plan.kind === 'nothing') {
+      deps.log.info(`nothing to revert: no migration of aibridge-migrate is applied on ${database}`);
+      return { command: 'down', database, reverted: null, stillApplied: [], preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
+    }
+    const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
+    const checks = evaluatePreflight(await readPreflightFacts(query, names), needsFor([plan.migration.name], 'down'), names);
+    const failure = preflightError(checks);
+    if (failure) throw failure;
+    if (settings.forceDropData) deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
+    deps.log.info(`reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`);
+
+    let duration: number | null = null;
+    const outcome = await withLockRetries(
+      () =>
+        runMigrations({
+          client,
+          direction: 'down',
+          count: 1,
+          context: { appSchema: settings.schema, stateSchema: settings.stateSchema, forceDropData: settings.forceDropData, notice: (m) => deps.log.warn(m) },
+          migrationsSchema: settings.migrationsSchema,
+          migrationsTable: settings.migrationsTable,
+          log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
+          onMigrated: (event: MigrationEvent) => {
+            duration = event.durationMs;
+          },
+          now: deps.now,
+        }),
+      {
+        policy: retryPolicy(settings),
+        random: deps.random,
+        sleep: deps.sleep,
+        findBlockers: blockerFinder(query, settings),
+        onWait: (_wait, summary) => deps.log.warn(summary),
+      },
+    );
+    const after = await readSituation(query, settings, settings.databaseUrl);
+    const stillApplied = after.bookkeeping.applied.map((m) => m.name);
+    if (outcome.status === 'exhausted') {
+      throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow: [], verb: 'reverted', cause: outcome.lastError });
+    }
+    // What node-pg-migrate reverted under its lock: another `down` may have run since our read.
+    const revertedName = outcome.value[0]?.name;
+    const reverted = revertedName === plan.migration.name;
+    if (reverted) deps.log.info(`reverted ${plan.migration.name}${duration !== null ? ` (${Math.round(duration)} ms)` : ''}`);
+    return {
+      command: 'down',
+      database,
+      reverted: reverted ? { name: plan.migration.name, description: plan.migration.description, durationMs: duration } : null,
+      stillApplied,
+      preflight: checks,
+      lockWaits: outcome.waits,
+      attempts: outcome.attempts,
+      elapsedMs: deps.now() - started,
+    };
+  } catch (error) {
+    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'reverting a migration' });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `up --dry-run`: the preflight results and the SQL `up` would run, with no side effect.
+ *
+ * node-pg-migrate's own dryRun still takes its advisory lock and creates its bookkeeping
+ * table, so it is not used. Instead everything happens inside one READ ONLY transaction
+ * (PostgreSQL then refuses any write, and no transaction id is ever assigned): the applied list
+ * is read only if the bookkeeping table exists, and each pending migration's `up` runs against
+ * a recording session that executes its catalog reads (a migration decides what to do from
+ * them) and records every other statement instead of sending it.
+ */
+import { isToolkitError, type ToolkitError } from '../errors.js';
+import { qualify } from '../db/identifier.js';
+import { translatePgError } from '../db/pg-errors.js';
+import type { MigrateDeps } from './deps.js';
+import { loadMigrations } from './loader.js';
+import type { MigrationSession } from './migration.js';
+import type { UpSettings } from './options.js';
+import { evaluatePreflight, preflightError, readPreflightFacts, type PreflightCheck } from './preflight.js';
+import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { needsFor } from './up.js';
+import type pg from 'pg';
+
+export interface RecordedStatement {
+  sql: string;
+  values: unknown[];
+}
+
+export interface PlannedMigration {
+  name: string;
+  description: string;
+  statements: RecordedStatement[];
+}
+
+export interface DryRunResult {
+  command: 'up';
+  dryRun: true;
+  database: string;
+  preflight: PreflightCheck[];
+  alreadyApplied: string[];
+  bookkeepingTableExists: boolean;
+  /** Statements node-pg-migrate itself would run (bookkeeping table, rows). */
+  bookkeeping: RecordedStatement[];
+  pending: PlannedMigration[];
+  /** Set when `up` would fail: preflight, or a migration refusing (e.g. a column with another definition). */
+  failure: ToolkitError | null;
+}
+
+const READ = /^\s*(SELECT|WITH|SHOW|VALUES|TABLE)\b/i;
+
+/** Executes reads on `client`; records anything else. */
+export function recordingSession(client: pg.Client, recorded: RecordedStatement[]): MigrationSession {
+  return {
+    async query(text, values = []) {
+      if (READ.test(text)) {
+        const result = await client.query(text, values as unknown[]);
+        return { rows: result.rows, rowCount: result.rowCount };
+      }
+      recorded.push({ sql: text.replace(/^\n+|\s+$/g, ''), values });
+      return { rows: [], rowCount: 0 };
+    },
+  };
+}
+
+export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Promise<DryRunResult> {
+  const database = databaseLabel(settings.databaseUrl);
+  const client = await openSession(settings, deps, 'up --dry-run');
+  const query = queryOn(client);
+  try {
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    const table = qualify(settings.migrationsSchema, settings.migrationsTable);
+    const situation = await readSituation(query, settings, settings.databaseUrl);
+    assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
+    const pendingNames = situation.plan.pending.map((m) => m.name);
+    const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
+    const checks = evaluatePreflight(await readPreflightFacts(query, names), needsFor(pendingNames, 'up'), names);
+    let failure: ToolkitError | null = preflightError(checks) ?? null;
+
+    const bookkeeping: RecordedStatement[] = [];
+    if (!situation.bookkeeping.exists && pendingNames.length > 0) {
+      bookkeeping.push({ sql: `CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)`, values: [] });
+    }
+    const pending: PlannedMigration[] = [];
+    if (!failure) {
+      const loaded = new Map((await loadMigrations()).map((m) => [m.name, m.migration]));
+      for (const { name, description } of situation.plan.pending) {
+        const statements: RecordedStatement[] = [];
+        pending.push({ name, description, statements });
+        try {
+          await loaded.get(name)!.up(recordingSession(client, statements), { appSchema: settings.schema, stateSchema: settings.stateSchema });
+        } catch (error) {
+          failure = isToolkitError(error) ? error : translatePgError(error, { databaseUrl: settings.databaseUrl, action: `planning ${name}` });
+          break;
+        }
+        statements.push({ sql: `INSERT INTO ${table} (name, run_on) VALUES ($1, NOW())`, values: [name] });
+      }
+    }
+    return {
+      command: 'up',
+      dryRun: true,
+      database,
+      preflight: checks,
+      alreadyApplied: situation.bookkeeping.applied.map((m) => m.name),
+      bookkeepingTableExists: situation.bookkeeping.exists,
+      bookkeeping,
+      pending,
+      failure,
+    };
+  } catch (error) {
+    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'planning migrations (dry run)' });
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+    await client.end().catch(() => {});
+  }
+}

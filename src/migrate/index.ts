@@ -1,0 +1,45 @@
+/**
+ * The public API of the migrate commands. Each function validates a raw options object (the
+ * same names as the CLI flags, camelCase), then runs the command:
+ *
+ *   import { migrateUp } from 'aibridge-migrate';
+ *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
+ *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
+ *
+ * Failures are thrown as ToolkitError subclasses (LockTimeoutError, PreflightError,
+ * DownRefusedError, …) carrying `code` and `exitCode`.
+ */
+import { requireDatabaseUrl } from '../config/common.js';
+import { defaultDeps, type MigrateDeps } from './deps.js';
+import { runDown, type DownResult } from './down.js';
+import { runUpDryRun, type DryRunResult } from './dry-run.js';
+import { downOptionsSchema, parseRawOptions, statusOptionsSchema, upOptionsSchema, type DownOptionsInput, type StatusOptionsInput, type UpOptionsInput } from './options.js';
+import { runStatus, type StatusResult } from './status.js';
+import { runUp, type UpResult } from './up.js';
+
+export type { MigrateDeps, MigrateLog } from './deps.js';
+export type { DownResult } from './down.js';
+export type { DryRunResult } from './dry-run.js';
+export type { StatusResult } from './status.js';
+export type { UpResult } from './up.js';
+export type { DownOptionsInput, StatusOptionsInput, UpOptionsInput } from './options.js';
+export { runDown } from './down.js';
+export { runUpDryRun } from './dry-run.js';
+export { runStatus } from './status.js';
+export { runUp } from './up.js';
+
+/** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
+export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
+  const settings = requireDatabaseUrl(parseRawOptions(upOptionsSchema, rawOptions));
+  return settings.dryRun ? runUpDryRun(settings, defaultDeps(deps)) : runUp(settings, defaultDeps(deps));
+}
+
+/** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
+export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
+  return runDown(requireDatabaseUrl(parseRawOptions(downOptionsSchema, rawOptions)), defaultDeps(deps));
+}
+
+/** Applied and pending migrations, and the latest backfill runs. */
+export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
+  return runStatus(requireDatabaseUrl(parseRawOptions(statusOptionsSchema, rawOptions)), defaultDeps(deps));
+}

@@ -1,0 +1,62 @@
+/**
+ * Runs an attempt again while it fails only because a lock was not granted: lock_timeout
+ * (SQLSTATE 55P03) on a table, or the migration lock held by another `up`/`down`. Anything
+ * else is not retried. Before each retry the holders are looked up and logged.
+ */
+import { isToolkitError } from '../errors.js';
+import { sqlState, SQLSTATE } from '../db/pg-errors.js';
+import { nextRetry, type RetryPolicy } from './backoff.js';
+import { describeBlockers, type Blocker } from './blockers.js';
+import { isMigrationLockHeld } from './runner.js';
+
+export type LockConflictKind = 'lock_timeout' | 'migration_lock';
+
+export interface LockWait {
+  /** 1-based attempt that was refused. */
+  attempt: number;
+  kind: LockConflictKind;
+  blockers: Blocker[];
+  /** Delay before the next attempt; null when the budget was spent. */
+  retryInMs: number | null;
+}
+
+export function lockConflictKind(error: unknown): LockConflictKind | undefined {
+  if (isMigrationLockHeld(error)) return 'migration_lock';
+  if (sqlState(error) === SQLSTATE.lockNotAvailable) return 'lock_timeout';
+  if (isToolkitError(error) && error.code === 'LOCK_TIMEOUT') return 'lock_timeout';
+  return undefined;
+}
+
+export interface LockRetryDeps {
+  policy: RetryPolicy;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Who holds what we need, looked up right after the refusal. */
+  findBlockers: (kind: LockConflictKind) => Promise<Blocker[]>;
+  onWait?: (wait: LockWait, summary: string) => void;
+}
+
+export type LockRetryOutcome<T> =
+  | { status: 'ok'; value: T; attempts: number; waits: LockWait[] }
+  | { status: 'exhausted'; attempts: number; waits: LockWait[]; lastError: unknown };
+
+export async function withLockRetries<T>(attempt: () => Promise<T>, deps: LockRetryDeps): Promise<LockRetryOutcome<T>> {
+  const waits: LockWait[] = [];
+  for (let n = 1; ; n++) {
+    try {
+      return { status: 'ok', value: await attempt(), attempts: n, waits };
+    } catch (error) {
+      const kind = lockConflictKind(error);
+      if (!kind) throw error;
+      const blockers = await deps.findBlockers(kind).catch(() => []);
+      const decision = nextRetry(n, deps.policy, deps.random);
+      const wait: LockWait = { attempt: n, kind, blockers, retryInMs: decision.retry ? decision.delayMs : null };
+      waits.push(wait);
+      const what = kind === 'lock_timeout' ? 'lock not granted within lock_timeout' : 'another aibridge-migrate run holds the migration lock';
+      const next = decision.retry ? `retry ${decision.retryNumber} of ${deps.policy.retries} in ${(decision.delayMs / 1000).toFixed(1)} s` : 'no retries left';
+      deps.onWait?.(wait, `attempt ${n}: ${what}; blocked by ${describeBlockers(blockers)}; ${next}`);
+      if (!decision.retry) return { status: 'exhausted', attempts: n, waits, lastError: error };
+      await deps.sleep(decision.delayMs);
+    }
+  }
+}

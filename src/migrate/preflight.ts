@@ -1,0 +1,219 @@
+/**
+ * Checks made before anything is applied or reverted. Facts are read in one query
+ * (readPreflightFacts); judging them is pure (evaluatePreflight), so every failure message is
+ * tested without a server in that state. Each failure is one paragraph: the problem, then the fix.
+ */
+import { PermissionError, PreflightError, type ToolkitError } from '../errors.js';
+import type { QueryFn } from './bookkeeping.js';
+
+export const MIN_SERVER_VERSION_NUM = 130000;
+export const APP_TABLE = 'aibridge_token_usages';
+
+export interface PreflightFacts {
+  serverVersionNum: number;
+  serverVersion: string;
+  inRecovery: boolean;
+  role: string;
+  database: string;
+  canCreateInDatabase: boolean;
+  appSchemaExists: boolean;
+  tableExists: boolean;
+  tableOwner: string | null;
+  /** The role is the owner or inherits its privileges (what ALTER TABLE checks). */
+  ownsTable: boolean;
+  /** Key columns and their types, e.g. { id: 'uuid', metadata: 'jsonb' }; absent = missing. */
+  columnTypes: Record<string, string>;
+  stateSchemaExists: boolean;
+  canCreateInStateSchema: boolean;
+  migrationsSchemaExists: boolean;
+  canCreateInMigrationsSchema: boolean;
+  migrationsTableExists: boolean;
+  canWriteMigrationsTable: boolean;
+}
+
+/** What the pending work needs beyond reading. */
+export interface PreflightNeeds {
+  /** Something will be written (any migration applied or reverted). */
+  write: boolean;
+  /** ALTER TABLE on the application's table (the cache columns migration, either way). */
+  alterTable: boolean;
+  /** CREATE SCHEMA / CREATE TABLE in the state schema (the ledger migration). */
+  createInStateSchema: boolean;
+}
+
+export interface PreflightNames {
+  appSchema: string;
+  stateSchema: string;
+  migrationsSchema: string;
+  migrationsTable: string;
+}
+
+export type CheckName =
+  | 'server_version'
+  | 'primary_server'
+  | 'app_schema'
+  | 'app_table'
+  | 'key_columns'
+  | 'table_owner'
+  | 'state_schema_create'
+  | 'bookkeeping_table';
+
+export type PreflightCheck =
+  | { check: CheckName; ok: true; detail: string }
+  | { check: CheckName; ok: false; kind: 'preflight' | 'permission'; problem: string; fix: string };
+
+export async function readPreflightFacts(query: QueryFn, names: PreflightNames): Promise<PreflightFacts> {
+  const { rows } = await query<any>(
+    `WITH app_table AS (
+       SELECT c.oid, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = $5 AND c.relkind IN ('r', 'p')
+     ), bk_table AS (
+       SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $3 AND c.relname = $4 AND c.relkind IN ('r', 'p')
+     )
+     SELECT current_setting('server_version_num')::int AS server_version_num,
+            current_setting('server_version') AS server_version,
+            pg_is_in_recovery() AS in_recovery,
+            current_user::text AS role,
+            current_database()::text AS database,
+            has_database_privilege(current_database(), 'CREATE') AS can_create_in_database,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS app_schema_exists,
+            EXISTS (SELECT 1 FROM app_table) AS table_exists,
+            (SELECT pg_get_userbyid(relowner)::text FROM app_table) AS table_owner,
+            COALESCE((SELECT pg_has_role(relowner, 'USAGE') FROM app_table), false) AS owns_table,
+            COALESCE((SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod))
+                        FROM pg_attribute a JOIN app_table t ON a.attrelid = t.oid
+                       WHERE a.attname IN ('id', 'metadata') AND a.attnum > 0 AND NOT a.attisdropped), '{}'::json) AS column_types,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2) AS state_schema_exists,
+            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = $2), false) AS can_create_in_state_schema,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $3) AS migrations_schema_exists,
+            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = $3), false) AS can_create_in_migrations_schema,
+            EXISTS (SELECT 1 FROM bk_table) AS migrations_table_exists,
+            COALESCE((SELECT has_table_privilege(oid, 'SELECT') AND has_table_privilege(oid, 'INSERT') AND has_table_privilege(oid, 'DELETE')
+                        FROM bk_table), false) AS can_write_migrations_table`,
+    [names.appSchema, names.stateSchema, names.migrationsSchema, names.migrationsTable, APP_TABLE],
+  );
+  const r = rows[0];
+  return {
+    serverVersionNum: r.server_version_num,
+    serverVersion: r.server_version,
+    inRecovery: r.in_recovery,
+    role: r.role,
+    database: r.database,
+    canCreateInDatabase: r.can_create_in_database,
+    appSchemaExists: r.app_schema_exists,
+    tableExists: r.table_exists,
+    tableOwner: r.table_owner,
+    ownsTable: r.owns_table,
+    columnTypes: r.column_types,
+    stateSchemaExists: r.state_schema_exists,
+    canCreateInStateSchema: r.can_create_in_state_schema,
+    migrationsSchemaExists: r.migrations_schema_exists,
+    canCreateInMigrationsSchema: r.can_create_in_migrations_schema,
+    migrationsTableExists: r.migrations_table_exists,
+    canWriteMigrationsTable: r.can_write_migrations_table,
+  };
+}
+
+const KEY_COLUMNS: Record<string, string> = { id: 'uuid', metadata: 'jsonb' };
+
+/** Every check that applies, in order; a check that depends on a failed one is left out. */
+export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, names: PreflightNames): PreflightCheck[] {
+  const checks: PreflightCheck[] = [];
+  const table = `${names.appSchema}.${APP_TABLE}`;
+  const ok = (check: CheckName, detail: string) => checks.push({ check, ok: true, detail });
+  const fail = (check: CheckName, kind: 'preflight' | 'permission', problem: string, fix: string) =>
+    checks.push({ check, ok: false, kind, problem, fix });
+
+  if (f.serverVersionNum >= MIN_SERVER_VERSION_NUM) ok('server_version', `PostgreSQL ${f.serverVersion}`);
+  else {
+    fail('server_version', 'preflight', `The server runs PostgreSQL ${f.serverVersion}; aibridge-migrate supports PostgreSQL 13 and newer.`,
+      'Upgrade the server (Coder itself requires PostgreSQL 13 or newer), then run the command again.');
+  }
+
+  if (needs.write) {
+    if (!f.inRecovery) ok('primary_server', 'the server accepts writes');
+    else {
+      fail('primary_server', 'preflight', `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
+        'Point --database-url (or DATABASE_URL) at the primary server.');
+    }
+  }
+
+  if (!f.appSchemaExists) {
+    fail('app_schema', 'preflight', `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${APP_TABLE} cannot be found.`,
+      'Pass --schema with the schema that holds the aibridge_* tables (Coder uses public unless configured otherwise), or check that --database-url names Coder\'s database.');
+    return checks;
+  }
+  if (!f.tableExists) {
+    fail('app_table', 'preflight', `Table ${table} does not exist in database "${f.database}".`,
+      'Check --schema and that --database-url names Coder\'s database; the table is created by Coder\'s own migrations (AI Bridge), which must have run first.');
+    return checks;
+  }
+  ok('app_table', `${table} exists (owner ${f.tableOwner})`);
+
+  const wrong = Object.entries(KEY_COLUMNS)
+    .filter(([column, type]) => f.columnTypes[column] !== type)
+    .map(([column, type]) => `${column} should be ${type} but is ${f.columnTypes[column] ?? 'missing'}`);
+  if (wrong.length === 0) ok('key_columns', 'id uuid, metadata jsonb');
+  else {
+    fail('key_columns', 'preflight', `Table ${table} does not look like Coder's aibridge_token_usages: ${wrong.join('; ')}.`,
+      'Check --schema and --database-url; this toolkit only works on the table Coder\'s AI Bridge creates.');
+  }
+
+  if (needs.alterTable) {
+    if (f.ownsTable) ok('table_owner', `role ${f.role} may ALTER ${table}`);
+    else {
+      fail('table_owner', 'permission', `Role ${f.role} does not own ${table} (its owner is ${f.tableOwner}); adding or dropping its columns requires ownership, which no GRANT confers.`,
+        `Run as the role Coder's own migrations use (${f.tableOwner}), or have an administrator run GRANT ${f.tableOwner} TO ${f.role}.`);
+    }
+  }
+
+  if (needs.createInStateSchema) {
+    const allowed = f.stateSchemaExists ? f.canCreateInStateSchema : f.canCreateInDatabase;
+    if (allowed) ok('state_schema_create', `role ${f.role} may create the backfill ledger in schema ${names.stateSchema}`);
+    else {
+      fail('state_schema_create', 'permission',
+        f.stateSchemaExists
+          ? `Role ${f.role} may not create tables in schema "${names.stateSchema}", where the backfill ledger goes.`
+          : `Schema "${names.stateSchema}" (for the backfill ledger) does not exist and role ${f.role} may not create schemas in database "${f.database}".`,
+        f.stateSchemaExists
+          ? `GRANT CREATE ON SCHEMA "${names.stateSchema}" TO ${f.role}, or choose another schema with --state-schema.`
+          : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or create the schema for it first: CREATE SCHEMA "${names.stateSchema}" AUTHORIZATION ${f.role}.`);
+    }
+  }
+
+  if (needs.write) {
+    const bk = `${names.migrationsSchema}.${names.migrationsTable}`;
+    if (f.migrationsTableExists) {
+      if (f.canWriteMigrationsTable) ok('bookkeeping_table', `${bk} exists and is writable`);
+      else {
+        fail('bookkeeping_table', 'permission', `Role ${f.role} may not read and write the migrations table ${bk}.`,
+          `GRANT SELECT, INSERT, DELETE ON ${bk} TO ${f.role}, or run as the role that created it.`);
+      }
+    } else {
+      const allowed = f.migrationsSchemaExists ? f.canCreateInMigrationsSchema : f.canCreateInDatabase;
+      if (allowed) ok('bookkeeping_table', `${bk} will be created`);
+      else {
+        fail('bookkeeping_table', 'permission',
+          `The migrations table ${bk} does not exist yet and role ${f.role} may not create it (no CREATE privilege on ${f.migrationsSchemaExists ? `schema "${names.migrationsSchema}"` : `database "${f.database}"`}).`,
+          f.migrationsSchemaExists
+            ? `GRANT CREATE ON SCHEMA "${names.migrationsSchema}" TO ${f.role} (PostgreSQL 15 and newer no longer grant it on public by default), or pick a schema the role owns with --migrations-schema.`
+            : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or pick an existing schema the role may create in with --migrations-schema.`);
+      }
+    }
+  }
+  return checks;
+}
+
+/** The error for the failed checks (all of them, one paragraph each), or undefined. */
+export function preflightError(checks: readonly PreflightCheck[]): ToolkitError | undefined {
+  const failed = checks.filter((c): c is Extract<PreflightCheck, { ok: false }> => !c.ok);
+  if (failed.length === 0) return undefined;
+  const message = failed.map((c) => `${c.problem} Fix: ${c.fix}`).join('\n\n');
+  const details = { failed_checks: failed.map((c) => c.check) };
+  // A failure of state (version, table, standby) outranks a missing privilege: granting the
+  // privilege would not make the command work.
+  return failed.some((c) => c.kind === 'preflight')
+    ? new PreflightError(`preflight failed: ${message}`, { details })
+    : new PermissionError(`preflight failed: ${message}`, { details });
+}

@@ -1,0 +1,166 @@
+/**
+ * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in the
+ * README) or text for people. Pure functions of the results.
+ */
+import type { ToolkitError } from '../errors.js';
+import type { Blocker } from './blockers.js';
+import type { DownResult } from './down.js';
+import type { DryRunResult, RecordedStatement } from './dry-run.js';
+import type { LockWait } from './lock-retry.js';
+import type { PreflightCheck } from './preflight.js';
+import type { StatusResult } from './status.js';
+import type { UpResult } from './up.js';
+
+const ms = (value: number | null) => (value === null ? null : Math.round(value));
+
+function blockerJson(b: Blocker) {
+  return {
+    pid: b.pid,
+    user: b.user,
+    application_name: b.applicationName,
+    client_addr: b.clientAddr,
+    state: b.state,
+    xact_age_ms: b.xactAgeMs,
+    state_age_ms: b.stateAgeMs,
+    modes: b.modes,
+    granted: b.granted,
+  };
+}
+
+export function lockWaitJson(w: LockWait) {
+  return { attempt: w.attempt, kind: w.kind, retry_in_ms: w.retryInMs, blockers: w.blockers.map(blockerJson) };
+}
+
+function checkJson(c: PreflightCheck) {
+  return c.ok ? { check: c.check, ok: true, detail: c.detail } : { check: c.check, ok: false, problem: c.problem, fix: c.fix };
+}
+
+function errorJson(e: ToolkitError) {
+  return { code: e.code, exit_code: e.exitCode, message: e.message, hint: e.hint ?? null, details: e.details };
+}
+
+export function upJson(r: UpResult) {
+  return {
+    status: 'ok',
+    command: 'up',
+    dry_run: false,
+    database: r.database,
+    nothing_pending: r.applied.length === 0,
+    applied: r.applied.map((m) => ({ name: m.name, description: m.description, duration_ms: ms(m.durationMs) })),
+    already_applied: r.alreadyApplied,
+    preflight: r.preflight.map(checkJson),
+    attempts: r.attempts,
+    lock_waits: r.lockWaits.map(lockWaitJson),
+    elapsed_ms: ms(r.elapsedMs),
+  };
+}
+
+export function dryRunJson(r: DryRunResult) {
+  return {
+    status: r.failure ? 'failed' : 'ok',
+    command: 'up',
+    dry_run: true,
+    database: r.database,
+    preflight: r.preflight.map(checkJson),
+    already_applied: r.alreadyApplied,
+    bookkeeping_table_exists: r.bookkeepingTableExists,
+    bookkeeping_sql: r.bookkeeping.map(statementText),
+    pending: r.pending.map((m) => ({ name: m.name, description: m.description, sql: m.statements.map(statementText) })),
+    error: r.failure ? errorJson(r.failure) : null,
+  };
+}
+
+export function downJson(r: DownResult) {
+  return {
+    status: 'ok',
+    command: 'down',
+    database: r.database,
+    reverted: r.reverted ? { name: r.reverted.name, description: r.reverted.description, duration_ms: ms(r.reverted.durationMs) } : null,
+    still_applied: r.stillApplied,
+    preflight: r.preflight.map(checkJson),
+    attempts: r.attempts,
+    lock_waits: r.lockWaits.map(lockWaitJson),
+    elapsed_ms: ms(r.elapsedMs),
+  };
+}
+
+export function statusJson(r: StatusResult) {
+  return {
+    status: 'ok',
+    command: 'status',
+    database: r.database,
+    migrations_table: r.migrationsTable,
+    migrations_table_exists: r.migrationsTableExists,
+    applied: r.applied.map((m) => ({ name: m.name, description: m.description, run_on: m.runOn.toISOString() })),
+    pending: r.pending.map((m) => ({ name: m.name, description: m.description })),
+    backfill: r.backfill && {
+      ledger: r.backfill.ledger,
+      latest_runs: r.backfill.latestRuns.map((run) => ({
+        id: run.id,
+        direction: run.direction,
+        status: run.status,
+        started_at: run.startedAt.toISOString(),
+        finished_at: run.finishedAt ? run.finishedAt.toISOString() : null,
+        rows_scanned: run.rowsScanned,
+        rows_updated: run.rowsUpdated,
+        last_error: run.lastError,
+      })),
+    },
+  };
+}
+
+/** A statement as runnable SQL; bound values shown as a trailing comment. */
+export function statementText(s: RecordedStatement): string {
+  const sql = s.sql.replace(/;?\s*$/, ';');
+  if (s.values.length === 0) return sql;
+  return `${sql} -- ${s.values.map((v, i) => `$${i + 1} = ${JSON.stringify(v)}`).join(', ')}`;
+}
+
+function checkLines(checks: readonly PreflightCheck[], prefix: string): string[] {
+  return checks.map((c) => (c.ok ? `${prefix}ok    ${c.check}: ${c.detail}` : `${prefix}FAIL  ${c.check}: ${c.problem} Fix: ${c.fix}`));
+}
+
+export function upText(r: UpResult): string {
+  if (r.applied.length === 0) return `nothing to apply: ${r.alreadyApplied.length} migration(s) already applied on ${r.database}`;
+  const lines = [`applied ${r.applied.length} migration(s) on ${r.database} in ${(r.elapsedMs / 1000).toFixed(1)} s:`];
+  for (const m of r.applied) lines.push(`  ${m.name}  ${m.description}${m.durationMs !== null ? ` (${Math.round(m.durationMs)} ms)` : ''}`);
+  if (r.lockWaits.length > 0) lines.push(`lock waits: ${r.lockWaits.length} (succeeded on attempt ${r.attempts})`);
+  return lines.join('\n');
+}
+
+export function dryRunText(r: DryRunResult): string {
+  const lines = [`-- aibridge-migrate up --dry-run on ${r.database}: nothing was changed, no lock was taken`, '-- preflight:'];
+  lines.push(...checkLines(r.preflight, '--   '));
+  if (r.pending.length === 0 && !r.failure) {
+    lines.push(`-- nothing to apply: ${r.alreadyApplied.length} migration(s) already applied`);
+    return lines.join('\n');
+  }
+  if (r.bookkeeping.length > 0) lines.push('', '-- node-pg-migrate creates its bookkeeping table:', ...r.bookkeeping.map(statementText));
+  for (const m of r.pending) {
+    lines.push('', `-- ${m.name}: ${m.description}`, 'BEGIN;', ...m.statements.map(statementText), 'COMMIT;');
+  }
+  if (r.failure) lines.push('', `-- up would fail here: ${r.failure.message.replace(/\n/g, '\n-- ')}`);
+  return lines.join('\n');
+}
+
+export function downText(r: DownResult): string {
+  if (!r.reverted) return `nothing to revert on ${r.database}`;
+  return `reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`;
+}
+
+export function statusText(r: StatusResult): string {
+  const lines = [`migrations on ${r.database} (bookkeeping table ${r.migrationsTable}${r.migrationsTableExists ? '' : ', not created yet'}):`];
+  for (const m of r.applied) lines.push(`  applied  ${m.runOn.toISOString()}  ${m.name}  ${m.description ?? '(not shipped by this version)'}`);
+  for (const m of r.pending) lines.push(`  pending  ${' '.repeat(24)}  ${m.name}  ${m.description}`);
+  if (r.applied.length === 0 && r.pending.length === 0) lines.push('  (none)');
+  if (r.backfill === null) lines.push('backfill: ledger not created yet (run `aibridge-migrate up`)');
+  else if (r.backfill.latestRuns.length === 0) lines.push('backfill: no run yet');
+  else {
+    for (const run of r.backfill.latestRuns) {
+      lines.push(
+        `backfill ${run.direction}: run ${run.id} ${run.status}, started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : ''}, ${run.rowsScanned} rows scanned, ${run.rowsUpdated} updated${run.lastError ? `, last error: ${run.lastError}` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

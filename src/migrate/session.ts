@@ -1,0 +1,78 @@
+/** The connection a migrate command works on, and what every command reads first. */
+import type pg from 'pg';
+import { PreflightError } from '../errors.js';
+import { APPLICATION_NAME } from '../db/connect.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { readBookkeeping, type BookkeepingState, type QueryFn } from './bookkeeping.js';
+import type { MigrateDeps } from './deps.js';
+import { loadMigrations } from './loader.js';
+import { planMigrations, type AvailableMigration, type MigrationPlan } from './plan.js';
+
+export const COLUMNS_MIGRATION = '20261128000000000_cache-token-columns';
+export const LEDGER_MIGRATION = '20261128000001000_backfill-ledger';
+
+/** host:port/database, never the user or password. */
+export function databaseLabel(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || '5432'}/${decodeURIComponent(url.pathname.replace(/^\//, ''))}`;
+  } catch {
+    return '(database)';
+  }
+}
+
+export interface SessionSettings {
+  databaseUrl: string;
+  connectTimeout: number;
+  lockTimeout: number;
+}
+
+export async function openSession(settings: SessionSettings, deps: MigrateDeps, command: string): Promise<pg.Client> {
+  return deps.connect({
+    databaseUrl: settings.databaseUrl,
+    // Shown in pg_stat_activity, so whoever we block (or who blocks us) can tell.
+    applicationName: `${APPLICATION_NAME} ${command}`,
+    connectTimeoutMs: settings.connectTimeout,
+    settings: { lock_timeout: `${settings.lockTimeout}ms` },
+  });
+}
+
+export function queryOn(client: pg.Client): QueryFn {
+  return async (text, values) => client.query(text, values as unknown[]) as any;
+}
+
+export async function availableMigrations(): Promise<AvailableMigration[]> {
+  return (await loadMigrations()).map(({ name, migration }) => ({ name, description: migration.description }));
+}
+
+export interface Situation {
+  available: AvailableMigration[];
+  bookkeeping: BookkeepingState;
+  plan: MigrationPlan;
+}
+
+export async function readSituation(query: QueryFn, names: { migrationsSchema: string; migrationsTable: string }, databaseUrl: string): Promise<Situation> {
+  const available = await availableMigrations();
+  let bookkeeping: BookkeepingState;
+  try {
+    bookkeeping = await readBookkeeping(query, names.migrationsSchema, names.migrationsTable);
+  } catch (error) {
+    throw translatePgError(error, { databaseUrl, action: 'reading the migrations table' });
+  }
+  return { available, bookkeeping, plan: planMigrations(available, bookkeeping.applied.map((m) => m.name)) };
+}
+
+/** State problems of the bookkeeping that forbid changing anything. */
+export function assertPlanUsable(plan: MigrationPlan, table: string): void {
+  if (plan.unknownApplied.length > 0) {
+    throw new PreflightError(
+      `preflight failed: the migrations table ${table} records migration(s) this version of aibridge-migrate does not ship: ${plan.unknownApplied.join(', ')}.`,
+      { hint: 'A newer aibridge-migrate has run against this database: use that version (or newer).', details: { unknown_applied: plan.unknownApplied } },
+    );
+  }
+  if (plan.orderProblem) {
+    throw new PreflightError(`preflight failed: ${plan.orderProblem}.`, {
+      hint: `Inspect ${table}; a row was probably deleted or inserted by hand.`,
+    });
+  }
+}

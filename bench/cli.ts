@@ -1,0 +1,35 @@
+/**
+ * How the benchmark invokes aibridge-migrate: the built CLI (`node dist/src/cli/main.js`,
+ * what operators run), or the TypeScript source through tsx (for the smoke test, which cannot
+ * build first). Either way it is a separate process talking to PostgreSQL like a user's.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface CliInvocation {
+  command: string;
+  /** Arguments before the subcommand. */
+  prefix: string[];
+  description: string;
+}
+
+export function builtCli(root = PROJECT_ROOT): CliInvocation {
+  return { command: process.execPath, prefix: [path.join(root, 'dist', 'src', 'cli', 'main.js')], description: 'node dist/src/cli/main.js' };
+}
+
+export function sourceCli(root = PROJECT_ROOT): CliInvocation {
+  return { command: process.execPath, prefix: ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')], description: 'node --import tsx src/cli/main.ts' };
+}
+
+export type BuildOutcome = { status: 'ok' } | { status: 'failed'; output: string };
+
+/** `npm run build`, so the CLI contenders measure the source as it is now. */
+export function buildCli(root = PROJECT_ROOT): BuildOutcome {
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
+  if (result.status === 0 && fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) return { status: 'ok' };
+  return { status: 'failed', output: `${result.stdout ?? ''}${result.stderr ?? ''}`.slice(-3000) };
+}

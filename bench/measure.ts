@@ -1,0 +1,129 @@
+/**
+ * Measures one contender on its clone, alone on the server: checkpoint first (so it neither
+ * inherits dirty buffers nor a half-done checkpoint), then WAL position, update counters and a
+ * transaction sampler around the run, then what the table looks like afterwards.
+ */
+import pg from 'pg';
+import { batchPoints, type BatchPoint } from './batch-events.js';
+import type { ContenderId } from './options.js';
+import { checkpoint, APP_SCHEMA, TABLE } from './dataset.js';
+import type { Contender, ContenderContext, StepRun } from './contenders/step.js';
+import { readTableStats, type TableStats } from './metrics/table-stats.js';
+import { startTransactionSampler, type TransactionSample } from './metrics/txn-sampler.js';
+import { currentWalLsn, walBytesSince } from './metrics/wal.js';
+
+export interface StepSummary {
+  name: string;
+  ok: boolean;
+  wallMs: number;
+  exitCode: number | null;
+  peakRssBytes: number | null;
+  error: string | null;
+}
+
+export interface Measurement {
+  id: ContenderId;
+  label: string;
+  status: 'ok' | 'failed';
+  error: string | null;
+  steps: StepSummary[];
+  wallMs: number;
+  /** Table rows (the dataset's N) per second of wall time. */
+  rowsPerSecond: number;
+  walBytes: number;
+  heapBytesAfter: number;
+  indexBytesAfter: number;
+  /** Row versions written in the table (n_tup_upd difference). */
+  rowsUpdated: number;
+  hotUpdated: number;
+  /** HOT updates / updates; null when nothing was updated. */
+  hotShare: number | null;
+  longestTransaction: TransactionSample;
+  /** From the backfill's own per-batch events, when it emitted any. */
+  batches: number;
+  longestBatchMs: number | null;
+  /** Largest peak RSS of the toolkit's processes; null for contenders run as SQL in the runner. */
+  peakRssBytes: number | null;
+  rssMethod: string | null;
+  columnSums: TableStats['columnSums'];
+}
+
+export interface MeasuredRun {
+  measurement: Measurement;
+  batchPoints: BatchPoint[];
+}
+
+export async function measureContender(options: {
+  id: ContenderId;
+  label: string;
+  contender: Contender;
+  context: ContenderContext;
+  adminUrl: string;
+  database: string;
+  datasetRows: number;
+  excludeApplications?: string[];
+}): Promise<MeasuredRun> {
+  const { adminUrl, context } = options;
+  await checkpoint(adminUrl);
+  const before = await readTableStats(context.url, APP_SCHEMA, TABLE, { settleMs: 1000, sums: false });
+  const admin = new pg.Client({ connectionString: adminUrl, application_name: 'aibridge-bench-wal' });
+  await admin.connect();
+  let steps: StepRun[];
+  let walBytes: number;
+  let longestTransaction: TransactionSample;
+  try {
+    const startLsn = await currentWalLsn(admin);
+    const sampler = await startTransactionSampler({
+      adminUrl,
+      database: options.database,
+      ...(options.excludeApplications ? { excludeApplications: options.excludeApplications } : {}),
+    });
+    try {
+      steps = await options.contender(context);
+    } finally {
+      longestTransaction = await sampler.stop();
+    }
+    walBytes = await walBytesSince(admin, startLsn);
+  } finally {
+    await admin.end();
+  }
+  const after = await readTableStats(context.url, APP_SCHEMA, TABLE);
+
+  const failed = steps.find((s) => !s.ok);
+  const wallMs = steps.reduce((sum, s) => sum + s.wallMs, 0);
+  const rowsUpdated = after.tupUpdated - before.tupUpdated;
+  const hotUpdated = after.tupHotUpdated - before.tupHotUpdated;
+  const points = steps.flatMap((s) => batchPoints(s.jsonLines ?? []));
+  const rss = steps.map((s) => s.peakRssBytes).filter((v): v is number => typeof v === 'number');
+  return {
+    batchPoints: points,
+    measurement: {
+      id: options.id,
+      label: options.label,
+      status: failed ? 'failed' : 'ok',
+      error: failed?.error ?? null,
+      steps: steps.map((s) => ({
+        name: s.name,
+        ok: s.ok,
+        wallMs: s.wallMs,
+        exitCode: s.exitCode ?? null,
+        peakRssBytes: s.peakRssBytes ?? null,
+        error: s.error ?? null,
+      })),
+      wallMs,
+      rowsPerSecond: wallMs > 0 ? options.datasetRows / (wallMs / 1000) : 0,
+      walBytes,
+      heapBytesAfter: after.heapBytes,
+      indexBytesAfter: after.indexBytes,
+      rowsUpdated,
+      hotUpdated,
+      hotShare: rowsUpdated > 0 ? hotUpdated / rowsUpdated : null,
+      longestTransaction,
+      batches: points.length,
+      longestBatchMs: points.length > 0 ? points.reduce((max, p) => Math.max(max, p.durationMs), 0) : null,
+      peakRssBytes: rss.length > 0 ? Math.max(...rss) : null,
+      rssMethod: steps.find((s) => s.rssMethod)?.rssMethod ?? null,
+      columnSums: after.columnSums,
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Longest single transaction, sampled: every `intervalMs` a separate connection reads
+ * pg_stat_activity for the backends connected to the contender's database and notes how old
+ * each open transaction (pid, xact_start) has become. A transaction's figure is the age at its
+ * last sighting, so the result is a lower bound, short by at most one interval plus the
+ * sampling query's own time; transactions shorter than an interval may go unseen.
+ *
+ * Why sample rather than trust the tool's own timings: this sees every transaction the
+ * contender opens — the migration's, the ledger's, the batches' — measured by the server.
+ */
+import pg from 'pg';
+
+export interface TransactionSample {
+  longestMs: number;
+  /** application_name of the backend that ran the longest transaction. */
+  longestApplication: string | null;
+  /** Distinct transactions seen open at least once. */
+  transactionsSeen: number;
+  samples: number;
+  intervalMs: number;
+}
+
+export interface TransactionSampler {
+  stop(): Promise<TransactionSample>;
+}
+
+interface ActivityRow {
+  pid: number;
+  xact_start: string;
+  age_ms: number;
+  application_name: string;
+}
+
+export async function startTransactionSampler(options: {
+  adminUrl: string;
+  database: string;
+  /** Backends to ignore (e.g. the writer-under-load), by application_name. */
+  excludeApplications?: string[];
+  intervalMs?: number;
+}): Promise<TransactionSampler> {
+  const intervalMs = options.intervalMs ?? 20;
+  const client = new pg.Client({ connectionString: options.adminUrl, application_name: 'aibridge-bench-sampler' });
+  await client.connect();
+  const longestByTxn = new Map<string, number>();
+  let longestMs = 0;
+  let longestApplication: string | null = null;
+  let samples = 0;
+  let stopped = false;
+  let failure: unknown;
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const { rows } = await client.query<ActivityRow>(
+          `SELECT pid, xact_start::text AS xact_start, application_name,
+                  (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS age_ms
+             FROM pg_stat_activity
+            WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+              AND backend_type = 'client backend' AND application_name <> ALL($2::text[])`,
+          [options.database, options.excludeApplications ?? []],
+        );
+        samples += 1;
+        for (const row of rows) {
+          const key = `${row.pid}@${row.xact_start}`;
+          const age = Number(row.age_ms);
+          if (age > (longestByTxn.get(key) ?? -1)) longestByTxn.set(key, age);
+          if (age > longestMs) {
+            longestMs = age;
+            longestApplication = row.application_name;
+          }
+        }
+      } catch (error) {
+        failure = error;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      await client.end();
+      if (failure) throw failure;
+      return { longestMs, longestApplication, transactionsSeen: longestByTxn.size, samples, intervalMs };
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench -- [options]`: the command line, parsed into settings. Pure: no I/O, so
+ * every rejection is tested and reported at once, naming the option and the fix.
+ */
+import { parseArgs } from 'node:util';
+
+/** (a) upstream, (b) toolkit up+backfill, (c) set-based floor, (d) re-run, (e) verify, (f) dry-run. */
+export const CONTENDER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export type ContenderId = (typeof CONTENDER_IDS)[number];
+
+export interface BenchOptions {
+  rows: number;
+  seed: number;
+  /** PostgreSQL major of the embedded server. */
+  major: number;
+  contenders: ContenderId[];
+  /** Run the writer-under-load phase ((a) and (b) with a concurrent writer). */
+  load: boolean;
+  /** Writer statements per second. */
+  writerRate: number;
+  /** Writer-only window before each loaded contender: the idle baseline. */
+  idleSeconds: number;
+  outDir: string;
+  /** Rebuild dist/ before running the CLI contenders, so they measure the current source. */
+  build: boolean;
+  /** Use an existing server (superuser URL) instead of starting an embedded one. */
+  serverUrl: string | undefined;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --rows N            token-usage rows to generate (default 1000000)
+  --seed N            generator seed (default 42)
+  --major N           PostgreSQL major of the embedded server (default 15)
+  --only a,b,c,d,e,f  contenders to run (default all); (d) and (e) need (b)
+  --no-load           skip the writer-under-load phase
+  --writer-rate N     writer statements per second under load (default 50)
+  --idle-seconds N    writer-only baseline before each loaded run (default 5)
+  --out DIR           where results go (default bench/results)
+  --no-build          do not run \`npm run build\` before the CLI contenders
+  --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
+  -h, --help          this text`;
+
+export type ParsedArgs = { status: 'ok'; options: BenchOptions } | { status: 'help' } | { status: 'invalid'; problems: string[] };
+
+function positiveInteger(raw: string, name: string, problems: string[], min = 1): number {
+  const value = Number(raw.replaceAll('_', ''));
+  if (!Number.isInteger(value) || value < min) {
+    problems.push(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return min;
+  }
+  return value;
+}
+
+export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        rows: { type: 'string', default: '1000000' },
+        seed: { type: 'string', default: '42' },
+        major: { type: 'string', default: '15' },
+        only: { type: 'string' },
+        'no-load': { type: 'boolean', default: false },
+        'writer-rate': { type: 'string', default: '50' },
+        'idle-seconds': { type: 'string', default: '5' },
+        out: { type: 'string', default: 'bench/results' },
+        'no-build': { type: 'boolean', default: false },
+        'server-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    return { status: 'invalid', problems: [(error as Error).message] };
+  }
+  const v = parsed.values;
+  if (v.help) return { status: 'help' };
+  const problems: string[] = [];
+  const rows = positiveInteger(v.rows, 'rows', problems, 100);
+  const seed = positiveInteger(v.seed, 'seed', problems, 0);
+  const major = positiveInteger(v.major, 'major', problems, 13);
+  const writerRate = positiveInteger(v['writer-rate'], 'writer-rate', problems);
+  const idleSeconds = positiveInteger(v['idle-seconds'], 'idle-seconds', problems);
+  if (writerRate > 1000) problems.push(`--writer-rate ${writerRate} is above 1000 statements/s; the writer is meant to be steady traffic, not a load test`);
+
+  let contenders: ContenderId[] = [...CONTENDER_IDS];
+  if (v.only !== undefined) {
+    const requested = v.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const unknown = requested.filter((id) => !(CONTENDER_IDS as readonly string[]).includes(id));
+    if (unknown.length > 0) problems.push(`--only: unknown contender(s) ${unknown.join(', ')}; use letters from ${CONTENDER_IDS.join(',')}`);
+    contenders = CONTENDER_IDS.filter((id) => requested.includes(id));
+    if (contenders.length === 0 && unknown.length === 0) problems.push('--only names no contender; use e.g. --only a,c');
+    // (d) re-runs the backfill on (b)'s clone and (e) verifies it: without (b) they have no data.
+    for (const dependent of ['d', 'e'] as const) {
+      if (contenders.includes(dependent) && !contenders.includes('b')) {
+        problems.push(`--only: (${dependent}) runs on the clone (b) backfilled; add b`);
+      }
+    }
+  }
+  const load = !v['no-load'];
+  if (problems.length > 0) return { status: 'invalid', problems };
+  return {
+    status: 'ok',
+    options: {
+      rows,
+      seed,
+      major,
+      contenders,
+      load,
+      writerRate,
+      idleSeconds,
+      outDir: v.out,
+      build: !v['no-build'],
+      serverUrl: v['server-url'],
+    },
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The whole benchmark, in order: server, dataset, one clone per contender measured alone,
+ * then (a) and (b) again under the writer's traffic. Every database it creates is dropped and
+ * the server it starts is stopped, also on failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { builtCli, buildCli, PROJECT_ROOT, type CliInvocation } from './cli.js';
+import { setBasedContender } from './contenders/set-based.js';
+import type { Contender, ContenderContext } from './contenders/step.js';
+import { dryRunContender, rerunContender, toolkitContender, upStep, verifyContender } from './contenders/toolkit.js';
+import { upstreamContender } from './contenders/upstream.js';
+import { checkpoint, cloneDatabase, createDataset, dropDatabase, type Clone } from './dataset.js';
+import { gitFacts, machineFacts } from './environment.js';
+import type { BatchPoint } from './batch-events.js';
+import { runUnderLoad, type LoadedRun } from './load.js';
+import { measureContender, type Measurement } from './measure.js';
+import type { BenchOptions, ContenderId } from './options.js';
+import { runProcess } from './process-runner.js';
+import { buildReport, type BenchReport } from './report/model.js';
+import { serverFacts, startBenchServer } from './server.js';
+
+export const LABELS: Record<ContenderId, string> = {
+  a: 'upstream: ALTER + one UPDATE, one txn',
+  b: 'toolkit: up + backfill',
+  c: 'set-based floor: one UPDATE of changed rows',
+  d: 'backfill re-run on backfilled data',
+  e: 'verify',
+  f: 'backfill --dry-run',
+};
+
+export const WRITER_POOL_SIZE = 4;
+
+export interface BenchDeps {
+  log: (line: string) => void;
+  /** How to run the CLI (default: the built one, after `npm run build` unless options.build is false). */
+  cli?: CliInvocation;
+  /** Database names start with this (the smoke test uses its harness's prefix, so teardown finds them). */
+  databasePrefix?: string;
+  /** Called once the server is up, so a signal handler can stop it. */
+  onServer?: (stop: () => Promise<void>) => void;
+}
+
+export interface BenchOutcome {
+  report: BenchReport;
+  /** (b)'s per-batch events, for the chart. */
+  batchPoints: BatchPoint[];
+}
+
+const CLI_CONTENDERS: readonly ContenderId[] = ['b', 'd', 'e', 'f'];
+
+export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchOutcome> {
+  const { log } = deps;
+  const started = new Date();
+  const machineAtStart = machineFacts();
+  const notes: string[] = [];
+  const selected = new Set(options.contenders);
+  const prefix = deps.databasePrefix ?? `aibridge_bench_${randomBytes(3).toString('hex')}`;
+  const processTimeoutMs = 600_000 + Math.ceil(options.rows / 1_000_000) * 600_000;
+
+  // The CLI first: a failed build is known before minutes of data generation.
+  const cli = deps.cli ?? builtCli();
+  let buildStatus = deps.cli ? 'not built (given invocation)' : options.build ? '' : 'not rebuilt (--no-build)';
+  let cliProblem: string | null = null;
+  if ([...selected].some((id) => CLI_CONTENDERS.includes(id))) {
+    if (!deps.cli && options.build) {
+      log('building the CLI (npm run build) …');
+      const built = buildCli();
+      buildStatus = built.status === 'ok' ? 'npm run build: ok' : 'npm run build: FAILED';
+      if (built.status === 'failed') cliProblem = `npm run build failed, so the CLI contenders could not run:\n${built.output}`;
+    }
+  } else {
+    buildStatus = 'not needed';
+  }
+
+  log('starting PostgreSQL …');
+  const server = await startBenchServer({ major: options.major, serverUrl: options.serverUrl });
+  deps.onServer?.(() => server.stop());
+  const created: string[] = [];
+  try {
+    const facts = await serverFacts(server.adminUrl);
+    log(`${facts.version.split(',')[0]}; generating ${options.rows.toLocaleString('en-US')} rows …`);
+    const template = `${prefix}_template`;
+    created.push(template);
+    const dataset = await createDataset(server.adminUrl, { name: template, rows: options.rows, seed: options.seed });
+    log(`dataset ready in ${(dataset.generateMs / 1000).toFixed(1)} s`);
+
+    let startupMs: number | null = null;
+    if (!cliProblem && [...selected].some((id) => CLI_CONTENDERS.includes(id))) {
+      const probe = await runProcess({ command: cli.command, args: [...cli.prefix, '--version'], cwd: PROJECT_ROOT, timeoutMs: 60_000 });
+      startupMs = probe.wallMs;
+      if (probe.exitCode !== 0) cliProblem = `\`${cli.description} --version\` exited with ${probe.exitCode}: ${probe.stderrTail.trim()}`;
+    }
+
+    const clone = async (id: string): Promise<Clone> => {
+      const name = `${prefix}_${id}`;
+      created.push(name);
+      return cloneDatabase(server.adminUrl, template, name, facts.versionNum);
+    };
+    const contextFor = (c: Clone): ContenderContext => ({ url: c.url, serverVersionNum: facts.versionNum, cli, processTimeoutMs });
+    const measurements: Measurement[] = [];
+    let batchPoints: BatchPoint[] = [];
+    const measure = async (id: ContenderId, contender: Contender, c: Clone) => {
+      if (cliProblem && CLI_CONTENDERS.includes(id)) {
+        measurements.push(failedMeasurement(id, cliProblem));
+        return;
+      }
+      log(`(${id}) ${LABELS[id]} …`);
+      const run = await measureContender({
+        id,
+        label: LABELS[id],
+        contender,
+        context: contextFor(c),
+        adminUrl: server.adminUrl,
+        database: c.name,
+        datasetRows: options.rows,
+      });
+      if (id === 'b') batchPoints = run.batchPoints;
+      const m = run.measurement;
+      log(`(${id}) ${m.status} in ${(m.wallMs / 1000).toFixed(2)} s${m.error ? `: ${m.error}` : ''}`);
+      measurements.push(m);
+    };
+
+    for (const [id, contender] of [
+      ['a', upstreamContender],
+      ['c', setBasedContender],
+    ] as const) {
+      if (!selected.has(id)) continue;
+      const c = await clone(id);
+      await measure(id, contender, c);
+      await c.drop();
+    }
+    if (selected.has('b')) {
+      const c = await clone('b');
+      await measure('b', toolkitContender, c);
+      const bOk = measurements.at(-1)?.status === 'ok';
+      // (d) and (e) only mean something on data (b) backfilled.
+      for (const [id, contender] of [
+        ['d', rerunContender],
+        ['e', verifyContender],
+      ] as const) {
+        if (!selected.has(id)) continue;
+        if (bOk) await measure(id, contender, c);
+        else measurements.push(failedMeasurement(id, '(b) did not complete, so there was no backfilled clone to run on'));
+      }
+      await c.drop();
+    }
+    if (selected.has('f')) {
+      const c = await clone('f');
+      if (!cliProblem) {
+        const up = await upStep(contextFor(c));
+        if (!up.ok) measurements.push(failedMeasurement('f', `up before the dry run failed: ${up.error}`));
+        else await measure('f', dryRunContender, c);
+      } else measurements.push(failedMeasurement('f', cliProblem));
+      await c.drop();
+    }
+
+    let load: BenchReport['load'] = null;
+    if (options.load && (selected.has('a') || selected.has('b'))) {
+      const runs: LoadedRun[] = [];
+      for (const [id, contender] of [
+        ['a', upstreamContender],
+        ['b', toolkitContender],
+      ] as const) {
+        if (!selected.has(id) || (id === 'b' && cliProblem)) continue;
+        log(`(${id}) under load: ${options.idleSeconds} s idle, then (${id}) with the writer at ${options.writerRate}/s …`);
+        const c = await clone(`${id}_load`);
+        runs.push(
+          await runUnderLoad({
+            id,
+            label: LABELS[id],
+            contender,
+            context: contextFor(c),
+            adminUrl: server.adminUrl,
+            rows: options.rows,
+            seed: options.seed,
+            writerRate: options.writerRate,
+            idleSeconds: options.idleSeconds,
+            maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
+          }),
+        );
+        await c.drop();
+      }
+      load = { writerRate: options.writerRate, idleSeconds: options.idleSeconds, poolSize: WRITER_POOL_SIZE, runs };
+    }
+
+    await dropDatabase(server.adminUrl, template);
+    await checkpoint(server.adminUrl);
+    notes.push(
+      'WAL is pg_current_wal_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
+      'Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill\'s own per-batch timing from its --json events.',
+      'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
+      'rows/s is the table\'s row count divided by wall time, for every contender alike.',
+    );
+    const finished = new Date();
+    const report = buildReport({
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      git: gitFacts(),
+      machine: {
+        cpus: machineAtStart.cpus,
+        totalMemoryBytes: machineAtStart.totalMemoryBytes,
+        node: machineAtStart.node,
+        loadAverageAtStart: machineAtStart.loadAverage,
+        loadAverageAtEnd: machineFacts().loadAverage,
+      },
+      server: { description: server.description, version: facts.version, settings: facts.settings },
+      dataset: {
+        rows: dataset.rows,
+        seed: options.seed,
+        heapBytes: dataset.heapBytes,
+        indexBytes: dataset.indexBytes,
+        rowsWithMetadata: dataset.rowsWithMetadata,
+        generateMs: dataset.generateMs,
+      },
+      cli: { invocation: cli.description, startupMs, build: buildStatus },
+      measurements,
+      load,
+      notes,
+    });
+    return { report, batchPoints };
+  } finally {
+    for (const name of created.reverse()) await dropDatabase(server.adminUrl, name).catch(() => {});
+    await server.stop();
+  }
+}
+
+function failedMeasurement(id: ContenderId, error: string): Measurement {
+  return {
+    id,
+    label: LABELS[id],
+    status: 'failed',
+    error,
+    steps: [],
+    wallMs: 0,
+    rowsPerSecond: 0,
+    walBytes: 0,
+    heapBytesAfter: 0,
+    indexBytesAfter: 0,
+    rowsUpdated: 0,
+    hotUpdated: 0,
+    hotShare: null,
+    longestTransaction: { longestMs: 0, longestApplication: null, transactionsSeen: 0, samples: 0, intervalMs: 0 },
+    batches: 0,
+    longestBatchMs: null,
+    peakRssBytes: null,
+    rssMethod: null,
+    columnSums: null,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The PostgreSQL the benchmark runs on: a fresh embedded server with durability ON (WAL
+ * volume and fsync cost are part of what is measured), or a server the caller names.
+ */
+import pg from 'pg';
+import { startEmbeddedServer } from '../test/harness/embedded-server.js';
+
+/**
+ * Settings changed from the defaults, and why:
+ * - max_wal_size / checkpoint_timeout: the runner checkpoints between steps; a checkpoint
+ *   forced half-way through one contender would charge it for flushing that it did not cause
+ *   alone, and make (a)-vs-(b) depend on where the checkpoint landed.
+ * - autovacuum off: a vacuum of the previous step's dead rows starting during the next step
+ *   would add its WAL and I/O to that step. Heap sizes are therefore before any vacuum, which
+ *   is what an operator sees right after the change.
+ */
+export const BENCH_SERVER_SETTINGS: Readonly<Record<string, string>> = {
+  max_wal_size: '16GB',
+  checkpoint_timeout: '1h',
+  autovacuum: 'off',
+};
+
+export interface BenchServer {
+  /** Superuser URL of the server's `postgres` database. */
+  adminUrl: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(options: { major: number; serverUrl?: string | undefined }): Promise<BenchServer> {
+  if (options.serverUrl) {
+    return { adminUrl: options.serverUrl, description: 'a server given with --server-url (its own settings)', stop: async () => {} };
+  }
+  const server = await startEmbeddedServer({ major: options.major, settings: { ...BENCH_SERVER_SETTINGS } });
+  return {
+    adminUrl: server.url,
+    description: `embedded PostgreSQL ${server.major} (durability on; ${Object.entries(BENCH_SERVER_SETTINGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')})`,
+    stop: () => server.stop(),
+  };
+}
+
+export interface ServerFacts {
+  version: string;
+  versionNum: number;
+  settings: Record<string, string>;
+}
+
+const REPORTED_SETTINGS = [
+  'shared_buffers',
+  'max_wal_size',
+  'checkpoint_timeout',
+  'autovacuum',
+  'fsync',
+  'synchronous_commit',
+  'full_page_writes',
+  'wal_level',
+  'max_parallel_workers_per_gather',
+];
+
+export async function serverFacts(adminUrl: string): Promise<ServerFacts> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name`,
+      [REPORTED_SETTINGS],
+    );
+    const version = await client.query<{ v: string; n: string }>(`SELECT version() AS v, current_setting('server_version_num') AS n`);
+    return {
+      version: version.rows[0]!.v,
+      versionNum: Number(version.rows[0]!.n),
+      settings: Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} (${r.unit})` : r.setting])),
+    };
+  } finally {
+    await client.end();
+  }
+}

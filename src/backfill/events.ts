@@ -10,7 +10,9 @@
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, duration_ms}   (reserved: emitted by health throttling, issue 6)
- *   converge {run_id, pass, rows_scanned, rows_updated, converged, next_pass}
+ *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
+ *            (after each pass: rows still eligible, counted over one snapshot; a sweep follows
+ *            while some remain, up to --converge-passes)
  *   finish   {run_id, status ("completed" | "interrupted" | "failed"), summary, resume_command}
  *
  * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
@@ -59,7 +61,18 @@ export type BackfillEvent =
       batchSize: number;
     }
   | { event: 'pause'; runId: number; reason: string; durationMs: number }
-  | { event: 'converge'; runId: number; pass: number; rowsScanned: number; rowsUpdated: number; converged: boolean; nextPass: number | null }
+  | {
+      event: 'converge';
+      runId: number;
+      /** The pass that just ended. */
+      pass: number;
+      rowsScanned: number;
+      rowsUpdated: number;
+      /** Rows still eligible in the whole table, counted over one snapshot. */
+      eligibleRemaining: number;
+      converged: boolean;
+      nextPass: number | null;
+    }
   | {
       event: 'finish';
       runId: number;

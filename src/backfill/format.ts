@@ -36,7 +36,7 @@ export function formatSummary(summary: BackfillSummary): string[] {
     `duration:                 ${formatDuration(summary.durationMs)} (${formatDuration(summary.busyMs)} in ${formatCount(summary.batches)} batches)`,
     `throughput:               ${formatCount(summary.rowsPerSecond)} rows/s`,
     `longest batch:            ${formatDuration(summary.longestBatchMs)}`,
-    `convergence sweeps:       ${summary.convergencePasses}${summary.unconvergedRows ? ` (${formatCount(summary.unconvergedRows)} rows still eligible)` : ''}`,
+    `convergence sweeps:       ${summary.convergencePasses}${summary.unconvergedRows ? ` (${formatCount(summary.unconvergedRows)} rows still eligible at the end)` : ''}`,
   ];
 }
 

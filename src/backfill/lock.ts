@@ -67,8 +67,7 @@ export async function describeHolder(db: Queryable, key: string, names: TableNam
 export function holderMessage(holder: LockHolder): string {
   const parts: string[] = [];
   if (holder.runId !== null) {
-    parts.push(`run #${holder.runId}`);
-    if (holder.host !== null || holder.pid !== null) parts.push(`on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}`);
+    parts.push(`run #${holder.runId}${holder.host !== null || holder.pid !== null ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : ''}`);
     if (holder.runStartedAt) parts.push(`started ${holder.runStartedAt.toISOString()}`);
     if (holder.runUpdatedAt) parts.push(`last checkpoint ${holder.runUpdatedAt.toISOString()}`);
   }

@@ -49,15 +49,28 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
       hint: 'Run `aibridge-migrate up` first (with the same --state-schema): it creates the ledger.',
     });
   }
-  const { rows } = await db.query(
-    `SELECT has_table_privilege($1, 'SELECT, UPDATE') AS app, has_table_privilege($2, 'SELECT, INSERT, UPDATE') AS runs,
-            has_table_privilege($3, 'SELECT, INSERT, UPDATE') AS ranges`,
-    [names.usages, names.runs, names.ranges],
+  // has_table_privilege with a list is true when ANY of them is held: ask one at a time.
+  const needs: [string, string][] = [
+    [names.usages, 'SELECT'],
+    [names.usages, 'UPDATE'],
+    [names.runs, 'SELECT'],
+    [names.runs, 'INSERT'],
+    [names.runs, 'UPDATE'],
+    [names.ranges, 'SELECT'],
+    [names.ranges, 'INSERT'],
+    [names.ranges, 'UPDATE'],
+  ];
+  const { rows } = await db.query<{ ok: boolean[] }>(
+    `SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(tbl, priv, ord)`,
+    [needs.map(([t]) => t), needs.map(([, p]) => p)],
   );
-  const missing: string[] = [];
-  if (!rows[0]!.app) missing.push(`SELECT, UPDATE on ${names.usages}`);
-  if (!rows[0]!.runs) missing.push(`SELECT, INSERT, UPDATE on ${names.runs}`);
-  if (!rows[0]!.ranges) missing.push(`SELECT, INSERT, UPDATE on ${names.ranges}`);
+  const lacking = new Map<string, string[]>();
+  needs.forEach(([table, privilege], i) => {
+    if (rows[0]!.ok[i]) return;
+    lacking.set(table, [...(lacking.get(table) ?? []), privilege]);
+  });
+  const missing = [...lacking].map(([table, privileges]) => `${privileges.join(', ')} on ${table}`);
   if (missing.length > 0) {
     throw new PermissionError(`this role lacks privileges the backfill needs: ${missing.join('; ')}`, {
       hint: 'Run as the role that owns the aibridge tables, or GRANT the privileges listed above.',

@@ -82,8 +82,10 @@ export function textSink(options: TextSinkOptions): Sink {
         return;
       case 'converge':
         line(
-          `convergence sweep ${event.pass}: ${formatCount(event.rowsUpdated)} rows written behind the cursor${
-            event.converged ? ' — converged' : event.nextPass !== null ? `, sweeping again` : ', giving up (bound reached)'
+          `${event.pass === 0 ? 'keyed pass' : `convergence sweep ${event.pass}`} done: ${formatCount(event.rowsUpdated)} rows written; ${
+            event.converged
+              ? 'no eligible row left — converged'
+              : `${formatCount(event.eligibleRemaining)} eligible rows left (inserted behind the cursor)${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
           }`,
         );
         return;

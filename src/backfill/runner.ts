@@ -214,23 +214,29 @@ class Runner {
     for (;;) {
       if (this.deps.signal.aborted) return this.stop(runId);
       if (!range) {
+        // A pass is over. Only a count over one snapshot proves nothing is left: a sweep that
+        // wrote nothing may still have had rows inserted behind its own cursor.
         const last = await lastPass(this.db, this.names, runId);
         const pass = last?.pass ?? 0;
-        if (pass > 0) {
-          converged = last!.rowsUpdated === 0;
-          const next = !converged && pass < this.config.convergePasses ? pass + 1 : null;
-          this.deps.sink({ event: 'converge', runId, pass, rowsScanned: last!.rowsScanned, rowsUpdated: last!.rowsUpdated, converged, nextPass: next });
-          if (converged) break;
-          if (next === null) {
-            const { rows } = await this.db.query(eligibleCountQuery(this.names.usages));
-            unconverged = Number(rows[0]!.eligible);
-            converged = unconverged === 0;
-            break;
-          }
-        } else if (this.config.convergePasses === 0) {
+        const { rows } = await this.db.query(eligibleCountQuery(this.names.usages));
+        const remaining = Number(rows[0]!.eligible);
+        converged = remaining === 0;
+        const next = !converged && pass < this.config.convergePasses ? pass + 1 : null;
+        this.deps.sink({
+          event: 'converge',
+          runId,
+          pass,
+          rowsScanned: last?.rowsScanned ?? 0,
+          rowsUpdated: last?.rowsUpdated ?? 0,
+          eligibleRemaining: remaining,
+          converged,
+          nextPass: next,
+        });
+        if (next === null) {
+          unconverged = remaining;
           break;
         }
-        await addSweepRange(this.db, this.names, runId, pass + 1);
+        await addSweepRange(this.db, this.names, runId, next);
         range = await nextPendingRange(this.db, this.names, runId);
         passScanned = 0;
         continue;

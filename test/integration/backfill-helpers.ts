@@ -104,3 +104,28 @@ export async function ledgerRanges(db: TestDatabase) {
   const { rows } = await db.query(`SELECT * FROM aibridge_migrate.backfill_ranges ORDER BY run_id, range_no`);
   return rows;
 }
+
+/**
+ * A connect() whose sessions call `before(text, sessionNo)` ahead of every statement, so a
+ * test can act at an exact point of the run (e.g. just before the 3rd COMMIT).
+ */
+export function instrumentedConnect(url: string, before: (text: string, session: number) => Promise<void> | void): BackfillDeps['connect'] {
+  let sessions = 0;
+  return async () => {
+    const { connect } = await import('../../src/db/connect.js');
+    const client = await connect({ databaseUrl: url, applicationName: 'aibridge-migrate backfill' });
+    const no = ++sessions;
+    return {
+      query: async (text: string, values?: unknown[]) => {
+        await before(text, no);
+        return client.query(text, values as any[]);
+      },
+      end: () => client.end(),
+    } as any;
+  };
+}
+
+/** Counts statements that start a batch transaction. */
+export function isBatchBegin(text: string): boolean {
+  return text === 'BEGIN';
+}

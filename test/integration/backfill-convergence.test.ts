@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+
+type Db = Awaited<ReturnType<typeof preparedDatabase>>;
+
+/** Rows an old application version inserts with keys below every key: behind any cursor. */
+async function insertBehind(db: Db, first: number, n: number): Promise<void> {
+  await db.query(
+    `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at)
+     SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, gen_random_uuid(), 'r', 100, 5,
+            jsonb_build_object('prompt_cached', 40 + g), now()
+       FROM generate_series($1::int, $1::int + $2::int - 1) AS g`,
+    [first, n],
+  );
+}
+
+describe('backfill: convergence sweeps', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await preparedDatabase(4_000, 21);
+  });
+  afterAll(() => db.drop());
+
+  it('fixes rows inserted behind the cursor during the keyed pass, then proves none is left', async () => {
+    let begins = 0;
+    const connect = instrumentedConnect(db.url, async (text) => {
+      // Mid-way through the keyed pass, an old application version inserts eligible rows
+      // whose keys sort before the cursor.
+      if (text === 'BEGIN' && ++begins === 4) await insertBehind(db, 1, 30);
+    });
+    const { result, events } = await backfill(db, { batchSize: 400 }, { connect });
+    expect(result.status).toBe('completed');
+    if (result.status !== 'completed') return;
+    expect(result.converged).toBe(true);
+    expect(events.filter((e) => e.event === 'converge')).toEqual([
+      expect.objectContaining({ pass: 0, eligibleRemaining: 30, converged: false, nextPass: 1 }),
+      expect.objectContaining({ pass: 1, rowsUpdated: 30, eligibleRemaining: 0, converged: true, nextPass: null }),
+    ]);
+    expect(await wrongRows(db)).toEqual([]);
+    const ranges = await ledgerRanges(db);
+    expect(ranges.map((r) => [r.pass, r.status])).toEqual([
+      [0, 'done'],
+      [1, 'done'],
+    ]);
+  });
+
+  it('reports the rows it could not converge when old writers keep inserting behind every sweep', async () => {
+    let begins = 0;
+    let next = 100;
+    const connect = instrumentedConnect(db.url, async (text) => {
+      // Every 3rd batch, 4 more rows land behind the cursor: no sweep can catch up.
+      if (text === 'BEGIN' && ++begins % 3 === 0) {
+        await insertBehind(db, next, 4);
+        next += 4;
+      }
+    });
+    const { result, events } = await backfill(db, { batchSize: 1_000, convergePasses: 2 }, { connect });
+    expect(result.status).toBe('completed');
+    if (result.status !== 'completed') return;
+    expect(result.converged).toBe(false);
+    const last = events.filter((e) => e.event === 'converge').at(-1);
+    expect(last).toMatchObject({ pass: 2, converged: false, nextPass: null });
+    expect(result.summary.unconvergedRows).toBeGreaterThan(0);
+    const run = (await ledgerRuns(db)).at(-1);
+    expect(Number(run.unconverged_rows)).toBe(result.summary.unconvergedRows);
+    expect(run.convergence_passes).toBe(2);
+    // A later run picks them up.
+    const { result: later } = await backfill(db, {});
+    expect(later.status).toBe('completed');
+    if (later.status === 'completed') expect(later.converged).toBe(true);
+    expect(await wrongRows(db)).toEqual([]);
+  });
+});

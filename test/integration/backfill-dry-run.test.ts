@@ -21,6 +21,17 @@ describe('backfill --dry-run', () => {
     expect(await ledgerRuns(db)).toEqual([]);
   });
 
+  it('lists anomalies by class with sample ids that really carry that class', async () => {
+    const { result } = await backfill(db, { dryRun: true });
+    if (result.status !== 'dry-run') throw new Error(result.status);
+    expect(Object.keys(result.report.anomalies).sort()).toEqual(['fractional', 'negative', 'not_a_number', 'not_an_object', 'out_of_range']);
+    for (const [cls, info] of Object.entries(result.report.anomalies)) {
+      expect(info.sampleIds.length).toBe(Math.min(5, info.rows));
+      const { rows } = await db.query(`SELECT metadata::text AS m FROM aibridge_token_usages WHERE id = ANY($1::uuid[])`, [info.sampleIds]);
+      for (const row of rows) expect(evaluateMetadataText(row.m).anomalies.map((a) => a.anomaly)).toContain(cls);
+    }
+  });
+
   it('reports the rows that would change, per provider and model, matching the real run', async () => {
     const needed = await eligibleCount(db);
     const { result } = await backfill(db, { dryRun: true });
@@ -37,17 +48,6 @@ describe('backfill --dry-run', () => {
 
     const run = await backfill(db, {});
     expect(run.result.status === 'completed' && run.result.summary.rowsUpdated).toBe(report.wouldUpdate);
-  });
-
-  it('lists anomalies by class with sample ids that really carry that class', async () => {
-    const { result } = await backfill(db, { dryRun: true });
-    if (result.status !== 'dry-run') throw new Error(result.status);
-    expect(Object.keys(result.report.anomalies).sort()).toEqual(['fractional', 'negative', 'not_a_number', 'not_an_object', 'out_of_range']);
-    for (const [cls, info] of Object.entries(result.report.anomalies)) {
-      expect(info.sampleIds.length).toBe(Math.min(5, info.rows));
-      const { rows } = await db.query(`SELECT metadata::text AS m FROM aibridge_token_usages WHERE id = ANY($1::uuid[])`, [info.sampleIds]);
-      for (const row of rows) expect(evaluateMetadataText(row.m).anomalies.map((a) => a.anomaly)).toContain(cls);
-    }
   });
 });
 

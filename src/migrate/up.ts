@@ -51,13 +51,13 @@ export function retryPolicy(settings: { lockRetries: number; lockRetryDelay: num
 export function blockerFinder(query: QueryFn, settings: { schema: string; stateSchema: string }) {
   return async (kind: LockConflictKind): Promise<Blocker[]> => {
     if (kind === 'migration_lock') return migrationLockHolders(query);
-    const found = await Promise.all([
-      tableLockHolders(query, settings.schema, APP_TABLE),
-      tableLockHolders(query, settings.stateSchema, 'backfill_runs'),
-      tableLockHolders(query, settings.stateSchema, 'backfill_ranges'),
-    ]);
+    // One after another: they share the migration session's connection.
+    const found: Blocker[] = [];
+    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
+      found.push(...(await tableLockHolders(query, schema, table)));
+    }
     const seen = new Set<number>();
-    return found.flat().filter((b) => !seen.has(b.pid) && seen.add(b.pid));
+    return found.filter((b) => !seen.has(b.pid) && seen.add(b.pid));
   };
 }
 

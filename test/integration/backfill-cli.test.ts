@@ -1,0 +1,168 @@
+/**
+ * The command line end to end, in a real child process: exit codes, signals, SIGKILL and
+ * resume. The CLI runs from source through tsx's loader in ONE process (not `npx tsx`, which
+ * forks), so a signal reaches the runner itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eligibleCount, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+
+type Db = Awaited<ReturnType<typeof preparedDatabase>>;
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface Child {
+  process: ChildProcess;
+  stdout: string[];
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when `count` JSON batch events have been printed. */
+  batches(count: number): Promise<void>;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  let stderr = '';
+  let partial = '';
+  let batchCount = 0;
+  const waiters: [number, () => void][] = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      stdout.push(line);
+      if (line.includes('"event":"batch"')) batchCount++;
+    }
+    for (const [n, resolve] of waiters) if (batchCount >= n) resolve();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    process: child,
+    stdout,
+    stderr: () => stderr,
+    exit,
+    batches: (n) => new Promise<void>((resolve, reject) => {
+      if (batchCount >= n) return resolve();
+      waiters.push([n, resolve]);
+      void exit.then(() => reject(new Error(`exited after ${batchCount} batches: ${stderr}`)));
+    }),
+  };
+}
+
+describe('backfill CLI: signals, SIGKILL and resume', () => {
+  let db: Db;
+  let needed: number;
+  beforeAll(async () => {
+    db = await preparedDatabase(20_000, 61);
+    needed = await eligibleCount(db);
+  });
+  afterAll(() => db.drop());
+
+  it('SIGINT: finishes the batch, checkpoints, prints the resume command, exits 130', async () => {
+    const child = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    await child.batches(3);
+    child.process.kill('SIGINT');
+    const { code } = await child.exit;
+    expect(code, child.stderr()).toBe(130);
+    expect(child.stderr()).toMatch(/Resume with: aibridge-migrate backfill --json --batch-size 100/);
+    const finish = child.stdout.map((l) => JSON.parse(l)).find((e) => e.event === 'finish');
+    expect(finish).toMatchObject({ status: 'interrupted', resume_command: 'aibridge-migrate backfill --json --batch-size 100' });
+    const [run] = await ledgerRuns(db);
+    expect(run.status).toBe('interrupted');
+    expect(Number(run.rows_scanned)).toBe(Number(run.batches) * 100);
+  });
+
+  it('SIGKILL mid-run, then the same command resumes and leaves every row exactly right, no batch repeated', async () => {
+    const killed = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    await killed.batches(5);
+    killed.process.kill('SIGKILL');
+    const { signal } = await killed.exit;
+    expect(signal).toBe('SIGKILL');
+    const [dead] = await ledgerRuns(db);
+    // Nobody could mark it: the ledger still says running, at its last committed checkpoint.
+    expect(dead.status).toBe('running');
+    expect(Number(dead.rows_scanned)).toBeLessThan(20_000);
+    expect(Number(dead.rows_scanned)).toBe(Number(dead.batches) * 100);
+
+    const resumed = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    const { code } = await resumed.exit;
+    expect(code, resumed.stderr()).toBe(0);
+    const events = resumed.stdout.map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ event: 'start', resumed: true, run_id: Number(dead.id) });
+    expect(events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
+
+    expect(await wrongRows(db)).toEqual([]);
+    const [run] = await ledgerRuns(db);
+    expect(run.status).toBe('completed');
+    // Every row scanned exactly once by the keyed pass and every needed row written once:
+    // nothing lost to the kill, nothing repeated after it.
+    expect(Number(run.rows_scanned)).toBe(20_000);
+    expect(Number(run.rows_updated)).toBe(needed);
+    const keyed = (await ledgerRanges(db)).filter((r) => r.pass === 0);
+    expect(keyed.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(20_000);
+  });
+});
+
+describe('backfill CLI: exit codes', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await preparedDatabase(3_000, 71);
+  });
+  afterAll(() => db.drop());
+
+  it('rejects bad values before connecting, naming each flag (exit 2)', async () => {
+    const child = cli(['backfill', '--batch-size', '0', '--target-batch-ms', 'soon', '--lock-timeout', '-5', '--database-url', 'postgres://u:secret@127.0.0.1:1/db']);
+    const { code } = await child.exit;
+    expect(code).toBe(2);
+    expect(child.stderr()).toMatch(/batch-size.*between 1 and/);
+    expect(child.stderr()).toMatch(/target-batch-ms.*whole number/);
+    expect(child.stderr()).toMatch(/lock-timeout/);
+    expect(child.stderr()).not.toMatch(/secret/);
+  });
+
+  it('another runner holds the lock: exit 7 naming its session', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query(
+      `SELECT pg_advisory_lock(hashtextextended('aibridge-migrate backfill ' || 'aibridge_migrate' || ' ' || '"public"."aibridge_token_usages"', 0))`,
+    );
+    const child = cli(['backfill'], { DATABASE_URL: db.url });
+    const { code } = await child.exit;
+    await holder.end();
+    expect(code).toBe(7);
+    expect(child.stderr()).toMatch(/another backfill of public.aibridge_token_usages is running: database session pid \d+/);
+  });
+
+  it('SIGTERM exits 143; --dry-run --json prints one JSON document and writes nothing', async () => {
+    const child = cli(['backfill', '--batch-size', '50'], { DATABASE_URL: db.url });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(async () => {
+        const { rows } = await db.query(`SELECT coalesce(sum(batches), 0)::int AS n FROM aibridge_migrate.backfill_runs`);
+        if (rows[0].n >= 2) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    child.process.kill('SIGTERM');
+    const { code } = await child.exit;
+    expect(code, child.stderr()).toBe(143);
+    expect(child.stdout.join('\n')).toMatch(/resume with: aibridge-migrate backfill --batch-size 50/);
+
+    const dry = cli(['backfill', '--dry-run', '--json'], { DATABASE_URL: db.url });
+    expect((await dry.exit).code).toBe(0);
+    const doc = JSON.parse(dry.stdout.join('\n'));
+    expect(doc.status).toBe('dry-run');
+    expect(doc.report.wouldUpdate).toBe(await eligibleCount(db));
+  });
+});

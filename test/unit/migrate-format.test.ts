@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { advisoryLockParts, bookkeepingNameProblem, MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
+import { describeBlocker, describeBlockers, type Blocker } from '../../src/migrate/blockers.js';
+import { lockConflictKind } from '../../src/migrate/lock-retry.js';
+import { parseRawOptions, upOptionsSchema } from '../../src/migrate/options.js';
+import { statementText } from '../../src/migrate/render.js';
+
+const blocker: Blocker = {
+  pid: 4242, user: 'coder', applicationName: 'coderd', clientAddr: '10.0.0.7', state: 'idle in transaction',
+  xactAgeMs: 83_400, stateAgeMs: 2_500, modes: ['AccessShareLock'], granted: true,
+};
+
+describe('describing who blocks', () => {
+  it.each([
+    [blocker, "pid 4242, application_name 'coderd', user coder, from 10.0.0.7: idle in transaction for 2.5 s, transaction open 83 s, holds AccessShareLock"],
+    [{ ...blocker, user: null, clientAddr: null, state: 'active', xactAgeMs: null, granted: false, modes: ['RowExclusiveLock'] },
+      "pid 4242, application_name 'coderd': active for 2.5 s, is queued for RowExclusiveLock"],
+  ])('%#', (b, expected) => {
+    expect(describeBlocker(b)).toBe(expected);
+  });
+
+  it('says so when the holder is already gone', () => {
+    expect(describeBlockers([])).toBe('the holder had already gone when we looked');
+  });
+});
+
+describe('lock conflicts that are retried', () => {
+  it.each([
+    [Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }), 'lock_timeout'],
+    [new Error('Another migration is already running. Advisory lock mode is set to \'fail\'.'), 'migration_lock'],
+    [Object.assign(new Error('deadlock detected'), { code: '40P01' }), undefined],
+    [Object.assign(new Error('permission denied'), { code: '42501' }), undefined],
+    [new Error('boom'), undefined],
+  ])('%s → %s', (error, kind) => {
+    expect(lockConflictKind(error)).toBe(kind);
+  });
+});
+
+describe('the migration lock key', () => {
+  it('splits into the classid/objid pair pg_locks shows', () => {
+    const { classid, objid } = advisoryLockParts(MIGRATION_LOCK_ID);
+    expect(BigInt(classid) * 2n ** 32n + BigInt(objid)).toBe(BigInt(MIGRATION_LOCK_ID));
+    expect(advisoryLockParts(2 ** 32 + 5)).toEqual({ classid: '1', objid: '5' });
+  });
+});
+
+describe('bookkeeping names', () => {
+  it.each([
+    ['aibridge_migrate_migrations', false],
+    ['Mig; DROP TABLE x; --', false],
+    ['ünïcode😀', false],
+    ['x"; DROP TABLE aibridge_token_usages; --', true],
+    ["x'; DROP TABLE aibridge_token_usages; --", true],
+  ])('%j refused: %s', (name, refused) => {
+    expect(bookkeepingNameProblem('migrations-table', name) !== undefined).toBe(refused);
+  });
+});
+
+describe('API options', () => {
+  it('applies the documented defaults', () => {
+    expect(parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' })).toMatchObject({
+      lockTimeout: 2000, lockRetries: 10, lockRetryDelay: 1000, dryRun: false, schema: 'public', migrationsTable: 'aibridge_migrate_migrations',
+    });
+  });
+
+  it('reports every problem at once, unknown options included', () => {
+    try {
+      parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', lockTimeout: 'soon', lockRetries: -1, lockTimout: '2s', migrationsTable: 'a"b' });
+      throw new Error('expected a UsageError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).problems.sort()).toEqual([
+        "Setting 'lock-retries': must be between 0 and 1000, got -1",
+        "Setting 'lock-timeout': must be a duration like 2s, 500ms or 2000 (milliseconds), got \"soon\"",
+        "Setting 'migrations-table': must not contain a quote character (\" or '): node-pg-migrate pastes this name into SQL unescaped",
+        'unknown option(s): lockTimout',
+      ]);
+    }
+  });
+});
+
+describe('dry-run statements', () => {
+  it.each([
+    [{ sql: 'ALTER TABLE "public"."t" ADD COLUMN "c" bigint', values: [] }, 'ALTER TABLE "public"."t" ADD COLUMN "c" bigint;'],
+    [{ sql: 'CREATE SCHEMA x;', values: [] }, 'CREATE SCHEMA x;'],
+    [{ sql: 'INSERT INTO "public"."m" (name, run_on) VALUES ($1, NOW())', values: ['001_a'] }, 'INSERT INTO "public"."m" (name, run_on) VALUES ($1, NOW()); -- $1 = "001_a"'],
+  ])('%#', (statement, expected) => {
+    expect(statementText(statement)).toBe(expected);
+  });
+});

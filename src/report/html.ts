@@ -1,0 +1,179 @@
+/**
+ * One self-contained HTML page: inline CSS and SVG, no script, no network fetch. Every value
+ * from the database goes through escapeHtml.
+ */
+import { escapeHtml as h } from './escape.js';
+import type { Check, Report, RowSample } from './model.js';
+import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { barChart } from './svg-chart.js';
+
+const CLASS_COLORS = { ok: '#2e7d32', application_written: '#1565c0', pending: '#ef6c00', conflict: '#c62828' } as const;
+const STATUS_LABEL: Record<Check['status'], string> = { pass: 'pass', fail: 'fail', warn: 'warning', skipped: 'skipped' };
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dcdfe4;padding-bottom:4px}
+.meta,.muted{color:#5f6368}.banner{padding:10px 14px;border-radius:6px;margin:14px 0;font-weight:600}
+.banner.pass{background:#e6f4ea;color:#1e5e2b}.banner.fail{background:#fce8e6;color:#8c1d18}.banner.before_up{background:#fff4e5;color:#7a4100}
+table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 10px;font-size:13px}
+th,td{border:1px solid #e1e4e8;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f2f5}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+.status{font-weight:600;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap}
+.status.pass{background:#e6f4ea;color:#1e5e2b}.status.fail{background:#fce8e6;color:#8c1d18}.status.warn{background:#fff4e5;color:#7a4100}.status.skipped{background:#eee;color:#555}
+tr.bad td{background:#fff5f5}.warn{color:#7a4100}
+.charts{display:flex;flex-direction:column;gap:8px}
+figure.chart{margin:0;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:10px}
+figcaption{font-weight:600;margin-bottom:6px}
+svg text{font:12px system-ui,sans-serif;fill:#333}svg text.value{fill:#555}svg text.legend{fill:#333}
+`;
+
+function cell(text: string, numeric = false): string {
+  return `<td${numeric ? ' class="n"' : ''}>${h(text)}</td>`;
+}
+
+function sampleTable(samples: RowSample[]): string {
+  const rows = samples.map(
+    (s) => `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(num(s.column_cache_read), true)}${cell(num(s.column_cache_write), true)}${cell(num(s.rule_cache_read), true)}${cell(num(s.rule_cache_write), true)}</tr>`,
+  );
+  return `<table><thead><tr><th>Row id</th><th>Interception id</th><th>Column read</th><th>Column write</th><th>Metadata read</th><th>Metadata write</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function renderHtml(report: Report): string {
+  const title = `aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}`;
+  const { outcome, row_parity: rp, totals, anomalies } = report;
+  const banner =
+    outcome.status === 'pass' ? 'Parity holds' : outcome.status === 'fail' ? `Parity fails: ${outcome.failing_checks.join(', ')}` : 'Preview: the cache columns do not exist yet (run up first)';
+  const body: string[] = [];
+  body.push(`<h1>${h(title)}</h1>`);
+  body.push(
+    `<div class="meta">${h(report.target.database)} · ${h(report.target.schema)}.${h(report.target.table)} · snapshot ${h(report.snapshot.taken_at)} · rule ${h(report.tool.rule_fingerprint)} · exit code ${outcome.exit_code}</div>`,
+  );
+  body.push(`<div class="banner ${h(outcome.status)}">${h(banner)}</div>`);
+  for (const w of report.warnings) body.push(`<p class="warn">Warning: ${h(w)}</p>`);
+
+  body.push('<h2>Checks</h2><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>');
+  for (const c of report.checks) {
+    body.push(`<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`);
+  }
+  body.push('</tbody></table>');
+
+  body.push('<h2>Charts</h2><div class="charts">');
+  body.push(
+    barChart({
+      title: `Rows by parity class (${num(rp.rows)} rows)`,
+      series: [{ name: 'rows', color: '#546e7a' }],
+      groups: (['ok', 'application_written', 'pending', 'conflict'] as const).map((c) => ({ label: c, values: [rp.classes[c]], color: CLASS_COLORS[c] })),
+    }),
+  );
+  body.push(
+    barChart({
+      title: 'Cache-read tokens per provider and model',
+      series: [
+        { name: 'old dashboard', color: '#9e9e9e' },
+        { name: 'from metadata (rule)', color: '#1565c0' },
+        { name: 'columns', color: '#2e7d32' },
+      ],
+      groups: totals.by_provider_model.map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_read.legacy_dashboard, g.cache_read.rule, g.cache_read.columns] })),
+      empty: 'No rows.',
+    }),
+  );
+  body.push(
+    barChart({
+      title: 'Cache-write tokens per provider and model',
+      series: [
+        { name: 'from metadata (rule)', color: '#1565c0' },
+        { name: 'columns', color: '#2e7d32' },
+      ],
+      groups: totals.by_provider_model.map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_write.rule, g.cache_write.columns] })),
+      empty: 'No rows.',
+    }),
+  );
+  body.push(
+    barChart({
+      title: `Metadata anomalies (${num(anomalies.rows)} rows)`,
+      series: [{ name: 'rows', color: '#8e24aa' }],
+      groups: anomalies.by_key.map((a) => ({ label: `${a.class} · ${a.key ?? 'document'}`, values: [a.rows] })),
+      empty: 'No anomalies.',
+    }),
+  );
+  body.push('</div>');
+
+  body.push('<h2>Rows by parity class</h2>');
+  for (const cls of ['conflict', 'pending'] as const) {
+    if (rp.samples[cls].length === 0) continue;
+    body.push(`<p>${rp.samples[cls].length} of ${num(rp.classes[cls])} <strong>${cls}</strong> rows:</p>${sampleTable(rp.samples[cls])}`);
+  }
+  if (rp.samples.conflict.length + rp.samples.pending.length === 0) body.push('<p class="muted">No pending or conflicting rows.</p>');
+
+  body.push('<h2>Cache tokens per provider and model</h2>');
+  body.push(
+    '<p class="muted">Δ = columns − application-written − metadata (0 when parity holds). Dashboard: cache-read total before the switch (metadata, input_cached ignored) → after (columns).</p>',
+  );
+  body.push(
+    '<table><thead><tr><th>Provider / model</th><th>Rows</th><th>Reads: columns</th><th>Reads: metadata</th><th>Reads: app-written</th><th>Δ reads</th><th>Writes: columns</th><th>Writes: metadata</th><th>Writes: app-written</th><th>Δ writes</th><th>Dashboard reads</th><th>Why it moves</th></tr></thead><tbody>',
+  );
+  for (const g of [...totals.by_provider_model, totals.all]) {
+    const name = g === totals.all ? 'total' : groupLabel(g.provider, g.model);
+    const r = g.cache_read;
+    const w = g.cache_write;
+    body.push(
+      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(num(g.rows), true)}${cell(num(r.columns), true)}${cell(num(r.rule), true)}${cell(num(r.application_written), true)}${cell(signedNum(r.difference), true)}${cell(num(w.columns), true)}${cell(num(w.rule), true)}${cell(num(w.application_written), true)}${cell(signedNum(w.difference), true)}${cell(`${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`, true)}<td>${g === totals.all ? '' : g.dashboard_change_reasons.map(h).join('<br>')}</td></tr>`,
+    );
+  }
+  body.push('</tbody></table>');
+
+  body.push(`<h2>Sessions</h2><p>${num(totals.sessions.count)} sessions, ${num(totals.sessions.differing)} differ.</p>`);
+  const differing = totals.sessions.top.filter((s) => !s.agrees);
+  if (differing.length > 0) {
+    body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');
+    for (const s of differing) {
+      body.push(`<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(num(s.rows), true)}${cell(signedNum(s.cache_read.difference), true)}${cell(signedNum(s.cache_write.difference), true)}</tr>`);
+    }
+    body.push('</tbody></table>');
+  }
+
+  body.push('<h2>Metadata anomalies</h2>');
+  if (anomalies.samples.length > 0) {
+    body.push('<table><thead><tr><th>Row id</th><th>Class</th><th>Key</th><th>Raw value</th></tr></thead><tbody>');
+    for (const s of anomalies.samples) {
+      for (const a of s.anomalies) body.push(`<tr><td><code>${h(s.id)}</code></td>${cell(a.class)}${cell(a.key ?? '(document)')}<td><code>${h(a.raw_value)}</code></td></tr>`);
+    }
+    body.push('</tbody></table>');
+  } else body.push('<p class="muted">None.</p>');
+
+  const run = report.count_parity.ledger_run;
+  body.push('<h2>Count parity</h2>');
+  body.push(`<p>${num(report.count_parity.rows_classified)} rows classified, ${num(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`);
+  if (run) {
+    body.push(
+      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : num(run.table_rows_at_start), true)}${cell(num(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : num(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : signedNum(run.rows_unexplained), true)}${cell(num(run.rows_updated), true)}</tr></tbody></table>`,
+    );
+  }
+
+  if (report.estimate) {
+    const e = report.estimate;
+    body.push('<h2>Backfill estimate</h2><ul>');
+    body.push(`<li>Rows to change: <strong>${num(e.rows_to_change)}</strong>${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} to scan`}</li>`);
+    if (e.batches !== null) body.push(`<li>Batches: ${num(e.batches)}${e.batch_size === null ? '' : ` of ${num(e.batch_size)} rows`}</li>`);
+    if (e.eta_seconds !== null) body.push(`<li>Estimated time: about ${h(duration(e.eta_seconds))}</li>`);
+    for (const note of e.notes) body.push(`<li>${h(note)}</li>`);
+    body.push('</ul>');
+  }
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${h(title)}: ${h(outcome.status)}</title>
+<style>${CSS}</style>
+</head>
+<body><main>
+${body.join('\n')}
+</main></body>
+</html>
+`;
+}

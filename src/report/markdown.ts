@@ -1,0 +1,135 @@
+/** The Markdown report, for a pull request or a change ticket. */
+import { escapeMarkdown as md } from './escape.js';
+import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
+import { duration, groupLabel, num, signedNum } from './numbers.js';
+
+const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', skipped: '➖ skipped' };
+
+/** A code span for untrusted text: backticks cannot end it early, pipes cannot split a table cell. */
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')}\``;
+}
+
+/** `align`: one letter per column, l or r; by default the first column left, the rest right. */
+function table(header: string[], rows: string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
+  const rule = header.map((_, i) => (align[i] === 'r' ? ' ---: ' : ' --- ')).join('|');
+  return [`| ${header.join(' | ')} |`, `|${rule}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function sampleRows(samples: RowSample[]): string[][] {
+  return samples.map((s) => [`\`${s.id}\``, `\`${s.interception_id}\``, num(s.column_cache_read), num(s.column_cache_write), num(s.rule_cache_read), num(s.rule_cache_write)]);
+}
+
+function totalsRow(name: string, g: ProviderModelTotals): string[] {
+  const r = g.cache_read;
+  const w = g.cache_write;
+  return [
+    md(name),
+    num(g.rows),
+    num(r.columns),
+    num(r.rule),
+    num(r.application_written),
+    g.agrees ? signedNum(r.difference) : `**${signedNum(r.difference)}**`,
+    num(w.columns),
+    num(w.rule),
+    num(w.application_written),
+    g.agrees ? signedNum(w.difference) : `**${signedNum(w.difference)}**`,
+    `${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`,
+  ];
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const status = report.outcome.status === 'pass' ? '✅ parity holds' : report.outcome.status === 'fail' ? '❌ parity fails' : '⚠️ preview before `up`';
+  out.push(`## aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}: ${status}`, '');
+  out.push(
+    `Database \`${md(report.target.database)}\`, table \`${md(report.target.schema)}.${report.target.table}\`; snapshot ${report.snapshot.taken_at}; rule \`${report.tool.rule_fingerprint}\`; exit code **${report.outcome.exit_code}**.`,
+    '',
+  );
+  for (const warning of report.warnings) out.push(`> **Warning:** ${md(warning)}`, '');
+
+  out.push(...table(['Check', 'Status', 'Summary'], report.checks.map((c) => [c.title, ICON[c.status], md(c.summary)]), 'lll'), '');
+
+  const { classes, samples } = report.row_parity;
+  out.push('### Rows by parity class', '');
+  out.push(...table(['Class', 'Rows'], [['ok', num(classes.ok)], ['application_written', num(classes.application_written)], ['pending', num(classes.pending)], ['conflict', num(classes.conflict)]]), '');
+  for (const cls of ['conflict', 'pending'] as const) {
+    if (samples[cls].length === 0) continue;
+    out.push(`<details><summary>${samples[cls].length} of ${num(classes[cls])} ${cls} rows</summary>`, '');
+    out.push(...table(['Row id', 'Interception id', 'Column read', 'Column write', 'Metadata read', 'Metadata write'], sampleRows(samples[cls]), 'llrrrr'), '', '</details>', '');
+  }
+
+  out.push('### Cache tokens per provider and model', '');
+  out.push('Δ = columns − application-written − metadata; it is 0 when parity holds. The last column is the dashboard\'s cache-read total before the switch (from metadata, `input_cached` ignored) and after it (from the columns).', '');
+  out.push(
+    ...table(
+      ['Provider / model', 'Rows', 'Reads: columns', 'Reads: metadata', 'Reads: app-written', 'Δ reads', 'Writes: columns', 'Writes: metadata', 'Writes: app-written', 'Δ writes', 'Dashboard reads before → after'],
+      [...report.totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)), totalsRow('**total**', report.totals.all).map((cell, i) => (i === 0 ? '**total**' : cell))],
+    ),
+    '',
+  );
+  const reasons = report.totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
+  if (reasons.length > 0) {
+    out.push('Why dashboard totals move:', '');
+    for (const g of reasons) out.push(`- **${md(groupLabel(g.provider, g.model))}**: ${g.dashboard_change_reasons.map(md).join('; ')}.`);
+    out.push('');
+  }
+
+  const { sessions } = report.totals;
+  out.push('### Sessions', '', `${num(sessions.count)} sessions, ${num(sessions.differing)} differ.`, '');
+  const differing = sessions.top.filter((s) => !s.agrees);
+  if (differing.length > 0) {
+    out.push(
+      ...table(
+        ['Session', 'Rows', 'Δ reads', 'Δ writes'],
+        differing.map((s) => [s.session === null ? '(no interception)' : code(s.session), num(s.rows), signedNum(s.cache_read.difference), signedNum(s.cache_write.difference)]),
+      ),
+      '',
+    );
+  }
+
+  const { anomalies } = report;
+  out.push('### Metadata anomalies', '');
+  if (anomalies.rows === 0) out.push('None.', '');
+  else {
+    out.push(`${num(anomalies.rows)} rows; malformed values count as absent.`, '');
+    out.push(...table(['Class', 'Key', 'Rows'], anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, num(a.rows)]), 'llr'), '');
+    if (anomalies.samples.length > 0) {
+      out.push(`<details><summary>${anomalies.samples.length} sample rows</summary>`, '');
+      out.push(
+        ...table(
+          ['Row id', 'Anomalies'],
+          anomalies.samples.map((s) => [`\`${s.id}\``, s.anomalies.map((a) => `${a.class} ${a.key === null ? '(document)' : `\`${a.key}\``} = ${md(a.raw_value)}`).join('; ')]),
+          'll',
+        ),
+        '',
+        '</details>',
+        '',
+      );
+    }
+  }
+
+  const run = report.count_parity.ledger_run;
+  if (run) {
+    out.push('### Backfill ledger', '');
+    out.push(
+      ...table(
+        ['Run', 'Status', 'Rows at start', 'Rows now', 'Created since', 'Unexplained', 'Rows updated'],
+        [[md(run.run_id), md(run.status), run.table_rows_at_start === null ? '?' : num(run.table_rows_at_start), num(run.rows_now), run.rows_created_since_start === null ? '?' : num(run.rows_created_since_start), run.rows_unexplained === null ? '?' : signedNum(run.rows_unexplained), num(run.rows_updated)]],
+        'lrrrrrr',
+      ),
+      '',
+    );
+  }
+
+  if (report.estimate) {
+    const e = report.estimate;
+    out.push('### Backfill estimate', '');
+    out.push(`- Rows to change: **${num(e.rows_to_change)}**${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} to scan`}`);
+    if (e.batches !== null) out.push(`- Batches: ${num(e.batches)}${e.batch_size === null ? '' : ` of ${num(e.batch_size)} rows`}`);
+    if (e.eta_seconds !== null) out.push(`- Estimated time: about ${duration(e.eta_seconds)}`);
+    for (const note of e.notes) out.push(`- ${md(note)}`);
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,208 @@
+/**
+ * The report model: what `verify` found (and, for `backfill --dry-run`, what the backfill
+ * would do), as one versioned, documented structure. Every renderer reads only this; the JSON
+ * renderer prints it as is. Field names are snake_case like the Coder API's.
+ *
+ * Token counts are JSON integers. They are exact up to 2^53 (9·10^15); a larger sum is
+ * rounded and named in `warnings`.
+ *
+ * Compatibility: fields are only ever added within one `schema_version`; renaming, removing
+ * or changing the meaning of a field bumps it.
+ */
+import { z } from 'zod';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+const tokens = z.number().int();
+const uuid = z.string();
+
+export const CHECK_IDS = ['row_parity', 'count_parity', 'totals_by_provider_model', 'totals_by_session', 'anomalies'] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export const checkSchema = z.object({
+  id: z.enum(CHECK_IDS),
+  title: z.string(),
+  /** pass; fail (parity does not hold); warn (worth a look, not a failure); skipped. */
+  status: z.enum(['pass', 'fail', 'warn', 'skipped']),
+  summary: z.string(),
+  /** Row ids that make this check fail or warn (a sample, capped by max_samples). */
+  offending_row_ids: z.array(uuid),
+});
+
+export const rowSampleSchema = z.object({
+  id: uuid,
+  interception_id: uuid,
+  /** What the columns hold now. */
+  column_cache_read: tokens,
+  column_cache_write: tokens,
+  /** What the rule derives from the row's metadata. */
+  rule_cache_read: tokens,
+  rule_cache_write: tokens,
+});
+
+export const classCountsSchema = z.object({
+  ok: count,
+  application_written: count,
+  pending: count,
+  conflict: count,
+});
+
+/** One cache column's totals within a group. */
+export const columnTotalsSchema = z.object({
+  /** Sum of the column (what the API's token_usage_summary adds up). */
+  columns: tokens,
+  /** Sum the rule derives from metadata. */
+  rule: tokens,
+  /** Part of `columns` in application_written rows where the metadata gives 0. */
+  application_written: tokens,
+  /** columns − application_written − rule; 0 when parity holds. */
+  difference: tokens,
+  /** What the old dashboard summed from metadata (reads: cache_read_input + prompt_cached). */
+  legacy_dashboard: tokens,
+  /** rule + application_written: what the dashboard shows once the columns are complete. */
+  dashboard_after: tokens,
+  /** dashboard_after − legacy_dashboard: how far the dashboard total moves at the switch. */
+  dashboard_change: tokens,
+});
+
+export const providerModelTotalsSchema = z.object({
+  /** null: usage rows whose interception does not exist. */
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  rows: count,
+  classes: classCountsSchema,
+  rows_with_anomalies: count,
+  cache_read: columnTotalsSchema,
+  cache_write: columnTotalsSchema,
+  /** Rows whose metadata carries input_cached (OpenAI Responses; ignored by the old dashboard). */
+  rows_with_input_cached: count,
+  /** Rows carrying more than one cache-read key (the old dashboard added them; the rule takes the largest). */
+  rows_with_several_read_keys: count,
+  agrees: z.boolean(),
+  /** Why the dashboard total moves at the switch, in words. */
+  dashboard_change_reasons: z.array(z.string()),
+});
+
+export const sessionTotalsSchema = z.object({
+  /** COALESCE(client_session_id, thread_root_id, interception id); null for rows without an interception. */
+  session: z.string().nullable(),
+  rows: count,
+  cache_read: z.object({ columns: tokens, rule: tokens, application_written: tokens, difference: tokens }),
+  cache_write: z.object({ columns: tokens, rule: tokens, application_written: tokens, difference: tokens }),
+  agrees: z.boolean(),
+});
+
+export const ledgerRunSchema = z.object({
+  run_id: z.string(),
+  status: z.string(),
+  rule_fingerprint: z.string(),
+  rule_fingerprint_matches: z.boolean(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  table_rows_at_start: count.nullable(),
+  max_created_at_at_start: z.string().nullable(),
+  rows_scanned: count,
+  rows_updated: count,
+  rows_application_written: count,
+  /** Rows in the table now. */
+  rows_now: count,
+  /** Rows now whose created_at is after max_created_at_at_start: inserted since the run began. */
+  rows_created_since_start: count.nullable(),
+  /** rows_now − table_rows_at_start − rows_created_since_start: deletions, or created_at out of order. */
+  rows_unexplained: z.number().int().nullable(),
+});
+
+export const anomalySampleSchema = z.object({
+  id: uuid,
+  interception_id: uuid,
+  anomalies: z.array(z.object({ class: z.string(), key: z.string().nullable(), raw_value: z.string() })),
+});
+
+export const estimateSchema = z.object({
+  /** Rows the backfill would write (pending rows). */
+  rows_to_change: count,
+  /** Rows the backfill would read. */
+  rows_to_scan: count.nullable(),
+  batch_size: count.nullable(),
+  batches: count.nullable(),
+  /** Estimated duration, seconds; null when no rate is known. */
+  eta_seconds: z.number().nonnegative().nullable(),
+  /** How the estimate was made and what it assumes. */
+  notes: z.array(z.string()),
+});
+
+export const reportSchema = z
+  .object({
+    schema_version: z.literal(REPORT_SCHEMA_VERSION),
+    kind: z.enum(['verify', 'backfill_dry_run']),
+    generated_at: z.string(),
+    tool: z.object({ name: z.literal('aibridge-migrate'), rule_fingerprint: z.string() }),
+    target: z.object({
+      /** host:port/database (never the password). */
+      database: z.string(),
+      schema: z.string(),
+      table: z.string(),
+      server_version_num: z.number().int(),
+    }),
+    snapshot: z.object({
+      isolation: z.literal('repeatable read, read only'),
+      taken_at: z.string(),
+      /** false before `up`: the columns are read as 0, so every eligible row shows as pending. */
+      columns_present: z.boolean(),
+    }),
+    outcome: z.object({
+      /** pass / fail; before_up: the columns do not exist yet (a preview). */
+      status: z.enum(['pass', 'fail', 'before_up']),
+      exit_code: z.number().int(),
+      failing_checks: z.array(z.enum(CHECK_IDS)),
+      fail_on_anomaly: z.boolean(),
+    }),
+    checks: z.array(checkSchema),
+    row_parity: z.object({
+      rows: count,
+      classes: classCountsSchema,
+      max_samples: count,
+      samples: z.object({ pending: z.array(rowSampleSchema), conflict: z.array(rowSampleSchema) }),
+    }),
+    count_parity: z.object({
+      rows_in_table: count,
+      rows_classified: count,
+      /** absent: no ledger table (before `up`); no_runs: no forward backfill recorded; present: see ledger_run. */
+      ledger: z.enum(['absent', 'no_runs', 'present']),
+      ledger_run: ledgerRunSchema.nullable(),
+    }),
+    totals: z.object({
+      by_provider_model: z.array(providerModelTotalsSchema),
+      all: providerModelTotalsSchema,
+      sessions: z.object({
+        count: count,
+        differing: count,
+        top_n: count,
+        /** The sessions with the largest difference (all agreeing sessions are omitted when any differ). */
+        top: z.array(sessionTotalsSchema),
+      }),
+    }),
+    anomalies: z.object({
+      rows: count,
+      by_class: z.record(z.string(), count),
+      by_key: z.array(z.object({ class: z.string(), key: z.string().nullable(), rows: count })),
+      samples: z.array(anomalySampleSchema),
+    }),
+    /** Present in backfill dry-run reports. */
+    estimate: estimateSchema.nullable(),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
+export type Report = z.infer<typeof reportSchema>;
+export type Check = z.infer<typeof checkSchema>;
+export type CheckStatus = Check['status'];
+export type RowSample = z.infer<typeof rowSampleSchema>;
+export type ClassCounts = z.infer<typeof classCountsSchema>;
+export type ColumnTotals = z.infer<typeof columnTotalsSchema>;
+export type ProviderModelTotals = z.infer<typeof providerModelTotalsSchema>;
+export type SessionTotals = z.infer<typeof sessionTotalsSchema>;
+export type LedgerRun = z.infer<typeof ledgerRunSchema>;
+export type AnomalySample = z.infer<typeof anomalySampleSchema>;
+export type Estimate = z.infer<typeof estimateSchema>;

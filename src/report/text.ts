@@ -1,0 +1,72 @@
+/** The compact human summary (the default format): what failed first, then the figures. */
+import { escapeTerminal as safe } from './escape.js';
+import type { Check, Report, RowSample } from './model.js';
+import { duration, groupLabel, num, signedNum } from './numbers.js';
+
+type Style = 'red' | 'green' | 'yellow' | 'bold' | 'dim';
+const CODES: Record<Style, number> = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 };
+
+const STATUS_STYLE: Record<Check['status'], Style> = { pass: 'green', fail: 'red', warn: 'yellow', skipped: 'dim' };
+const STATUS_WORD: Record<Check['status'], string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', skipped: 'skip' };
+
+function sampleLine(s: RowSample): string {
+  return `    ${s.id}  columns ${num(s.column_cache_read)}/${num(s.column_cache_write)}  metadata ${num(s.rule_cache_read)}/${num(s.rule_cache_write)}  (interception ${s.interception_id})`;
+}
+
+export function renderText(report: Report, options: { color: boolean }): string {
+  const c = (style: Style, text: string) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
+  const out: string[] = [];
+  const { outcome } = report;
+  const headline =
+    outcome.status === 'pass' ? c('green', 'parity holds') : outcome.status === 'fail' ? c('red', 'parity FAILS') : c('yellow', 'preview: the cache columns do not exist yet');
+  out.push(`${c('bold', `aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}`)}: ${headline} (exit ${outcome.exit_code})`);
+  out.push(c('dim', `${safe(report.target.database)} · ${safe(report.target.schema)}.${report.target.table} · snapshot ${report.snapshot.taken_at} · rule ${report.tool.rule_fingerprint}`));
+  out.push('');
+  for (const check of report.checks) {
+    out.push(`${c(STATUS_STYLE[check.status], STATUS_WORD[check.status].padEnd(4))}  ${check.title.padEnd(30)} ${safe(check.summary)}`);
+  }
+
+  const { samples } = report.row_parity;
+  for (const cls of ['conflict', 'pending'] as const) {
+    if (samples[cls].length === 0) continue;
+    out.push('', `${cls} rows (${num(samples[cls].length)} of ${num(report.row_parity.classes[cls])} shown; cache read/write):`);
+    out.push(...samples[cls].map(sampleLine));
+  }
+
+  out.push('', `cache tokens per provider/model (read · write): columns | from metadata | application-written | old dashboard → after`);
+  const rows = [...report.totals.by_provider_model, { ...report.totals.all, provider: 'all', model: 'rows' }];
+  const width = Math.min(40, Math.max(...rows.map((g) => groupLabel(g.provider, g.model).length)));
+  for (const g of rows) {
+    const name = g === rows[rows.length - 1] ? 'total' : groupLabel(g.provider, g.model);
+    const r = g.cache_read;
+    const w = g.cache_write;
+    const mark = g.agrees ? ' ' : c('red', '!');
+    out.push(
+      `  ${mark} ${safe(name).padEnd(width)}  ${num(r.columns)} · ${num(w.columns)} | ${num(r.rule)} · ${num(w.rule)} | ${num(r.application_written)} · ${num(w.application_written)} | ${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)}) · ${num(w.legacy_dashboard)} → ${num(w.dashboard_after)}`,
+    );
+    for (const reason of g === rows[rows.length - 1] ? [] : g.dashboard_change_reasons) out.push(c('dim', `      ${safe(reason)}`));
+  }
+
+  const { sessions } = report.totals;
+  const differing = sessions.top.filter((s) => !s.agrees);
+  if (differing.length > 0) {
+    out.push('', `sessions with the largest difference (columns − application-written − metadata, read · write):`);
+    for (const s of differing) out.push(`    ${safe(s.session ?? '(no interception)')}  ${signedNum(s.cache_read.difference)} · ${signedNum(s.cache_write.difference)}  (${num(s.rows)} rows)`);
+  }
+
+  const { anomalies } = report;
+  if (anomalies.rows > 0) {
+    out.push('', `anomalies (${num(anomalies.rows)} rows): ${anomalies.by_key.map((a) => `${a.class}:${a.key ?? '(document)'} ${num(a.rows)}`).join(', ')}`);
+    for (const sample of anomalies.samples) {
+      out.push(`    ${sample.id}  ${sample.anomalies.map((a) => `${a.key ?? '(document)'}=${safe(a.raw_value)} (${a.class})`).join(', ')}`);
+    }
+  }
+
+  if (report.estimate) {
+    const e = report.estimate;
+    out.push('', `backfill estimate: ${num(e.rows_to_change)} rows to change${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} scanned`}${e.batches === null ? '' : `, ${num(e.batches)} batches`}${e.eta_seconds === null ? '' : `, about ${duration(e.eta_seconds)}`}`);
+    for (const note of e.notes) out.push(c('dim', `    ${safe(note)}`));
+  }
+  for (const warning of report.warnings) out.push(`${c('yellow', 'warning:')} ${safe(warning)}`);
+  return `${out.join('\n')}\n`;
+}

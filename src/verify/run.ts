@@ -1,0 +1,229 @@
+/**
+ * verify's core: one REPEATABLE READ, READ ONLY transaction, so every figure in the report
+ * describes the same snapshot and nothing is written. It takes only ACCESS SHARE locks, which
+ * block no reader or writer — but they do make an ALTER TABLE (e.g. a concurrent `up`) wait,
+ * and `up` gives up quickly through its lock_timeout rather than queueing writers behind it.
+ */
+import { qualify } from '../db/identifier.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { PreflightError } from '../errors.js';
+import { ruleFingerprint } from '../rule/fingerprint.js';
+import { buildReport, type BuildOptions } from '../report/build.js';
+import type { GroupFacts, LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
+import type { AnomalySample, Report, RowSample } from '../report/model.js';
+import { PARITY_CLASSES } from './parity-class.js';
+import {
+  CACHE_COLUMNS,
+  PREFLIGHT_SQL,
+  TOKEN_USAGES,
+  anomalyLabels,
+  anomalySampleSql,
+  classSampleSql,
+  countRowsSql,
+  groupPassSql,
+  latestRunSql,
+  rowsSinceSql,
+  sessionPassSql,
+  type TableNames,
+} from './queries.js';
+
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+export interface VerifySession extends Queryable {
+  end(): Promise<void>;
+}
+
+export interface VerifyDeps {
+  /** Opens the connection (src/db/connect.ts in production). */
+  connect(): Promise<VerifySession>;
+  now(): Date;
+  log(message: string): void;
+}
+
+export interface VerifySettings {
+  databaseUrl: string;
+  schema: string;
+  stateSchema: string;
+  maxSamples: number;
+  topSessions: number;
+  failOnAnomaly: boolean;
+}
+
+/** host:port/database of a URL, for the report (never user name or password). */
+export function describeTarget(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default)';
+    return `${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || '5432'}/${database}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+const int = (value: unknown) => Number(value ?? 0);
+const big = (value: unknown) => BigInt(String(value ?? '0'));
+
+function groupFacts(row: any, labels: readonly string[]): GroupFacts {
+  const anomalies: Record<string, number> = {};
+  labels.forEach((label, n) => {
+    anomalies[label] = int(row[`a${n}`]);
+  });
+  return {
+    hasInterception: row.has_interception === true,
+    provider: row.provider ?? null,
+    model: row.model ?? null,
+    rows: int(row.rows),
+    classes: { ok: int(row.ok), application_written: int(row.application_written), pending: int(row.pending), conflict: int(row.conflict) },
+    rowsWithAnomalies: int(row.rows_with_anomalies),
+    anomalyLabels: anomalies,
+    read: { columns: big(row.column_read), rule: big(row.rule_read), applicationWritten: big(row.app_read), legacy: big(row.legacy_read) },
+    write: { columns: big(row.column_write), rule: big(row.rule_write), applicationWritten: big(row.app_write), legacy: big(row.legacy_write) },
+    rowsWithInputCached: int(row.rows_input_cached),
+    rowsWithSeveralReadKeys: int(row.rows_several_read_keys),
+  };
+}
+
+function sampleOf(row: any): RowSample {
+  return {
+    id: row.id,
+    interception_id: row.interception_id,
+    column_cache_read: Number(row.column_read),
+    column_cache_write: Number(row.column_write),
+    rule_cache_read: Number(row.rule_read),
+    rule_cache_write: Number(row.rule_write),
+  };
+}
+
+function anomalySampleOf(row: any): AnomalySample {
+  const labels: string[] = row.anomalies;
+  const raw: string[] = row.raw_values;
+  return {
+    id: row.id,
+    interception_id: row.interception_id,
+    anomalies: labels.map((label, n) => {
+      const at = label.indexOf(':');
+      const key = label.slice(at + 1);
+      return { class: label.slice(0, at), key: key === '$' ? null : key, raw_value: raw[n] ?? '' };
+    }),
+  };
+}
+
+async function readLedger(db: Queryable, settings: VerifySettings, names: TableNames): Promise<VerificationFacts['ledger']> {
+  const runs = qualify(settings.stateSchema, 'backfill_runs');
+  const { rows: exists } = await db.query('SELECT to_regclass($1) IS NOT NULL AS present', [runs]);
+  if (!exists[0]?.present) return { state: 'absent' };
+  const { rows } = await db.query(latestRunSql(settings.stateSchema), [settings.schema, TOKEN_USAGES]);
+  const run = rows[0];
+  if (!run) return { state: 'no_runs' };
+  let createdSince: number | null = null;
+  if (run.max_created_at_at_start !== null) {
+    const { rows: since } = await db.query(rowsSinceSql(names), [run.max_created_at_at_start]);
+    createdSince = int(since[0]?.after);
+  }
+  const facts: LedgerRunFacts = {
+    runId: run.id,
+    status: run.status,
+    ruleFingerprint: run.rule_fingerprint,
+    startedAt: new Date(run.started_at),
+    finishedAt: run.finished_at === null ? null : new Date(run.finished_at),
+    tableRowsAtStart: run.table_rows_at_start === null ? null : int(run.table_rows_at_start),
+    maxCreatedAtAtStart: run.max_created_at_at_start === null ? null : new Date(run.max_created_at_at_start),
+    rowsScanned: int(run.rows_scanned),
+    rowsUpdated: int(run.rows_updated),
+    rowsApplicationWritten: int(run.rows_application_written),
+    rowsCreatedSinceStart: createdSince,
+  };
+  return { state: 'present', run: facts };
+}
+
+/** Measures everything inside one snapshot; returns the facts for buildReport(). */
+export async function collectFacts(db: Queryable, settings: VerifySettings, deps: Pick<VerifyDeps, 'now' | 'log'>): Promise<VerificationFacts> {
+  const generatedAt = deps.now();
+  await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const table = qualify(settings.schema, TOKEN_USAGES);
+    const { rows: pre } = await db.query(PREFLIGHT_SQL, [table, CACHE_COLUMNS]);
+    const state = pre[0];
+    if (!state?.table_exists) {
+      throw new PreflightError(`table ${table} does not exist`, {
+        hint: 'Check --schema: it must name the schema holding the aibridge_* tables (default public).',
+      });
+    }
+    if (state.cache_columns === 1) {
+      throw new PreflightError(`${table} has only one of ${CACHE_COLUMNS.join(' and ')}`, {
+        hint: 'Run `aibridge-migrate up` to add the missing column, then verify again.',
+      });
+    }
+    const names: TableNames = { appSchema: settings.schema, columnsPresent: state.cache_columns === 2 };
+    if (!names.columnsPresent) deps.log('the cache columns do not exist yet: reading them as 0 (a preview of what the backfill would change)');
+
+    const labels = anomalyLabels();
+    deps.log('checking every row (one pass)…');
+    const { rows: groupRows } = await db.query(groupPassSql(names));
+    const groups = groupRows.map((row) => groupFacts(row, labels));
+    const { rows: counted } = await db.query(countRowsSql(names));
+    const rowsInTable = int(counted[0]?.rows);
+
+    const classTotals = Object.fromEntries(PARITY_CLASSES.map((c) => [c, groups.reduce((sum, g) => sum + g.classes[c], 0)]));
+    const samples: VerificationFacts['samples'] = { pending: [], conflict: [] };
+    for (const cls of ['pending', 'conflict'] as const) {
+      if (settings.maxSamples === 0 || classTotals[cls] === 0) continue;
+      const { rows } = await db.query(classSampleSql(names), [cls, settings.maxSamples]);
+      samples[cls] = rows.map(sampleOf);
+    }
+    const anomalous = groups.reduce((sum, g) => sum + g.rowsWithAnomalies, 0);
+    const anomalySamples =
+      anomalous > 0 && settings.maxSamples > 0 ? (await db.query(anomalySampleSql(names), [settings.maxSamples])).rows.map(anomalySampleOf) : [];
+
+    deps.log('summing per session…');
+    const { rows: sessionRows } = await db.query(sessionPassSql(names), [settings.topSessions]);
+    const sessionCount = sessionRows.length > 0 ? int(sessionRows[0].sessions) : 0;
+    const differing = sessionRows.length > 0 ? int(sessionRows[0].sessions_differing) : 0;
+    // When some sessions differ, agreeing ones in the top-N say nothing: leave them out.
+    const top: SessionFacts[] = sessionRows
+      .filter((row) => differing === 0 || row.differs)
+      .map((row) => ({
+        session: row.session,
+        rows: int(row.rows),
+        read: { columns: big(row.column_read), rule: big(row.rule_read), applicationWritten: big(row.app_read) },
+        write: { columns: big(row.column_write), rule: big(row.rule_write), applicationWritten: big(row.app_write) },
+      }));
+
+    const ledger = await readLedger(db, settings, names);
+    await db.query('COMMIT');
+    return {
+      generatedAt,
+      snapshotAt: new Date(state.snapshot_at),
+      database: describeTarget(settings.databaseUrl),
+      schema: settings.schema,
+      table: TOKEN_USAGES,
+      serverVersionNum: int(state.server_version_num),
+      columnsPresent: names.columnsPresent,
+      ruleFingerprint: ruleFingerprint(),
+      maxSamples: settings.maxSamples,
+      topSessions: settings.topSessions,
+      groups,
+      rowsInTable,
+      samples,
+      sessions: { count: sessionCount, differing, top },
+      ledger,
+      anomalySamples,
+    };
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'verifying' });
+  }
+}
+
+/** Connects, measures, builds the report. The caller renders it. */
+export async function runVerify(settings: VerifySettings, deps: VerifyDeps, build: Omit<BuildOptions, 'failOnAnomaly'> = {}): Promise<Report> {
+  const db = await deps.connect();
+  try {
+    const facts = await collectFacts(db, settings, deps);
+    return buildReport(facts, { ...build, failOnAnomaly: settings.failOnAnomaly });
+  } finally {
+    await db.end().catch(() => {});
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Where a batch's time goes: EXPLAIN ANALYZE of one batch statement, then per-statement
+ * timings of a few real batches, on generated rows on a durable embedded server.
+ *
+ *   npx tsx bench/backfill-explain.ts [rows=100000] [batch=1000]
+ */
+import pg from 'pg';
+import { generateDataset } from '../fixtures/generator.js';
+import { runBatch } from '../src/backfill/batch.js';
+import { nextPendingRange } from '../src/backfill/ledger.js';
+import { batchStatement, tableNames, upperBoundQuery } from '../src/backfill/sql.js';
+import { startEmbeddedServer } from '../test/harness/embedded-server.js';
+import { loadBaselineSchema } from '../test/harness/template.js';
+import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
+
+const rows = Number(process.argv[2] ?? 100_000);
+const size = Number(process.argv[3] ?? 1_000);
+const server = await startEmbeddedServer();
+try {
+  await loadBaselineSchema(server.url);
+  const c = new pg.Client({ connectionString: server.url });
+  await c.connect();
+  await generateDataset(c, { rows, seed: 1 });
+  await c.end();
+  await applyToolkitMigrations(server.url);
+  const d = new pg.Client({ connectionString: server.url });
+  await d.connect();
+  await d.query('VACUUM ANALYZE aibridge_token_usages');
+  const names = tableNames('public', 'aibridge_migrate');
+  const b = upperBoundQuery(names.usages, { lo: null, hi: null }, size);
+  const hi = (await d.query(b.text, b.values)).rows[0].id;
+  const st = batchStatement(names.usages, { lo: null, hi });
+  await d.query('BEGIN');
+  const { rows: plan } = await d.query('EXPLAIN (ANALYZE, BUFFERS, WAL) ' + st.text, st.values);
+  await d.query('ROLLBACK');
+  console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+
+  await d.query(`INSERT INTO aibridge_migrate.backfill_runs (direction, status, rule_fingerprint, target_schema, target_table) VALUES ('forward', 'running', 'x', 'public', 'aibridge_token_usages')`);
+  await d.query(`INSERT INTO aibridge_migrate.backfill_ranges (run_id, range_no) VALUES (1, 0)`);
+  const timings = new Map<string, number[]>();
+  const timed = {
+    query: async (text: string, values?: unknown[]) => {
+      const t = performance.now();
+      const r = await d.query(text, values as any[]);
+      const key = text.slice(0, 30).replace(/\s+/g, ' ');
+      timings.set(key, [...(timings.get(key) ?? []), performance.now() - t]);
+      return r;
+    },
+  };
+  const clock = { now: () => performance.now() };
+  for (let i = 0; i < 10; i++) {
+    const range = (await nextPendingRange(d, names, 1))!;
+    const out = await runBatch(timed as any, names, range, size, { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, clock);
+    console.log(`batch ${i}: ${out.scanned} rows, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
+  }
+  for (const [k, v] of timings) console.log(`${k.padEnd(32)} median ${v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!.toFixed(2)} ms`);
+  await d.end();
+} finally {
+  await server.stop();
+}

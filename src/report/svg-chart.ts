@@ -66,5 +66,5 @@ export function barChart(spec: BarChartSpec): string {
       );
     });
   });
-  return `<figure class="chart"><figcaption id="${h(titleId)}">${h(spec.title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${h(titleId)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${parts.join('')}</svg></figure>`;
+  return `<figure class="chart"><figcaption id="${h(titleId)}">${h(spec.title)}</figcaption><svg role="img" aria-labelledby="${h(titleId)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${parts.join('')}</svg></figure>`;
 }

@@ -3,6 +3,7 @@
  * inherits dirty buffers nor a half-done checkpoint), then WAL position, update counters and a
  * transaction sampler around the run, then what the table looks like afterwards.
  */
+import os from 'node:os';
 import pg from 'pg';
 import { batchPoints, type BatchPoint } from './batch-events.js';
 import type { ContenderId } from './options.js';
@@ -18,6 +19,8 @@ export interface StepSummary {
   wallMs: number;
   exitCode: number | null;
   peakRssBytes: number | null;
+  /** The toolkit process's own CPU (user + system), when GNU time is available. */
+  cpuMs: number | null;
   error: string | null;
 }
 
@@ -46,6 +49,8 @@ export interface Measurement {
   peakRssBytes: number | null;
   rssMethod: string | null;
   columnSums: TableStats['columnSums'];
+  /** 1-minute load average before and after: a shared machine's noise, made visible. */
+  loadAverage: [number, number];
 }
 
 export interface MeasuredRun {
@@ -65,6 +70,7 @@ export async function measureContender(options: {
 }): Promise<MeasuredRun> {
   const { adminUrl, context } = options;
   await checkpoint(adminUrl);
+  const loadBefore = os.loadavg()[0]!;
   const before = await readTableStats(context.url, APP_SCHEMA, TABLE, { settleMs: 1000, sums: false });
   const admin = new pg.Client({ connectionString: adminUrl, application_name: 'aibridge-bench-wal' });
   await admin.connect();
@@ -108,6 +114,7 @@ export async function measureContender(options: {
         wallMs: s.wallMs,
         exitCode: s.exitCode ?? null,
         peakRssBytes: s.peakRssBytes ?? null,
+        cpuMs: s.cpuMs ?? null,
         error: s.error ?? null,
       })),
       wallMs,
@@ -124,6 +131,7 @@ export async function measureContender(options: {
       peakRssBytes: rss.length > 0 ? Math.max(...rss) : null,
       rssMethod: steps.find((s) => s.rssMethod)?.rssMethod ?? null,
       columnSums: after.columnSums,
+      loadAverage: [loadBefore, os.loadavg()[0]!],
     },
   };
 }

@@ -204,6 +204,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         node: machineAtStart.node,
         loadAverageAtStart: machineAtStart.loadAverage,
         loadAverageAtEnd: machineFacts().loadAverage,
+        runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       server: { description: server.description, version: facts.version, settings: facts.settings },
       dataset: {
@@ -247,5 +248,6 @@ function failedMeasurement(id: ContenderId, error: string): Measurement {
     peakRssBytes: null,
     rssMethod: null,
     columnSums: null,
+    loadAverage: [0, 0],
   };
 }

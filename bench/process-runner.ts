@@ -5,7 +5,7 @@
  *
  * Peak RSS: with GNU time present, its `%M` (the kernel's ru_maxrss for the child, exact);
  * otherwise VmHWM sampled from /proc every 20 ms (the kernel's running maximum, so only a
- * peak in the last few ms before exit could be missed).
+ * peak in the last few ms before exit could be missed). GNU time also gives the CPU time.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +28,8 @@ export interface ProcessResult {
   wallMs: number;
   peakRssBytes: number | null;
   rssMethod: 'gnu-time' | 'proc-vmhwm' | 'unavailable';
+  /** User + system CPU of the process (GNU time only): is the client the bottleneck? */
+  cpuMs: number | null;
   jsonLines: JsonLine[];
   /** stdout lines that were not JSON (kept short). */
   otherStdout: string[];
@@ -59,7 +61,7 @@ export function gnuTimeAvailable(): boolean {
 export async function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   const useTime = gnuTimeAvailable();
   const timeFile = useTime ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-bench-')), 'maxrss') : undefined;
-  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile!, options.command, ...options.args]] : [options.command, options.args];
+  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile!, options.command, ...options.args]] : [options.command, options.args];
 
   const started = performance.now();
   const child = spawn(command, args, {
@@ -114,15 +116,17 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
 
   let peakRssBytes: number | null = sampledPeak ?? null;
   let rssMethod: ProcessResult['rssMethod'] = sampledPeak === undefined ? 'unavailable' : 'proc-vmhwm';
+  let cpuMs: number | null = null;
   if (timeFile) {
-    // GNU time writes "Command exited with non-zero status N" before the figure on failure.
+    // GNU time writes "Command exited with non-zero status N" before the figures on failure.
     const text = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8') : '';
-    const kb = text.trim().split('\n').pop();
-    if (kb && /^\d+$/.test(kb)) {
-      peakRssBytes = Number(kb) * 1024;
+    const match = /^(\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/.exec(text.trim().split('\n').pop() ?? '');
+    if (match) {
+      peakRssBytes = Number(match[1]) * 1024;
       rssMethod = 'gnu-time';
+      cpuMs = (Number(match[2]) + Number(match[3])) * 1000;
     }
     fs.rmSync(path.dirname(timeFile), { recursive: true, force: true });
   }
-  return { exitCode, signal, wallMs, peakRssBytes, rssMethod, jsonLines, otherStdout, stderrTail };
+  return { exitCode, signal, wallMs, peakRssBytes, rssMethod, cpuMs, jsonLines, otherStdout, stderrTail };
 }

@@ -25,6 +25,7 @@ export async function runCliStep(
     exitCode: result.exitCode,
     peakRssBytes: result.peakRssBytes,
     rssMethod: result.rssMethod,
+    cpuMs: result.cpuMs,
     jsonLines: result.jsonLines,
   };
   if (!ok) {

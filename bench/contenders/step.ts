@@ -13,6 +13,7 @@ export interface StepRun {
   exitCode?: number | null;
   peakRssBytes?: number | null;
   rssMethod?: string;
+  cpuMs?: number | null;
   jsonLines?: JsonLine[];
 }
 

@@ -33,7 +33,15 @@ export interface BenchReport {
   durationMs: number;
   command: string;
   git: { commit: string | null; dirty: boolean | null };
-  machine: { cpus: number; totalMemoryBytes: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  machine: {
+    cpus: number;
+    totalMemoryBytes: number;
+    node: string;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+    /** Peak RSS of the benchmark runner itself (it must stay flat as --rows grows). */
+    runnerPeakRssBytes: number;
+  };
   server: { description: string; version: string; settings: Record<string, string> };
   dataset: { rows: number; seed: number; heapBytes: number; indexBytes: number; rowsWithMetadata: number; generateMs: number };
   cli: { invocation: string; startupMs: number | null; build: string };

@@ -93,6 +93,7 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
     peakRssBytes: null,
     rssMethod: null,
     columnSums: null,
+    loadAverage: [0, 0],
     ...fields,
   };
 }

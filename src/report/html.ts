@@ -25,7 +25,8 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
 tr.bad td{background:#fff5f5}.warn{color:#7a4100}
 .charts{display:flex;flex-direction:column;gap:8px}
 figure.chart{margin:0;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:10px}
-figcaption{font-weight:600;margin-bottom:6px}
+figcaption{font-weight:600;margin-bottom:6px}figure.chart svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto}
 svg text{font:12px system-ui,sans-serif;fill:#333}svg text.value{fill:#555}svg text.legend{fill:#333}
 `;
 
@@ -37,7 +38,7 @@ function sampleTable(samples: RowSample[]): string {
   const rows = samples.map(
     (s) => `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(num(s.column_cache_read), true)}${cell(num(s.column_cache_write), true)}${cell(num(s.rule_cache_read), true)}${cell(num(s.rule_cache_write), true)}</tr>`,
   );
-  return `<table><thead><tr><th>Row id</th><th>Interception id</th><th>Column read</th><th>Column write</th><th>Metadata read</th><th>Metadata write</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr><th>Row id</th><th>Interception id</th><th>Column read</th><th>Column write</th><th>Metadata read</th><th>Metadata write</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 export function renderHtml(report: Report): string {
@@ -53,11 +54,11 @@ export function renderHtml(report: Report): string {
   body.push(`<div class="banner ${h(outcome.status)}">${h(banner)}</div>`);
   for (const w of report.warnings) body.push(`<p class="warn">Warning: ${h(w)}</p>`);
 
-  body.push('<h2>Checks</h2><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>');
+  body.push('<h2>Checks</h2><div class="scroll"><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>');
   for (const c of report.checks) {
     body.push(`<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`);
   }
-  body.push('</tbody></table>');
+  body.push('</tbody></table></div>');
 
   body.push('<h2>Charts</h2><div class="charts">');
   body.push(
@@ -86,8 +87,11 @@ export function renderHtml(report: Report): string {
         { name: 'from metadata (rule)', color: '#1565c0' },
         { name: 'columns', color: '#2e7d32' },
       ],
-      groups: totals.by_provider_model.map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_write.rule, g.cache_write.columns] })),
-      empty: 'No rows.',
+      // Only Anthropic reports cache writes; rows of zeros would only push the others apart.
+      groups: totals.by_provider_model
+        .filter((g) => g.cache_write.rule !== 0 || g.cache_write.columns !== 0)
+        .map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_write.rule, g.cache_write.columns] })),
+      empty: 'No cache writes in any group.',
     }),
   );
   body.push(
@@ -112,17 +116,23 @@ export function renderHtml(report: Report): string {
     '<p class="muted">Δ = columns − application-written − metadata (0 when parity holds). Dashboard: cache-read total before the switch (metadata, input_cached ignored) → after (columns).</p>',
   );
   body.push(
-    '<table><thead><tr><th>Provider / model</th><th>Rows</th><th>Reads: columns</th><th>Reads: metadata</th><th>Reads: app-written</th><th>Δ reads</th><th>Writes: columns</th><th>Writes: metadata</th><th>Writes: app-written</th><th>Δ writes</th><th>Dashboard reads</th><th>Why it moves</th></tr></thead><tbody>',
+    '<div class="scroll"><table><thead><tr><th>Provider / model</th><th>Rows</th><th>Reads: columns</th><th>Reads: metadata</th><th>Reads: app-written</th><th>Δ reads</th><th>Writes: columns</th><th>Writes: metadata</th><th>Writes: app-written</th><th>Δ writes</th><th>Dashboard reads</th></tr></thead><tbody>',
   );
   for (const g of [...totals.by_provider_model, totals.all]) {
     const name = g === totals.all ? 'total' : groupLabel(g.provider, g.model);
     const r = g.cache_read;
     const w = g.cache_write;
     body.push(
-      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(num(g.rows), true)}${cell(num(r.columns), true)}${cell(num(r.rule), true)}${cell(num(r.application_written), true)}${cell(signedNum(r.difference), true)}${cell(num(w.columns), true)}${cell(num(w.rule), true)}${cell(num(w.application_written), true)}${cell(signedNum(w.difference), true)}${cell(`${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`, true)}<td>${g === totals.all ? '' : g.dashboard_change_reasons.map(h).join('<br>')}</td></tr>`,
+      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(num(g.rows), true)}${cell(num(r.columns), true)}${cell(num(r.rule), true)}${cell(num(r.application_written), true)}${cell(signedNum(r.difference), true)}${cell(num(w.columns), true)}${cell(num(w.rule), true)}${cell(num(w.application_written), true)}${cell(signedNum(w.difference), true)}${cell(`${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`, true)}</tr>`,
     );
   }
-  body.push('</tbody></table>');
+  body.push('</tbody></table></div>');
+  const moving = totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
+  if (moving.length > 0) {
+    body.push('<p>Why dashboard totals move:</p><ul>');
+    for (const g of moving) body.push(`<li><strong>${h(groupLabel(g.provider, g.model))}</strong>: ${g.dashboard_change_reasons.map(h).join('; ')}.</li>`);
+    body.push('</ul>');
+  }
 
   body.push(`<h2>Sessions</h2><p>${num(totals.sessions.count)} sessions, ${num(totals.sessions.differing)} differ.</p>`);
   const differing = totals.sessions.top.filter((s) => !s.agrees);

@@ -92,8 +92,8 @@ const migration: ToolkitMigration = {
         },
       );
     }
-    if (blocking > 0n) notice?.(`--force-drop-data: destroying the cache token values of ${blocking} row(s) that exist nowhere else`);
     await db.query(`ALTER TABLE ${table} ${present.map((row) => `DROP COLUMN IF EXISTS ${quoteIdent(row.column_name)}`).join(', ')}`);
+    if (blocking > 0n) notice?.(`--force-drop-data: dropped the cache token values of ${blocking} row(s) that existed nowhere else`);
   },
 };
 

@@ -45,7 +45,6 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     }
     assertPlanUsable(before.plan, bookkeepingTable);
     if (plan.kind === 'nothing') {
-      deps.log.info(`nothing to revert: no migration of aibridge-migrate is applied on ${database}`);
       return { command: 'down', database, reverted: null, stillApplied: [], preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
     const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };

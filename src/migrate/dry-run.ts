@@ -47,6 +47,14 @@ export interface DryRunResult {
 
 const READ = /^\s*(SELECT|WITH|SHOW|VALUES|TABLE)\b/i;
 
+/** Template-literal SQL keeps its source indentation; print it flush left. */
+export function dedent(text: string): string {
+  const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
+  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)![0].length);
+  const cut = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((line) => line.slice(Math.min(cut, /^ */.exec(line)![0].length))).join('\n');
+}
+
 /** Executes reads on `client`; records anything else. */
 export function recordingSession(client: pg.Client, recorded: RecordedStatement[]): MigrationSession {
   return {
@@ -55,7 +63,7 @@ export function recordingSession(client: pg.Client, recorded: RecordedStatement[
         const result = await client.query(text, values as unknown[]);
         return { rows: result.rows, rowCount: result.rowCount };
       }
-      recorded.push({ sql: text.replace(/^\n+|\s+$/g, ''), values });
+      recorded.push({ sql: dedent(text), values });
       return { rows: [], rowCount: 0 };
     },
   };

@@ -9,7 +9,7 @@ import { nextRetry, type RetryPolicy } from './backoff.js';
 import { describeBlockers, type Blocker } from './blockers.js';
 import { isMigrationLockHeld } from './runner.js';
 
-export type LockConflictKind = 'lock_timeout' | 'migration_lock';
+export type LockConflictKind = 'lock_timeout' | 'deadlock' | 'migration_lock';
 
 export interface LockWait {
   /** 1-based attempt that was refused. */
@@ -23,6 +23,10 @@ export interface LockWait {
 export function lockConflictKind(error: unknown): LockConflictKind | undefined {
   if (isMigrationLockHeld(error)) return 'migration_lock';
   if (sqlState(error) === SQLSTATE.lockNotAvailable) return 'lock_timeout';
+  // down holds SHARE while it counts, then asks for ACCESS EXCLUSIVE: a reader that then
+  // tries to write deadlocks with it, and PostgreSQL may pick us as the victim. Our
+  // transaction was rolled back, so trying again is as safe as after a lock timeout.
+  if (sqlState(error) === SQLSTATE.deadlockDetected) return 'deadlock';
   if (isToolkitError(error) && error.code === 'LOCK_TIMEOUT') return 'lock_timeout';
   return undefined;
 }
@@ -52,7 +56,11 @@ export async function withLockRetries<T>(attempt: () => Promise<T>, deps: LockRe
       const decision = nextRetry(n, deps.policy, deps.random);
       const wait: LockWait = { attempt: n, kind, blockers, retryInMs: decision.retry ? decision.delayMs : null };
       waits.push(wait);
-      const what = kind === 'lock_timeout' ? 'lock not granted within lock_timeout' : 'another aibridge-migrate run holds the migration lock';
+      const what = {
+        lock_timeout: 'lock not granted within lock_timeout',
+        deadlock: 'deadlock with another session (PostgreSQL cancelled our side)',
+        migration_lock: 'another aibridge-migrate run holds the migration lock',
+      }[kind];
       const next = decision.retry ? `retry ${decision.retryNumber} of ${deps.policy.retries} in ${(decision.delayMs / 1000).toFixed(1)} s` : 'no retries left';
       deps.onWait?.(wait, `attempt ${n}: ${what}; blocked by ${describeBlockers(blockers)}; ${next}`);
       if (!decision.retry) return { status: 'exhausted', attempts: n, waits, lastError: error };

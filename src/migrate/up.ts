@@ -11,6 +11,7 @@ import { withLockRetries, type LockConflictKind, type LockWait } from './lock-re
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
 import { APP_TABLE, evaluatePreflight, preflightError, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
+import { lockWaitJson } from './render.js';
 import { runMigrations } from './runner.js';
 import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, LEDGER_MIGRATION, openSession, queryOn, readSituation } from './session.js';
 import type { QueryFn } from './bookkeeping.js';
@@ -87,7 +88,7 @@ export function lockBudgetError(options: {
         ? 'Wait for the other run to finish (or find it: SELECT * FROM pg_stat_activity WHERE pid = <pid>), then run the command again.'
         : 'A long transaction holds the table (often "idle in transaction"). Let it finish, or end it with SELECT pg_terminate_backend(<pid>), then run the command again; or allow more time with --lock-retries / --lock-retry-delay. Raising --lock-timeout makes application queries queue longer behind the ALTER.',
     cause: options.cause,
-    details: { attempts: options.attempts, lock_waits: options.waits, [options.verb]: options.appliedNow },
+    details: { attempts: options.attempts, lock_waits: options.waits.map(lockWaitJson), [options.verb]: options.appliedNow },
   });
 }
 
@@ -107,7 +108,6 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     if (failure) throw failure;
     const alreadyApplied = before.bookkeeping.applied.map((m) => m.name);
     if (pendingNames.length === 0) {
-      deps.log.info(`nothing to apply: all ${alreadyApplied.length} migrations are applied on ${database}`);
       return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
     deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(retryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);

@@ -103,9 +103,16 @@ describe('aibridge-migrate up | down | status', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('SELECT 1 FROM aibridge_token_usages LIMIT 1');
-      const locked = await cli(['down', '--force-drop-data', '--lock-timeout', '200ms', '--lock-retries', '1', '--lock-retry-delay', '50ms'], { DATABASE_URL: db.url });
+      const locked = await cli(['down', '--force-drop-data', '--json', '--lock-timeout', '200ms', '--lock-retries', '1', '--lock-retry-delay', '50ms'], { DATABASE_URL: db.url });
       expect(locked.code).toBe(4);
       expect(locked.stderr).toContain("application_name 'cli-blocker'");
+      const lockDoc = JSON.parse(locked.stdout);
+      expect(lockDoc.error).toMatchObject({ code: 'LOCK_TIMEOUT', exit_code: 4, details: { attempts: 2 } });
+      expect(lockDoc.error.details.lock_waits[0]).toMatchObject({ attempt: 1, kind: 'lock_timeout', blockers: [{ application_name: 'cli-blocker', state: 'idle in transaction', granted: true }] });
+      // First retry: jittered between half and all of --lock-retry-delay; the last wait has no retry.
+      expect(lockDoc.error.details.lock_waits[0].retry_in_ms).toBeGreaterThanOrEqual(25);
+      expect(lockDoc.error.details.lock_waits[0].retry_in_ms).toBeLessThanOrEqual(50);
+      expect(lockDoc.error.details.lock_waits[1].retry_in_ms).toBeNull();
       expect(locked.stderr).not.toMatch(NO_STACK);
     } finally {
       await blocker.query('ROLLBACK');

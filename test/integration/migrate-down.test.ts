@@ -110,6 +110,6 @@ describe('down --force-drop-data', () => {
     const result = await migrateDown({ databaseUrl: db.url, forceDropData: true }, deps);
     expect(result.reverted?.name).toBe(COLUMNS);
     expect(await columnsOf(db.url)).toEqual([]);
-    expect(lines).toContain('warning: --force-drop-data: destroying the cache token values of 1 row(s) that exist nowhere else');
+    expect(lines).toContain('warning: --force-drop-data: dropped the cache token values of 1 row(s) that existed nowhere else');
   });
 });

@@ -29,7 +29,8 @@ describe('lock conflicts that are retried', () => {
   it.each([
     [Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }), 'lock_timeout'],
     [new Error('Another migration is already running. Advisory lock mode is set to \'fail\'.'), 'migration_lock'],
-    [Object.assign(new Error('deadlock detected'), { code: '40P01' }), undefined],
+    [Object.assign(new Error('deadlock detected'), { code: '40P01' }), 'deadlock'],
+    [Object.assign(new Error('could not serialize access'), { code: '40001' }), undefined],
     [Object.assign(new Error('permission denied'), { code: '42501' }), undefined],
     [new Error('boom'), undefined],
   ])('%s → %s', (error, kind) => {
@@ -87,5 +88,13 @@ describe('dry-run statements', () => {
     [{ sql: 'INSERT INTO "public"."m" (name, run_on) VALUES ($1, NOW())', values: ['001_a'] }, 'INSERT INTO "public"."m" (name, run_on) VALUES ($1, NOW()); -- $1 = "001_a"'],
   ])('%#', (statement, expected) => {
     expect(statementText(statement)).toBe(expected);
+  });
+});
+
+describe('dedent for printed SQL', () => {
+  it('removes the common indentation of template-literal SQL and its blank edges', async () => {
+    const { dedent } = await import('../../src/migrate/dry-run.js');
+    expect(dedent('\n      CREATE TABLE t (\n        id int\n      )  \n')).toBe('CREATE TABLE t (\n  id int\n)');
+    expect(dedent('ALTER TABLE t ADD c int')).toBe('ALTER TABLE t ADD c int');
   });
 });

@@ -138,7 +138,9 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       },
     );
     const after = await readSituation(query, settings, settings.databaseUrl);
-    const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => !alreadyApplied.includes(name));
+    // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
+    // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
+    const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => durations.has(name));
     if (outcome.status === 'exhausted') {
       throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow, verb: 'applied', cause: outcome.lastError });
     }

@@ -178,3 +178,20 @@ describe('up when the retry budget is spent', () => {
     expect(result.applied).toHaveLength(2);
   });
 });
+
+describe('two up runs at once (two deploy jobs)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('applies each migration exactly once; the later run waits for the lock, then finds nothing pending', async () => {
+    const options = { databaseUrl: db.url, lockRetries: 50, lockRetryDelay: '20ms' };
+    const results = (await Promise.all([migrateUp(options, testDeps().deps), migrateUp(options, testDeps().deps)])) as UpResult[];
+    const appliedByEach = results.map((r) => r.applied.map((m) => m.name));
+    expect(appliedByEach.flat().sort()).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(await bookkeepingNames(db)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect((await columnsOf(db.url)).map((c) => c.column_name)).toEqual(['cache_read_input_tokens', 'cache_write_input_tokens']);
+  });
+});

@@ -54,6 +54,8 @@ function recordedOptions(config: BackfillConfig): Record<string, unknown> {
 
 class Runner {
   private session: Session | null = null;
+  /** Whether `session` holds the runner lock: without it, the ledger belongs to someone else. */
+  private holdsLock = false;
   private lockKey = '';
   private readonly names: TableNames;
   private readonly target: Target;
@@ -93,7 +95,7 @@ class Runner {
     } catch (raw) {
       const error = translatePgError(raw, { databaseUrl: this.config.databaseUrl, action: 'running the backfill' });
       let summary = null;
-      if (this.run && this.session) {
+      if (this.run && this.session && this.holdsLock) {
         // Best effort: the session may be the thing that failed.
         await finishRun(this.db, this.names, this.run.id, { status: 'failed', lastError: error.message }).catch(() => {});
         summary = await readRun(this.db, this.names, this.run.id).then((run) => summarize(run, Date.now())).catch(() => null);
@@ -118,6 +120,7 @@ class Runner {
   private async closeSession(): Promise<void> {
     const session = this.session;
     this.session = null;
+    this.holdsLock = false;
     // Ending the session releases the advisory lock with it.
     if (session) await session.end().catch(() => {});
   }
@@ -133,9 +136,11 @@ class Runner {
         clock: this.deps.clock,
         sleep: this.deps.sleep,
       });
-      return !this.deps.signal.aborted;
+      this.holdsLock = !this.deps.signal.aborted;
+      return this.holdsLock;
     }
-    if (!(await tryRunnerLock(this.db, this.lockKey))) {
+    this.holdsLock = await tryRunnerLock(this.db, this.lockKey);
+    if (!this.holdsLock) {
       throw new AlreadyRunningError('after reconnecting, another backfill had taken the runner lock; this one stops', {
         hint: 'Let the other run finish; it resumes this run from its last checkpoint.',
       });

@@ -73,6 +73,34 @@ describe('backfill: transient failures', () => {
     if (result.status === 'completed') expect(result.summary.rowsScanned).toBe(4_000);
   });
 
+  it('after a reconnect, a runner that finds the lock taken stops without touching the ledger', async () => {
+    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [[...db.appWritten.keys()]]);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    let batches = 0;
+    const connect = instrumentedConnect(db.url, async (text, session) => {
+      if (text.startsWith('WITH s AS') && session === 1 && ++batches === 2) {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND datname = current_database()`);
+      }
+      // While the runner is disconnected, another runner takes over.
+      if (session === 2 && text.includes('pg_try_advisory_lock')) {
+        await other.query(`SELECT pg_advisory_lock(hashtextextended('aibridge-migrate backfill aibridge_migrate "public"."aibridge_token_usages"', 0))`);
+        await other.query(`UPDATE aibridge_migrate.backfill_runs SET host = 'other-runner' WHERE status = 'running'`);
+      }
+    });
+    const { result } = await backfill(db, { batchSize: 300, restart: true }, { connect, sleep: async () => {} });
+    expect(result.status === 'failed' && result.error.code).toBe('ALREADY_RUNNING');
+    const run = (await ledgerRuns(db)).at(-1);
+    expect([run.status, run.host]).toEqual(['running', 'other-runner']);
+    await other.end();
+    await admin.end();
+    const finished = await backfill(db, {});
+    expect(finished.result.status).toBe('completed');
+    expect(await wrongRows(db)).toEqual([]);
+  });
+
   it('splits a batch that meets a locked row (55P03) and carries on once the lock is gone', async () => {
     await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [[...db.appWritten.keys()]]);
     const { rows } = await db.query(`SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1000 LIMIT 1`);

@@ -39,6 +39,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   }
   const url = withDatabase(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // pool.end() does not wait for idle clients to close, so DROP DATABASE … WITH (FORCE)
+  // may terminate them (FATAL 57P01); without a listener that error would crash the run.
+  pool.on('error', () => {});
   return {
     name,
     url,

@@ -48,7 +48,7 @@ try {
     },
   };
   const clock = { now: () => performance.now() };
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
     const range = (await nextPendingRange(d, names, 1))!;
     const out = await runBatch(timed as any, names, range, size, { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, clock);
     console.log(`batch ${i}: ${out.scanned} rows, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);

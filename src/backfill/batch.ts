@@ -31,6 +31,8 @@ export async function runBatch(
   size: number,
   timeouts: BatchTimeouts,
   clock: Clock,
+  /** Runs in the batch's transaction just before COMMIT, while its row locks are held. */
+  beforeCommit?: (db: Queryable) => Promise<void>,
 ): Promise<BatchOutcome> {
   const started = clock.now();
   const lo = range.checkpoint ?? range.lo;
@@ -76,6 +78,7 @@ export async function runBatch(
       anomalies,
       ms: outcome.ms,
     });
+    if (beforeCommit) await beforeCommit(db);
     await db.query('COMMIT');
     outcome.ms = clock.now() - started;
     return outcome;

@@ -36,7 +36,7 @@ export async function runUnderLoad(options: {
   idleSeconds: number;
   /** Bound on the writer's life: the idle window plus the longest the contender may take. */
   maxDurationMs: number;
-}): Promise<LoadedRun> {
+}): Promise<{ run: LoadedRun; idleLatenciesMs: number[] }> {
   await checkpoint(options.adminUrl);
   const writer = await startWriter({
     url: options.context.url,
@@ -67,7 +67,8 @@ export async function runUnderLoad(options: {
     { name: options.id, from: contenderStart, to: contenderEnd },
   ]);
   const failed = steps.find((s) => !s.ok);
-  return {
+  const idleLatenciesMs = run.samples.filter((s) => s.dueAt >= idleFrom && s.dueAt < contenderStart).map((s) => s.latencyMs);
+  const loaded: LoadedRun = {
     id: options.id,
     label: options.label,
     status: failed ? 'failed' : 'ok',
@@ -79,4 +80,5 @@ export async function runUnderLoad(options: {
     writerFirstError: run.firstError,
     abandonedStatements: run.abandoned,
   };
+  return { run: loaded, idleLatenciesMs };
 }

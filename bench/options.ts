@@ -25,6 +25,8 @@ export interface BenchOptions {
   build: boolean;
   /** Use an existing server (superuser URL) instead of starting an embedded one. */
   serverUrl: string | undefined;
+  /** shared_buffers of the embedded server, e.g. `1GB`. */
+  sharedBuffers: string;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -35,8 +37,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only a,b,c,d,e,f  contenders to run (default all); (d) and (e) need (b)
   --no-load           skip the writer-under-load phase
   --writer-rate N     writer statements per second under load (default 50)
-  --idle-seconds N    writer-only baseline before each loaded run (default 5)
+  --idle-seconds N    writer-only baseline before each loaded run (default 10)
   --out DIR           where results go (default bench/results)
+  --shared-buffers S  shared_buffers of the embedded server (default 1GB; PostgreSQL's own
+                      default is 128MB — whether the table fits changes every figure)
   --no-build          do not run \`npm run build\` before the CLI contenders
   --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
   -h, --help          this text`;
@@ -64,7 +68,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         only: { type: 'string' },
         'no-load': { type: 'boolean', default: false },
         'writer-rate': { type: 'string', default: '50' },
-        'idle-seconds': { type: 'string', default: '5' },
+        'idle-seconds': { type: 'string', default: '10' },
+        'shared-buffers': { type: 'string', default: '1GB' },
         out: { type: 'string', default: 'bench/results' },
         'no-build': { type: 'boolean', default: false },
         'server-url': { type: 'string' },
@@ -84,6 +89,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const major = positiveInteger(v.major, 'major', problems, 13);
   const writerRate = positiveInteger(v['writer-rate'], 'writer-rate', problems);
   const idleSeconds = positiveInteger(v['idle-seconds'], 'idle-seconds', problems);
+  const sharedBuffers = v['shared-buffers'];
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) problems.push(`--shared-buffers must be a size like 128MB or 1GB, got "${sharedBuffers}"`);
   if (writerRate > 1000) problems.push(`--writer-rate ${writerRate} is above 1000 statements/s; the writer is meant to be steady traffic, not a load test`);
 
   let contenders: ContenderId[] = [...CONTENDER_IDS];
@@ -115,6 +122,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       outDir: v.out,
       build: !v['no-build'],
       serverUrl: v['server-url'],
+      sharedBuffers,
     },
   };
 }

@@ -18,6 +18,7 @@ import type { BenchOptions, ContenderId } from './options.js';
 import { runProcess } from './process-runner.js';
 import { buildReport, type BenchReport } from './report/model.js';
 import { serverFacts, startBenchServer } from './server.js';
+import { summarizeLatencies } from './stats.js';
 
 export const LABELS: Record<ContenderId, string> = {
   a: 'upstream: ALTER + one UPDATE, one txn',
@@ -73,7 +74,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   }
 
   log('starting PostgreSQL …');
-  const server = await startBenchServer({ major: options.major, serverUrl: options.serverUrl });
+  const server = await startBenchServer({ major: options.major, serverUrl: options.serverUrl, sharedBuffers: options.sharedBuffers });
   deps.onServer?.(() => server.stop());
   const created: string[] = [];
   try {
@@ -157,6 +158,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     let load: BenchReport['load'] = null;
     if (options.load && (selected.has('a') || selected.has('b'))) {
       const runs: LoadedRun[] = [];
+      const idleLatencies: number[] = [];
       for (const [id, contender] of [
         ['a', upstreamContender],
         ['b', toolkitContender],
@@ -164,8 +166,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         if (!selected.has(id) || (id === 'b' && cliProblem)) continue;
         log(`(${id}) under load: ${options.idleSeconds} s idle, then (${id}) with the writer at ${options.writerRate}/s …`);
         const c = await clone(`${id}_load`);
-        runs.push(
-          await runUnderLoad({
+        const loaded = await runUnderLoad({
             id,
             label: LABELS[id],
             contender,
@@ -175,12 +176,19 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             seed: options.seed,
             writerRate: options.writerRate,
             idleSeconds: options.idleSeconds,
-            maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
-          }),
-        );
+          maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
+        });
+        runs.push(loaded.run);
+        idleLatencies.push(...loaded.idleLatenciesMs);
         await c.drop();
       }
-      load = { writerRate: options.writerRate, idleSeconds: options.idleSeconds, poolSize: WRITER_POOL_SIZE, runs };
+      load = {
+        writerRate: options.writerRate,
+        idleSeconds: options.idleSeconds,
+        poolSize: WRITER_POOL_SIZE,
+        idleBaseline: summarizeLatencies(idleLatencies),
+        runs,
+      };
     }
 
     await dropDatabase(server.adminUrl, template);
@@ -218,6 +226,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       cli: { invocation: cli.description, startupMs, build: buildStatus },
       measurements,
       load,
+      toolkitBatches: batchPoints.map((p) => [Math.round(p.atMs), Math.round(p.durationMs * 10) / 10, p.rowsScanned, p.rowsUpdated]),
       notes,
     });
     return { report, batchPoints };

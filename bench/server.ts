@@ -6,7 +6,7 @@ import pg from 'pg';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 
 /**
- * Settings changed from the defaults, and why:
+ * Settings changed from the defaults, and why (shared_buffers is an option, see options.ts):
  * - max_wal_size / checkpoint_timeout: the runner checkpoints between steps; a checkpoint
  *   forced half-way through one contender would charge it for flushing that it did not cause
  *   alone, and make (a)-vs-(b) depend on where the checkpoint landed.
@@ -27,14 +27,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(options: { major: number; serverUrl?: string | undefined }): Promise<BenchServer> {
+export async function startBenchServer(options: { major: number; serverUrl?: string | undefined; sharedBuffers: string }): Promise<BenchServer> {
   if (options.serverUrl) {
     return { adminUrl: options.serverUrl, description: 'a server given with --server-url (its own settings)', stop: async () => {} };
   }
-  const server = await startEmbeddedServer({ major: options.major, settings: { ...BENCH_SERVER_SETTINGS } });
+  const settings = { shared_buffers: options.sharedBuffers, ...BENCH_SERVER_SETTINGS };
+  const server = await startEmbeddedServer({ major: options.major, settings });
   return {
     adminUrl: server.url,
-    description: `embedded PostgreSQL ${server.major} (durability on; ${Object.entries(BENCH_SERVER_SETTINGS)
+    description: `embedded PostgreSQL ${server.major} (durability on; ${Object.entries(settings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')})`,
     stop: () => server.stop(),

@@ -90,6 +90,8 @@ export function renderText(report: BenchReport): string {
         run.status === 'ok' ? 'ok' : 'FAILED',
       ],
     ]);
+    const base = report.load.idleBaseline;
+    loadRows.push(['idle, all windows pooled', formatCount(base.count), formatMs(base.p50Ms), formatMs(base.p99Ms), formatMs(base.maxMs), '', '', '']);
     out.push(renderTable(['window', 'statements', 'p50', 'p99', 'max', 'errors', 'contender wall', 'status'], loadRows));
     for (const run of report.load.runs.filter((r) => r.status !== 'ok')) out.push(`  (${run.id}) under load failed: ${run.error ?? 'unknown error'}`);
     for (const run of report.load.runs.filter((r) => r.writerFirstError)) out.push(`  writer error during (${run.id}): ${run.writerFirstError}`);

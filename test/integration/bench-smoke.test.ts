@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sourceCli } from '../../bench/cli.js';
 import { runBench, type BenchOutcome } from '../../bench/pipeline.js';
+import { renderBatchChart } from '../../bench/report/chart.js';
 import { writeReportFiles } from '../../bench/report/files.js';
 import { renderText } from '../../bench/report/text.js';
 
@@ -23,13 +24,14 @@ beforeAll(async () => {
       rows: ROWS,
       seed: 7,
       major: 15,
-      contenders: ['a', 'c'],
+      contenders: ['a', 'b', 'c'],
       load: true,
       writerRate: 50,
       idleSeconds: 1,
       outDir,
       build: false,
       serverUrl: inject('pgAdminUrl'),
+      sharedBuffers: '128MB',
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );
@@ -39,13 +41,14 @@ afterAll(() => {
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 
-describe('bench pipeline on 2,000 rows, contenders (a) and (c)', () => {
+describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c)', () => {
   it('measures each selected contender on identical data', () => {
     const { report } = outcome;
     expect(report.dataset.rows).toBe(ROWS);
     expect(report.contenders.map((c) => [c.id, c.status, c.error])).toEqual([
       ['a', 'ok', null],
       ['c', 'ok', null],
+      ['b', 'ok', null],
     ]);
     for (const c of report.contenders) {
       expect(c.wallMs).toBeGreaterThan(0);
@@ -60,49 +63,75 @@ describe('bench pipeline on 2,000 rows, contenders (a) and (c)', () => {
     expect(report.contenders[0]!.ratioToA).toBe(1);
   });
 
-  it('counts the rows each contender wrote: upstream every row with metadata, the floor only those that change', () => {
-    const [a, c] = outcome.report.contenders;
+  it('counts the rows each contender wrote: upstream every row with metadata, floor and toolkit only those that change', () => {
+    const [a, c, b] = outcome.report.contenders;
     expect(a!.rowsUpdated).toBe(outcome.report.dataset.rowsWithMetadata);
     expect(c!.rowsUpdated).toBeGreaterThan(0);
     expect(c!.rowsUpdated).toBeLessThan(a!.rowsUpdated);
+    expect(b!.rowsUpdated).toBe(c!.rowsUpdated);
   });
 
-  it('checks that both contenders produced the same column values', () => {
-    const [a, c] = outcome.report.contenders;
+  it('checks that all contenders produced the same column values', () => {
+    const [a, c, b] = outcome.report.contenders;
     expect(a!.columnSums).not.toBeNull();
     expect(BigInt(a!.columnSums!.read)).toBeGreaterThan(0n);
     expect(c!.columnSums).toEqual(a!.columnSums);
+    expect(b!.columnSums).toEqual(a!.columnSums);
   });
 
-  it('records writer latency while idle and during (a)', () => {
+  it('runs (b) through the CLI as separate processes and reads its batch events', () => {
+    const b = outcome.report.contenders.find((c) => c.id === 'b')!;
+    expect(b.steps.map((s) => [s.name, s.exitCode])).toEqual([
+      ['up', 0],
+      ['backfill', 0],
+    ]);
+    expect(b.peakRssBytes).toBeGreaterThan(0);
+    expect(b.batches).toBeGreaterThan(0);
+    expect(outcome.batchPoints).toHaveLength(b.batches);
+    expect(outcome.report.toolkitBatches).toHaveLength(b.batches);
+    expect(b.longestBatchMs).not.toBeNull();
+    expect(b.longestTransaction.longestApplication).toMatch(/aibridge-migrate/);
+  });
+
+  it('records writer latency while idle and during (a) and (b)', () => {
     const load = outcome.report.load!;
-    expect(load.runs.map((r) => [r.id, r.status])).toEqual([['a', 'ok']]);
-    const run = load.runs[0]!;
-    expect(run.idle.count).toBeGreaterThan(0);
-    expect(run.idle.errors).toBe(0);
-    expect(run.abandonedStatements).toBe(0);
-    expect(run.idle.p50Ms).not.toBeNull();
-    expect(run.idle.p99Ms!).toBeGreaterThanOrEqual(run.idle.p50Ms!);
-    expect(run.idle.maxMs!).toBeGreaterThanOrEqual(run.idle.p99Ms!);
+    expect(load.runs.map((r) => [r.id, r.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'ok'],
+    ]);
+    for (const run of load.runs) {
+      expect(run.idle.count).toBeGreaterThan(0);
+      expect(run.idle.errors).toBe(0);
+      expect(run.writerErrors).toBe(0);
+      expect(run.abandonedStatements).toBe(0);
+      expect(run.idle.p99Ms!).toBeGreaterThanOrEqual(run.idle.p50Ms!);
+      expect(run.idle.maxMs!).toBeGreaterThanOrEqual(run.idle.p99Ms!);
+    }
+    expect(load.idleBaseline.count).toBe(load.runs[0]!.idle.count + load.runs[1]!.idle.count);
   });
 
-  it('reports every target, marking those needing (b) as not measured rather than met', () => {
-    const targets = outcome.report.targets;
-    expect(targets.map((t) => t.id)).toEqual(['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap', 'd-wall', 'e-wall', 'writer-p99']);
-    for (const t of targets) {
-      expect(t.met).toBeNull();
-      expect(t.why).toMatch(/was not run/);
+  it('judges the targets (b) allows, and says why the others cannot be judged', () => {
+    const byId = Object.fromEntries(outcome.report.targets.map((t) => [t.id, t]));
+    expect(Object.keys(byId)).toEqual(['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap', 'd-wall', 'e-wall', 'writer-p99']);
+    for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap']) {
+      expect(typeof byId[id]!.met).toBe('boolean');
+      expect(byId[id]!.factor).toBeGreaterThan(0);
     }
+    expect(byId['d-wall']).toMatchObject({ met: null, why: '(d) was not run' });
+    expect(byId['e-wall']).toMatchObject({ met: null, why: '(e) was not run' });
   });
 
   it('writes the same report as JSON and a table naming every contender', () => {
     const text = renderText(outcome.report);
-    const files = writeReportFiles(outDir, outcome.report, text, null);
+    const files = writeReportFiles(outDir, outcome.report, text, renderBatchChart(outcome.batchPoints, { title: 'smoke' }));
     expect(JSON.parse(fs.readFileSync(files.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(outcome.report)));
     expect(fs.readFileSync(files.latestJson, 'utf8')).toBe(fs.readFileSync(files.json, 'utf8'));
     expect(text).toMatch(/^\(a\) upstream/m);
     expect(text).toMatch(/^\(c\) set-based floor/m);
+    expect(text).toMatch(/^\(b\) toolkit: up \+ backfill/m);
     expect(text).toMatch(/^during \(a\)/m);
-    expect(files.chart).toBeNull();
+    expect(text).toMatch(/^during \(b\)/m);
+    const svg = fs.readFileSync(files.chart!, 'utf8');
+    expect(svg.match(/<circle /g)).toHaveLength(outcome.batchPoints.length);
   });
 });

@@ -12,7 +12,7 @@ import type { LoadedRun } from '../../bench/load.js';
 describe('parseBenchArgs', () => {
   it.each([
     [[], { rows: 1_000_000, contenders: ['a', 'b', 'c', 'd', 'e', 'f'], load: true, build: true, writerRate: 50 }],
-    [['--rows', '10_000_000'], { rows: 10_000_000 }],
+    [['--rows', '10_000_000', '--shared-buffers', '128MB'], { rows: 10_000_000, sharedBuffers: '128MB' }],
     [['--only', 'c,a', '--no-load'], { contenders: ['a', 'c'], load: false }],
     [['--only', 'b,d,e', '--no-build'], { contenders: ['b', 'd', 'e'], build: false }],
   ])('%j → %j', (argv, expected) => {
@@ -27,6 +27,7 @@ describe('parseBenchArgs', () => {
     [['--only', 'a,x'], /unknown contender\(s\) x/],
     [['--only', 'a,d'], /\(d\) runs on the clone \(b\) backfilled; add b/],
     [['--writer-rate', '5000'], /above 1000/],
+    [['--shared-buffers', 'lots'], /--shared-buffers must be a size like 128MB/],
     [['--rowz', '5'], /Unknown option '--rowz'/],
   ])('rejects %j', (argv, message) => {
     const parsed = parseBenchArgs(argv);
@@ -105,7 +106,14 @@ function loaded(id: LoadedRun['id'], idleP99: number, duringP99: number): Loaded
 
 describe('judgeTargets', () => {
   const a = measurement('a', { wallMs: 10_000, walBytes: 600, heapBytesAfter: 340 });
-  const load = { writerRate: 50, idleSeconds: 5, poolSize: 4, runs: [loaded('a', 2, 900), loaded('b', 2, 5)] };
+  const load = {
+    writerRate: 50,
+    idleSeconds: 5,
+    poolSize: 4,
+    idleBaseline: { count: 20, p50Ms: 1, p99Ms: 2, maxMs: 3 },
+    // The pooled baseline is what (b) is judged against, not (b)'s own idle window.
+    runs: [loaded('a', 2, 900), loaded('b', 1, 5)],
+  };
 
   it('judges each target against its limit, with the factor', () => {
     const targets = judgeTargets(

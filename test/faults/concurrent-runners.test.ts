@@ -1,0 +1,72 @@
+/**
+ * Fault 6: two runners started at once. Exactly one works (the runner lock is a session
+ * advisory lock); the other exits 7 naming the holder, or with --wait starts when it is free.
+ * Workers across two processes (--workers) must never write a row twice: checked by a trigger
+ * that counts committed writes per row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
+import { backfillHasFlag, startCli } from './support/cli.js';
+import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+
+type Db = Awaited<ReturnType<typeof preparedDatabase>>;
+
+const workersAvailable = await backfillHasFlag('--workers');
+
+describe('two runners at once', () => {
+  let db: Db;
+  let before: Snapshot;
+  beforeAll(async () => {
+    db = await preparedDatabase(10_000, 41);
+    await installUpdateAudit(db);
+    before = await snapshot(db);
+  });
+  afterAll(() => db?.drop());
+
+  it('exactly one runs; the other exits 7 naming the holder', async () => {
+    // Slowed commits keep each run alive for seconds, so the two surely overlap.
+    const args = ['backfill', '--batch-size', '100', '--json', '--database-url', db.url];
+    const [a, b] = await Promise.all([startCli(args, { slowCommitMs: 25 }).exit, startCli(args, { slowCommitMs: 25 }).exit]);
+    const codes = [a.code, b.code].sort();
+    expect(codes, `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 7]);
+    const loser = a.code === 7 ? a : b;
+    // It names the run (once the winner has recorded it) or at least the winner's database session.
+    expect(loser.stderr).toMatch(/another backfill of public\.aibridge_token_usages is running: (run #\d+ on host .* pid \d+|database session pid \d+)/);
+    expect(loser.stderr).toMatch(/hint: Wait for it to finish, or pass --wait/);
+    expect(loser.events.filter((e) => e.event === 'batch')).toEqual([]);
+
+    expect(await tableProblems(db, { before, applicationWritten: applicationWrittenOf(before), allowPending: false })).toEqual([]);
+    const audit = await auditCounts(db);
+    expect(audit.twice).toEqual([]);
+    const runs = await ledgerRuns(db);
+    expect(runs).toHaveLength(1);
+    expect(Number(runs[0].rows_updated)).toBe(audit.total);
+  });
+
+  it('with --wait the second waits for the first, then finds nothing left to write', async () => {
+    const args = ['backfill', '--batch-size', '100', '--json', '--restart', '--database-url', db.url];
+    const first = startCli(args, { slowCommitMs: 10 });
+    await first.waitForEvent((e) => e.event === 'batch');
+    const second = startCli(['backfill', '--wait', '--json', '--database-url', db.url]);
+    const [x, y] = await Promise.all([first.exit, second.exit]);
+    expect(x.code, x.stderr).toBe(0);
+    expect(y.code, y.stderr).toBe(0);
+    const firstFinish = x.events.find((e) => e.event === 'finish');
+    const secondStart = y.events.find((e) => e.event === 'start');
+    expect(new Date(secondStart!.time).getTime()).toBeGreaterThanOrEqual(new Date(firstFinish!.time).getTime());
+    expect(y.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed', summary: { rows_updated: 0 } });
+    expect((await auditCounts(db)).twice).toEqual([]);
+  });
+
+  it.skipIf(!workersAvailable)('workers in two processes never write a row twice (skipped: backfill has no --workers flag yet)', async () => {
+    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1::uuid[]))`, [
+      [...applicationWrittenOf(before).keys()],
+    ]);
+    await db.query(`TRUNCATE fault_audit.row_updates`);
+    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--restart', '--json', '--database-url', db.url];
+    const [a, b] = await Promise.all([startCli(args, { slowCommitMs: 10 }).exit, startCli([...args.filter((x) => x !== '--restart'), '--wait'], { slowCommitMs: 10 }).exit]);
+    expect([a.code, b.code], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);
+    expect(await tableProblems(db, { before, applicationWritten: applicationWrittenOf(before), allowPending: false })).toEqual([]);
+    expect((await auditCounts(db)).twice).toEqual([]);
+  });
+});

@@ -25,7 +25,8 @@ export const NEGATIVE_STRING_PATTERN = `^${SPACE_CLASS}*-[0-9]+${SPACE_CLASS}*$`
 
 const VALID_STRING = new RegExp(VALID_STRING_PATTERN);
 const NEGATIVE_STRING = new RegExp(NEGATIVE_STRING_PATTERN);
-const NUMBER_LITERAL = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** A JSON number (digits before the point required) or JavaScript's print of one (1e+21). */
+const NUMBER_LITERAL = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
 
 function rangeChecked(digits: string): ValueVerdict {
   const trimmed = digits.replace(/^0+/, '');

@@ -43,6 +43,8 @@ const migration: ToolkitMigration = {
         longest_batch_ms integer NOT NULL DEFAULT 0,
         convergence_passes integer NOT NULL DEFAULT 0,
         unconverged_rows bigint,
+        -- Reverse runs: rows that need reversing but were left alone (see src/backfill/reverse-sql.ts).
+        unreversible_rows bigint,
         last_error text
       )`);
     // At most one unfinished run per table and direction: resuming is unambiguous.
@@ -72,6 +74,10 @@ const migration: ToolkitMigration = {
         started_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now(),
+        -- Who last claimed the range (--workers): "host pid worker". Informational; ownership
+        -- itself is a session advisory lock, which dies with its session.
+        claimed_by text,
+        claimed_at timestamptz,
         PRIMARY KEY (run_id, range_no)
       )`);
   },

@@ -3,13 +3,16 @@
  * names below in snake_case plus `"event"` and `"time"` (ISO 8601). The schema is stable:
  * fields are only ever added.
  *
- *   start    {run_id, resumed, rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size}
+ *   start    {run_id, direction ("forward" | "reverse"), workers (null = single runner), resumed,
+ *             rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size}
  *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
  *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
  *             estimated_rows, rows_per_second, eta_ms}
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
- *   pause    {run_id, reason, duration_ms}   (reserved: emitted by health throttling, issue 6)
+ *   pause    {run_id, reason, cause, duration_ms}   (before a batch, from the throttle; cause is
+ *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms"; reason is for humans)
+ *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
  *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
  *            (after each pass: rows still eligible, counted over one snapshot; a sweep follows
  *            while some remain, up to --converge-passes)
@@ -18,12 +21,17 @@
  * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
+import type { Direction } from './ledger.js';
 import type { BackfillSummary } from './summary.js';
+import type { PauseCause } from './throttle.js';
 
 export type BackfillEvent =
   | {
       event: 'start';
       runId: number;
+      direction: Direction;
+      /** Workers in this process; null for the single runner. */
+      workers: number | null;
       resumed: boolean;
       ruleFingerprint: string;
       estimatedRows: number;
@@ -60,7 +68,8 @@ export type BackfillEvent =
       delayMs: number;
       batchSize: number;
     }
-  | { event: 'pause'; runId: number; reason: string; durationMs: number }
+  | { event: 'pause'; runId: number; reason: string; cause: PauseCause; durationMs: number }
+  | { event: 'worker'; runId: number; worker: number; rangeNo: number; pass: number; action: 'claimed' | 'done' }
   | {
       event: 'converge';
       runId: number;

@@ -37,6 +37,7 @@ export function formatSummary(summary: BackfillSummary): string[] {
     `throughput:               ${formatCount(summary.rowsPerSecond)} rows/s`,
     `longest batch:            ${formatDuration(summary.longestBatchMs)}`,
     `convergence sweeps:       ${summary.convergencePasses}${summary.unconvergedRows ? ` (${formatCount(summary.unconvergedRows)} rows still eligible at the end)` : ''}`,
+    ...(summary.direction === 'reverse' ? [`unreversible rows:        ${summary.unreversibleRows === null || summary.unreversibleRows === undefined ? '?' : formatCount(summary.unreversibleRows)}`] : []),
   ];
 }
 
@@ -44,11 +45,16 @@ export function formatSummary(summary: BackfillSummary): string[] {
 export function formatResult(result: BackfillResult): string[] {
   switch (result.status) {
     case 'completed': {
-      const head = `backfill run #${result.runId} completed${result.resumed ? ' (resumed)' : ''}${result.converged ? '' : result.summary.unconvergedRows ? ' — NOT converged' : ''}`;
+      const head = `${result.summary.direction === 'reverse' ? 'reverse ' : ''}backfill run #${result.runId} completed${result.resumed ? ' (resumed)' : ''}${result.converged ? '' : result.summary.unconvergedRows ? ' — NOT converged' : ''}`;
       const lines = [head, ...formatSummary(result.summary).map((l) => `  ${l}`)];
       if (result.summary.unconvergedRows) {
         lines.push(
           `  ${formatCount(result.summary.unconvergedRows)} rows are still eligible: an old application version is still inserting rows with cache keys in metadata only. Run backfill again once every replica runs the new version.`,
+        );
+      }
+      if (result.summary.unreversibleRows) {
+        lines.push(
+          `  ${formatCount(result.summary.unreversibleRows)} rows could not be reversed (metadata that is not a JSON object, or that already holds "aibridge_migrate_displaced"); they were left untouched. \`aibridge-migrate verify\` lists them; down will refuse until they are fixed by hand (or --force-drop-data).`,
         );
       }
       return lines;

@@ -19,6 +19,7 @@ import { executeDryRun } from './dry-run.js';
 import { backfillSchema, type BackfillConfig, type BackfillInput } from './options.js';
 import type { BackfillResult } from './result.js';
 import { executeBackfill } from './runner.js';
+import { executeWorkers } from './workers.js';
 
 export type { BackfillResult } from './result.js';
 export type { BackfillSummary } from './summary.js';
@@ -61,7 +62,10 @@ function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): Back
 /** Runs (or, with dryRun, previews) the backfill with options already validated. */
 export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const deps = defaultDeps(config, given);
-  if (!config.dryRun) return executeBackfill(config, deps);
+  if (!config.dryRun) {
+    const workers = config.workers;
+    return workers === undefined ? executeBackfill(config, deps) : executeWorkers({ ...config, workers }, deps);
+  }
   let session: Session | undefined;
   try {
     session = await deps.connect();

@@ -4,9 +4,10 @@
  * run's totals are written in the batch's own transaction (see batch.ts), so the ledger never
  * claims work the table does not hold, nor misses work it does.
  *
- * A run is split into ranges of keys; this version plans one range per pass, and the model
- * (range_no, lo, hi, checkpoint per range) is what lets parallel workers take one range each.
+ * A run is split into ranges of keys: one range per pass for the single runner, several per
+ * pass with --workers (range_no, lo, hi, checkpoint per range), each worker taking one at a time.
  */
+import type { KeyRange } from './ranges.js';
 import { mergeCountsSql, type TableNames } from './sql.js';
 
 export interface Queryable {
@@ -15,8 +16,12 @@ export interface Queryable {
 
 export type RunStatus = 'running' | 'interrupted' | 'failed' | 'completed' | 'abandoned';
 
+/** forward: fill the columns from metadata; reverse: copy the columns back into metadata. */
+export type Direction = 'forward' | 'reverse';
+
 export interface RunRow {
   id: number;
+  direction: Direction;
   status: RunStatus;
   ruleFingerprint: string;
   host: string | null;
@@ -34,6 +39,8 @@ export interface RunRow {
   longestBatchMs: number;
   convergencePasses: number;
   unconvergedRows: number | null;
+  /** Reverse runs: rows needing reversal that were left alone; null when not counted. */
+  unreversibleRows: number | null;
   lastError: string | null;
 }
 
@@ -49,9 +56,9 @@ export interface RangeRow {
   rowsUpdated: number;
 }
 
-const RUN_COLUMNS = `id, status, rule_fingerprint, host, pid, started_at, updated_at, finished_at, rows_estimated,
+const RUN_COLUMNS = `id, direction, status, rule_fingerprint, host, pid, started_at, updated_at, finished_at, rows_estimated,
   rows_scanned, rows_updated, rows_application_written, anomalies, batches, busy_ms, longest_batch_ms,
-  convergence_passes, unconverged_rows, last_error`;
+  convergence_passes, unconverged_rows, unreversible_rows, last_error`;
 
 function toRun(row: Record<string, any>): RunRow {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -59,6 +66,7 @@ function toRun(row: Record<string, any>): RunRow {
   for (const [k, v] of Object.entries((row.anomalies ?? {}) as Record<string, unknown>)) counts[k] = Number(v);
   return {
     id: Number(row.id),
+    direction: row.direction,
     status: row.status,
     ruleFingerprint: row.rule_fingerprint,
     host: row.host,
@@ -76,11 +84,12 @@ function toRun(row: Record<string, any>): RunRow {
     longestBatchMs: Number(row.longest_batch_ms),
     convergencePasses: Number(row.convergence_passes),
     unconvergedRows: num(row.unconverged_rows),
+    unreversibleRows: num(row.unreversible_rows),
     lastError: row.last_error,
   };
 }
 
-function toRange(row: Record<string, any>): RangeRow {
+export function toRange(row: Record<string, any>): RangeRow {
   return {
     runId: Number(row.run_id),
     rangeNo: Number(row.range_no),
@@ -100,12 +109,12 @@ export interface Target {
 }
 
 /** The run a new `backfill` would resume: not completed and not abandoned. */
-export async function findOpenRun(db: Queryable, names: TableNames, target: Target): Promise<RunRow | null> {
+export async function findOpenRun(db: Queryable, names: TableNames, target: Target, direction: Direction = 'forward'): Promise<RunRow | null> {
   const { rows } = await db.query(
     `SELECT ${RUN_COLUMNS} FROM ${names.runs}
-      WHERE target_schema = $1 AND target_table = $2 AND direction = 'forward'
+      WHERE target_schema = $1 AND target_table = $2 AND direction = $3
         AND status IN ('running', 'interrupted', 'failed')`,
-    [target.schema, target.table],
+    [target.schema, target.table, direction],
   );
   return rows[0] ? toRun(rows[0]) : null;
 }
@@ -124,9 +133,13 @@ export interface NewRun extends Target {
   tableRowsAtStart: number;
   maxCreatedAtAtStart: Date | null;
   rowsEstimated: number;
+  /** Default forward. */
+  direction?: Direction;
+  /** The keyed pass's ranges; default one range over the whole key space. */
+  ranges?: readonly KeyRange[];
 }
 
-/** Creates a run and its first range (the whole key space, pass 0) in one transaction. */
+/** Creates a run and its keyed-pass ranges (by default one, the whole key space) in one transaction. */
 export async function createRun(db: Queryable, names: TableNames, run: NewRun): Promise<RunRow> {
   await db.query('BEGIN');
   try {
@@ -134,12 +147,12 @@ export async function createRun(db: Queryable, names: TableNames, run: NewRun): 
       `INSERT INTO ${names.runs}
          (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid,
           table_rows_at_start, max_created_at_at_start, rows_estimated)
-       VALUES ('forward', 'running', $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
+       VALUES ($10, 'running', $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
        RETURNING ${RUN_COLUMNS}`,
-      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.tableRowsAtStart, run.maxCreatedAtAtStart, run.rowsEstimated],
+      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.tableRowsAtStart, run.maxCreatedAtAtStart, run.rowsEstimated, run.direction ?? 'forward'],
     );
     const created = toRun(rows[0]!);
-    await db.query(`INSERT INTO ${names.ranges} (run_id, range_no, pass) VALUES ($1, 0, 0)`, [created.id]);
+    await insertRanges(db, names, created.id, 0, run.ranges ?? [{ lo: null, hi: null }]);
     await db.query('COMMIT');
     return created;
   } catch (error) {
@@ -189,13 +202,20 @@ export async function lastPass(db: Queryable, names: TableNames, runId: number):
   return rows[0] ? { pass: Number(rows[0].pass), rowsScanned: Number(rows[0].scanned), rowsUpdated: Number(rows[0].updated) } : null;
 }
 
-/** Opens sweep `pass` over the whole key space. */
-export async function addSweepRange(db: Queryable, names: TableNames, runId: number, pass: number): Promise<void> {
+/** Appends ranges of `pass`, numbered after the run's last range. */
+async function insertRanges(db: Queryable, names: TableNames, runId: number, pass: number, ranges: readonly KeyRange[]): Promise<void> {
   await db.query(
-    `INSERT INTO ${names.ranges} (run_id, range_no, pass)
-     SELECT $1, COALESCE(max(range_no) + 1, 0), $2 FROM ${names.ranges} WHERE run_id = $1`,
-    [runId, pass],
+    `INSERT INTO ${names.ranges} (run_id, range_no, pass, lo, hi)
+     SELECT $1, base.next + r.ord - 1, $2, r.lo, r.hi
+       FROM (SELECT COALESCE(max(range_no) + 1, 0) AS next FROM ${names.ranges} WHERE run_id = $1) AS base,
+            unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS r(lo, hi, ord)`,
+    [runId, pass, ranges.map((r) => r.lo), ranges.map((r) => r.hi)],
   );
+}
+
+/** Opens sweep `pass` over the whole key space (one range, or `ranges` for parallel workers). */
+export async function addSweepRange(db: Queryable, names: TableNames, runId: number, pass: number, ranges?: readonly KeyRange[]): Promise<void> {
+  await insertRanges(db, names, runId, pass, ranges ?? [{ lo: null, hi: null }]);
   await db.query(`UPDATE ${names.runs} SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1`, [runId, pass]);
 }
 
@@ -245,13 +265,19 @@ export async function finishRun(
   db: Queryable,
   names: TableNames,
   runId: number,
-  outcome: { status: Exclude<RunStatus, 'running' | 'abandoned'>; unconvergedRows?: number | null; lastError?: string | null },
+  outcome: {
+    status: Exclude<RunStatus, 'running' | 'abandoned'>;
+    unconvergedRows?: number | null;
+    unreversibleRows?: number | null;
+    lastError?: string | null;
+  },
 ): Promise<void> {
   await db.query(
     `UPDATE ${names.runs}
         SET status = $2, finished_at = CASE WHEN $2 = 'completed' THEN now() END, updated_at = now(),
-            unconverged_rows = COALESCE($3, unconverged_rows), last_error = $4
+            unconverged_rows = COALESCE($3, unconverged_rows), last_error = $4,
+            unreversible_rows = COALESCE($5, unreversible_rows)
       WHERE id = $1`,
-    [runId, outcome.status, outcome.unconvergedRows ?? null, outcome.lastError ?? null],
+    [runId, outcome.status, outcome.unconvergedRows ?? null, outcome.lastError ?? null, outcome.unreversibleRows ?? null],
   );
 }

@@ -26,6 +26,20 @@ export const backfillShape = {
   maxRetries: integer(0, 1_000).default(8),
   /** Sweeps over the whole key range after the keyed pass, for rows inserted behind the cursor. */
   convergePasses: integer(0, 100).default(3),
+  /**
+   * Concurrent workers in this process, each with its own connection. Absent: the classic
+   * single runner, which holds the run alone. Present (even 1): this process joins the run
+   * with other worker processes and shares its key ranges.
+   */
+  workers: integer(1, 64).optional(),
+  /** Pause while the replicas' replay lag is above this; resume below half of it. */
+  maxReplicationLag: duration(100, 3_600_000).default(10_000),
+  /** Rows per second this process may scan, all its workers together; absent = no limit. */
+  maxRowsPerSecond: integer(1, 100_000_000).optional(),
+  /** A fixed pause after every batch. */
+  pauseMs: duration(0, 3_600_000).default(0),
+  /** Copy column values back into metadata (before `down`), instead of filling the columns. */
+  reverse: flag().default(false),
 } as const;
 
 export const backfillSchema = z.object(backfillShape).strict().superRefine((value, ctx) => {
@@ -34,6 +48,13 @@ export const backfillSchema = z.object(backfillShape).strict().superRefine((valu
       code: 'custom',
       path: ['batchSizeMin'],
       message: `must not exceed --batch-size-max (${value.batchSizeMax}), got ${value.batchSizeMin}`,
+    });
+  }
+  if (value.reverse && value.dryRun) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reverse'],
+      message: 'cannot be combined with --dry-run (the dry run previews the forward backfill); run `aibridge-migrate verify` to see which rows still need reversing',
     });
   }
 });
@@ -57,4 +78,9 @@ export const BACKFILL_OPTION_KEYS = [
   'statementTimeout',
   'maxRetries',
   'convergePasses',
+  'workers',
+  'maxReplicationLag',
+  'maxRowsPerSecond',
+  'pauseMs',
+  'reverse',
 ] as const;

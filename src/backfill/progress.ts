@@ -44,6 +44,7 @@ export function textSink(options: TextSinkOptions): Sink {
   const interval = options.intervalMs ?? (options.interactive ? 100 : 5_000);
   let lastDraw = Number.NEGATIVE_INFINITY;
   let barShown = false;
+  let lastPauseLine = Number.NEGATIVE_INFINITY;
   const line = (text: string) => {
     if (barShown) options.write('\r\u001b[K');
     barShown = false;
@@ -53,7 +54,9 @@ export function textSink(options: TextSinkOptions): Sink {
     switch (event.event) {
       case 'start':
         line(
-          `backfill run #${event.runId} ${event.resumed ? 'resumed' : 'started'}: ~${formatCount(event.estimatedRows)} rows, ${
+          `${event.direction === 'reverse' ? 'reverse ' : ''}backfill run #${event.runId} ${event.resumed ? (event.workers === null ? 'resumed' : 'joined') : 'started'}${
+            event.workers === null ? '' : ` with ${event.workers} worker${event.workers === 1 ? '' : 's'}`
+          }: ~${formatCount(event.estimatedRows)} rows, ${
             event.fixedBatchSize ? `batches of ${formatCount(event.batchSize)} rows` : `batches sized for ${event.targetBatchMs} ms`
           }`,
         );
@@ -77,9 +80,17 @@ export function textSink(options: TextSinkOptions): Sink {
           }, next batch ${formatCount(event.batchSize)} rows${event.delayMs > 0 ? `, in ${formatDuration(event.delayMs)}` : ''}): ${event.message}`,
         );
         return;
-      case 'pause':
+      case 'pause': {
+        // Pauses the user asked for (--pause-ms, --max-rows-per-second) come with every batch:
+        // shown at the progress interval, not each time. Health pauses are always shown.
+        if (event.cause === 'pause_ms' || event.cause === 'rate_limit') {
+          const now = options.clock.now();
+          if (now - lastPauseLine < Math.max(interval, 5_000)) return;
+          lastPauseLine = now;
+        }
         line(`paused ${formatDuration(event.durationMs)}: ${event.reason}`);
         return;
+      }
       case 'converge':
         line(
           `${event.pass === 0 ? 'keyed pass' : `convergence sweep ${event.pass}`} done: ${formatCount(event.rowsUpdated)} rows written; ${

@@ -7,9 +7,11 @@ import { qualify } from '../db/identifier.js';
 import { sqlState, translatePgError } from '../db/pg-errors.js';
 import { ruleFingerprint } from '../rule/index.js';
 import { backoffDelay, classifyFailure } from './backoff.js';
-import { runBatch, type BatchOutcome } from './batch.js';
+import type { BatchOutcome } from './batch.js';
 import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from './controller.js';
 import type { BackfillDeps, Session } from './deps.js';
+import { directionOps, type DirectionOps } from './direction.js';
+import { ThrottleGate, throttleSettings, type BatchReport } from './gate.js';
 import { estimateTotalRows, etaMs, keyFraction } from './estimate.js';
 import {
   abandonRun,
@@ -29,7 +31,7 @@ import { acquireRunnerLock, runnerLockKey, tryRunnerLock } from './lock.js';
 import type { BackfillConfig } from './options.js';
 import { inspectTable, preflightWrite } from './preflight.js';
 import type { BackfillResult } from './result.js';
-import { eligibleCountQuery, tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
+import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
 import { summarize } from './summary.js';
 
 type Signal = 'SIGINT' | 'SIGTERM';
@@ -49,6 +51,10 @@ function recordedOptions(config: BackfillConfig): Record<string, unknown> {
     statementTimeoutMs: config.statementTimeout,
     maxRetries: config.maxRetries,
     convergePasses: config.convergePasses,
+    workers: config.workers ?? null,
+    maxReplicationLagMs: config.maxReplicationLag,
+    maxRowsPerSecond: config.maxRowsPerSecond ?? null,
+    pauseMs: config.pauseMs,
   };
 }
 
@@ -68,6 +74,10 @@ class Runner {
   private sessionScanned = 0;
   /** Consecutive failed attempts; reset by a committed batch, so reconnect loops are bounded too. */
   private failures = 0;
+  private readonly ops: DirectionOps;
+  private readonly gate: ThrottleGate;
+  /** The last committed batch, for the throttle; null after a reconnect or a range change. */
+  private lastBatch: BatchReport | null = null;
 
   constructor(
     private readonly config: BackfillConfig,
@@ -82,6 +92,8 @@ class Runner {
       fixed: config.batchSize,
     };
     this.controller = initialController(this.controllerSettings);
+    this.ops = directionOps(config.reverse);
+    this.gate = new ThrottleGate(throttleSettings(config), deps);
   }
 
   private get db(): Session {
@@ -166,7 +178,7 @@ class Runner {
     await preflightWrite(this.db, facts, this.names);
 
     const fingerprint = ruleFingerprint();
-    let open = await findOpenRun(this.db, this.names, this.target);
+    let open = await findOpenRun(this.db, this.names, this.target, this.ops.direction);
     if (open && this.config.restart) {
       await abandonRun(this.db, this.names, open.id, `replaced by a fresh run (--restart) from ${this.deps.host} pid ${this.deps.pid}`);
       open = null;
@@ -194,6 +206,7 @@ class Runner {
         tableRowsAtStart: count,
         maxCreatedAtAtStart: rows[0]!.max_created ?? null,
         rowsEstimated: count,
+        direction: this.ops.direction,
       });
       this.estimatedRows = count;
     }
@@ -201,6 +214,8 @@ class Runner {
     this.deps.sink({
       event: 'start',
       runId,
+      direction: this.ops.direction,
+      workers: null,
       resumed,
       ruleFingerprint: fingerprint,
       estimatedRows: this.estimatedRows,
@@ -223,7 +238,7 @@ class Runner {
         // wrote nothing may still have had rows inserted behind its own cursor.
         const last = await lastPass(this.db, this.names, runId);
         const pass = last?.pass ?? 0;
-        const { rows } = await this.db.query(eligibleCountQuery(this.names.usages));
+        const { rows } = await this.db.query(this.ops.remainingQuery(this.names.usages));
         const remaining = Number(rows[0]!.eligible);
         converged = remaining === 0;
         const next = !converged && pass < this.config.convergePasses ? pass + 1 : null;
@@ -270,7 +285,8 @@ class Runner {
       if (range && outcome.rangeDone) passScanned = range.rowsScanned;
     }
 
-    await finishRun(this.db, this.names, runId, { status: 'completed', unconvergedRows: unconverged });
+    const unreversible = this.ops.unreversible ? (await this.ops.unreversible(this.db, this.names.usages)).count : null;
+    await finishRun(this.db, this.names, runId, { status: 'completed', unconvergedRows: unconverged, unreversibleRows: unreversible });
     this.run = await readRun(this.db, this.names, runId);
     const summary = summarize(this.run, Date.now());
     this.deps.sink({ event: 'finish', runId, status: 'completed', summary, resumeCommand: null });
@@ -322,7 +338,16 @@ class Runner {
           await this.openSession(false);
           return null;
         }
-        const outcome = await runBatch(this.db, this.names, range, this.controller.size, timeouts, this.deps.clock);
+        // Each batch is reported to the throttle once, even if the next one is retried.
+        const last = this.lastBatch;
+        this.lastBatch = null;
+        await this.gate.beforeBatch(this.db, runId, last);
+        // A pause may have been cut short by a signal: stop before starting a batch.
+        if (this.deps.signal.aborted) return null;
+        const sample = { blocked: 0 };
+        const startedAt = this.deps.clock.now();
+        const outcome = await this.ops.runBatch(this.db, this.names, range, this.controller.size, timeouts, this.deps.clock, this.gate.blockedSampler(sample));
+        this.lastBatch = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
         this.failures = 0;
         return outcome;
       } catch (error) {

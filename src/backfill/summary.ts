@@ -1,8 +1,10 @@
 /** The final account of a run, built from the ledger (so it covers every session of a resumed run). */
-import type { RunRow } from './ledger.js';
+import type { Direction, RunRow } from './ledger.js';
 
 export interface BackfillSummary {
   runId: number;
+  /** forward (columns from metadata) or reverse (metadata from columns). */
+  direction?: Direction;
   /** Rows the keyed pass looked at. */
   rowsScanned: number;
   /** Rows this run wrote, all passes. */
@@ -21,6 +23,8 @@ export interface BackfillSummary {
   convergencePasses: number;
   /** Rows still eligible after the last sweep; null if not counted (converged or not reached). */
   unconvergedRows: number | null;
+  /** Reverse runs: rows that need reversing but were left alone (not an object, …); null for forward runs. */
+  unreversibleRows?: number | null;
 }
 
 export function summarize(run: RunRow, nowMs: number): BackfillSummary {
@@ -28,6 +32,7 @@ export function summarize(run: RunRow, nowMs: number): BackfillSummary {
   const durationMs = Math.max(0, end - run.startedAt.getTime());
   return {
     runId: run.id,
+    direction: run.direction,
     rowsScanned: run.rowsScanned,
     rowsUpdated: run.rowsUpdated,
     rowsApplicationWritten: run.rowsApplicationWritten,
@@ -39,5 +44,6 @@ export function summarize(run: RunRow, nowMs: number): BackfillSummary {
     longestBatchMs: run.longestBatchMs,
     convergencePasses: run.convergencePasses,
     unconvergedRows: run.unconvergedRows,
+    unreversibleRows: run.unreversibleRows,
   };
 }

@@ -7,6 +7,7 @@ import type { FlagSpec } from '../flags.js';
 
 const BATCHES = 'Batches:';
 const RUN = 'Run:';
+const SCALE = 'Scale and throttling:';
 
 const flags = {
   batchSize: { describe: 'fixed rows per batch (disables adaptive sizing)', type: 'string', group: BATCHES },
@@ -17,6 +18,25 @@ const flags = {
   statementTimeout: { describe: 'a batch running longer is split and retried', type: 'string', defaultDescription: '30s', group: BATCHES },
   maxRetries: { describe: 'attempts per batch on transient failures before stopping (resumable)', type: 'string', defaultDescription: '8', group: BATCHES },
   convergePasses: { describe: 'sweeps for rows inserted behind the cursor after the keyed pass', type: 'string', defaultDescription: '3', group: BATCHES },
+  workers: {
+    describe:
+      'run N workers (1-64), each on its own connection, over key ranges claimed in the ledger; more processes started with --workers (any host) join the same run',
+    type: 'string',
+    group: SCALE,
+  },
+  maxReplicationLag: {
+    describe: 'pause while a replica replays more than this behind (pg_stat_replication.replay_lag); resume below half of it',
+    type: 'string',
+    defaultDescription: '10s',
+    group: SCALE,
+  },
+  maxRowsPerSecond: { describe: 'scan at most this many rows per second (this process, all workers)', type: 'string', group: SCALE },
+  pauseMs: { describe: 'fixed pause after every batch (e.g. 50ms, 1s)', type: 'string', defaultDescription: '0', group: SCALE },
+  reverse: {
+    describe: 'copy column values back into metadata (cache_read_input / cache_creation_input) where it lacks them, so `down` loses nothing',
+    type: 'boolean',
+    group: RUN,
+  },
   dryRun: { describe: 'read only: report what would change, write nothing', type: 'boolean', group: RUN },
   restart: { describe: 'abandon the unfinished run and start a fresh one', type: 'boolean', group: RUN },
   wait: { describe: 'if another backfill is running, wait for it instead of failing (exit 7)', type: 'boolean', group: RUN },
@@ -30,6 +50,9 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --dry-run', 'show what would change, per provider and model, without writing'],
     ['$0 backfill', 'run (or resume) the backfill with adaptive batches'],
     ['$0 backfill --batch-size 5000 --json', 'fixed batches, JSON-lines progress on stdout'],
+    ['$0 backfill --workers 4', '4 parallel workers; run the same command on another host to add 4 more'],
+    ['$0 backfill --max-rows-per-second 20000 --pause-ms 100', 'gentle: bounded rate and a pause between batches'],
+    ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
   ],
   async run(typed) {
     const [{ resolveOptions }, { knownOptionKeys }, { requireDatabaseUrl }, backfill, { createLogger, detectTerminal }, { InterruptedError, EXIT_CODES }] =

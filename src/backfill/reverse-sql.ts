@@ -1,0 +1,133 @@
+/**
+ * The reverse step's statements: copy the column values back into metadata, so that `down`
+ * can drop the columns without losing a count and the old application reads the same numbers.
+ *
+ * Which rows. A row whose columns are both 0 holds nothing the metadata lacks (a forward run
+ * fills it from the metadata again). A row with a non-zero column is owned by the columns: the
+ * application wrote them. It needs reversing when the rule, applied to its metadata, does not
+ * give back BOTH column values. That is wider than "a non-zero column the metadata does not
+ * carry" (the down migration's guard): a row written as (11, 0) over metadata that still says
+ * cache_creation_input 40 passes the guard, but after down → up → backfill it would come back
+ * as (11, 40). Fixing both sides of such rows is what makes the round trip exact.
+ *
+ * What is written. For each side whose rule value differs from its column: every key of that
+ * side present in the metadata is moved under "aibridge_migrate_displaced" (nothing is
+ * deleted), and the column value is written under the side's first key (cache_read_input,
+ * cache_creation_input) when it is not 0. The rule then gives exactly the column value.
+ *
+ * What is not written (counted as unreversible, left untouched, reported with sample ids):
+ * - metadata that is not a JSON object (an array, a string, …): rewriting it would change the
+ *   document's shape for every reader; NULL metadata is treated as {};
+ * - metadata that already has an "aibridge_migrate_displaced" key and would need more keys
+ *   moved there: merging could overwrite an earlier displaced value.
+ */
+import { constantLiteral } from '../db/literal.js';
+import { CACHE_TOKEN_RULE } from '../rule/definition.js';
+import { compileRuleSql } from '../rule/index.js';
+import { READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
+
+export const DISPLACED_KEY = 'aibridge_migrate_displaced';
+
+/** Why a row that needs reversing was left alone. */
+export const UNREVERSIBLE_CLASSES = ['not_an_object', 'displaced_key_present'] as const;
+export type UnreversibleClass = (typeof UNREVERSIBLE_CLASSES)[number];
+
+function textArray(values: readonly string[]): string {
+  return `ARRAY[${values.map(constantLiteral).join(', ')}]::text[]`;
+}
+
+/** `t.id > $n AND t.id <= $m` for the bounds that are set, with their values. */
+function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
+  const parts: string[] = [];
+  const values: string[] = [];
+  if (bounds.lo !== null) {
+    values.push(bounds.lo);
+    parts.push(`t.id > $${firstParam + values.length - 1}::uuid`);
+  }
+  if (bounds.hi !== null) {
+    values.push(bounds.hi);
+    parts.push(`t.id <= $${firstParam + values.length - 1}::uuid`);
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', values };
+}
+
+/**
+ * A LATERAL subquery over `t` giving, per row: owned, read_off, write_off, needs, the class
+ * that makes it unreversible (NULL when reversible) and new_metadata.
+ */
+export function reverseJudgementSql(): string {
+  const rule = compileRuleSql('t.metadata');
+  const [read, write] = CACHE_TOKEN_RULE.outputs;
+  const colR = `t.${READ_COLUMN}`;
+  const colW = `t.${WRITE_COLUMN}`;
+  return `(SELECT o.owned, o.read_off, o.write_off, o.owned AND (o.read_off OR o.write_off) AS needs,
+          CASE WHEN NOT (o.owned AND (o.read_off OR o.write_off)) THEN NULL
+               WHEN t.metadata IS NOT NULL AND jsonb_typeof(t.metadata) <> 'object' THEN 'not_an_object'
+               WHEN t.metadata ? ${constantLiteral(DISPLACED_KEY)}
+                    AND ((o.read_off AND t.metadata ?| ${textArray(read.keys)}) OR (o.write_off AND t.metadata ?| ${textArray(write.keys)}))
+                 THEN 'displaced_key_present'
+          END AS unreversible
+     FROM (SELECT (${colR} <> 0 OR ${colW} <> 0) AS owned,
+                  (${rule.cacheRead}) <> ${colR} AS read_off,
+                  (${rule.cacheWrite}) <> ${colW} AS write_off) AS o) AS j`;
+}
+
+/** The new metadata of a row judged by `j` (reverseJudgementSql); only used where j.needs and j.unreversible IS NULL. */
+export function newMetadataSql(): string {
+  const [read, write] = CACHE_TOKEN_RULE.outputs;
+  const colR = `t.${READ_COLUMN}`;
+  const colW = `t.${WRITE_COLUMN}`;
+  const base = `COALESCE(t.metadata, '{}'::jsonb)`;
+  const moved = `(CASE WHEN j.read_off THEN ${textArray(read.keys)} ELSE '{}'::text[] END || CASE WHEN j.write_off THEN ${textArray(write.keys)} ELSE '{}'::text[] END)`;
+  // HAVING: no row (so NULL, so no key at all) when nothing is displaced.
+  const displaced = `(SELECT jsonb_build_object(${constantLiteral(DISPLACED_KEY)}, jsonb_object_agg(e.key, e.value))
+        FROM jsonb_each(${base}) AS e WHERE e.key = ANY ${moved} HAVING count(*) > 0)`;
+  return `(${base} - ${moved})
+      || CASE WHEN j.read_off AND ${colR} <> 0 THEN jsonb_build_object(${constantLiteral(read.keys[0]!)}, ${colR}) ELSE '{}'::jsonb END
+      || CASE WHEN j.write_off AND ${colW} <> 0 THEN jsonb_build_object(${constantLiteral(write.keys[0]!)}, ${colW}) ELSE '{}'::jsonb END
+      || COALESCE(${displaced}, '{}'::jsonb)`;
+}
+
+/**
+ * One reverse batch over (lo, hi]: judge, rewrite the reversible rows, count. Same concurrency
+ * reasoning as the forward batch: the UPDATE joins back by key and re-checks xmin, so a row the
+ * application changed meanwhile is skipped (the convergence sweep judges it again), never
+ * written from a stale version.
+ */
+export function reverseBatchStatement(usages: string, bounds: KeyBounds): { text: string; values: unknown[] } {
+  const cond = keyCondition(bounds, 1);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.xmin AS row_xmin, j.owned, j.needs, j.unreversible,
+         CASE WHEN j.needs AND j.unreversible IS NULL THEN ${newMetadataSql()} END AS new_metadata
+    FROM ${usages} AS t
+    CROSS JOIN LATERAL ${reverseJudgementSql()}
+   WHERE ${cond.sql}
+), u AS (
+  UPDATE ${usages} AS t
+     SET metadata = s.new_metadata
+    FROM s
+   WHERE t.id = s.id AND ${cond.sql}
+     AND s.needs AND s.unreversible IS NULL AND t.xmin = s.row_xmin
+  RETURNING t.id
+)
+SELECT (SELECT count(*) FROM s)::bigint AS scanned,
+       (SELECT count(*) FROM s WHERE s.owned)::bigint AS app_written,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
+       (SELECT COALESCE(jsonb_object_agg(a.unreversible, a.n), '{}'::jsonb)
+          FROM (SELECT s.unreversible, count(*) AS n FROM s WHERE s.unreversible IS NOT NULL GROUP BY 1) AS a) AS anomalies`;
+  return { text, values: cond.values };
+}
+
+/** Rows the reverse step would still rewrite: what a sweep would do. */
+export function reverseRemainingQuery(usages: string): string {
+  return `SELECT count(*)::bigint AS eligible FROM ${usages} AS t CROSS JOIN LATERAL ${reverseJudgementSql()}
+   WHERE (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0) AND j.needs AND j.unreversible IS NULL`;
+}
+
+/** Rows that need reversing but cannot be, with a few ids to look at. */
+export function unreversibleQuery(usages: string): string {
+  return `SELECT count(*)::bigint AS n, (array_agg(x.id::text ORDER BY x.id))[1:5] AS sample_ids
+    FROM (SELECT t.id FROM ${usages} AS t CROSS JOIN LATERAL ${reverseJudgementSql()}
+           WHERE (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0) AND j.unreversible IS NOT NULL) AS x`;
+}

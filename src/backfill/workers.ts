@@ -1,0 +1,532 @@
+/**
+ * The backfill with --workers N: N workers in this process, each on its own connection, and
+ * any number of processes (on any hosts) running the same command against the same database,
+ * all sharing one run's key ranges. PostgreSQL is the only coordinator; claim.ts explains the
+ * locks.
+ *
+ * One process: a coordinating session (setup, then the final status) and N worker sessions.
+ * A worker claims a range, runs its batches (throttled, retried as in the single runner),
+ * releases it when done and claims the next. When no range is pending, the worker that takes
+ * the convergence lock counts what is left and either opens the next sweep (as ranges again)
+ * or marks the run completed; every worker of every process then sees it completed and stops.
+ */
+import { AlreadyRunningError, PreflightError, RetriesExhaustedError, ToolkitError } from '../errors.js';
+import { qualify } from '../db/identifier.js';
+import { sqlState, translatePgError } from '../db/pg-errors.js';
+import { ruleFingerprint } from '../rule/index.js';
+import { backoffDelay, classifyFailure } from './backoff.js';
+import type { BatchOutcome } from './batch.js';
+import { aloneOnRun, claimRange, convergeLockKey, releaseRange, runProgress, setupLockKey, trySharedRunLock, tryLock, unlock } from './claim.js';
+import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from './controller.js';
+import type { BackfillDeps, Session } from './deps.js';
+import { directionOps, type DirectionOps } from './direction.js';
+import { estimateTotalRows, etaMs } from './estimate.js';
+import { ThrottleGate, throttleSettings, type BatchReport } from './gate.js';
+import { abandonRun, addSweepRange, claimRun, createRun, findOpenRun, finishRun, lastPass, readRun, type RangeRow, type RunRow, type Target } from './ledger.js';
+import { describeHolder, holderMessage, runnerLockKey } from './lock.js';
+import type { BackfillConfig } from './options.js';
+import { inspectTable, preflightWrite } from './preflight.js';
+import { planKeyRanges, rangeCount } from './ranges.js';
+import type { BackfillResult } from './result.js';
+import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
+import { summarize } from './summary.js';
+
+/** How often an idle worker looks again for a range or for the run's end. */
+const IDLE_POLL_MS = 200;
+
+/** A worker stopped by a failure it could not recover from; the others are stopped too. */
+class WorkerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('worker failed');
+  }
+}
+
+export class WorkerRun {
+  private coordinator: Session | null = null;
+  private readonly names: TableNames;
+  private readonly target: Target;
+  private readonly ops: DirectionOps;
+  private readonly gate: ThrottleGate;
+  private readonly controllerSettings: ControllerSettings;
+  private readonly workers: number;
+  /** Stops every worker of this process: a signal, or one worker's fatal failure. */
+  private readonly stopAll = new AbortController();
+  private lockKey = '';
+  private convergeKey = '';
+  private run: RunRow | null = null;
+  private resumed = false;
+  private completed = false;
+  private converged = true;
+  private failure: unknown = null;
+  private estimatedRows = 0;
+  private readonly started: number;
+  /** This process's counts, for progress lines (each process reports what it did). */
+  private scanned = 0;
+  private updated = 0;
+  private position: { pass: number; checkpoint: string | null } | null = null;
+
+  constructor(
+    private readonly config: BackfillConfig & { workers: number },
+    private readonly deps: BackfillDeps,
+  ) {
+    this.names = tableNames(config.schema, config.stateSchema);
+    this.target = { schema: config.schema, table: TOKEN_USAGES };
+    this.ops = directionOps(config.reverse);
+    this.workers = config.workers;
+    this.controllerSettings = { targetMs: config.targetBatchMs, min: config.batchSizeMin, max: config.batchSizeMax, fixed: config.batchSize };
+    this.started = deps.clock.now();
+    const onAbort = () => this.stopAll.abort(deps.signal.reason);
+    if (deps.signal.aborted) onAbort();
+    else deps.signal.addEventListener('abort', onAbort, { once: true });
+    this.gate = new ThrottleGate(throttleSettings(config), { ...deps, signal: this.stopAll.signal });
+  }
+
+  private get db(): Session {
+    if (!this.coordinator) throw new Error('no database session');
+    return this.coordinator;
+  }
+
+  async execute(): Promise<BackfillResult> {
+    try {
+      return await this.main();
+    } catch (raw) {
+      const error = translatePgError(raw, { databaseUrl: this.config.databaseUrl, action: 'running the backfill' });
+      return this.failed(error);
+    } finally {
+      const session = this.coordinator;
+      this.coordinator = null;
+      if (session) await session.end().catch(() => {});
+    }
+  }
+
+  private async failed(error: ToolkitError): Promise<BackfillResult> {
+    let summary = null;
+    if (this.run && this.coordinator) {
+      // Only the last process out records the failure: the others are still working the run.
+      const alone = await aloneOnRun(this.db, this.lockKey).catch(() => false);
+      if (alone) await finishRun(this.db, this.names, this.run.id, { status: 'failed', lastError: error.message }).catch(() => {});
+      summary = await readRun(this.db, this.names, this.run.id).then((run) => summarize(run, Date.now())).catch(() => null);
+    }
+    const resumable = this.run !== null && error.code !== 'PREFLIGHT' && error.code !== 'PERMISSION';
+    const resumeCommand = resumable ? this.deps.resumeCommand : null;
+    if (this.run) {
+      this.deps.sink({ event: 'finish', runId: this.run.id, status: 'failed', summary: summary ?? summarize(this.run, Date.now()), resumeCommand });
+    }
+    return { status: 'failed', error, runId: this.run?.id ?? null, summary, resumeCommand };
+  }
+
+  /** Joins (or creates) the run; serialised between processes by the setup lock. */
+  private async setup(): Promise<void> {
+    const setupKey = await setupLockKey(this.db, this.names);
+    // Setup takes milliseconds; poll rather than block so a signal is still honoured.
+    while (!(await tryLock(this.db, setupKey))) {
+      await this.deps.sleep(50, this.deps.signal);
+      if (this.deps.signal.aborted) return;
+    }
+    try {
+      const facts = await inspectTable(this.db, this.config.schema, this.names, qualify(this.config.schema, 'aibridge_interceptions'));
+      await preflightWrite(this.db, facts, this.names);
+      const fingerprint = ruleFingerprint();
+      let open = await findOpenRun(this.db, this.names, this.target, this.ops.direction);
+      if (open && this.config.restart) {
+        if (!(await aloneOnRun(this.db, this.lockKey))) {
+          throw new PreflightError(`--restart refused: other workers are still working run #${open.id}`, {
+            hint: 'Stop every backfill process first (or let them finish), then run with --restart.',
+          });
+        }
+        await abandonRun(this.db, this.names, open.id, `replaced by a fresh run (--restart) from ${this.deps.host} pid ${this.deps.pid}`);
+        open = null;
+      }
+      if (open && open.ruleFingerprint !== fingerprint) {
+        throw new PreflightError(
+          `unfinished backfill run #${open.id} was started under a different rule (fingerprint ${open.ruleFingerprint}, this version has ${fingerprint}); resuming would leave the table half one rule, half the other`,
+          { hint: 'Start a fresh run with --restart: it re-judges every row whose columns are still 0 under the current rule.' },
+        );
+      }
+      this.resumed = open !== null;
+      if (open) {
+        await claimRun(this.db, this.names, open.id, this.deps.host, this.deps.pid);
+        this.run = await readRun(this.db, this.names, open.id);
+        this.estimatedRows = Math.max(this.run.rowsEstimated ?? 0, Math.round(facts.catalogRows));
+      } else {
+        const { rows } = await this.db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${this.names.usages} AS t`);
+        const count = Number(rows[0]!.n);
+        this.run = await createRun(this.db, this.names, {
+          ...this.target,
+          ruleFingerprint: fingerprint,
+          options: { workers: this.workers, batchSize: this.config.batchSize ?? null, targetBatchMs: this.config.targetBatchMs },
+          host: this.deps.host,
+          pid: this.deps.pid,
+          tableRowsAtStart: count,
+          maxCreatedAtAtStart: rows[0]!.max_created ?? null,
+          rowsEstimated: count,
+          direction: this.ops.direction,
+          ranges: planKeyRanges(rangeCount(this.workers)),
+        });
+        this.estimatedRows = count;
+      }
+    } finally {
+      await unlock(this.db, setupKey).catch(() => {});
+    }
+  }
+
+  private async main(): Promise<BackfillResult> {
+    this.coordinator = await this.deps.connect();
+    this.lockKey = await runnerLockKey(this.db, this.config.stateSchema, this.names.usages);
+    this.convergeKey = await convergeLockKey(this.db, this.names);
+    if (!(await this.joinRunLock())) return this.stopped();
+    await this.setup();
+    if (!this.run) return this.stopped();
+    const run = this.run;
+    this.deps.sink({
+      event: 'start',
+      runId: run.id,
+      direction: this.ops.direction,
+      workers: this.workers,
+      resumed: this.resumed,
+      ruleFingerprint: run.ruleFingerprint,
+      estimatedRows: this.estimatedRows,
+      batchSize: initialController(this.controllerSettings).size,
+      targetBatchMs: this.config.targetBatchMs,
+      fixedBatchSize: this.config.batchSize !== undefined,
+    });
+
+    await Promise.all(Array.from({ length: this.workers }, (_, i) => this.worker(run.id, i + 1)));
+
+    if (this.failure !== null) throw this.failure;
+    if (this.completed) {
+      this.run = await readRun(this.db, this.names, run.id);
+      const summary = summarize(this.run, Date.now());
+      this.deps.sink({ event: 'finish', runId: run.id, status: 'completed', summary, resumeCommand: null });
+      // Another process may have converged the run: the ledger says how it ended.
+      const converged = this.converged && !(this.run.unconvergedRows !== null && this.run.unconvergedRows > 0);
+      return { status: 'completed', runId: run.id, resumed: this.resumed, summary, converged };
+    }
+    return this.stopped();
+  }
+
+  /** Shared run lock on the coordinating session; false when stopped while waiting (--wait). */
+  private async joinRunLock(): Promise<boolean> {
+    if (await trySharedRunLock(this.db, this.lockKey)) return true;
+    const holder = await describeHolder(this.db, this.lockKey, this.names, this.target);
+    if (!this.config.wait) {
+      throw new AlreadyRunningError(`a single-runner backfill of ${this.target.schema}.${this.target.table} is running: ${holderMessage(holder)}`, {
+        hint: 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.',
+        details: { holder },
+      });
+    }
+    for (;;) {
+      await this.deps.sleep(1_000, this.deps.signal);
+      if (this.deps.signal.aborted) return false;
+      if (await trySharedRunLock(this.db, this.lockKey)) return true;
+    }
+  }
+
+  private async stopped(): Promise<BackfillResult> {
+    const signal = this.deps.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    if (!this.run) return { status: 'interrupted', signal, runId: null, position: null, summary: null, resumeCommand: this.deps.resumeCommand };
+    // Worker sessions are closed by now; if no other process is on the run, it is interrupted.
+    if (await aloneOnRun(this.db, this.lockKey)) await finishRun(this.db, this.names, this.run.id, { status: 'interrupted' });
+    this.run = await readRun(this.db, this.names, this.run.id);
+    const summary = summarize(this.run, Date.now());
+    this.deps.sink({ event: 'finish', runId: this.run.id, status: 'interrupted', summary, resumeCommand: this.deps.resumeCommand });
+    return { status: 'interrupted', signal, runId: this.run.id, position: this.position, summary, resumeCommand: this.deps.resumeCommand };
+  }
+
+  private async worker(runId: number, no: number): Promise<void> {
+    const w = new Worker(this, runId, no);
+    try {
+      await w.loop();
+    } catch (error) {
+      if (this.failure === null) this.failure = error instanceof WorkerFailure ? error.cause : error;
+      this.stopAll.abort('failure');
+    } finally {
+      await w.close();
+    }
+  }
+
+  // ---- what workers share -------------------------------------------------------------
+
+  get stopSignal(): AbortSignal {
+    return this.stopAll.signal;
+  }
+
+  markCompleted(converged: boolean): void {
+    this.completed = true;
+    this.converged = converged;
+  }
+
+  sharedContext() {
+    return {
+      config: this.config,
+      deps: this.deps,
+      names: this.names,
+      ops: this.ops,
+      gate: this.gate,
+      lockKey: this.lockKey,
+      convergeKey: this.convergeKey,
+      controllerSettings: this.controllerSettings,
+      workers: this.workers,
+    };
+  }
+
+  /** Progress of this process, for the batch event. */
+  countBatch(range: RangeRow, outcome: BatchOutcome): { scanned: number; updated: number; estimated: number; rate: number | null } {
+    if (range.pass === 0) this.scanned += outcome.scanned;
+    this.updated += outcome.updated;
+    this.position = { pass: range.pass, checkpoint: outcome.checkpoint };
+    this.estimatedRows = estimateTotalRows({ catalogRows: this.estimatedRows, done: this.scanned, fraction: 0 });
+    const elapsed = this.deps.clock.now() - this.started;
+    const rate = elapsed > 0 && this.scanned > 0 ? (this.scanned * 1000) / elapsed : null;
+    return { scanned: this.scanned, updated: this.updated, estimated: this.estimatedRows, rate };
+  }
+}
+
+class Worker {
+  private session: Session | null = null;
+  private controller: ControllerState;
+  private failures = 0;
+  private lastBatch: BatchReport | null = null;
+  private readonly ctx: ReturnType<WorkerRun['sharedContext']>;
+  private readonly claimedBy: string;
+
+  constructor(
+    private readonly owner: WorkerRun,
+    private readonly runId: number,
+    private readonly no: number,
+  ) {
+    this.ctx = owner.sharedContext();
+    this.controller = initialController(this.ctx.controllerSettings);
+    this.claimedBy = `${this.ctx.deps.host} pid ${this.ctx.deps.pid} worker ${no}`;
+  }
+
+  private get stopped(): boolean {
+    return this.owner.stopSignal.aborted;
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    // Ending the session releases its range lock and its share of the run lock.
+    if (session) await session.end().catch(() => {});
+  }
+
+  /** A worker session holds the run lock shared too: while any worker lives, no single runner starts. */
+  private async open(): Promise<Session> {
+    const session = await this.ctx.deps.connect();
+    try {
+      if (!(await trySharedRunLock(session, this.ctx.lockKey))) {
+        throw new AlreadyRunningError('a single-runner backfill took the run while this worker was reconnecting; this process stops', {
+          hint: 'Let it finish; it continues the same run from its checkpoints.',
+        });
+      }
+    } catch (error) {
+      await session.end().catch(() => {});
+      throw error;
+    }
+    this.session = session;
+    return session;
+  }
+
+  async loop(): Promise<void> {
+    while (!this.stopped) {
+      const db = this.session ?? (await this.connectWithRetries());
+      if (!db) return;
+      try {
+        if (await this.step(db)) return;
+      } catch (error) {
+        if (error instanceof WorkerFailure) throw error;
+        const action = classifyFailure(error);
+        if (action === 'fatal') throw error;
+        await this.backoff(error, action);
+        if (action === 'reconnect') await this.close();
+      }
+    }
+  }
+
+  /** Claims and works one range, or waits, or converges. True when the run is over. */
+  private async step(db: Session): Promise<boolean> {
+    const range = await claimRange(db, this.ctx.names, this.runId, this.claimedBy);
+    if (range) {
+      this.ctx.deps.sink({ event: 'worker', runId: this.runId, worker: this.no, rangeNo: range.rangeNo, pass: range.pass, action: 'claimed' });
+      await this.work(range);
+      return false;
+    }
+    const progress = await runProgress(db, this.ctx.names, this.runId);
+    if (progress.status === 'completed') {
+      this.owner.markCompleted(true);
+      return true;
+    }
+    if (progress.status === 'abandoned') {
+      throw new PreflightError(`run #${this.runId} was abandoned (--restart) by another process while this one worked on it`, {
+        hint: 'Run the same command again to join the new run.',
+      });
+    }
+    if (progress.pendingRanges === 0 && (await tryLock(db, this.ctx.convergeKey))) {
+      try {
+        return await this.converge(db);
+      } finally {
+        await unlock(db, this.ctx.convergeKey).catch(() => {});
+      }
+    }
+    // Every pending range is someone else's, or another worker is converging.
+    await this.ctx.deps.sleep(IDLE_POLL_MS, this.owner.stopSignal);
+    return false;
+  }
+
+  /** Runs one range's batches until it is done, the session is lost, or the run stops. */
+  private async work(range: RangeRow): Promise<void> {
+    let current = range;
+    let scannedInPass = range.rowsScanned;
+    for (;;) {
+      if (this.stopped) return;
+      const outcome = await this.batchWithRetries(current);
+      // Lost the session (and with it the range), or stopping: claim again from the ledger.
+      if (outcome === null) return;
+      const sizeUsed = this.controller.size;
+      this.controller = observeBatch(this.controller, this.ctx.controllerSettings, { rows: outcome.scanned, ms: outcome.ms });
+      scannedInPass += outcome.scanned;
+      const totals = this.owner.countBatch(current, outcome);
+      this.ctx.deps.sink({
+        event: 'batch',
+        runId: this.runId,
+        pass: current.pass,
+        rangeNo: current.rangeNo,
+        batchSize: sizeUsed,
+        rowsScanned: outcome.scanned,
+        rowsUpdated: outcome.updated,
+        rowsApplicationWritten: outcome.applicationWritten,
+        durationMs: Math.round(outcome.ms),
+        checkpoint: outcome.checkpoint,
+        passRowsScanned: totals.scanned,
+        totalRowsScanned: totals.scanned,
+        totalRowsUpdated: totals.updated,
+        estimatedRows: totals.estimated,
+        rowsPerSecond: totals.rate === null ? null : Math.round(totals.rate),
+        etaMs: totals.rate === null ? null : etaMs(totals.estimated - totals.scanned, totals.rate),
+      });
+      if (outcome.rangeDone) {
+        if (this.session) await releaseRange(this.session, this.ctx.names, this.runId, current.rangeNo).catch(() => {});
+        this.ctx.deps.sink({ event: 'worker', runId: this.runId, worker: this.no, rangeNo: current.rangeNo, pass: current.pass, action: 'done' });
+        return;
+      }
+      current = { ...current, checkpoint: outcome.checkpoint, rowsScanned: scannedInPass };
+    }
+  }
+
+  /** After a pass: sweep again, or finish the run. Called holding the convergence lock. True when the run is over. */
+  private async converge(db: Session): Promise<boolean> {
+    const { names, ops, config } = this.ctx;
+    const progress = await runProgress(db, names, this.runId);
+    if (progress.status === 'completed') {
+      this.owner.markCompleted(true);
+      return true;
+    }
+    if (progress.pendingRanges > 0) return false;
+    const last = await lastPass(db, names, this.runId);
+    const pass = last?.pass ?? 0;
+    const { rows } = await db.query(ops.remainingQuery(names.usages));
+    const remaining = Number(rows[0]!.eligible);
+    const converged = remaining === 0;
+    const next = !converged && pass < config.convergePasses ? pass + 1 : null;
+    this.ctx.deps.sink({
+      event: 'converge',
+      runId: this.runId,
+      pass,
+      rowsScanned: last?.rowsScanned ?? 0,
+      rowsUpdated: last?.rowsUpdated ?? 0,
+      eligibleRemaining: remaining,
+      converged,
+      nextPass: next,
+    });
+    if (next !== null) {
+      await addSweepRange(db, names, this.runId, next, planKeyRanges(rangeCount(this.ctx.workers)));
+      return false;
+    }
+    const unreversible = ops.unreversible ? (await ops.unreversible(db, names.usages)).count : null;
+    await finishRun(db, names, this.runId, { status: 'completed', unconvergedRows: remaining, unreversibleRows: unreversible });
+    this.owner.markCompleted(converged);
+    return true;
+  }
+
+  private async connectWithRetries(): Promise<Session | null> {
+    for (;;) {
+      if (this.stopped) return null;
+      try {
+        return await this.open();
+      } catch (error) {
+        // A wrong password or a single runner holding the run is fatal; an unreachable server is not.
+        if (classifyFailure(error) === 'fatal') throw error;
+        await this.backoff(error, 'reconnect');
+      }
+    }
+  }
+
+  private async backoff(error: unknown, action: 'split' | 'retry' | 'reconnect'): Promise<void> {
+    const { config, deps } = this.ctx;
+    const attempt = (this.failures += 1);
+    if (attempt > config.maxRetries) {
+      const translated = translatePgError(error, { databaseUrl: config.databaseUrl, action: 'running a backfill batch' });
+      throw new RetriesExhaustedError(
+        `worker ${this.no} of run #${this.runId} failed ${attempt} times in a row (last: ${translated.message}); it stopped at its last checkpoint`,
+        {
+          hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${deps.resumeCommand}`,
+          cause: error,
+          details: { runId: this.runId, sqlstate: sqlState(error) ?? null },
+        },
+      );
+    }
+    if (action === 'split') this.controller = splitAfterTimeout(this.controller);
+    const delayMs = action === 'split' && attempt === 1 ? 0 : backoffDelay(attempt, deps.random());
+    deps.sink({
+      event: 'retry',
+      runId: this.runId,
+      attempt,
+      maxAttempts: config.maxRetries,
+      action,
+      sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? sqlState(error.cause) ?? null : null),
+      message: error instanceof Error ? error.message : String(error),
+      delayMs,
+      batchSize: this.controller.size,
+    });
+    if (delayMs > 0) await deps.sleep(delayMs, this.owner.stopSignal);
+  }
+
+  /**
+   * One batch of `range`, retrying what is retryable on the same session. Returns null when
+   * the session was lost (the range lock went with it: the caller claims again, possibly the
+   * same range, from the ledger's checkpoint) or when the run is stopping.
+   */
+  private async batchWithRetries(range: RangeRow): Promise<BatchOutcome | null> {
+    const { config, deps, names, ops, gate } = this.ctx;
+    const timeouts = { statementTimeoutMs: config.statementTimeout, lockTimeoutMs: config.lockTimeout };
+    for (;;) {
+      const db = this.session;
+      if (!db || this.stopped) return null;
+      try {
+        const last = this.lastBatch;
+        this.lastBatch = null;
+        await gate.beforeBatch(db, this.runId, last);
+        if (this.stopped) return null;
+        const sample = { blocked: 0 };
+        const startedAt = deps.clock.now();
+        const outcome = await ops.runBatch(db, names, range, this.controller.size, timeouts, deps.clock, gate.blockedSampler(sample));
+        this.lastBatch = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
+        this.failures = 0;
+        return outcome;
+      } catch (error) {
+        const action = classifyFailure(error);
+        if (action === 'fatal') throw new WorkerFailure(error);
+        await this.backoff(error, action);
+        if (action === 'reconnect') {
+          await this.close();
+          return null;
+        }
+      }
+    }
+  }
+}
+
+export async function executeWorkers(config: BackfillConfig & { workers: number }, deps: BackfillDeps): Promise<BackfillResult> {
+  return new WorkerRun(config, deps).execute();
+}

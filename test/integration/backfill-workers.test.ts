@@ -1,0 +1,245 @@
+/**
+ * --workers: ranges shared by workers of one process and by several processes, no row written
+ * twice (counted by a trigger), a killed process's ranges taken over from their checkpoints,
+ * and the single runner kept apart from workers.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rangeCount } from '../../src/backfill/ranges.js';
+import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+
+type Db = Awaited<ReturnType<typeof preparedDatabase>>;
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Counts every UPDATE of every row from now on, in a side table. */
+async function countUpdates(db: Db): Promise<void> {
+  await db.query(`CREATE TABLE public.update_counts (id uuid PRIMARY KEY, n integer NOT NULL)`);
+  await db.query(`CREATE FUNCTION public.count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO public.update_counts AS c (id, n) VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = c.n + 1;
+      RETURN NEW;
+    END $$`);
+  await db.query(`CREATE TRIGGER count_update AFTER UPDATE ON aibridge_token_usages FOR EACH ROW EXECUTE FUNCTION public.count_update()`);
+}
+
+async function updateCounts(db: Db): Promise<{ rows: number; twice: number }> {
+  const { rows } = await db.query(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE n > 1)::int AS twice FROM public.update_counts`);
+  return rows[0];
+}
+
+interface Child {
+  stdout: string[];
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+  batches(count: number): Promise<void>;
+}
+
+/** The CLI from source in one process (tsx as a loader, not `npx tsx`, which forks). */
+function cli(args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  let stderr = '';
+  let partial = '';
+  let batchCount = 0;
+  const waiters: [number, () => void][] = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      stdout.push(line);
+      if (line.includes('"event":"batch"')) batchCount++;
+    }
+    for (const [n, resolve] of waiters) if (batchCount >= n) resolve();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    stdout,
+    stderr: () => stderr,
+    exit,
+    kill: (signal) => child.kill(signal),
+    batches: (n) =>
+      new Promise<void>((resolve, reject) => {
+        if (batchCount >= n) return resolve();
+        waiters.push([n, resolve]);
+        void exit.then(() => reject(new Error(`exited after ${batchCount} batches: ${stderr}`)));
+      }),
+  };
+}
+
+const events = (child: Child) => child.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+
+describe('backfill --workers in one process', () => {
+  let db: Db;
+  let needed: number;
+  beforeAll(async () => {
+    db = await preparedDatabase(8_000, 23);
+    needed = await eligibleCount(db);
+    await countUpdates(db);
+  });
+  afterAll(() => db.drop());
+
+  it('three workers split the key space into ranges, fill every row right and write each needed row once', async () => {
+    const workerEvents: { worker: number; rangeNo: number }[] = [];
+    const { result } = await backfill(db, { workers: 3, batchSize: 250 }, {
+      sink: (e) => {
+        if (e.event === 'worker' && e.action === 'claimed') workerEvents.push({ worker: e.worker, rangeNo: e.rangeNo });
+      },
+    });
+    expect(result.status, JSON.stringify(result)).toBe('completed');
+    expect(await wrongRows(db)).toEqual([]);
+    expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
+    if (result.status !== 'completed') return;
+    expect(result.converged).toBe(true);
+    expect(result.summary.rowsScanned).toBe(8_000);
+    expect(result.summary.rowsUpdated).toBe(needed);
+
+    const keyed = (await ledgerRanges(db)).filter((r) => r.pass === 0);
+    expect(keyed).toHaveLength(rangeCount(3));
+    expect(keyed.every((r) => r.status === 'done')).toBe(true);
+    // Contiguous: each range starts where the previous one ends, open at both ends.
+    expect(keyed[0].lo).toBeNull();
+    expect(keyed.at(-1).hi).toBeNull();
+    for (let i = 1; i < keyed.length; i++) expect(keyed[i].lo).toBe(keyed[i - 1].hi);
+    // Every range was claimed exactly once, and more than one worker took part.
+    expect(workerEvents.map((e) => e.rangeNo).sort((a, b) => a - b)).toEqual(keyed.map((r) => r.range_no));
+    expect(new Set(workerEvents.map((e) => e.worker)).size).toBeGreaterThan(1);
+  });
+});
+
+describe('backfill --workers across processes', () => {
+  let db: Db;
+  let needed: number;
+  beforeAll(async () => {
+    db = await preparedDatabase(20_000, 29);
+    needed = await eligibleCount(db);
+    await countUpdates(db);
+  });
+  afterAll(() => db.drop());
+
+  it('two processes with --workers 2 each join one run: both exit 0, every row right, no row updated twice', async () => {
+    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json'];
+    const a = cli(args, { DATABASE_URL: db.url });
+    const b = cli(args, { DATABASE_URL: db.url });
+    const [ea, eb] = await Promise.all([a.exit, b.exit]);
+    expect(ea.code, a.stderr()).toBe(0);
+    expect(eb.code, b.stderr()).toBe(0);
+    expect(await wrongRows(db)).toEqual([]);
+    expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
+
+    const runs = await ledgerRuns(db);
+    expect(runs.map((r) => r.status)).toEqual(['completed']);
+    const startA = events(a).find((e) => e.event === 'start');
+    const startB = events(b).find((e) => e.event === 'start');
+    expect(startA.run_id).toBe(Number(runs[0].id));
+    expect(startB.run_id).toBe(Number(runs[0].id));
+    // Both did part of the work, and the ledger adds up to the table exactly once.
+    const scannedBy = (c: Child) => events(c).filter((e) => e.event === 'batch' && e.pass === 0).reduce((s, e) => s + e.rows_scanned, 0);
+    expect(scannedBy(a)).toBeGreaterThan(0);
+    expect(scannedBy(b)).toBeGreaterThan(0);
+    expect(scannedBy(a) + scannedBy(b)).toBe(20_000);
+    expect(Number(runs[0].rows_scanned)).toBe(20_000);
+    expect(Number(runs[0].rows_updated)).toBe(needed);
+    // Exactly one process converged the run.
+    const converges = [...events(a), ...events(b)].filter((e) => e.event === 'converge' && e.converged);
+    expect(converges).toHaveLength(1);
+  });
+});
+
+describe('backfill --workers: a process that dies', () => {
+  let db: Db;
+  let needed: number;
+  beforeAll(async () => {
+    db = await preparedDatabase(20_000, 31);
+    needed = await eligibleCount(db);
+    await countUpdates(db);
+  });
+  afterAll(() => db.drop());
+
+  it('SIGKILL leaves its ranges claimable at their checkpoints; the next process finishes the same run, no row twice', async () => {
+    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json'];
+    const killed = cli(args, { DATABASE_URL: db.url });
+    await killed.batches(6);
+    killed.kill('SIGKILL');
+    expect((await killed.exit).signal).toBe('SIGKILL');
+    const [dead] = await ledgerRuns(db);
+    expect(dead.status).toBe('running');
+    const partly = (await ledgerRanges(db)).filter((r) => r.status === 'pending' && r.checkpoint !== null);
+    expect(partly.length).toBeGreaterThan(0);
+
+    const next = cli(args, { DATABASE_URL: db.url });
+    const { code } = await next.exit;
+    expect(code, next.stderr()).toBe(0);
+    expect(events(next)[0]).toMatchObject({ event: 'start', run_id: Number(dead.id), resumed: true, workers: 2 });
+    expect(await wrongRows(db)).toEqual([]);
+    expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
+    const [run] = await ledgerRuns(db);
+    expect(run.status).toBe('completed');
+    // The keyed pass scanned every row once, across both processes: no batch repeated.
+    expect(Number(run.rows_scanned)).toBe(20_000);
+  });
+});
+
+describe('backfill --workers and the single runner keep apart', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await preparedDatabase(3_000, 37);
+  });
+  afterAll(() => db.drop());
+
+  it('a plain backfill while workers run gets ALREADY_RUNNING, and workers do not join a single runner', async () => {
+    // Hold the workers inside their first batch until the plain runner has been turned away.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inBatch = new Promise<void>((resolve) => (entered = resolve));
+    const running = backfill(db, { workers: 2, batchSize: 200 }, {
+      connect: instrumentedConnect(db.url, async (text) => {
+        if (text === 'BEGIN') {
+          entered();
+          await held;
+        }
+      }),
+    });
+    await inBatch;
+    const plain = await backfill(db, {});
+    release();
+    expect(plain.result.status).toBe('failed');
+    if (plain.result.status === 'failed') {
+      expect(plain.result.error.code).toBe('ALREADY_RUNNING');
+      expect(plain.result.error.message).toMatch(/another backfill .* is running/);
+    }
+    const { result } = await running;
+    expect(result.status).toBe('completed');
+
+    // The other way round: a single runner holding the run turns workers away.
+    let releaseSingle!: () => void;
+    const heldSingle = new Promise<void>((resolve) => (releaseSingle = resolve));
+    let enteredSingle!: () => void;
+    const singleIn = new Promise<void>((resolve) => (enteredSingle = resolve));
+    const single = backfill(db, { restart: true }, {
+      connect: instrumentedConnect(db.url, async (text) => {
+        if (text.startsWith('SELECT count(*)::bigint AS n')) {
+          enteredSingle();
+          await heldSingle;
+        }
+      }),
+    });
+    await singleIn;
+    const workers = await backfill(db, { workers: 2 });
+    releaseSingle();
+    expect(workers.result.status).toBe('failed');
+    if (workers.result.status === 'failed') {
+      expect(workers.result.error.code).toBe('ALREADY_RUNNING');
+      expect(workers.result.error.hint).toMatch(/--wait/);
+    }
+    expect((await single).result.status).toBe('completed');
+  });
+});

@@ -150,6 +150,15 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
         cause: error,
         details: { sqlstate: state },
       });
+    case SQLSTATE.queryCanceled:
+      // Our own timeouts (a batch's, a lock wait's) are handled where they are set; one that
+      // reaches here is the server's, role's or database's statement_timeout, which no retry beats.
+      if (!/statement timeout/i.test(message)) break;
+      return new PreflightError(`a statement ran longer than statement_timeout allows${doing}: ${message}`, {
+        hint: "The statement_timeout set for this role, database or server (or in PGOPTIONS) is too short for this command. Raise it for the role that runs aibridge-migrate, e.g. ALTER ROLE <role> SET statement_timeout = '5min', or run with PGOPTIONS='-c statement_timeout=0'.",
+        cause: error,
+        details: { sqlstate: state },
+      });
     case SQLSTATE.undefinedTable:
     case SQLSTATE.undefinedColumn:
       return new PreflightError(`a table or column this command needs is missing${doing}: ${message}`, {

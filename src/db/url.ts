@@ -1,8 +1,14 @@
 /** Database URLs: validated up front, and never shown with their password. */
 
-/** Replaces the password of every postgres URL inside `text` with `***`. */
+/**
+ * Replaces the password of every postgres URL inside `text` with `***`: the one between `:`
+ * and the LAST `@` of the authority (a password typed with a raw `@` in it must not leave
+ * its tail behind), and a `password=` query parameter, which pg honours too.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)(@)/gi, '$1***$3');
+  return text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s'"]*:)([^\s'"]*?)(@[^@\s'"/?#]*(?=[/?#'"\s]|$))/gi, '$1***$3')
+    .replace(/(postgres(?:ql)?:\/\/[^\s'"]*?[?&]password=)[^&#\s'"]*/gi, '$1***');
 }
 
 export type UrlCheck = { ok: true; url: URL } | { ok: false; problem: string };

@@ -13,6 +13,8 @@ export interface PreflightFacts {
   serverVersionNum: number;
   serverVersion: string;
   inRecovery: boolean;
+  /** Sessions start read-only (default_transaction_read_only, e.g. a role kept off the primary's writes). */
+  readOnly?: boolean;
   role: string;
   database: string;
   canCreateInDatabase: boolean;
@@ -74,6 +76,7 @@ export async function readPreflightFacts(query: QueryFn, names: PreflightNames):
      SELECT current_setting('server_version_num')::int AS server_version_num,
             current_setting('server_version') AS server_version,
             pg_is_in_recovery() AS in_recovery,
+            current_setting('transaction_read_only') = 'on' AS read_only,
             current_user::text AS role,
             current_database()::text AS database,
             has_database_privilege(current_database(), 'CREATE') AS can_create_in_database,
@@ -98,6 +101,7 @@ export async function readPreflightFacts(query: QueryFn, names: PreflightNames):
     serverVersionNum: r.server_version_num,
     serverVersion: r.server_version,
     inRecovery: r.in_recovery,
+    readOnly: r.read_only,
     role: r.role,
     database: r.database,
     canCreateInDatabase: r.can_create_in_database,
@@ -132,8 +136,13 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
   }
 
   if (needs.write) {
-    if (!f.inRecovery) ok('primary_server', 'the server accepts writes');
-    else {
+    if (!f.inRecovery && !f.readOnly) ok('primary_server', 'the server accepts writes');
+    else if (!f.inRecovery) {
+      // node-pg-migrate would hit this first, creating its table, and rethrow it without the
+      // SQLSTATE (an "unexpected error", exit 70): say what it is before anything runs.
+      fail('primary_server', 'preflight', `Sessions of role ${f.role} on database "${f.database}" are read-only (default_transaction_read_only is on), so nothing can be changed.`,
+        'Connect to the primary as a role whose sessions may write (ALTER ROLE … SET default_transaction_read_only = off), or point --database-url at the primary if this is a replica.');
+    } else {
       fail('primary_server', 'preflight', `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
         'Point --database-url (or DATABASE_URL) at the primary server.');
     }

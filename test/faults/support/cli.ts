@@ -109,8 +109,9 @@ export function startCli(args: string[], options: CliOptions = {}): Cli {
     stderr: () => stderr,
     exit,
     waitForEvent: (predicate) => waitFor(() => events.find(predicate), 'the awaited event'),
-    waitForStderr: (needle) =>
-      waitFor(() => ((typeof needle === 'string' ? stderr.includes(needle) : needle.test(stderr)) ? true : undefined), `stderr showed ${String(needle)}`),
+    waitForStderr: async (needle) => {
+      await waitFor(() => ((typeof needle === 'string' ? stderr.includes(needle) : needle.test(stderr)) ? true : undefined), `stderr showed ${String(needle)}`);
+    },
     async kill(signal = 'SIGKILL') {
       child.kill(signal);
       return exit;

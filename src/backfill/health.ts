@@ -6,6 +6,9 @@
  */
 import type { Queryable } from './ledger.js';
 
+/** application_name of every backfill session (single runner and workers). */
+export const BACKFILL_APPLICATION_NAME = 'aibridge-migrate backfill';
+
 /**
  * Largest replay lag over the connected replicas, in ms; null without replicas. replay_lag is
  * NULL for a replica that has caught up and seen no new WAL for a while: that is no lag.
@@ -18,10 +21,14 @@ export const REPLICATION_LAG_SQL = `SELECT CASE WHEN count(*) = 0 THEN NULL
  * Sessions waiting on a lock this session holds. Run inside the batch's transaction, right
  * before COMMIT: that is when the batch's row locks are held, and an application write queued
  * behind them is visible here (between batches the runner holds no row lock at all).
+ *
+ * Other backfill sessions are not counted: parallel workers briefly queue on the run's ledger
+ * row, which every batch updates, and backing off from our own workers would only slow the run.
  */
 export const BLOCKED_BY_ME_SQL = `SELECT count(*)::int AS blocked
     FROM pg_stat_activity AS a
    WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
+     AND a.application_name IS DISTINCT FROM $1
      AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid))`;
 
 export async function replicationLagMs(db: Queryable): Promise<number | null> {
@@ -31,6 +38,6 @@ export async function replicationLagMs(db: Queryable): Promise<number | null> {
 }
 
 export async function sessionsBlockedByMe(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ blocked: number }>(BLOCKED_BY_ME_SQL);
+  const { rows } = await db.query<{ blocked: number }>(BLOCKED_BY_ME_SQL, [BACKFILL_APPLICATION_NAME]);
   return Number(rows[0]?.blocked ?? 0);
 }

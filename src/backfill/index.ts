@@ -20,6 +20,7 @@ import { backfillSchema, type BackfillConfig, type BackfillInput } from './optio
 import type { BackfillResult } from './result.js';
 import { executeBackfill } from './runner.js';
 import { executeWorkers } from './workers.js';
+import { BACKFILL_APPLICATION_NAME } from './health.js';
 
 export type { BackfillResult } from './result.js';
 export type { BackfillSummary } from './summary.js';
@@ -33,7 +34,7 @@ export { jsonLinesSink, textSink } from './progress.js';
 export { formatResult, formatDryRun, formatSummary } from './format.js';
 export { resumeCommand } from './resume-command.js';
 
-export const BACKFILL_APPLICATION_NAME = 'aibridge-migrate backfill';
+export { BACKFILL_APPLICATION_NAME };
 
 function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
   return {

@@ -46,11 +46,17 @@ describe('rule and upstream expression', () => {
     expect(r.with_reads).toBeGreaterThan(1000);
   });
 
-  it('divergence 1: upstream writes a negative cache_creation_input as is; the rule writes 0 and reports it', async () => {
+  it('divergence 1: upstream writes negative values as they are; the rule writes 0 and reports them', async () => {
     expect(await both('{"cache_creation_input": -5}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_creation_input'], upstream: '0/-5' });
     expect(await both('{"cache_creation_input": "-5"}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_creation_input'], upstream: '0/-5' });
-    // A negative read is hidden upstream by GREATEST with the absent keys' 0: same value, but only the rule reports it.
+    // A negative read is hidden upstream by GREATEST with an absent key's 0: same value, but only the rule reports it…
     expect(await both('{"cache_read_input": -5}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_read_input'], upstream: '0/0' });
+    // …unless all three read keys are negative: then upstream writes the largest of them.
+    expect(await both('{"cache_read_input": -5, "input_cached": -3, "prompt_cached": "-7"}')).toEqual({
+      rule: '0/0',
+      anomalies: ['negative:cache_read_input', 'negative:input_cached', 'negative:prompt_cached'],
+      upstream: '-3/0',
+    });
   });
 
   it.each([

@@ -243,3 +243,42 @@ describe('backfill --workers and the single runner keep apart', () => {
     expect((await single).result.status).toBe('completed');
   });
 });
+
+describe('backfill --workers: stopped and resumed', () => {
+  let db: Db;
+  let needed: number;
+  beforeAll(async () => {
+    db = await preparedDatabase(6_000, 47);
+    needed = await eligibleCount(db);
+    await countUpdates(db);
+  });
+  afterAll(() => db.drop());
+
+  it('an abort stops every worker after its batch and marks the run interrupted; the next run resumes it', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    const first = await backfill(db, { workers: 3, batchSize: 200 }, {
+      signal: controller.signal,
+      sink: (e) => {
+        if (e.event === 'batch' && ++batches === 5) controller.abort('SIGTERM');
+      },
+    });
+    expect(first.result.status).toBe('interrupted');
+    if (first.result.status !== 'interrupted') return;
+    expect(first.result.signal).toBe('SIGTERM');
+    const [stopped] = await ledgerRuns(db);
+    expect(stopped.status).toBe('interrupted');
+    // Each worker finishes the batch it is in: at most one more per worker.
+    expect(Number(stopped.batches)).toBeGreaterThanOrEqual(5);
+    expect(Number(stopped.batches)).toBeLessThanOrEqual(5 + 3);
+
+    const second = await backfill(db, { workers: 2, batchSize: 200 });
+    expect(second.result.status).toBe('completed');
+    if (second.result.status !== 'completed') return;
+    expect(second.result.resumed).toBe(true);
+    expect(second.result.runId).toBe(first.result.runId);
+    expect(second.result.summary.rowsScanned).toBe(6_000);
+    expect(await wrongRows(db)).toEqual([]);
+    expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
+  });
+});

@@ -31,7 +31,7 @@ export async function runBatch(
   size: number,
   timeouts: BatchTimeouts,
   clock: Clock,
-  /** Runs in the batch's transaction just before COMMIT, while its row locks are held. */
+  /** Runs in the batch's transaction after its update, while its row locks are held. */
   beforeCommit?: (db: Queryable) => Promise<void>,
 ): Promise<BatchOutcome> {
   const started = clock.now();
@@ -66,6 +66,8 @@ export async function runBatch(
       ms: 0,
     };
     outcome.ms = clock.now() - started;
+    // Before the ledger write: it locks the run's row, which parallel workers all update.
+    if (beforeCommit) await beforeCommit(db);
     await recordBatch(db, names, {
       runId: range.runId,
       rangeNo: range.rangeNo,
@@ -78,7 +80,6 @@ export async function runBatch(
       anomalies,
       ms: outcome.ms,
     });
-    if (beforeCommit) await beforeCommit(db);
     await db.query('COMMIT');
     outcome.ms = clock.now() - started;
     return outcome;

@@ -18,8 +18,8 @@ export const REPLICATION_LAG_SQL = `SELECT CASE WHEN count(*) = 0 THEN NULL
     FROM pg_stat_replication AS r`;
 
 /**
- * Sessions waiting on a lock this session holds. Run inside the batch's transaction, right
- * before COMMIT: that is when the batch's row locks are held, and an application write queued
+ * Sessions waiting on a lock this session holds. Run inside the batch's transaction, after its
+ * update: that is when the batch's row locks are held, and an application write queued
  * behind them is visible here (between batches the runner holds no row lock at all).
  *
  * Other backfill sessions are not counted: parallel workers briefly queue on the run's ledger

@@ -47,6 +47,8 @@ export async function runReverseBatch(
       anomalies,
       ms: clock.now() - started,
     };
+    // Before the ledger write: it locks the run's row, which parallel workers all update.
+    if (beforeCommit) await beforeCommit(db);
     await recordBatch(db, names, {
       runId: range.runId,
       rangeNo: range.rangeNo,
@@ -59,7 +61,6 @@ export async function runReverseBatch(
       anomalies,
       ms: outcome.ms,
     });
-    if (beforeCommit) await beforeCommit(db);
     await db.query('COMMIT');
     outcome.ms = clock.now() - started;
     return outcome;

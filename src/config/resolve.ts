@@ -30,7 +30,8 @@ export function envName(key: string): string {
 export function readEnvironment(env: NodeJS.ProcessEnv, knownKeys: ReadonlySet<string>): { values: RawValues; problems: string[] } {
   const values: RawValues = {};
   const problems: string[] = [];
-  if (env.DATABASE_URL !== undefined && knownKeys.has('databaseUrl')) values.databaseUrl = env.DATABASE_URL;
+  // An empty DATABASE_URL (exported blank by a wrapper script) means unset, not a URL to reject.
+  if (env.DATABASE_URL && knownKeys.has('databaseUrl')) values.databaseUrl = env.DATABASE_URL;
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const key = camel(name.slice(ENV_PREFIX.length).toLowerCase());

@@ -42,9 +42,9 @@ export function startCli(args: string[], options: CliOptions = {}): Cli {
   const child = spawn(process.execPath, [...imports, 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      // Hermetic: nothing from the caller's DATABASE_URL or AIBRIDGE_MIGRATE_* reaches the CLI.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_'))),
       NO_COLOR: '1',
-      DATABASE_URL: '',
       ...(options.pause ? { AIBRIDGE_FAULT_PAUSE: options.pause } : {}),
       ...(options.slowCommitMs ? { AIBRIDGE_FAULT_SLOW_COMMIT_MS: String(options.slowCommitMs) } : {}),
       ...options.env,

@@ -19,9 +19,10 @@ export interface RowState {
 
 export type Snapshot = Map<string, RowState>;
 
-export async function snapshot(db: Db): Promise<Snapshot> {
+/** `table`: the qualified, quoted table when it is not public.aibridge_token_usages. */
+export async function snapshot(db: Db, table = 'aibridge_token_usages'): Promise<Snapshot> {
   const { rows } = await db.query(
-    `SELECT id::text AS id, md5(metadata::text) AS h, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages`,
+    `SELECT id::text AS id, md5(metadata::text) AS h, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM ${table}`,
   );
   return new Map(rows.map((row) => [row.id as string, { metadataMd5: row.h, read: row.r, write: row.w }]));
 }
@@ -64,6 +65,8 @@ export interface TableExpectations {
   metadataChanges?: Map<string, string>;
   /** While a run is unfinished, a row may still hold 0/0 where the rule has a value. */
   allowPending: boolean;
+  /** The qualified, quoted table when it is not public.aibridge_token_usages. */
+  table?: string;
 }
 
 /** Every way the table differs from what it must be; empty when all is well. */
@@ -71,7 +74,7 @@ export async function tableProblems(db: Db, expect: TableExpectations): Promise<
   const { rows } = await db.query(
     `SELECT id::text AS id, metadata::text AS metadata, md5(metadata::text) AS h,
             cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w
-       FROM aibridge_token_usages`,
+       FROM ${expect.table ?? 'aibridge_token_usages'}`,
   );
   const problems: string[] = [];
   const seen = new Set<string>();

@@ -98,7 +98,7 @@ ${axes(top, yTicksTop, xTicks, compact)}
 <text x="${WIDTH - MARGIN.right}" y="${top.top - 6}" text-anchor="end" fill="#6b7280">${escapeXml(`${bucketMs} ms buckets; ${points.length} batches`)}</text>
 ${axes(bottom, yTicksBottom, xTicks, compact)}
 <line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${yBottom(target).toFixed(1)}" y2="${yBottom(target).toFixed(1)}" stroke="#dc2626" stroke-dasharray="6 4"/>
-<text x="${WIDTH - MARGIN.right - 4}" y="${(yBottom(target) - 5).toFixed(1)}" text-anchor="end" fill="#dc2626">${escapeXml(`target ${target} ms`)}</text>
+<text x="${WIDTH - MARGIN.right - 4}" y="${(yBottom(target) - 5).toFixed(1)}" text-anchor="end" fill="#dc2626">${escapeXml(`longest-transaction target ${target} ms`)}</text>
 <g fill="#059669">${dots}</g>
 <text x="${MARGIN.left + PLOT_WIDTH / 2}" y="${HEIGHT - 8}" text-anchor="middle">seconds since the backfill process started</text>
 </svg>

@@ -167,15 +167,15 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         log(`(${id}) under load: ${options.idleSeconds} s idle, then (${id}) with the writer at ${options.writerRate}/s …`);
         const c = await clone(`${id}_load`);
         const loaded = await runUnderLoad({
-            id,
-            label: LABELS[id],
-            contender,
-            context: contextFor(c),
-            adminUrl: server.adminUrl,
-            rows: options.rows,
-            seed: options.seed,
-            writerRate: options.writerRate,
-            idleSeconds: options.idleSeconds,
+          id,
+          label: LABELS[id],
+          contender,
+          context: contextFor(c),
+          adminUrl: server.adminUrl,
+          rows: options.rows,
+          seed: options.seed,
+          writerRate: options.writerRate,
+          idleSeconds: options.idleSeconds,
           maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
         });
         runs.push(loaded.run);

@@ -1,5 +1,5 @@
 /** The report as text for stdout: contenders, load, targets. Pure. */
-import type { BenchReport, TargetCheck } from './model.js';
+import type { BenchReport, ContenderRow, TargetCheck } from './model.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, renderTable } from './format.js';
 
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
@@ -10,6 +10,27 @@ function targetLine(t: TargetCheck): string {
   if (t.met === null || t.value === null || t.factor === null) return `  n/a     ${what}: ${t.why ?? 'not measured'}`;
   if (t.met) return `  met     ${what}: ${show(t.value)}`;
   return `  MISSED  ${what}: ${show(t.value)}, ${t.factor.toFixed(t.factor >= 10 ? 0 : 1)}× the limit`;
+}
+
+function contenderCells(c: ContenderRow, columns: number): string[] {
+  const name = `(${c.id}) ${c.label}`;
+  // Nothing ran (e.g. the build failed): zeros would read as measurements.
+  if (c.steps.length === 0) return [name, ...Array.from({ length: columns - 2 }, () => '—'), 'FAILED'];
+  return [
+    name,
+    formatMs(c.wallMs),
+    formatRatio(c.ratioToA),
+    formatRate(c.rowsPerSecond),
+    formatBytes(c.walBytes),
+    formatBytes(c.heapBytesAfter),
+    formatBytes(c.indexBytesAfter),
+    formatCount(c.rowsUpdated),
+    formatPercent(c.hotShare),
+    formatMs(c.longestTransaction.longestMs),
+    formatMs(c.longestBatchMs),
+    formatBytes(c.peakRssBytes),
+    c.status === 'ok' ? 'ok' : 'FAILED',
+  ];
 }
 
 export function renderText(report: BenchReport): string {
@@ -28,24 +49,7 @@ export function renderText(report: BenchReport): string {
   );
   out.push('');
   const header = ['contender', 'wall', '×(a)', 'rows/s', 'WAL', 'heap after', 'idx after', 'rows upd.', 'HOT', 'longest txn', 'longest batch', 'peak RSS', 'status'];
-  const rows = report.contenders.map((c) =>
-    c.steps.length === 0
-      ? [`(${c.id}) ${c.label}`, ...Array.from({ length: header.length - 2 }, () => '—'), 'FAILED']
-      : [
-    `(${c.id}) ${c.label}`,
-    formatMs(c.wallMs),
-    formatRatio(c.ratioToA),
-    formatRate(c.rowsPerSecond),
-    formatBytes(c.walBytes),
-    formatBytes(c.heapBytesAfter),
-    formatBytes(c.indexBytesAfter),
-    formatCount(c.rowsUpdated),
-    formatPercent(c.hotShare),
-    formatMs(c.longestTransaction.longestMs),
-    formatMs(c.longestBatchMs),
-    formatBytes(c.peakRssBytes),
-    c.status === 'ok' ? 'ok' : 'FAILED',
-  ]);
+  const rows = report.contenders.map((c) => contenderCells(c, header.length));
   out.push(renderTable(header, rows));
   for (const c of report.contenders.filter((c) => c.status !== 'ok')) out.push(`  (${c.id}) failed: ${c.error ?? 'unknown error'}`);
   for (const c of report.contenders.filter((c) => c.steps.length > 1)) {

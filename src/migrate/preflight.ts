@@ -76,7 +76,8 @@ export async function readPreflightFacts(query: QueryFn, names: PreflightNames):
      SELECT current_setting('server_version_num')::int AS server_version_num,
             current_setting('server_version') AS server_version,
             pg_is_in_recovery() AS in_recovery,
-            current_setting('transaction_read_only') = 'on' AS read_only,
+            -- The session default, not transaction_read_only: a dry run reads inside its own READ ONLY transaction.
+            current_setting('default_transaction_read_only') = 'on' AS read_only,
             current_user::text AS role,
             current_database()::text AS database,
             has_database_privilege(current_database(), 'CREATE') AS can_create_in_database,

@@ -36,7 +36,7 @@ describe('row locks held by the application longer than the lock timeout', () =>
     );
     expect(locked).toHaveLength(20);
 
-    const child = startCli(['backfill', '--batch-size-max', '800', '--lock-timeout', '200ms', '--max-retries', '40', '--json', '--database-url', db.url]);
+    const child = startCli(['backfill', '--batch-size', '800', '--lock-timeout', '200ms', '--max-retries', '40', '--json', '--database-url', db.url]);
     let lockRetries = 0;
     await child.waitForEvent((e) => e.event === 'retry' && e.sqlstate === '55P03' && ++lockRetries >= 3);
 
@@ -52,10 +52,9 @@ describe('row locks held by the application longer than the lock timeout', () =>
     expect(exit.code, exit.stderr).toBe(0);
     const retries = exit.events.filter((e) => e.event === 'retry');
     expect(retries.every((e) => e.sqlstate === '55P03' && e.action === 'split')).toBe(true);
-    // Each refusal halved the batch (down to the minimum).
-    const sizes = retries.map((e) => e.batch_size);
-    expect(sizes[1]).toBeLessThan(sizes[0] === 100 ? 101 : sizes[0]);
-    expect(Math.min(...sizes)).toBeLessThan(800);
+    // The first refusal halved the 800-row batch; every retry ran smaller than the batch that failed.
+    expect(retries[0].batch_size).toBe(400);
+    expect(retries.every((e) => e.batch_size < 800)).toBe(true);
     expect(exit.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 
     const { rows: md5 } = await db.query(`SELECT md5(metadata::text) AS h, cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE id = $1`, [changed]);

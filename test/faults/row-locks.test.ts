@@ -53,7 +53,7 @@ describe('row locks held by the application longer than the lock timeout', () =>
     const retries = exit.events.filter((e) => e.event === 'retry');
     expect(retries.every((e) => e.sqlstate === '55P03' && e.action === 'split')).toBe(true);
     // The first refusal halved the 800-row batch; every retry ran smaller than the batch that failed.
-    expect(retries[0].batch_size).toBe(400);
+    expect(retries[0]!.batch_size).toBe(400);
     expect(retries.every((e) => e.batch_size < 800)).toBe(true);
     expect(exit.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 

@@ -1,6 +1,6 @@
 /** The thin yargs layer every command shares: declare flags, collect typed ones, run, exit. */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { COMMON_FLAGS, declareFlags, typedFlags, type FlagSpec } from './flags.js';
+import { COMMON_FLAGS, declareFlags, registerKeys, typedFlags, type FlagSpec } from './flags.js';
 import { runAndExit } from './run.js';
 
 export interface CommandSpec {
@@ -14,6 +14,9 @@ export interface CommandSpec {
 
 export function defineCommand(spec: CommandSpec): CommandModule {
   const flags = { ...COMMON_FLAGS, ...spec.flags };
+  // Registered now, not in the builder: yargs builds only the invoked command, yet a config
+  // file or environment shared by all commands may hold any command's settings.
+  registerKeys(Object.keys(flags));
   return {
     command: spec.command,
     describe: spec.describe,

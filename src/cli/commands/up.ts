@@ -2,7 +2,7 @@
  * `aibridge-migrate up`: thin layer over src/migrate (imported lazily so --help stays fast).
  */
 import { defineCommand } from '../command.js';
-import { knownOptionKeys, registerKeys, type FlagSpec } from '../flags.js';
+import { knownOptionKeys, type FlagSpec } from '../flags.js';
 import { createLogger } from '../output.js';
 
 const LOCKING = 'Locking:';
@@ -13,9 +13,6 @@ export const LOCK_FLAGS = {
   lockRetries: { describe: 'retries when a lock is not granted (jittered exponential backoff); 0 = fail at once', type: 'string', defaultDescription: '10', group: LOCKING },
   lockRetryDelay: { describe: 'first retry delay ceiling; doubles per retry up to 30s, random in [half, full]', type: 'string', defaultDescription: '1s', group: LOCKING },
 } satisfies Record<string, FlagSpec>;
-
-// A config file shared by all commands may hold these; other commands must not reject them.
-registerKeys([...Object.keys(LOCK_FLAGS), 'dryRun', 'forceDropData']);
 
 export const upCommand = defineCommand({
   command: 'up',

@@ -4,22 +4,10 @@
  * a sweep is still needed. Everything else — ranges, checkpoints, retries, workers, throttle —
  * is shared.
  */
-import { runBatch, type BatchOutcome, type BatchTimeouts } from './batch.js';
-import type { Clock } from './deps.js';
-import type { Direction, Queryable, RangeRow } from './ledger.js';
-import { runReverseBatch } from './reverse.js';
-import { reverseRemainingQuery, unreversibleQuery } from './reverse-sql.js';
-import { eligibleCountQuery, type TableNames } from './sql.js';
-
-export type BatchFn = (
-  db: Queryable,
-  names: TableNames,
-  range: RangeRow,
-  size: number,
-  timeouts: BatchTimeouts,
-  clock: Clock,
-  beforeCommit?: (db: Queryable) => Promise<void>,
-) => Promise<BatchOutcome>;
+import { batchRunner, runBatch, type BatchFn } from './batch.js';
+import type { Direction, Queryable } from './ledger.js';
+import { reverseBatchStatement, reverseRemainingQuery, unreversibleQuery } from './reverse-sql.js';
+import { eligibleCountQuery } from './sql.js';
 
 export interface DirectionOps {
   direction: Direction;
@@ -38,7 +26,8 @@ export const FORWARD: DirectionOps = {
 
 export const REVERSE: DirectionOps = {
   direction: 'reverse',
-  runBatch: runReverseBatch,
+  // Same transaction as a forward batch, so the reverse run is resumable and crash-safe alike.
+  runBatch: batchRunner(reverseBatchStatement),
   remainingQuery: reverseRemainingQuery,
   async unreversible(db, usages) {
     const { rows } = await db.query<{ n: string; sample_ids: string[] | null }>(unreversibleQuery(usages));

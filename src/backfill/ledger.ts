@@ -219,10 +219,8 @@ export async function addSweepRange(db: Queryable, names: TableNames, runId: num
   await db.query(`UPDATE ${names.runs} SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1`, [runId, pass]);
 }
 
-export interface BatchRecord {
-  runId: number;
-  rangeNo: number;
-  pass: number;
+/** What one batch did, as its range and its run record it. */
+export interface BatchResult {
   /** Last key the batch covered; the next batch starts after it. */
   checkpoint: string | null;
   rangeDone: boolean;
@@ -231,6 +229,12 @@ export interface BatchRecord {
   applicationWritten: number;
   anomalies: Record<string, number>;
   ms: number;
+}
+
+export interface BatchRecord extends BatchResult {
+  runId: number;
+  rangeNo: number;
+  pass: number;
 }
 
 /**

@@ -24,7 +24,7 @@
 import { constantLiteral } from '../db/literal.js';
 import { CACHE_TOKEN_RULE } from '../rule/definition.js';
 import { compileRuleSql } from '../rule/index.js';
-import { READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
+import { keyCondition, READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -34,21 +34,6 @@ export type UnreversibleClass = (typeof UNREVERSIBLE_CLASSES)[number];
 
 function textArray(values: readonly string[]): string {
   return `ARRAY[${values.map(constantLiteral).join(', ')}]::text[]`;
-}
-
-/** `t.id > $n AND t.id <= $m` for the bounds that are set, with their values. */
-function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
-  const parts: string[] = [];
-  const values: string[] = [];
-  if (bounds.lo !== null) {
-    values.push(bounds.lo);
-    parts.push(`t.id > $${firstParam + values.length - 1}::uuid`);
-  }
-  if (bounds.hi !== null) {
-    values.push(bounds.hi);
-    parts.push(`t.id <= $${firstParam + values.length - 1}::uuid`);
-  }
-  return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', values };
 }
 
 /**

@@ -31,7 +31,7 @@ export interface KeyBounds {
 }
 
 /** `t.id > $n AND t.id <= $m` for the bounds that are set, with their values. */
-function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
+export function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
   const parts: string[] = [];
   const values: string[] = [];
   if (bounds.lo !== null) {

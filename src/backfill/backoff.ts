@@ -3,6 +3,7 @@
  * the retry policy is tested with tables of cases instead of waiting on real time.
  */
 import { ToolkitError } from '../errors.js';
+import { exponentialCeilingMs, fullJitterMs } from '../db/backoff.js';
 import { isConnectionLoss, isTransient, sqlState, SQLSTATE } from '../db/pg-errors.js';
 
 export type FailureAction =
@@ -35,11 +36,10 @@ export interface BackoffSettings {
 export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 250, capMs: 15_000 };
 
 /**
- * "Full jitter" exponential backoff: a uniform delay in [0, min(cap, base * 2^attempt)].
+ * "Full jitter" exponential backoff: a uniform delay in [0, min(cap, base * 2^(attempt-1))].
  * Jitter keeps a restarted primary from being hit by every client at the same instant.
  * `random` is a value in [0, 1).
  */
 export function backoffDelay(attempt: number, random: number, settings: BackoffSettings = DEFAULT_BACKOFF): number {
-  const ceiling = Math.min(settings.capMs, settings.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(ceiling * Math.min(Math.max(random, 0), 1));
+  return fullJitterMs(exponentialCeilingMs(attempt, settings.baseMs, settings.capMs), random);
 }

@@ -6,6 +6,7 @@
  * deploys (or several pods running `up`) apart so they do not queue on the table in lockstep;
  * the guaranteed half keeps a retry from following a failure immediately.
  */
+import { equalJitterMs, exponentialCeilingMs } from '../db/backoff.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 = fail on the first lock timeout. */
@@ -20,14 +21,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 10, baseDelayMs: 100
 
 /** The ceiling of retry number `retry` (1-based). */
 export function retryCeilingMs(retry: number, policy: RetryPolicy): number {
-  // 2 ** 60 is finite; Math.min brings it back to the cap.
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(retry - 1, 60));
+  return exponentialCeilingMs(retry, policy.baseDelayMs, policy.maxDelayMs);
 }
 
 export function retryDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = retryCeilingMs(retry, policy);
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(ceiling / 2 + r * (ceiling / 2));
+  return equalJitterMs(retryCeilingMs(retry, policy), random());
 }
 
 export type RetryDecision = { retry: true; retryNumber: number; delayMs: number } | { retry: false };

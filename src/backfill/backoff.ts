@@ -2,9 +2,11 @@
  * What to do about a failed batch, and how long to wait before the next attempt. Pure, so
  * the retry policy is tested with tables of cases instead of waiting on real time.
  */
-import { ToolkitError } from '../errors.js';
+import { RetriesExhaustedError, ToolkitError } from '../errors.js';
 import { exponentialCeilingMs, fullJitterMs } from '../db/backoff.js';
-import { isConnectionLoss, isTransient, sqlState, SQLSTATE } from '../db/pg-errors.js';
+import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError } from '../db/pg-errors.js';
+import { splitAfterTimeout, type ControllerState } from './controller.js';
+import type { BackfillEvent } from './events.js';
 
 export type FailureAction =
   /** statement_timeout or lock_timeout: retry the batch with half the rows. */
@@ -42,4 +44,64 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 250, capMs: 15_000 };
  */
 export function backoffDelay(attempt: number, random: number, settings: BackoffSettings = DEFAULT_BACKOFF): number {
   return fullJitterMs(exponentialCeilingMs(attempt, settings.baseMs, settings.capMs), random);
+}
+
+export type RetryAction = Exclude<FailureAction, 'fatal'>;
+
+export interface RetryPlan {
+  /** The controller to retry with: halved after a timeout. */
+  controller: ControllerState;
+  delayMs: number;
+  event: Extract<BackfillEvent, { event: 'retry' }>;
+}
+
+export interface FailedAttempt {
+  error: unknown;
+  action: RetryAction;
+  /** Failures in a row, this one included. */
+  attempt: number;
+  maxRetries: number;
+  controller: ControllerState;
+  /** Called only when a delay is drawn. */
+  random: () => number;
+  runId: number;
+  databaseUrl: string;
+  resumeCommand: string;
+  /** For the message when the retries are spent: who failed ("a batch of run #3") and who stopped ("the run"). */
+  who: string;
+  stops: string;
+}
+
+/** What follows a failed attempt: the retry's size, wait and event; throws once the retries are spent. */
+export function planRetry(failed: FailedAttempt): RetryPlan {
+  const { error, action, attempt, runId } = failed;
+  if (attempt > failed.maxRetries) {
+    const translated = translatePgError(error, { databaseUrl: failed.databaseUrl, action: 'running a backfill batch' });
+    throw new RetriesExhaustedError(
+      `${failed.who} failed ${attempt} times in a row (last: ${translated.message}); ${failed.stops} stopped at its last checkpoint`,
+      {
+        hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
+        cause: error,
+        details: { runId, sqlstate: sqlState(error) ?? null },
+      },
+    );
+  }
+  const controller = action === 'split' ? splitAfterTimeout(failed.controller) : failed.controller;
+  // The first split retries at once: a smaller batch is the remedy, not waiting.
+  const delayMs = action === 'split' && attempt === 1 ? 0 : backoffDelay(attempt, failed.random());
+  return {
+    controller,
+    delayMs,
+    event: {
+      event: 'retry',
+      runId,
+      attempt,
+      maxAttempts: failed.maxRetries,
+      action,
+      sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? sqlState(error.cause) ?? null : null),
+      message: error instanceof Error ? error.message : String(error),
+      delayMs,
+      batchSize: controller.size,
+    },
+  };
 }

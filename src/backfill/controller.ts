@@ -3,6 +3,7 @@
  * the target duration, so batches stay short (row locks held briefly, replicas keep up) while
  * the per-batch overhead stays small, and it adapts from the first batch on.
  */
+import type { BackfillConfig } from './options.js';
 
 export interface ControllerSettings {
   targetMs: number;
@@ -10,6 +11,10 @@ export interface ControllerSettings {
   max: number;
   /** --batch-size: no adaptation at all. */
   fixed?: number | undefined;
+}
+
+export function controllerSettings(config: Pick<BackfillConfig, 'targetBatchMs' | 'batchSizeMin' | 'batchSizeMax' | 'batchSize'>): ControllerSettings {
+  return { targetMs: config.targetBatchMs, min: config.batchSizeMin, max: config.batchSizeMax, fixed: config.batchSize };
 }
 
 export interface BatchSample {

@@ -21,7 +21,9 @@
  * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
-import type { Direction } from './ledger.js';
+import type { BatchOutcome } from './batch.js';
+import { etaMs } from './estimate.js';
+import type { Direction, RangeRow } from './ledger.js';
 import type { BackfillSummary } from './summary.js';
 import type { PauseCause } from './throttle.js';
 
@@ -89,6 +91,39 @@ export type BackfillEvent =
       summary: BackfillSummary;
       resumeCommand: string | null;
     };
+
+/** The `batch` event of a committed batch; `passScanned` is what the ETA counts down from. */
+export function batchEvent(batch: {
+  runId: number;
+  range: RangeRow;
+  batchSize: number;
+  outcome: BatchOutcome;
+  passScanned: number;
+  totalScanned: number;
+  totalUpdated: number;
+  estimatedRows: number;
+  rowsPerSecond: number | null;
+}): BackfillEvent {
+  const { outcome, range, rowsPerSecond: rate } = batch;
+  return {
+    event: 'batch',
+    runId: batch.runId,
+    pass: range.pass,
+    rangeNo: range.rangeNo,
+    batchSize: batch.batchSize,
+    rowsScanned: outcome.scanned,
+    rowsUpdated: outcome.updated,
+    rowsApplicationWritten: outcome.applicationWritten,
+    durationMs: Math.round(outcome.ms),
+    checkpoint: outcome.checkpoint,
+    passRowsScanned: batch.passScanned,
+    totalRowsScanned: batch.totalScanned,
+    totalRowsUpdated: batch.totalUpdated,
+    estimatedRows: batch.estimatedRows,
+    rowsPerSecond: rate === null ? null : Math.round(rate),
+    etaMs: rate === null ? null : etaMs(batch.estimatedRows - batch.passScanned, rate),
+  };
+}
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

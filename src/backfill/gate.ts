@@ -4,10 +4,13 @@
  * --max-rows-per-second limits the process as a whole.
  */
 import type { BackfillConfig } from './options.js';
+import type { BatchOutcome, BatchTimeouts } from './batch.js';
 import type { Clock, Sleep } from './deps.js';
+import type { DirectionOps } from './direction.js';
 import type { BackfillEvent } from './events.js';
 import { replicationLagMs, sessionsBlockedByMe } from './health.js';
-import type { Queryable } from './ledger.js';
+import type { Queryable, RangeRow } from './ledger.js';
+import type { TableNames } from './sql.js';
 import { DEFAULT_THROTTLE, decideThrottle, INITIAL_THROTTLE, type ThrottleSettings, type ThrottleState } from './throttle.js';
 
 export interface GateDeps {
@@ -69,5 +72,34 @@ export class ThrottleGate {
       await this.deps.sleep(decision.ms, this.deps.signal);
       afterBatch = false;
     }
+  }
+}
+
+/** One runner's (or one worker's) batches through the gate. */
+export class GatedBatches {
+  /** The last committed batch, not yet reported to the throttle. */
+  private last: BatchReport | null = null;
+
+  constructor(
+    private readonly gate: ThrottleGate,
+    private readonly ops: DirectionOps,
+    private readonly names: TableNames,
+    private readonly timeouts: BatchTimeouts,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Waits for the gate, then runs one batch of `range`; null when `stop` aborted meanwhile. */
+  async next(db: Queryable, runId: number, range: RangeRow, size: number, stop: AbortSignal): Promise<BatchOutcome | null> {
+    // Each batch is reported to the throttle once, even if the next one is retried.
+    const last = this.last;
+    this.last = null;
+    await this.gate.beforeBatch(db, runId, last);
+    // A pause may have been cut short by a signal: stop before starting a batch.
+    if (stop.aborted) return null;
+    const sample = { blocked: 0 };
+    const startedAt = this.clock.now();
+    const outcome = await this.ops.runBatch(db, this.names, range, size, this.timeouts, this.clock, this.gate.blockedSampler(sample));
+    this.last = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
+    return outcome;
   }
 }

@@ -2,43 +2,24 @@
  * The backfill run: lock, preflight, choose or create the run, then batches until every range
  * of every pass is done, with retries, interruption and convergence sweeps.
  */
-import { AlreadyRunningError, PreflightError, RetriesExhaustedError, ToolkitError } from '../errors.js';
-import { qualify } from '../db/identifier.js';
-import { sqlState, translatePgError } from '../db/pg-errors.js';
-import { ruleFingerprint } from '../rule/index.js';
-import { backoffDelay, classifyFailure } from './backoff.js';
+import { AlreadyRunningError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { classifyFailure, planRetry } from './backoff.js';
 import type { BatchOutcome } from './batch.js';
-import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from './controller.js';
+import { chooseRun } from './choose-run.js';
+import { controllerSettings, initialController, observeBatch, type ControllerSettings, type ControllerState } from './controller.js';
 import type { BackfillDeps, Session } from './deps.js';
 import { directionOps, type DirectionOps } from './direction.js';
-import { ThrottleGate, throttleSettings, type BatchReport } from './gate.js';
-import { estimateTotalRows, etaMs, keyFraction } from './estimate.js';
-import {
-  abandonRun,
-  addSweepRange,
-  claimRun,
-  createRun,
-  findOpenRun,
-  finishRun,
-  lastPass,
-  nextPendingRange,
-  readRun,
-  type RangeRow,
-  type RunRow,
-  type Target,
-} from './ledger.js';
+import { batchEvent } from './events.js';
+import { GatedBatches, ThrottleGate, throttleSettings } from './gate.js';
+import { estimateTotalRows, keyFraction } from './estimate.js';
+import { completedResult, failedResult, interruptedResult, recordCompleted, type Ending } from './finish.js';
+import { addSweepRange, nextPendingRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { acquireRunnerLock, runnerLockKey, tryRunnerLock } from './lock.js';
 import type { BackfillConfig } from './options.js';
-import { inspectTable, preflightWrite } from './preflight.js';
 import type { BackfillResult } from './result.js';
 import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
-import { summarize } from './summary.js';
-
-type Signal = 'SIGINT' | 'SIGTERM';
-
-function abortSignalName(signal: AbortSignal): Signal {
-  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-}
+import { judgePass } from './sweep.js';
 
 /** The options worth keeping with the run, for a DBA reading the ledger. */
 function recordedOptions(config: BackfillConfig): Record<string, unknown> {
@@ -75,9 +56,7 @@ class Runner {
   /** Consecutive failed attempts; reset by a committed batch, so reconnect loops are bounded too. */
   private failures = 0;
   private readonly ops: DirectionOps;
-  private readonly gate: ThrottleGate;
-  /** The last committed batch, for the throttle; null after a reconnect or a range change. */
-  private lastBatch: BatchReport | null = null;
+  private readonly batches: GatedBatches;
 
   constructor(
     private readonly config: BackfillConfig,
@@ -85,15 +64,11 @@ class Runner {
   ) {
     this.names = tableNames(config.schema, config.stateSchema);
     this.target = { schema: config.schema, table: TOKEN_USAGES };
-    this.controllerSettings = {
-      targetMs: config.targetBatchMs,
-      min: config.batchSizeMin,
-      max: config.batchSizeMax,
-      fixed: config.batchSize,
-    };
+    this.controllerSettings = controllerSettings(config);
     this.controller = initialController(this.controllerSettings);
     this.ops = directionOps(config.reverse);
-    this.gate = new ThrottleGate(throttleSettings(config), deps);
+    const timeouts = { statementTimeoutMs: config.statementTimeout, lockTimeoutMs: config.lockTimeout };
+    this.batches = new GatedBatches(new ThrottleGate(throttleSettings(config), deps), this.ops, this.names, timeouts, deps.clock);
   }
 
   private get db(): Session {
@@ -106,27 +81,15 @@ class Runner {
       return await this.main();
     } catch (raw) {
       const error = translatePgError(raw, { databaseUrl: this.config.databaseUrl, action: 'running the backfill' });
-      let summary = null;
-      if (this.run && this.session && this.holdsLock) {
-        // Best effort: the session may be the thing that failed.
-        await finishRun(this.db, this.names, this.run.id, { status: 'failed', lastError: error.message }).catch(() => {});
-        summary = await readRun(this.db, this.names, this.run.id).then((run) => summarize(run, Date.now())).catch(() => null);
-      }
-      const resumable = this.run !== null && error.code !== 'PREFLIGHT' && error.code !== 'PERMISSION';
-      const resumeCommand = resumable ? this.deps.resumeCommand : null;
-      if (this.run) {
-        this.deps.sink({
-          event: 'finish',
-          runId: this.run.id,
-          status: 'failed',
-          summary: summary ?? summarize(this.run, Date.now()),
-          resumeCommand,
-        });
-      }
-      return { status: 'failed', error, runId: this.run?.id ?? null, summary, resumeCommand };
+      return await failedResult({ ...this.ending(), db: this.holdsLock ? this.session : null }, error);
     } finally {
       await this.closeSession();
     }
+  }
+
+  /** Holding the runner lock, this process alone writes the run's status. */
+  private ending(): Ending {
+    return { db: this.session, names: this.names, deps: this.deps, run: this.run, mayRecord: async () => true };
   }
 
   private async closeSession(): Promise<void> {
@@ -160,56 +123,20 @@ class Runner {
     return true;
   }
 
-  private interrupted(): BackfillResult {
-    return {
-      status: 'interrupted',
-      signal: abortSignalName(this.deps.signal),
-      runId: null,
-      position: null,
-      summary: null,
-      resumeCommand: this.deps.resumeCommand,
-    };
-  }
-
   private async main(): Promise<BackfillResult> {
-    if (!(await this.openSession(true))) return this.interrupted();
+    if (!(await this.openSession(true))) return interruptedResult(this.ending(), null);
 
-    const facts = await inspectTable(this.db, this.config.schema, this.names, qualify(this.config.schema, 'aibridge_interceptions'));
-    await preflightWrite(this.db, facts, this.names);
-
-    const fingerprint = ruleFingerprint();
-    let open = await findOpenRun(this.db, this.names, this.target, this.ops.direction);
-    if (open && this.config.restart) {
-      await abandonRun(this.db, this.names, open.id, `replaced by a fresh run (--restart) from ${this.deps.host} pid ${this.deps.pid}`);
-      open = null;
-    }
-    if (open && open.ruleFingerprint !== fingerprint) {
-      throw new PreflightError(
-        `unfinished backfill run #${open.id} was started under a different rule (fingerprint ${open.ruleFingerprint}, this version has ${fingerprint}); resuming would leave the table half one rule, half the other`,
-        { hint: 'Start a fresh run with --restart: it re-judges every row whose columns are still 0 under the current rule.' },
-      );
-    }
-    const resumed = open !== null;
-    if (open) {
-      await claimRun(this.db, this.names, open.id, this.deps.host, this.deps.pid);
-      this.run = await readRun(this.db, this.names, open.id);
-      this.estimatedRows = Math.max(this.run.rowsEstimated ?? 0, Math.round(facts.catalogRows));
-    } else {
-      const { rows } = await this.db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${this.names.usages} AS t`);
-      const count = Number(rows[0]!.n);
-      this.run = await createRun(this.db, this.names, {
-        ...this.target,
-        ruleFingerprint: fingerprint,
-        options: recordedOptions(this.config),
-        host: this.deps.host,
-        pid: this.deps.pid,
-        tableRowsAtStart: count,
-        maxCreatedAtAtStart: rows[0]!.max_created ?? null,
-        rowsEstimated: count,
-        direction: this.ops.direction,
-      });
-      this.estimatedRows = count;
-    }
+    const chosen = await chooseRun(this.db, {
+      config: this.config,
+      deps: this.deps,
+      names: this.names,
+      target: this.target,
+      direction: this.ops.direction,
+      recordedOptions: recordedOptions(this.config),
+    });
+    this.run = chosen.run;
+    this.estimatedRows = chosen.estimatedRows;
+    const resumed = chosen.resumed;
     const runId = this.run.id;
     this.deps.sink({
       event: 'start',
@@ -217,7 +144,7 @@ class Runner {
       direction: this.ops.direction,
       workers: null,
       resumed,
-      ruleFingerprint: fingerprint,
+      ruleFingerprint: this.run.ruleFingerprint,
       estimatedRows: this.estimatedRows,
       batchSize: this.controller.size,
       targetBatchMs: this.config.targetBatchMs,
@@ -232,26 +159,10 @@ class Runner {
     let converged = false;
 
     for (;;) {
-      if (this.deps.signal.aborted) return this.stop(runId);
+      if (this.deps.signal.aborted) return interruptedResult({ ...this.ending(), db: this.db }, this.position);
       if (!range) {
-        // A pass is over. Only a count over one snapshot proves nothing is left: a sweep that
-        // wrote nothing may still have had rows inserted behind its own cursor.
-        const last = await lastPass(this.db, this.names, runId);
-        const pass = last?.pass ?? 0;
-        const { rows } = await this.db.query(this.ops.remainingQuery(this.names.usages));
-        const remaining = Number(rows[0]!.eligible);
-        converged = remaining === 0;
-        const next = !converged && pass < this.config.convergePasses ? pass + 1 : null;
-        this.deps.sink({
-          event: 'converge',
-          runId,
-          pass,
-          rowsScanned: last?.rowsScanned ?? 0,
-          rowsUpdated: last?.rowsUpdated ?? 0,
-          eligibleRemaining: remaining,
-          converged,
-          nextPass: next,
-        });
+        const { remaining, converged: done, next } = await judgePass(this.db, this.names, this.ops, runId, this.config.convergePasses, this.deps.sink);
+        converged = done;
         if (next === null) {
           unconverged = remaining;
           break;
@@ -285,12 +196,8 @@ class Runner {
       if (range && outcome.rangeDone) passScanned = range.rowsScanned;
     }
 
-    const unreversible = this.ops.unreversible ? (await this.ops.unreversible(this.db, this.names.usages)).count : null;
-    await finishRun(this.db, this.names, runId, { status: 'completed', unconvergedRows: unconverged, unreversibleRows: unreversible });
-    this.run = await readRun(this.db, this.names, runId);
-    const summary = summarize(this.run, Date.now());
-    this.deps.sink({ event: 'finish', runId, status: 'completed', summary, resumeCommand: null });
-    return { status: 'completed', runId, resumed, summary, converged };
+    await recordCompleted(this.db, this.names, this.ops, runId, unconverged);
+    return completedResult(this.db, this.ending(), runId, resumed, () => converged);
   }
 
   private emitBatch(
@@ -305,24 +212,19 @@ class Runner {
     this.estimatedRows = estimateTotalRows({ catalogRows: this.estimatedRows, done: passScanned, fraction });
     const elapsed = this.deps.clock.now() - this.sessionStart;
     const rate = elapsed > 0 && this.sessionScanned > 0 ? (this.sessionScanned * 1000) / elapsed : null;
-    this.deps.sink({
-      event: 'batch',
-      runId,
-      pass: range.pass,
-      rangeNo: range.rangeNo,
-      batchSize,
-      rowsScanned: outcome.scanned,
-      rowsUpdated: outcome.updated,
-      rowsApplicationWritten: outcome.applicationWritten,
-      durationMs: Math.round(outcome.ms),
-      checkpoint: outcome.checkpoint,
-      passRowsScanned: passScanned,
-      totalRowsScanned: totals.scanned,
-      totalRowsUpdated: totals.updated,
-      estimatedRows: this.estimatedRows,
-      rowsPerSecond: rate === null ? null : Math.round(rate),
-      etaMs: rate === null ? null : etaMs(this.estimatedRows - passScanned, rate),
-    });
+    this.deps.sink(
+      batchEvent({
+        runId,
+        range,
+        batchSize,
+        outcome,
+        passScanned,
+        totalScanned: totals.scanned,
+        totalUpdated: totals.updated,
+        estimatedRows: this.estimatedRows,
+        rowsPerSecond: rate,
+      }),
+    );
   }
 
   /**
@@ -331,55 +233,35 @@ class Runner {
    * or may not have landed, and only the ledger knows).
    */
   private async batchWithRetries(runId: number, range: RangeRow): Promise<BatchOutcome | null> {
-    const timeouts = { statementTimeoutMs: this.config.statementTimeout, lockTimeoutMs: this.config.lockTimeout };
     for (;;) {
       try {
         if (!this.session) {
           await this.openSession(false);
           return null;
         }
-        // Each batch is reported to the throttle once, even if the next one is retried.
-        const last = this.lastBatch;
-        this.lastBatch = null;
-        await this.gate.beforeBatch(this.db, runId, last);
-        // A pause may have been cut short by a signal: stop before starting a batch.
-        if (this.deps.signal.aborted) return null;
-        const sample = { blocked: 0 };
-        const startedAt = this.deps.clock.now();
-        const outcome = await this.ops.runBatch(this.db, this.names, range, this.controller.size, timeouts, this.deps.clock, this.gate.blockedSampler(sample));
-        this.lastBatch = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
-        this.failures = 0;
+        const outcome = await this.batches.next(this.db, runId, range, this.controller.size, this.deps.signal);
+        if (outcome) this.failures = 0;
         return outcome;
       } catch (error) {
         const action = classifyFailure(error);
         if (action === 'fatal') throw error;
-        const attempt = (this.failures += 1);
-        if (attempt > this.config.maxRetries) {
-          const translated = translatePgError(error, { databaseUrl: this.config.databaseUrl, action: 'running a backfill batch' });
-          throw new RetriesExhaustedError(
-            `a batch of run #${runId} failed ${attempt} times in a row (last: ${translated.message}); the run stopped at its last checkpoint`,
-            {
-              hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${this.deps.resumeCommand}`,
-              cause: error,
-              details: { runId, sqlstate: sqlState(error) ?? null },
-            },
-          );
-        }
-        if (action === 'split') this.controller = splitAfterTimeout(this.controller);
-        const delayMs = action === 'split' && attempt === 1 ? 0 : backoffDelay(attempt, this.deps.random());
-        this.deps.sink({
-          event: 'retry',
-          runId,
-          attempt,
-          maxAttempts: this.config.maxRetries,
+        const retry = planRetry({
+          error,
           action,
-          sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? sqlState(error.cause) ?? null : null),
-          message: error instanceof Error ? error.message : String(error),
-          delayMs,
-          batchSize: this.controller.size,
+          attempt: (this.failures += 1),
+          maxRetries: this.config.maxRetries,
+          controller: this.controller,
+          random: this.deps.random,
+          runId,
+          databaseUrl: this.config.databaseUrl,
+          resumeCommand: this.deps.resumeCommand,
+          who: `a batch of run #${runId}`,
+          stops: 'the run',
         });
+        this.controller = retry.controller;
+        this.deps.sink(retry.event);
         if (action === 'reconnect') await this.closeSession();
-        if (delayMs > 0) await this.deps.sleep(delayMs, this.deps.signal);
+        if (retry.delayMs > 0) await this.deps.sleep(retry.delayMs, this.deps.signal);
         if (this.deps.signal.aborted && this.session) return null;
         if (action !== 'reconnect' && this.session) {
           // The failed transaction was rolled back; the checkpoint in memory is still right.
@@ -387,21 +269,6 @@ class Runner {
         }
       }
     }
-  }
-
-  private async stop(runId: number): Promise<BackfillResult> {
-    await finishRun(this.db, this.names, runId, { status: 'interrupted' });
-    this.run = await readRun(this.db, this.names, runId);
-    const summary = summarize(this.run, Date.now());
-    this.deps.sink({ event: 'finish', runId, status: 'interrupted', summary, resumeCommand: this.deps.resumeCommand });
-    return {
-      status: 'interrupted',
-      signal: abortSignalName(this.deps.signal),
-      runId,
-      position: this.position,
-      summary,
-      resumeCommand: this.deps.resumeCommand,
-    };
   }
 }
 

@@ -10,26 +10,26 @@
  * the convergence lock counts what is left and either opens the next sweep (as ranges again)
  * or marks the run completed; every worker of every process then sees it completed and stops.
  */
-import { AlreadyRunningError, PreflightError, RetriesExhaustedError, ToolkitError } from '../errors.js';
-import { qualify } from '../db/identifier.js';
-import { sqlState, translatePgError } from '../db/pg-errors.js';
-import { ruleFingerprint } from '../rule/index.js';
-import { backoffDelay, classifyFailure } from './backoff.js';
+import { AlreadyRunningError, PreflightError, ToolkitError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { classifyFailure, planRetry, type RetryAction } from './backoff.js';
 import type { BatchOutcome } from './batch.js';
+import { chooseRun } from './choose-run.js';
 import { aloneOnRun, claimRange, convergeLockKey, releaseRange, runProgress, setupLockKey, trySharedRunLock, tryLock, unlock } from './claim.js';
-import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from './controller.js';
+import { controllerSettings, initialController, observeBatch, type ControllerSettings, type ControllerState } from './controller.js';
 import type { BackfillDeps, Session } from './deps.js';
 import { directionOps, type DirectionOps } from './direction.js';
-import { estimateTotalRows, etaMs } from './estimate.js';
-import { ThrottleGate, throttleSettings, type BatchReport } from './gate.js';
-import { abandonRun, addSweepRange, claimRun, createRun, findOpenRun, finishRun, lastPass, readRun, type RangeRow, type RunRow, type Target } from './ledger.js';
+import { estimateTotalRows } from './estimate.js';
+import { batchEvent } from './events.js';
+import { completedResult, failedResult, interruptedResult, recordCompleted, type Ending } from './finish.js';
+import { GatedBatches, ThrottleGate, throttleSettings } from './gate.js';
+import { addSweepRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { describeHolder, holderMessage, runnerLockKey } from './lock.js';
 import type { BackfillConfig } from './options.js';
-import { inspectTable, preflightWrite } from './preflight.js';
 import { planKeyRanges, rangeCount } from './ranges.js';
 import type { BackfillResult } from './result.js';
 import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
-import { summarize } from './summary.js';
+import { judgePass } from './sweep.js';
 
 /** How often an idle worker looks again for a range or for the run's end. */
 const IDLE_POLL_MS = 200;
@@ -73,7 +73,7 @@ export class WorkerRun {
     this.target = { schema: config.schema, table: TOKEN_USAGES };
     this.ops = directionOps(config.reverse);
     this.workers = config.workers;
-    this.controllerSettings = { targetMs: config.targetBatchMs, min: config.batchSizeMin, max: config.batchSizeMax, fixed: config.batchSize };
+    this.controllerSettings = controllerSettings(config);
     this.started = deps.clock.now();
     const onAbort = () => this.stopAll.abort(deps.signal.reason);
     if (deps.signal.aborted) onAbort();
@@ -100,19 +100,13 @@ export class WorkerRun {
   }
 
   private async failed(error: ToolkitError): Promise<BackfillResult> {
-    let summary = null;
-    if (this.run && this.coordinator) {
-      // Only the last process out records the failure: the others are still working the run.
-      const alone = await aloneOnRun(this.db, this.lockKey).catch(() => false);
-      if (alone) await finishRun(this.db, this.names, this.run.id, { status: 'failed', lastError: error.message }).catch(() => {});
-      summary = await readRun(this.db, this.names, this.run.id).then((run) => summarize(run, Date.now())).catch(() => null);
-    }
-    const resumable = this.run !== null && error.code !== 'PREFLIGHT' && error.code !== 'PERMISSION';
-    const resumeCommand = resumable ? this.deps.resumeCommand : null;
-    if (this.run) {
-      this.deps.sink({ event: 'finish', runId: this.run.id, status: 'failed', summary: summary ?? summarize(this.run, Date.now()), resumeCommand });
-    }
-    return { status: 'failed', error, runId: this.run?.id ?? null, summary, resumeCommand };
+    return failedResult(this.ending(), error);
+  }
+
+  /** Only the last process out records how the run ended: the others are still working it. */
+  private ending(): Ending {
+    const db = this.coordinator;
+    return { db, names: this.names, deps: this.deps, run: this.run, mayRecord: () => (db ? aloneOnRun(db, this.lockKey).catch(() => false) : Promise.resolve(false)) };
   }
 
   /** Joins (or creates) the run; serialised between processes by the setup lock. */
@@ -124,47 +118,25 @@ export class WorkerRun {
       if (this.deps.signal.aborted) return;
     }
     try {
-      const facts = await inspectTable(this.db, this.config.schema, this.names, qualify(this.config.schema, 'aibridge_interceptions'));
-      await preflightWrite(this.db, facts, this.names);
-      const fingerprint = ruleFingerprint();
-      let open = await findOpenRun(this.db, this.names, this.target, this.ops.direction);
-      if (open && this.config.restart) {
-        if (!(await aloneOnRun(this.db, this.lockKey))) {
-          throw new PreflightError(`--restart refused: other workers are still working run #${open.id}`, {
-            hint: 'Stop every backfill process first (or let them finish), then run with --restart.',
-          });
-        }
-        await abandonRun(this.db, this.names, open.id, `replaced by a fresh run (--restart) from ${this.deps.host} pid ${this.deps.pid}`);
-        open = null;
-      }
-      if (open && open.ruleFingerprint !== fingerprint) {
-        throw new PreflightError(
-          `unfinished backfill run #${open.id} was started under a different rule (fingerprint ${open.ruleFingerprint}, this version has ${fingerprint}); resuming would leave the table half one rule, half the other`,
-          { hint: 'Start a fresh run with --restart: it re-judges every row whose columns are still 0 under the current rule.' },
-        );
-      }
-      this.resumed = open !== null;
-      if (open) {
-        await claimRun(this.db, this.names, open.id, this.deps.host, this.deps.pid);
-        this.run = await readRun(this.db, this.names, open.id);
-        this.estimatedRows = Math.max(this.run.rowsEstimated ?? 0, Math.round(facts.catalogRows));
-      } else {
-        const { rows } = await this.db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${this.names.usages} AS t`);
-        const count = Number(rows[0]!.n);
-        this.run = await createRun(this.db, this.names, {
-          ...this.target,
-          ruleFingerprint: fingerprint,
-          options: { workers: this.workers, batchSize: this.config.batchSize ?? null, targetBatchMs: this.config.targetBatchMs },
-          host: this.deps.host,
-          pid: this.deps.pid,
-          tableRowsAtStart: count,
-          maxCreatedAtAtStart: rows[0]!.max_created ?? null,
-          rowsEstimated: count,
-          direction: this.ops.direction,
-          ranges: planKeyRanges(rangeCount(this.workers)),
-        });
-        this.estimatedRows = count;
-      }
+      const chosen = await chooseRun(this.db, {
+        config: this.config,
+        deps: this.deps,
+        names: this.names,
+        target: this.target,
+        direction: this.ops.direction,
+        recordedOptions: { workers: this.workers, batchSize: this.config.batchSize ?? null, targetBatchMs: this.config.targetBatchMs },
+        ranges: planKeyRanges(rangeCount(this.workers)),
+        beforeRestart: async (open) => {
+          if (!(await aloneOnRun(this.db, this.lockKey))) {
+            throw new PreflightError(`--restart refused: other workers are still working run #${open.id}`, {
+              hint: 'Stop every backfill process first (or let them finish), then run with --restart.',
+            });
+          }
+        },
+      });
+      this.run = chosen.run;
+      this.resumed = chosen.resumed;
+      this.estimatedRows = chosen.estimatedRows;
     } finally {
       await unlock(this.db, setupKey).catch(() => {});
     }
@@ -195,12 +167,8 @@ export class WorkerRun {
 
     if (this.failure !== null) throw this.failure;
     if (this.completed) {
-      this.run = await readRun(this.db, this.names, run.id);
-      const summary = summarize(this.run, Date.now());
-      this.deps.sink({ event: 'finish', runId: run.id, status: 'completed', summary, resumeCommand: null });
       // Another process may have converged the run: the ledger says how it ended.
-      const converged = this.converged && !(this.run.unconvergedRows !== null && this.run.unconvergedRows > 0);
-      return { status: 'completed', runId: run.id, resumed: this.resumed, summary, converged };
+      return completedResult(this.db, this.ending(), run.id, this.resumed, (latest) => this.converged && !(latest.unconvergedRows !== null && latest.unconvergedRows > 0));
     }
     return this.stopped();
   }
@@ -223,14 +191,8 @@ export class WorkerRun {
   }
 
   private async stopped(): Promise<BackfillResult> {
-    const signal = this.deps.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-    if (!this.run) return { status: 'interrupted', signal, runId: null, position: null, summary: null, resumeCommand: this.deps.resumeCommand };
     // Worker sessions are closed by now; if no other process is on the run, it is interrupted.
-    if (await aloneOnRun(this.db, this.lockKey)) await finishRun(this.db, this.names, this.run.id, { status: 'interrupted' });
-    this.run = await readRun(this.db, this.names, this.run.id);
-    const summary = summarize(this.run, Date.now());
-    this.deps.sink({ event: 'finish', runId: this.run.id, status: 'interrupted', summary, resumeCommand: this.deps.resumeCommand });
-    return { status: 'interrupted', signal, runId: this.run.id, position: this.position, summary, resumeCommand: this.deps.resumeCommand };
+    return interruptedResult({ ...this.ending(), mayRecord: () => aloneOnRun(this.db, this.lockKey) }, this.position);
   }
 
   private async worker(runId: number, no: number): Promise<void> {
@@ -286,7 +248,7 @@ class Worker {
   private session: Session | null = null;
   private controller: ControllerState;
   private failures = 0;
-  private lastBatch: BatchReport | null = null;
+  private readonly batches: GatedBatches;
   private readonly ctx: ReturnType<WorkerRun['sharedContext']>;
   private readonly claimedBy: string;
 
@@ -297,6 +259,9 @@ class Worker {
   ) {
     this.ctx = owner.sharedContext();
     this.controller = initialController(this.ctx.controllerSettings);
+    const { config, deps, names, ops, gate } = this.ctx;
+    const timeouts = { statementTimeoutMs: config.statementTimeout, lockTimeoutMs: config.lockTimeout };
+    this.batches = new GatedBatches(gate, ops, names, timeouts, deps.clock);
     this.claimedBy = `${this.ctx.deps.host} pid ${this.ctx.deps.pid} worker ${no}`;
   }
 
@@ -387,24 +352,19 @@ class Worker {
       this.controller = observeBatch(this.controller, this.ctx.controllerSettings, { rows: outcome.scanned, ms: outcome.ms });
       scannedInPass += outcome.scanned;
       const totals = this.owner.countBatch(current, outcome);
-      this.ctx.deps.sink({
-        event: 'batch',
-        runId: this.runId,
-        pass: current.pass,
-        rangeNo: current.rangeNo,
-        batchSize: sizeUsed,
-        rowsScanned: outcome.scanned,
-        rowsUpdated: outcome.updated,
-        rowsApplicationWritten: outcome.applicationWritten,
-        durationMs: Math.round(outcome.ms),
-        checkpoint: outcome.checkpoint,
-        passRowsScanned: totals.scanned,
-        totalRowsScanned: totals.scanned,
-        totalRowsUpdated: totals.updated,
-        estimatedRows: totals.estimated,
-        rowsPerSecond: totals.rate === null ? null : Math.round(totals.rate),
-        etaMs: totals.rate === null ? null : etaMs(totals.estimated - totals.scanned, totals.rate),
-      });
+      this.ctx.deps.sink(
+        batchEvent({
+          runId: this.runId,
+          range: current,
+          batchSize: sizeUsed,
+          outcome,
+          passScanned: totals.scanned,
+          totalScanned: totals.scanned,
+          totalUpdated: totals.updated,
+          estimatedRows: totals.estimated,
+          rowsPerSecond: totals.rate,
+        }),
+      );
       if (outcome.rangeDone) {
         if (this.session) await releaseRange(this.session, this.ctx.names, this.runId, current.rangeNo).catch(() => {});
         this.ctx.deps.sink({ event: 'worker', runId: this.runId, worker: this.no, rangeNo: current.rangeNo, pass: current.pass, action: 'done' });
@@ -423,28 +383,12 @@ class Worker {
       return true;
     }
     if (progress.pendingRanges > 0) return false;
-    const last = await lastPass(db, names, this.runId);
-    const pass = last?.pass ?? 0;
-    const { rows } = await db.query(ops.remainingQuery(names.usages));
-    const remaining = Number(rows[0]!.eligible);
-    const converged = remaining === 0;
-    const next = !converged && pass < config.convergePasses ? pass + 1 : null;
-    this.ctx.deps.sink({
-      event: 'converge',
-      runId: this.runId,
-      pass,
-      rowsScanned: last?.rowsScanned ?? 0,
-      rowsUpdated: last?.rowsUpdated ?? 0,
-      eligibleRemaining: remaining,
-      converged,
-      nextPass: next,
-    });
+    const { remaining, converged, next } = await judgePass(db, names, ops, this.runId, config.convergePasses, this.ctx.deps.sink);
     if (next !== null) {
       await addSweepRange(db, names, this.runId, next, planKeyRanges(rangeCount(this.ctx.workers)));
       return false;
     }
-    const unreversible = ops.unreversible ? (await ops.unreversible(db, names.usages)).count : null;
-    await finishRun(db, names, this.runId, { status: 'completed', unconvergedRows: remaining, unreversibleRows: unreversible });
+    await recordCompleted(db, names, ops, this.runId, remaining);
     this.owner.markCompleted(converged);
     return true;
   }
@@ -462,34 +406,24 @@ class Worker {
     }
   }
 
-  private async backoff(error: unknown, action: 'split' | 'retry' | 'reconnect'): Promise<void> {
+  private async backoff(error: unknown, action: RetryAction): Promise<void> {
     const { config, deps } = this.ctx;
-    const attempt = (this.failures += 1);
-    if (attempt > config.maxRetries) {
-      const translated = translatePgError(error, { databaseUrl: config.databaseUrl, action: 'running a backfill batch' });
-      throw new RetriesExhaustedError(
-        `worker ${this.no} of run #${this.runId} failed ${attempt} times in a row (last: ${translated.message}); it stopped at its last checkpoint`,
-        {
-          hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${deps.resumeCommand}`,
-          cause: error,
-          details: { runId: this.runId, sqlstate: sqlState(error) ?? null },
-        },
-      );
-    }
-    if (action === 'split') this.controller = splitAfterTimeout(this.controller);
-    const delayMs = action === 'split' && attempt === 1 ? 0 : backoffDelay(attempt, deps.random());
-    deps.sink({
-      event: 'retry',
-      runId: this.runId,
-      attempt,
-      maxAttempts: config.maxRetries,
+    const retry = planRetry({
+      error,
       action,
-      sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? sqlState(error.cause) ?? null : null),
-      message: error instanceof Error ? error.message : String(error),
-      delayMs,
-      batchSize: this.controller.size,
+      attempt: (this.failures += 1),
+      maxRetries: config.maxRetries,
+      controller: this.controller,
+      random: deps.random,
+      runId: this.runId,
+      databaseUrl: config.databaseUrl,
+      resumeCommand: deps.resumeCommand,
+      who: `worker ${this.no} of run #${this.runId}`,
+      stops: 'it',
     });
-    if (delayMs > 0) await deps.sleep(delayMs, this.owner.stopSignal);
+    this.controller = retry.controller;
+    deps.sink(retry.event);
+    if (retry.delayMs > 0) await deps.sleep(retry.delayMs, this.owner.stopSignal);
   }
 
   /**
@@ -498,21 +432,12 @@ class Worker {
    * same range, from the ledger's checkpoint) or when the run is stopping.
    */
   private async batchWithRetries(range: RangeRow): Promise<BatchOutcome | null> {
-    const { config, deps, names, ops, gate } = this.ctx;
-    const timeouts = { statementTimeoutMs: config.statementTimeout, lockTimeoutMs: config.lockTimeout };
     for (;;) {
       const db = this.session;
       if (!db || this.stopped) return null;
       try {
-        const last = this.lastBatch;
-        this.lastBatch = null;
-        await gate.beforeBatch(db, this.runId, last);
-        if (this.stopped) return null;
-        const sample = { blocked: 0 };
-        const startedAt = deps.clock.now();
-        const outcome = await ops.runBatch(db, names, range, this.controller.size, timeouts, deps.clock, gate.blockedSampler(sample));
-        this.lastBatch = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
-        this.failures = 0;
+        const outcome = await this.batches.next(db, this.runId, range, this.controller.size, this.owner.stopSignal);
+        if (outcome) this.failures = 0;
         return outcome;
       } catch (error) {
         const action = classifyFailure(error);

@@ -1,0 +1,45 @@
+/**
+ * The end of a pass: is anything left to write, and does another sweep follow? Only a count over
+ * one snapshot proves nothing is left: a sweep that wrote nothing may still have had rows
+ * inserted behind its own cursor.
+ */
+import type { DirectionOps } from './direction.js';
+import type { BackfillEvent } from './events.js';
+import { lastPass, type Queryable } from './ledger.js';
+import type { TableNames } from './sql.js';
+
+export interface PassVerdict {
+  /** Rows still eligible in the whole table. */
+  remaining: number;
+  converged: boolean;
+  /** The sweep to open next; null when the run is over. */
+  next: number | null;
+}
+
+/** Judges the run's last pass and emits the `converge` event. */
+export async function judgePass(
+  db: Queryable,
+  names: TableNames,
+  ops: DirectionOps,
+  runId: number,
+  convergePasses: number,
+  sink: (event: BackfillEvent) => void,
+): Promise<PassVerdict> {
+  const last = await lastPass(db, names, runId);
+  const pass = last?.pass ?? 0;
+  const { rows } = await db.query(ops.remainingQuery(names.usages));
+  const remaining = Number(rows[0]!.eligible);
+  const converged = remaining === 0;
+  const next = !converged && pass < convergePasses ? pass + 1 : null;
+  sink({
+    event: 'converge',
+    runId,
+    pass,
+    rowsScanned: last?.rowsScanned ?? 0,
+    rowsUpdated: last?.rowsUpdated ?? 0,
+    eligibleRemaining: remaining,
+    converged,
+    nextPass: next,
+  });
+  return { remaining, converged, next };
+}

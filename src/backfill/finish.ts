@@ -3,6 +3,7 @@
  * the `finish` event, and the result returned to the caller.
  */
 import type { ToolkitError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
 import type { BackfillDeps } from './deps.js';
 import type { DirectionOps } from './direction.js';
 import { finishRun, readRun, type Queryable, type RunRow } from './ledger.js';
@@ -22,6 +23,26 @@ export interface Ending {
    * the run: the others are still working it.
    */
   mayRecord: () => Promise<boolean>;
+}
+
+/**
+ * Runs a backfill to its result: an error becomes the failed result, translated for the user.
+ * `close` ends the sessions only once that result is recorded, since the failure is written
+ * through one of them.
+ */
+export async function settle(
+  databaseUrl: string,
+  main: () => Promise<BackfillResult>,
+  failed: (error: ToolkitError) => Promise<BackfillResult>,
+  close: () => Promise<void>,
+): Promise<BackfillResult> {
+  try {
+    return await main();
+  } catch (raw) {
+    return await failed(translatePgError(raw, { databaseUrl, action: 'running the backfill' }));
+  } finally {
+    await close();
+  }
 }
 
 export function abortSignalName(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {

@@ -3,7 +3,6 @@
  * of every pass is done, with retries, interruption and convergence sweeps.
  */
 import { AlreadyRunningError } from '../errors.js';
-import { translatePgError } from '../db/pg-errors.js';
 import { classifyFailure, planRetry } from './backoff.js';
 import type { BatchOutcome } from './batch.js';
 import { chooseRun } from './choose-run.js';
@@ -13,7 +12,7 @@ import { directionOps, type DirectionOps } from './direction.js';
 import { batchEvent } from './events.js';
 import { GatedBatches, ThrottleGate, throttleSettings } from './gate.js';
 import { estimateTotalRows, keyFraction } from './estimate.js';
-import { completedResult, failedResult, interruptedResult, recordCompleted, type Ending } from './finish.js';
+import { completedResult, failedResult, interruptedResult, recordCompleted, settle, type Ending } from './finish.js';
 import { addSweepRange, nextPendingRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { acquireRunnerLock, runnerLockKey, tryRunnerLock } from './lock.js';
 import type { BackfillConfig } from './options.js';
@@ -77,14 +76,12 @@ class Runner {
   }
 
   async execute(): Promise<BackfillResult> {
-    try {
-      return await this.main();
-    } catch (raw) {
-      const error = translatePgError(raw, { databaseUrl: this.config.databaseUrl, action: 'running the backfill' });
-      return await failedResult({ ...this.ending(), db: this.holdsLock ? this.session : null }, error);
-    } finally {
-      await this.closeSession();
-    }
+    return settle(
+      this.config.databaseUrl,
+      () => this.main(),
+      (error) => failedResult({ ...this.ending(), db: this.holdsLock ? this.session : null }, error),
+      () => this.closeSession(),
+    );
   }
 
   /** Holding the runner lock, this process alone writes the run's status. */

@@ -10,8 +10,7 @@
  * the convergence lock counts what is left and either opens the next sweep (as ranges again)
  * or marks the run completed; every worker of every process then sees it completed and stops.
  */
-import { AlreadyRunningError, PreflightError, ToolkitError } from '../errors.js';
-import { translatePgError } from '../db/pg-errors.js';
+import { AlreadyRunningError, PreflightError } from '../errors.js';
 import { classifyFailure, planRetry, type RetryAction } from './backoff.js';
 import type { BatchOutcome } from './batch.js';
 import { chooseRun } from './choose-run.js';
@@ -21,7 +20,7 @@ import type { BackfillDeps, Session } from './deps.js';
 import { directionOps, type DirectionOps } from './direction.js';
 import { estimateTotalRows } from './estimate.js';
 import { batchEvent } from './events.js';
-import { completedResult, failedResult, interruptedResult, recordCompleted, type Ending } from './finish.js';
+import { completedResult, failedResult, interruptedResult, recordCompleted, settle, type Ending } from './finish.js';
 import { GatedBatches, ThrottleGate, throttleSettings } from './gate.js';
 import { addSweepRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { describeHolder, holderMessage, runnerLockKey } from './lock.js';
@@ -87,20 +86,16 @@ export class WorkerRun {
   }
 
   async execute(): Promise<BackfillResult> {
-    try {
-      return await this.main();
-    } catch (raw) {
-      const error = translatePgError(raw, { databaseUrl: this.config.databaseUrl, action: 'running the backfill' });
-      return this.failed(error);
-    } finally {
-      const session = this.coordinator;
-      this.coordinator = null;
-      if (session) await session.end().catch(() => {});
-    }
-  }
-
-  private async failed(error: ToolkitError): Promise<BackfillResult> {
-    return failedResult(this.ending(), error);
+    return settle(
+      this.config.databaseUrl,
+      () => this.main(),
+      (error) => failedResult(this.ending(), error),
+      async () => {
+        const session = this.coordinator;
+        this.coordinator = null;
+        if (session) await session.end().catch(() => {});
+      },
+    );
   }
 
   /** Only the last process out records how the run ended: the others are still working it. */

@@ -4,16 +4,13 @@
  * (DownRefusedError), inside that transaction, so a refusal changes nothing.
  */
 import { PreflightError } from '../errors.js';
-import { translatePgError } from '../db/pg-errors.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession } from './apply.js';
 import type { MigrateDeps } from './deps.js';
-import { withLockRetries, type LockWait } from './lock-retry.js';
-import type { MigrationEvent } from './loader.js';
+import type { LockWait } from './lock-retry.js';
 import type { DownSettings } from './options.js';
 import { planDown } from './plan.js';
-import { evaluatePreflight, preflightError, readPreflightFacts, type PreflightCheck } from './preflight.js';
-import { runMigrations } from './runner.js';
-import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
-import { blockerFinder, lockBudgetError, needsFor, retryPolicy } from './up.js';
+import { preflightError, type PreflightCheck } from './preflight.js';
+import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
 
 export interface DownResult {
   command: 'down';
@@ -31,9 +28,7 @@ export interface DownResult {
 export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {
   const started = deps.now();
   const database = databaseLabel(settings.databaseUrl);
-  const client = await openSession(settings, deps, 'down');
-  const query = queryOn(client);
-  try {
+  return withMigrationSession(settings, deps, 'down', 'reverting a migration', async (client, query) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
     const before = await readSituation(query, settings, settings.databaseUrl);
     const appliedNames = before.bookkeeping.applied.map((m) => m.name);
@@ -47,37 +42,21 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     if (plan.kind === 'nothing') {
       return { command: 'down', database, reverted: null, stillApplied: [], preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
-    const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
-    const checks = evaluatePreflight(await readPreflightFacts(query, names), needsFor([plan.migration.name], 'down'), names);
+    const checks = await preflightChecks(query, settings, [plan.migration.name], 'down');
     const failure = preflightError(checks);
     if (failure) throw failure;
     if (settings.forceDropData) deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
     deps.log.info(`reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`);
 
     let duration: number | null = null;
-    const outcome = await withLockRetries(
-      () =>
-        runMigrations({
-          client,
-          direction: 'down',
-          count: 1,
-          context: { appSchema: settings.schema, stateSchema: settings.stateSchema, forceDropData: settings.forceDropData, notice: (m) => deps.log.warn(m) },
-          migrationsSchema: settings.migrationsSchema,
-          migrationsTable: settings.migrationsTable,
-          log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
-          onMigrated: (event: MigrationEvent) => {
-            duration = event.durationMs;
-          },
-          now: deps.now,
-        }),
-      {
-        policy: retryPolicy(settings),
-        random: deps.random,
-        sleep: deps.sleep,
-        findBlockers: blockerFinder(query, settings),
-        onWait: (_wait, summary) => deps.log.warn(summary),
+    const outcome = await migrateWithLockRetries(client, query, settings, deps, {
+      direction: 'down',
+      count: 1,
+      context: { forceDropData: settings.forceDropData },
+      onMigrated: (event) => {
+        duration = event.durationMs;
       },
-    );
+    });
     const after = await readSituation(query, settings, settings.databaseUrl);
     const stillApplied = after.bookkeeping.applied.map((m) => m.name);
     if (outcome.status === 'exhausted') {
@@ -97,9 +76,5 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
       attempts: outcome.attempts,
       elapsedMs: deps.now() - started,
     };
-  } catch (error) {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'reverting a migration' });
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }

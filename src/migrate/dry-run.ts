@@ -15,9 +15,9 @@ import type { MigrateDeps } from './deps.js';
 import { loadMigrations } from './loader.js';
 import type { MigrationSession } from './migration.js';
 import type { UpSettings } from './options.js';
-import { evaluatePreflight, preflightError, readPreflightFacts, type PreflightCheck } from './preflight.js';
+import { preflightError, type PreflightCheck } from './preflight.js';
 import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
-import { needsFor } from './up.js';
+import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
 export interface RecordedStatement {
@@ -79,8 +79,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
     const situation = await readSituation(query, settings, settings.databaseUrl);
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
-    const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
-    const checks = evaluatePreflight(await readPreflightFacts(query, names), needsFor(pendingNames, 'up'), names);
+    const checks = await preflightChecks(query, settings, pendingNames, 'up');
     let failure: ToolkitError | null = preflightError(checks) ?? null;
 
     const bookkeeping: RecordedStatement[] = [];

@@ -1,0 +1,150 @@
+/**
+ * What `up` and `down` share: their session, their preflight, and running node-pg-migrate under
+ * the lock-retry budget (a short lock_timeout per attempt, retried with backoff while a lock is
+ * refused), with the error that names the blockers once the budget is spent.
+ */
+import type pg from 'pg';
+import { LockTimeoutError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
+import { migrationLockHolders, tableLockHolders, type Blocker } from './blockers.js';
+import type { QueryFn } from './bookkeeping.js';
+import type { MigrateDeps } from './deps.js';
+import { withLockRetries, type LockConflictKind, type LockRetryOutcome, type LockWait } from './lock-retry.js';
+import type { MigrationEvent } from './loader.js';
+import type { MigrationContext } from './migration.js';
+import type { UpSettings } from './options.js';
+import { APP_TABLE, evaluatePreflight, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
+import { lockWaitJson } from './render.js';
+import { runMigrations } from './runner.js';
+import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, queryOn } from './session.js';
+
+/** The settings `up` and `down` have in common. */
+export type ApplySettings = Pick<
+  UpSettings,
+  'databaseUrl' | 'connectTimeout' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'
+>;
+
+export function needsFor(names: readonly string[], direction: 'up' | 'down'): PreflightNeeds {
+  return {
+    write: names.length > 0,
+    alterTable: names.includes(COLUMNS_MIGRATION),
+    createInStateSchema: direction === 'up' && names.includes(LEDGER_MIGRATION),
+  };
+}
+
+/** The preflight checks for running `migrations` in `direction`. */
+export async function preflightChecks(
+  query: QueryFn,
+  settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
+  migrations: readonly string[],
+  direction: 'up' | 'down',
+): Promise<PreflightCheck[]> {
+  const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
+  return evaluatePreflight(await readPreflightFacts(query, names), needsFor(migrations, direction), names);
+}
+
+export function retryPolicy(settings: { lockRetries: number; lockRetryDelay: number }): RetryPolicy {
+  return { retries: settings.lockRetries, baseDelayMs: settings.lockRetryDelay, maxDelayMs: Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, settings.lockRetryDelay) };
+}
+
+/** Who is in the way: the tables our migrations lock, or the holder of the migration lock. */
+export function blockerFinder(query: QueryFn, settings: { schema: string; stateSchema: string }) {
+  return async (kind: LockConflictKind): Promise<Blocker[]> => {
+    if (kind === 'migration_lock') return migrationLockHolders(query);
+    // One after another: they share the migration session's connection.
+    const found: Blocker[] = [];
+    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
+      found.push(...(await tableLockHolders(query, schema, table)));
+    }
+    const seen = new Set<number>();
+    return found.filter((b) => !seen.has(b.pid) && seen.add(b.pid));
+  };
+}
+
+/** The error when the retry budget is spent; names the blockers and what was (not) applied. */
+export function lockBudgetError(options: {
+  waits: LockWait[];
+  attempts: number;
+  lockTimeoutMs: number;
+  appliedNow: string[];
+  verb: 'applied' | 'reverted';
+  cause: unknown;
+}): LockTimeoutError {
+  const last = options.waits.at(-1);
+  const blockers = last?.blockers ?? [];
+  const who = blockers.length > 0 ? blockers.map((b) => `pid ${b.pid} (${b.applicationName || 'no application_name'}, ${b.state ?? 'unknown state'})`).join(', ') : 'a session that had ended when we looked';
+  const what =
+    last?.kind === 'migration_lock'
+      ? `another aibridge-migrate up/down held the migration lock through ${options.attempts} attempt(s)`
+      : `the lock on the table was not granted in ${options.attempts} attempt(s) of lock_timeout ${options.lockTimeoutMs} ms`;
+  const done =
+    options.appliedNow.length > 0
+      ? `Migrations ${options.verb} before the wait stay ${options.verb}: ${options.appliedNow.join(', ')}; the one that waited was rolled back.`
+      : `Nothing was ${options.verb}.`;
+  return new LockTimeoutError(`${what}; blocked by ${who}. ${done}`, {
+    hint:
+      last?.kind === 'migration_lock'
+        ? 'Wait for the other run to finish (or find it: SELECT * FROM pg_stat_activity WHERE pid = <pid>), then run the command again.'
+        : 'A long transaction holds the table (often "idle in transaction"). Let it finish, or end it with SELECT pg_terminate_backend(<pid>), then run the command again; or allow more time with --lock-retries / --lock-retry-delay. Raising --lock-timeout makes application queries queue longer behind the ALTER.',
+    cause: options.cause,
+    details: { attempts: options.attempts, lock_waits: options.waits.map(lockWaitJson), [options.verb]: options.appliedNow },
+  });
+}
+
+/**
+ * Runs `work` on a migration session (named after `command` in pg_stat_activity, with the
+ * lock_timeout set): a database error comes out translated, and the session is always closed.
+ */
+export async function withMigrationSession<T>(
+  settings: ApplySettings,
+  deps: MigrateDeps,
+  command: 'up' | 'down',
+  action: string,
+  work: (client: pg.Client, query: QueryFn) => Promise<T>,
+): Promise<T> {
+  const client = await openSession(settings, deps, command);
+  try {
+    return await work(client, queryOn(client));
+  } catch (error) {
+    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** node-pg-migrate in `direction`, each attempt under lock_timeout, retried while a lock is refused. */
+export async function migrateWithLockRetries(
+  client: pg.Client,
+  query: QueryFn,
+  settings: ApplySettings,
+  deps: MigrateDeps,
+  run: {
+    direction: 'up' | 'down';
+    count?: number;
+    context: Omit<MigrationContext, 'appSchema' | 'stateSchema' | 'notice'>;
+    onMigrated: (event: MigrationEvent) => void;
+  },
+): Promise<LockRetryOutcome<{ name: string }[]>> {
+  return withLockRetries(
+    () =>
+      runMigrations({
+        client,
+        direction: run.direction,
+        ...(run.count !== undefined ? { count: run.count } : {}),
+        context: { appSchema: settings.schema, stateSchema: settings.stateSchema, ...run.context, notice: (m) => deps.log.warn(m) },
+        migrationsSchema: settings.migrationsSchema,
+        migrationsTable: settings.migrationsTable,
+        log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
+        onMigrated: run.onMigrated,
+        now: deps.now,
+      }),
+    {
+      policy: retryPolicy(settings),
+      random: deps.random,
+      sleep: deps.sleep,
+      findBlockers: blockerFinder(query, settings),
+      onWait: (_wait, summary) => deps.log.warn(summary),
+    },
+  );
+}

@@ -24,7 +24,7 @@
 import { constantLiteral } from '../db/literal.js';
 import { CACHE_TOKEN_RULE } from '../rule/definition.js';
 import { compileRuleSql } from '../rule/index.js';
-import { keyCondition, READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
+import { batchCountsSql, keyCondition, READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -95,12 +95,11 @@ export function reverseBatchStatement(usages: string, bounds: KeyBounds): { text
      AND s.needs AND s.unreversible IS NULL AND t.xmin = s.row_xmin
   RETURNING t.id
 )
-SELECT (SELECT count(*) FROM s)::bigint AS scanned,
-       (SELECT count(*) FROM s WHERE s.owned)::bigint AS app_written,
-       (SELECT count(*) FROM u)::bigint AS updated,
-       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
-       (SELECT COALESCE(jsonb_object_agg(a.unreversible, a.n), '{}'::jsonb)
-          FROM (SELECT s.unreversible, count(*) AS n FROM s WHERE s.unreversible IS NOT NULL GROUP BY 1) AS a) AS anomalies`;
+${batchCountsSql(
+    's.owned',
+    `(SELECT COALESCE(jsonb_object_agg(a.unreversible, a.n), '{}'::jsonb)
+          FROM (SELECT s.unreversible, count(*) AS n FROM s WHERE s.unreversible IS NOT NULL GROUP BY 1) AS a)`,
+  )}`;
   return { text, values: cond.values };
 }
 

@@ -92,16 +92,27 @@ export function batchStatement(usages: string, bounds: KeyBounds): { text: strin
      AND ${read} = 0 AND ${write} = 0 AND t.xmin = s.row_xmin
   RETURNING t.id
 )
-SELECT (SELECT count(*) FROM s)::bigint AS scanned,
-       (SELECT count(*) FROM s WHERE s.app_written)::bigint AS app_written,
-       (SELECT count(*) FROM u)::bigint AS updated,
-       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
-       (SELECT COALESCE(jsonb_object_agg(a.class, a.n), '{}'::jsonb)
+${batchCountsSql(
+    's.app_written',
+    `(SELECT COALESCE(jsonb_object_agg(a.class, a.n), '{}'::jsonb)
           FROM (SELECT split_part(label, ':', 1) AS class, count(DISTINCT s.id) AS n
                   FROM s CROSS JOIN LATERAL unnest(s.anomalies) AS label
                  WHERE NOT s.app_written
-                 GROUP BY 1) AS a) AS anomalies`;
+                 GROUP BY 1) AS a)`,
+  )}`;
   return { text, values: cond.values };
+}
+
+/**
+ * The one row every batch statement returns (the contract of BatchStatement in batch.ts), over
+ * its CTEs `s` (the rows judged) and `u` (the rows written).
+ */
+export function batchCountsSql(appWritten: string, anomalies: string): string {
+  return `SELECT (SELECT count(*) FROM s)::bigint AS scanned,
+       (SELECT count(*) FROM s WHERE ${appWritten})::bigint AS app_written,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
+       ${anomalies} AS anomalies`;
 }
 
 /** Adds the counts in jsonb $param to the {class: count} object in `column`. */

@@ -25,6 +25,15 @@ export type ApplySettings = Pick<
   'databaseUrl' | 'connectTimeout' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'
 >;
 
+/** What `up` and `down` report besides their own outcome. */
+export interface ApplyReport {
+  database: string;
+  preflight: PreflightCheck[];
+  lockWaits: LockWait[];
+  attempts: number;
+  elapsedMs: number;
+}
+
 export function needsFor(names: readonly string[], direction: 'up' | 'down'): PreflightNeeds {
   return {
     write: names.length > 0,

@@ -4,25 +4,19 @@
  * (DownRefusedError), inside that transaction, so a refusal changes nothing.
  */
 import { PreflightError } from '../errors.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession } from './apply.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
 import type { MigrateDeps } from './deps.js';
-import type { LockWait } from './lock-retry.js';
 import type { DownSettings } from './options.js';
 import { planDown } from './plan.js';
-import { preflightError, type PreflightCheck } from './preflight.js';
+import { preflightError } from './preflight.js';
 import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
 
-export interface DownResult {
+export interface DownResult extends ApplyReport {
   command: 'down';
-  database: string;
   /** The migration reverted, or null when nothing was applied. */
   reverted: { name: string; description: string; durationMs: number | null } | null;
   /** Still applied afterwards, in order. */
   stillApplied: string[];
-  preflight: PreflightCheck[];
-  lockWaits: LockWait[];
-  attempts: number;
-  elapsedMs: number;
 }
 
 export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {

@@ -3,12 +3,11 @@
  * lock_timeout, retrying with backoff while a lock is refused.
  */
 import { worstCaseWaitMs } from './backoff.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, retryPolicy, withMigrationSession } from './apply.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, retryPolicy, withMigrationSession, type ApplyReport } from './apply.js';
 import type { MigrateDeps } from './deps.js';
-import type { LockWait } from './lock-retry.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
-import { preflightError, type PreflightCheck } from './preflight.js';
+import { preflightError } from './preflight.js';
 import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
 
 export interface AppliedStep {
@@ -17,18 +16,13 @@ export interface AppliedStep {
   durationMs: number | null;
 }
 
-export interface UpResult {
+export interface UpResult extends ApplyReport {
   command: 'up';
   dryRun: false;
-  database: string;
   /** Applied by this run, in order. */
   applied: AppliedStep[];
   /** Already applied before this run. */
   alreadyApplied: string[];
-  preflight: PreflightCheck[];
-  lockWaits: LockWait[];
-  attempts: number;
-  elapsedMs: number;
 }
 
 export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<UpResult> {

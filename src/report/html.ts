@@ -9,6 +9,9 @@ import { barChart } from './svg-chart.js';
 
 const CLASS_COLORS = { ok: '#2e7d32', application_written: '#1565c0', pending: '#ef6c00', conflict: '#c62828' } as const;
 const STATUS_LABEL: Record<Check['status'], string> = { pass: 'pass', fail: 'fail', warn: 'warning', skipped: 'skipped' };
+/** The same quantity has the same colour in every chart. */
+const RULE_SERIES = { name: 'from metadata (rule)', color: '#1565c0' };
+const COLUMNS_SERIES = { name: 'columns', color: '#2e7d32' };
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0;background:#f6f7f9}
@@ -73,8 +76,8 @@ export function renderHtml(report: Report): string {
       title: 'Cache-read tokens per provider and model',
       series: [
         { name: 'old dashboard', color: '#9e9e9e' },
-        { name: 'from metadata (rule)', color: '#1565c0' },
-        { name: 'columns', color: '#2e7d32' },
+        RULE_SERIES,
+        COLUMNS_SERIES,
       ],
       groups: totals.by_provider_model.map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_read.legacy_dashboard, g.cache_read.rule, g.cache_read.columns] })),
       empty: 'No rows.',
@@ -84,8 +87,8 @@ export function renderHtml(report: Report): string {
     barChart({
       title: 'Cache-write tokens per provider and model',
       series: [
-        { name: 'from metadata (rule)', color: '#1565c0' },
-        { name: 'columns', color: '#2e7d32' },
+        RULE_SERIES,
+        COLUMNS_SERIES,
       ],
       // Only Anthropic reports cache writes; rows of zeros would only push the others apart.
       groups: totals.by_provider_model

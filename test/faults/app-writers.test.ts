@@ -17,7 +17,7 @@ import type { TestDatabase } from '../harness/database.js';
 import { ledgerRanges } from '../integration/backfill-helpers.js';
 import { chooseSeed, runCli, seededRandom, startCli } from './support/cli.js';
 import { cleanDatabase } from './support/clean-database.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 
 const READ_KEYS = ['cache_read_input', 'input_cached', 'prompt_cached'];
@@ -110,9 +110,7 @@ describe('application writers during the run', () => {
   const seed = chooseSeed();
   beforeAll(async () => {
     console.log(`[faults] application writers seed ${seed} (replay with FAULT_SEED=${seed})`);
-    db = await cleanDatabase(10_000, 17);
-    await installUpdateAudit(db);
-    before = await snapshot(db);
+    ({ db, before } = await auditFrom(await cleanDatabase(10_000, 17)));
   });
   afterAll(() => db?.drop());
 

@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
-import { loadBaselineSchema, withDatabase } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { runCli, type CliExit } from './support/cli.js';
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
 import { backfillHasFlag, startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -16,11 +16,7 @@ const workersAvailable = await backfillHasFlag('--workers');
 describe('two runners at once', () => {
   let db: Db;
   let before: Snapshot;
-  beforeAll(async () => {
-    db = await preparedDatabase(10_000, 41);
-    await installUpdateAudit(db);
-    before = await snapshot(db);
-  });
+  beforeAll(async () => ({ db, before } = await auditFrom(await preparedDatabase(10_000, 41))));
   afterAll(() => db?.drop());
 
   it('exactly one runs; the other exits 7 naming the holder', async () => {

@@ -9,18 +9,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preparedDatabase } from '../integration/backfill-helpers.js';
 import { startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
 describe('row locks held by the application longer than the lock timeout', () => {
   let db: Db;
   let before: Snapshot;
-  beforeAll(async () => {
-    db = await preparedDatabase(10_000, 31);
-    await installUpdateAudit(db);
-    before = await snapshot(db);
-  });
+  beforeAll(async () => ({ db, before } = await auditFrom(await preparedDatabase(10_000, 31))));
   afterAll(() => db?.drop());
 
   it('backs off and splits, never cancels the holder, and completes', async () => {

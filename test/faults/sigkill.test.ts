@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRanges, ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
 import { chooseSeed, seededRandom, startCli, type Cli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -96,9 +96,7 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
 
   beforeAll(async () => {
     console.log(`[faults] SIGKILL plan seed ${seed} (replay with FAULT_SEED=${seed})`);
-    db = await preparedDatabase(ROWS, (seed % 997) + 1);
-    await installUpdateAudit(db);
-    before = await snapshot(db);
+    ({ db, before } = await auditFrom(await preparedDatabase(ROWS, (seed % 997) + 1)));
   });
   afterAll(() => db?.drop());
 

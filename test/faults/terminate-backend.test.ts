@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
 import { startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Snapshot } from './support/table.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -21,11 +21,7 @@ async function terminateRunner(db: Db): Promise<number> {
 describe('the runner backend is terminated mid-run', () => {
   let db: Db;
   let before: Snapshot;
-  beforeAll(async () => {
-    db = await preparedDatabase(10_000, 23);
-    await installUpdateAudit(db);
-    before = await snapshot(db);
-  });
+  beforeAll(async () => ({ db, before } = await auditFrom(await preparedDatabase(10_000, 23))));
   afterAll(() => db?.drop());
 
   it('reconnects and completes (exit 0), twice in one run, with nothing lost or repeated', async () => {

@@ -3,61 +3,14 @@
  * resume. The CLI runs from source through tsx's loader in ONE process (not `npx tsx`, which
  * forks), so a signal reaches the runner itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCliProcess } from '../harness/cli-process.js';
 import { eligibleCount, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Child {
-  process: ChildProcess;
-  stdout: string[];
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves when `count` JSON batch events have been printed. */
-  batches(count: number): Promise<void>;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  let stderr = '';
-  let partial = '';
-  let batchCount = 0;
-  const waiters: [number, () => void][] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      stdout.push(line);
-      if (line.includes('"event":"batch"')) batchCount++;
-    }
-    for (const [n, resolve] of waiters) if (batchCount >= n) resolve();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    process: child,
-    stdout,
-    stderr: () => stderr,
-    exit,
-    batches: (n) => new Promise<void>((resolve, reject) => {
-      if (batchCount >= n) return resolve();
-      waiters.push([n, resolve]);
-      void exit.then(() => reject(new Error(`exited after ${batchCount} batches: ${stderr}`)));
-    }),
-  };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => startCliProcess(args, { env });
 
 describe('backfill CLI: signals, SIGKILL and resume', () => {
   let db: Db;
@@ -75,7 +28,7 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     const { code } = await child.exit;
     expect(code, child.stderr()).toBe(130);
     expect(child.stderr()).toMatch(/Resume with: aibridge-migrate backfill --json --batch-size 100/);
-    const finish = child.stdout.map((l) => JSON.parse(l)).find((e) => e.event === 'finish');
+    const finish = child.stdoutLines.map((l) => JSON.parse(l)).find((e) => e.event === 'finish');
     expect(finish).toMatchObject({ status: 'interrupted', resume_command: 'aibridge-migrate backfill --json --batch-size 100' });
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('interrupted');
@@ -131,7 +84,7 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     const resumed = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
     const { code } = await resumed.exit;
     expect(code, resumed.stderr()).toBe(0);
-    const events = resumed.stdout.map((l) => JSON.parse(l));
+    const events = resumed.stdoutLines.map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: 'start', resumed: true, run_id: Number(dead.id) });
     expect(events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 
@@ -191,11 +144,11 @@ describe('backfill CLI: exit codes', () => {
     child.process.kill('SIGTERM');
     const { code } = await child.exit;
     expect(code, child.stderr()).toBe(143);
-    expect(child.stdout.join('\n')).toMatch(/resume with: aibridge-migrate backfill --batch-size 50/);
+    expect(child.stdoutLines.join('\n')).toMatch(/resume with: aibridge-migrate backfill --batch-size 50/);
 
     const dry = cli(['backfill', '--dry-run', '--json'], { DATABASE_URL: db.url });
     expect((await dry.exit).code).toBe(0);
-    const doc = JSON.parse(dry.stdout.join('\n'));
+    const doc = JSON.parse(dry.stdoutLines.join('\n'));
     expect(doc.status).toBe('dry-run');
     expect(doc.report.wouldUpdate).toBe(await eligibleCount(db));
   });

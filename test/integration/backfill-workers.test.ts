@@ -3,15 +3,12 @@
  * twice (counted by a trigger), a killed process's ranges taken over from their checkpoints,
  * and the single runner kept apart from workers.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCliProcess, type Cli } from '../harness/cli-process.js';
 import { rangeCount } from '../../src/backfill/ranges.js';
 import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Counts every UPDATE of every row from now on, in a side table. */
 async function countUpdates(db: Db): Promise<void> {
@@ -29,52 +26,7 @@ async function updateCounts(db: Db): Promise<{ rows: number; twice: number }> {
   return rows[0];
 }
 
-interface Child {
-  stdout: string[];
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
-  batches(count: number): Promise<void>;
-}
-
-/** The CLI from source in one process (tsx as a loader, not `npx tsx`, which forks). */
-function cli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  let stderr = '';
-  let partial = '';
-  let batchCount = 0;
-  const waiters: [number, () => void][] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      stdout.push(line);
-      if (line.includes('"event":"batch"')) batchCount++;
-    }
-    for (const [n, resolve] of waiters) if (batchCount >= n) resolve();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    stdout,
-    stderr: () => stderr,
-    exit,
-    kill: (signal) => child.kill(signal),
-    batches: (n) =>
-      new Promise<void>((resolve, reject) => {
-        if (batchCount >= n) return resolve();
-        waiters.push([n, resolve]);
-        void exit.then(() => reject(new Error(`exited after ${batchCount} batches: ${stderr}`)));
-      }),
-  };
-}
-
-const events = (child: Child) => child.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const cli = (args: string[], env: Record<string, string>) => startCliProcess(args, { env });
 
 describe('backfill --workers in one process', () => {
   let db: Db;
@@ -136,19 +88,19 @@ describe('backfill --workers across processes', () => {
 
     const runs = await ledgerRuns(db);
     expect(runs.map((r) => r.status)).toEqual(['completed']);
-    const startA = events(a).find((e) => e.event === 'start');
-    const startB = events(b).find((e) => e.event === 'start');
-    expect(startA.run_id).toBe(Number(runs[0].id));
-    expect(startB.run_id).toBe(Number(runs[0].id));
+    const startA = a.events.find((e) => e.event === 'start');
+    const startB = b.events.find((e) => e.event === 'start');
+    expect(startA?.run_id).toBe(Number(runs[0].id));
+    expect(startB?.run_id).toBe(Number(runs[0].id));
     // Both did part of the work, and the ledger adds up to the table exactly once.
-    const scannedBy = (c: Child) => events(c).filter((e) => e.event === 'batch' && e.pass === 0).reduce((s, e) => s + e.rows_scanned, 0);
+    const scannedBy = (c: Cli) => c.events.filter((e) => e.event === 'batch' && e.pass === 0).reduce((s, e) => s + e.rows_scanned, 0);
     expect(scannedBy(a)).toBeGreaterThan(0);
     expect(scannedBy(b)).toBeGreaterThan(0);
     expect(scannedBy(a) + scannedBy(b)).toBe(20_000);
     expect(Number(runs[0].rows_scanned)).toBe(20_000);
     expect(Number(runs[0].rows_updated)).toBe(needed);
     // Exactly one process converged the run.
-    const converges = [...events(a), ...events(b)].filter((e) => e.event === 'converge' && e.converged);
+    const converges = [...a.events, ...b.events].filter((e) => e.event === 'converge' && e.converged);
     expect(converges).toHaveLength(1);
   });
 });
@@ -177,7 +129,7 @@ describe('backfill --workers: a process that dies', () => {
     const next = cli(args, { DATABASE_URL: db.url });
     const { code } = await next.exit;
     expect(code, next.stderr()).toBe(0);
-    expect(events(next)[0]).toMatchObject({ event: 'start', run_id: Number(dead.id), resumed: true, workers: 2 });
+    expect(next.events[0]).toMatchObject({ event: 'start', run_id: Number(dead.id), resumed: true, workers: 2 });
     expect(await wrongRows(db)).toEqual([]);
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
     const [run] = await ledgerRuns(db);

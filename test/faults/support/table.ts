@@ -49,6 +49,12 @@ export async function installUpdateAudit(db: Db): Promise<void> {
 }
 
 /** Rows whose cache columns were changed more than once, and the total number of changes. */
+/** Audits `db`'s updates from now on and snapshots its table: what a fault is judged against. */
+export async function auditFrom<D extends Db>(db: D): Promise<{ db: D; before: Snapshot }> {
+  await installUpdateAudit(db);
+  return { db, before: await snapshot(db) };
+}
+
 export async function auditCounts(db: Db): Promise<{ twice: string[]; total: number }> {
   const { rows } = await db.query(`SELECT id::text AS id, n FROM fault_audit.row_updates`);
   return { twice: rows.filter((r) => r.n > 1).map((r) => `${r.id} x${r.n}`), total: rows.reduce((s, r) => s + Number(r.n), 0) };

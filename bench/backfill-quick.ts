@@ -14,25 +14,15 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
-import { quoteIdent } from '../src/db/identifier.js';
 import { upstreamSql } from '../src/rule/index.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
 import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
+import { PROJECT_ROOT as ROOT, runCollecting } from './cli.js';
+import { withClient } from './dataset.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const extraFlags = process.argv.slice(3);
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-async function withClient<T>(url: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function walLsn(c: pg.Client): Promise<string> {
   return (await c.query(`SELECT pg_current_wal_lsn()::text AS l`)).rows[0].l;
@@ -97,18 +87,11 @@ async function main(): Promise<void> {
       const hotBefore = Number((await c.query(`SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'aibridge_token_usages'`)).rows[0].n_tup_hot_upd);
       t = performance.now();
       const entry = fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js')) && process.env.BENCH_FROM_SOURCE !== '1' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
-      const child = spawn('/usr/bin/time', ['-v', process.execPath, ...entry, 'backfill', '--json', ...extraFlags], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: toolkitUrl },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, stderr: err, events } = await runCollecting('/usr/bin/time', ['-v', process.execPath, ...entry, 'backfill', '--json', ...extraFlags], {
+        ...process.env,
+        DATABASE_URL: toolkitUrl,
       });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       const ms = performance.now() - t;
-      const events = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
       const finish = events.find((e) => e.event === 'finish');
       const batches = events.filter((e) => e.event === 'batch');
       const sizes = batches.map((b) => b.batch_size);

@@ -3,7 +3,7 @@
  * what operators run), or the TypeScript source through tsx (for the smoke test, which cannot
  * build first). Either way it is a separate process talking to PostgreSQL like a user's.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,4 +32,24 @@ export function buildCli(root = PROJECT_ROOT): BuildOutcome {
   const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
   if (result.status === 0 && fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) return { status: 'ok' };
   return { status: 'failed', output: `${result.stdout ?? ''}${result.stderr ?? ''}`.slice(-3000) };
+}
+
+export interface CollectedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout's lines, each parsed as JSON (the --json event stream). */
+  events: any[];
+}
+
+/** Runs `command` from the project root to its exit, collecting its output (for the quick scripts). */
+export async function runCollecting(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<CollectedRun> {
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const events = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return { code, stdout, stderr, events };
 }

@@ -23,7 +23,8 @@ export interface Dataset {
   generateMs: number;
 }
 
-async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One client on `url` for the length of `body`. */
+export async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -9,11 +9,10 @@
  * batch and the machine's load average before and after each run: on a shared machine the
  * load says how much of it the run really had.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
+import { runCollecting } from './cli.js';
+import { withClient } from './dataset.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
 import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
@@ -21,17 +20,6 @@ import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
 const rows = Number(process.argv[2] ?? 1_000_000);
 const contenders = (process.argv[3] ?? 'single,1,2,4').split(',');
 const extraFlags = process.argv.slice(4);
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-async function withClient<T>(url: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -56,18 +44,11 @@ async function main(): Promise<void> {
       const flags = contender === 'single' ? [] : ['--workers', contender];
       const loadBefore = load();
       const started = performance.now();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backfill', '--json', ...flags, ...extraFlags], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: url },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, stderr: err, events } = await runCollecting(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backfill', '--json', ...flags, ...extraFlags], {
+        ...process.env,
+        DATABASE_URL: url,
       });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       const ms = performance.now() - started;
-      const events = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
       const finish = events.find((e) => e.event === 'finish');
       if (code !== 0 || !finish) {
         console.log(`${contender}: exited ${code}\n${err.slice(-2000)}`);

@@ -74,26 +74,26 @@ export function newMetadataSql(): string {
 }
 
 /**
- * One reverse batch over (lo, hi]: judge, rewrite the reversible rows, count. Same concurrency
- * reasoning as the forward batch: the UPDATE joins back by key and re-checks xmin, so a row the
- * application changed meanwhile is skipped (the convergence sweep judges it again), never
- * written from a stale version.
+ * One reverse batch over (lo, hi]: rewrite the reversible rows, count. Like the forward batch,
+ * the UPDATE is a plain scan of the key range whose WHERE and SET judge the row themselves
+ * (correlated subqueries over the row), not a join back to a CTE of judged rows, whose row
+ * estimates can lead the planner into a nested loop over the whole CTE per row. Under READ
+ * COMMITTED, a row the application changed meanwhile is judged again on its newest version
+ * (EvalPlanQual) and written from that version, never from a stale copy.
  */
 export function reverseBatchStatement(usages: string, bounds: KeyBounds): { text: string; values: unknown[] } {
   const cond = keyCondition(bounds, 1);
-  const text = `WITH s AS MATERIALIZED (
-  SELECT t.id, t.xmin AS row_xmin, j.owned, j.needs, j.unreversible,
-         CASE WHEN j.needs AND j.unreversible IS NULL THEN ${newMetadataSql()} END AS new_metadata
+  const text = `WITH u AS (
+  UPDATE ${usages} AS t
+     SET metadata = (SELECT ${newMetadataSql()} FROM ${reverseJudgementSql()})
+   WHERE ${cond.sql} AND (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0)
+     AND EXISTS (SELECT 1 FROM ${reverseJudgementSql()} WHERE j.needs AND j.unreversible IS NULL)
+  RETURNING t.id
+), s AS (
+  SELECT t.id, j.owned, j.unreversible
     FROM ${usages} AS t
     CROSS JOIN LATERAL ${reverseJudgementSql()}
    WHERE ${cond.sql}
-), u AS (
-  UPDATE ${usages} AS t
-     SET metadata = s.new_metadata
-    FROM s
-   WHERE t.id = s.id AND ${cond.sql}
-     AND s.needs AND s.unreversible IS NULL AND t.xmin = s.row_xmin
-  RETURNING t.id
 )
 ${batchCountsSql(
     's.owned',

@@ -60,44 +60,44 @@ export function upperBoundQuery(usages: string, bounds: KeyBounds, size: number)
 }
 
 /**
- * One batch in one statement: judge every row of (lo, hi] by the rule, update the eligible
- * ones, and count what was seen.
+ * One batch in one statement: update the eligible rows of (lo, hi] and count what was seen.
  *
- * - The rule runs once per row, in the MATERIALIZED CTE; the UPDATE joins back by key and is
- *   itself restricted to (lo, hi] so the planner can never pick a scan of the whole table.
- * - Under READ COMMITTED, a row changed by the application after the statement's snapshot is
- *   re-checked against its newest version (EvalPlanQual): the zero test on the columns sees
- *   the application's write, and `t.xmin = s.xmin` skips a row whose version changed at all,
- *   since the values were computed from the old version. A skipped row is left to the
- *   convergence sweep, never overwritten.
+ * - The UPDATE is a plain scan of the key range with the rule in its WHERE and SET, not a join
+ *   back to a CTE of judged rows: with a join, the planner's row estimates for the judged CTE
+ *   are guesses, and a guess of "1 row" gave a nested loop that rescanned the whole CTE for
+ *   every row of the range (a 2,000-row batch took 200 ms instead of 20 ms). The rule is
+ *   evaluated twice for an eligible row (WHERE and SET); that is cheap next to the write.
+ * - Under READ COMMITTED, a row the application changed after the statement's snapshot is
+ *   re-checked against its newest version (EvalPlanQual): the WHERE clause is evaluated again
+ *   on that version, so a row whose columns the application set is skipped, and a row whose
+ *   metadata it changed gets values computed from the new metadata, never from a stale copy.
  * - Only rows whose values change are written, so a second run writes nothing.
+ * - The counts come from `s`, a read of the same range in the statement's snapshot (before the
+ *   update, which is what "application-written" must mean). Anomalies are counted only on rows
+ *   the backfill owns (both columns 0), once per row and class.
  */
 export function batchStatement(usages: string, bounds: KeyBounds): { text: string; values: unknown[] } {
   const rule = compileRuleSql('t.metadata');
   const cond = keyCondition(bounds, 1);
   const read = `t.${READ_COLUMN}`;
   const write = `t.${WRITE_COLUMN}`;
-  const text = `WITH s AS MATERIALIZED (
-  SELECT t.id, t.xmin AS row_xmin, (${read} <> 0 OR ${write} <> 0) AS app_written,
-         r.cache_read, r.cache_write, r.anomalies
-    FROM ${usages} AS t
-    CROSS JOIN LATERAL (SELECT ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write, ${rule.anomalies} AS anomalies) AS r
-   WHERE ${cond.sql}
-), u AS (
+  const text = `WITH u AS (
   UPDATE ${usages} AS t
-     SET ${READ_COLUMN} = s.cache_read, ${WRITE_COLUMN} = s.cache_write
-    FROM s
-   WHERE t.id = s.id AND ${cond.sql}
-     AND NOT s.app_written AND (s.cache_read <> 0 OR s.cache_write <> 0)
-     AND ${read} = 0 AND ${write} = 0 AND t.xmin = s.row_xmin
+     SET ${READ_COLUMN} = ${rule.cacheRead}, ${WRITE_COLUMN} = ${rule.cacheWrite}
+   WHERE ${cond.sql} AND ${read} = 0 AND ${write} = 0 AND t.metadata IS NOT NULL
+     AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)
   RETURNING t.id
+), s AS (
+  SELECT t.id, (${read} <> 0 OR ${write} <> 0) AS app_written,
+         CASE WHEN ${read} = 0 AND ${write} = 0 AND t.metadata IS NOT NULL THEN ${rule.anomalies} END AS anomalies
+    FROM ${usages} AS t
+   WHERE ${cond.sql}
 )
 ${batchCountsSql(
     's.app_written',
     `(SELECT COALESCE(jsonb_object_agg(a.class, a.n), '{}'::jsonb)
           FROM (SELECT split_part(label, ':', 1) AS class, count(DISTINCT s.id) AS n
                   FROM s CROSS JOIN LATERAL unnest(s.anomalies) AS label
-                 WHERE NOT s.app_written
                  GROUP BY 1) AS a)`,
   )}`;
   return { text, values: cond.values };

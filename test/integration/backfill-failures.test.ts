@@ -60,7 +60,7 @@ describe('backfill: transient failures', () => {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     const connect = instrumentedConnect(db.url, async (text, session) => {
-      if (text.startsWith('WITH s AS') && session === 1 && ++begins === 3) {
+      if (text.startsWith('WITH u AS (') && session === 1 && ++begins === 3) {
         // The DBA (or a failover) ends the runner's session in the middle of a batch.
         await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND pid <> pg_backend_pid() AND datname = current_database()`);
       }
@@ -81,7 +81,7 @@ describe('backfill: transient failures', () => {
     await other.connect();
     let batches = 0;
     const connect = instrumentedConnect(db.url, async (text, session) => {
-      if (text.startsWith('WITH s AS') && session === 1 && ++batches === 2) {
+      if (text.startsWith('WITH u AS (') && session === 1 && ++batches === 2) {
         await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND datname = current_database()`);
       }
       // While the runner is disconnected, another runner takes over.

@@ -73,6 +73,7 @@ export async function measureContender(options: {
   const loadBefore = os.loadavg()[0]!;
   const before = await readTableStats(context.url, APP_SCHEMA, TABLE, { settleMs: 1000, sums: false });
   const admin = new pg.Client({ connectionString: adminUrl, application_name: 'aibridge-bench-wal' });
+  admin.on('error', () => {});
   await admin.connect();
   let steps: StepRun[];
   let walBytes: number;

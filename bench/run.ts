@@ -25,11 +25,19 @@ if (parsed.status === 'invalid') {
 }
 const options = parsed.options;
 
+// A signal stops the embedded server before exiting; one that arrives while the server is
+// still starting is honoured as soon as it is up (a server left running would outlive us).
 let stopServer: (() => Promise<void>) | undefined;
+let exitCode: number | undefined;
+const stopAndExit = (code: number) => {
+  void (stopServer?.() ?? Promise.resolve()).finally(() => process.exit(code));
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    exitCode = signal === 'SIGINT' ? 130 : 143;
     process.stderr.write(`\n[bench] ${signal}: stopping PostgreSQL …\n`);
-    void (stopServer?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    if (stopServer) stopAndExit(exitCode);
+    else setTimeout(() => process.exit(exitCode), 60_000).unref();
   });
 }
 
@@ -38,6 +46,7 @@ const { report, batchPoints } = await runBench(options, {
   log,
   onServer: (stop) => {
     stopServer = stop;
+    if (exitCode !== undefined) stopAndExit(exitCode);
   },
 });
 const text = renderText(report);

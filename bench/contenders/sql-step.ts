@@ -9,6 +9,7 @@ export async function runSqlStep(
   body: (client: pg.Client) => Promise<void>,
 ): Promise<StepRun> {
   const client = new pg.Client({ connectionString: url, application_name: `aibridge-bench-${name.replaceAll(' ', '-')}` });
+  client.on('error', () => {});
   await client.connect();
   const started = performance.now();
   try {

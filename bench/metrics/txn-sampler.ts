@@ -40,6 +40,8 @@ export async function startTransactionSampler(options: {
 }): Promise<TransactionSampler> {
   const intervalMs = options.intervalMs ?? 20;
   const client = new pg.Client({ connectionString: options.adminUrl, application_name: 'aibridge-bench-sampler' });
+  // Without a listener, the server going away (e.g. stopped on Ctrl-C) would crash the runner.
+  client.on('error', () => {});
   await client.connect();
   const longestByTxn = new Map<string, number>();
   let longestMs = 0;

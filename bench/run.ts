@@ -28,9 +28,11 @@ const options = parsed.options;
 // A signal stops the embedded server before exiting; one that arrives while the server is
 // still starting is honoured as soon as it is up (a server left running would outlive us).
 let stopServer: (() => Promise<void>) | undefined;
+let stopping: Promise<void> | undefined;
 let exitCode: number | undefined;
 const stopAndExit = (code: number) => {
-  void (stopServer?.() ?? Promise.resolve()).finally(() => process.exit(code));
+  stopping ??= (stopServer?.() ?? Promise.resolve()).catch(() => {});
+  void stopping.finally(() => process.exit(code));
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -42,13 +44,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const { report, batchPoints } = await runBench(options, {
-  log,
-  onServer: (stop) => {
-    stopServer = stop;
-    if (exitCode !== undefined) stopAndExit(exitCode);
-  },
-});
+let outcome;
+try {
+  outcome = await runBench(options, {
+    log,
+    onServer: (stop) => {
+      stopServer = stop;
+      if (exitCode !== undefined) stopAndExit(exitCode);
+    },
+  });
+} catch (error) {
+  // Interrupted: the queries in flight fail as the server stops; that is not the error to show.
+  if (exitCode !== undefined) {
+    await stopping;
+    process.exit(exitCode);
+  }
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+const { report, batchPoints } = outcome;
 const text = renderText(report);
 const chart =
   batchPoints.length > 0

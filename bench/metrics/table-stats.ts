@@ -42,13 +42,17 @@ async function otherBackends(client: pg.Client): Promise<number> {
  * reads a little apart agree. Bounded: after `maxWaitMs` the last read is used.
  */
 async function settledCounters(client: pg.Client, relation: string, maxWaitMs: number): Promise<{ upd: number; hot: number }> {
-  const deadline = performance.now() + maxWaitMs;
+  const started = performance.now();
+  const deadline = started + maxWaitMs;
   while ((await otherBackends(client)) > 0 && performance.now() < deadline) await sleep(50);
   let previous = await readCounters(client, relation);
   while (performance.now() < deadline) {
     await sleep(250);
     const current = await readCounters(client, relation);
-    if (current.upd === previous.upd && current.hot === previous.hot) return current;
+    // Two equal zeros prove nothing before 15: the collector may simply not have the report yet
+    // (it sends at most every 500 ms); give a silent counter 1.5 s before believing it.
+    const believable = current.upd > 0 || performance.now() - started > 1500;
+    if (current.upd === previous.upd && current.hot === previous.hot && believable) return current;
     previous = current;
   }
   return previous;

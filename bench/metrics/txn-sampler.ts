@@ -14,6 +14,8 @@ export interface TransactionSample {
   longestMs: number;
   /** application_name of the backend that ran the longest transaction. */
   longestApplication: string | null;
+  /** The statement that transaction was running (or last ran) when it was last seen. */
+  longestQuery: string | null;
   /** Distinct transactions seen open at least once. */
   transactionsSeen: number;
   samples: number;
@@ -29,6 +31,7 @@ interface ActivityRow {
   xact_start: string;
   age_ms: number;
   application_name: string;
+  query: string;
 }
 
 export async function startTransactionSampler(options: {
@@ -46,6 +49,7 @@ export async function startTransactionSampler(options: {
   const longestByTxn = new Map<string, number>();
   let longestMs = 0;
   let longestApplication: string | null = null;
+  let longestQuery: string | null = null;
   let samples = 0;
   let stopped = false;
   let failure: unknown;
@@ -54,7 +58,7 @@ export async function startTransactionSampler(options: {
     while (!stopped) {
       try {
         const { rows } = await client.query<ActivityRow>(
-          `SELECT pid, xact_start::text AS xact_start, application_name,
+          `SELECT pid, xact_start::text AS xact_start, application_name, left(query, 300) AS query,
                   (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS age_ms
              FROM pg_stat_activity
             WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
@@ -69,6 +73,7 @@ export async function startTransactionSampler(options: {
           if (age > longestMs) {
             longestMs = age;
             longestApplication = row.application_name;
+            longestQuery = row.query;
           }
         }
       } catch (error) {
@@ -85,7 +90,7 @@ export async function startTransactionSampler(options: {
       await loop;
       await client.end();
       if (failure) throw failure;
-      return { longestMs, longestApplication, transactionsSeen: longestByTxn.size, samples, intervalMs };
+      return { longestMs, longestApplication, longestQuery, transactionsSeen: longestByTxn.size, samples, intervalMs };
     },
   };
 }

@@ -9,7 +9,7 @@ function targetLine(t: TargetCheck): string {
   const what = `${t.description} (limit ${show(t.limit)})`;
   if (t.met === null || t.value === null || t.factor === null) return `  n/a     ${what}: ${t.why ?? 'not measured'}`;
   if (t.met) return `  met     ${what}: ${show(t.value)}`;
-  return `  MISSED  ${what}: ${show(t.value)}, ${t.factor.toFixed(t.factor >= 10 ? 0 : 1)}× the limit`;
+  return `  MISSED  ${what}: ${show(t.value)}, ${t.factor.toFixed(t.factor >= 10 ? 0 : 2)}× the limit`;
 }
 
 function contenderCells(c: ContenderRow, columns: number): string[] {
@@ -64,7 +64,8 @@ export function renderText(report: BenchReport): string {
     out.push(`  1-min load average before → after: ${measured.map((c) => `(${c.id}) ${c.loadAverage.map((v) => v.toFixed(1)).join('→')}`).join(', ')}`);
   }
   for (const c of report.contenders.filter((c) => c.longestTransaction.longestApplication)) {
-    out.push(`  (${c.id}) longest transaction seen in: ${c.longestTransaction.longestApplication} (${formatCount(c.longestTransaction.transactionsSeen)} transactions sampled)`);
+    const query = c.longestTransaction.longestQuery ? `, last statement: ${c.longestTransaction.longestQuery.replace(/\s+/g, ' ').slice(0, 90)}` : '';
+    out.push(`  (${c.id}) longest transaction: ${c.longestTransaction.longestApplication} (${formatCount(c.longestTransaction.transactionsSeen)} transactions sampled${query})`);
   }
   // Only contenders that write the columns are expected to agree; a dry run writes nothing.
   const sums = report.contenders.filter((c) => c.status === 'ok' && c.columnSums && WRITERS.includes(c.id));

@@ -65,8 +65,9 @@ export function renderBatchChart(points: readonly BatchPoint[], options: { title
   const xTicks = niceTicks(Math.max(lastS, 1), 8);
   const xMax = xTicks[xTicks.length - 1]!;
   const x = (seconds: number) => MARGIN.left + (seconds / xMax) * PLOT_WIDTH;
-  // About a hundred buckets whatever the run's length, none shorter than 250 ms.
-  const bucketMs = Math.max(250, Math.ceil((lastS * 1000) / 100 / 250) * 250);
+  // About a hundred buckets whatever the run's length, none shorter than a second: batches
+  // last ~200 ms, and shorter buckets alias (one holds two batches, the next none).
+  const bucketMs = Math.max(1000, Math.ceil((lastS * 1000) / 100 / 1000) * 1000);
   const buckets = throughputBuckets(points, bucketMs);
 
   const top: Panel = { top: MARGIN.top, yMax: 1, yLabel: 'rows scanned / s', xMax };

@@ -46,6 +46,9 @@ export function declareFlags<T>(yargs: Argv<T>, flags: Record<string, FlagSpec>)
     y = y.option(kebabCase(key), {
       describe: spec.describe,
       type: spec.type,
+      // A string flag always takes the next word as its value, so `--lock-timeout -2s` reaches
+      // validation (and its clear message) instead of being split into the flags -2 and -s.
+      ...(spec.type === 'string' ? { nargs: 1 } : {}),
       ...(spec.group ? { group: spec.group } : {}),
       ...(spec.defaultDescription ? { defaultDescription: spec.defaultDescription } : {}),
     }) as Argv<T>;

@@ -176,9 +176,9 @@ const CASES: Case[] = [
     hint: /hint: Every committed batch is kept\. Fix the cause \(see above\), then resume with: aibridge-migrate backfill --database-url 'postgres:\/\/postgres:\*\*\*@/,
   },
   {
-    name: 'negative values (a value that is not a number needs --flag=value: yargs reads "-2s" as options -2 -s)',
+    name: 'negative values, including a negative non-number given as the next word (--lock-timeout -2s)',
     commands: ['backfill'],
-    args: (ctx) => ['--database-url', url(ctx, 'post'), '--batch-size', '-5', '--max-retries', '-1', '--lock-timeout=-2s'],
+    args: (ctx) => ['--database-url', url(ctx, 'post'), '--batch-size', '-5', '--max-retries', '-1', '--lock-timeout', '-2s'],
     exit: 2,
     message: /error: 3 problems:\n {2}- Setting 'batch-size' \(--batch-size\): must be between 1 and 1000000, got -5[\s\S]*'lock-timeout'[\s\S]*'max-retries' \(--max-retries\): must be between 0 and 1000, got -1/,
     hint: /hint: Fix the settings above; nothing was run/,

@@ -3,10 +3,10 @@
  * and N generated rows, frozen in a checkpointed state, and a clone of it per contender
  * (`CREATE DATABASE … TEMPLATE`), so each begins from byte-identical tables.
  */
-import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
 import { quoteIdent } from '../src/db/identifier.js';
 import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
+import { withClient } from '../test/harness/client.js';
 
 export const APP_SCHEMA = 'public';
 export const TABLE = 'aibridge_token_usages';
@@ -23,16 +23,7 @@ export interface Dataset {
   generateMs: number;
 }
 
-/** One client on `url` for the length of `body`. */
-export async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient };
 
 export async function createDataset(adminUrl: string, options: { name: string; rows: number; seed: number }): Promise<Dataset> {
   const started = performance.now();

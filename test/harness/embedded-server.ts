@@ -54,7 +54,8 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists and is not a zombie (exported for the harness's own tests). */
+export function isAlive(pid: number): boolean {
   // A killed server whose parent is gone may linger as a zombie until its new parent reaps
   // it; it holds no port, files or shared memory, so it counts as dead.
   try {

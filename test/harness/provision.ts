@@ -4,6 +4,7 @@
  * 2. testcontainers 11 — when a container runtime answers its (fast, ~3 ms when absent) probe;
  * 3. embedded PostgreSQL from npm packages.
  */
+import { redactUrl } from '../../src/db/url.js';
 import { DEFAULT_PG_MAJOR, startEmbeddedServer, type StartOptions } from './embedded-server.js';
 
 export interface ProvisionedServer {
@@ -23,16 +24,6 @@ export function requestedMajor(): number {
   return major;
 }
 
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
 async function containerRuntimeAvailable(): Promise<boolean> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
@@ -49,7 +40,7 @@ export async function provisionServer(options: Omit<StartOptions, 'major'> = {})
     return {
       kind: 'external',
       adminUrl: external,
-      description: `using the server at TEST_DATABASE_URL (${redact(external)})`,
+      description: `using the server at TEST_DATABASE_URL (${redactUrl(external)})`,
       stop: async () => {},
     };
   }

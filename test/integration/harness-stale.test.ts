@@ -2,23 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sweepStaleServers } from '../harness/embedded-server.js';
+import { isAlive, sweepStaleServers } from '../harness/embedded-server.js';
 
 const HOLD = fileURLToPath(new URL('../harness/hold-server.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
-  } catch {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('embedded PostgreSQL after a SIGKILLed run', () => {
   it('the next start stops the orphaned server and removes its directory', async () => {
@@ -38,9 +24,9 @@ describe('embedded PostgreSQL after a SIGKILLed run', () => {
     await exited;
     await new Promise((r) => setTimeout(r, 200));
 
-    expect(alive(serverPid)).toBe(true); // the orphan is really there
+    expect(isAlive(serverPid)).toBe(true); // the orphan is really there
     sweepStaleServers();
-    expect(alive(serverPid)).toBe(false);
+    expect(isAlive(serverPid)).toBe(false);
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 });

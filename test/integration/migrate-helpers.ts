@@ -30,23 +30,7 @@ export async function columnsOf(url: string, schema = 'public'): Promise<{ colum
   }
 }
 
-export async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>, applicationName = 'test-client'): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient } from '../harness/client.js';
 
-/**
- * createTestDatabase, with the pool's 'error' event handled: the harness's drop() ends the pool
- * (pg-pool does not wait for its clients to close) and then DROP DATABASE … WITH (FORCE)
- * terminates them, and an idle client's FATAL 57P01 is re-emitted on the pool.
- */
-export async function freshDatabase(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  db.pool.on('error', () => {});
-  return db;
-}
+/** The harness's createTestDatabase, which already tolerates idle clients ended by its drop(). */
+export const freshDatabase = (): Promise<TestDatabase> => createTestDatabase();

@@ -40,7 +40,9 @@ function keyedPassPlan(random: () => number): KillPoint[] {
     () => ({ kind: 'pause', spec: `begin:${nth() + 1}` }),
     () => ({ kind: 'pause', spec: `update:${nth()}` }),
     () => ({ kind: 'pause', spec: `ledger:${nth()}` }),
-    () => ({ kind: 'pause', spec: `commit:${nth()}` }),
+    // Like begin: a fresh run's first COMMIT is the one that creates it in the ledger, not a
+    // batch's; killing there leaves no run at all, which is right but is not this test's point.
+    () => ({ kind: 'pause', spec: `commit:${nth() + 1}` }),
     () => ({ kind: 'pause', spec: `after-commit:${nth()}` }),
     () => ({ kind: 'batch-event', nth: nth(), minPass: 0 }),
     () => ({ kind: 'delay', ms: Math.floor(random() * 60) }),
@@ -112,7 +114,7 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
       const audit = await auditCounts(db);
       expect(audit.twice, `rows written twice after the kill ${label}`).toEqual([]);
       const runs = await ledgerRuns(db);
-      expect(runs.length, 'one run, resumed every time').toBe(1);
+      expect(runs.length, `one run, resumed every time (after the kill ${label})`).toBe(1);
       // The ledger commits with its batch: it claims exactly the writes the table holds.
       expect(Number(runs[0].rows_updated), `ledger vs table after the kill ${label}`).toBe(audit.total);
       const keyed = (await ledgerRanges(db)).find((r) => r.pass === 0)!;

@@ -1,15 +1,14 @@
 /**
  * Which run a backfill works on, for the single runner and for workers alike: after the write
- * preflight, resume the open run of this direction (claiming it for this process), or abandon
+ * preflight (done by the caller before it locks), resume the open run of this direction (claiming it for this process), or abandon
  * it with --restart, or create a fresh one.
  */
 import { PreflightError } from '../errors.js';
-import { qualify } from '../db/identifier.js';
 import { ruleFingerprint } from '../rule/index.js';
 import type { BackfillDeps } from './deps.js';
 import { abandonRun, claimRun, createRun, findOpenRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
 import type { BackfillConfig } from './options.js';
-import { inspectTable, preflightWrite } from './preflight.js';
+import type { TableFacts } from './preflight.js';
 import type { KeyRange } from './ranges.js';
 import type { TableNames } from './sql.js';
 
@@ -30,14 +29,15 @@ export interface RunChoice {
   recordedOptions: Record<string, unknown>;
   /** A new run's keyed-pass ranges; default one range over the whole key space. */
   ranges?: readonly KeyRange[];
+  /** From preflightBackfill, run before any lock was taken. */
+  facts: TableFacts;
   /** Called before --restart abandons `open`; throws to refuse. */
   beforeRestart?: (open: RunRow) => Promise<void>;
 }
 
 export async function chooseRun(db: Queryable, choice: RunChoice): Promise<ChosenRun> {
   const { config, deps, names, target } = choice;
-  const facts = await inspectTable(db, config.schema, names, qualify(config.schema, 'aibridge_interceptions'));
-  await preflightWrite(db, facts, names);
+  const { facts } = choice;
 
   const fingerprint = ruleFingerprint();
   let open = await findOpenRun(db, names, target, choice.direction);

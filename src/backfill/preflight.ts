@@ -2,6 +2,7 @@
  * Checks made before any work, each failing with the fix: the table and its columns exist,
  * the ledger exists, and this role may do what the run needs.
  */
+import { qualify } from '../db/identifier.js';
 import { PermissionError, PreflightError } from '../errors.js';
 import type { Queryable } from './ledger.js';
 import { READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN, type TableNames } from './sql.js';
@@ -35,6 +36,16 @@ export async function inspectTable(db: Queryable, schema: string, names: TableNa
     hasLedger: row.has_ledger === true,
     hasInterceptions: row.has_interceptions === true,
   };
+}
+
+/**
+ * Everything a writing run checks before it takes any lock: a role that can never do the job
+ * hears so even while another backfill holds the runner lock, instead of "already running".
+ */
+export async function preflightBackfill(db: Queryable, schema: string, names: TableNames): Promise<TableFacts> {
+  const facts = await inspectTable(db, schema, names, qualify(schema, 'aibridge_interceptions'));
+  await preflightWrite(db, facts, names);
+  return facts;
 }
 
 /** What a writing run needs beyond the table itself. */

@@ -16,6 +16,7 @@ import { completedResult, failedResult, interruptedResult, recordCompleted, sett
 import { addSweepRange, nextPendingRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { acquireRunnerLock, runnerLockKey, tryRunnerLock } from './lock.js';
 import type { BackfillConfig } from './options.js';
+import { preflightBackfill, type TableFacts } from './preflight.js';
 import type { BackfillResult } from './result.js';
 import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
 import { judgePass } from './sweep.js';
@@ -48,6 +49,7 @@ class Runner {
   private readonly controllerSettings: ControllerSettings;
   private controller: ControllerState;
   private run: RunRow | null = null;
+  private facts: TableFacts | null = null;
   private position: { pass: number; checkpoint: string | null } | null = null;
   private estimatedRows = 0;
   private sessionStart = 0;
@@ -97,11 +99,15 @@ class Runner {
     if (session) await session.end().catch(() => {});
   }
 
-  /** Connects and takes the runner lock. `wait` only on the first connection. */
-  private async openSession(wait: boolean): Promise<boolean> {
+  /**
+   * Connects and takes the runner lock. The first connection preflights before it locks (and
+   * only it may `wait`); a reconnection only retakes the lock.
+   */
+  private async openSession(first: boolean): Promise<boolean> {
     this.session = await this.deps.connect();
     if (!this.lockKey) this.lockKey = await runnerLockKey(this.db, this.config.stateSchema, this.names.usages);
-    if (wait) {
+    if (first) {
+      this.facts = await preflightBackfill(this.db, this.config.schema, this.names);
       await acquireRunnerLock(this.db, this.lockKey, this.names, this.target, {
         wait: this.config.wait,
         signal: this.deps.signal,
@@ -124,6 +130,7 @@ class Runner {
     if (!(await this.openSession(true))) return interruptedResult(this.ending(), null);
 
     const chosen = await chooseRun(this.db, {
+      facts: this.facts!,
       config: this.config,
       deps: this.deps,
       names: this.names,

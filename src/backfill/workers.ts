@@ -25,6 +25,7 @@ import { GatedBatches, ThrottleGate, throttleSettings } from './gate.js';
 import { addSweepRange, type RangeRow, type RunRow, type Target } from './ledger.js';
 import { describeHolder, holderMessage, runnerLockKey } from './lock.js';
 import type { BackfillConfig } from './options.js';
+import { preflightBackfill, type TableFacts } from './preflight.js';
 import { planKeyRanges, rangeCount } from './ranges.js';
 import type { BackfillResult } from './result.js';
 import { tableNames, TOKEN_USAGES, type TableNames } from './sql.js';
@@ -105,7 +106,7 @@ export class WorkerRun {
   }
 
   /** Joins (or creates) the run; serialised between processes by the setup lock. */
-  private async setup(): Promise<void> {
+  private async setup(facts: TableFacts): Promise<void> {
     const setupKey = await setupLockKey(this.db, this.names);
     // Setup takes milliseconds; poll rather than block so a signal is still honoured.
     while (!(await tryLock(this.db, setupKey))) {
@@ -114,6 +115,7 @@ export class WorkerRun {
     }
     try {
       const chosen = await chooseRun(this.db, {
+        facts,
         config: this.config,
         deps: this.deps,
         names: this.names,
@@ -141,8 +143,9 @@ export class WorkerRun {
     this.coordinator = await this.deps.connect();
     this.lockKey = await runnerLockKey(this.db, this.config.stateSchema, this.names.usages);
     this.convergeKey = await convergeLockKey(this.db, this.names);
+    const facts = await preflightBackfill(this.db, this.config.schema, this.names);
     if (!(await this.joinRunLock())) return this.stopped();
-    await this.setup();
+    await this.setup(facts);
     if (!this.run) return this.stopped();
     const run = this.run;
     this.deps.sink({

@@ -37,6 +37,26 @@ describe('backfill: one runner at a time', () => {
     expect(second.result.error.exitCode).toBe(7);
     expect(second.result.error.message, second.result.error.message).toMatch(/run #\d+ on host deploy-box-1 pid 4242, started .*database session pid \d+/);
 
+    // A role that could never do the job hears that, not "already running" (single runner or workers).
+    const role = `no_update_${process.pid}`;
+    await db.query(`CREATE ROLE ${role} LOGIN`);
+    await db.query(`GRANT USAGE ON SCHEMA aibridge_migrate TO ${role}`);
+    await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public, aibridge_migrate TO ${role}`);
+    try {
+      const asRole = new URL(db.url);
+      asRole.username = role;
+      for (const workers of [undefined, 2]) {
+        const denied = await backfill(db, { databaseUrl: asRole.toString(), ...(workers ? { workers } : {}) });
+        expect(denied.result.status === 'failed' && [denied.result.error.code, denied.result.error.message]).toEqual([
+          'PERMISSION',
+          expect.stringContaining('lacks privileges the backfill needs: UPDATE on "public"."aibridge_token_usages"'),
+        ]);
+      }
+    } finally {
+      await db.query(`DROP OWNED BY ${role}`);
+      await db.query(`DROP ROLE ${role}`);
+    }
+
     const waiting = backfill(db, { wait: true }, { host: 'deploy-box-3', pid: 778, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) });
     release();
     const [a, b] = await Promise.all([first, waiting]);

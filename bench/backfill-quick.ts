@@ -25,11 +25,11 @@ const rows = Number(process.argv[2] ?? 1_000_000);
 const extraFlags = process.argv.slice(3);
 
 async function walLsn(c: pg.Client): Promise<string> {
-  return (await c.query(`SELECT pg_current_wal_lsn()::text AS l`)).rows[0].l;
+  return (await c.query(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0].l;
 }
 
 async function walSince(c: pg.Client, lsn: string): Promise<number> {
-  return Number((await c.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS d`, [lsn])).rows[0].d);
+  return Number((await c.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint AS d`, [lsn])).rows[0].d);
 }
 
 async function heapMb(c: pg.Client): Promise<number> {

@@ -194,7 +194,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     await dropDatabase(server.adminUrl, template);
     await checkpoint(server.adminUrl);
     notes.push(
-      'WAL is pg_current_wal_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
+      'WAL is the pg_current_wal_insert_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
       'Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill\'s own per-batch timing from its --json events.',
       'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
       'rows/s is the table\'s row count divided by wall time, for every contender alike.',

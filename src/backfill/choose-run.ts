@@ -6,7 +6,7 @@
 import { PreflightError } from '../errors.js';
 import { ruleFingerprint } from '../rule/index.js';
 import type { BackfillDeps } from './deps.js';
-import { abandonRun, claimRun, createRun, findOpenRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
+import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
 import type { BackfillConfig } from './options.js';
 import type { TableFacts } from './preflight.js';
 import type { KeyRange } from './ranges.js';
@@ -17,6 +17,11 @@ export interface ChosenRun {
   resumed: boolean;
   /** The table's size as best known now: the ledger's estimate or the catalog, whichever is larger. */
   estimatedRows: number;
+  /**
+   * False when a fresh run follows a completed one (same direction, same rule): it starts with
+   * the convergence count, and the keyed pass runs only if that finds eligible rows.
+   */
+  keyedPass: boolean;
 }
 
 export interface RunChoice {
@@ -55,8 +60,10 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
   if (open) {
     await claimRun(db, names, open.id, deps.host, deps.pid);
     const run = await readRun(db, names, open.id);
-    return { run, resumed: true, estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(facts.catalogRows)) };
+    const { rows: keyed } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${names.ranges} WHERE run_id = $1 AND pass = 0) AS keyed`, [run.id]);
+    return { run, resumed: true, keyedPass: keyed[0]!.keyed === true, estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(facts.catalogRows)) };
   }
+  const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
   const { rows } = await db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${names.usages} AS t`);
   const count = Number(rows[0]!.n);
   const run = await createRun(db, names, {
@@ -69,7 +76,20 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     maxCreatedAtAtStart: rows[0]!.max_created ?? null,
     rowsEstimated: count,
     direction: choice.direction,
-    ...(choice.ranges ? { ranges: choice.ranges } : {}),
+    ranges: keyedPass ? (choice.ranges ?? [{ lo: null, hi: null }]) : [],
   });
-  return { run, resumed: false, estimatedRows: count };
+  return { run, resumed: false, keyedPass, estimatedRows: count };
+}
+
+/**
+ * A re-run after a completed run finds almost nothing to write, and a keyed pass would still
+ * visit every row through the index in key order (random heap reads). One count, the same
+ * single-snapshot count that ends every run, proves the same thing at the cost of a
+ * sequential scan; the keyed pass follows only if it finds rows. Not after --restart (the user
+ * asked to re-judge every row), another direction or another rule.
+ */
+async function followsCompletedRun(db: Queryable, choice: RunChoice, fingerprint: string): Promise<boolean> {
+  if (choice.config.restart) return false;
+  const last = await latestRun(db, choice.names, choice.target);
+  return last !== null && last.status === 'completed' && last.direction === choice.direction && last.ruleFingerprint === fingerprint;
 }

@@ -4,7 +4,9 @@
  * fields are only ever added.
  *
  *   start    {run_id, direction ("forward" | "reverse"), workers (null = single runner), resumed,
- *             rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size}
+ *             rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size,
+ *             keyed_pass (false: a fresh run after a completed one starts with the count; a
+ *             converge event with pass 0 and next_pass 0 then opens the keyed pass)}
  *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
  *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
  *             estimated_rows, rows_per_second, eta_ms}
@@ -40,6 +42,7 @@ export type BackfillEvent =
       batchSize: number;
       targetBatchMs: number;
       fixedBatchSize: boolean;
+      keyedPass: boolean;
     }
   | {
       event: 'batch';

@@ -119,6 +119,15 @@ export async function findOpenRun(db: Queryable, names: TableNames, target: Targ
   return rows[0] ? toRun(rows[0]) : null;
 }
 
+/** The target's most recent run of either direction, whatever its status. */
+export async function latestRun(db: Queryable, names: TableNames, target: Target): Promise<RunRow | null> {
+  const { rows } = await db.query(
+    `SELECT ${RUN_COLUMNS} FROM ${names.runs} WHERE target_schema = $1 AND target_table = $2 ORDER BY id DESC LIMIT 1`,
+    [target.schema, target.table],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
 export async function readRun(db: Queryable, names: TableNames, runId: number): Promise<RunRow> {
   const { rows } = await db.query(`SELECT ${RUN_COLUMNS} FROM ${names.runs} WHERE id = $1`, [runId]);
   if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);

@@ -45,6 +45,7 @@ export function textSink(options: TextSinkOptions): Sink {
   let lastDraw = Number.NEGATIVE_INFINITY;
   let barShown = false;
   let lastPauseLine = Number.NEGATIVE_INFINITY;
+  let keyedPass = true;
   const line = (text: string) => {
     if (barShown) options.write('\r\u001b[K');
     barShown = false;
@@ -53,12 +54,13 @@ export function textSink(options: TextSinkOptions): Sink {
   return (event) => {
     switch (event.event) {
       case 'start':
+        keyedPass = event.keyedPass;
         line(
           `${event.direction === 'reverse' ? 'reverse ' : ''}backfill run #${event.runId} ${event.resumed ? (event.workers === null ? 'resumed' : 'joined') : 'started'}${
             event.workers === null ? '' : ` with ${event.workers} worker${event.workers === 1 ? '' : 's'}`
           }: ~${formatCount(event.estimatedRows)} rows, ${
             event.fixedBatchSize ? `batches of ${formatCount(event.batchSize)} rows` : `batches sized for ${event.targetBatchMs} ms`
-          }`,
+          }${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the keyed pass only if it finds any'}`,
         );
         return;
       case 'batch': {
@@ -92,11 +94,16 @@ export function textSink(options: TextSinkOptions): Sink {
         return;
       }
       case 'converge':
+        if (!keyedPass && event.pass === 0 && event.nextPass === 0) {
+          keyedPass = true;
+          line(`counted ${formatCount(event.eligibleRemaining)} eligible rows: the keyed pass follows`);
+          return;
+        }
         line(
-          `${event.pass === 0 ? 'keyed pass' : `convergence sweep ${event.pass}`} done: ${formatCount(event.rowsUpdated)} rows written; ${
+          `${event.pass > 0 ? `convergence sweep ${event.pass} done: ${formatCount(event.rowsUpdated)} rows written` : keyedPass ? `keyed pass done: ${formatCount(event.rowsUpdated)} rows written` : 'counted'}; ${
             event.converged
               ? 'no eligible row left — converged'
-              : `${formatCount(event.eligibleRemaining)} eligible rows left (inserted behind the cursor)${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
+              : `${formatCount(event.eligibleRemaining)} eligible rows left${event.pass > 0 || keyedPass ? ' (inserted behind the cursor)' : ''}${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
           }`,
         );
         return;

@@ -153,6 +153,7 @@ class Runner {
       batchSize: this.controller.size,
       targetBatchMs: this.config.targetBatchMs,
       fixedBatchSize: this.config.batchSize !== undefined,
+      keyedPass: chosen.keyedPass,
     });
     this.sessionStart = this.deps.clock.now();
 

@@ -12,7 +12,7 @@ export interface PassVerdict {
   /** Rows still eligible in the whole table. */
   remaining: number;
   converged: boolean;
-  /** The sweep to open next; null when the run is over. */
+  /** The pass to open next (0 only after a count-first start); null when the run is over. */
   next: number | null;
 }
 
@@ -30,7 +30,9 @@ export async function judgePass(
   const { rows } = await db.query(ops.remainingQuery(names.usages));
   const remaining = Number(rows[0]!.eligible);
   const converged = remaining === 0;
-  const next = !converged && pass < convergePasses ? pass + 1 : null;
+  // No pass yet: the run began with this count (it follows a completed run); what it finds
+  // opens the keyed pass, and sweeps follow that as in any run.
+  const next = converged ? null : last === null ? 0 : pass < convergePasses ? pass + 1 : null;
   sink({
     event: 'converge',
     runId,

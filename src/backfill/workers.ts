@@ -55,6 +55,7 @@ export class WorkerRun {
   private convergeKey = '';
   private run: RunRow | null = null;
   private resumed = false;
+  private keyedPass = true;
   private completed = false;
   private converged = true;
   private failure: unknown = null;
@@ -133,6 +134,7 @@ export class WorkerRun {
       });
       this.run = chosen.run;
       this.resumed = chosen.resumed;
+      this.keyedPass = chosen.keyedPass;
       this.estimatedRows = chosen.estimatedRows;
     } finally {
       await unlock(this.db, setupKey).catch(() => {});
@@ -159,6 +161,7 @@ export class WorkerRun {
       batchSize: initialController(this.controllerSettings).size,
       targetBatchMs: this.config.targetBatchMs,
       fixedBatchSize: this.config.batchSize !== undefined,
+      keyedPass: this.keyedPass,
     });
 
     await Promise.all(Array.from({ length: this.workers }, (_, i) => this.worker(run.id, i + 1)));

@@ -46,10 +46,20 @@ describe('backfill: what it writes', () => {
 
   it('a second run over backfilled data rewrites no row (every xmin unchanged)', async () => {
     const first = await rowVersions(db);
-    const { result } = await backfill(db, {});
+    const { result, events } = await backfill(db, {});
     expect(result.status).toBe('completed');
     if (result.status === 'completed') expect(result.summary.rowsUpdated).toBe(0);
     expect(await rowVersions(db)).toEqual(first);
+    // After a completed run it counts instead of walking the key space: no batch at all.
+    expect(events.find((e) => e.event === 'start')).toMatchObject({ keyedPass: false });
+    expect(events.filter((e) => e.event === 'batch')).toEqual([]);
+    expect(events.filter((e) => e.event === 'converge')).toEqual([expect.objectContaining({ pass: 0, eligibleRemaining: 0, converged: true, nextPass: null })]);
+  });
+
+  it('--restart after a completed run walks every key again', async () => {
+    const { result, events } = await backfill(db, { restart: true, batchSize: 2_000 });
+    expect(result.status === 'completed' && [result.summary.rowsScanned, result.summary.rowsUpdated]).toEqual([rowCount, 0]);
+    expect(events.find((e) => e.event === 'start')).toMatchObject({ keyedPass: true });
   });
 });
 
@@ -103,6 +113,9 @@ describe('backfill: resume, restart, rule changes', () => {
     if (result.status !== 'completed') return;
     expect(result.resumed).toBe(false);
     expect(result.summary.rowsUpdated).toBe(25);
+    // The count found them, so the keyed pass ran after it, as in a first run.
+    expect(result.summary.rowsScanned).toBeGreaterThan(5_000);
+    expect(result.summary.convergencePasses).toBe(0);
     expect(await wrongRows(db)).toEqual([]);
     expect((await ledgerRuns(db)).map((r) => r.status)).toEqual(['completed', 'completed']);
   });

@@ -64,6 +64,29 @@ describe('backfill --workers in one process', () => {
     expect(workerEvents.map((e) => e.rangeNo).sort((a, b) => a - b)).toEqual(keyed.map((r) => r.range_no));
     expect(new Set(workerEvents.map((e) => e.worker)).size).toBeGreaterThan(1);
   });
+
+  it('after a completed run, workers count first: nothing found, no range at all; rows found, the keyed ranges follow', async () => {
+    const idle = await backfill(db, { workers: 3 });
+    expect(idle.result.status === 'completed' && idle.result.summary.rowsScanned).toBe(0);
+    expect(idle.events.find((e) => e.event === 'start')).toMatchObject({ keyedPass: false });
+    const idleRun = (await ledgerRuns(db)).at(-1);
+    expect((await ledgerRanges(db)).filter((r) => r.run_id === idleRun.id)).toEqual([]);
+
+    // An old writer's rows since then: 40 rows reset to metadata-only.
+    const { rows } = await db.query(
+      `UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0
+        WHERE id IN (SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' AND cache_read_input_tokens > 0 AND NOT (id = ANY($1)) ORDER BY id LIMIT 40)
+        RETURNING id`,
+      [[...db.appWritten.keys()]],
+    );
+    expect(rows).toHaveLength(40);
+    const busy = await backfill(db, { workers: 3, batchSize: 500 });
+    expect(busy.result.status === 'completed' && [busy.result.summary.rowsScanned, busy.result.summary.rowsUpdated]).toEqual([8_000, 40]);
+    const busyRun = (await ledgerRuns(db)).at(-1);
+    const ranges = (await ledgerRanges(db)).filter((r) => r.run_id === busyRun.id);
+    expect(ranges.map((r) => [r.pass, r.status])).toEqual(Array.from({ length: rangeCount(3) }, () => [0, 'done']));
+    expect(await wrongRows(db)).toEqual([]);
+  });
 });
 
 describe('backfill --workers across processes', () => {

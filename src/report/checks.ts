@@ -78,6 +78,13 @@ export function providerTotalsCheck(s: Sections): Check {
   };
 }
 
+/** One sentence on the sessions, for every renderer. */
+export function sessionsSentence(sessions: Sections['totals']['sessions']): string {
+  const { count, differing } = sessions;
+  if (count === null) return "No row fails parity, and a session's totals are sums of its rows: no session can differ (not summed per session).";
+  return differing === 0 ? `All ${plural(count, 'session')} agree.` : `${n(differing)} of ${plural(count, 'session')} differ.`;
+}
+
 export function sessionTotalsCheck(s: Sections): Check {
   const { count, differing, top } = s.totals.sessions;
   return {
@@ -85,8 +92,8 @@ export function sessionTotalsCheck(s: Sections): Check {
     title: 'Totals per session',
     status: differing > 0 ? 'fail' : 'pass',
     summary:
-      differing === 0
-        ? `All ${plural(count, 'session')} agree.`
+      differing === 0 || count === null
+        ? sessionsSentence(s.totals.sessions)
         : `${n(differing)} of ${plural(count, 'session')} differ; largest: ${top
             .filter((t) => !t.agrees)
             .slice(0, 3)

@@ -64,7 +64,8 @@ export interface VerificationFacts {
   /** count(*) of the table in the same snapshot, by a separate scan. */
   rowsInTable: number;
   samples: { pending: RowSample[]; conflict: RowSample[] };
-  sessions: { count: number; differing: number; top: SessionFacts[] };
+  /** count null: not summed per session, because no row fails parity (none can differ). */
+  sessions: { count: number | null; differing: number; top: SessionFacts[] };
   ledger: { state: 'absent' | 'no_runs' } | { state: 'present'; run: LedgerRunFacts };
   anomalySamples: AnomalySample[];
 }

@@ -4,6 +4,7 @@
  */
 import { escapeHtml as h } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
+import { sessionsSentence } from './checks.js';
 import { duration, groupLabel, num, signedNum } from './numbers.js';
 import { barChart } from './svg-chart.js';
 
@@ -137,7 +138,7 @@ export function renderHtml(report: Report): string {
     body.push('</ul>');
   }
 
-  body.push(`<h2>Sessions</h2><p>${num(totals.sessions.count)} sessions, ${num(totals.sessions.differing)} differ.</p>`);
+  body.push(`<h2>Sessions</h2><p>${h(sessionsSentence(totals.sessions))}</p>`);
   const differing = totals.sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');

@@ -1,6 +1,7 @@
 /** The Markdown report, for a pull request or a change ticket. */
 import { escapeMarkdown as md } from './escape.js';
 import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
+import { sessionsSentence } from './checks.js';
 import { duration, groupLabel, num, signedNum } from './numbers.js';
 
 const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', skipped: '➖ skipped' };
@@ -76,7 +77,7 @@ export function renderMarkdown(report: Report): string {
   }
 
   const { sessions } = report.totals;
-  out.push('### Sessions', '', `${num(sessions.count)} sessions, ${num(sessions.differing)} differ.`, '');
+  out.push('### Sessions', '', sessionsSentence(sessions), '');
   const differing = sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     out.push(

@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** 2: totals.sessions.count became nullable (sessions are summed only when some row fails). */
+export const REPORT_SCHEMA_VERSION = 2;
 
 const count = z.number().int().nonnegative();
 const tokens = z.number().int();
@@ -176,7 +177,11 @@ export const reportSchema = z
       by_provider_model: z.array(providerModelTotalsSchema),
       all: providerModelTotalsSchema,
       sessions: z.object({
-        count: count,
+        /**
+         * Sessions in the table; null when they were not summed: no row fails parity, and a
+         * session's totals are sums of its rows, so no session can differ.
+         */
+        count: count.nullable(),
         differing: count,
         top_n: count,
         /** The sessions with the largest difference (all agreeing sessions are omitted when any differ). */

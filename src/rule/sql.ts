@@ -122,10 +122,20 @@ export function keyAnomalySql(metadata: string, key: string): string {
   END`;
 }
 
-function combine(metadata: string, keys: readonly string[]): string {
-  const values = keys.map((key) => keyValueSql(metadata, key));
+/** `value(key)`: the key's value as bigint, NULL when absent or anomalous. */
+function combine(value: (key: string) => string, keys: readonly string[]): string {
+  const values = keys.map(value);
   // GREATEST skips NULLs; it is NULL only when every key is absent or anomalous.
   return `COALESCE(${values.length === 1 ? values[0] : `GREATEST(${values.join(', ')})`}, 0)`;
+}
+
+function anomaliesSql(metadata: string, rule: CacheTokenRule): string {
+  const perKey = rule.outputs.flatMap((output) =>
+    output.keys.map((key) => `(${keyAnomalySql(metadata, key)}) || ${constantLiteral(`:${key}`)}`),
+  );
+  return `CASE WHEN ${metadata} IS NULL THEN '{}'::text[]
+      WHEN jsonb_typeof(${metadata}) <> 'object' THEN ARRAY['not_an_object:$']::text[]
+      ELSE array_remove(ARRAY[${perKey.join(',\n        ')}]::text[], NULL) END`;
 }
 
 /**
@@ -134,26 +144,57 @@ function combine(metadata: string, keys: readonly string[]): string {
  */
 export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): RuleSql {
   const [read, write] = rule.outputs;
-  const perKey = rule.outputs.flatMap((output) =>
-    output.keys.map((key) => `(${keyAnomalySql(metadata, key)}) || ${constantLiteral(`:${key}`)}`),
-  );
+  const value = (key: string) => keyValueSql(metadata, key);
   return {
-    cacheRead: combine(metadata, read.keys),
-    cacheWrite: combine(metadata, write.keys),
-    anomalies: `CASE WHEN ${metadata} IS NULL THEN '{}'::text[]
-      WHEN jsonb_typeof(${metadata}) <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      ELSE array_remove(ARRAY[${perKey.join(',\n        ')}]::text[], NULL) END`,
+    cacheRead: combine(value, read.keys),
+    cacheWrite: combine(value, write.keys),
+    anomalies: anomaliesSql(metadata, rule),
   };
 }
 
 /**
- * What dashboards summed before the change (cache_read_input + prompt_cached; input_cached
- * ignored), with each value judged by the rule so a malformed value cannot abort the report.
+ * What dashboards summed before the change (DOMAIN.md): cache_read_input + prompt_cached,
+ * input_cached ignored, each value judged by the rule so a malformed one cannot abort a report.
  */
-export function legacyDashboardSql(metadata: string): { cacheRead: string; cacheWrite: string } {
-  const value = (key: string) => `COALESCE(${keyValueSql(metadata, key)}, 0)`;
+const LEGACY_DASHBOARD = { read: ['cache_read_input', 'prompt_cached'], write: 'cache_creation_input' } as const;
+
+export interface StagedRuleSql extends RuleSql {
+  /**
+   * Select-list items for an inner query fenced with `OFFSET 0` (so PostgreSQL cannot paste
+   * them back into the outer expressions): each key's value, judged once, under an alias.
+   */
+  keyColumns: string[];
+  /** What dashboards summed before the change, over the same judged values (numeric). */
+  legacyRead: string;
+  legacyWrite: string;
+}
+
+/**
+ * The rule in two stages, for queries that need several of its outputs per row (verify needs
+ * both values, the anomalies and the legacy totals): every key is judged once in the inner
+ * query, and the outputs combine the judged values. Anomalies are listed only for rows that
+ * can have any — a key present without a valid value, or a document that is not an object —
+ * so a plain row pays nothing for them. Same results as compileRuleSql, document for document
+ * (test/integration/rule-equivalence.test.ts).
+ *
+ * `inner` is the metadata expression inside the inner query; `outer` names the inner query's
+ * alias and the metadata as the outer query sees it (the inner query must pass it through).
+ */
+export function compileStagedRuleSql(inner: string, outer: { row: string; metadata: string }, rule: CacheTokenRule = CACHE_TOKEN_RULE): StagedRuleSql {
+  const keys = rule.outputs.flatMap((output) => [...output.keys]);
+  const alias = (key: string) => `"v_${keys.indexOf(key)}"`;
+  const value = (key: string) => `${outer.row}.${alias(key)}`;
+  const [read, write] = rule.outputs;
+  const m = outer.metadata;
+  const suspect = [`jsonb_typeof(${m}) <> 'object'`, ...keys.map((key) => `(${hasKey(m, key)} AND ${value(key)} IS NULL)`)].join(' OR ');
+  // numeric: two valid values near the bigint maximum would overflow a bigint sum (22003).
+  const legacy = (key: string) => `COALESCE(${value(key)}, 0)::numeric`;
   return {
-    cacheRead: `(${value('cache_read_input')} + ${value('prompt_cached')})`,
-    cacheWrite: value('cache_creation_input'),
+    keyColumns: keys.map((key) => `${keyValueSql(inner, key)} AS ${alias(key)}`),
+    cacheRead: combine(value, read.keys),
+    cacheWrite: combine(value, write.keys),
+    anomalies: `CASE WHEN ${m} IS NOT NULL AND (${suspect}) THEN ${anomaliesSql(m, rule)} ELSE '{}'::text[] END`,
+    legacyRead: `(${LEGACY_DASHBOARD.read.map(legacy).join(' + ')})`,
+    legacyWrite: legacy(LEGACY_DASHBOARD.write),
   };
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleKeys } from '../../src/rule/definition.js';
 import { anomalyLabels, evaluateMetadataText, type RuleResult } from '../../src/rule/evaluate.js';
 import { parseJsonText } from '../../src/rule/json-text.js';
-import { compileRuleSql } from '../../src/rule/sql.js';
+import { compileRuleSql, compileStagedRuleSql, keyValueSql } from '../../src/rule/sql.js';
 import { upstreamSql } from '../../src/rule/upstream.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
@@ -116,6 +116,10 @@ const fromTs = (r: RuleResult): Evaluated => ({ read: r.cacheRead.toString(), wr
 
 interface StoredRow extends Evaluated {
   stored: string | null;
+  /** The staged form verify uses, evaluated on the same document. */
+  staged: Evaluated & { legacy: [string, string] };
+  /** The old dashboards' read and write, straight from each key's value. */
+  legacy: [string, string];
   /** Upstream [read, write] as text, or null when its casts raised. */
   upstream: [string, string] | null;
 }
@@ -126,6 +130,8 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
   let serverVersion: number;
   const rule = compileRuleSql('"t"."metadata"');
   const upstream = upstreamSql('"m"');
+  const staged = compileStagedRuleSql('"t"."metadata"', { row: '"k"', metadata: '"k"."metadata"' });
+  const keyValue = (key: string) => `COALESCE(${keyValueSql('"t"."metadata"', key)}, 0)::numeric`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -154,10 +160,16 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
     );
     const { rows } = await client.query(
       `SELECT "t"."metadata"::text AS stored, (${rule.cacheRead})::text AS read, (${rule.cacheWrite})::text AS write,
-              ${rule.anomalies} AS anomalies, "upstream_eval"("t"."metadata") AS upstream
+              ${rule.anomalies} AS anomalies, "upstream_eval"("t"."metadata") AS upstream,
+              ARRAY[(${keyValue('cache_read_input')} + ${keyValue('prompt_cached')})::text, (${keyValue('cache_creation_input')})::text] AS legacy
          FROM "docs" AS "t" ORDER BY "t"."n"`,
     );
-    return rows;
+    const { rows: stagedRows } = await client.query(
+      `SELECT (${staged.cacheRead})::text AS read, (${staged.cacheWrite})::text AS write, ${staged.anomalies} AS anomalies,
+              ARRAY[(${staged.legacyRead})::text, (${staged.legacyWrite})::text] AS legacy
+         FROM (SELECT "t"."n", "t"."metadata", ${staged.keyColumns.join(', ')} FROM "docs" AS "t" OFFSET 0) AS "k" ORDER BY "k"."n"`,
+    );
+    return rows.map((row, i) => ({ ...row, staged: stagedRows[i] }));
   }
 
   /** The values under the rule's keys, when the document is an object. */
@@ -187,6 +199,8 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
           expect(fromTs(evaluateMetadataText(row.stored)), context).toEqual(sql);
           // …and on the text as the client wrote it.
           expect(fromTs(evaluateMetadataText(raw)), context).toEqual(sql);
+          // …and verify's staged form, outputs and legacy totals alike.
+          expect(row.staged, context).toEqual({ ...sql, legacy: row.legacy });
 
           stats.documents++;
           if (sql.read !== '0' || sql.write !== '0') stats.nonZero++;

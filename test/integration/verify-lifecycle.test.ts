@@ -79,6 +79,11 @@ describe('verify before and after a backfill, with a ledger', () => {
     expect(after.report.totals.by_provider_model.every((g) => g.agrees)).toBe(true);
     expect(after.report.totals.sessions.differing).toBe(0);
     expect(after.report.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    // Before, rows failed, so sessions were summed; after, none fails and none can differ:
+    // the report says so instead of summing again.
+    expect(before.report.totals.sessions.count).toBeGreaterThan(100);
+    expect(after.report.totals.sessions).toMatchObject({ count: null, differing: 0, top: [] });
+    expect(after.report.checks.find((c) => c.id === 'totals_by_session')!.summary).toMatch(/^No row fails parity.*no session can differ/);
   });
 
   it('explains rows added since a backfill run by created_at, and warns when the run used another rule', async () => {

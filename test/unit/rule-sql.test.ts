@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE_TOKEN_RULE, type CacheTokenRule } from '../../src/rule/definition.js';
 import { ruleFingerprint } from '../../src/rule/fingerprint.js';
-import { compileRuleSql, legacyDashboardSql } from '../../src/rule/sql.js';
+import { compileRuleSql, compileStagedRuleSql } from '../../src/rule/sql.js';
 import { upstreamSql } from '../../src/rule/upstream.js';
 
 describe('compiled rule SQL', () => {
   it('is pinned: a change to the SQL text is a change to the rule the backfill writes with', async () => {
     const rule = compileRuleSql('"t"."metadata"');
-    const legacy = legacyDashboardSql('"t"."metadata"');
+    const staged = compileStagedRuleSql('"t"."metadata"', { row: '"k"', metadata: '"k"."metadata"' });
     const upstream = upstreamSql('"t"."metadata"');
     const text = [
       `-- cacheRead\n${rule.cacheRead}`,
       `-- cacheWrite\n${rule.cacheWrite}`,
       `-- anomalies\n${rule.anomalies}`,
-      `-- legacyDashboard.cacheRead\n${legacy.cacheRead}`,
-      `-- legacyDashboard.cacheWrite\n${legacy.cacheWrite}`,
+      `-- staged.keyColumns\n${staged.keyColumns.join(',\n')}`,
+      `-- staged.cacheRead\n${staged.cacheRead}`,
+      `-- staged.cacheWrite\n${staged.cacheWrite}`,
+      `-- staged.anomalies\n${staged.anomalies}`,
+      `-- staged.legacyRead (the dashboards before the change)\n${staged.legacyRead}`,
+      `-- staged.legacyWrite\n${staged.legacyWrite}`,
       `-- upstream.cacheRead\n${upstream.cacheRead}`,
       `-- upstream.cacheWrite\n${upstream.cacheWrite}`,
     ].join('\n\n');

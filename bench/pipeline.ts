@@ -251,7 +251,7 @@ function failedMeasurement(id: ContenderId, error: string): Measurement {
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
-    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, samples: 0, intervalMs: 0 },
+    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, longestWritingMs: 0, longestWritingQuery: null, samples: 0, intervalMs: 0 },
     batches: 0,
     longestBatchMs: null,
     peakRssBytes: null,

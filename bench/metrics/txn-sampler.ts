@@ -5,6 +5,10 @@
  * last sighting, so the result is a lower bound, short by at most one interval plus the
  * sampling query's own time; transactions shorter than an interval may go unseen.
  *
+ * The longest transaction that holds a transaction id (it has written; pg_stat_activity
+ * backend_xid) is kept apart: a read-only one (the backfill's single-snapshot convergence count)
+ * holds no row lock and blocks no writer, though its snapshot does hold back vacuum.
+ *
  * Why sample rather than trust the tool's own timings: this sees every transaction the
  * contender opens — the migration's, the ledger's, the batches' — measured by the server.
  */
@@ -18,6 +22,9 @@ export interface TransactionSample {
   longestQuery: string | null;
   /** Distinct transactions seen open at least once. */
   transactionsSeen: number;
+  /** The longest transaction seen holding a transaction id (one that wrote), and what it ran. */
+  longestWritingMs: number;
+  longestWritingQuery: string | null;
   samples: number;
   intervalMs: number;
 }
@@ -32,6 +39,7 @@ interface ActivityRow {
   age_ms: number;
   application_name: string;
   query: string;
+  writing: boolean;
 }
 
 export async function startTransactionSampler(options: {
@@ -50,6 +58,8 @@ export async function startTransactionSampler(options: {
   let longestMs = 0;
   let longestApplication: string | null = null;
   let longestQuery: string | null = null;
+  let longestWritingMs = 0;
+  let longestWritingQuery: string | null = null;
   let samples = 0;
   let stopped = false;
   let failure: unknown;
@@ -58,7 +68,7 @@ export async function startTransactionSampler(options: {
     while (!stopped) {
       try {
         const { rows } = await client.query<ActivityRow>(
-          `SELECT pid, xact_start::text AS xact_start, application_name, left(query, 300) AS query,
+          `SELECT pid, xact_start::text AS xact_start, application_name, left(query, 300) AS query, backend_xid IS NOT NULL AS writing,
                   (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS age_ms
              FROM pg_stat_activity
             WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
@@ -75,6 +85,10 @@ export async function startTransactionSampler(options: {
             longestApplication = row.application_name;
             longestQuery = row.query;
           }
+          if (row.writing && age > longestWritingMs) {
+            longestWritingMs = age;
+            longestWritingQuery = row.query;
+          }
         }
       } catch (error) {
         failure = error;
@@ -90,7 +104,7 @@ export async function startTransactionSampler(options: {
       await loop;
       await client.end();
       if (failure) throw failure;
-      return { longestMs, longestApplication, longestQuery, transactionsSeen: longestByTxn.size, samples, intervalMs };
+      return { longestMs, longestApplication, longestQuery, transactionsSeen: longestByTxn.size, longestWritingMs, longestWritingQuery, samples, intervalMs };
     },
   };
 }

@@ -66,6 +66,11 @@ export function renderText(report: BenchReport): string {
   for (const c of report.contenders.filter((c) => c.longestTransaction.longestApplication)) {
     const query = c.longestTransaction.longestQuery ? `, last statement: ${c.longestTransaction.longestQuery.replace(/\s+/g, ' ').slice(0, 90)}` : '';
     out.push(`  (${c.id}) longest transaction: ${c.longestTransaction.longestApplication} (${formatCount(c.longestTransaction.transactionsSeen)} transactions sampled${query})`);
+    const t = c.longestTransaction;
+    if (t.longestWritingMs > 0 && t.longestWritingMs < t.longestMs) {
+      const writing = t.longestWritingQuery ? `, last statement: ${t.longestWritingQuery.replace(/\s+/g, ' ').slice(0, 60)}` : '';
+      out.push(`  (${c.id}) longest transaction that wrote (held a transaction id): ${formatMs(t.longestWritingMs)}${writing}`);
+    }
   }
   // Only contenders that write the columns are expected to agree; a dry run writes nothing.
   const sums = report.contenders.filter((c) => c.status === 'ok' && c.columnSums && WRITERS.includes(c.id));

@@ -257,3 +257,51 @@ describe('backfill --workers: stopped and resumed', () => {
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
   });
 });
+
+describe('backfill --workers: a permanent failure', () => {
+  let db: Db;
+  let needed: number;
+  const role = `workers_${process.pid}`;
+  beforeAll(async () => {
+    db = await preparedDatabase(6_000, 53);
+    needed = await eligibleCount(db);
+    await countUpdates(db);
+    await db.query(`CREATE ROLE ${role} LOGIN`);
+    await db.query(`GRANT USAGE ON SCHEMA aibridge_migrate TO ${role}`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, aibridge_migrate TO ${role}`);
+    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA aibridge_migrate TO ${role}`);
+  });
+  afterAll(async () => {
+    await db.query(`DROP OWNED BY ${role}`);
+    await db.query(`DROP ROLE ${role}`);
+    await db.drop();
+  });
+
+  it('UPDATE revoked mid-run: every worker stops, the run fails with the cause and nothing half-done; granted again, the next run resumes it', async () => {
+    const asRole = new URL(db.url);
+    asRole.username = role;
+    let batches = 0;
+    let revoked = false;
+    const first = await backfill(db, { databaseUrl: asRole.toString(), workers: 3, batchSize: 200 }, {
+      connect: instrumentedConnect(asRole.toString(), async (text) => {
+        if (text.startsWith('WITH u AS (') && ++batches === 6 && !revoked) {
+          revoked = true;
+          await db.query(`REVOKE UPDATE ON public.aibridge_token_usages FROM ${role}`);
+        }
+      }),
+    });
+    expect(first.result.status === 'failed' && [first.result.error.code, first.result.error.exitCode]).toEqual(['PERMISSION', 3]);
+    const [failed] = await ledgerRuns(db);
+    expect(failed.status).toBe('failed');
+    expect(failed.last_error).toMatch(/permission denied/);
+    // Each committed batch is whole: rows written so far are right, the rest still eligible.
+    expect((await updateCounts(db)).twice).toBe(0);
+    expect(await eligibleCount(db)).toBeGreaterThan(0);
+
+    await db.query(`GRANT UPDATE ON public.aibridge_token_usages TO ${role}`);
+    const second = await backfill(db, { databaseUrl: asRole.toString(), workers: 2, batchSize: 200 });
+    expect(second.result.status === 'completed' && [second.result.resumed, second.result.runId]).toEqual([true, first.result.runId]);
+    expect(await wrongRows(db)).toEqual([]);
+    expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
+  });
+});

@@ -24,7 +24,7 @@
  * evaluator on thousands of random documents; bench/rule-eval.ts measures their cost.
  */
 import { constantLiteral } from '../db/literal.js';
-import { MAX_BIGINT, CACHE_TOKEN_RULE, type CacheTokenRule } from './definition.js';
+import { ANOMALY_CLASSES, MAX_BIGINT, CACHE_TOKEN_RULE, type AnomalyClass, type CacheTokenRule, type RuleOutput } from './definition.js';
 import { NEGATIVE_STRING_PATTERN, VALID_STRING_PATTERN } from './classify.js';
 
 export interface RuleSql {
@@ -158,43 +158,88 @@ export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TO
  */
 const LEGACY_DASHBOARD = { read: ['cache_read_input', 'prompt_cached'], write: 'cache_creation_input' } as const;
 
-export interface StagedRuleSql extends RuleSql {
+/** The code a judgement gives an anomaly class: minus its place in ANOMALY_CLASSES (1…4). */
+function anomalyCode(cls: AnomalyClass): number {
+  return -ANOMALY_CLASSES.indexOf(cls);
+}
+
+/**
+ * One key judged in one expression, as bigint: the value (≥ 0) when valid, the negative
+ * anomaly code of its class when anomalous, NULL when absent. The same decisions as
+ * keyValueSql and keyAnomalySql, branch for branch; the encoding lets an outer query recover
+ * both with integer comparisons, and GREATEST(0, judgements…) is the rule's output.
+ */
+export function keyJudgementSql(metadata: string, key: string): string {
+  const p = parts(metadata, key);
+  const n = p.numeric;
+  const code = anomalyCode;
+  return `CASE WHEN ${hasKey(metadata, key)} THEN
+    CASE ${plainIntegerScale(p)} WHEN 0 THEN ${p.text}::bigint
+    ELSE CASE jsonb_typeof(${p.value})
+      WHEN 'number' THEN CASE WHEN ${n} < 0 THEN ${code('negative')} WHEN ${n} <> trunc(${n}) THEN ${code('fractional')} WHEN ${n} > ${MAX} THEN ${code('out_of_range')} ELSE ${n}::bigint END
+      WHEN 'string' THEN CASE
+        WHEN ${p.text} ~ ${constantLiteral(VALID_STRING_PATTERN)} THEN CASE WHEN ${digitsFit(p)} THEN ('0' || ${significantDigits(p)})::bigint ELSE ${code('out_of_range')} END
+        WHEN ${p.text} ~ ${constantLiteral(NEGATIVE_STRING_PATTERN)} THEN CASE WHEN ${p.text} ~ '[1-9]' THEN ${code('negative')} END
+        ELSE ${code('not_a_number')} END
+      WHEN 'boolean' THEN ${code('not_a_number')}
+      WHEN 'object' THEN ${code('not_a_number')}
+      WHEN 'array' THEN ${code('not_a_number')}
+    END END
+  END`;
+}
+
+export interface StagedRuleSql {
   /**
    * Select-list items for an inner query fenced with `OFFSET 0` (so PostgreSQL cannot paste
-   * them back into the outer expressions): each key's value, judged once, under an alias.
+   * them back into the outer expressions): each key's judgement, and the document's JSON type.
    */
-  keyColumns: string[];
-  /** What dashboards summed before the change, over the same judged values (numeric). */
-  legacyRead: string;
+  innerColumns: string[];
+  /** Over the inner query's columns: bigint, never NULL. */
+  cacheRead: string;
+  cacheWrite: string;
+  /** text[], never NULL, in the same order as RuleSql.anomalies. */
+  anomalies: string;
+  /**
+   * What dashboards summed before the change, as bigint terms to be summed one by one: added
+   * per row, two valid values near the bigint maximum would overflow (22003).
+   */
+  legacyReadTerms: string[];
   legacyWrite: string;
 }
 
 /**
- * The rule in two stages, for queries that need several of its outputs per row (verify needs
- * both values, the anomalies and the legacy totals): every key is judged once in the inner
- * query, and the outputs combine the judged values. Anomalies are listed only for rows that
- * can have any — a key present without a valid value, or a document that is not an object —
- * so a plain row pays nothing for them. Same results as compileRuleSql, document for document
- * (test/integration/rule-equivalence.test.ts).
+ * The rule in two stages, for a query that needs several of its outputs per row (verify needs
+ * both values, the anomalies and the legacy totals): the inner query judges every key once
+ * (keyJudgementSql), the outer one derives every output from the judgements with integer
+ * comparisons, and never needs the document itself. Same results as compileRuleSql, document
+ * for document (test/integration/rule-equivalence.test.ts).
  *
- * `inner` is the metadata expression inside the inner query; `outer` names the inner query's
- * alias and the metadata as the outer query sees it (the inner query must pass it through).
+ * `metadata` is the jsonb expression inside the inner query; `row` the inner query's alias.
  */
-export function compileStagedRuleSql(inner: string, outer: { row: string; metadata: string }, rule: CacheTokenRule = CACHE_TOKEN_RULE): StagedRuleSql {
+export function compileStagedRuleSql(metadata: string, row: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): StagedRuleSql {
   const keys = rule.outputs.flatMap((output) => [...output.keys]);
-  const alias = (key: string) => `"v_${keys.indexOf(key)}"`;
-  const value = (key: string) => `${outer.row}.${alias(key)}`;
+  const alias = (key: string) => `"j_${keys.indexOf(key)}"`;
+  const j = (key: string) => `${row}.${alias(key)}`;
+  const kind = `${row}."doc_kind"`;
   const [read, write] = rule.outputs;
-  const m = outer.metadata;
-  const suspect = [`jsonb_typeof(${m}) <> 'object'`, ...keys.map((key) => `(${hasKey(m, key)} AND ${value(key)} IS NULL)`)].join(' OR ');
-  // numeric: two valid values near the bigint maximum would overflow a bigint sum (22003).
-  const legacy = (key: string) => `COALESCE(${value(key)}, 0)::numeric`;
+  // Valid values are ≥ 0 and anomaly codes < 0: the largest judgement, floored at 0, is the
+  // largest valid value or 0 — the rule; GREATEST skips NULLs (absent keys).
+  const output = (output: RuleOutput) => `GREATEST(0, ${output.keys.map(j).join(', ')})`;
+  const labels = keys.map(
+    (key) =>
+      `CASE ${j(key)} ${ANOMALY_CLASSES.filter((c) => c !== 'not_an_object')
+        .map((c) => `WHEN ${anomalyCode(c)} THEN ${constantLiteral(`${c}:${key}`)}`)
+        .join(' ')} END`,
+  );
   return {
-    keyColumns: keys.map((key) => `${keyValueSql(inner, key)} AS ${alias(key)}`),
-    cacheRead: combine(value, read.keys),
-    cacheWrite: combine(value, write.keys),
-    anomalies: `CASE WHEN ${m} IS NOT NULL AND (${suspect}) THEN ${anomaliesSql(m, rule)} ELSE '{}'::text[] END`,
-    legacyRead: `(${LEGACY_DASHBOARD.read.map(legacy).join(' + ')})`,
-    legacyWrite: legacy(LEGACY_DASHBOARD.write),
+    innerColumns: [...keys.map((key) => `${keyJudgementSql(metadata, key)} AS ${alias(key)}`), `jsonb_typeof(${metadata}) AS "doc_kind"`],
+    cacheRead: output(read),
+    cacheWrite: output(write),
+    anomalies: `CASE WHEN ${kind} IS NULL THEN '{}'::text[]
+      WHEN ${kind} <> 'object' THEN ARRAY['not_an_object:$']::text[]
+      WHEN LEAST(${keys.map(j).join(', ')}) < 0 THEN array_remove(ARRAY[${labels.join(',\n        ')}]::text[], NULL)
+      ELSE '{}'::text[] END`,
+    legacyReadTerms: LEGACY_DASHBOARD.read.map((key) => `GREATEST(0, ${j(key)})`),
+    legacyWrite: `GREATEST(0, ${j(LEGACY_DASHBOARD.write)})`,
   };
 }

@@ -39,15 +39,18 @@ function columnRefs(names: TableNames): { read: string; write: string } {
  * `detail`, also the anomalies, the old dashboard's values, and provider, model and session
  * through the interception (a LEFT JOIN: a usage row without an interception still counts).
  *
- * Two fenced levels: the inner one judges each rule key once (and joins), the outer one
- * combines the judged values into the rule's outputs, the anomalies (listed only for rows that
- * can have any) and the legacy totals. Measured on 1M rows: 2.3 s, against 3.4 s for the
- * one-level form that judged each key again for every output.
+ * Two fenced levels (rule/sql.ts, compileStagedRuleSql): the inner one judges each rule key
+ * once and joins, in the parallel workers; the outer one derives every output from the
+ * judgements with integer comparisons, in the leader, and never sees the document — so the
+ * metadata does not travel from the workers to the leader either. Measured on 1M rows: the
+ * per-row pass in 1.4 s, against 3.4 s for a one-level form that judged each key again for
+ * every output.
  */
 export function rowProjectionSql(names: TableNames, detail: boolean): string {
   const t = qualify(names.appSchema, TOKEN_USAGES);
   const i = qualify(names.appSchema, INTERCEPTIONS);
-  const rule = compileStagedRuleSql('"t"."metadata"', { row: '"k"', metadata: '"k"."metadata"' });
+  const metadata = '"t"."metadata"';
+  const rule = compileStagedRuleSql(metadata, '"k"');
   const columns = columnRefs(names);
   const readKeys = ruleKeys().filter((k) => k !== 'cache_creation_input');
   let inner = '';
@@ -55,16 +58,15 @@ export function rowProjectionSql(names: TableNames, detail: boolean): string {
   if (detail) {
     // Key presence (the jsonb ? operator) is cheap, unlike judging a value; it only explains
     // why a dashboard total moves, it decides nothing.
-    const present = readKeys.map((k) => `(CASE WHEN "k"."metadata" ? ${constantLiteral(k)} THEN 1 ELSE 0 END)`).join(' + ');
-    inner = `, "t"."metadata",
-             "i"."id" IS NOT NULL AS has_interception, "i"."provider", "i"."model",
-             ${SESSION_KEY} AS session`;
+    const present = readKeys.map((k) => `(CASE WHEN ${metadata} ? ${constantLiteral(k)} THEN 1 ELSE 0 END)`).join(' + ');
+    inner = `,
+               (${metadata} ? 'input_cached') AS has_input_cached, (${present}) AS read_keys,
+               "i"."id" IS NOT NULL AS has_interception, "i"."provider", "i"."model",
+               ${SESSION_KEY} AS session`;
     outer = `,
            ${rule.anomalies} AS anomalies,
-           ${rule.legacyRead} AS legacy_read, ${rule.legacyWrite} AS legacy_write,
-           ("k"."metadata" ? 'input_cached') AS has_input_cached,
-           (${present}) AS read_keys,
-           "k".has_interception, "k".provider, "k".model, "k".session`;
+           ${rule.legacyReadTerms.map((term, n) => `${term} AS ${legacyReadColumns()[n]}`).join(', ')}, ${rule.legacyWrite} AS legacy_write,
+           "k".has_input_cached, "k".read_keys, "k".has_interception, "k".provider, "k".model, "k".session`;
   }
   const join = detail ? `\n          LEFT JOIN ${i} AS "i" ON "i"."id" = "t"."interception_id"` : '';
   return `SELECT r.*, ${parityClassSql('r.column_read', 'r.column_write', 'r.rule_read', 'r.rule_write')} AS parity_class
@@ -73,12 +75,17 @@ export function rowProjectionSql(names: TableNames, detail: boolean): string {
            ${rule.cacheRead} AS rule_read, ${rule.cacheWrite} AS rule_write${outer}
       FROM (
         SELECT "t"."id", "t"."interception_id", ${columns.read} AS column_read, ${columns.write} AS column_write,
-               ${rule.keyColumns.join(',\n               ')}${inner}
+               ${rule.innerColumns.join(',\n               ')}${inner}
           FROM ${t} AS "t"${join}
         OFFSET 0
       ) AS "k"
     OFFSET 0
   ) AS r`;
+}
+
+/** The projection's columns for the old dashboard's read terms, summed one by one. */
+function legacyReadColumns(): string[] {
+  return compileStagedRuleSql('m', 'k').legacyReadTerms.map((_, n) => `legacy_read_${n}`);
 }
 
 /** A usage row's session: its interception's client session, else thread root, else the interception. */
@@ -95,14 +102,16 @@ const APP_WRITE = `x.parity_class = 'application_written' AND x.rule_write = 0`;
  */
 export function groupPassSql(names: TableNames): string {
   const classCounts = PARITY_CLASSES.map((c) => `count(*) FILTER (WHERE x.parity_class = ${constantLiteral(c)}) AS ${c}`);
-  const labels = anomalyLabels().map((l, n) => `count(*) FILTER (WHERE ${constantLiteral(l)} = ANY(x.anomalies)) AS a${n}`);
+  // Most rows have no anomaly: test the array once, not once per label.
+  const labels = anomalyLabels().map((l, n) => `count(*) FILTER (WHERE cardinality(x.anomalies) > 0 AND ${constantLiteral(l)} = ANY(x.anomalies)) AS a${n}`);
+  const legacyRead = `(${legacyReadColumns().map((c) => `COALESCE(sum(x.${c}), 0)`).join(' + ')})::text`;
   return `SELECT x.has_interception, x.provider, x.model, count(*) AS rows,
     ${classCounts.join(', ')},
     count(*) FILTER (WHERE cardinality(x.anomalies) > 0) AS rows_with_anomalies,
     ${labels.join(', ')},
     ${total('x.column_read')} AS column_read, ${total('x.column_write')} AS column_write,
     ${total('x.rule_read')} AS rule_read, ${total('x.rule_write')} AS rule_write,
-    ${total('x.legacy_read')} AS legacy_read, ${total('x.legacy_write')} AS legacy_write,
+    ${legacyRead} AS legacy_read, ${total('x.legacy_write')} AS legacy_write,
     ${total('x.column_read', APP_READ)} AS app_read, ${total('x.column_write', APP_WRITE)} AS app_write,
     count(*) FILTER (WHERE x.has_input_cached) AS rows_input_cached,
     count(*) FILTER (WHERE x.read_keys > 1) AS rows_several_read_keys

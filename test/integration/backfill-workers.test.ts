@@ -300,7 +300,9 @@ describe('backfill --workers: a permanent failure', () => {
 
     await db.query(`GRANT UPDATE ON public.aibridge_token_usages TO ${role}`);
     const second = await backfill(db, { databaseUrl: asRole.toString(), workers: 2, batchSize: 200 });
-    expect(second.result.status === 'completed' && [second.result.resumed, second.result.runId]).toEqual([true, first.result.runId]);
+    const failedRunId = first.result.status === 'failed' ? first.result.runId : null;
+    expect(failedRunId).toBe(Number(failed.id));
+    expect(second.result.status === 'completed' && [second.result.resumed, second.result.runId]).toEqual([true, failedRunId]);
     expect(await wrongRows(db)).toEqual([]);
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
   });

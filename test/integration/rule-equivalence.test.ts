@@ -130,7 +130,7 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
   let serverVersion: number;
   const rule = compileRuleSql('"t"."metadata"');
   const upstream = upstreamSql('"m"');
-  const staged = compileStagedRuleSql('"t"."metadata"', { row: '"k"', metadata: '"k"."metadata"' });
+  const staged = compileStagedRuleSql('"t"."metadata"', '"k"');
   const keyValue = (key: string) => `COALESCE(${keyValueSql('"t"."metadata"', key)}, 0)::numeric`;
 
   beforeAll(async () => {
@@ -166,8 +166,8 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
     );
     const { rows: stagedRows } = await client.query(
       `SELECT (${staged.cacheRead})::text AS read, (${staged.cacheWrite})::text AS write, ${staged.anomalies} AS anomalies,
-              ARRAY[(${staged.legacyRead})::text, (${staged.legacyWrite})::text] AS legacy
-         FROM (SELECT "t"."n", "t"."metadata", ${staged.keyColumns.join(', ')} FROM "docs" AS "t" OFFSET 0) AS "k" ORDER BY "k"."n"`,
+              ARRAY[(${staged.legacyReadTerms.map((term) => `(${term})::numeric`).join(' + ')})::text, (${staged.legacyWrite})::text] AS legacy
+         FROM (SELECT "t"."n", ${staged.innerColumns.join(', ')} FROM "docs" AS "t" OFFSET 0) AS "k" ORDER BY "k"."n"`,
     );
     return rows.map((row, i) => ({ ...row, staged: stagedRows[i] }));
   }

@@ -7,17 +7,17 @@ import { upstreamSql } from '../../src/rule/upstream.js';
 describe('compiled rule SQL', () => {
   it('is pinned: a change to the SQL text is a change to the rule the backfill writes with', async () => {
     const rule = compileRuleSql('"t"."metadata"');
-    const staged = compileStagedRuleSql('"t"."metadata"', { row: '"k"', metadata: '"k"."metadata"' });
+    const staged = compileStagedRuleSql('"t"."metadata"', '"k"');
     const upstream = upstreamSql('"t"."metadata"');
     const text = [
       `-- cacheRead\n${rule.cacheRead}`,
       `-- cacheWrite\n${rule.cacheWrite}`,
       `-- anomalies\n${rule.anomalies}`,
-      `-- staged.keyColumns\n${staged.keyColumns.join(',\n')}`,
+      `-- staged.innerColumns\n${staged.innerColumns.join(',\n')}`,
       `-- staged.cacheRead\n${staged.cacheRead}`,
       `-- staged.cacheWrite\n${staged.cacheWrite}`,
       `-- staged.anomalies\n${staged.anomalies}`,
-      `-- staged.legacyRead (the dashboards before the change)\n${staged.legacyRead}`,
+      `-- staged.legacyReadTerms (the dashboards before the change)\n${staged.legacyReadTerms.join(' + ')}`,
       `-- staged.legacyWrite\n${staged.legacyWrite}`,
       `-- upstream.cacheRead\n${upstream.cacheRead}`,
       `-- upstream.cacheWrite\n${upstream.cacheWrite}`,

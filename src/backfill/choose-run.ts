@@ -1,7 +1,7 @@
 /**
- * Which run a backfill works on, for the single runner and for workers alike: after the write
- * preflight (done by the caller before it locks), resume the open run of this direction (claiming it for this process), or abandon
- * it with --restart, or create a fresh one.
+ * Which run a backfill works on, for the single runner and for workers alike, once the caller
+ * has preflighted (before taking its lock): resume the open run of this direction (claiming it
+ * for this process), or abandon it with --restart, or create a fresh one.
  */
 import { PreflightError } from '../errors.js';
 import { ruleFingerprint } from '../rule/index.js';
@@ -41,8 +41,7 @@ export interface RunChoice {
 }
 
 export async function chooseRun(db: Queryable, choice: RunChoice): Promise<ChosenRun> {
-  const { config, deps, names, target } = choice;
-  const { facts } = choice;
+  const { config, deps, names, target, facts } = choice;
 
   const fingerprint = ruleFingerprint();
   let open = await findOpenRun(db, names, target, choice.direction);

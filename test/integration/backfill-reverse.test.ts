@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
+import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { backfill, ledgerRuns } from './backfill-helpers.js';
 
@@ -213,5 +214,58 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
     const third = await backfill(db, { reverse: true, workers: 2 });
     expect(third.result.status).toBe('completed');
     if (third.result.status === 'completed') expect(third.result.summary.rowsUpdated).toBe(0);
+  });
+});
+
+describe('backfill --reverse: a process killed mid-run', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await migrateUp({ databaseUrl: db.url });
+    await generateDataset(db.pool, { rows: 12_000, seed: 61 });
+    expect((await backfill(db, {})).result.status).toBe('completed');
+    // 3,000 column-only rows the new application wrote, spread over the key space.
+    await db.query(
+      `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at, cache_read_input_tokens, cache_write_input_tokens)
+       SELECT md5('kill' || g)::uuid, md5('kill' || g)::uuid, 'resp', 1, 1, '{}'::jsonb, now(), g, g % 7 FROM generate_series(1, 3000) AS g`,
+    );
+    // Every metadata write from here on is counted per row.
+    await db.query(`CREATE TABLE public.metadata_writes (id uuid PRIMARY KEY, n integer NOT NULL)`);
+    await db.query(`CREATE FUNCTION public.count_metadata_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.metadata IS DISTINCT FROM OLD.metadata THEN
+          INSERT INTO public.metadata_writes AS w (id, n) VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = w.n + 1;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`CREATE TRIGGER count_metadata_write AFTER UPDATE ON aibridge_token_usages FOR EACH ROW EXECUTE FUNCTION public.count_metadata_write()`);
+  });
+  afterAll(() => db.drop());
+
+  it('SIGKILL between batches: the next --reverse resumes the same run, writes each row once, and the round trip through down and up is exact', async () => {
+    const before = await columns(db);
+    const args = ['backfill', '--reverse', '--batch-size', '300', '--json'];
+    const killed = startCliProcess(args, { env: { DATABASE_URL: db.url } });
+    await killed.batches(8);
+    killed.kill('SIGKILL');
+    expect((await killed.exit).signal).toBe('SIGKILL');
+    const dead = (await ledgerRuns(db)).at(-1);
+    expect([dead.direction, dead.status]).toEqual(['reverse', 'running']);
+
+    const next = startCliProcess(args, { env: { DATABASE_URL: db.url } });
+    const { code } = await next.exit;
+    expect(code, next.stderr()).toBe(0);
+    expect(next.events[0]).toMatchObject({ event: 'start', run_id: Number(dead.id), resumed: true, direction: 'reverse' });
+    const { rows } = await db.query(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE n > 1)::int AS twice FROM public.metadata_writes`);
+    expect(rows[0]).toEqual({ rows: 3_000, twice: 0 });
+    expect(differences(before, await columns(db))).toEqual([]);
+
+    // Nothing lost: down's guard passes, and after up the forward run gives every row its values back.
+    await db.query(`DROP TRIGGER count_metadata_write ON aibridge_token_usages`);
+    await migrateDown({ databaseUrl: db.url });
+    await migrateDown({ databaseUrl: db.url });
+    await migrateUp({ databaseUrl: db.url });
+    expect((await backfill(db, {})).result.status).toBe('completed');
+    expect(differences(before, await columns(db))).toEqual([]);
   });
 });

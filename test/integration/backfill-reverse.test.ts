@@ -242,7 +242,7 @@ describe('backfill --reverse: a process killed mid-run', () => {
   });
   afterAll(() => db.drop());
 
-  it('SIGKILL between batches: the next --reverse resumes the same run, writes each row once, and the round trip through down and up is exact', async () => {
+  it('SIGKILL after 8 batches: the next --reverse resumes the same run, writes each row once, and the round trip through down and up is exact', async () => {
     const before = await columns(db);
     const args = ['backfill', '--reverse', '--batch-size', '300', '--json'];
     const killed = startCliProcess(args, { env: { DATABASE_URL: db.url } });

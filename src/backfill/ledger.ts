@@ -9,9 +9,10 @@
  */
 import type { KeyRange } from './ranges.js';
 import { mergeCountsSql, type TableNames } from './sql.js';
+import type { DbRow } from '../db/row.js';
 
 export interface Queryable {
-  query<R extends Record<string, any> = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends DbRow = DbRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export type RunStatus = 'running' | 'interrupted' | 'failed' | 'completed' | 'abandoned';
@@ -60,7 +61,7 @@ const RUN_COLUMNS = `id, direction, status, rule_fingerprint, host, pid, started
   rows_scanned, rows_updated, rows_application_written, anomalies, batches, busy_ms, longest_batch_ms,
   convergence_passes, unconverged_rows, unreversible_rows, last_error`;
 
-function toRun(row: Record<string, any>): RunRow {
+function toRun(row: DbRow): RunRow {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const counts: Record<string, number> = {};
   for (const [k, v] of Object.entries((row.anomalies ?? {}) as Record<string, unknown>)) counts[k] = Number(v);
@@ -89,7 +90,7 @@ function toRun(row: Record<string, any>): RunRow {
   };
 }
 
-export function toRange(row: Record<string, any>): RangeRow {
+export function toRange(row: DbRow): RangeRow {
   return {
     runId: Number(row.run_id),
     rangeNo: Number(row.range_no),

@@ -67,7 +67,7 @@ function seconds(ms: number): string {
  * asks again, so a pause for one reason never hides another that arose meanwhile.
  */
 export function decideThrottle(state: ThrottleState, settings: ThrottleSettings, input: ThrottleInput): { decision: ThrottleDecision; state: ThrottleState } {
-  let next: ThrottleState = { ...state };
+  const next: ThrottleState = { ...state };
   // The rate limit charges each batch for its rows: it may start rows/limit seconds after the
   // previous one started. Charged once, when the batch is first seen.
   if (settings.maxRowsPerSecond !== null && input.lastBatch && input.afterBatch) {

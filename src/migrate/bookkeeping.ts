@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
+import type { DbRow } from '../db/row.js';
 
 /**
  * Our own advisory-lock key, not node-pg-migrate's default (shared by every project that uses
@@ -42,7 +43,7 @@ export function assertBookkeepingNames(migrationsSchema: string, migrationsTable
   if (problems.length > 0) throw new UsageError(problems, { hint: 'Nothing was run.' });
 }
 
-export type QueryFn = <R = any>(text: string, values?: unknown[]) => Promise<{ rows: R[] }>;
+export type QueryFn = <R = DbRow>(text: string, values?: unknown[]) => Promise<{ rows: R[] }>;
 
 export interface AppliedMigration {
   name: string;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { MigrationContext, ToolkitMigration } from './migration.js';
+import type { MigrationContext, MigrationSession, ToolkitMigration } from './migration.js';
 
 /** migrations/ next to src/ — in the source tree or in dist/. */
 export function migrationsDirectory(): string {
@@ -59,7 +59,8 @@ export interface LoaderHooks {
   now?: () => number;
 }
 
-type PgmDb = { query: (text: string, values?: unknown[]) => Promise<any> };
+/** node-pg-migrate's `pgm.db`, as our migration bodies use it. */
+type PgmDb = MigrationSession;
 
 /**
  * Wraps one migration body in its own transaction.

@@ -3,6 +3,7 @@
  * the loader (loader.ts) adapts it to node-pg-migrate, passing the names the user configured,
  * so no migration hard-codes a schema.
  */
+import type { DbRow } from '../db/row.js';
 
 export interface MigrationContext {
   /** Schema holding the application's aibridge_* tables. */
@@ -20,7 +21,7 @@ export interface MigrationContext {
 
 /** Runs a statement immediately, inside the migration's own transaction. */
 export interface MigrationSession {
-  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = DbRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export interface ToolkitMigration {

@@ -65,7 +65,7 @@ export type PreflightCheck =
   | { check: CheckName; ok: false; kind: 'preflight' | 'permission'; problem: string; fix: string };
 
 export async function readPreflightFacts(query: QueryFn, names: PreflightNames): Promise<PreflightFacts> {
-  const { rows } = await query<any>(
+  const { rows } = await query(
     `WITH app_table AS (
        SELECT c.oid, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $5 AND c.relkind IN ('r', 'p')
@@ -97,7 +97,8 @@ export async function readPreflightFacts(query: QueryFn, names: PreflightNames):
                         FROM bk_table), false) AS can_write_migrations_table`,
     [names.appSchema, names.stateSchema, names.migrationsSchema, names.migrationsTable, APP_TABLE],
   );
-  const r = rows[0];
+  // One row always: the query selects from no table.
+  const r = rows[0]!;
   return {
     serverVersionNum: r.server_version_num,
     serverVersion: r.server_version,

@@ -38,7 +38,8 @@ export async function openSession(settings: SessionSettings, deps: MigrateDeps, 
 }
 
 export function queryOn(client: pg.Client): QueryFn {
-  return async (text, values) => client.query(text, values as unknown[]) as any;
+  // pg types every row as QueryResultRow; the caller names the shape it reads (QueryFn's R).
+  return async <R,>(text: string, values?: unknown[]) => (await client.query(text, values)) as unknown as { rows: R[] };
 }
 
 export async function availableMigrations(): Promise<AvailableMigration[]> {

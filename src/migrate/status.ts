@@ -36,7 +36,7 @@ export async function latestBackfillRuns(query: QueryFn, stateSchema: string, ap
   const runs = qualify(stateSchema, 'backfill_runs');
   const exists = await query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [runs]);
   if (!exists.rows[0]?.ok) return null;
-  const { rows } = await query<any>(
+  const { rows } = await query(
     `SELECT DISTINCT ON (direction) id, direction, status, started_at, finished_at, rows_scanned, rows_updated, last_error
        FROM ${runs} WHERE target_schema = $1 AND target_table = $2
       ORDER BY direction, id DESC`,

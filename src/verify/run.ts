@@ -5,6 +5,7 @@
  * and `up` gives up quickly through its lock_timeout rather than queueing writers behind it.
  */
 import { qualify } from '../db/identifier.js';
+import type { DbRow } from '../db/row.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { PreflightError } from '../errors.js';
 import { ruleFingerprint } from '../rule/fingerprint.js';
@@ -27,7 +28,7 @@ import {
 } from './queries.js';
 
 export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: DbRow[] }>;
 }
 
 export interface VerifySession extends Queryable {
@@ -64,7 +65,7 @@ export function describeTarget(databaseUrl: string): string {
 const int = (value: unknown) => Number(value ?? 0);
 const big = (value: unknown) => BigInt(String(value ?? '0'));
 
-function groupFacts(row: any, labels: readonly string[]): GroupFacts {
+function groupFacts(row: DbRow, labels: readonly string[]): GroupFacts {
   const anomalies: Record<string, number> = {};
   labels.forEach((label, n) => {
     anomalies[label] = int(row[`a${n}`]);
@@ -84,7 +85,7 @@ function groupFacts(row: any, labels: readonly string[]): GroupFacts {
   };
 }
 
-function sampleOf(row: any): RowSample {
+function sampleOf(row: DbRow): RowSample {
   return {
     id: row.id,
     interception_id: row.interception_id,
@@ -95,7 +96,7 @@ function sampleOf(row: any): RowSample {
   };
 }
 
-function anomalySampleOf(row: any): AnomalySample {
+function anomalySampleOf(row: DbRow): AnomalySample {
   const labels: string[] = row.anomalies;
   const raw: string[] = row.raw_values;
   return {
@@ -182,13 +183,15 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
     // A session's totals are sums over its rows, and only a pending or conflict row makes its
     // columns differ from its metadata (see parity-class.ts): with none, no session can
     // differ, and the second full pass that would prove it again is skipped.
-    let sessionRows: any[] = [];
+    let sessionRows: DbRow[] = [];
     if (classTotals.pending! + classTotals.conflict! > 0) {
       deps.log('some rows fail parity: summing per session…');
       sessionRows = (await db.query(sessionPassSql(names), [settings.topSessions])).rows;
     }
-    const sessionCount = sessionRows.length > 0 ? int(sessionRows[0].sessions) : null;
-    const differing = sessionRows.length > 0 ? int(sessionRows[0].sessions_differing) : 0;
+    // Every row carries the window counts over all sessions.
+    const first = sessionRows[0];
+    const sessionCount = first ? int(first.sessions) : null;
+    const differing = first ? int(first.sessions_differing) : 0;
     // When some sessions differ, agreeing ones in the top-N say nothing: leave them out.
     const top: SessionFacts[] = sessionRows
       .filter((row) => differing === 0 || row.differs)

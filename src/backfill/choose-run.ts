@@ -6,7 +6,7 @@
 import { PreflightError } from '../errors.js';
 import { ruleFingerprint } from '../rule/index.js';
 import type { BackfillDeps } from './deps.js';
-import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
+import { abandonRun, claimRun, createRun, findOpenRun, hasKeyedPass, latestRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
 import type { BackfillConfig } from './options.js';
 import type { TableFacts } from './preflight.js';
 import type { KeyRange } from './ranges.js';
@@ -59,8 +59,7 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
   if (open) {
     await claimRun(db, names, open.id, deps.host, deps.pid);
     const run = await readRun(db, names, open.id);
-    const { rows: keyed } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${names.ranges} WHERE run_id = $1 AND pass = 0) AS keyed`, [run.id]);
-    return { run, resumed: true, keyedPass: keyed[0]!.keyed === true, estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(facts.catalogRows)) };
+    return { run, resumed: true, keyedPass: await hasKeyedPass(db, names, run.id), estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(facts.catalogRows)) };
   }
   const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
   const { rows } = await db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${names.usages} AS t`);

@@ -120,6 +120,12 @@ export async function findOpenRun(db: Queryable, names: TableNames, target: Targ
   return rows[0] ? toRun(rows[0]) : null;
 }
 
+/** Whether the run has a keyed pass (pass 0); a count-first run has none until its count finds rows. */
+export async function hasKeyedPass(db: Queryable, names: TableNames, runId: number): Promise<boolean> {
+  const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${names.ranges} WHERE run_id = $1 AND pass = 0) AS keyed`, [runId]);
+  return rows[0]?.keyed === true;
+}
+
 /** The target's most recent run of either direction, whatever its status. */
 export async function latestRun(db: Queryable, names: TableNames, target: Target): Promise<RunRow | null> {
   const { rows } = await db.query(

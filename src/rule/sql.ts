@@ -20,11 +20,14 @@
  * - Everything else (numeric strings, `5376.0`, negatives, anomalies) takes the slow path,
  *   which re-extracts as often as it needs to; it is rare.
  *
+ * Every decision about one key's value is made in one expression, keyJudgementSql; the value,
+ * the anomaly class and the rule's outputs are all read off its result.
+ *
  * test/integration/rule-equivalence.test.ts checks these expressions against the TypeScript
  * evaluator on thousands of random documents; bench/rule-eval.ts measures their cost.
  */
 import { constantLiteral } from '../db/literal.js';
-import { ANOMALY_CLASSES, MAX_BIGINT, CACHE_TOKEN_RULE, type AnomalyClass, type CacheTokenRule, type RuleOutput } from './definition.js';
+import { ANOMALY_CLASSES, MAX_BIGINT, CACHE_TOKEN_RULE, ruleKeys, type AnomalyClass, type CacheTokenRule } from './definition.js';
 import { NEGATIVE_STRING_PATTERN, VALID_STRING_PATTERN } from './classify.js';
 
 export interface RuleSql {
@@ -82,82 +85,6 @@ function digitsFit(p: KeyParts): string {
   return `(octet_length(${d}) < 19 OR (octet_length(${d}) = 19 AND ${d} COLLATE "C" <= '${MAX}'))`;
 }
 
-function slowValue(p: KeyParts): string {
-  const n = p.numeric;
-  return `CASE jsonb_typeof(${p.value})
-      WHEN 'number' THEN CASE WHEN ${n} >= 0 AND ${n} <= ${MAX} THEN CASE WHEN ${n} = trunc(${n}) THEN ${n}::bigint END END
-      WHEN 'string' THEN CASE WHEN ${p.text} ~ ${constantLiteral(VALID_STRING_PATTERN)} THEN CASE WHEN ${digitsFit(p)} THEN ('0' || ${significantDigits(p)})::bigint END END
-    END`;
-}
-
-/** The value under one key as bigint, or NULL when absent or anomalous. */
-export function keyValueSql(metadata: string, key: string): string {
-  const p = parts(metadata, key);
-  return `CASE WHEN ${hasKey(metadata, key)} THEN
-    CASE ${plainIntegerScale(p)} WHEN 0 THEN ${p.text}::bigint
-    ELSE ${slowValue(p)} END
-  END`;
-}
-
-/**
- * The anomaly class of the value under one key as text, or NULL when absent or valid. The
- * types are listed one by one, with no ELSE: a key that `?` found in an array document has no
- * value (jsonb_typeof NULL), which must fall through to NULL, not to a class.
- */
-export function keyAnomalySql(metadata: string, key: string): string {
-  const p = parts(metadata, key);
-  const n = p.numeric;
-  return `CASE WHEN ${hasKey(metadata, key)} THEN
-    CASE ${plainIntegerScale(p)} WHEN 0 THEN NULL
-    ELSE CASE jsonb_typeof(${p.value})
-      WHEN 'number' THEN CASE WHEN ${n} < 0 THEN 'negative' WHEN ${n} <> trunc(${n}) THEN 'fractional' WHEN ${n} > ${MAX} THEN 'out_of_range' END
-      WHEN 'string' THEN CASE
-        WHEN ${p.text} ~ ${constantLiteral(VALID_STRING_PATTERN)} THEN CASE WHEN NOT ${digitsFit(p)} THEN 'out_of_range' END
-        WHEN ${p.text} ~ ${constantLiteral(NEGATIVE_STRING_PATTERN)} THEN CASE WHEN ${p.text} ~ '[1-9]' THEN 'negative' END
-        ELSE 'not_a_number' END
-      WHEN 'boolean' THEN 'not_a_number'
-      WHEN 'object' THEN 'not_a_number'
-      WHEN 'array' THEN 'not_a_number'
-    END END
-  END`;
-}
-
-/** `value(key)`: the key's value as bigint, NULL when absent or anomalous. */
-function combine(value: (key: string) => string, keys: readonly string[]): string {
-  const values = keys.map(value);
-  // GREATEST skips NULLs; it is NULL only when every key is absent or anomalous.
-  return `COALESCE(${values.length === 1 ? values[0] : `GREATEST(${values.join(', ')})`}, 0)`;
-}
-
-function anomaliesSql(metadata: string, rule: CacheTokenRule): string {
-  const perKey = rule.outputs.flatMap((output) =>
-    output.keys.map((key) => `(${keyAnomalySql(metadata, key)}) || ${constantLiteral(`:${key}`)}`),
-  );
-  return `CASE WHEN ${metadata} IS NULL THEN '{}'::text[]
-      WHEN jsonb_typeof(${metadata}) <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      ELSE array_remove(ARRAY[${perKey.join(',\n        ')}]::text[], NULL) END`;
-}
-
-/**
- * Compiles the rule over `metadata`, an SQL expression of type jsonb that the caller has
- * built from quoted identifiers (e.g. `"t"."metadata"`).
- */
-export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): RuleSql {
-  const [read, write] = rule.outputs;
-  const value = (key: string) => keyValueSql(metadata, key);
-  return {
-    cacheRead: combine(value, read.keys),
-    cacheWrite: combine(value, write.keys),
-    anomalies: anomaliesSql(metadata, rule),
-  };
-}
-
-/**
- * What dashboards summed before the change (DOMAIN.md): cache_read_input + prompt_cached,
- * input_cached ignored, each value judged by the rule so a malformed one cannot abort a report.
- */
-const LEGACY_DASHBOARD = { read: ['cache_read_input', 'prompt_cached'], write: 'cache_creation_input' } as const;
-
 /** The code a judgement gives an anomaly class: minus its place in ANOMALY_CLASSES (1…4). */
 function anomalyCode(cls: AnomalyClass): number {
   return -ANOMALY_CLASSES.indexOf(cls);
@@ -165,9 +92,11 @@ function anomalyCode(cls: AnomalyClass): number {
 
 /**
  * One key judged in one expression, as bigint: the value (≥ 0) when valid, the negative
- * anomaly code of its class when anomalous, NULL when absent. The same decisions as
- * keyValueSql and keyAnomalySql, branch for branch; the encoding lets an outer query recover
- * both with integer comparisons, and GREATEST(0, judgements…) is the rule's output.
+ * anomaly code of its class when anomalous, NULL when absent. Every decision about a value is
+ * made here; the value, the anomaly class and the rule's outputs are read off the judgement.
+ *
+ * The types are listed one by one, with no ELSE: a key that `?` found in an array document has
+ * no value (jsonb_typeof NULL), which must fall through to NULL (absent), not to a class.
  */
 export function keyJudgementSql(metadata: string, key: string): string {
   const p = parts(metadata, key);
@@ -187,6 +116,54 @@ export function keyJudgementSql(metadata: string, key: string): string {
     END END
   END`;
 }
+
+/** The anomaly class (text) a judgement encodes, NULL for a value or an absent key. A simple
+ *  CASE evaluates `judgement` once. */
+function anomalyClassOf(judgement: string): string {
+  const classes = ANOMALY_CLASSES.filter((c) => c !== 'not_an_object');
+  return `CASE ${judgement} ${classes.map((c) => `WHEN ${anomalyCode(c)} THEN ${constantLiteral(c)}`).join(' ')} END`;
+}
+
+/** The value under one key as bigint, or NULL when absent or anomalous (codes are < 0). */
+export function keyValueSql(metadata: string, key: string): string {
+  return `NULLIF(GREATEST(${keyJudgementSql(metadata, key)}, -1), -1)`;
+}
+
+/**
+ * One output of the rule over its keys' judgements. Valid values are ≥ 0 and anomaly codes
+ * < 0, and GREATEST skips NULLs (absent keys): the largest judgement, floored at 0, is the
+ * largest valid value, or 0 if there is none.
+ */
+function output(judgement: (key: string) => string, keys: readonly string[]): string {
+  return `GREATEST(0, ${keys.map(judgement).join(', ')})`;
+}
+
+/** `class:key` for each anomalous key, NULL for the others, in the rule's key order. */
+function anomalyLabels(judgement: (key: string) => string, keys: readonly string[]): string[] {
+  return keys.map((key) => `(${anomalyClassOf(judgement(key))}) || ${constantLiteral(`:${key}`)}`);
+}
+
+/**
+ * Compiles the rule over `metadata`, an SQL expression of type jsonb that the caller has
+ * built from quoted identifiers (e.g. `"t"."metadata"`).
+ */
+export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): RuleSql {
+  const [read, write] = rule.outputs;
+  const judgement = (key: string) => keyJudgementSql(metadata, key);
+  return {
+    cacheRead: output(judgement, read.keys),
+    cacheWrite: output(judgement, write.keys),
+    anomalies: `CASE WHEN ${metadata} IS NULL THEN '{}'::text[]
+      WHEN jsonb_typeof(${metadata}) <> 'object' THEN ARRAY['not_an_object:$']::text[]
+      ELSE array_remove(ARRAY[${anomalyLabels(judgement, ruleKeys(rule)).join(',\n        ')}]::text[], NULL) END`,
+  };
+}
+
+/**
+ * What dashboards summed before the change (DOMAIN.md): cache_read_input + prompt_cached,
+ * input_cached ignored, each value judged by the rule so a malformed one cannot abort a report.
+ */
+export const LEGACY_DASHBOARD = { read: ['cache_read_input', 'prompt_cached'], write: 'cache_creation_input' } as const;
 
 export interface StagedRuleSql {
   /**
@@ -217,27 +194,19 @@ export interface StagedRuleSql {
  * `metadata` is the jsonb expression inside the inner query; `row` the inner query's alias.
  */
 export function compileStagedRuleSql(metadata: string, row: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): StagedRuleSql {
-  const keys = rule.outputs.flatMap((output) => [...output.keys]);
+  const keys = ruleKeys(rule);
   const alias = (key: string) => `"j_${keys.indexOf(key)}"`;
   const j = (key: string) => `${row}.${alias(key)}`;
   const kind = `${row}."doc_kind"`;
   const [read, write] = rule.outputs;
-  // Valid values are ≥ 0 and anomaly codes < 0: the largest judgement, floored at 0, is the
-  // largest valid value or 0 — the rule; GREATEST skips NULLs (absent keys).
-  const output = (output: RuleOutput) => `GREATEST(0, ${output.keys.map(j).join(', ')})`;
-  const labels = keys.map(
-    (key) =>
-      `CASE ${j(key)} ${ANOMALY_CLASSES.filter((c) => c !== 'not_an_object')
-        .map((c) => `WHEN ${anomalyCode(c)} THEN ${constantLiteral(`${c}:${key}`)}`)
-        .join(' ')} END`,
-  );
   return {
     innerColumns: [...keys.map((key) => `${keyJudgementSql(metadata, key)} AS ${alias(key)}`), `jsonb_typeof(${metadata}) AS "doc_kind"`],
-    cacheRead: output(read),
-    cacheWrite: output(write),
+    cacheRead: output(j, read.keys),
+    cacheWrite: output(j, write.keys),
+    // A row with no negative judgement has no per-key anomaly: most rows skip the array.
     anomalies: `CASE WHEN ${kind} IS NULL THEN '{}'::text[]
       WHEN ${kind} <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      WHEN LEAST(${keys.map(j).join(', ')}) < 0 THEN array_remove(ARRAY[${labels.join(',\n        ')}]::text[], NULL)
+      WHEN LEAST(${keys.map(j).join(', ')}) < 0 THEN array_remove(ARRAY[${anomalyLabels(j, keys).join(',\n        ')}]::text[], NULL)
       ELSE '{}'::text[] END`,
     legacyReadTerms: LEGACY_DASHBOARD.read.map((key) => `GREATEST(0, ${j(key)})`),
     legacyWrite: `GREATEST(0, ${j(LEGACY_DASHBOARD.write)})`,

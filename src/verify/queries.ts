@@ -9,7 +9,7 @@
  */
 import { qualify } from '../db/identifier.js';
 import { constantLiteral } from '../db/literal.js';
-import { ANOMALY_CLASSES, compileRuleSql, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
+import { ANOMALY_CLASSES, LEGACY_DASHBOARD, compileRuleSql, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
 import { PARITY_CLASSES, parityClassSql } from './parity-class.js';
 
 export const TOKEN_USAGES = 'aibridge_token_usages';
@@ -65,7 +65,7 @@ export function rowProjectionSql(names: TableNames, detail: boolean): string {
                ${SESSION_KEY} AS session`;
     outer = `,
            ${rule.anomalies} AS anomalies,
-           ${rule.legacyReadTerms.map((term, n) => `${term} AS ${legacyReadColumns()[n]}`).join(', ')}, ${rule.legacyWrite} AS legacy_write,
+           ${rule.legacyReadTerms.map((term, n) => `${term} AS ${LEGACY_READ_COLUMNS[n]}`).join(', ')}, ${rule.legacyWrite} AS legacy_write,
            "k".has_input_cached, "k".read_keys, "k".has_interception, "k".provider, "k".model, "k".session`;
   }
   const join = detail ? `\n          LEFT JOIN ${i} AS "i" ON "i"."id" = "t"."interception_id"` : '';
@@ -83,10 +83,8 @@ export function rowProjectionSql(names: TableNames, detail: boolean): string {
   ) AS r`;
 }
 
-/** The projection's columns for the old dashboard's read terms, summed one by one. */
-function legacyReadColumns(): string[] {
-  return compileStagedRuleSql('m', 'k').legacyReadTerms.map((_, n) => `legacy_read_${n}`);
-}
+/** The projection's columns for the old dashboard's read terms (summed one by one). */
+const LEGACY_READ_COLUMNS = LEGACY_DASHBOARD.read.map((_, n) => `legacy_read_${n}`);
 
 /** A usage row's session: its interception's client session, else thread root, else the interception. */
 const SESSION_KEY = `COALESCE("i"."client_session_id", "i"."thread_root_id"::text, "i"."id"::text)`;
@@ -104,7 +102,7 @@ export function groupPassSql(names: TableNames): string {
   const classCounts = PARITY_CLASSES.map((c) => `count(*) FILTER (WHERE x.parity_class = ${constantLiteral(c)}) AS ${c}`);
   // Most rows have no anomaly: test the array once, not once per label.
   const labels = anomalyLabels().map((l, n) => `count(*) FILTER (WHERE cardinality(x.anomalies) > 0 AND ${constantLiteral(l)} = ANY(x.anomalies)) AS a${n}`);
-  const legacyRead = `(${legacyReadColumns().map((c) => `COALESCE(sum(x.${c}), 0)`).join(' + ')})::text`;
+  const legacyRead = `(${LEGACY_READ_COLUMNS.map((c) => `COALESCE(sum(x.${c}), 0)`).join(' + ')})::text`;
   return `SELECT x.has_interception, x.provider, x.model, count(*) AS rows,
     ${classCounts.join(', ')},
     count(*) FILTER (WHERE cardinality(x.anomalies) > 0) AS rows_with_anomalies,

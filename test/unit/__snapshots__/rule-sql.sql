@@ -1,88 +1,112 @@
 -- cacheRead
-COALESCE(GREATEST(CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
+GREATEST(0, CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
     CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_read_input')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_read_input'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric >= 0 AND ("t"."metadata" -> 'cache_read_input')::numeric <= 9223372036854775807 THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric = trunc(("t"."metadata" -> 'cache_read_input')::numeric) THEN ("t"."metadata" -> 'cache_read_input')::numeric::bigint END END
-      WHEN 'string' THEN CASE WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0'))::bigint END END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_read_input')::numeric <> trunc(("t"."metadata" -> 'cache_read_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_read_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_read_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
   END, CASE WHEN "t"."metadata" ? 'input_cached' THEN
     CASE scale(LEAST(GREATEST(("t"."metadata" -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'input_cached')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'input_cached'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric >= 0 AND ("t"."metadata" -> 'input_cached')::numeric <= 9223372036854775807 THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric = trunc(("t"."metadata" -> 'input_cached')::numeric) THEN ("t"."metadata" -> 'input_cached')::numeric::bigint END END
-      WHEN 'string' THEN CASE WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0'))::bigint END END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'input_cached')::numeric <> trunc(("t"."metadata" -> 'input_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'input_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'input_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'input_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
   END, CASE WHEN "t"."metadata" ? 'prompt_cached' THEN
     CASE scale(LEAST(GREATEST(("t"."metadata" -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'prompt_cached')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'prompt_cached'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric >= 0 AND ("t"."metadata" -> 'prompt_cached')::numeric <= 9223372036854775807 THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric = trunc(("t"."metadata" -> 'prompt_cached')::numeric) THEN ("t"."metadata" -> 'prompt_cached')::numeric::bigint END END
-      WHEN 'string' THEN CASE WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0'))::bigint END END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'prompt_cached')::numeric <> trunc(("t"."metadata" -> 'prompt_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'prompt_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'prompt_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'prompt_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END), 0)
+  END)
 
 -- cacheWrite
-COALESCE(CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
+GREATEST(0, CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
     CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_creation_input')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_creation_input'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric >= 0 AND ("t"."metadata" -> 'cache_creation_input')::numeric <= 9223372036854775807 THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric = trunc(("t"."metadata" -> 'cache_creation_input')::numeric) THEN ("t"."metadata" -> 'cache_creation_input')::numeric::bigint END END
-      WHEN 'string' THEN CASE WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0'))::bigint END END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric <> trunc(("t"."metadata" -> 'cache_creation_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_creation_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END, 0)
+  END)
 
 -- anomalies
 CASE WHEN "t"."metadata" IS NULL THEN '{}'::text[]
       WHEN jsonb_typeof("t"."metadata") <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      ELSE array_remove(ARRAY[(CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN NULL
+      ELSE array_remove(ARRAY[(CASE CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_read_input')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_read_input'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric < 0 THEN 'negative' WHEN ("t"."metadata" -> 'cache_read_input')::numeric <> trunc(("t"."metadata" -> 'cache_read_input')::numeric) THEN 'fractional' WHEN ("t"."metadata" -> 'cache_read_input')::numeric > 9223372036854775807 THEN 'out_of_range' END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_read_input')::numeric <> trunc(("t"."metadata" -> 'cache_read_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_read_input')::numeric::bigint END
       WHEN 'string' THEN CASE
-        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN NOT (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN 'out_of_range' END
-        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_read_input') ~ '[1-9]' THEN 'negative' END
-        ELSE 'not_a_number' END
-      WHEN 'boolean' THEN 'not_a_number'
-      WHEN 'object' THEN 'not_a_number'
-      WHEN 'array' THEN 'not_a_number'
+        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_read_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END) || ':cache_read_input',
-        (CASE WHEN "t"."metadata" ? 'input_cached' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN NULL
+  END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_read_input',
+        (CASE CASE WHEN "t"."metadata" ? 'input_cached' THEN
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'input_cached')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'input_cached'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric < 0 THEN 'negative' WHEN ("t"."metadata" -> 'input_cached')::numeric <> trunc(("t"."metadata" -> 'input_cached')::numeric) THEN 'fractional' WHEN ("t"."metadata" -> 'input_cached')::numeric > 9223372036854775807 THEN 'out_of_range' END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'input_cached')::numeric <> trunc(("t"."metadata" -> 'input_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'input_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'input_cached')::numeric::bigint END
       WHEN 'string' THEN CASE
-        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN NOT (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN 'out_of_range' END
-        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'input_cached') ~ '[1-9]' THEN 'negative' END
-        ELSE 'not_a_number' END
-      WHEN 'boolean' THEN 'not_a_number'
-      WHEN 'object' THEN 'not_a_number'
-      WHEN 'array' THEN 'not_a_number'
+        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'input_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'input_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'input_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END) || ':input_cached',
-        (CASE WHEN "t"."metadata" ? 'prompt_cached' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN NULL
+  END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':input_cached',
+        (CASE CASE WHEN "t"."metadata" ? 'prompt_cached' THEN
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'prompt_cached')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'prompt_cached'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric < 0 THEN 'negative' WHEN ("t"."metadata" -> 'prompt_cached')::numeric <> trunc(("t"."metadata" -> 'prompt_cached')::numeric) THEN 'fractional' WHEN ("t"."metadata" -> 'prompt_cached')::numeric > 9223372036854775807 THEN 'out_of_range' END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'prompt_cached')::numeric <> trunc(("t"."metadata" -> 'prompt_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'prompt_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'prompt_cached')::numeric::bigint END
       WHEN 'string' THEN CASE
-        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN NOT (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN 'out_of_range' END
-        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'prompt_cached') ~ '[1-9]' THEN 'negative' END
-        ELSE 'not_a_number' END
-      WHEN 'boolean' THEN 'not_a_number'
-      WHEN 'object' THEN 'not_a_number'
-      WHEN 'array' THEN 'not_a_number'
+        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'prompt_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END) || ':prompt_cached',
-        (CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN NULL
+  END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':prompt_cached',
+        (CASE CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_creation_input')::bigint
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_creation_input'))
-      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric < 0 THEN 'negative' WHEN ("t"."metadata" -> 'cache_creation_input')::numeric <> trunc(("t"."metadata" -> 'cache_creation_input')::numeric) THEN 'fractional' WHEN ("t"."metadata" -> 'cache_creation_input')::numeric > 9223372036854775807 THEN 'out_of_range' END
+      WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric <> trunc(("t"."metadata" -> 'cache_creation_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_creation_input')::numeric::bigint END
       WHEN 'string' THEN CASE
-        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN NOT (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN 'out_of_range' END
-        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '[1-9]' THEN 'negative' END
-        ELSE 'not_a_number' END
-      WHEN 'boolean' THEN 'not_a_number'
-      WHEN 'object' THEN 'not_a_number'
-      WHEN 'array' THEN 'not_a_number'
+        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace(("t"."metadata" ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN ("t"."metadata" ->> 'cache_creation_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
     END END
-  END) || ':cache_creation_input']::text[], NULL) END
+  END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_creation_input']::text[], NULL) END
 
 -- staged.innerColumns
 CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
@@ -148,10 +172,10 @@ GREATEST(0, "k"."j_3")
 -- staged.anomalies
 CASE WHEN "k"."doc_kind" IS NULL THEN '{}'::text[]
       WHEN "k"."doc_kind" <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      WHEN LEAST("k"."j_0", "k"."j_1", "k"."j_2", "k"."j_3") < 0 THEN array_remove(ARRAY[CASE "k"."j_0" WHEN -1 THEN 'not_a_number:cache_read_input' WHEN -2 THEN 'negative:cache_read_input' WHEN -3 THEN 'fractional:cache_read_input' WHEN -4 THEN 'out_of_range:cache_read_input' END,
-        CASE "k"."j_1" WHEN -1 THEN 'not_a_number:input_cached' WHEN -2 THEN 'negative:input_cached' WHEN -3 THEN 'fractional:input_cached' WHEN -4 THEN 'out_of_range:input_cached' END,
-        CASE "k"."j_2" WHEN -1 THEN 'not_a_number:prompt_cached' WHEN -2 THEN 'negative:prompt_cached' WHEN -3 THEN 'fractional:prompt_cached' WHEN -4 THEN 'out_of_range:prompt_cached' END,
-        CASE "k"."j_3" WHEN -1 THEN 'not_a_number:cache_creation_input' WHEN -2 THEN 'negative:cache_creation_input' WHEN -3 THEN 'fractional:cache_creation_input' WHEN -4 THEN 'out_of_range:cache_creation_input' END]::text[], NULL)
+      WHEN LEAST("k"."j_0", "k"."j_1", "k"."j_2", "k"."j_3") < 0 THEN array_remove(ARRAY[(CASE "k"."j_0" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_read_input',
+        (CASE "k"."j_1" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':input_cached',
+        (CASE "k"."j_2" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':prompt_cached',
+        (CASE "k"."j_3" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_creation_input']::text[], NULL)
       ELSE '{}'::text[] END
 
 -- staged.legacyReadTerms (the dashboards before the change)

@@ -99,11 +99,22 @@ function anomalyCode(cls: AnomalyClass): number {
  * no value (jsonb_typeof NULL), which must fall through to NULL (absent), not to a class.
  */
 export function keyJudgementSql(metadata: string, key: string): string {
+  return judgement(metadata, key, true);
+}
+
+/**
+ * The judgement; with `value` false a plain integer (the common case) judges as 0 instead of
+ * its value: the anomaly list only needs to know it is valid. Measured with
+ * `npx tsx bench/rule-eval.ts --rows 1000000 --reps 5`, listing anomalies cost 2.6× the
+ * upstream cast with the value extracted, 2.1× without (a separate branch-for-branch anomaly
+ * expression, before this one decision served all, cost 1.85×).
+ */
+function judgement(metadata: string, key: string, value: boolean): string {
   const p = parts(metadata, key);
   const n = p.numeric;
   const code = anomalyCode;
   return `CASE WHEN ${hasKey(metadata, key)} THEN
-    CASE ${plainIntegerScale(p)} WHEN 0 THEN ${p.text}::bigint
+    CASE ${plainIntegerScale(p)} WHEN 0 THEN ${value ? `${p.text}::bigint` : '0'}
     ELSE CASE jsonb_typeof(${p.value})
       WHEN 'number' THEN CASE WHEN ${n} < 0 THEN ${code('negative')} WHEN ${n} <> trunc(${n}) THEN ${code('fractional')} WHEN ${n} > ${MAX} THEN ${code('out_of_range')} ELSE ${n}::bigint END
       WHEN 'string' THEN CASE
@@ -149,13 +160,14 @@ function anomalyLabels(judgement: (key: string) => string, keys: readonly string
  */
 export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TOKEN_RULE): RuleSql {
   const [read, write] = rule.outputs;
-  const judgement = (key: string) => keyJudgementSql(metadata, key);
+  const valued = (key: string) => judgement(metadata, key, true);
+  const validity = (key: string) => judgement(metadata, key, false);
   return {
-    cacheRead: output(judgement, read.keys),
-    cacheWrite: output(judgement, write.keys),
+    cacheRead: output(valued, read.keys),
+    cacheWrite: output(valued, write.keys),
     anomalies: `CASE WHEN ${metadata} IS NULL THEN '{}'::text[]
       WHEN jsonb_typeof(${metadata}) <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      ELSE array_remove(ARRAY[${anomalyLabels(judgement, ruleKeys(rule)).join(',\n        ')}]::text[], NULL) END`,
+      ELSE array_remove(ARRAY[${anomalyLabels(validity, ruleKeys(rule)).join(',\n        ')}]::text[], NULL) END`,
   };
 }
 

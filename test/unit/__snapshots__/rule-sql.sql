@@ -56,7 +56,7 @@ GREATEST(0, CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
 CASE WHEN "t"."metadata" IS NULL THEN '{}'::text[]
       WHEN jsonb_typeof("t"."metadata") <> 'object' THEN ARRAY['not_an_object:$']::text[]
       ELSE array_remove(ARRAY[(CASE CASE WHEN "t"."metadata" ? 'cache_read_input' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_read_input')::bigint
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN 0
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_read_input'))
       WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_read_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_read_input')::numeric <> trunc(("t"."metadata" -> 'cache_read_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_read_input')::numeric::bigint END
       WHEN 'string' THEN CASE
@@ -69,7 +69,7 @@ CASE WHEN "t"."metadata" IS NULL THEN '{}'::text[]
     END END
   END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_read_input',
         (CASE CASE WHEN "t"."metadata" ? 'input_cached' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'input_cached')::bigint
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN 0
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'input_cached'))
       WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'input_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'input_cached')::numeric <> trunc(("t"."metadata" -> 'input_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'input_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'input_cached')::numeric::bigint END
       WHEN 'string' THEN CASE
@@ -82,7 +82,7 @@ CASE WHEN "t"."metadata" IS NULL THEN '{}'::text[]
     END END
   END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':input_cached',
         (CASE CASE WHEN "t"."metadata" ? 'prompt_cached' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'prompt_cached')::bigint
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN 0
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'prompt_cached'))
       WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'prompt_cached')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'prompt_cached')::numeric <> trunc(("t"."metadata" -> 'prompt_cached')::numeric) THEN -3 WHEN ("t"."metadata" -> 'prompt_cached')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'prompt_cached')::numeric::bigint END
       WHEN 'string' THEN CASE
@@ -95,7 +95,7 @@ CASE WHEN "t"."metadata" IS NULL THEN '{}'::text[]
     END END
   END WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':prompt_cached',
         (CASE CASE WHEN "t"."metadata" ? 'cache_creation_input' THEN
-    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN ("t"."metadata" ->> 'cache_creation_input')::bigint
+    CASE scale(LEAST(GREATEST(("t"."metadata" -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN 0
     ELSE CASE jsonb_typeof(("t"."metadata" -> 'cache_creation_input'))
       WHEN 'number' THEN CASE WHEN ("t"."metadata" -> 'cache_creation_input')::numeric < 0 THEN -2 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric <> trunc(("t"."metadata" -> 'cache_creation_input')::numeric) THEN -3 WHEN ("t"."metadata" -> 'cache_creation_input')::numeric > 9223372036854775807 THEN -4 ELSE ("t"."metadata" -> 'cache_creation_input')::numeric::bigint END
       WHEN 'string' THEN CASE

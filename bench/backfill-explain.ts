@@ -6,9 +6,13 @@
  */
 import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
-import { runBatch } from '../src/backfill/batch.js';
-import { nextPendingRange } from '../src/backfill/ledger.js';
-import { batchStatement, tableNames, upperBoundQuery } from '../src/backfill/sql.js';
+import { runBatch } from '../src/backfill/run/batch.js';
+import { FORWARD } from '../src/backfill/sql/direction.js';
+import { batchStatement } from '../src/backfill/sql/forward.js';
+import { upperBoundQuery } from '../src/backfill/sql/keyset.js';
+import { claimRange } from '../src/ledger/ranges.js';
+import { tables as tableNames } from '../src/names.js';
+import { systemClock } from '../src/runtime.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { loadBaselineSchema } from '../test/harness/template.js';
 import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
@@ -28,7 +32,7 @@ try {
   await d.query('VACUUM ANALYZE aibridge_token_usages');
   const names = tableNames('public', 'aibridge_migrate');
   const b = upperBoundQuery(names.usages, { lo: null, hi: null }, size);
-  const hi = (await d.query(b.text, b.values)).rows[0].id;
+  const hi = (await d.query(b.text, b.values)).rows[0]!.id;
   const st = batchStatement(names.usages, { lo: null, hi });
   await d.query('BEGIN');
   const { rows: plan } = await d.query('EXPLAIN (ANALYZE, BUFFERS, WAL) ' + st.text, st.values);
@@ -47,10 +51,9 @@ try {
       return r;
     },
   };
-  const clock = { now: () => performance.now() };
   for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
-    const range = (await nextPendingRange(d, names, 1))!;
-    const out = await runBatch(timed as any, names, range, size, { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, clock);
+    const range = (await claimRange(d, names, 1, 'bench'))!;
+    const out = await runBatch(timed as any, { ops: FORWARD, tables: names, range, size, timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, clock: systemClock });
     console.log(`batch ${i}: ${out.scanned} rows, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
   }
   for (const [k, v] of timings) console.log(`${k.padEnd(32)} median ${v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!.toFixed(2)} ms`);

@@ -4,13 +4,14 @@
  * takes, which block no application query. It works before `up` too (the columns then count
  * as 0 everywhere).
  */
-import { qualify } from '../db/identifier.js';
+import type { Queryable } from '../db/port.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { withTransaction } from '../db/transaction.js';
+import { READ_COLUMN, tables, WRITE_COLUMN, type Tables } from '../names.js';
 import { compileRuleSql } from '../rule/index.js';
-import type { Clock, Session } from './deps.js';
-import { etaMs } from './estimate.js';
-import { inspectTable } from './preflight.js';
-import { READ_COLUMN, tableNames, WRITE_COLUMN } from './sql.js';
+import type { Clock } from '../runtime.js';
+import { etaMs } from './policy/estimate.js';
+import { inspectTable } from './run/preflight.js';
 
 export interface DryRunGroup {
   /** null when aibridge_interceptions is absent (one group for the whole table). */
@@ -63,13 +64,17 @@ export interface DryRunOptions {
   databaseUrl: string;
 }
 
-export async function executeDryRun(db: Session, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
-  const names = tableNames(options.schema, options.stateSchema);
-  const interceptions = qualify(options.schema, 'aibridge_interceptions');
-  try {
-    // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up.
-    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const facts = await inspectTable(db, options.schema, names, interceptions);
+export async function executeDryRun(session: Queryable, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
+  const names = tables(options.schema, options.stateSchema);
+  const interceptions = names.interceptions;
+  // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up.
+  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot' }).catch((error: unknown) => {
+    throw translatePgError(error, { databaseUrl: options.databaseUrl, action: 'reading for --dry-run' });
+  });
+}
+
+async function readDryRun(db: Queryable, options: DryRunOptions, names: Tables, interceptions: string, clock: Clock): Promise<DryRunReport> {
+    const facts = await inspectTable(db, options.schema, names);
     const rule = compileRuleSql('t.metadata');
     const read = facts.hasCacheColumns ? `t.${READ_COLUMN}` : '0::bigint';
     const write = facts.hasCacheColumns ? `t.${WRITE_COLUMN}` : '0::bigint';
@@ -110,7 +115,6 @@ export async function executeDryRun(db: Session, options: DryRunOptions, clock: 
       );
       for (const row of rows) anomalies[row.class] = { rows: Number(row.n), sampleIds: row.samples ?? [] };
     }
-    await db.query('COMMIT');
 
     const total = groups.reduce((sum, g) => sum + Number(g.rows), 0);
     const wouldUpdate = groups.reduce((sum, g) => sum + Number(g.would_update), 0);
@@ -138,8 +142,4 @@ export async function executeDryRun(db: Session, options: DryRunOptions, clock: 
       readRowsPerSecond,
       estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
     };
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => {});
-    throw translatePgError(error, { databaseUrl: options.databaseUrl, action: 'reading for --dry-run' });
-  }
 }

@@ -10,6 +10,13 @@
  *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
  *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
  *             estimated_rows, rows_per_second, eta_ms}
+ *            The same meaning for the single runner and for workers: rows_* describe this batch;
+ *            pass_rows_scanned is what the whole run (every lane of every process) has scanned in
+ *            this pass — other processes' batches reach it from the ledger, a few seconds late at
+ *            most; total_rows_scanned (keyed pass) and total_rows_updated (all passes) are the
+ *            run's totals in the ledger; estimated_rows is the table's size estimated from the
+ *            share of the key space the pass has covered; rows_per_second is the pass's run-wide
+ *            rate as this process sees it, and eta_ms the time left at that rate.
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, cause, duration_ms}   (before a batch, from the throttle; cause is
@@ -23,11 +30,11 @@
  * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
-import type { BatchOutcome } from './batch.js';
-import { etaMs } from './estimate.js';
-import type { Direction, RangeRow } from './ledger.js';
+import type { Direction, RangeRow } from '../ledger/rows.js';
+import type { ProgressSnapshot } from './policy/pass-progress.js';
+import type { PauseCause } from './policy/throttle.js';
+import type { BatchOutcome } from './run/batch.js';
 import type { BackfillSummary } from './summary.js';
-import type { PauseCause } from './throttle.js';
 
 export type BackfillEvent =
   | {
@@ -95,19 +102,9 @@ export type BackfillEvent =
       resumeCommand: string | null;
     };
 
-/** The `batch` event of a committed batch; `passScanned` is what the ETA counts down from. */
-export function batchEvent(batch: {
-  runId: number;
-  range: RangeRow;
-  batchSize: number;
-  outcome: BatchOutcome;
-  passScanned: number;
-  totalScanned: number;
-  totalUpdated: number;
-  estimatedRows: number;
-  rowsPerSecond: number | null;
-}): BackfillEvent {
-  const { outcome, range, rowsPerSecond: rate } = batch;
+/** The `batch` event of a committed batch, with the pass's progress as this process knows it. */
+export function batchEvent(batch: { runId: number; range: RangeRow; batchSize: number; outcome: BatchOutcome; progress: ProgressSnapshot }): BackfillEvent {
+  const { outcome, range, progress } = batch;
   return {
     event: 'batch',
     runId: batch.runId,
@@ -119,12 +116,12 @@ export function batchEvent(batch: {
     rowsApplicationWritten: outcome.applicationWritten,
     durationMs: Math.round(outcome.ms),
     checkpoint: outcome.checkpoint,
-    passRowsScanned: batch.passScanned,
-    totalRowsScanned: batch.totalScanned,
-    totalRowsUpdated: batch.totalUpdated,
-    estimatedRows: batch.estimatedRows,
-    rowsPerSecond: rate === null ? null : Math.round(rate),
-    etaMs: rate === null ? null : etaMs(batch.estimatedRows - batch.passScanned, rate),
+    passRowsScanned: progress.passScanned,
+    totalRowsScanned: outcome.run.rowsScanned,
+    totalRowsUpdated: outcome.run.rowsUpdated,
+    estimatedRows: progress.estimatedRows,
+    rowsPerSecond: progress.rowsPerSecond,
+    etaMs: progress.etaMs,
   };
 }
 

@@ -14,68 +14,60 @@ import { requireDatabaseUrl } from '../config/common.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { ToolkitError, UsageError } from '../errors.js';
-import { realSleep, systemClock, type BackfillDeps, type Session } from './deps.js';
+import { withSession } from '../db/port.js';
+import { systemRuntime } from '../runtime.js';
 import { executeDryRun } from './dry-run.js';
 import { backfillSchema, type BackfillConfig, type BackfillInput } from './options.js';
 import type { BackfillResult } from './result.js';
-import { executeBackfill } from './runner.js';
-import { executeWorkers } from './workers.js';
-import { BACKFILL_APPLICATION_NAME } from './health.js';
+import type { BackfillDeps } from './run/context.js';
+import { executeBackfill } from './run/coordinator.js';
+import { BACKFILL_APPLICATION_NAME } from './run/health.js';
 
 export type { BackfillResult } from './result.js';
 export type { BackfillSummary } from './summary.js';
 export type { BackfillEvent } from './events.js';
 export type { DryRunReport, DryRunGroup, DryRunAnomalyClass } from './dry-run.js';
-export type { BackfillDeps, Clock, Sleep, Session } from './deps.js';
+export type { BackfillDeps } from './run/context.js';
 export type { BackfillConfig, BackfillInput, BackfillOptions } from './options.js';
 export { backfillSchema, backfillShape } from './options.js';
 export { eventJson } from './events.js';
-export { jsonLinesSink, textSink } from './progress.js';
-export { formatResult, formatDryRun, formatSummary } from './format.js';
+export { jsonLinesSink, textSink } from './output/progress.js';
+export { formatResult, formatDryRun, formatSummary } from './output/format.js';
 export { resumeCommand } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 
 function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
   return {
-    connect:
-      given.connect ??
-      (async (): Promise<Session> =>
-        connect({
-          databaseUrl: config.databaseUrl,
-          applicationName: BACKFILL_APPLICATION_NAME,
-          connectTimeoutMs: config.connectTimeout,
-          // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
-          // for ever: the server ends a transaction left idle this long.
-          settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
-        })),
-    clock: given.clock ?? systemClock,
-    sleep: given.sleep ?? realSleep,
-    random: given.random ?? Math.random,
-    sink: given.sink ?? (() => {}),
-    signal: given.signal ?? new AbortController().signal,
-    host: given.host ?? os.hostname(),
-    pid: given.pid ?? process.pid,
-    resumeCommand: given.resumeCommand ?? 'aibridge-migrate backfill',
+    ...systemRuntime(),
+    connect: () =>
+      connect({
+        databaseUrl: config.databaseUrl,
+        applicationName: BACKFILL_APPLICATION_NAME,
+        connectTimeoutMs: config.connectTimeout,
+        // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
+        // for ever: the server ends a transaction left idle this long.
+        settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
+      }),
+    sink: () => {},
+    signal: new AbortController().signal,
+    host: os.hostname(),
+    pid: process.pid,
+    resumeCommand: 'aibridge-migrate backfill',
+    ...(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BackfillDeps>),
   };
 }
 
 /** Runs (or, with dryRun, previews) the backfill with options already validated. */
 export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const deps = defaultDeps(config, given);
-  if (!config.dryRun) {
-    const workers = config.workers;
-    return workers === undefined ? executeBackfill(config, deps) : executeWorkers({ ...config, workers }, deps);
-  }
-  let session: Session | undefined;
+  const label = { databaseUrl: config.databaseUrl };
+  if (!config.dryRun) return executeBackfill(config, deps, label);
   try {
-    session = await deps.connect();
-    const report = await executeDryRun(session, config, deps.clock);
+    const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
     return { status: 'dry-run', report };
   } catch (error) {
-    return { status: 'failed', error: translatePgError(error, { databaseUrl: config.databaseUrl, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
-  } finally {
-    await session?.end().catch(() => {});
+    return { status: 'failed', error: translatePgError(error, { ...label, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
   }
 }
 

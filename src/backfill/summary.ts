@@ -1,5 +1,5 @@
 /** The final account of a run, built from the ledger (so it covers every session of a resumed run). */
-import type { Direction, RunRow } from './ledger.js';
+import type { Direction, RunRow } from '../ledger/rows.js';
 
 export interface BackfillSummary {
   runId: number;

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { LockTimeoutError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
+import { lockRetryPolicy } from './backoff.js';
 import { migrationLockHolders, tableLockHolders, type Blocker } from './blockers.js';
 import type { QueryFn } from './bookkeeping.js';
 import type { MigrateDeps } from './deps.js';
@@ -51,10 +51,6 @@ export async function preflightChecks(
 ): Promise<PreflightCheck[]> {
   const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
   return evaluatePreflight(await readPreflightFacts(query, names), needsFor(migrations, direction), names);
-}
-
-export function retryPolicy(settings: { lockRetries: number; lockRetryDelay: number }): RetryPolicy {
-  return { retries: settings.lockRetries, baseDelayMs: settings.lockRetryDelay, maxDelayMs: Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, settings.lockRetryDelay) };
 }
 
 /** Who is in the way: the tables our migrations lock, or the holder of the migration lock. */
@@ -149,7 +145,7 @@ export async function migrateWithLockRetries(
         now: deps.now,
       }),
     {
-      policy: retryPolicy(settings),
+      policy: lockRetryPolicy(settings),
       random: deps.random,
       sleep: deps.sleep,
       findBlockers: blockerFinder(query, settings),

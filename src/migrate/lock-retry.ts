@@ -5,7 +5,7 @@
  */
 import { isToolkitError } from '../errors.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
-import { nextRetry, type RetryPolicy } from './backoff.js';
+import { nextRetry, type RetryPolicy } from '../db/retry.js';
 import { describeBlockers, type Blocker } from './blockers.js';
 import { isMigrationLockHeld } from './runner.js';
 

@@ -2,8 +2,9 @@
  * `up`: apply every pending migration, each in its own transaction, under a short
  * lock_timeout, retrying with backoff while a lock is refused.
  */
-import { worstCaseWaitMs } from './backoff.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, retryPolicy, withMigrationSession, type ApplyReport } from './apply.js';
+import { worstCaseWaitMs } from '../db/retry.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
+import { lockRetryPolicy } from './backoff.js';
 import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
@@ -40,7 +41,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     if (pendingNames.length === 0) {
       return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
-    deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(retryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);
+    deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);
 
     const durations = new Map<string, number>();
     const onMigrated = (event: MigrationEvent) => {

@@ -1,16 +1,14 @@
 /**
- * Builds the report model from what verify measured, adding the judgement (checks, outcome)
- * and, for `backfill --dry-run`, the backfill's estimate. Pure: no I/O, no clock.
+ * Builds the report model from what verify measured, adding the judgement (checks and
+ * outcome). Pure: no I/O, no clock.
  */
 import { ANOMALY_CLASSES } from '../rule/definition.js';
 import { decideOutcome, evaluateChecks } from './checks.js';
 import type { ColumnSums, GroupFacts, SessionFacts, VerificationFacts } from './facts.js';
-import { REPORT_SCHEMA_VERSION, type ColumnTotals, type Estimate, type ProviderModelTotals, type Report, type SessionTotals } from './model.js';
+import { REPORT_SCHEMA_VERSION, type ColumnTotals, type ProviderModelTotals, type Report, type SessionTotals } from './model.js';
 
 export interface BuildOptions {
   failOnAnomaly?: boolean;
-  /** A backfill dry-run's estimate; makes the report a `backfill_dry_run` report. */
-  estimate?: Estimate | null;
 }
 
 /** Converts exact sums to JSON numbers, noting any that cannot be represented exactly. */
@@ -211,14 +209,13 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
   }
   return {
     schema_version: REPORT_SCHEMA_VERSION,
-    kind: options.estimate ? 'backfill_dry_run' : 'verify',
+    kind: 'verify',
     generated_at: facts.generatedAt.toISOString(),
     tool: { name: 'aibridge-migrate', rule_fingerprint: facts.ruleFingerprint },
     target: { database: facts.database, schema: facts.schema, table: facts.table, server_version_num: facts.serverVersionNum },
     outcome: decideOutcome(checks, facts.columnsPresent, failOnAnomaly),
     checks,
     ...sections,
-    estimate: options.estimate ?? null,
     warnings,
   };
 }

@@ -46,7 +46,7 @@ function sampleTable(samples: RowSample[]): string {
 }
 
 export function renderHtml(report: Report): string {
-  const title = `aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}`;
+  const title = `aibridge-migrate verify`;
   const { outcome, row_parity: rp, totals, anomalies } = report;
   const banner =
     outcome.status === 'pass' ? 'Parity holds' : outcome.status === 'fail' ? `Parity fails: ${outcome.failing_checks.join(', ')}` : 'Preview: the cache columns do not exist yet (run up first)';
@@ -166,15 +166,6 @@ export function renderHtml(report: Report): string {
     );
   }
 
-  if (report.estimate) {
-    const e = report.estimate;
-    body.push('<h2>Backfill estimate</h2><ul>');
-    body.push(`<li>Rows to change: <strong>${num(e.rows_to_change)}</strong>${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} to scan`}</li>`);
-    if (e.batches !== null) body.push(`<li>Batches: ${num(e.batches)}${e.batch_size === null ? '' : ` of ${num(e.batch_size)} rows`}</li>`);
-    if (e.eta_seconds !== null) body.push(`<li>Estimated time: about ${h(duration(e.eta_seconds))}</li>`);
-    for (const note of e.notes) body.push(`<li>${h(note)}</li>`);
-    body.push('</ul>');
-  }
 
   return `<!DOCTYPE html>
 <html lang="en">

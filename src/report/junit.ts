@@ -37,7 +37,7 @@ function details(check: Check, report: Report): string {
 export function renderJunit(report: Report): string {
   const failures = report.checks.filter((c) => c.status === 'fail').length;
   const skipped = report.checks.filter((c) => c.status === 'skipped').length;
-  const suite = `aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}`;
+  const suite = `aibridge-migrate verify`;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="${x(suite)}" tests="${report.checks.length}" failures="${failures}" errors="0" skipped="${skipped}">`);
   out.push(`  <testsuite name="${x(suite)}" tests="${report.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${x(report.generated_at)}">`);

@@ -42,7 +42,7 @@ function totalsRow(name: string, g: ProviderModelTotals): string[] {
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   const status = report.outcome.status === 'pass' ? '✅ parity holds' : report.outcome.status === 'fail' ? '❌ parity fails' : '⚠️ preview before `up`';
-  out.push(`## aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}: ${status}`, '');
+  out.push(`## aibridge-migrate verify: ${status}`, '');
   out.push(
     `Database \`${md(report.target.database)}\`, table \`${md(report.target.schema)}.${report.target.table}\`; snapshot ${report.snapshot.taken_at}; rule \`${report.tool.rule_fingerprint}\`; exit code **${report.outcome.exit_code}**.`,
     '',
@@ -123,14 +123,5 @@ export function renderMarkdown(report: Report): string {
     );
   }
 
-  if (report.estimate) {
-    const e = report.estimate;
-    out.push('### Backfill estimate', '');
-    out.push(`- Rows to change: **${num(e.rows_to_change)}**${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} to scan`}`);
-    if (e.batches !== null) out.push(`- Batches: ${num(e.batches)}${e.batch_size === null ? '' : ` of ${num(e.batch_size)} rows`}`);
-    if (e.eta_seconds !== null) out.push(`- Estimated time: about ${duration(e.eta_seconds)}`);
-    for (const note of e.notes) out.push(`- ${md(note)}`);
-    out.push('');
-  }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -11,8 +11,11 @@
  */
 import { z } from 'zod';
 
-/** 2: totals.sessions.count became nullable (sessions are summed only when some row fails). */
-export const REPORT_SCHEMA_VERSION = 2;
+/**
+ * 2: totals.sessions.count became nullable (sessions are summed only when some row fails).
+ * 3: `estimate` (always null: no command produced one) was removed; `kind` is always "verify".
+ */
+export const REPORT_SCHEMA_VERSION = 3;
 
 const count = z.number().int().nonnegative();
 const tokens = z.number().int();
@@ -120,23 +123,10 @@ export const anomalySampleSchema = z.object({
   anomalies: z.array(z.object({ class: z.string(), key: z.string().nullable(), raw_value: z.string() })),
 });
 
-export const estimateSchema = z.object({
-  /** Rows the backfill would write (pending rows). */
-  rows_to_change: count,
-  /** Rows the backfill would read. */
-  rows_to_scan: count.nullable(),
-  batch_size: count.nullable(),
-  batches: count.nullable(),
-  /** Estimated duration, seconds; null when no rate is known. */
-  eta_seconds: z.number().nonnegative().nullable(),
-  /** How the estimate was made and what it assumes. */
-  notes: z.array(z.string()),
-});
-
 export const reportSchema = z
   .object({
     schema_version: z.literal(REPORT_SCHEMA_VERSION),
-    kind: z.enum(['verify', 'backfill_dry_run']),
+    kind: z.literal('verify'),
     generated_at: z.string(),
     tool: z.object({ name: z.literal('aibridge-migrate'), rule_fingerprint: z.string() }),
     target: z.object({
@@ -194,20 +184,15 @@ export const reportSchema = z
       by_key: z.array(z.object({ class: z.string(), key: z.string().nullable(), rows: count })),
       samples: z.array(anomalySampleSchema),
     }),
-    /** Present in backfill dry-run reports. */
-    estimate: estimateSchema.nullable(),
     warnings: z.array(z.string()),
   })
   .strict();
 
 export type Report = z.infer<typeof reportSchema>;
 export type Check = z.infer<typeof checkSchema>;
-export type CheckStatus = Check['status'];
 export type RowSample = z.infer<typeof rowSampleSchema>;
 export type ClassCounts = z.infer<typeof classCountsSchema>;
 export type ColumnTotals = z.infer<typeof columnTotalsSchema>;
 export type ProviderModelTotals = z.infer<typeof providerModelTotalsSchema>;
 export type SessionTotals = z.infer<typeof sessionTotalsSchema>;
-export type LedgerRun = z.infer<typeof ledgerRunSchema>;
 export type AnomalySample = z.infer<typeof anomalySampleSchema>;
-export type Estimate = z.infer<typeof estimateSchema>;

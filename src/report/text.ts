@@ -19,7 +19,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const { outcome } = report;
   const headline =
     outcome.status === 'pass' ? c('green', 'parity holds') : outcome.status === 'fail' ? c('red', 'parity FAILS') : c('yellow', 'preview: the cache columns do not exist yet');
-  out.push(`${c('bold', `aibridge-migrate ${report.kind === 'verify' ? 'verify' : 'backfill dry run'}`)}: ${headline} (exit ${outcome.exit_code})`);
+  out.push(`${c('bold', 'aibridge-migrate verify')}: ${headline} (exit ${outcome.exit_code})`);
   out.push(c('dim', `${safe(report.target.database)} · ${safe(report.target.schema)}.${report.target.table} · snapshot ${report.snapshot.taken_at} · rule ${report.tool.rule_fingerprint}`));
   out.push('');
   for (const check of report.checks) {
@@ -62,11 +62,6 @@ export function renderText(report: Report, options: { color: boolean }): string 
     }
   }
 
-  if (report.estimate) {
-    const e = report.estimate;
-    out.push('', `backfill estimate: ${num(e.rows_to_change)} rows to change${e.rows_to_scan === null ? '' : ` of ${num(e.rows_to_scan)} scanned`}${e.batches === null ? '' : `, ${num(e.batches)} batches`}${e.eta_seconds === null ? '' : `, about ${duration(e.eta_seconds)}`}`);
-    for (const note of e.notes) out.push(c('dim', `    ${safe(note)}`));
-  }
   for (const warning of report.warnings) out.push(`${c('yellow', 'warning:')} ${safe(warning)}`);
   return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect } from '../db/connect.js';
+import { systemClock } from '../runtime.js';
 import { UsageError } from '../errors.js';
 import { createLogger, detectTerminal } from '../cli/output.js';
 import type { ReportFormat } from '../report/formats.js';
@@ -45,8 +46,8 @@ export async function runVerifyCommand(config: VerifyConfig, io: CommandIo = def
   const logger = createLogger({ debug: config.debug, write: io.log });
   const report = await runVerify(config, {
     connect: () => connect({ databaseUrl: config.databaseUrl, applicationName: 'aibridge-migrate verify', connectTimeoutMs: config.connectTimeout }),
-    now: () => new Date(),
-    log: (message) => logger.debug(message),
+    clock: systemClock,
+    log: logger,
   });
   const color = format === 'text' && detectTerminal(io.stdout, io.env).color;
   const rendered = renderReport(report, format, { color });

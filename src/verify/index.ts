@@ -9,7 +9,8 @@
 import { connect } from '../db/connect.js';
 import { requireDatabaseUrl } from '../config/common.js';
 import { UsageError } from '../errors.js';
-import type { Estimate, Report } from '../report/model.js';
+import type { Report } from '../report/model.js';
+import { silentLog, systemClock } from '../runtime.js';
 import { verifyOptionsSchema } from './options.js';
 import { runVerify, type VerifyDeps } from './run.js';
 
@@ -33,10 +34,7 @@ export interface VerifyResult {
  * the report. Throws UsageError for bad options and ConnectionError / PermissionError /
  * PreflightError for a database it cannot verify; parity failures are a result, not an error.
  */
-export async function verify(
-  rawOptions: Record<string, unknown>,
-  extra: { estimate?: Estimate | null; deps?: Partial<VerifyDeps> } = {},
-): Promise<VerifyResult> {
+export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
   const parsed = verifyOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((issue) => `Setting '${issue.path.join('.') || '(options)'}': ${issue.message}`));
@@ -45,10 +43,10 @@ export async function verify(
   const deps: VerifyDeps = {
     connect: () =>
       connect({ databaseUrl: options.databaseUrl, applicationName: 'aibridge-migrate verify', connectTimeoutMs: options.connectTimeout }),
-    now: () => new Date(),
-    log: () => {},
+    clock: systemClock,
+    log: silentLog,
     ...extra.deps,
   };
-  const report = await runVerify(options, deps, { estimate: extra.estimate ?? null });
+  const report = await runVerify(options, deps);
   return { status: report.outcome.status, exitCode: report.outcome.exit_code, report };
 }

@@ -4,22 +4,27 @@
  *
  * Every query reads the per-row projection below, fenced with `OFFSET 0`. Without the fences
  * PostgreSQL pulls the subqueries up and pastes the rule's expressions into every place that
- * references them (each FILTER clause, each sum): measured on 1M rows, 20 s instead of 2 s.
- * With them, each key is judged once per row, inside the parallel workers.
+ * references them (each FILTER clause, each sum), an order of magnitude slower on a large
+ * table. With them, each key is judged once per row, inside the parallel workers.
  */
-import { qualify } from '../db/identifier.js';
+import { quoteIdent } from '../db/identifier.js';
 import { constantLiteral } from '../db/literal.js';
-import { ANOMALY_CLASSES, LEGACY_DASHBOARD, compileRuleSql, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
+import { appTables, CACHE_COLUMNS } from '../names.js';
+import { ANOMALY_CLASSES, CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileRuleSql, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
 import { PARITY_CLASSES, parityClassSql } from './parity-class.js';
 
-export const TOKEN_USAGES = 'aibridge_token_usages';
-export const INTERCEPTIONS = 'aibridge_interceptions';
-export const CACHE_COLUMNS = ['cache_read_input_tokens', 'cache_write_input_tokens'] as const;
-
-export interface TableNames {
+/** What verify reads: the schema of the aibridge tables, and whether the columns exist yet. */
+export interface VerifyScope {
   appSchema: string;
   /** false before `up`: the columns are read as 0, which makes verify a preview of the backfill. */
   columnsPresent: boolean;
+}
+
+/** Read keys the rule takes that the old dashboard ignored: why its totals move after the switch. */
+const IGNORED_BY_LEGACY = CACHE_TOKEN_RULE.outputs[0].keys.filter((key) => !(LEGACY_DASHBOARD.read as readonly string[]).includes(key));
+
+function textArray(values: readonly string[]): string {
+  return `ARRAY[${values.map(constantLiteral).join(', ')}]::text[]`;
 }
 
 /** Every anomaly label the rule's SQL can produce (`class:key`), in a stable order. */
@@ -28,10 +33,9 @@ export function anomalyLabels(): string[] {
   return ['not_an_object:$', ...ANOMALY_CLASSES.filter((c) => c !== 'not_an_object').flatMap((c) => keys.map((k) => `${c}:${k}`))];
 }
 
-function columnRefs(names: TableNames): { read: string; write: string } {
-  return names.columnsPresent
-    ? { read: '"t"."cache_read_input_tokens"', write: '"t"."cache_write_input_tokens"' }
-    : { read: '0::bigint', write: '0::bigint' };
+function columnRefs(names: VerifyScope): { read: string; write: string } {
+  const [read, write] = CACHE_COLUMNS.map((column) => `"t".${quoteIdent(column)}`);
+  return names.columnsPresent ? { read: read!, write: write! } : { read: '0::bigint', write: '0::bigint' };
 }
 
 /**
@@ -42,17 +46,15 @@ function columnRefs(names: TableNames): { read: string; write: string } {
  * Two fenced levels (rule/sql.ts, compileStagedRuleSql): the inner one judges each rule key
  * once and joins, in the parallel workers; the outer one derives every output from the
  * judgements with integer comparisons, in the leader, and never sees the document — so the
- * metadata does not travel from the workers to the leader either. Measured on 1M rows (2
- * cores): the grouping pass in 1.9–2.5 s, against 3.4 s for a one-level form that judged each
- * key again for every output; what remains is mostly the leader's ~40 aggregates per row.
+ * metadata does not travel from the workers to the leader either. What remains is mostly the
+ * leader's aggregates per row (figures: README, "Benchmarks").
  */
-export function rowProjectionSql(names: TableNames, detail: boolean): string {
-  const t = qualify(names.appSchema, TOKEN_USAGES);
-  const i = qualify(names.appSchema, INTERCEPTIONS);
+export function rowProjectionSql(names: VerifyScope, detail: boolean): string {
+  const { usages: t, interceptions: i } = appTables(names.appSchema);
   const metadata = '"t"."metadata"';
   const rule = compileStagedRuleSql(metadata, '"k"');
   const columns = columnRefs(names);
-  const readKeys = ruleKeys().filter((k) => k !== 'cache_creation_input');
+  const readKeys = CACHE_TOKEN_RULE.outputs[0].keys;
   let inner = '';
   let outer = '';
   if (detail) {
@@ -60,7 +62,7 @@ export function rowProjectionSql(names: TableNames, detail: boolean): string {
     // why a dashboard total moves, it decides nothing.
     const present = readKeys.map((k) => `(CASE WHEN ${metadata} ? ${constantLiteral(k)} THEN 1 ELSE 0 END)`).join(' + ');
     inner = `,
-               (${metadata} ? 'input_cached') AS has_input_cached, (${present}) AS read_keys,
+               (${metadata} ?| ${textArray(IGNORED_BY_LEGACY)}) AS has_input_cached, (${present}) AS read_keys,
                "i"."id" IS NOT NULL AS has_interception, "i"."provider", "i"."model",
                ${SESSION_KEY} AS session`;
     outer = `,
@@ -98,7 +100,7 @@ const APP_WRITE = `x.parity_class = 'application_written' AND x.rule_write = 0`;
  * totals, grouped by provider and model. Whole-table figures are sums over the groups.
  * Sums are returned as text: sum(bigint) is numeric, which may exceed a JavaScript number.
  */
-export function groupPassSql(names: TableNames): string {
+export function groupPassSql(names: VerifyScope): string {
   const classCounts = PARITY_CLASSES.map((c) => `count(*) FILTER (WHERE x.parity_class = ${constantLiteral(c)}) AS ${c}`);
   // Most rows have no anomaly: test the array once, not once per label.
   const labels = anomalyLabels().map((l, n) => `count(*) FILTER (WHERE cardinality(x.anomalies) > 0 AND ${constantLiteral(l)} = ANY(x.anomalies)) AS a${n}`);
@@ -124,7 +126,7 @@ export function groupPassSql(names: TableNames): string {
  * session is COALESCE(client_session_id, thread_root_id, id) of the interception; usage rows
  * without an interception form one NULL session.
  */
-export function sessionPassSql(names: TableNames): string {
+export function sessionPassSql(names: VerifyScope): string {
   return `SELECT s.*, count(*) OVER () AS sessions, count(*) FILTER (WHERE s.differs) OVER () AS sessions_differing
   FROM (
     SELECT g.session, g.rows, g.column_read::text, g.column_write::text, g.rule_read::text, g.rule_write::text,
@@ -148,7 +150,7 @@ export function sessionPassSql(names: TableNames): string {
 }
 
 /** Rows of one parity class (`$1`), at most `$2`; no ORDER BY, so the scan stops at `$2`. */
-export function classSampleSql(names: TableNames): string {
+export function classSampleSql(names: VerifyScope): string {
   return `SELECT x.id::text AS id, x.interception_id::text AS interception_id,
          x.column_read::text, x.column_write::text, x.rule_read::text, x.rule_write::text
     FROM (${rowProjectionSql(names, false)}) AS x
@@ -157,8 +159,8 @@ export function classSampleSql(names: TableNames): string {
 }
 
 /** Rows with anomalies, at most `$1`, with the raw JSON of each anomalous value (cut at 200 chars). */
-export function anomalySampleSql(names: TableNames): string {
-  const t = qualify(names.appSchema, TOKEN_USAGES);
+export function anomalySampleSql(names: VerifyScope): string {
+  const t = appTables(names.appSchema).usages;
   const rule = compileRuleSql('"t"."metadata"');
   return `SELECT a.id::text AS id, a.interception_id::text AS interception_id, a.anomalies,
          ARRAY(SELECT left(CASE WHEN u.label LIKE '%:$' THEN a.metadata::text
@@ -174,22 +176,12 @@ export function anomalySampleSql(names: TableNames): string {
  * when there is no run). Reading created_at also keeps the planner off an index-only scan that
  * a backfill has made slow (every page it wrote is no longer all-visible until a vacuum).
  */
-export function countRowsSql(names: TableNames): string {
+export function countRowsSql(names: VerifyScope): string {
   return `SELECT count(*) AS rows, count(*) FILTER (WHERE "created_at" > $1::timestamptz) AS after
-    FROM ${qualify(names.appSchema, TOKEN_USAGES)}`;
+    FROM ${appTables(names.appSchema).usages}`;
 }
 
 /** `$1` = qualified table name as text, `$2` = the cache column names. */
 export const PREFLIGHT_SQL = `SELECT to_regclass($1) IS NOT NULL AS table_exists,
   (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = ANY($2) AND NOT attisdropped)::int AS cache_columns,
   now() AS snapshot_at, current_setting('server_version_num')::int AS server_version_num`;
-
-/** The latest forward run of the backfill on this table; `$1` schema, `$2` table. */
-export function latestRunSql(stateSchema: string): string {
-  return `SELECT id::text, status, rule_fingerprint, started_at, finished_at, table_rows_at_start::text,
-         max_created_at_at_start, rows_scanned::text, rows_updated::text, rows_application_written::text
-    FROM ${qualify(stateSchema, 'backfill_runs')}
-   WHERE target_schema = $1 AND target_table = $2 AND direction = 'forward'
-   ORDER BY id DESC
-   LIMIT 1`;
-}

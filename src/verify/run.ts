@@ -4,42 +4,26 @@
  * block no reader or writer — but they do make an ALTER TABLE (e.g. a concurrent `up`) wait,
  * and `up` gives up quickly through its lock_timeout rather than queueing writers behind it.
  */
-import { qualify } from '../db/identifier.js';
 import type { DbRow } from '../db/row.js';
+import { withSession, type Connector, type Queryable } from '../db/port.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { withTransaction } from '../db/transaction.js';
 import { PreflightError } from '../errors.js';
+import { latestRun, ledgerExists } from '../ledger/runs.js';
+import { CACHE_COLUMNS, TOKEN_USAGES, tables, target } from '../names.js';
 import { ruleFingerprint } from '../rule/fingerprint.js';
-import { buildReport, type BuildOptions } from '../report/build.js';
+import { buildReport } from '../report/build.js';
 import type { GroupFacts, LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
 import type { AnomalySample, Report, RowSample } from '../report/model.js';
+import type { Clock, Log } from '../runtime.js';
 import { PARITY_CLASSES } from './parity-class.js';
-import {
-  CACHE_COLUMNS,
-  PREFLIGHT_SQL,
-  TOKEN_USAGES,
-  anomalyLabels,
-  anomalySampleSql,
-  classSampleSql,
-  countRowsSql,
-  groupPassSql,
-  latestRunSql,
-  sessionPassSql,
-  type TableNames,
-} from './queries.js';
-
-export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: DbRow[] }>;
-}
-
-export interface VerifySession extends Queryable {
-  end(): Promise<void>;
-}
+import { PREFLIGHT_SQL, anomalyLabels, anomalySampleSql, classSampleSql, countRowsSql, groupPassSql, sessionPassSql, type VerifyScope } from './queries.js';
 
 export interface VerifyDeps {
   /** Opens the connection (src/db/connect.ts in production). */
-  connect(): Promise<VerifySession>;
-  now(): Date;
-  log(message: string): void;
+  connect: Connector;
+  clock: Pick<Clock, 'date'>;
+  log: Log;
 }
 
 export interface VerifySettings {
@@ -113,38 +97,40 @@ function anomalySampleOf(row: DbRow): AnomalySample {
 interface LedgerRead {
   ledger: VerificationFacts['ledger'];
   /** The run's max_created_at_at_start, for counting the rows created since. */
-  createdAfter: unknown;
+  createdAfter: Date | null;
 }
 
 async function readLedger(db: Queryable, settings: VerifySettings): Promise<LedgerRead> {
-  const runs = qualify(settings.stateSchema, 'backfill_runs');
-  const { rows: exists } = await db.query('SELECT to_regclass($1) IS NOT NULL AS present', [runs]);
-  if (!exists[0]?.present) return { ledger: { state: 'absent' }, createdAfter: null };
-  const { rows } = await db.query(latestRunSql(settings.stateSchema), [settings.schema, TOKEN_USAGES]);
-  const run = rows[0];
+  const names = tables(settings.schema, settings.stateSchema);
+  if (!(await ledgerExists(db, names))) return { ledger: { state: 'absent' }, createdAfter: null };
+  const run = await latestRun(db, names, target(settings.schema), 'forward');
   if (!run) return { ledger: { state: 'no_runs' }, createdAfter: null };
   const facts: LedgerRunFacts = {
-    runId: run.id,
+    runId: String(run.id),
     status: run.status,
-    ruleFingerprint: run.rule_fingerprint,
-    startedAt: new Date(run.started_at),
-    finishedAt: run.finished_at === null ? null : new Date(run.finished_at),
-    tableRowsAtStart: run.table_rows_at_start === null ? null : int(run.table_rows_at_start),
-    maxCreatedAtAtStart: run.max_created_at_at_start === null ? null : new Date(run.max_created_at_at_start),
-    rowsScanned: int(run.rows_scanned),
-    rowsUpdated: int(run.rows_updated),
-    rowsApplicationWritten: int(run.rows_application_written),
+    ruleFingerprint: run.ruleFingerprint,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    tableRowsAtStart: run.tableRowsAtStart,
+    maxCreatedAtAtStart: run.maxCreatedAtAtStart,
+    rowsScanned: run.rowsScanned,
+    rowsUpdated: run.rowsUpdated,
+    rowsApplicationWritten: run.rowsApplicationWritten,
     rowsCreatedSinceStart: null,
   };
-  return { ledger: { state: 'present', run: facts }, createdAfter: run.max_created_at_at_start };
+  return { ledger: { state: 'present', run: facts }, createdAfter: run.maxCreatedAtAtStart };
 }
 
 /** Measures everything inside one snapshot; returns the facts for buildReport(). */
-export async function collectFacts(db: Queryable, settings: VerifySettings, deps: Pick<VerifyDeps, 'now' | 'log'>): Promise<VerificationFacts> {
-  const generatedAt = deps.now();
-  await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    const table = qualify(settings.schema, TOKEN_USAGES);
+export async function collectFacts(session: Queryable, settings: VerifySettings, deps: Pick<VerifyDeps, 'clock' | 'log'>): Promise<VerificationFacts> {
+  const generatedAt = deps.clock.date();
+  return withTransaction(session, (db) => measure(db, settings, deps, generatedAt), { mode: 'snapshot' }).catch((error: unknown) => {
+    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'verifying' });
+  });
+}
+
+async function measure(db: Queryable, settings: VerifySettings, deps: Pick<VerifyDeps, 'log'>, generatedAt: Date): Promise<VerificationFacts> {
+    const table = tables(settings.schema, settings.stateSchema).usages;
     const { rows: pre } = await db.query(PREFLIGHT_SQL, [table, CACHE_COLUMNS]);
     const state = pre[0];
     if (!state?.table_exists) {
@@ -157,11 +143,11 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
         hint: 'Run `aibridge-migrate up` to add the missing column, then verify again.',
       });
     }
-    const names: TableNames = { appSchema: settings.schema, columnsPresent: state.cache_columns === 2 };
-    if (!names.columnsPresent) deps.log('the cache columns do not exist yet: reading them as 0 (a preview of what the backfill would change)');
+    const names: VerifyScope = { appSchema: settings.schema, columnsPresent: state.cache_columns === 2 };
+    if (!names.columnsPresent) deps.log.debug('the cache columns do not exist yet: reading them as 0 (a preview of what the backfill would change)');
 
     const labels = anomalyLabels();
-    deps.log('checking every row (one pass)…');
+    deps.log.debug('checking every row (one pass)…');
     const { rows: groupRows } = await db.query(groupPassSql(names));
     const groups = groupRows.map((row) => groupFacts(row, labels));
     const { ledger, createdAfter } = await readLedger(db, settings);
@@ -185,7 +171,7 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
     // differ, and the second full pass that would prove it again is skipped.
     let sessionRows: DbRow[] = [];
     if (classTotals.pending! + classTotals.conflict! > 0) {
-      deps.log('some rows fail parity: summing per session…');
+      deps.log.debug('some rows fail parity: summing per session…');
       sessionRows = (await db.query(sessionPassSql(names), [settings.topSessions])).rows;
     }
     // Every row carries the window counts over all sessions.
@@ -202,7 +188,6 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
         write: { columns: big(row.column_write), rule: big(row.rule_write), applicationWritten: big(row.app_write) },
       }));
 
-    await db.query('COMMIT');
     return {
       generatedAt,
       snapshotAt: new Date(state.snapshot_at),
@@ -221,19 +206,10 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
       ledger,
       anomalySamples,
     };
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => {});
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'verifying' });
-  }
 }
 
 /** Connects, measures, builds the report. The caller renders it. */
-export async function runVerify(settings: VerifySettings, deps: VerifyDeps, build: Omit<BuildOptions, 'failOnAnomaly'> = {}): Promise<Report> {
-  const db = await deps.connect();
-  try {
-    const facts = await collectFacts(db, settings, deps);
-    return buildReport(facts, { ...build, failOnAnomaly: settings.failOnAnomaly });
-  } finally {
-    await db.end().catch(() => {});
-  }
+export async function runVerify(settings: VerifySettings, deps: VerifyDeps): Promise<Report> {
+  const facts = await withSession(deps.connect, (db) => collectFacts(db, settings, deps));
+  return buildReport(facts, { failOnAnomaly: settings.failOnAnomaly });
 }

@@ -1,7 +1,7 @@
 /** Shared arrangements for the backfill tests (not a test file itself). */
 import { generateDataset } from '../../fixtures/generator.js';
 import { runBackfill, type BackfillEvent, type BackfillResult } from '../../src/backfill/index.js';
-import type { BackfillDeps } from '../../src/backfill/deps.js';
+import type { BackfillDeps } from '../../src/backfill/index.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';

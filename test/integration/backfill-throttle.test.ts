@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../src/backfill/events.js';
-import { BLOCKED_BY_ME_SQL } from '../../src/backfill/health.js';
+import { BLOCKED_BY_ME_SQL } from '../../src/backfill/run/health.js';
 import { backfill, instrumentedConnect, preparedDatabase, wrongRows } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -16,7 +16,7 @@ type Pause = Extract<BackfillEvent, { event: 'pause' }>;
 function virtualTime() {
   let now = 0;
   return {
-    clock: { now: () => now },
+    clock: { now: () => now, date: () => new Date(now) },
     sleep: async (ms: number) => {
       now += ms;
     },

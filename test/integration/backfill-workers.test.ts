@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess, type Cli } from '../harness/cli-process.js';
-import { rangeCount } from '../../src/backfill/ranges.js';
+import { rangeCount } from '../../src/backfill/policy/ranges.js';
 import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;

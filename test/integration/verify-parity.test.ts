@@ -80,7 +80,7 @@ describe('verify after up, with every class arranged by hand', () => {
 
   it('produces a report that matches the documented JSON schema, through a JSON round trip', () => {
     expect(() => reportSchema.parse(JSON.parse(JSON.stringify(report)))).not.toThrow();
-    expect(report.schema_version).toBe(2);
+    expect(report.schema_version).toBe(3);
     expect(report.snapshot.columns_present).toBe(true);
     expect(report.tool.rule_fingerprint).toBe(ruleFingerprint());
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from '../../src/backfill/controller.js';
+import { initialController, observeBatch, splitAfterTimeout, type ControllerSettings, type ControllerState } from '../../src/backfill/policy/controller.js';
 
 const adaptive: ControllerSettings = { targetMs: 200, min: 100, max: 50_000 };
 

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyFailure } from '../../src/backfill/backoff.js';
-import { etaMs, estimateTotalRows, keyFraction } from '../../src/backfill/estimate.js';
+import { batchRetryPolicy, classifyFailure } from '../../src/backfill/policy/failure.js';
+import { retryDelayMs } from '../../src/db/retry.js';
+import { etaMs, estimateTotalRows, keyFraction } from '../../src/backfill/policy/estimate.js';
 import { eventJson } from '../../src/backfill/events.js';
-import { formatDuration } from '../../src/backfill/format.js';
-import { progressText } from '../../src/backfill/progress.js';
+import { formatDuration } from '../../src/text/format.js';
+import { progressText } from '../../src/backfill/output/progress.js';
 import { resumeCommand } from '../../src/backfill/resume-command.js';
-import { batchStatement, mergeCountsSql, tableNames, upperBoundQuery } from '../../src/backfill/sql.js';
+import { batchStatement } from '../../src/backfill/sql/forward.js';
+import { upperBoundQuery } from '../../src/backfill/sql/keyset.js';
+import { mergeCountsSql } from '../../src/ledger/checkpoint.js';
+import { tables as tableNames } from '../../src/names.js';
 import { backfillSchema } from '../../src/backfill/options.js';
 import { ConnectionError } from '../../src/errors.js';
 
@@ -41,7 +45,7 @@ describe('backoff', () => {
     [10, 1, 15_000],
     [50, 0.5, 7_500],
   ])('attempt %i with random %f waits %i ms (full jitter, capped)', (attempt, random, ms) => {
-    expect(backoffDelay(attempt, random)).toBe(ms);
+    expect(retryDelayMs(attempt, batchRetryPolicy(8), () => random)).toBe(ms);
   });
 });
 
@@ -89,7 +93,7 @@ describe('SQL text', () => {
   const names = tableNames('app', 'state"x');
 
   it('quotes every identifier', () => {
-    expect(names).toEqual({ usages: '"app"."aibridge_token_usages"', runs: '"state""x"."backfill_runs"', ranges: '"state""x"."backfill_ranges"' });
+    expect(names).toEqual({ usages: '"app"."aibridge_token_usages"', interceptions: '"app"."aibridge_interceptions"', runs: '"state""x"."backfill_runs"', ranges: '"state""x"."backfill_ranges"' });
   });
 
   it.each([

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../src/backfill/events.js';
-import { textSink } from '../../src/backfill/progress.js';
+import { textSink } from '../../src/backfill/output/progress.js';
 
 const start = (keyedPass: boolean): BackfillEvent => ({
   event: 'start',

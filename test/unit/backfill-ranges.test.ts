@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RANGES, MIN_RANGES, planKeyRanges, rangeCount, uuidFromBigInt } from '../../src/backfill/ranges.js';
+import { MAX_RANGES, MIN_RANGES, planKeyRanges, rangeCount, uuidFromBigInt } from '../../src/backfill/policy/ranges.js';
 
 describe('rangeCount', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DISPLACED_KEY, newMetadataSql, reverseBatchStatement, reverseRemainingQuery, unreversibleQuery } from '../../src/backfill/reverse-sql.js';
-import { tableNames } from '../../src/backfill/sql.js';
+import { DISPLACED_KEY, newMetadataSql, reverseBatchStatement, reverseRemainingQuery, unreversibleQuery } from '../../src/backfill/sql/reverse.js';
+import { tables as tableNames } from '../../src/names.js';
 
 const names = tableNames('app"schema', 'aibridge_migrate');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideThrottle, INITIAL_THROTTLE, type HealthSample, type ThrottleSettings, type ThrottleState } from '../../src/backfill/throttle.js';
+import { decideThrottle, INITIAL_THROTTLE, type HealthSample, type ThrottleSettings, type ThrottleState } from '../../src/backfill/policy/throttle.js';
 
 const SETTINGS: ThrottleSettings = {
   maxReplicationLagMs: 10_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetry, retryCeilingMs, retryDelayMs, worstCaseWaitMs, type RetryPolicy } from '../../src/migrate/backoff.js';
+import { nextRetry, retryCeilingMs, retryDelayMs, worstCaseWaitMs, type RetryPolicy } from '../../src/db/retry.js';
 
-const policy: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+const policy: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'equal' };
 
 describe('retry delay: equal jitter over a capped exponential', () => {
   it.each([

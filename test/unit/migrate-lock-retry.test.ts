@@ -16,7 +16,7 @@ function harness(outcomes: (unknown | 'ok')[], retries = 3) {
       throw outcome;
     },
     {
-      policy: { retries, baseDelayMs: 100, maxDelayMs: 1000 },
+      policy: { retries, baseDelayMs: 100, maxDelayMs: 1000, jitter: 'equal' },
       random: () => 1,
       sleep: async (ms) => {
         sleeps.push(ms);

@@ -100,13 +100,6 @@ describe('buildReport: checks and outcome', () => {
     expect(report.outcome.exit_code).toBe(0);
   });
 
-  it('carries a backfill estimate and becomes a dry-run report', () => {
-    const estimate = { rows_to_change: 8, rows_to_scan: 10, batch_size: 5000, batches: 1, eta_seconds: 2.5, notes: ['measured read rate'] };
-    const report = buildReport(facts(), { estimate });
-    expect(report.kind).toBe('backfill_dry_run');
-    expect(report.estimate).toEqual(estimate);
-    expect(reportSchema.parse(report).estimate).toEqual(estimate);
-  });
 
   it('names sums beyond 2^53 as rounded', () => {
     const huge = 2n ** 60n;

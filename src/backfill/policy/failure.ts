@@ -1,17 +1,17 @@
 /**
- * What to do about a failed batch, and how long to wait before the next attempt. Pure, so
- * the retry policy is tested with tables of cases instead of waiting on real time.
+ * What to do about a failed batch (or a failed reconnection), and how long to wait before the
+ * next attempt. Pure, so the policy is tested with tables of cases instead of real time.
  */
-import { RetriesExhaustedError, ToolkitError } from '../errors.js';
-import { exponentialCeilingMs, fullJitterMs } from '../db/backoff.js';
-import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError } from '../db/pg-errors.js';
+import { RetriesExhaustedError, ToolkitError } from '../../errors.js';
+import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError, type TranslateContext } from '../../db/pg-errors.js';
+import { nextRetry, type RetryPolicy } from '../../db/retry.js';
+import type { BackfillEvent } from '../events.js';
 import { splitAfterTimeout, type ControllerState } from './controller.js';
-import type { BackfillEvent } from './events.js';
 
 export type FailureAction =
   /** statement_timeout or lock_timeout: retry the batch with half the rows. */
   | 'split'
-  /** The session is gone: reconnect (and take the runner lock again), then retry. */
+  /** The session is gone: reconnect (and take the run lock again), then retry. */
   | 'reconnect'
   /** Serialization failure, deadlock, too many connections: wait, retry on the same session. */
   | 'retry'
@@ -30,20 +30,9 @@ export function classifyFailure(raw: unknown): FailureAction {
   return 'fatal';
 }
 
-export interface BackoffSettings {
-  baseMs: number;
-  capMs: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 250, capMs: 15_000 };
-
-/**
- * "Full jitter" exponential backoff: a uniform delay in [0, min(cap, base * 2^(attempt-1))].
- * Jitter keeps a restarted primary from being hit by every client at the same instant.
- * `random` is a value in [0, 1).
- */
-export function backoffDelay(attempt: number, random: number, settings: BackoffSettings = DEFAULT_BACKOFF): number {
-  return fullJitterMs(exponentialCeilingMs(attempt, settings.baseMs, settings.capMs), random);
+/** The backfill's retries: full jitter, from a quarter of a second up to 15 s. */
+export function batchRetryPolicy(maxRetries: number): RetryPolicy {
+  return { retries: maxRetries, baseDelayMs: 250, maxDelayMs: 15_000, jitter: 'full' };
 }
 
 export type RetryAction = Exclude<FailureAction, 'fatal'>;
@@ -60,35 +49,32 @@ export interface FailedAttempt {
   action: RetryAction;
   /** Failures in a row, this one included. */
   attempt: number;
-  maxRetries: number;
+  policy: RetryPolicy;
   controller: ControllerState;
-  /** Called only when a delay is drawn. */
   random: () => number;
   runId: number;
-  databaseUrl: string;
+  /** Names the database in the message when the retries are spent. */
+  context: TranslateContext;
   resumeCommand: string;
-  /** For the message when the retries are spent: who failed ("a batch of run #3") and who stopped ("the run"). */
+  /** Who failed, for the message when the retries are spent ("lane 2 of run #3"). */
   who: string;
-  stops: string;
 }
 
 /** What follows a failed attempt: the retry's size, wait and event; throws once the retries are spent. */
 export function planRetry(failed: FailedAttempt): RetryPlan {
   const { error, action, attempt, runId } = failed;
-  if (attempt > failed.maxRetries) {
-    const translated = translatePgError(error, { databaseUrl: failed.databaseUrl, action: 'running a backfill batch' });
-    throw new RetriesExhaustedError(
-      `${failed.who} failed ${attempt} times in a row (last: ${translated.message}); ${failed.stops} stopped at its last checkpoint`,
-      {
-        hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
-        cause: error,
-        details: { runId, sqlstate: sqlState(error) ?? null },
-      },
-    );
+  const decision = nextRetry(attempt, failed.policy, failed.random);
+  if (!decision.retry) {
+    const translated = translatePgError(error, { ...failed.context, action: 'running a backfill batch' });
+    throw new RetriesExhaustedError(`${failed.who} failed ${attempt} times in a row (last: ${translated.message}); the run stopped at its last checkpoint`, {
+      hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
+      cause: error,
+      details: { runId, sqlstate: sqlState(error) ?? null },
+    });
   }
   const controller = action === 'split' ? splitAfterTimeout(failed.controller) : failed.controller;
   // The first split retries at once: a smaller batch is the remedy, not waiting.
-  const delayMs = action === 'split' && attempt === 1 ? 0 : backoffDelay(attempt, failed.random());
+  const delayMs = action === 'split' && attempt === 1 ? 0 : decision.delayMs;
   return {
     controller,
     delayMs,
@@ -96,9 +82,9 @@ export function planRetry(failed: FailedAttempt): RetryPlan {
       event: 'retry',
       runId,
       attempt,
-      maxAttempts: failed.maxRetries,
+      maxAttempts: failed.policy.retries,
       action,
-      sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? sqlState(error.cause) ?? null : null),
+      sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? (sqlState(error.cause) ?? null) : null),
       message: error instanceof Error ? error.message : String(error),
       delayMs,
       batchSize: controller.size,

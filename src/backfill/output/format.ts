@@ -1,22 +1,8 @@
-/** Human-readable text for progress lines, the final summary and the dry-run report. */
-import type { DryRunReport } from './dry-run.js';
-import type { BackfillResult } from './result.js';
-import type { BackfillSummary } from './summary.js';
-
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '?';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${(ms / 1000).toFixed(s < 10 ? 1 : 0)}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(sec).padStart(2, '0')}s`;
-}
+/** Human-readable text for the final summary and the dry-run report. */
+import { formatCount, formatDuration } from '../../text/format.js';
+import type { DryRunReport } from '../dry-run.js';
+import type { BackfillResult } from '../result.js';
+import type { BackfillSummary } from '../summary.js';
 
 function anomalyText(anomalies: Record<string, number>): string {
   const entries = Object.entries(anomalies).filter(([, n]) => n > 0);

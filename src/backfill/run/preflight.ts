@@ -2,10 +2,9 @@
  * Checks made before any work, each failing with the fix: the table and its columns exist,
  * the ledger exists, and this role may do what the run needs.
  */
-import { qualify } from '../db/identifier.js';
-import { PermissionError, PreflightError } from '../errors.js';
-import type { Queryable } from './ledger.js';
-import { READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN, type TableNames } from './sql.js';
+import type { Queryable } from '../../db/port.js';
+import { PermissionError, PreflightError } from '../../errors.js';
+import { CACHE_COLUMNS, READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN, type Tables } from '../../names.js';
 
 export interface TableFacts {
   /** pg_class.reltuples: the catalog's row estimate (-1 or 0 when never analyzed). */
@@ -15,14 +14,14 @@ export interface TableFacts {
   hasInterceptions: boolean;
 }
 
-export async function inspectTable(db: Queryable, schema: string, names: TableNames, interceptions: string): Promise<TableFacts> {
+export async function inspectTable(db: Queryable, schema: string, names: Tables): Promise<TableFacts> {
   const { rows } = await db.query(
     `SELECT c.reltuples::float8 AS reltuples,
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
             to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
             to_regclass($5) IS NOT NULL AS has_interceptions
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, [READ_COLUMN, WRITE_COLUMN], names.runs, names.ranges, interceptions],
+    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions],
   );
   const row = rows[0];
   if (!row) {
@@ -42,14 +41,14 @@ export async function inspectTable(db: Queryable, schema: string, names: TableNa
  * Everything a writing run checks before it takes any lock: a role that can never do the job
  * hears so even while another backfill holds the runner lock, instead of "already running".
  */
-export async function preflightBackfill(db: Queryable, schema: string, names: TableNames): Promise<TableFacts> {
-  const facts = await inspectTable(db, schema, names, qualify(schema, 'aibridge_interceptions'));
+export async function preflightBackfill(db: Queryable, schema: string, names: Tables): Promise<TableFacts> {
+  const facts = await inspectTable(db, schema, names);
   await preflightWrite(db, facts, names);
   return facts;
 }
 
 /** What a writing run needs beyond the table itself. */
-export async function preflightWrite(db: Queryable, facts: TableFacts, names: TableNames): Promise<void> {
+export async function preflightWrite(db: Queryable, facts: TableFacts, names: Tables): Promise<void> {
   if (!facts.hasCacheColumns) {
     throw new PreflightError(`${names.usages} has no ${READ_COLUMN} / ${WRITE_COLUMN} columns yet`, {
       hint: 'Run `aibridge-migrate up` first: it adds the columns and the backfill ledger.',

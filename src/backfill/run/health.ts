@@ -4,7 +4,7 @@
  * pg_monitor for the lag of replicas connected as another role (without it the columns read
  * NULL, and the lag check is skipped rather than guessed).
  */
-import type { Queryable } from './ledger.js';
+import type { Queryable } from '../../db/port.js';
 
 /** application_name of every backfill session (single runner and workers). */
 export const BACKFILL_APPLICATION_NAME = 'aibridge-migrate backfill';

@@ -1,17 +1,22 @@
 /**
  * What differs between the forward run (fill the columns from metadata) and the reverse run
  * (copy the columns back into metadata): the batch statement, and the count that says whether
- * a sweep is still needed. Everything else — ranges, checkpoints, retries, workers, throttle —
+ * a sweep is still needed. Everything else — ranges, checkpoints, retries, lanes, throttle —
  * is shared.
  */
-import { batchRunner, runBatch, type BatchFn } from './batch.js';
-import type { Direction, Queryable } from './ledger.js';
-import { reverseBatchStatement, reverseRemainingQuery, unreversibleQuery } from './reverse-sql.js';
-import { eligibleCountQuery } from './sql.js';
+import type { Queryable } from '../../db/port.js';
+import type { Direction } from '../../ledger/rows.js';
+import { eligibleCountQuery, batchStatement } from './forward.js';
+import type { KeyBounds, Statement } from './keyset.js';
+import { reverseBatchStatement, reverseRemainingQuery, unreversibleQuery } from './reverse.js';
 
 export interface DirectionOps {
   direction: Direction;
-  runBatch: BatchFn;
+  /**
+   * One batch over (lo, hi] in one statement; its one row has `scanned`, `updated`,
+   * `app_written`, `last_id` and `anomalies` (a {label: count} object).
+   */
+  statement(usages: string, bounds: KeyBounds): Statement;
   /** SQL returning one row, `eligible`: rows a sweep would still write, over one snapshot. */
   remainingQuery(usages: string): string;
   /** Reverse only: rows that need reversing but cannot be, counted at the end of the run. */
@@ -20,14 +25,13 @@ export interface DirectionOps {
 
 export const FORWARD: DirectionOps = {
   direction: 'forward',
-  runBatch,
+  statement: batchStatement,
   remainingQuery: eligibleCountQuery,
 };
 
 export const REVERSE: DirectionOps = {
   direction: 'reverse',
-  // Same transaction as a forward batch, so the reverse run is resumable and crash-safe alike.
-  runBatch: batchRunner(reverseBatchStatement),
+  statement: reverseBatchStatement,
   remainingQuery: reverseRemainingQuery,
   async unreversible(db, usages) {
     const { rows } = await db.query<{ n: string; sample_ids: string[] | null }>(unreversibleQuery(usages));

@@ -1,17 +1,15 @@
 /**
  * The throttle's I/O: before each batch, read the replicas' lag, ask decideThrottle, and sleep
- * (emitting a `pause` event) until it says go. One gate per process, shared by its workers, so
+ * (emitting a `pause` event) until it says go. One gate per process, shared by its lanes, so
  * --max-rows-per-second limits the process as a whole.
  */
-import type { BackfillConfig } from './options.js';
-import type { BatchOutcome, BatchTimeouts } from './batch.js';
-import type { Clock, Sleep } from './deps.js';
-import type { DirectionOps } from './direction.js';
-import type { BackfillEvent } from './events.js';
+import type { Queryable } from '../../db/port.js';
+import type { Clock, Sleep } from '../../runtime.js';
+import type { BackfillEvent } from '../events.js';
+import type { BackfillConfig } from '../options.js';
+import { DEFAULT_THROTTLE, decideThrottle, INITIAL_THROTTLE, type ThrottleSettings, type ThrottleState } from '../policy/throttle.js';
+import { runBatch, type BatchInput, type BatchOutcome } from './batch.js';
 import { replicationLagMs, sessionsBlockedByMe } from './health.js';
-import type { Queryable, RangeRow } from './ledger.js';
-import type { TableNames } from './sql.js';
-import { DEFAULT_THROTTLE, decideThrottle, INITIAL_THROTTLE, type ThrottleSettings, type ThrottleState } from './throttle.js';
 
 export interface GateDeps {
   clock: Clock;
@@ -52,7 +50,7 @@ export class ThrottleGate {
   }
 
   /**
-   * Waits until the next batch may start. `last` is the batch just finished on this worker
+   * Waits until the next batch may start. `last` is the batch just finished on this lane
    * (null before its first). Returns early, without error, when the run is being stopped.
    */
   async beforeBatch(db: Queryable, runId: number, last: BatchReport | null): Promise<void> {
@@ -75,30 +73,27 @@ export class ThrottleGate {
   }
 }
 
-/** One runner's (or one worker's) batches through the gate. */
+/** One lane's batches through the gate. */
 export class GatedBatches {
   /** The last committed batch, not yet reported to the throttle. */
   private last: BatchReport | null = null;
 
   constructor(
     private readonly gate: ThrottleGate,
-    private readonly ops: DirectionOps,
-    private readonly names: TableNames,
-    private readonly timeouts: BatchTimeouts,
     private readonly clock: Clock,
   ) {}
 
-  /** Waits for the gate, then runs one batch of `range`; null when `stop` aborted meanwhile. */
-  async next(db: Queryable, runId: number, range: RangeRow, size: number, stop: AbortSignal): Promise<BatchOutcome | null> {
+  /** Waits for the gate, then runs one batch; null when `stop` aborted meanwhile. */
+  async next(db: Queryable, batch: Omit<BatchInput, 'beforeCommit' | 'clock'>, stop: AbortSignal): Promise<BatchOutcome | null> {
     // Each batch is reported to the throttle once, even if the next one is retried.
     const last = this.last;
     this.last = null;
-    await this.gate.beforeBatch(db, runId, last);
+    await this.gate.beforeBatch(db, batch.range.runId, last);
     // A pause may have been cut short by a signal: stop before starting a batch.
     if (stop.aborted) return null;
     const sample = { blocked: 0 };
     const startedAt = this.clock.now();
-    const outcome = await this.ops.runBatch(db, this.names, range, size, this.timeouts, this.clock, this.gate.blockedSampler(sample));
+    const outcome = await runBatch(db, { ...batch, clock: this.clock, beforeCommit: this.gate.blockedSampler(sample) });
     this.last = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
     return outcome;
   }

@@ -3,10 +3,11 @@
  * one snapshot proves nothing is left: a sweep that wrote nothing may still have had rows
  * inserted behind its own cursor.
  */
-import type { DirectionOps } from './direction.js';
-import type { BackfillEvent } from './events.js';
-import { lastPass, type Queryable } from './ledger.js';
-import type { TableNames } from './sql.js';
+import type { Queryable } from '../../db/port.js';
+import { lastPass } from '../../ledger/ranges.js';
+import type { Tables } from '../../names.js';
+import type { BackfillEvent } from '../events.js';
+import type { DirectionOps } from '../sql/direction.js';
 
 export interface PassVerdict {
   /** Rows still eligible in the whole table. */
@@ -19,7 +20,7 @@ export interface PassVerdict {
 /** Judges the run's last pass and emits the `converge` event. */
 export async function judgePass(
   db: Queryable,
-  names: TableNames,
+  names: Tables,
   ops: DirectionOps,
   runId: number,
   convergePasses: number,

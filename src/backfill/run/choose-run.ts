@@ -3,14 +3,13 @@
  * has preflighted (before taking its lock): resume the open run of this direction (claiming it
  * for this process), or abandon it with --restart, or create a fresh one.
  */
-import { PreflightError } from '../errors.js';
-import { ruleFingerprint } from '../rule/index.js';
-import type { BackfillDeps } from './deps.js';
-import { abandonRun, claimRun, createRun, findOpenRun, hasKeyedPass, latestRun, readRun, type Direction, type Queryable, type RunRow, type Target } from './ledger.js';
-import type { BackfillConfig } from './options.js';
-import type { TableFacts } from './preflight.js';
-import type { KeyRange } from './ranges.js';
-import type { TableNames } from './sql.js';
+import type { Queryable } from '../../db/port.js';
+import { PreflightError } from '../../errors.js';
+import { hasKeyedPass } from '../../ledger/ranges.js';
+import type { Direction, KeyRange, RunRow } from '../../ledger/rows.js';
+import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun } from '../../ledger/runs.js';
+import type { Tables, Target } from '../../names.js';
+import { ruleFingerprint } from '../../rule/index.js';
 
 export interface ChosenRun {
   run: RunRow;
@@ -25,29 +24,30 @@ export interface ChosenRun {
 }
 
 export interface RunChoice {
-  config: Pick<BackfillConfig, 'schema' | 'restart'>;
-  deps: Pick<BackfillDeps, 'host' | 'pid'>;
-  names: TableNames;
+  restart: boolean;
+  host: string;
+  pid: number;
+  names: Tables;
   target: Target;
   direction: Direction;
   /** The options kept with a new run, for a DBA reading the ledger. */
   recordedOptions: Record<string, unknown>;
-  /** A new run's keyed-pass ranges; default one range over the whole key space. */
-  ranges?: readonly KeyRange[];
-  /** From preflightBackfill, run before any lock was taken. */
-  facts: TableFacts;
+  /** A new run's keyed-pass ranges. */
+  ranges: readonly KeyRange[];
+  /** pg_class.reltuples, from the preflight. */
+  catalogRows: number;
   /** Called before --restart abandons `open`; throws to refuse. */
   beforeRestart?: (open: RunRow) => Promise<void>;
 }
 
 export async function chooseRun(db: Queryable, choice: RunChoice): Promise<ChosenRun> {
-  const { config, deps, names, target, facts } = choice;
+  const { names, target } = choice;
 
   const fingerprint = ruleFingerprint();
   let open = await findOpenRun(db, names, target, choice.direction);
-  if (open && config.restart) {
+  if (open && choice.restart) {
     await choice.beforeRestart?.(open);
-    await abandonRun(db, names, open.id, `replaced by a fresh run (--restart) from ${deps.host} pid ${deps.pid}`);
+    await abandonRun(db, names, open.id, `replaced by a fresh run (--restart) from ${choice.host} pid ${choice.pid}`);
     open = null;
   }
   if (open && open.ruleFingerprint !== fingerprint) {
@@ -57,9 +57,9 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     );
   }
   if (open) {
-    await claimRun(db, names, open.id, deps.host, deps.pid);
+    await claimRun(db, names, open.id, choice.host, choice.pid);
     const run = await readRun(db, names, open.id);
-    return { run, resumed: true, keyedPass: await hasKeyedPass(db, names, run.id), estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(facts.catalogRows)) };
+    return { run, resumed: true, keyedPass: await hasKeyedPass(db, names, run.id), estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(choice.catalogRows)) };
   }
   const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
   const { rows } = await db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${names.usages} AS t`);
@@ -68,13 +68,13 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     ...target,
     ruleFingerprint: fingerprint,
     options: choice.recordedOptions,
-    host: deps.host,
-    pid: deps.pid,
+    host: choice.host,
+    pid: choice.pid,
     tableRowsAtStart: count,
     maxCreatedAtAtStart: rows[0]!.max_created ?? null,
     rowsEstimated: count,
     direction: choice.direction,
-    ranges: keyedPass ? (choice.ranges ?? [{ lo: null, hi: null }]) : [],
+    ranges: keyedPass ? choice.ranges : [],
   });
   return { run, resumed: false, keyedPass, estimatedRows: count };
 }
@@ -87,7 +87,7 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
  * asked to re-judge every row), another direction or another rule.
  */
 async function followsCompletedRun(db: Queryable, choice: RunChoice, fingerprint: string): Promise<boolean> {
-  if (choice.config.restart) return false;
+  if (choice.restart) return false;
   const last = await latestRun(db, choice.names, choice.target);
   return last !== null && last.status === 'completed' && last.direction === choice.direction && last.ruleFingerprint === fingerprint;
 }

@@ -7,11 +7,7 @@
  * split point computed here as a number sorts where the database expects it.
  */
 
-export interface KeyRange {
-  /** Keys in (lo, hi]; null lo = from the first key, null hi = through the last. */
-  lo: string | null;
-  hi: string | null;
-}
+import type { KeyRange } from '../../ledger/rows.js';
 
 const KEY_BITS = 128n;
 const KEY_SPACE = 1n << KEY_BITS;

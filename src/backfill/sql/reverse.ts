@@ -21,16 +21,13 @@
  * - metadata that already has an "aibridge_migrate_displaced" key and would need more keys
  *   moved there: merging could overwrite an earlier displaced value.
  */
-import { constantLiteral } from '../db/literal.js';
-import { CACHE_TOKEN_RULE } from '../rule/definition.js';
-import { compileRuleSql } from '../rule/index.js';
-import { batchCountsSql, keyCondition, READ_COLUMN, WRITE_COLUMN, type KeyBounds } from './sql.js';
+import { constantLiteral } from '../../db/literal.js';
+import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
+import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
+import { compileRuleSql } from '../../rule/index.js';
+import { batchCountsSql, keyCondition, type KeyBounds, type Statement } from './keyset.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
-
-/** Why a row that needs reversing was left alone. */
-export const UNREVERSIBLE_CLASSES = ['not_an_object', 'displaced_key_present'] as const;
-export type UnreversibleClass = (typeof UNREVERSIBLE_CLASSES)[number];
 
 function textArray(values: readonly string[]): string {
   return `ARRAY[${values.map(constantLiteral).join(', ')}]::text[]`;
@@ -81,7 +78,7 @@ export function newMetadataSql(): string {
  * COMMITTED, a row the application changed meanwhile is judged again on its newest version
  * (EvalPlanQual) and written from that version, never from a stale copy.
  */
-export function reverseBatchStatement(usages: string, bounds: KeyBounds): { text: string; values: unknown[] } {
+export function reverseBatchStatement(usages: string, bounds: KeyBounds): Statement {
   const cond = keyCondition(bounds, 1);
   const text = `WITH u AS (
   UPDATE ${usages} AS t

@@ -2,9 +2,9 @@
  * Progress sinks. Each takes the events of a run and writes them somewhere: JSON lines for
  * machines, a live bar on a terminal, a plain line every few seconds otherwise.
  */
-import type { Clock } from './deps.js';
-import { eventJson, type BackfillEvent } from './events.js';
-import { formatCount, formatDuration } from './format.js';
+import type { Clock } from '../../runtime.js';
+import { formatCount, formatDuration } from '../../text/format.js';
+import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
 
@@ -32,7 +32,7 @@ export function progressBar(event: BatchEvent, width = 24): string {
 
 export interface TextSinkOptions {
   write: (text: string) => void;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   /** stderr is a terminal: redraw one line in place. */
   interactive: boolean;
   /** Plain mode: at most one progress line per this many ms. */

@@ -3,7 +3,7 @@
  * the target duration, so batches stay short (row locks held briefly, replicas keep up) while
  * the per-batch overhead stays small, and it adapts from the first batch on.
  */
-import type { BackfillConfig } from './options.js';
+import type { BackfillConfig } from '../options.js';
 
 export interface ControllerSettings {
   targetMs: number;
@@ -36,7 +36,7 @@ export const MAX_GROWTH = 2;
 /**
  * Once a batch takes over half the target, the size grows by at most a quarter per batch: a
  * batch's time is not proportional to its rows, and the batch after a jump in size is the
- * one that overshot the target (measured on 1M rows: +13% rows gave 250 ms against 200).
+ * one that overshot the target (bench/README.md, "batch sizing").
  */
 export const NEAR_TARGET_GROWTH = 1.25;
 export const INITIAL_SIZE = 1_000;
@@ -56,9 +56,9 @@ export function observeBatch(state: ControllerState, settings: ControllerSetting
   // An empty batch (the end of a range) says nothing about the cost per row.
   if (sample.rows <= 0) return state;
   const samples = [{ rows: sample.rows, ms: Math.max(sample.ms, 1) }, ...state.samples].slice(0, WINDOW);
-  // Sized for the slowest rate in the window, not the mean: batch times scatter ±30% around
-  // the mean (measured on 1M rows), so a mean-sized batch overshoots the target half the time;
-  // the target is meant as a ceiling on how long a batch holds its row locks.
+  // Sized for the slowest rate in the window, not the mean: batch times scatter around the
+  // mean, so a mean-sized batch overshoots the target half the time; the target is meant as a
+  // ceiling on how long a batch holds its row locks.
   const slowestMsPerRow = Math.max(...samples.map((s) => s.ms / s.rows));
   const ideal = settings.targetMs / slowestMsPerRow;
   // Growth is limited, shrinking is not: a batch far over target is what hurts a live table.

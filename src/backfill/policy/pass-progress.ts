@@ -1,0 +1,99 @@
+/**
+ * How far the current pass has got, run-wide: rows scanned, the share of the key space behind
+ * the checkpoints, the table's size estimated from that share, the rate and the time left.
+ * One meaning for the single runner and for workers in any number of processes: this process
+ * knows its own batches at once and the others' from the ledger (refresh), at most a few
+ * seconds late. Pure: the caller passes ledger rows, batches and the time in.
+ */
+import type { RangeRow } from '../../ledger/rows.js';
+import { estimateTotalRows, etaMs, keyFraction } from './estimate.js';
+
+/** How often the other processes' progress is read from the ledger. */
+export const REFRESH_MS = 5_000;
+
+interface RangeState {
+  lo: string | null;
+  hi: string | null;
+  checkpoint: string | null;
+  done: boolean;
+  scanned: number;
+}
+
+export interface ProgressSnapshot {
+  pass: number;
+  /** Rows the run has scanned in this pass, all processes. */
+  passScanned: number;
+  estimatedRows: number;
+  /** Rows per second in this pass, run-wide; null until two observations apart in time. */
+  rowsPerSecond: number | null;
+  etaMs: number | null;
+}
+
+function covered(range: RangeState): number {
+  const lo = range.lo === null ? 0 : keyFraction(range.lo);
+  if (range.done) return (range.hi === null ? 1 : keyFraction(range.hi)) - lo;
+  return range.checkpoint === null ? 0 : Math.max(0, keyFraction(range.checkpoint) - lo);
+}
+
+export class PassProgress {
+  private pass = -1;
+  private ranges = new Map<number, RangeState>();
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  private baseline: { at: number; scanned: number } | null = null;
+  private estimate: number;
+
+  constructor(catalogRows: number) {
+    this.estimate = Math.max(0, Math.round(catalogRows));
+  }
+
+  /** Whether the ledger should be read again before the next snapshot. */
+  stale(pass: number, now: number): boolean {
+    return pass !== this.pass || now - this.refreshedAt >= REFRESH_MS;
+  }
+
+  /** The ranges of the current pass as the ledger has them now. */
+  refresh(ranges: readonly RangeRow[], now: number): void {
+    const pass = ranges.reduce((max, r) => Math.max(max, r.pass), -1);
+    if (pass !== this.pass) {
+      this.pass = pass;
+      this.ranges = new Map();
+      this.baseline = null;
+    }
+    for (const r of ranges) {
+      if (r.pass !== pass) continue;
+      this.ranges.set(r.rangeNo, { lo: r.lo, hi: r.hi, checkpoint: r.checkpoint, done: r.status === 'done', scanned: r.rowsScanned });
+    }
+    this.refreshedAt = now;
+    this.baseline ??= { at: now, scanned: this.scanned() };
+  }
+
+  /** A batch this process committed. */
+  observe(range: Pick<RangeRow, 'rangeNo' | 'pass' | 'lo' | 'hi'>, batch: { checkpoint: string | null; rangeDone: boolean; scanned: number }): void {
+    if (range.pass !== this.pass) return;
+    const state = this.ranges.get(range.rangeNo) ?? { lo: range.lo, hi: range.hi, checkpoint: null, done: false, scanned: 0 };
+    this.ranges.set(range.rangeNo, { ...state, checkpoint: batch.checkpoint ?? state.checkpoint, done: state.done || batch.rangeDone, scanned: state.scanned + batch.scanned });
+  }
+
+  private scanned(): number {
+    let total = 0;
+    for (const r of this.ranges.values()) total += r.scanned;
+    return total;
+  }
+
+  snapshot(now: number): ProgressSnapshot {
+    const passScanned = this.scanned();
+    let fraction = 0;
+    for (const r of this.ranges.values()) fraction += covered(r);
+    this.estimate = estimateTotalRows({ catalogRows: this.estimate, done: passScanned, fraction: Math.min(1, fraction) });
+    const elapsed = this.baseline ? now - this.baseline.at : 0;
+    const gained = this.baseline ? passScanned - this.baseline.scanned : 0;
+    const rowsPerSecond = elapsed > 0 && gained > 0 ? (gained * 1000) / elapsed : null;
+    return {
+      pass: this.pass,
+      passScanned,
+      estimatedRows: this.estimate,
+      rowsPerSecond: rowsPerSecond === null ? null : Math.round(rowsPerSecond),
+      etaMs: rowsPerSecond === null ? null : etaMs(this.estimate - passScanned, rowsPerSecond),
+    };
+  }
+}

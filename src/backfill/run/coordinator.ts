@@ -1,0 +1,282 @@
+/**
+ * The backfill engine's coordinator: preflight, the run lock, choosing (or resuming) the run,
+ * the start event, the lanes, and how the run ends. The single runner is this coordinator with
+ * one lane on its own session, which holds the run lock exclusively; --workers N is this
+ * coordinator with N lanes on sessions of their own, each holding the run lock shared, so
+ * processes on other hosts can join with lanes of theirs. PostgreSQL is the only coordinator
+ * between processes: the ledger, the run lock and the range locks (src/ledger/ranges.ts).
+ */
+import { noOtherHolder, releaseAdvisoryLock, waitForAdvisoryLock, type LockMode } from '../../db/advisory-lock.js';
+import type { Queryable, Session } from '../../db/port.js';
+import { translatePgError, type TranslateContext } from '../../db/pg-errors.js';
+import { PreflightError } from '../../errors.js';
+import { currentPassRanges } from '../../ledger/ranges.js';
+import type { KeyRange, RangeRow, RunRow } from '../../ledger/rows.js';
+import { tables as tablesOf, target as targetOf, type Tables, type Target } from '../../names.js';
+import { batchEvent } from '../events.js';
+import type { BackfillConfig } from '../options.js';
+import { controllerSettings, initialController, type ControllerSettings } from '../policy/controller.js';
+import { PassProgress } from '../policy/pass-progress.js';
+import { planKeyRanges, rangeCount } from '../policy/ranges.js';
+import type { BackfillResult } from '../result.js';
+import { directionOps, type DirectionOps } from '../sql/direction.js';
+import type { BatchOutcome } from './batch.js';
+import { chooseRun } from './choose-run.js';
+import type { BackfillDeps, EngineContext } from './context.js';
+import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
+import { ThrottleGate, throttleSettings } from './gate.js';
+import { Lane } from './lane.js';
+import { preflightBackfill } from './preflight.js';
+import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
+import { SessionSlot } from './session-slot.js';
+
+const WHOLE_KEY_SPACE: readonly KeyRange[] = [{ lo: null, hi: null }];
+
+/** The settings kept with a run in the ledger, the same for the single runner and workers. */
+export function recordedOptions(config: BackfillConfig): Record<string, unknown> {
+  return {
+    batchSize: config.batchSize ?? null,
+    batchSizeMin: config.batchSizeMin,
+    batchSizeMax: config.batchSizeMax,
+    targetBatchMs: config.targetBatchMs,
+    lockTimeoutMs: config.lockTimeout,
+    statementTimeoutMs: config.statementTimeout,
+    maxRetries: config.maxRetries,
+    convergePasses: config.convergePasses,
+    workers: config.workers ?? null,
+    maxReplicationLagMs: config.maxReplicationLag,
+    maxRowsPerSecond: config.maxRowsPerSecond ?? null,
+    pauseMs: config.pauseMs,
+  };
+}
+
+function signalName(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+}
+
+export class Coordinator implements EngineContext {
+  readonly tables: Tables;
+  readonly ops: DirectionOps;
+  readonly gate: ThrottleGate;
+  readonly controllerSettings: ControllerSettings;
+  readonly convergeLock: string;
+  readonly sweepRanges: readonly KeyRange[];
+  readonly translateContext: TranslateContext;
+  private readonly target: Target;
+  private readonly runLock: string;
+  private readonly lockMode: LockMode;
+  /** The single runner: its lane works on this slot's session. */
+  private readonly slot: SessionSlot;
+  /** Stops every lane of this process: a signal, or one lane's fatal failure. */
+  private readonly stopAll = new AbortController();
+  private run: RunRow | null = null;
+  private resumed = false;
+  private keyedPass = true;
+  private estimatedRows = 0;
+  private completed = false;
+  private converged = true;
+  private position: { pass: number; checkpoint: string | null } | null = null;
+  private progress: PassProgress | null = null;
+
+  constructor(
+    readonly config: BackfillConfig,
+    readonly deps: BackfillDeps,
+    /** Given for the error messages that name the database (host:port/database). */
+    databaseLabel: TranslateContext,
+  ) {
+    this.tables = tablesOf(config.schema, config.stateSchema);
+    this.target = targetOf(config.schema);
+    this.ops = directionOps(config.reverse);
+    this.controllerSettings = controllerSettings(config);
+    this.runLock = runLockName(config.stateSchema, this.tables);
+    this.convergeLock = convergeLockName(this.tables);
+    this.lockMode = config.workers === undefined ? 'exclusive' : 'shared';
+    this.sweepRanges = config.workers === undefined ? WHOLE_KEY_SPACE : planKeyRanges(rangeCount(config.workers));
+    this.translateContext = databaseLabel;
+    this.slot = new SessionSlot(deps.connect, this.runLock, this.lockMode);
+    const onAbort = () => this.stopAll.abort(deps.signal.reason);
+    if (deps.signal.aborted) onAbort();
+    else deps.signal.addEventListener('abort', onAbort, { once: true });
+    this.gate = new ThrottleGate(throttleSettings(config), { ...deps, signal: this.stopAll.signal });
+  }
+
+  get runId(): number {
+    if (!this.run) throw new Error('no run chosen yet');
+    return this.run.id;
+  }
+
+  get stop(): AbortSignal {
+    return this.stopAll.signal;
+  }
+
+  async execute(): Promise<BackfillResult> {
+    try {
+      return await this.main();
+    } catch (raw) {
+      return await failedResult(this.ending(), translatePgError(raw, { ...this.translateContext, action: 'running the backfill' }));
+    } finally {
+      // The lanes' sessions are closed by now; this one goes last: the ending is written through it.
+      await this.slot.close();
+    }
+  }
+
+  private ending(): Ending {
+    const db = this.slot.current;
+    return {
+      db,
+      names: this.tables,
+      sink: this.deps.sink,
+      resumeCommand: this.deps.resumeCommand,
+      run: this.run,
+      mayRecord: () => (db ? noOtherHolder(db, this.runLock).catch(() => false) : Promise.resolve(false)),
+    };
+  }
+
+  private async main(): Promise<BackfillResult> {
+    const { config, deps } = this;
+    const session = await deps.connect();
+    this.slot.adopt(session);
+    // Before the run lock: a role that could never do the job hears so even while another backfill runs.
+    const facts = await preflightBackfill(session, config.schema, this.tables);
+    const locked = await acquireRunLock(session, this.runLock, {
+      mode: this.lockMode,
+      wait: config.wait,
+      signal: this.stop,
+      sleep: deps.sleep,
+      table: `${this.target.schema}.${this.target.table}`,
+      describe: () => describeRunHolder(session, this.runLock, this.tables, this.target, this.ops.direction),
+    });
+    if (!locked) return this.stopped();
+    if (!(await this.setup(session, facts.catalogRows))) return this.stopped();
+    const run = this.run!;
+    this.progress = new PassProgress(this.estimatedRows);
+    deps.sink({
+      event: 'start',
+      runId: run.id,
+      direction: this.ops.direction,
+      workers: config.workers ?? null,
+      resumed: this.resumed,
+      ruleFingerprint: run.ruleFingerprint,
+      estimatedRows: this.estimatedRows,
+      batchSize: initialController(this.controllerSettings).size,
+      targetBatchMs: config.targetBatchMs,
+      fixedBatchSize: config.batchSize !== undefined,
+      keyedPass: this.keyedPass,
+    });
+
+    const slots = config.workers === undefined ? [this.slot] : Array.from({ length: config.workers }, () => new SessionSlot(deps.connect, this.runLock, 'shared'));
+    let failure: unknown = null;
+    await Promise.all(
+      slots.map(async (slot, i) => {
+        try {
+          await new Lane(this, slot, i + 1).loop();
+        } catch (error) {
+          failure ??= error;
+          this.stopAll.abort('failure');
+        } finally {
+          if (slot !== this.slot) await slot.close();
+        }
+      }),
+    );
+    if (failure !== null) throw failure;
+    if (!this.completed) return this.stopped();
+    // A lane of another process may have converged the run: the ledger says how it ended.
+    const db = await this.recordingSession();
+    return completedResult({ ...this.ending(), db, run }, this.resumed, (latest) => this.converged && !(latest.unconvergedRows !== null && latest.unconvergedRows > 0));
+  }
+
+  /** Joins (or creates) the run; serialised between processes by the setup lock. False when stopped while waiting. */
+  private async setup(db: Session, catalogRows: number): Promise<boolean> {
+    const setupLock = setupLockName(this.tables);
+    // Setup takes milliseconds; poll rather than block so a signal is still honoured.
+    if (!(await waitForAdvisoryLock(db, setupLock, { signal: this.stop, sleep: this.deps.sleep, pollMs: 50 }))) return false;
+    try {
+      const chosen = await chooseRun(db, {
+        restart: this.config.restart,
+        host: this.deps.host,
+        pid: this.deps.pid,
+        names: this.tables,
+        target: this.target,
+        direction: this.ops.direction,
+        recordedOptions: recordedOptions(this.config),
+        ranges: this.sweepRanges,
+        catalogRows,
+        beforeRestart: async (open) => {
+          if (!(await noOtherHolder(db, this.runLock))) {
+            throw new PreflightError(`--restart refused: other workers are still working run #${open.id}`, {
+              hint: 'Stop every backfill process first (or let them finish), then run with --restart.',
+            });
+          }
+        },
+      });
+      this.run = chosen.run;
+      this.resumed = chosen.resumed;
+      this.keyedPass = chosen.keyedPass;
+      this.estimatedRows = chosen.estimatedRows;
+      return true;
+    } finally {
+      await releaseAdvisoryLock(db, setupLock).catch(() => {});
+    }
+  }
+
+  /**
+   * The coordinator's session, for writing how the run ended. The single runner's lane may have
+   * replaced it after a connection loss; a worker process's has idled through the run and may
+   * have been ended by a failover or a DBA: open it again then.
+   */
+  private async recordingSession(): Promise<Queryable> {
+    const current = this.slot.current;
+    if (current) {
+      try {
+        await current.query('SELECT 1');
+        return current;
+      } catch {
+        await this.slot.close();
+      }
+    }
+    return this.slot.open();
+  }
+
+  private async stopped(): Promise<BackfillResult> {
+    const db = this.run ? await this.recordingSession().catch(() => null) : this.slot.current;
+    return interruptedResult({ ...this.ending(), db }, signalName(this.deps.signal), this.position);
+  }
+
+  async rangeClaimed(db: Queryable, lane: number, range: RangeRow): Promise<void> {
+    this.laneEvent(lane, range, 'claimed');
+    const now = this.deps.clock.now();
+    if (this.progress!.stale(range.pass, now)) this.progress!.refresh(await currentPassRanges(db, this.tables, range.runId), now);
+  }
+
+  async batchDone(db: Queryable | null, range: RangeRow, batchSize: number, outcome: BatchOutcome): Promise<void> {
+    this.position = { pass: range.pass, checkpoint: outcome.checkpoint };
+    const progress = this.progress!;
+    const now = this.deps.clock.now();
+    if (db && progress.stale(range.pass, now)) {
+      // Other processes' ranges, a few seconds late at most; the ledger already holds this batch.
+      progress.refresh(await currentPassRanges(db, this.tables, range.runId), now);
+    } else {
+      progress.observe(range, outcome);
+    }
+    this.deps.sink(batchEvent({ runId: range.runId, range, batchSize, outcome, progress: progress.snapshot(now) }));
+  }
+
+  rangeDone(lane: number, range: RangeRow): void {
+    this.laneEvent(lane, range, 'done');
+  }
+
+  private laneEvent(lane: number, range: RangeRow, action: 'claimed' | 'done'): void {
+    // Ranges and lanes are a --workers concern; a single runner's events stay as they were.
+    if (this.config.workers === undefined) return;
+    this.deps.sink({ event: 'worker', runId: range.runId, worker: lane, rangeNo: range.rangeNo, pass: range.pass, action });
+  }
+
+  markCompleted(converged: boolean): void {
+    this.completed = true;
+    this.converged = converged;
+  }
+}
+
+export async function executeBackfill(config: BackfillConfig, deps: BackfillDeps, databaseLabel: TranslateContext): Promise<BackfillResult> {
+  return new Coordinator(config, deps, databaseLabel).execute();
+}

@@ -1,0 +1,72 @@
+/**
+ * How a run ends: the run's status in the ledger, the `finish` event, and the result returned
+ * to the caller.
+ */
+import type { ToolkitError } from '../../errors.js';
+import type { Queryable } from '../../db/port.js';
+import type { RunRow } from '../../ledger/rows.js';
+import { finishRun, readRun } from '../../ledger/runs.js';
+import type { Tables } from '../../names.js';
+import type { BackfillEvent } from '../events.js';
+import type { BackfillResult } from '../result.js';
+import type { DirectionOps } from '../sql/direction.js';
+import { summarize } from '../summary.js';
+
+export interface Ending {
+  /** The session to record on; null when there is none. */
+  db: Queryable | null;
+  names: Tables;
+  sink: (event: BackfillEvent) => void;
+  resumeCommand: string;
+  /** null when the process stopped before a run was chosen. */
+  run: RunRow | null;
+  /**
+   * Whether this process may write the run's status: only the last process on the run (other
+   * processes of a --workers run may still be working it).
+   */
+  mayRecord: () => Promise<boolean>;
+}
+
+/** Marks the run completed, with what the last pass left and (reverse) what could not be reversed. */
+export async function recordCompleted(db: Queryable, names: Tables, ops: DirectionOps, runId: number, unconvergedRows: number | null): Promise<void> {
+  const unreversible = ops.unreversible ? (await ops.unreversible(db, names.usages)).count : null;
+  await finishRun(db, names, runId, { status: 'completed', unconvergedRows, unreversibleRows: unreversible });
+}
+
+export async function completedResult(
+  end: Ending & { db: Queryable; run: RunRow },
+  resumed: boolean,
+  /** Judged on the run as the ledger has it now: another process may have converged it. */
+  converged: (run: RunRow) => boolean,
+): Promise<BackfillResult> {
+  const run = await readRun(end.db, end.names, end.run.id);
+  const summary = summarize(run, Date.now());
+  end.sink({ event: 'finish', runId: run.id, status: 'completed', summary, resumeCommand: null });
+  return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
+}
+
+export async function interruptedResult(end: Ending, signal: 'SIGINT' | 'SIGTERM', position: { pass: number; checkpoint: string | null } | null): Promise<BackfillResult> {
+  const { names, run } = end;
+  if (!run || !end.db) return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };
+  if (await end.mayRecord()) await finishRun(end.db, names, run.id, { status: 'interrupted' });
+  const summary = summarize(await readRun(end.db, names, run.id), Date.now());
+  end.sink({ event: 'finish', runId: run.id, status: 'interrupted', summary, resumeCommand: end.resumeCommand });
+  return { status: 'interrupted', signal, runId: run.id, position, summary, resumeCommand: end.resumeCommand };
+}
+
+export async function failedResult(end: Ending, error: ToolkitError): Promise<BackfillResult> {
+  const { names, run } = end;
+  let summary = null;
+  if (run && end.db) {
+    const db = end.db;
+    // Best effort: the session may be the thing that failed.
+    if (await end.mayRecord().catch(() => false)) await finishRun(db, names, run.id, { status: 'failed', lastError: error.message }).catch(() => {});
+    summary = await readRun(db, names, run.id)
+      .then((latest) => summarize(latest, Date.now()))
+      .catch(() => null);
+  }
+  const resumable = run !== null && error.code !== 'PREFLIGHT' && error.code !== 'PERMISSION';
+  const resumeCommand = resumable ? end.resumeCommand : null;
+  if (run) end.sink({ event: 'finish', runId: run.id, status: 'failed', summary: summary ?? summarize(run, Date.now()), resumeCommand });
+  return { status: 'failed', error, runId: run?.id ?? null, summary, resumeCommand };
+}

@@ -1,0 +1,97 @@
+/**
+ * The run lock: a session-level advisory lock on "the backfill of this table, tracked in this
+ * state schema", held for the whole run. The single runner takes it exclusively; every session
+ * of a --workers run takes it shared, so any number of worker processes can join a run while a
+ * single runner cannot start beside them, nor they beside it. It blocks no application query,
+ * and PostgreSQL releases it with the session, so a killed runner never leaves it behind.
+ */
+import { AlreadyRunningError } from '../../errors.js';
+import { tryAdvisoryLock, waitForAdvisoryLock, type LockMode } from '../../db/advisory-lock.js';
+import { advisoryLockHolders, type LockHolder } from '../../db/lock-holders.js';
+import type { Queryable } from '../../db/port.js';
+import { findOpenRun } from '../../ledger/runs.js';
+import type { Direction } from '../../ledger/rows.js';
+import type { Tables, Target } from '../../names.js';
+import type { Sleep } from '../../runtime.js';
+
+/** The run lock's name; its key is hashtextextended(name). Two installations (state schemas, tables) do not collide. */
+export function runLockName(stateSchema: string, t: Pick<Tables, 'usages'>): string {
+  return `aibridge-migrate backfill ${stateSchema} ${t.usages}`;
+}
+
+/** Serialises joining a run (choose, resume or create it) between processes. */
+export function setupLockName(t: Pick<Tables, 'usages' | 'ranges'>): string {
+  return `aibridge-migrate backfill setup ${t.ranges} ${t.usages}`;
+}
+
+/** Held by the one lane that judges the end of a pass (counts, opens a sweep, or finishes). */
+export function convergeLockName(t: Pick<Tables, 'usages' | 'ranges'>): string {
+  return `aibridge-migrate backfill converge ${t.ranges} ${t.usages}`;
+}
+
+export interface RunHolder {
+  /** The database sessions holding the run lock. */
+  sessions: LockHolder[];
+  /** From the ledger's open run: where the process that last claimed it says it runs. */
+  runId: number | null;
+  host: string | null;
+  pid: number | null;
+  runStartedAt: Date | null;
+  runUpdatedAt: Date | null;
+}
+
+export async function describeRunHolder(db: Queryable, lockName: string, t: Tables, target: Target, direction: Direction): Promise<RunHolder> {
+  const sessions = await advisoryLockHolders(db, lockName);
+  const run = await findOpenRun(db, t, target, direction).catch(() => null);
+  return {
+    sessions,
+    runId: run?.id ?? null,
+    host: run?.host ?? null,
+    pid: run?.pid ?? null,
+    runStartedAt: run?.startedAt ?? null,
+    runUpdatedAt: run?.updatedAt ?? null,
+  };
+}
+
+export function holderMessage(holder: RunHolder): string {
+  const parts: string[] = [];
+  if (holder.runId !== null) {
+    parts.push(`run #${holder.runId}${holder.host !== null || holder.pid !== null ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : ''}`);
+    if (holder.runStartedAt) parts.push(`started ${holder.runStartedAt.toISOString()}`);
+    if (holder.runUpdatedAt) parts.push(`last checkpoint ${holder.runUpdatedAt.toISOString()}`);
+  }
+  for (const s of holder.sessions.slice(0, 3)) {
+    parts.push(`database session pid ${s.pid}${s.clientAddr ? ` from ${s.clientAddr}` : ''}${s.backendStart ? ` connected since ${s.backendStart.toISOString()}` : ''}`);
+  }
+  if (holder.sessions.length > 3) parts.push(`and ${holder.sessions.length - 3} more sessions`);
+  return parts.length > 0 ? parts.join(', ') : 'an unidentified session';
+}
+
+export interface AcquireOptions {
+  mode: LockMode;
+  wait: boolean;
+  signal: AbortSignal;
+  sleep: Sleep;
+  /** Names the holder when the lock is refused. */
+  describe: () => Promise<RunHolder>;
+  table: string;
+}
+
+/**
+ * Takes the run lock, or fails at once naming the holder; with `wait`, polls until it is free.
+ * False when stopped (a signal) while waiting.
+ */
+export async function acquireRunLock(db: Queryable, lockName: string, options: AcquireOptions): Promise<boolean> {
+  if (await tryAdvisoryLock(db, lockName, options.mode)) return true;
+  if (!options.wait) {
+    const holder = await options.describe();
+    const exclusiveHolder = options.mode === 'shared';
+    throw new AlreadyRunningError(`another backfill of ${options.table} is running: ${holderMessage(holder)}`, {
+      hint: exclusiveHolder
+        ? 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.'
+        : 'Wait for it to finish, or pass --wait to start as soon as it does. If that process is gone, its database session ends with it and the lock is released.',
+      details: { holder },
+    });
+  }
+  return waitForAdvisoryLock(db, lockName, { mode: options.mode, signal: options.signal, sleep: options.sleep });
+}

@@ -1,0 +1,89 @@
+/**
+ * Advisory locks: keys, taking, releasing, waiting. They block no application query (advisory
+ * locks only conflict with each other), and a session-level one is released by PostgreSQL the
+ * moment its session ends, so a killed process never leaves one behind.
+ */
+import type { Sleep } from '../runtime.js';
+import type { Queryable } from './port.js';
+
+/**
+ * A bigint key as PostgreSQL takes it: a bigint given by someone else's protocol (node-pg-migrate's
+ * lock value, Coder's migration lock), or a name of ours, hashed by hashtextextended(name, 0) so
+ * the key of "the backfill of this table in this state schema" follows from its names.
+ */
+export type AdvisoryKey = bigint | string;
+
+export type LockMode = 'exclusive' | 'shared';
+
+/** The key as an SQL bigint expression over parameter $n, and that parameter's value. */
+export function keySql(key: AdvisoryKey, param: number): { sql: string; value: string } {
+  return typeof key === 'bigint'
+    ? { sql: `$${param}::bigint`, value: key.toString() }
+    : { sql: `hashtextextended($${param}::text, 0)`, value: key };
+}
+
+/**
+ * The pg_locks condition for a bigint key over parameter $n: PostgreSQL shows it split in two,
+ * classid = the high 32 bits, objid = the low 32 bits, objsubid = 1.
+ */
+export function pgLocksKeyCondition(key: AdvisoryKey, param: number, alias = 'l'): { sql: string; value: string } {
+  const k = keySql(key, param);
+  return {
+    sql: `${alias}.locktype = 'advisory' AND ${alias}.objsubid = 1
+          AND ${alias}.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND ${alias}.classid = ((${k.sql} >> 32) & 4294967295)::oid AND ${alias}.objid = (${k.sql} & 4294967295)::oid`,
+    value: k.value,
+  };
+}
+
+/** Session-level, without waiting: true when taken. A session's own locks never block it. */
+export async function tryAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<boolean> {
+  const k = keySql(key, 1);
+  const fn = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT ${fn}(${k.sql}) AS ok`, [k.value]);
+  return rows[0]?.ok === true;
+}
+
+export async function releaseAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<void> {
+  const k = keySql(key, 1);
+  const fn = mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
+  await db.query(`SELECT ${fn}(${k.sql})`, [k.value]);
+}
+
+/**
+ * Transaction-level, waiting: the wait is bounded by the session's lock_timeout like any other
+ * lock wait (55P03 when it expires), and the lock goes with the transaction's end.
+ */
+export async function advisoryTransactionLock(db: Queryable, key: AdvisoryKey): Promise<void> {
+  const k = keySql(key, 1);
+  await db.query(`SELECT pg_advisory_xact_lock(${k.sql})`, [k.value]);
+}
+
+/**
+ * True when no OTHER session holds `key` in any mode. Taking it exclusively and letting go at
+ * once asks exactly that; the caller may hold it itself (its own locks never conflict).
+ */
+export async function noOtherHolder(db: Queryable, key: AdvisoryKey): Promise<boolean> {
+  if (!(await tryAdvisoryLock(db, key))) return false;
+  await releaseAdvisoryLock(db, key);
+  return true;
+}
+
+export interface WaitOptions {
+  mode?: LockMode;
+  signal: AbortSignal;
+  sleep: Sleep;
+  pollMs?: number;
+}
+
+/**
+ * Takes a session-level lock, polling until it is free. Polling, not pg_advisory_lock: a
+ * blocked call could not be interrupted by Ctrl-C. False when `signal` aborted first.
+ */
+export async function waitForAdvisoryLock(db: Queryable, key: AdvisoryKey, options: WaitOptions): Promise<boolean> {
+  for (;;) {
+    if (options.signal.aborted) return false;
+    if (await tryAdvisoryLock(db, key, options.mode)) return true;
+    await options.sleep(options.pollMs ?? 1_000, options.signal);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The ledger's rows as the code sees them: one place that maps backfill_runs and
+ * backfill_ranges columns to typed values (bigint counts arrive from pg as text).
+ */
+import type { DbRow } from '../db/row.js';
+
+export type RunStatus = 'running' | 'interrupted' | 'failed' | 'completed' | 'abandoned';
+
+/** forward: fill the columns from metadata; reverse: copy the columns back into metadata. */
+export type Direction = 'forward' | 'reverse';
+
+export interface RunRow {
+  id: number;
+  direction: Direction;
+  status: RunStatus;
+  ruleFingerprint: string;
+  /** The settings the run was started with (same keys for the single runner and workers). */
+  options: Record<string, unknown>;
+  /** Where the process that last claimed the run says it runs. */
+  host: string | null;
+  pid: number | null;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  /** What the table looked like when the run began: lets verify explain rows added since. */
+  tableRowsAtStart: number | null;
+  maxCreatedAtAtStart: Date | null;
+  rowsEstimated: number | null;
+  /** Keyed pass only: a sweep re-reads rows already counted. */
+  rowsScanned: number;
+  /** Every pass: each row is written at most once. */
+  rowsUpdated: number;
+  rowsApplicationWritten: number;
+  anomalies: Record<string, number>;
+  batches: number;
+  busyMs: number;
+  longestBatchMs: number;
+  convergencePasses: number;
+  unconvergedRows: number | null;
+  /** Reverse runs: rows needing reversal that were left alone; null when not counted. */
+  unreversibleRows: number | null;
+  lastError: string | null;
+}
+
+export interface RangeRow {
+  runId: number;
+  rangeNo: number;
+  /** 0 = the keyed pass; 1, 2, … = convergence sweeps. */
+  pass: number;
+  /** Keys in (lo, hi]; null lo = from the first key, null hi = through the last. */
+  lo: string | null;
+  hi: string | null;
+  /** Last key fully processed; null = nothing yet. */
+  checkpoint: string | null;
+  status: 'pending' | 'done';
+  rowsScanned: number;
+  rowsUpdated: number;
+  /** "host pid worker" of the last lane that claimed it. */
+  claimedBy: string | null;
+}
+
+export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, options, host, pid, started_at, updated_at, finished_at,
+  table_rows_at_start, max_created_at_at_start, rows_estimated, rows_scanned, rows_updated, rows_application_written,
+  anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error`;
+
+export const RANGE_COLUMNS = `run_id, range_no, pass, lo::text AS lo, hi::text AS hi, checkpoint::text AS checkpoint, status,
+  rows_scanned, rows_updated, claimed_by`;
+
+const count = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function countsOf(value: unknown): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) counts[k] = Number(v);
+  return counts;
+}
+
+export function toRun(row: DbRow): RunRow {
+  return {
+    id: Number(row.id),
+    direction: row.direction,
+    status: row.status,
+    ruleFingerprint: row.rule_fingerprint,
+    options: row.options ?? {},
+    host: row.host,
+    pid: row.pid,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    tableRowsAtStart: count(row.table_rows_at_start),
+    maxCreatedAtAtStart: row.max_created_at_at_start,
+    rowsEstimated: count(row.rows_estimated),
+    rowsScanned: Number(row.rows_scanned),
+    rowsUpdated: Number(row.rows_updated),
+    rowsApplicationWritten: Number(row.rows_application_written),
+    anomalies: countsOf(row.anomalies),
+    batches: Number(row.batches),
+    busyMs: Number(row.busy_ms),
+    longestBatchMs: Number(row.longest_batch_ms),
+    convergencePasses: Number(row.convergence_passes),
+    unconvergedRows: count(row.unconverged_rows),
+    unreversibleRows: count(row.unreversible_rows),
+    lastError: row.last_error,
+  };
+}
+
+export function toRange(row: DbRow): RangeRow {
+  return {
+    runId: Number(row.run_id),
+    rangeNo: Number(row.range_no),
+    pass: Number(row.pass),
+    lo: row.lo,
+    hi: row.hi,
+    checkpoint: row.checkpoint,
+    status: row.status,
+    rowsScanned: Number(row.rows_scanned),
+    rowsUpdated: Number(row.rows_updated),
+    claimedBy: row.claimed_by ?? null,
+  };
+}
+
+/** A slice of the key space: keys in (lo, hi]; null lo = from the first key, null hi = through the last. */
+export interface KeyRange {
+  lo: string | null;
+  hi: string | null;
+}

@@ -1,0 +1,114 @@
+/**
+ * backfill_runs: one row per run. The ledger module (this folder) is the only code that reads
+ * or writes the ledger; the backfill, `status` and `verify` all go through it.
+ */
+import type { Queryable } from '../db/port.js';
+import { withTransaction } from '../db/transaction.js';
+import type { Tables, Target } from '../names.js';
+import { insertRanges } from './ranges.js';
+import { RUN_COLUMNS, toRun, type Direction, type KeyRange, type RunRow, type RunStatus } from './rows.js';
+
+/** Whether `up` has created the ledger (with this state schema). */
+export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [t.runs, t.ranges]);
+  return rows[0]?.ok === true;
+}
+
+/** The run a new `backfill` would resume: not completed and not abandoned (at most one: a unique index). */
+export async function findOpenRun(db: Queryable, t: Pick<Tables, 'runs'>, target: Target, direction: Direction): Promise<RunRow | null> {
+  const { rows } = await db.query(
+    `SELECT ${RUN_COLUMNS} FROM ${t.runs}
+      WHERE target_schema = $1 AND target_table = $2 AND direction = $3
+        AND status IN ('running', 'interrupted', 'failed')`,
+    [target.schema, target.table, direction],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
+/** The target's most recent run, of `direction` or of either. */
+export async function latestRun(db: Queryable, t: Pick<Tables, 'runs'>, target: Target, direction?: Direction): Promise<RunRow | null> {
+  const { rows } = await db.query(
+    `SELECT ${RUN_COLUMNS} FROM ${t.runs}
+      WHERE target_schema = $1 AND target_table = $2 AND ($3::text IS NULL OR direction = $3)
+      ORDER BY id DESC LIMIT 1`,
+    [target.schema, target.table, direction ?? null],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
+/** The latest run of each direction, forward first. */
+export async function latestRunPerDirection(db: Queryable, t: Pick<Tables, 'runs'>, target: Target): Promise<RunRow[]> {
+  const { rows } = await db.query(
+    `SELECT DISTINCT ON (direction) ${RUN_COLUMNS} FROM ${t.runs}
+      WHERE target_schema = $1 AND target_table = $2
+      ORDER BY direction, id DESC`,
+    [target.schema, target.table],
+  );
+  return rows.map(toRun);
+}
+
+export async function readRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RunRow> {
+  const { rows } = await db.query(`SELECT ${RUN_COLUMNS} FROM ${t.runs} WHERE id = $1`, [runId]);
+  if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
+  return toRun(rows[0]);
+}
+
+export interface NewRun extends Target {
+  direction: Direction;
+  ruleFingerprint: string;
+  options: Record<string, unknown>;
+  host: string;
+  pid: number;
+  tableRowsAtStart: number;
+  maxCreatedAtAtStart: Date | null;
+  rowsEstimated: number;
+  /** The keyed pass's ranges; none for a run that starts by counting (it follows a completed run). */
+  ranges: readonly KeyRange[];
+}
+
+/** Creates a run and its keyed-pass ranges in one transaction. */
+export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, run: NewRun): Promise<RunRow> {
+  return withTransaction(db, async (tx) => {
+    const { rows } = await tx.query(
+      `INSERT INTO ${t.runs}
+         (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid,
+          table_rows_at_start, max_created_at_at_start, rows_estimated)
+       VALUES ($10, 'running', $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
+       RETURNING ${RUN_COLUMNS}`,
+      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.tableRowsAtStart, run.maxCreatedAtAtStart, run.rowsEstimated, run.direction],
+    );
+    const created = toRun(rows[0]!);
+    if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);
+    return created;
+  });
+}
+
+/** Marks the run as this process's: status running, our host and pid. */
+export async function claimRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, host: string, pid: number): Promise<void> {
+  await db.query(
+    `UPDATE ${t.runs} SET status = 'running', host = $2, pid = $3, updated_at = now(), finished_at = NULL, last_error = NULL WHERE id = $1`,
+    [runId, host, pid],
+  );
+}
+
+export async function abandonRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, reason: string): Promise<void> {
+  await db.query(`UPDATE ${t.runs} SET status = 'abandoned', finished_at = now(), updated_at = now(), last_error = $2 WHERE id = $1`, [runId, reason]);
+}
+
+export interface RunEnding {
+  status: Exclude<RunStatus, 'running' | 'abandoned'>;
+  unconvergedRows?: number | null;
+  unreversibleRows?: number | null;
+  lastError?: string | null;
+}
+
+export async function finishRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, ending: RunEnding): Promise<void> {
+  await db.query(
+    `UPDATE ${t.runs}
+        SET status = $2, finished_at = CASE WHEN $2 = 'completed' THEN now() END, updated_at = now(),
+            unconverged_rows = COALESCE($3, unconverged_rows), last_error = $4,
+            unreversible_rows = COALESCE($5, unreversible_rows)
+      WHERE id = $1`,
+    [runId, ending.status, ending.unconvergedRows ?? null, ending.lastError ?? null, ending.unreversibleRows ?? null],
+  );
+}

@@ -8,8 +8,7 @@ import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
 import { runBatch } from '../src/backfill/run/batch.js';
 import { FORWARD } from '../src/backfill/sql/direction.js';
-import { batchStatement } from '../src/backfill/sql/forward.js';
-import { upperBoundQuery } from '../src/backfill/sql/keyset.js';
+import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
 import { claimRange } from '../src/ledger/ranges.js';
 import { tables as tableNames } from '../src/names.js';
 import { systemClock } from '../src/runtime.js';
@@ -31,10 +30,9 @@ try {
   await d.connect();
   await d.query('VACUUM ANALYZE aibridge_token_usages');
   const names = tableNames('public', 'aibridge_migrate');
-  const b = upperBoundQuery(names.usages, { lo: null, hi: null }, size);
-  const hi = (await d.query(b.text, b.values)).rows[0]!.id;
-  const st = batchStatement(names.usages, { lo: null, hi });
+  const st = batchStatement(names.usages, { lo: null, hi: null, size, existedBefore: new Date() });
   await d.query('BEGIN');
+  for (const [name, value] of Object.entries(BATCH_PLANNER_SETTINGS)) await d.query('SELECT set_config($1, $2, true)', [name, value]);
   const { rows: plan } = await d.query('EXPLAIN (ANALYZE, BUFFERS, WAL) ' + st.text, st.values);
   await d.query('ROLLBACK');
   console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
@@ -53,7 +51,16 @@ try {
   };
   for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
     const range = (await claimRange(d, names, 1, 'bench'))!;
-    const out = await runBatch(timed as any, { ops: FORWARD, tables: names, range, size, timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, clock: systemClock });
+    const out = await runBatch(timed as any, {
+      ops: FORWARD,
+      tables: names,
+      range,
+      size,
+      timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
+      clock: systemClock,
+      runStartedAt: new Date(),
+      countsRowsAtStart: false,
+    });
     console.log(`batch ${i}: ${out.scanned} rows, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
   }
   for (const [k, v] of timings) console.log(`${k.padEnd(32)} median ${v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!.toFixed(2)} ms`);

@@ -19,6 +19,11 @@ export interface BatchRecord {
   applicationWritten: number;
   anomalies: Record<string, number>;
   ms: number;
+  /**
+   * Rows of the batch created before the run began, when this batch counts them towards the
+   * run's table_rows_at_start (its keyed pass measures the table); null otherwise.
+   */
+  existedAtStart: number | null;
 }
 
 /** The run's totals once a batch is recorded: what every process of the run has done so far. */
@@ -59,10 +64,11 @@ export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'range
     `UPDATE ${t.runs}
         SET rows_scanned = rows_scanned + $2, rows_updated = rows_updated + $3,
             rows_application_written = rows_application_written + $4, anomalies = ${mergeCountsSql('anomalies', '$5')},
-            batches = batches + 1, busy_ms = busy_ms + $6, longest_batch_ms = greatest(longest_batch_ms, $6), updated_at = now()
+            batches = batches + 1, busy_ms = busy_ms + $6, longest_batch_ms = greatest(longest_batch_ms, $6), updated_at = now(),
+            table_rows_at_start = CASE WHEN $7::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + $7 END
       WHERE id = $1
       RETURNING rows_scanned, rows_updated`,
-    [batch.runId, keyed ? batch.scanned : 0, batch.updated, keyed ? batch.applicationWritten : 0, keyed ? anomalies : '{}', Math.round(batch.ms)],
+    [batch.runId, keyed ? batch.scanned : 0, batch.updated, keyed ? batch.applicationWritten : 0, keyed ? anomalies : '{}', Math.round(batch.ms), keyed ? batch.existedAtStart : null],
   );
   return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
 }

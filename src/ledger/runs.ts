@@ -59,23 +59,26 @@ export interface NewRun extends Target {
   options: Record<string, unknown>;
   host: string;
   pid: number;
-  tableRowsAtStart: number;
-  maxCreatedAtAtStart: Date | null;
+  /** The catalog's estimate of the table's rows (pg_class.reltuples). */
   rowsEstimated: number;
   /** The keyed pass's ranges; none for a run that starts by counting (it follows a completed run). */
   ranges: readonly KeyRange[];
 }
 
-/** Creates a run and its keyed-pass ranges in one transaction. */
+/**
+ * Creates a run and its keyed-pass ranges in one transaction. The run's start is recorded as
+ * max_created_at_at_start, to the millisecond (what a JavaScript Date holds exactly): rows
+ * created after it were inserted since. table_rows_at_start — the rows created before it — is
+ * left for the run's first walk of the table to count (no statement reads the whole table).
+ */
 export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, run: NewRun): Promise<RunRow> {
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query(
       `INSERT INTO ${t.runs}
-         (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid,
-          table_rows_at_start, max_created_at_at_start, rows_estimated)
-       VALUES ($10, 'running', $1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
+         (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated)
+       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7)
        RETURNING ${RUN_COLUMNS}`,
-      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.tableRowsAtStart, run.maxCreatedAtAtStart, run.rowsEstimated, run.direction],
+      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.rowsEstimated, run.direction],
     );
     const created = toRun(rows[0]!);
     if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);
@@ -89,6 +92,11 @@ export async function claimRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: nu
     `UPDATE ${t.runs} SET status = 'running', host = $2, pid = $3, updated_at = now(), finished_at = NULL, last_error = NULL WHERE id = $1`,
     [runId, host, pid],
   );
+}
+
+/** The rows created before the run began, counted by a walk of the whole table. */
+export async function recordRowsAtStart(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, rows: number): Promise<void> {
+  await db.query(`UPDATE ${t.runs} SET table_rows_at_start = $2, updated_at = now() WHERE id = $1`, [runId, rows]);
 }
 
 export async function abandonRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, reason: string): Promise<void> {

@@ -85,9 +85,22 @@ function digitsFit(p: KeyParts): string {
   return `(octet_length(${d}) < 19 OR (octet_length(${d}) = 19 AND ${d} COLLATE "C" <= '${MAX}'))`;
 }
 
-/** The code a judgement gives an anomaly class: minus its place in ANOMALY_CLASSES (1…4). */
-function anomalyCode(cls: AnomalyClass): number {
-  return -ANOMALY_CLASSES.indexOf(cls);
+/**
+ * The code a judgement gives each per-value anomaly class: negative, so that every valid value
+ * (≥ 0) is larger than every code and GREATEST picks values over anomalies. The numbers are
+ * part of the rule's SQL text, hence of its fingerprint: changing one refuses to resume runs
+ * recorded under the old text.
+ */
+export const ANOMALY_CODES = { not_a_number: -1, negative: -2, fractional: -3, out_of_range: -4 } as const satisfies Record<
+  Exclude<AnomalyClass, 'not_an_object'>,
+  number
+>;
+
+type ValueAnomaly = keyof typeof ANOMALY_CODES;
+const VALUE_ANOMALIES = Object.keys(ANOMALY_CODES) as ValueAnomaly[];
+
+function anomalyCode(cls: ValueAnomaly): number {
+  return ANOMALY_CODES[cls];
 }
 
 /**
@@ -129,8 +142,7 @@ function judgement(metadata: string, key: string, value: boolean): string {
 /** The anomaly class (text) a judgement encodes, NULL for a value or an absent key. A simple
  *  CASE evaluates `judgement` once. */
 function anomalyClassOf(judgement: string): string {
-  const classes = ANOMALY_CLASSES.filter((c) => c !== 'not_an_object');
-  return `CASE ${judgement} ${classes.map((c) => `WHEN ${anomalyCode(c)} THEN ${constantLiteral(c)}`).join(' ')} END`;
+  return `CASE ${judgement} ${VALUE_ANOMALIES.map((c) => `WHEN ${anomalyCode(c)} THEN ${constantLiteral(c)}`).join(' ')} END`;
 }
 
 /** The value under one key as bigint, or NULL when absent or anomalous (codes are < 0). */
@@ -192,6 +204,11 @@ export interface StagedRuleSql {
    */
   legacyReadTerms: string[];
   legacyWrite: string;
+  /**
+   * Per anomaly class, a boolean over the inner query's columns: the row has at least one
+   * value of that class (never NULL). Counting rows per class needs no array at all.
+   */
+  hasAnomaly: Record<AnomalyClass, string>;
 }
 
 /**
@@ -220,5 +237,9 @@ export function compileStagedRuleSql(metadata: string, row: string, rule: CacheT
       ELSE '{}'::text[] END`,
     legacyReadTerms: LEGACY_DASHBOARD.read.map((key) => `GREATEST(0, ${j(key)})`),
     legacyWrite: `GREATEST(0, ${j(LEGACY_DASHBOARD.write)})`,
+    hasAnomaly: {
+      not_an_object: `COALESCE(${kind} <> 'object', false)`,
+      ...(Object.fromEntries(VALUE_ANOMALIES.map((c) => [c, `COALESCE(${anomalyCode(c)} IN (${keys.map(j).join(', ')}), false)`])) as Record<ValueAnomaly, string>),
+    },
   };
 }

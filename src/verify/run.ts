@@ -111,7 +111,8 @@ async function readLedger(db: Queryable, settings: VerifySettings): Promise<Ledg
     ruleFingerprint: run.ruleFingerprint,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
-    tableRowsAtStart: run.tableRowsAtStart,
+    // Counted by the run's first walk of the table: whole only once the run has completed.
+    tableRowsAtStart: run.status === 'completed' ? run.tableRowsAtStart : null,
     maxCreatedAtAtStart: run.maxCreatedAtAtStart,
     rowsScanned: run.rowsScanned,
     rowsUpdated: run.rowsUpdated,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows, isBatchStatement } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -80,7 +80,7 @@ describe('backfill: transient failures', () => {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     const connect = instrumentedConnect(db.url, async (text, session) => {
-      if (text.startsWith('WITH u AS (') && session === 1 && ++begins === 3) {
+      if (isBatchStatement(text) && session === 1 && ++begins === 3) {
         // The DBA (or a failover) ends the runner's session in the middle of a batch.
         await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND pid <> pg_backend_pid() AND datname = current_database()`);
       }
@@ -101,7 +101,7 @@ describe('backfill: transient failures', () => {
     await other.connect();
     let batches = 0;
     const connect = instrumentedConnect(db.url, async (text, session) => {
-      if (text.startsWith('WITH u AS (') && session === 1 && ++batches === 2) {
+      if (isBatchStatement(text) && session === 1 && ++batches === 2) {
         await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND datname = current_database()`);
       }
       // While the runner is disconnected, another runner takes over.

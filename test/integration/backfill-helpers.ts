@@ -129,3 +129,8 @@ export function instrumentedConnect(url: string, before: (text: string, session:
 export function isBatchBegin(text: string): boolean {
   return text === 'BEGIN';
 }
+
+/** The statement that reads and writes one batch's rows. */
+export function isBatchStatement(text: string): boolean {
+  return /^WITH s AS MATERIALIZED \(/.test(text) && /\bUPDATE\b/.test(text);
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess, type Cli } from '../harness/cli-process.js';
 import { rangeCount } from '../../src/backfill/policy/ranges.js';
-import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows, isBatchStatement } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -201,7 +201,8 @@ describe('backfill --workers and the single runner keep apart', () => {
     const singleIn = new Promise<void>((resolve) => (enteredSingle = resolve));
     const single = backfill(db, { restart: true }, {
       connect: instrumentedConnect(db.url, async (text) => {
-        if (text.startsWith('SELECT count(*)::bigint AS n')) {
+        // Its first transaction: it holds the run lock by then.
+        if (text === 'BEGIN') {
           enteredSingle();
           await heldSingle;
         }
@@ -284,7 +285,7 @@ describe('backfill --workers: a permanent failure', () => {
     let revoked = false;
     const first = await backfill(db, { databaseUrl: asRole.toString(), workers: 3, batchSize: 200 }, {
       connect: instrumentedConnect(asRole.toString(), async (text) => {
-        if (text.startsWith('WITH u AS (') && ++batches === 6 && !revoked) {
+        if (isBatchStatement(text) && ++batches === 6 && !revoked) {
           revoked = true;
           await db.query(`REVOKE UPDATE ON public.aibridge_token_usages FROM ${role}`);
         }

@@ -6,8 +6,7 @@ import { eventJson } from '../../src/backfill/events.js';
 import { formatDuration } from '../../src/text/format.js';
 import { progressText } from '../../src/backfill/output/progress.js';
 import { resumeCommand } from '../../src/backfill/resume-command.js';
-import { batchStatement } from '../../src/backfill/sql/forward.js';
-import { upperBoundQuery } from '../../src/backfill/sql/keyset.js';
+import { BATCH_PLANNER_SETTINGS, batchStatement, eligibleCountStatement } from '../../src/backfill/sql/forward.js';
 import { mergeCountsSql } from '../../src/ledger/checkpoint.js';
 import { tables as tableNames } from '../../src/names.js';
 import { backfillSchema } from '../../src/backfill/options.js';
@@ -96,25 +95,39 @@ describe('SQL text', () => {
     expect(names).toEqual({ usages: '"app"."aibridge_token_usages"', interceptions: '"app"."aibridge_interceptions"', runs: '"state""x"."backfill_runs"', ranges: '"state""x"."backfill_ranges"' });
   });
 
+  const started = new Date('2026-11-30T12:00:00.123Z');
+
   it.each([
-    [{ lo: null, hi: null }, 'SELECT t.id::text AS id FROM "app"."aibridge_token_usages" AS t WHERE true ORDER BY t.id LIMIT 1 OFFSET $1', [499]],
-    [{ lo: 'a', hi: null }, 'SELECT t.id::text AS id FROM "app"."aibridge_token_usages" AS t WHERE t.id > $1::uuid ORDER BY t.id LIMIT 1 OFFSET $2', ['a', 499]],
-    [{ lo: 'a', hi: 'b' }, 'SELECT t.id::text AS id FROM "app"."aibridge_token_usages" AS t WHERE t.id > $1::uuid AND t.id <= $2::uuid ORDER BY t.id LIMIT 1 OFFSET $3', ['a', 'b', 499]],
-  ])('upper bound for %j orders by the qualified key column', (bounds, text, values) => {
-    expect(upperBoundQuery(names.usages, bounds, 500)).toEqual({ text, values });
+    [{ lo: null, hi: null }, 'true', [500, started]],
+    [{ lo: 'a', hi: null }, 't.id > $3::uuid', [500, started, 'a']],
+    [{ lo: 'a', hi: 'b' }, 't.id > $3::uuid AND t.id <= $4::uuid', [500, started, 'a', 'b']],
+  ])('a batch over %j reads its rows once, in key order from the primary key, as many as asked', (bounds, condition, values) => {
+    const { text } = batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started });
+    expect(batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started }).values).toEqual(values);
+    // `t.id` qualified: ORDER BY id beside an id::text output column would sort by the text.
+    expect(text).toContain(`FROM "app"."aibridge_token_usages" AS t\n   WHERE ${condition}\n   ORDER BY t.id\n   LIMIT $1`);
+    expect(text.match(/FROM "app"\."aibridge_token_usages" AS t\b/g)).toHaveLength(1);
   });
 
-  it('the batch statement updates only (lo, hi], only rows still at (0, 0), by a plain range scan (no join to re-plan)', () => {
-    const { text, values } = batchStatement(names.usages, { lo: 'a', hi: 'b' });
-    expect(values).toEqual(['a', 'b']);
-    const update = text.slice(text.indexOf('u AS ('), text.indexOf('), s AS ('));
-    expect(update).toContain('UPDATE "app"."aibridge_token_usages" AS t');
-    expect(update).toContain('WHERE t.id > $1::uuid AND t.id <= $2::uuid AND t.cache_read_input_tokens = 0 AND t.cache_write_input_tokens = 0 AND t.metadata IS NOT NULL');
-    // The rule decides both what is written and whether anything is: on the row version EvalPlanQual re-checks.
-    expect(update).toMatch(/SET cache_read_input_tokens = GREATEST\(0, CASE WHEN t\.metadata \? 'cache_read_input'/);
-    expect(update).toMatch(/<> 0 OR GREATEST\(0, /);
-    expect(update).not.toMatch(/\bFROM\b/);
+  it('the batch judges only rows still at (0, 0), and writes only them, only as the version it judged', () => {
+    const { text } = batchStatement(names.usages, { lo: 'a', hi: 'b', size: 500, existedBefore: started });
+    expect(text).toContain('CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END');
+    const update = text.slice(text.indexOf('UPDATE'), text.indexOf('RETURNING'));
+    expect(update).toContain('SET "cache_read_input_tokens" = v.cache_read, "cache_write_input_tokens" = v.cache_write');
+    // Joined back by address, and only while the row is the version judged: a row changed
+    // since (EvalPlanQual re-checks the filter on its newest version) is left alone.
+    expect(update).toContain('WHERE t.ctid = v.row_address AND t.xmin = v.row_version AND (v.cache_read <> 0 OR v.cache_write <> 0)');
     expect(text).not.toMatch(/SET metadata|INSERT|DELETE/);
+    expect(BATCH_PLANNER_SETTINGS).toEqual({ enable_hashjoin: 'off', enable_mergejoin: 'off' });
+  });
+
+  it('the count that ends a pass walks the same keys in chunks and judges the same rows', () => {
+    const { text, values } = eligibleCountStatement(names.usages, { lo: 'a', hi: null, size: 2000, existedBefore: started });
+    expect(values).toEqual([2000, started, 'a']);
+    expect(text).toContain('AS eligible');
+    expect(text).toContain('WHERE t.id > $3::uuid\n   ORDER BY t.id\n   LIMIT $1');
+    expect(text).toContain('CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END');
+    expect(text).not.toMatch(/\bUPDATE\b/);
   });
 
   it('merges anomaly counts from a parameter', () => {

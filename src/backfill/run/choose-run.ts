@@ -62,29 +62,37 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     return { run, resumed: true, keyedPass: await hasKeyedPass(db, names, run.id), estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(choice.catalogRows)) };
   }
   const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
-  const { rows } = await db.query(`SELECT count(*)::bigint AS n, max(t.created_at) AS max_created FROM ${names.usages} AS t`);
-  const count = Number(rows[0]!.n);
+  const estimatedRows = Math.max(0, Math.round(choice.catalogRows));
   const run = await createRun(db, names, {
     ...target,
     ruleFingerprint: fingerprint,
-    options: choice.recordedOptions,
+    options: { ...choice.recordedOptions, [ROWS_AT_START_FROM]: keyedPass ? 'keyed pass' : 'first count' },
     host: choice.host,
     pid: choice.pid,
-    tableRowsAtStart: count,
-    maxCreatedAtAtStart: rows[0]!.max_created ?? null,
-    rowsEstimated: count,
+    rowsEstimated: estimatedRows,
     direction: choice.direction,
     ranges: keyedPass ? choice.ranges : [],
   });
-  return { run, resumed: false, keyedPass, estimatedRows: count };
+  return { run, resumed: false, keyedPass, estimatedRows };
 }
 
 /**
- * A re-run after a completed run finds almost nothing to write, and a keyed pass would still
- * visit every row through the index in key order (random heap reads). One count, the same
- * single-snapshot count that ends every run, proves the same thing at the cost of a
- * sequential scan; the keyed pass follows only if it finds rows. Not after --restart (the user
- * asked to re-judge every row), another direction or another rule.
+ * Which walk of the table counts the rows that existed when the run began (table_rows_at_start):
+ * the keyed pass, batch by batch, or — for a run that starts by counting — that first count.
+ * Kept with the run's options so a resumed run counts them exactly once.
+ */
+export const ROWS_AT_START_FROM = 'rowsAtStartFrom';
+
+export function rowsAtStartFrom(run: RunRow): 'keyed pass' | 'first count' | null {
+  const from = run.options[ROWS_AT_START_FROM];
+  return from === 'keyed pass' || from === 'first count' ? from : null;
+}
+
+/**
+ * A re-run after a completed run finds almost nothing to write. A keyed pass would walk the
+ * table and then the count that ends every pass would walk it again; the count alone walks it
+ * once and proves the same, and the keyed pass follows only if it finds rows. Not after
+ * --restart (the user asked to re-judge every row), another direction or another rule.
  */
 async function followsCompletedRun(db: Queryable, choice: RunChoice, fingerprint: string): Promise<boolean> {
   if (choice.restart) return false;

@@ -33,6 +33,10 @@ export interface EngineContext {
   readonly gate: ThrottleGate;
   readonly controllerSettings: ControllerSettings;
   readonly runId: number;
+  /** The run's start (max_created_at_at_start): rows created after it were inserted since. */
+  readonly runStartedAt: Date;
+  /** Which walk counts the rows that existed at the run's start (choose-run.ts); null: none. */
+  readonly rowsAtStartFrom: 'keyed pass' | 'first count' | null;
   readonly convergeLock: string;
   /** Ranges a new sweep pass is cut into. */
   readonly sweepRanges: readonly KeyRange[];

@@ -21,7 +21,7 @@ import { planKeyRanges, rangeCount } from '../policy/ranges.js';
 import type { BackfillResult } from '../result.js';
 import { directionOps, type DirectionOps } from '../sql/direction.js';
 import type { BatchOutcome } from './batch.js';
-import { chooseRun } from './choose-run.js';
+import { chooseRun, rowsAtStartFrom } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
 import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
@@ -101,8 +101,21 @@ export class Coordinator implements EngineContext {
   }
 
   get runId(): number {
+    return this.chosenRun().id;
+  }
+
+  get runStartedAt(): Date {
+    // Runs recorded before the start instant was kept have the newest created_at they saw.
+    return this.chosenRun().maxCreatedAtAtStart ?? this.chosenRun().startedAt;
+  }
+
+  get rowsAtStartFrom(): 'keyed pass' | 'first count' | null {
+    return rowsAtStartFrom(this.chosenRun());
+  }
+
+  private chosenRun(): RunRow {
     if (!this.run) throw new Error('no run chosen yet');
-    return this.run.id;
+    return this.run;
   }
 
   get stop(): AbortSignal {

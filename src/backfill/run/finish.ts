@@ -27,10 +27,13 @@ export interface Ending {
   mayRecord: () => Promise<boolean>;
 }
 
-/** Marks the run completed, with what the last pass left and (reverse) what could not be reversed. */
-export async function recordCompleted(db: Queryable, names: Tables, ops: DirectionOps, runId: number, unconvergedRows: number | null): Promise<void> {
-  const unreversible = ops.unreversible ? (await ops.unreversible(db, names.usages)).count : null;
-  await finishRun(db, names, runId, { status: 'completed', unconvergedRows, unreversibleRows: unreversible });
+/** Marks the run completed, with what the last count left and (reverse) what could not be reversed. */
+export async function recordCompleted(db: Queryable, names: Tables, ops: DirectionOps, runId: number, verdict: { remaining: number; unreversible: number }): Promise<void> {
+  await finishRun(db, names, runId, {
+    status: 'completed',
+    unconvergedRows: verdict.remaining,
+    unreversibleRows: ops.direction === 'reverse' ? verdict.unreversible : null,
+  });
 }
 
 export async function completedResult(

@@ -117,13 +117,17 @@ export class Lane {
       return true;
     }
     if (progress.pendingRanges > 0) return false;
-    const { remaining, converged, next } = await judgePass(db, tables, ops, runId, config.convergePasses, deps.sink);
-    if (next !== null) {
-      await openSweep(db, tables, runId, next, this.engine.sweepRanges);
+    const walk = { ops, tables, controllerSettings: this.engine.controllerSettings, runStartedAt: this.engine.runStartedAt, clock: deps.clock, stop: this.engine.stop };
+    const run = { id: runId, convergePasses: config.convergePasses, countsRowsAtStart: this.engine.rowsAtStartFrom === 'first count' };
+    const verdict = await judgePass(db, walk, run, deps.sink);
+    // Stopped half way through the count: nothing was written; the next run counts again.
+    if (verdict === null) return false;
+    if (verdict.next !== null) {
+      await openSweep(db, tables, runId, verdict.next, this.engine.sweepRanges);
       return false;
     }
-    await recordCompleted(db, tables, ops, runId, remaining);
-    this.engine.markCompleted(converged);
+    await recordCompleted(db, tables, ops, runId, verdict);
+    this.engine.markCompleted(verdict.converged);
     return true;
   }
 
@@ -172,7 +176,16 @@ export class Lane {
       const db = this.slot.current;
       if (!db || this.stopped) return null;
       try {
-        const outcome = await this.batches.next(db, { ops, tables, range, size: this.controller.size, timeouts }, this.engine.stop);
+        const batch = {
+          ops,
+          tables,
+          range,
+          size: this.controller.size,
+          timeouts,
+          runStartedAt: this.engine.runStartedAt,
+          countsRowsAtStart: this.engine.rowsAtStartFrom === 'keyed pass',
+        };
+        const outcome = await this.batches.next(db, batch, this.engine.stop);
         if (outcome) this.failures = 0;
         return outcome;
       } catch (error) {

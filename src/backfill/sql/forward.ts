@@ -3,58 +3,107 @@
  * a sweep is still needed. Built from quoted identifiers only; every value is a $n parameter,
  * and each text is pinned by a unit test.
  */
+import { quoteIdent } from '../../db/identifier.js';
+import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
-import { compileRuleSql } from '../../rule/index.js';
-import { batchCountsSql, keyCondition, type KeyBounds, type Statement } from './keyset.js';
+import { compileStagedRuleSql } from '../../rule/sql.js';
+import { keyCondition, type KeyWindow, type Statement } from './keyset.js';
+
+const read = `t.${quoteIdent(READ_COLUMN)}`;
+const write = `t.${quoteIdent(WRITE_COLUMN)}`;
 
 /**
- * One batch in one statement: update the eligible rows of (lo, hi] and count what was seen.
- *
- * - The UPDATE is a plain scan of the key range with the rule in its WHERE and SET, not a join
- *   back to a CTE of judged rows: with a join, the planner's row estimates for the judged CTE
- *   are guesses, and a guess of "1 row" gave a nested loop that rescanned the whole CTE for
- *   every row of the range (a 2,000-row batch took 200 ms instead of 20 ms). The rule is
- *   evaluated twice for an eligible row (WHERE and SET); that is cheap next to the write.
- * - Under READ COMMITTED, a row the application changed after the statement's snapshot is
- *   re-checked against its newest version (EvalPlanQual): the WHERE clause is evaluated again
- *   on that version, so a row whose columns the application set is skipped, and a row whose
- *   metadata it changed gets values computed from the new metadata, never from a stale copy.
- * - Only rows whose values change are written, so a second run writes nothing.
- * - The counts come from `s`, a read of the same range in the statement's snapshot (before the
- *   update, which is what "application-written" must mean). Anomalies are counted only on rows
- *   the backfill owns (both columns 0), once per row and class.
+ * The rule over the rows the backfill owns: both columns still 0. The metadata of any other
+ * row reads as NULL, so its keys are never judged — a row the application wrote, or one an
+ * earlier batch filled, costs two integer comparisons.
  */
-export function batchStatement(usages: string, bounds: KeyBounds): Statement {
-  const rule = compileRuleSql('t.metadata');
-  const cond = keyCondition(bounds, 1);
-  const read = `t.${READ_COLUMN}`;
-  const write = `t.${WRITE_COLUMN}`;
-  const text = `WITH u AS (
-  UPDATE ${usages} AS t
-     SET ${READ_COLUMN} = ${rule.cacheRead}, ${WRITE_COLUMN} = ${rule.cacheWrite}
-   WHERE ${cond.sql} AND ${read} = 0 AND ${write} = 0 AND t.metadata IS NOT NULL
-     AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)
-  RETURNING t.id
-), s AS (
-  SELECT t.id, (${read} <> 0 OR ${write} <> 0) AS app_written,
-         CASE WHEN ${read} = 0 AND ${write} = 0 AND t.metadata IS NOT NULL THEN ${rule.anomalies} END AS anomalies
-    FROM ${usages} AS t
-   WHERE ${cond.sql}
-)
-${batchCountsSql(
-    's.app_written',
-    `(SELECT COALESCE(jsonb_object_agg(a.class, a.n), '{}'::jsonb)
-          FROM (SELECT split_part(label, ':', 1) AS class, count(DISTINCT s.id) AS n
-                  FROM s CROSS JOIN LATERAL unnest(s.anomalies) AS label
-                 GROUP BY 1) AS a)`,
-  )}`;
-  return { text, values: cond.values };
+function ownedRule(row: string) {
+  return compileStagedRuleSql(`CASE WHEN ${read} = 0 AND ${write} = 0 THEN t.metadata END`, row);
 }
 
-/** The rows still eligible in the whole table: what a sweep would update. */
-export function eligibleCountQuery(usages: string): string {
-  const rule = compileRuleSql('t.metadata');
-  return `SELECT count(*)::bigint AS eligible FROM ${usages} AS t
-   WHERE t.${READ_COLUMN} = 0 AND t.${WRITE_COLUMN} = 0 AND t.metadata IS NOT NULL
-     AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)`;
+/** `'class', count` pairs for jsonb_build_object: rows with a value of each class, NULL when none. */
+function anomalyCounts(hasAnomaly: Record<string, string>): string {
+  return `jsonb_strip_nulls(jsonb_build_object(${Object.entries(hasAnomaly)
+    .map(([cls, has]) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE ${has}), 0)`)
+    .join(', ')}))`;
+}
+
+/**
+ * One batch in one statement: the next `size` rows after `lo` (within the range's upper bound),
+ * judged once, the eligible ones written, and the counts of what was seen.
+ *
+ * - `s` reads the batch's rows once, in key order from the primary key index: the LIMIT is the
+ *   batch's upper bound, so no separate query looks for it. Each rule key of an owned row
+ *   (both columns 0) is judged once; values and anomaly classes are read off the judgements.
+ * - `u` writes only the rows whose values change, joined back by physical address (a TID scan,
+ *   no index descent) and only while the row is the very version `s` read (`xmin`). Under READ
+ *   COMMITTED a row the application changed after the statement's snapshot is re-checked on its
+ *   newest version (EvalPlanQual): that version has another xmin, so the row is skipped and left
+ *   to the convergence sweep — never written from a stale copy, never over values the
+ *   application set. A TID scan does not recheck its TID condition, which is why the xmin test
+ *   is a filter of its own.
+ * - The planner only guesses how many rows of `s` are eligible; a guess it likes can turn the
+ *   join into a hash join over the whole table. The batch's transaction therefore disables hash
+ *   and merge joins (BATCH_PLANNER_SETTINGS), which leaves the nested loop over `s`.
+ * - Only rows whose values change are written, so a second run writes nothing.
+ * - `existed` counts the rows created at or before `$existedBefore` (the run's start): what the
+ *   table held when the run began, for verify's count parity.
+ */
+export function batchStatement(usages: string, window: KeyWindow): Statement {
+  const rule = ownedRule('s');
+  const cond = keyCondition(window, 3);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (${read} <> 0 OR ${write} <> 0) AS app_written,
+         t.created_at <= $2::timestamptz AS existed,
+         ${rule.innerColumns.join(',\n         ')}
+    FROM ${usages} AS t
+   WHERE ${cond.sql}
+   ORDER BY t.id
+   LIMIT $1
+), v AS (
+  SELECT s.row_address, s.row_version, ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write FROM s
+), u AS (
+  UPDATE ${usages} AS t SET ${quoteIdent(READ_COLUMN)} = v.cache_read, ${quoteIdent(WRITE_COLUMN)} = v.cache_write
+    FROM v
+   WHERE t.ctid = v.row_address AND t.xmin = v.row_version AND (v.cache_read <> 0 OR v.cache_write <> 0)
+  RETURNING 1
+)
+SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE s.app_written)::bigint AS app_written,
+       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id,
+       ${anomalyCounts(rule.hasAnomaly)} AS anomalies
+  FROM s`;
+  return { text, values: [window.size, window.existedBefore, ...cond.values] };
+}
+
+/**
+ * Planner settings local to a batch's transaction (see batchStatement): the join back from the
+ * judged rows is a nested loop, whatever the planner guesses about them.
+ */
+export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable_hashjoin: 'off', enable_mergejoin: 'off' };
+
+/**
+ * One chunk of the count that ends a pass: of the next `size` rows after `lo`, how many a sweep
+ * would still write. Short on its own (the whole table is counted chunk by chunk, each in its
+ * own snapshot), and read from the primary key in key order like the batches.
+ */
+export function eligibleCountStatement(usages: string, window: KeyWindow): Statement {
+  const rule = ownedRule('s');
+  const cond = keyCondition(window, 3);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.created_at <= $2::timestamptz AS existed, ${rule.innerColumns.join(', ')}
+    FROM ${usages} AS t
+   WHERE ${cond.sql}
+   ORDER BY t.id
+   LIMIT $1
+)
+SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)::bigint AS eligible,
+       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       0::bigint AS unreversible,
+       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
+  FROM s`;
+  return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }

@@ -1,17 +1,21 @@
 /**
- * What every batch statement shares: the key bounds of a batch, the query that finds its upper
- * key, and the one row of counts it returns. Built from quoted identifiers only; every value
- * (keys, sizes) is a $n parameter.
+ * What every batch and count statement shares: the window of keys it covers. Built from quoted
+ * identifiers only; every value (keys, sizes, times) is a $n parameter.
  */
 
-/** Key bounds of a batch: (lo, hi]; null = open on that side. */
-export interface KeyBounds {
+/** Keys after `lo` (within `hi`, when set), at most `size` rows. */
+export interface KeyWindow {
+  /** Exclusive; null = from the first key. */
   lo: string | null;
+  /** The range's inclusive upper bound; null = through the last key. */
   hi: string | null;
+  size: number;
+  /** The run's start: rows created at or before it existed when the run began. */
+  existedBefore: Date;
 }
 
 /** `t.id > $n AND t.id <= $m` for the bounds that are set, with their values. */
-export function keyCondition(bounds: KeyBounds, firstParam: number): { sql: string; values: string[] } {
+export function keyCondition(bounds: Pick<KeyWindow, 'lo' | 'hi'>, firstParam: number): { sql: string; values: string[] } {
   const parts: string[] = [];
   const values: string[] = [];
   if (bounds.lo !== null) {
@@ -23,32 +27,6 @@ export function keyCondition(bounds: KeyBounds, firstParam: number): { sql: stri
     parts.push(`t.id <= $${firstParam + values.length - 1}::uuid`);
   }
   return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', values };
-}
-
-/**
- * The key `size` rows past `lo` (within the range's own upper bound), read from the primary
- * key index; null when fewer rows remain. `t.id` is qualified on purpose: `ORDER BY id` next
- * to a `id::text` output column would sort by the text and scan the whole table per batch.
- */
-export function upperBoundQuery(usages: string, bounds: KeyBounds, size: number): { text: string; values: unknown[] } {
-  const cond = keyCondition(bounds, 1);
-  const offset = cond.values.length + 1;
-  return {
-    text: `SELECT t.id::text AS id FROM ${usages} AS t WHERE ${cond.sql} ORDER BY t.id LIMIT 1 OFFSET $${offset}`,
-    values: [...cond.values, size - 1],
-  };
-}
-
-/**
- * The one row every batch statement returns, over its CTEs `s` (the rows judged) and `u` (the
- * rows written): scanned, app_written, updated, last_id and anomalies ({label: count}).
- */
-export function batchCountsSql(appWritten: string, anomalies: string): string {
-  return `SELECT (SELECT count(*) FROM s)::bigint AS scanned,
-       (SELECT count(*) FROM s WHERE ${appWritten})::bigint AS app_written,
-       (SELECT count(*) FROM u)::bigint AS updated,
-       (SELECT s.id::text FROM s ORDER BY s.id DESC LIMIT 1) AS last_id,
-       ${anomalies} AS anomalies`;
 }
 
 /** A statement and its parameters. */

@@ -21,11 +21,12 @@
  * - metadata that already has an "aibridge_migrate_displaced" key and would need more keys
  *   moved there: merging could overwrite an earlier displaced value.
  */
+import { quoteIdent } from '../../db/identifier.js';
 import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
 import { compileRuleSql } from '../../rule/index.js';
-import { batchCountsSql, keyCondition, type KeyBounds, type Statement } from './keyset.js';
+import { keyCondition, type KeyWindow, type Statement } from './keyset.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -40,8 +41,8 @@ function textArray(values: readonly string[]): string {
 export function reverseJudgementSql(): string {
   const rule = compileRuleSql('t.metadata');
   const [read, write] = CACHE_TOKEN_RULE.outputs;
-  const colR = `t.${READ_COLUMN}`;
-  const colW = `t.${WRITE_COLUMN}`;
+  const colR = `t.${quoteIdent(READ_COLUMN)}`;
+  const colW = `t.${quoteIdent(WRITE_COLUMN)}`;
   return `(SELECT o.owned, o.read_off, o.write_off, o.owned AND (o.read_off OR o.write_off) AS needs,
           CASE WHEN NOT (o.owned AND (o.read_off OR o.write_off)) THEN NULL
                WHEN t.metadata IS NOT NULL AND jsonb_typeof(t.metadata) <> 'object' THEN 'not_an_object'
@@ -57,8 +58,8 @@ export function reverseJudgementSql(): string {
 /** The new metadata of a row judged by `j` (reverseJudgementSql); only used where j.needs and j.unreversible IS NULL. */
 export function newMetadataSql(): string {
   const [read, write] = CACHE_TOKEN_RULE.outputs;
-  const colR = `t.${READ_COLUMN}`;
-  const colW = `t.${WRITE_COLUMN}`;
+  const colR = `t.${quoteIdent(READ_COLUMN)}`;
+  const colW = `t.${quoteIdent(WRITE_COLUMN)}`;
   const base = `COALESCE(t.metadata, '{}'::jsonb)`;
   const moved = `(CASE WHEN j.read_off THEN ${textArray(read.keys)} ELSE '{}'::text[] END || CASE WHEN j.write_off THEN ${textArray(write.keys)} ELSE '{}'::text[] END)`;
   // HAVING: no row (so NULL, so no key at all) when nothing is displaced.
@@ -71,44 +72,58 @@ export function newMetadataSql(): string {
 }
 
 /**
- * One reverse batch over (lo, hi]: rewrite the reversible rows, count. Like the forward batch,
- * the UPDATE is a plain scan of the key range whose WHERE and SET judge the row themselves
- * (correlated subqueries over the row), not a join back to a CTE of judged rows, whose row
- * estimates can lead the planner into a nested loop over the whole CTE per row. Under READ
- * COMMITTED, a row the application changed meanwhile is judged again on its newest version
- * (EvalPlanQual) and written from that version, never from a stale copy.
+ * One reverse batch: the next `size` rows after `lo`, judged once; the reversible ones get
+ * their new metadata, computed on the very row version `s` judged (the xmin filter). The shape
+ * is the forward batch's (forward.ts explains the join, the TID scan and the planner
+ * settings): a row the application changed since is skipped and left to the sweep.
  */
-export function reverseBatchStatement(usages: string, bounds: KeyBounds): Statement {
-  const cond = keyCondition(bounds, 1);
-  const text = `WITH u AS (
-  UPDATE ${usages} AS t
-     SET metadata = (SELECT ${newMetadataSql()} FROM ${reverseJudgementSql()})
-   WHERE ${cond.sql} AND (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0)
-     AND EXISTS (SELECT 1 FROM ${reverseJudgementSql()} WHERE j.needs AND j.unreversible IS NULL)
-  RETURNING t.id
-), s AS (
-  SELECT t.id, j.owned, j.unreversible
+export function reverseBatchStatement(usages: string, window: KeyWindow): Statement {
+  const cond = keyCondition(window, 3);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $2::timestamptz AS existed, j.owned, j.needs, j.unreversible
     FROM ${usages} AS t
     CROSS JOIN LATERAL ${reverseJudgementSql()}
    WHERE ${cond.sql}
+   ORDER BY t.id
+   LIMIT $1
+), u AS (
+  UPDATE ${usages} AS t
+     SET metadata = (SELECT ${newMetadataSql()} FROM ${reverseJudgementSql()})
+    FROM s
+   WHERE t.ctid = s.row_address AND t.xmin = s.row_version AND s.needs AND s.unreversible IS NULL
+  RETURNING 1
 )
-${batchCountsSql(
-    's.owned',
-    `(SELECT COALESCE(jsonb_object_agg(a.unreversible, a.n), '{}'::jsonb)
-          FROM (SELECT s.unreversible, count(*) AS n FROM s WHERE s.unreversible IS NOT NULL GROUP BY 1) AS a)`,
-  )}`;
-  return { text, values: cond.values };
+SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE s.owned)::bigint AS app_written,
+       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id,
+       jsonb_strip_nulls(jsonb_build_object(${['not_an_object', 'displaced_key_present']
+         .map((cls) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE s.unreversible = ${constantLiteral(cls)}), 0)`)
+         .join(', ')})) AS anomalies
+  FROM s`;
+  return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }
 
-/** Rows the reverse step would still rewrite: what a sweep would do. */
-export function reverseRemainingQuery(usages: string): string {
-  return `SELECT count(*)::bigint AS eligible FROM ${usages} AS t CROSS JOIN LATERAL ${reverseJudgementSql()}
-   WHERE (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0) AND j.needs AND j.unreversible IS NULL`;
-}
-
-/** Rows that need reversing but cannot be, with a few ids to look at. */
-export function unreversibleQuery(usages: string): string {
-  return `SELECT count(*)::bigint AS n, (array_agg(x.id::text ORDER BY x.id))[1:5] AS sample_ids
-    FROM (SELECT t.id FROM ${usages} AS t CROSS JOIN LATERAL ${reverseJudgementSql()}
-           WHERE (t.${READ_COLUMN} <> 0 OR t.${WRITE_COLUMN} <> 0) AND j.unreversible IS NOT NULL) AS x`;
+/**
+ * One chunk of the count that ends a reverse pass: rows a sweep would still rewrite, and rows
+ * that need reversing but cannot be (reported when the run completes).
+ */
+export function reverseCountStatement(usages: string, window: KeyWindow): Statement {
+  const cond = keyCondition(window, 3);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.created_at <= $2::timestamptz AS existed, j.needs, j.unreversible
+    FROM ${usages} AS t
+    CROSS JOIN LATERAL ${reverseJudgementSql()}
+   WHERE ${cond.sql}
+   ORDER BY t.id
+   LIMIT $1
+)
+SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE s.needs AND s.unreversible IS NULL)::bigint AS eligible,
+       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       count(*) FILTER (WHERE s.unreversible IS NOT NULL)::bigint AS unreversible,
+       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
+  FROM s`;
+  return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }

@@ -27,7 +27,7 @@ function classify(text: string): Point[] {
   if (t === 'BEGIN') return ['begin'];
   if (t === 'COMMIT') return ['commit', 'after-commit'];
   if (/\bAS eligible\b/.test(t)) return ['eligible'];
-  if (/\bUPDATE\b/.test(t) && /"aibridge_token_usages"/.test(t) && /cache_read_input_tokens\s*=/.test(t)) return ['update'];
+  if (/\bUPDATE\b/.test(t) && /"aibridge_token_usages"/.test(t) && /cache_read_input_tokens"?\s*=/.test(t)) return ['update'];
   if (/^UPDATE\b/.test(t) && /"backfill_ranges"/.test(t)) return ['ledger'];
   return [];
 }

@@ -3,7 +3,7 @@
  * and N generated rows, frozen in a checkpointed state, and a clone of it per contender
  * (`CREATE DATABASE … TEMPLATE`), so each begins from byte-identical tables.
  */
-import { generateDataset } from '../fixtures/generator.js';
+import { generateDataset, type DatasetShape } from '../fixtures/generator.js';
 import { quoteIdent } from '../src/db/identifier.js';
 import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
 import { withClient } from '../test/harness/client.js';
@@ -25,13 +25,13 @@ export interface Dataset {
 
 export { withClient };
 
-export async function createDataset(adminUrl: string, options: { name: string; rows: number; seed: number }): Promise<Dataset> {
+export async function createDataset(adminUrl: string, options: { name: string; rows: number; seed: number; shape: DatasetShape }): Promise<Dataset> {
   const started = performance.now();
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(options.name)}`));
   const url = withDatabase(adminUrl, options.name);
   await loadBaselineSchema(url, APP_SCHEMA);
   const facts = await withClient(url, async (client) => {
-    await generateDataset(client, { rows: options.rows, seed: options.seed, schema: APP_SCHEMA });
+    await generateDataset(client, { rows: options.rows, seed: options.seed, schema: APP_SCHEMA, shape: options.shape });
     // Hint bits and visibility map set, statistics current: every clone starts as a table
     // that has lived for a while, not one written a second ago (whose first reader would
     // pay for setting hint bits).

@@ -3,6 +3,7 @@
  * every rejection is tested and reported at once, naming the option and the fix.
  */
 import { parseArgs } from 'node:util';
+import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
 
 /** (a) upstream, (b) toolkit up+backfill, (c) set-based floor, (d) re-run, (e) verify, (f) dry-run. */
 export const CONTENDER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
@@ -11,6 +12,8 @@ export type ContenderId = (typeof CONTENDER_IDS)[number];
 export interface BenchOptions {
   rows: number;
   seed: number;
+  /** Row shape of the generated data (fixtures/generator.ts). */
+  dataset: DatasetShape;
   /** PostgreSQL major of the embedded server. */
   major: number;
   contenders: ContenderId[];
@@ -33,6 +36,8 @@ export const USAGE = `Usage: npm run bench -- [options]
 
   --rows N            token-usage rows to generate (default 1000000)
   --seed N            generator seed (default 42)
+  --dataset SHAPE     wide (default: every key each provider writes, ~260 B a row) or narrow
+                      (2–3 small keys or {}, 10% NULL metadata, ~160 B a row: per-row CPU shows)
   --major N           PostgreSQL major of the embedded server (default 15)
   --only a,b,c,d,e,f  contenders to run (default all); (d) and (e) need (b)
   --no-load           skip the writer-under-load phase
@@ -64,6 +69,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       options: {
         rows: { type: 'string', default: '1000000' },
         seed: { type: 'string', default: '42' },
+        dataset: { type: 'string', default: 'wide' },
         major: { type: 'string', default: '15' },
         only: { type: 'string' },
         'no-load': { type: 'boolean', default: false },
@@ -89,6 +95,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const major = positiveInteger(v.major, 'major', problems, 13);
   const writerRate = positiveInteger(v['writer-rate'], 'writer-rate', problems);
   const idleSeconds = positiveInteger(v['idle-seconds'], 'idle-seconds', problems);
+  const dataset = v.dataset as DatasetShape;
+  if (!(DATASET_SHAPES as readonly string[]).includes(dataset)) problems.push(`--dataset must be one of ${DATASET_SHAPES.join(', ')}, got "${v.dataset}"`);
   const sharedBuffers = v['shared-buffers'];
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) problems.push(`--shared-buffers must be a size like 128MB or 1GB, got "${sharedBuffers}"`);
   if (writerRate > 1000) problems.push(`--writer-rate ${writerRate} is above 1000 statements/s; the writer is meant to be steady traffic, not a load test`);
@@ -114,6 +122,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
     options: {
       rows,
       seed,
+      dataset,
       major,
       contenders,
       load,

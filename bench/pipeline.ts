@@ -82,7 +82,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     log(`${facts.version.split(',')[0]}; generating ${options.rows.toLocaleString('en-US')} rows …`);
     const template = `${prefix}_template`;
     created.push(template);
-    const dataset = await createDataset(server.adminUrl, { name: template, rows: options.rows, seed: options.seed });
+    const dataset = await createDataset(server.adminUrl, { name: template, rows: options.rows, seed: options.seed, shape: options.dataset });
     log(`dataset ready in ${(dataset.generateMs / 1000).toFixed(1)} s`);
 
     let startupMs: number | null = null;
@@ -198,6 +198,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       'Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill\'s own per-batch timing from its --json events.',
       'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
       'rows/s is the table\'s row count divided by wall time, for every contender alike.',
+      'Server CPU is the user + system time of the backends connected to the contender\'s database (/proc/<pid>/stat, read at every sample), per row of the table.',
     );
     const finished = new Date();
     const report = buildReport({
@@ -216,6 +217,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       },
       server: { description: server.description, version: facts.version, settings: facts.settings },
       dataset: {
+        shape: options.dataset,
         rows: dataset.rows,
         seed: options.seed,
         heapBytes: dataset.heapBytes,
@@ -251,7 +253,17 @@ function failedMeasurement(id: ContenderId, error: string): Measurement {
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
-    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, longestWritingMs: 0, longestWritingQuery: null, samples: 0, intervalMs: 0 },
+    longestTransaction: {
+      longestMs: 0,
+      longestApplication: null,
+      longestQuery: null,
+      transactionsSeen: 0,
+      longestWritingMs: 0,
+      longestWritingQuery: null,
+      samples: 0,
+      intervalMs: 0,
+      backendCpuMs: null,
+    },
     batches: 0,
     longestBatchMs: null,
     peakRssBytes: null,

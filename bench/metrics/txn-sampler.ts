@@ -13,6 +13,7 @@
  * contender opens — the migration's, the ledger's, the batches' — measured by the server.
  */
 import pg from 'pg';
+import { BackendCpu } from './backend-cpu.js';
 
 export interface TransactionSample {
   longestMs: number;
@@ -27,6 +28,8 @@ export interface TransactionSample {
   longestWritingQuery: string | null;
   samples: number;
   intervalMs: number;
+  /** CPU of the backends connected to the database while sampling (backend-cpu.ts); null when unreadable. */
+  backendCpuMs: number | null;
 }
 
 export interface TransactionSampler {
@@ -35,7 +38,7 @@ export interface TransactionSampler {
 
 interface ActivityRow {
   pid: number;
-  xact_start: string;
+  xact_start: string | null;
   age_ms: number;
   application_name: string;
   query: string;
@@ -63,20 +66,26 @@ export async function startTransactionSampler(options: {
   let samples = 0;
   let stopped = false;
   let failure: unknown;
+  const cpu = new BackendCpu();
+  const activity = () =>
+    client.query<ActivityRow>(
+      `SELECT pid, xact_start::text AS xact_start, application_name, left(query, 300) AS query, backend_xid IS NOT NULL AS writing,
+              (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS age_ms
+         FROM pg_stat_activity
+        WHERE datname = $1 AND pid <> pg_backend_pid()
+          AND backend_type = 'client backend' AND application_name <> ALL($2::text[])`,
+      [options.database, options.excludeApplications ?? []],
+    );
+  cpu.start((await activity()).rows.map((row) => row.pid));
 
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { rows } = await client.query<ActivityRow>(
-          `SELECT pid, xact_start::text AS xact_start, application_name, left(query, 300) AS query, backend_xid IS NOT NULL AS writing,
-                  (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS age_ms
-             FROM pg_stat_activity
-            WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-              AND backend_type = 'client backend' AND application_name <> ALL($2::text[])`,
-          [options.database, options.excludeApplications ?? []],
-        );
+        const { rows } = await activity();
         samples += 1;
+        cpu.observe(rows.map((row) => row.pid));
         for (const row of rows) {
+          if (row.xact_start === null) continue;
           const key = `${row.pid}@${row.xact_start}`;
           const age = Number(row.age_ms);
           if (age > (longestByTxn.get(key) ?? -1)) longestByTxn.set(key, age);
@@ -104,7 +113,17 @@ export async function startTransactionSampler(options: {
       await loop;
       await client.end();
       if (failure) throw failure;
-      return { longestMs, longestApplication, longestQuery, transactionsSeen: longestByTxn.size, longestWritingMs, longestWritingQuery, samples, intervalMs };
+      return {
+        longestMs,
+        longestApplication,
+        longestQuery,
+        transactionsSeen: longestByTxn.size,
+        longestWritingMs,
+        longestWritingQuery,
+        samples,
+        intervalMs,
+        backendCpuMs: cpu.totalMs(),
+      };
     },
   };
 }

@@ -44,7 +44,7 @@ export interface BenchReport {
     runnerPeakRssBytes: number;
   };
   server: { description: string; version: string; settings: Record<string, string> };
-  dataset: { rows: number; seed: number; heapBytes: number; indexBytes: number; rowsWithMetadata: number; generateMs: number };
+  dataset: { shape: string; rows: number; seed: number; heapBytes: number; indexBytes: number; rowsWithMetadata: number; generateMs: number };
   cli: { invocation: string; startupMs: number | null; build: string };
   contenders: ContenderRow[];
   load: {
@@ -102,6 +102,7 @@ export function judgeTargets(measurements: readonly Measurement[], load: BenchRe
   return [
     check('b-wall', '(b) wall time vs (a)', ratio(b?.wallMs, a?.wallMs), 0.75, 'x', missing(['a', a], ['b', b])),
     check('b-longest-transaction', '(b) longest single transaction', b ? b.longestTransaction.longestMs : null, 250, 'ms', missing(['b', b])),
+    check('d-longest-transaction', '(d) longest single transaction', d ? d.longestTransaction.longestMs : null, 250, 'ms', missing(['d', d])),
     check('b-wal', '(b) WAL vs (a)', ratio(b?.walBytes, a?.walBytes), 0.6, 'x', missing(['a', a], ['b', b])),
     check('b-heap', '(b) heap after vs (a) heap after', ratio(b?.heapBytesAfter, a?.heapBytesAfter), 0.6, 'x', missing(['a', a], ['b', b])),
     check('d-wall', '(d) re-run wall time vs (a)', ratio(d?.wallMs, a?.wallMs), 0.05, 'x', missing(['a', a], ['d', d])),

@@ -12,7 +12,12 @@ function targetLine(t: TargetCheck): string {
   return `  MISSED  ${what}: ${show(t.value)}, ${t.factor.toFixed(t.factor >= 10 ? 0 : 2)}× the limit`;
 }
 
-function contenderCells(c: ContenderRow, columns: number): string[] {
+/** Server CPU per table row, in microseconds. */
+function formatCpuPerRow(cpuMs: number | null, rows: number): string {
+  return cpuMs === null || rows <= 0 ? '—' : `${((cpuMs * 1000) / rows).toFixed(2)} µs`;
+}
+
+function contenderCells(c: ContenderRow, columns: number, rows: number): string[] {
   const name = `(${c.id}) ${c.label}`;
   // Nothing ran (e.g. the build failed): zeros would read as measurements.
   if (c.steps.length === 0) return [name, ...Array.from({ length: columns - 2 }, () => '—'), 'FAILED'];
@@ -28,6 +33,7 @@ function contenderCells(c: ContenderRow, columns: number): string[] {
     formatPercent(c.hotShare),
     formatMs(c.longestTransaction.longestMs),
     formatMs(c.longestBatchMs),
+    formatCpuPerRow(c.longestTransaction.backendCpuMs, rows),
     formatBytes(c.peakRssBytes),
     c.status === 'ok' ? 'ok' : 'FAILED',
   ];
@@ -37,8 +43,8 @@ export function renderText(report: BenchReport): string {
   const out: string[] = [];
   const d = report.dataset;
   out.push(
-    `aibridge-migrate benchmark — ${formatCount(d.rows)} rows (seed ${d.seed}; ${formatCount(d.rowsWithMetadata)} with metadata), ` +
-      `table ${formatBytes(d.heapBytes)} heap + ${formatBytes(d.indexBytes)} indexes before`,
+    `aibridge-migrate benchmark — ${d.shape ?? 'wide'} dataset, ${formatCount(d.rows)} rows (seed ${d.seed}; ${formatCount(d.rowsWithMetadata)} with metadata), ` +
+      `table ${formatBytes(d.heapBytes)} heap (${formatCount(d.heapBytes / Math.max(1, d.rows))} B a row) + ${formatBytes(d.indexBytes)} indexes before`,
   );
   out.push(`${report.server.version.split(',')[0]} — ${report.server.description}`);
   out.push(
@@ -48,8 +54,8 @@ export function renderText(report: BenchReport): string {
       (report.cli.startupMs === null ? '' : `; CLI: ${report.cli.invocation} (start-up ${formatMs(report.cli.startupMs)}, counted in its wall times)`),
   );
   out.push('');
-  const header = ['contender', 'wall', '×(a)', 'rows/s', 'WAL', 'heap after', 'idx after', 'rows upd.', 'HOT', 'longest txn', 'longest batch', 'peak RSS', 'status'];
-  const rows = report.contenders.map((c) => contenderCells(c, header.length));
+  const header = ['contender', 'wall', '×(a)', 'rows/s', 'WAL', 'heap after', 'idx after', 'rows upd.', 'HOT', 'longest txn', 'longest batch', 'server CPU/row', 'peak RSS', 'status'];
+  const rows = report.contenders.map((c) => contenderCells(c, header.length, d.rows));
   out.push(renderTable(header, rows));
   for (const c of report.contenders.filter((c) => c.status !== 'ok')) out.push(`  (${c.id}) failed: ${c.error ?? 'unknown error'}`);
   for (const c of report.contenders.filter((c) => c.steps.length > 1)) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '../../src/verify/index.js';
 import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -42,6 +43,10 @@ describe('backfill: convergence sweeps', () => {
       [0, 'done'],
       [1, 'done'],
     ]);
+    // The keyed pass counted the rows that were there when the run began; verify explains the
+    // rest by created_at, with nothing left over (no statement counted the whole table at once).
+    const { report } = await verify({ databaseUrl: db.url });
+    expect(report.count_parity.ledger_run).toMatchObject({ table_rows_at_start: 4_000, rows_created_since_start: 30, rows_unexplained: 0 });
   });
 
   it('reports the rows it could not converge when old writers keep inserting behind every sweep', async () => {
@@ -72,5 +77,9 @@ describe('backfill: convergence sweeps', () => {
     expect(later.status).toBe('completed');
     if (later.status === 'completed') expect(later.converged).toBe(true);
     expect(await wrongRows(db)).toEqual([]);
+    // That run began by counting: the count measured the table it started from.
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM aibridge_token_usages');
+    const { report } = await verify({ databaseUrl: db.url });
+    expect(report.count_parity.ledger_run).toMatchObject({ table_rows_at_start: rows[0].n, rows_created_since_start: 0, rows_unexplained: 0 });
   });
 });

@@ -88,7 +88,7 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
-    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, longestWritingMs: 0, longestWritingQuery: null, samples: 0, intervalMs: 20 },
+    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, longestWritingMs: 0, longestWritingQuery: null, samples: 0, intervalMs: 20, backendCpuMs: null },
     batches: 0,
     longestBatchMs: null,
     peakRssBytes: null,
@@ -119,7 +119,7 @@ describe('judgeTargets', () => {
     const targets = judgeTargets(
       [
         a,
-        measurement('b', { wallMs: 7000, walBytes: 420, heapBytesAfter: 190, longestTransaction: { longestMs: 300, longestApplication: 'x', longestQuery: null, transactionsSeen: 9, longestWritingMs: 200, longestWritingQuery: null, samples: 9, intervalMs: 20 } }),
+        measurement('b', { wallMs: 7000, walBytes: 420, heapBytesAfter: 190, longestTransaction: { longestMs: 300, longestApplication: 'x', longestQuery: null, transactionsSeen: 9, longestWritingMs: 200, longestWritingQuery: null, samples: 9, intervalMs: 20, backendCpuMs: 900 } }),
         measurement('d', { wallMs: 400 }),
         measurement('e', { wallMs: 1500 }),
       ],

@@ -5,7 +5,8 @@
 import { escapeHtml as h } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { formatCount, formatSignedCount } from '../text/format.js';
+import { groupLabel } from './group-label.js';
 import { barChart } from './svg-chart.js';
 
 const CLASS_COLORS = { ok: '#2e7d32', application_written: '#1565c0', pending: '#ef6c00', conflict: '#c62828' } as const;
@@ -40,7 +41,7 @@ function cell(text: string, numeric = false): string {
 
 function sampleTable(samples: RowSample[]): string {
   const rows = samples.map(
-    (s) => `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(num(s.column_cache_read), true)}${cell(num(s.column_cache_write), true)}${cell(num(s.rule_cache_read), true)}${cell(num(s.rule_cache_write), true)}</tr>`,
+    (s) => `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(formatCount(s.column_cache_read), true)}${cell(formatCount(s.column_cache_write), true)}${cell(formatCount(s.rule_cache_read), true)}${cell(formatCount(s.rule_cache_write), true)}</tr>`,
   );
   return `<div class="scroll"><table><thead><tr><th>Row id</th><th>Interception id</th><th>Column read</th><th>Column write</th><th>Metadata read</th><th>Metadata write</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
@@ -67,7 +68,7 @@ export function renderHtml(report: Report): string {
   body.push('<h2>Charts</h2><div class="charts">');
   body.push(
     barChart({
-      title: `Rows by parity class (${num(rp.rows)} rows)`,
+      title: `Rows by parity class (${formatCount(rp.rows)} rows)`,
       series: [{ name: 'rows', color: '#546e7a' }],
       groups: (['ok', 'application_written', 'pending', 'conflict'] as const).map((c) => ({ label: c, values: [rp.classes[c]], color: CLASS_COLORS[c] })),
     }),
@@ -100,7 +101,7 @@ export function renderHtml(report: Report): string {
   );
   body.push(
     barChart({
-      title: `Metadata anomalies (${num(anomalies.rows)} rows)`,
+      title: `Metadata anomalies (${formatCount(anomalies.rows)} rows)`,
       series: [{ name: 'rows', color: '#8e24aa' }],
       groups: anomalies.by_key.map((a) => ({ label: `${a.class} · ${a.key ?? 'document'}`, values: [a.rows] })),
       empty: 'No anomalies.',
@@ -111,7 +112,7 @@ export function renderHtml(report: Report): string {
   body.push('<h2>Rows by parity class</h2>');
   for (const cls of ['conflict', 'pending'] as const) {
     if (rp.samples[cls].length === 0) continue;
-    body.push(`<p>${rp.samples[cls].length} of ${num(rp.classes[cls])} <strong>${cls}</strong> rows:</p>${sampleTable(rp.samples[cls])}`);
+    body.push(`<p>${rp.samples[cls].length} of ${formatCount(rp.classes[cls])} <strong>${cls}</strong> rows:</p>${sampleTable(rp.samples[cls])}`);
   }
   if (rp.samples.conflict.length + rp.samples.pending.length === 0) body.push('<p class="muted">No pending or conflicting rows.</p>');
 
@@ -127,7 +128,7 @@ export function renderHtml(report: Report): string {
     const r = g.cache_read;
     const w = g.cache_write;
     body.push(
-      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(num(g.rows), true)}${cell(num(r.columns), true)}${cell(num(r.rule), true)}${cell(num(r.application_written), true)}${cell(signedNum(r.difference), true)}${cell(num(w.columns), true)}${cell(num(w.rule), true)}${cell(num(w.application_written), true)}${cell(signedNum(w.difference), true)}${cell(`${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`, true)}</tr>`,
+      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(formatCount(g.rows), true)}${cell(formatCount(r.columns), true)}${cell(formatCount(r.rule), true)}${cell(formatCount(r.application_written), true)}${cell(formatSignedCount(r.difference), true)}${cell(formatCount(w.columns), true)}${cell(formatCount(w.rule), true)}${cell(formatCount(w.application_written), true)}${cell(formatSignedCount(w.difference), true)}${cell(`${formatCount(r.legacy_dashboard)} → ${formatCount(r.dashboard_after)} (${formatSignedCount(r.dashboard_change)})`, true)}</tr>`,
     );
   }
   body.push('</tbody></table></div>');
@@ -143,7 +144,7 @@ export function renderHtml(report: Report): string {
   if (differing.length > 0) {
     body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');
     for (const s of differing) {
-      body.push(`<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(num(s.rows), true)}${cell(signedNum(s.cache_read.difference), true)}${cell(signedNum(s.cache_write.difference), true)}</tr>`);
+      body.push(`<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(formatCount(s.rows), true)}${cell(formatSignedCount(s.cache_read.difference), true)}${cell(formatSignedCount(s.cache_write.difference), true)}</tr>`);
     }
     body.push('</tbody></table>');
   }
@@ -159,10 +160,10 @@ export function renderHtml(report: Report): string {
 
   const run = report.count_parity.ledger_run;
   body.push('<h2>Count parity</h2>');
-  body.push(`<p>${num(report.count_parity.rows_classified)} rows classified, ${num(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`);
+  body.push(`<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${formatCount(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`);
   if (run) {
     body.push(
-      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : num(run.table_rows_at_start), true)}${cell(num(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : num(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : signedNum(run.rows_unexplained), true)}${cell(num(run.rows_updated), true)}</tr></tbody></table>`,
+      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), true)}${cell(formatCount(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), true)}${cell(formatCount(run.rows_updated), true)}</tr></tbody></table>`,
     );
   }
 

@@ -4,7 +4,7 @@
  */
 import { escapeXml as x } from './escape.js';
 import type { Check, Report } from './model.js';
-import { num } from './numbers.js';
+import { formatCount } from '../text/format.js';
 
 function failureType(check: Check, report: Report): string {
   if (check.id !== 'row_parity') return check.id;
@@ -47,7 +47,7 @@ export function renderJunit(report: Report): string {
     ['table', `${report.target.schema}.${report.target.table}`],
     ['snapshot', report.snapshot.taken_at],
     ['rule_fingerprint', report.tool.rule_fingerprint],
-    ['rows', num(report.row_parity.rows)],
+    ['rows', formatCount(report.row_parity.rows)],
     ['outcome', report.outcome.status],
     ['exit_code', String(report.outcome.exit_code)],
   ];

@@ -2,7 +2,8 @@
 import { escapeMarkdown as md } from './escape.js';
 import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { formatCount, formatSignedCount } from '../text/format.js';
+import { groupLabel } from './group-label.js';
 
 const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', skipped: '➖ skipped' };
 
@@ -18,7 +19,7 @@ function table(header: string[], rows: string[][], align = `l${'r'.repeat(header
 }
 
 function sampleRows(samples: RowSample[]): string[][] {
-  return samples.map((s) => [`\`${s.id}\``, `\`${s.interception_id}\``, num(s.column_cache_read), num(s.column_cache_write), num(s.rule_cache_read), num(s.rule_cache_write)]);
+  return samples.map((s) => [`\`${s.id}\``, `\`${s.interception_id}\``, formatCount(s.column_cache_read), formatCount(s.column_cache_write), formatCount(s.rule_cache_read), formatCount(s.rule_cache_write)]);
 }
 
 function totalsRow(name: string, g: ProviderModelTotals): string[] {
@@ -26,16 +27,16 @@ function totalsRow(name: string, g: ProviderModelTotals): string[] {
   const w = g.cache_write;
   return [
     md(name),
-    num(g.rows),
-    num(r.columns),
-    num(r.rule),
-    num(r.application_written),
-    g.agrees ? signedNum(r.difference) : `**${signedNum(r.difference)}**`,
-    num(w.columns),
-    num(w.rule),
-    num(w.application_written),
-    g.agrees ? signedNum(w.difference) : `**${signedNum(w.difference)}**`,
-    `${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)})`,
+    formatCount(g.rows),
+    formatCount(r.columns),
+    formatCount(r.rule),
+    formatCount(r.application_written),
+    g.agrees ? formatSignedCount(r.difference) : `**${formatSignedCount(r.difference)}**`,
+    formatCount(w.columns),
+    formatCount(w.rule),
+    formatCount(w.application_written),
+    g.agrees ? formatSignedCount(w.difference) : `**${formatSignedCount(w.difference)}**`,
+    `${formatCount(r.legacy_dashboard)} → ${formatCount(r.dashboard_after)} (${formatSignedCount(r.dashboard_change)})`,
   ];
 }
 
@@ -53,10 +54,10 @@ export function renderMarkdown(report: Report): string {
 
   const { classes, samples } = report.row_parity;
   out.push('### Rows by parity class', '');
-  out.push(...table(['Class', 'Rows'], [['ok', num(classes.ok)], ['application_written', num(classes.application_written)], ['pending', num(classes.pending)], ['conflict', num(classes.conflict)]]), '');
+  out.push(...table(['Class', 'Rows'], [['ok', formatCount(classes.ok)], ['application_written', formatCount(classes.application_written)], ['pending', formatCount(classes.pending)], ['conflict', formatCount(classes.conflict)]]), '');
   for (const cls of ['conflict', 'pending'] as const) {
     if (samples[cls].length === 0) continue;
-    out.push(`<details><summary>${samples[cls].length} of ${num(classes[cls])} ${cls} rows</summary>`, '');
+    out.push(`<details><summary>${samples[cls].length} of ${formatCount(classes[cls])} ${cls} rows</summary>`, '');
     out.push(...table(['Row id', 'Interception id', 'Column read', 'Column write', 'Metadata read', 'Metadata write'], sampleRows(samples[cls]), 'llrrrr'), '', '</details>', '');
   }
 
@@ -83,7 +84,7 @@ export function renderMarkdown(report: Report): string {
     out.push(
       ...table(
         ['Session', 'Rows', 'Δ reads', 'Δ writes'],
-        differing.map((s) => [s.session === null ? '(no interception)' : code(s.session), num(s.rows), signedNum(s.cache_read.difference), signedNum(s.cache_write.difference)]),
+        differing.map((s) => [s.session === null ? '(no interception)' : code(s.session), formatCount(s.rows), formatSignedCount(s.cache_read.difference), formatSignedCount(s.cache_write.difference)]),
       ),
       '',
     );
@@ -93,8 +94,8 @@ export function renderMarkdown(report: Report): string {
   out.push('### Metadata anomalies', '');
   if (anomalies.rows === 0) out.push('None.', '');
   else {
-    out.push(`${num(anomalies.rows)} rows; malformed values count as absent.`, '');
-    out.push(...table(['Class', 'Key', 'Rows'], anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, num(a.rows)]), 'llr'), '');
+    out.push(`${formatCount(anomalies.rows)} rows; malformed values count as absent.`, '');
+    out.push(...table(['Class', 'Key', 'Rows'], anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, formatCount(a.rows)]), 'llr'), '');
     if (anomalies.samples.length > 0) {
       out.push(`<details><summary>${anomalies.samples.length} sample rows</summary>`, '');
       out.push(
@@ -116,7 +117,7 @@ export function renderMarkdown(report: Report): string {
     out.push(
       ...table(
         ['Run', 'Status', 'Rows at start', 'Rows now', 'Created since', 'Unexplained', 'Rows updated'],
-        [[md(run.run_id), md(run.status), run.table_rows_at_start === null ? '?' : num(run.table_rows_at_start), num(run.rows_now), run.rows_created_since_start === null ? '?' : num(run.rows_created_since_start), run.rows_unexplained === null ? '?' : signedNum(run.rows_unexplained), num(run.rows_updated)]],
+        [[md(run.run_id), md(run.status), run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), formatCount(run.rows_now), run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), formatCount(run.rows_updated)]],
         'lrrrrrr',
       ),
       '',

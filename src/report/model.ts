@@ -22,7 +22,6 @@ const tokens = z.number().int();
 const uuid = z.string();
 
 export const CHECK_IDS = ['row_parity', 'count_parity', 'totals_by_provider_model', 'totals_by_session', 'anomalies'] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
 
 export const checkSchema = z.object({
   id: z.enum(CHECK_IDS),

@@ -3,7 +3,7 @@
  * the page renders the same offline, in a mail client, or attached to a ticket.
  */
 import { escapeHtml as h } from './escape.js';
-import { num } from './numbers.js';
+import { formatCount } from '../text/format.js';
 
 export interface BarSeries {
   name: string;
@@ -61,8 +61,8 @@ export function barChart(spec: BarChartSpec): string {
       const y = top + si * (BAR_HEIGHT + BAR_GAP);
       const width = value === 0 ? 0 : Math.max(1, (Math.abs(value) / max) * plot);
       parts.push(
-        `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${h(group.color ?? series.color)}"><title>${h(`${group.label} — ${series.name}: ${num(value)}`)}</title></rect>`,
-        `<text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + BAR_HEIGHT - 4}" class="value">${h(num(value))}</text>`,
+        `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${h(group.color ?? series.color)}"><title>${h(`${group.label} — ${series.name}: ${formatCount(value)}`)}</title></rect>`,
+        `<text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + BAR_HEIGHT - 4}" class="value">${h(formatCount(value))}</text>`,
       );
     });
   });

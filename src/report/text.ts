@@ -1,7 +1,8 @@
 /** The compact human summary (the default format): what failed first, then the figures. */
 import { escapeTerminal as safe } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { formatCount, formatSignedCount } from '../text/format.js';
+import { groupLabel } from './group-label.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'bold' | 'dim';
 const CODES: Record<Style, number> = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 };
@@ -10,7 +11,7 @@ const STATUS_STYLE: Record<Check['status'], Style> = { pass: 'green', fail: 'red
 const STATUS_WORD: Record<Check['status'], string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', skipped: 'skip' };
 
 function sampleLine(s: RowSample): string {
-  return `    ${s.id}  columns ${num(s.column_cache_read)}/${num(s.column_cache_write)}  metadata ${num(s.rule_cache_read)}/${num(s.rule_cache_write)}  (interception ${s.interception_id})`;
+  return `    ${s.id}  columns ${formatCount(s.column_cache_read)}/${formatCount(s.column_cache_write)}  metadata ${formatCount(s.rule_cache_read)}/${formatCount(s.rule_cache_write)}  (interception ${s.interception_id})`;
 }
 
 export function renderText(report: Report, options: { color: boolean }): string {
@@ -29,7 +30,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const { samples } = report.row_parity;
   for (const cls of ['conflict', 'pending'] as const) {
     if (samples[cls].length === 0) continue;
-    out.push('', `${cls} rows (${num(samples[cls].length)} of ${num(report.row_parity.classes[cls])} shown; cache read/write):`);
+    out.push('', `${cls} rows (${formatCount(samples[cls].length)} of ${formatCount(report.row_parity.classes[cls])} shown; cache read/write):`);
     out.push(...samples[cls].map(sampleLine));
   }
 
@@ -42,7 +43,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
     const w = g.cache_write;
     const mark = g.agrees ? ' ' : c('red', '!');
     out.push(
-      `  ${mark} ${safe(name).padEnd(width)}  ${num(r.columns)} · ${num(w.columns)} | ${num(r.rule)} · ${num(w.rule)} | ${num(r.application_written)} · ${num(w.application_written)} | ${num(r.legacy_dashboard)} → ${num(r.dashboard_after)} (${signedNum(r.dashboard_change)}) · ${num(w.legacy_dashboard)} → ${num(w.dashboard_after)}`,
+      `  ${mark} ${safe(name).padEnd(width)}  ${formatCount(r.columns)} · ${formatCount(w.columns)} | ${formatCount(r.rule)} · ${formatCount(w.rule)} | ${formatCount(r.application_written)} · ${formatCount(w.application_written)} | ${formatCount(r.legacy_dashboard)} → ${formatCount(r.dashboard_after)} (${formatSignedCount(r.dashboard_change)}) · ${formatCount(w.legacy_dashboard)} → ${formatCount(w.dashboard_after)}`,
     );
     for (const reason of g === rows[rows.length - 1] ? [] : g.dashboard_change_reasons) out.push(c('dim', `      ${safe(reason)}`));
   }
@@ -51,12 +52,12 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const differing = sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     out.push('', `sessions with the largest difference (columns − application-written − metadata, read · write):`);
-    for (const s of differing) out.push(`    ${safe(s.session ?? '(no interception)')}  ${signedNum(s.cache_read.difference)} · ${signedNum(s.cache_write.difference)}  (${num(s.rows)} rows)`);
+    for (const s of differing) out.push(`    ${safe(s.session ?? '(no interception)')}  ${formatSignedCount(s.cache_read.difference)} · ${formatSignedCount(s.cache_write.difference)}  (${formatCount(s.rows)} rows)`);
   }
 
   const { anomalies } = report;
   if (anomalies.rows > 0) {
-    out.push('', `anomalies (${num(anomalies.rows)} rows): ${anomalies.by_key.map((a) => `${a.class}:${a.key ?? '(document)'} ${num(a.rows)}`).join(', ')}`);
+    out.push('', `anomalies (${formatCount(anomalies.rows)} rows): ${anomalies.by_key.map((a) => `${a.class}:${a.key ?? '(document)'} ${formatCount(a.rows)}`).join(', ')}`);
     for (const sample of anomalies.samples) {
       out.push(`    ${sample.id}  ${sample.anomalies.map((a) => `${a.key ?? '(document)'}=${safe(a.raw_value)} (${a.class})`).join(', ')}`);
     }

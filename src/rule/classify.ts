@@ -16,7 +16,6 @@ const ABSENT: ValueVerdict = { status: 'absent' };
  * PostgreSQL's int8 input skips these around the digits (isspace() in the C locale); they are
  * spelled out so that no engine's idea of Unicode whitespace can creep in.
  */
-export const STRING_SPACE = ' \t\n\r\v\f';
 const SPACE_CLASS = '[ \\t\\n\\r\\v\\f]';
 /** A valid numeric string: optional spaces, optional '+', ASCII digits, optional spaces. */
 export const VALID_STRING_PATTERN = `^${SPACE_CLASS}*[+]?[0-9]+${SPACE_CLASS}*$`;

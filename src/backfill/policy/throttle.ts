@@ -3,6 +3,7 @@
  * PostgreSQL said about its health, what this process did recently, and the settings. Tested
  * with tables of cases; the I/O that gathers the inputs is in health.ts and gate.ts.
  */
+import { formatSeconds } from '../../text/format.js';
 
 export interface ThrottleSettings {
   /** Pause while replay lag is above this (ms). */
@@ -57,10 +58,6 @@ export interface ThrottleInput {
   afterBatch: boolean;
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
 /**
  * Health comes first (lag, then blocked sessions): it is what protects the application.
  * Then the rate limit, then the fixed pause. One decision at a time: the caller sleeps and
@@ -86,9 +83,9 @@ export function decideThrottle(state: ThrottleState, settings: ThrottleSettings,
     next.lagPaused = false;
   }
   if (next.lagPaused) {
-    const why = lag !== null && lag > limit ? `above the ${seconds(limit)} limit` : `waiting for it to fall below ${seconds(limit / 2)}`;
+    const why = lag !== null && lag > limit ? `above the ${formatSeconds(limit)} limit` : `waiting for it to fall below ${formatSeconds(limit / 2)}`;
     return {
-      decision: { action: 'pause', ms: settings.lagPollMs, cause: 'replication_lag', reason: `replication replay lag ${seconds(lag ?? 0)}, ${why}` },
+      decision: { action: 'pause', ms: settings.lagPollMs, cause: 'replication_lag', reason: `replication replay lag ${formatSeconds(lag ?? 0)}, ${why}` },
       state: next,
     };
   }

@@ -19,7 +19,7 @@ import { decideDown, decideUp, type DownDecision, type UpDecision } from './deci
 import { takeCoderMigrationLock } from './lock.js';
 import { recordStatement } from './record.js';
 import { setVersionStatements } from './sql.js';
-import { coderTableName, readCoderFacts, type CoderFacts } from './state.js';
+import { coderTableName, isCoderTablePresent, readCoderFacts, type CoderFacts } from './state.js';
 
 export type CoderOutcome =
   | { action: 'standalone' }
@@ -39,10 +39,14 @@ export interface CoderSettings {
 /** Coder's facts, read under Coder's migration lock when Coder's table is there. */
 async function lockedFacts(db: MigrationSession, appSchema: string): Promise<CoderFacts> {
   const query = db.query.bind(db);
-  const first = await readCoderFacts(query, appSchema);
-  if (first.table.kind === 'absent' || first.table.kind === 'other-shape') return first;
-  await takeCoderMigrationLock(db);
-  return readCoderFacts(query, appSchema);
+  // Only the catalog before the lock: Coder's table itself may be held by a migrating Coder.
+  if (await isCoderTablePresent(query, appSchema)) await takeCoderMigrationLock(db);
+  return readCoderFacts(query, appSchema, { lockHeld: true });
+}
+
+/** Facts read under Coder's lock never say "migrating"; if they did, deciding would be unsafe. */
+function notUnderLock(): Error {
+  return new Error("Coder's version was read without Coder's migration lock inside the columns migration");
 }
 
 async function setVersion(db: MigrationSession, schema: string, version: number): Promise<void> {
@@ -50,7 +54,7 @@ async function setVersion(db: MigrationSession, schema: string, version: number)
 }
 
 export interface CoderUpStep {
-  decision: Exclude<UpDecision, { action: 'refuse' }>;
+  decision: Exclude<UpDecision, { action: 'refuse' | 'wait' }>;
   /** After the columns exist: record Coder's migration as applied (hand-over only). */
   finish(): Promise<void>;
 }
@@ -61,6 +65,7 @@ export async function coderColumnsUp(db: MigrationSession, appSchema: string, se
   const facts = await lockedFacts(db, appSchema);
   const decision = decideUp(facts, numbers);
   if (decision.action === 'refuse') throw refusalError(decision.refusal);
+  if (decision.action === 'wait') throw notUnderLock();
   const table = coderTableName(appSchema);
   return {
     decision,
@@ -79,7 +84,7 @@ export async function coderColumnsUp(db: MigrationSession, appSchema: string, se
 }
 
 export interface CoderDownStep {
-  decision: Exclude<DownDecision, { action: 'refuse' }>;
+  decision: Exclude<DownDecision, { action: 'refuse' | 'wait' }>;
   /** After the columns are gone: give Coder's version back (hand-back only). */
   finish(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function coderColumnsDown(db: MigrationSession, appSchema: string, 
   const facts = await lockedFacts(db, appSchema);
   const decision = decideDown(facts, numbers);
   if (decision.action === 'refuse') throw refusalError(decision.refusal);
+  if (decision.action === 'wait') throw notUnderLock();
   const table = coderTableName(appSchema);
   return {
     decision,

@@ -38,6 +38,8 @@ export type UpDecision =
   | { action: 'hand_over'; from: number; to: number }
   /** Coder has applied its migration (or later ones): check the columns, record nothing. */
   | { action: 'coder_owns'; version: number }
+  /** A Coder server is migrating right now: wait for its lock, then decide from what it committed. */
+  | { action: 'wait'; holders: string[] }
   | { action: 'refuse'; refusal: Refusal };
 
 export type DownDecision =
@@ -46,13 +48,37 @@ export type DownDecision =
   | { action: 'hand_back'; from: number; to: number }
   /** Coder has not reached its migration: the columns are not Coder's; Coder's table is left alone. */
   | { action: 'not_coders'; version: number | null }
+  /** A Coder server is migrating right now: wait for its lock, then decide from what it committed. */
+  | { action: 'wait'; holders: string[] }
   | { action: 'refuse'; refusal: Refusal };
 
 const FORCE_NOTE = '--force-drop-data does not override this: it accepts losing values, not taking columns away from Coder.';
 
-/** Refusals that both directions share: a table that cannot be trusted or read. */
-function unusable(facts: CoderFacts): Refusal | undefined {
+type Present = Extract<CoderFacts['table'], { kind: 'present' }>;
+
+/**
+ * What both directions decide before looking at the version: standalone, wait for a migrating
+ * Coder, or refuse a table that cannot be read or trusted. Undefined: the version decides.
+ */
+function beforeVersion(facts: CoderFacts): { action: 'standalone' } | { action: 'wait'; holders: string[] } | { action: 'refuse'; refusal: Refusal } | Present {
   const t = facts.table;
+  switch (t.kind) {
+    case 'absent':
+    case 'other-shape':
+      return { action: 'standalone' };
+    case 'migrating':
+      return { action: 'wait', holders: t.holders };
+    case 'unreadable':
+      return { action: 'refuse', refusal: unusable(facts, t)! };
+    case 'present': {
+      const problem = unusable(facts, t);
+      return problem ? { action: 'refuse', refusal: problem } : t;
+    }
+  }
+}
+
+/** Refusals that both directions share: a table that cannot be trusted or read. */
+function unusable(facts: CoderFacts, t: Present | { kind: 'unreadable' }): Refusal | undefined {
   const table = coderTableName(facts.schema);
   if (t.kind === 'unreadable') {
     return {
@@ -62,7 +88,6 @@ function unusable(facts: CoderFacts): Refusal | undefined {
       fix: `GRANT SELECT, INSERT, TRUNCATE ON ${table} to the role aibridge-migrate runs as (or run as the role Coder's own migrations use).`,
     };
   }
-  if (t.kind !== 'present') return undefined;
   if (!facts.readCommitted) {
     return {
       reason: 'isolation',
@@ -91,12 +116,9 @@ function unusable(facts: CoderFacts): Refusal | undefined {
 }
 
 export function decideUp(facts: CoderFacts, numbers: CoderNumbers): UpDecision {
-  const t = facts.table;
-  if (t.kind === 'absent' || t.kind === 'other-shape') return { action: 'standalone' };
+  const t = beforeVersion(facts);
+  if ('action' in t) return t;
   const table = coderTableName(facts.schema);
-  const problem = unusable(facts);
-  if (problem) return { action: 'refuse', refusal: problem };
-  if (t.kind !== 'present') return { action: 'standalone' };
   const upgradeFirst = `Upgrade Coder to the release whose newest migration is ${numbers.before} (the release just before the cache token columns) and let it start once; then run aibridge-migrate up again: it adds the columns and records Coder's migration ${numbers.migration} as applied, so the upgrade after that skips it.`;
   if (t.version === null) {
     return {
@@ -144,12 +166,9 @@ export function decideUp(facts: CoderFacts, numbers: CoderNumbers): UpDecision {
 }
 
 export function decideDown(facts: CoderFacts, numbers: CoderNumbers): DownDecision {
-  const t = facts.table;
-  if (t.kind === 'absent' || t.kind === 'other-shape') return { action: 'standalone' };
+  const t = beforeVersion(facts);
+  if ('action' in t) return t;
   const table = coderTableName(facts.schema);
-  const problem = unusable(facts);
-  if (problem) return { action: 'refuse', refusal: problem };
-  if (t.kind !== 'present') return { action: 'standalone' };
   if (facts.handedOver !== null && facts.handedOver !== numbers.migration) {
     return {
       action: 'refuse',
@@ -216,7 +235,10 @@ export function describeCoder(facts: CoderFacts, numbers: CoderNumbers, columnsA
   if (t.kind === 'other-shape') {
     return { summary: `${table} exists but is not Coder's (its columns: ${t.columns || 'none'}): standalone mode, up adds the columns itself`, warnings: [] };
   }
-  const problem = unusable(facts);
+  if (t.kind === 'migrating') {
+    return { summary: `a Coder server is applying its migrations right now (${t.holders.join('; ') || "it holds Coder's migration lock"}): its version is read once it commits; up and down wait for Coder's migration lock, then decide`, warnings: [] };
+  }
+  const problem = unusable(facts, t);
   if (problem) return { summary: `${t.kind === 'present' ? `Coder at migration ${t.version ?? 'none'}${t.dirty ? ' (dirty)' : ''}: ` : ''}up and down refuse: ${problem.problem}`, warnings: [] };
   if (t.kind !== 'present') return { summary: '', warnings: [] };
   const at = `Coder at migration ${t.version ?? 'none'} (clean)`;

@@ -5,7 +5,7 @@
 import type { CoderOutcome } from './columns-step.js';
 import type { CoderNumbers } from './constants.js';
 import { describeCoder, type CoderSummary } from './decide.js';
-import { coderTableName, type CoderFacts } from './state.js';
+import { coderDetected, coderTableName, type CoderFacts } from './state.js';
 
 export interface CoderReport {
   /** Coder's facts as the command read them (after the change, for up and down). */
@@ -55,7 +55,7 @@ export function outcomeMessage(outcome: CoderOutcome | null, numbers: CoderNumbe
 export function coderJson(r: CoderReport) {
   const t = r.facts.table;
   return {
-    detected: t.kind === 'present' || t.kind === 'unreadable',
+    detected: coderDetected(r.facts),
     schema_migrations: coderTableName(r.facts.schema),
     version: t.kind === 'present' ? t.version : null,
     version_before: r.versionBefore,
@@ -69,6 +69,11 @@ export function coderJson(r: CoderReport) {
     summary: r.summary.summary,
     warnings: r.summary.warnings,
   };
+}
+
+/** Coder's lines for up and down: only when Coder is there (standalone output stays as it was). */
+export function coderDetectedLines(r: CoderReport): string[] {
+  return coderDetected(r.facts) ? coderLines(r) : [];
 }
 
 /** `coder: …` lines: what was done (if anything), else where Coder stands; then warnings. */

@@ -5,9 +5,12 @@
  * pure (decide.ts).
  */
 import { qualify } from '../db/identifier.js';
+import { sqlState, SQLSTATE } from '../db/pg-errors.js';
+import type { DbRow } from '../db/row.js';
 import type { QueryFn } from '../migrate/bookkeeping.js';
+import { advisoryLockHolders, describeBlocker } from '../migrate/blockers.js';
 import { CACHE_COLUMNS, TOKEN_USAGES } from '../names.js';
-import { CODER_MIGRATIONS_TABLE } from './constants.js';
+import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from './constants.js';
 import { parseRecord, RECORD_COLUMN } from './record.js';
 
 /** golang-migrate's table as Coder creates it: `version bigint not null primary key, dirty boolean not null`. */
@@ -20,6 +23,11 @@ export type CoderTable =
   | { kind: 'other-shape'; columns: string }
   /** Coder's table, but this role may not read it: nothing can be decided. */
   | { kind: 'unreadable' }
+  /**
+   * A Coder server holds Coder's migration lock right now (it is applying its migrations): the
+   * version is not read until it commits. Only seen by reads made without that lock.
+   */
+  | { kind: 'migrating'; holders: string[] }
   | {
       kind: 'present';
       /** The recorded version; null when the table is empty (Coder has applied nothing). */
@@ -43,6 +51,11 @@ export interface CoderFacts {
   readCommitted: boolean;
 }
 
+/** Coder's runner shares this schema (its table is there with Coder's shape). */
+export function coderDetected(facts: CoderFacts): boolean {
+  return facts.table.kind !== 'absent' && facts.table.kind !== 'other-shape';
+}
+
 export function coderTableName(schema: string): string {
   return `${schema}.${CODER_MIGRATIONS_TABLE}`;
 }
@@ -53,7 +66,16 @@ function shapeOf(columns: Record<string, string> | null): 'coder' | string {
   return same ? 'coder' : Object.entries(found).map(([name, type]) => `${name} ${type}`).join(', ');
 }
 
-export async function readCoderFacts(query: QueryFn, schema: string): Promise<CoderFacts> {
+interface CatalogRow {
+  coderExists: boolean;
+  shape: 'coder' | string;
+  canRead: boolean;
+  canWrite: boolean;
+  base: Omit<CoderFacts, 'table'>;
+}
+
+/** Catalog facts only: no lock is taken, and nothing waits on Coder's own transaction. */
+async function readCatalog(query: QueryFn, schema: string): Promise<CatalogRow> {
   const { rows } = await query(
     `WITH coder AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -77,22 +99,54 @@ export async function readCoderFacts(query: QueryFn, schema: string): Promise<Co
   );
   // One row always: the query selects from no table.
   const r = rows[0]!;
-  const base = {
-    schema,
-    handedOver: parseRecord(r.record),
-    columnsPresent: Number(r.cache_columns) === CACHE_COLUMNS.length,
-    readCommitted: Boolean(r.read_committed),
+  return {
+    coderExists: Boolean(r.coder_exists),
+    shape: shapeOf(r.coder_columns),
+    canRead: Boolean(r.can_read),
+    canWrite: Boolean(r.can_write),
+    base: {
+      schema,
+      handedOver: parseRecord(r.record),
+      columnsPresent: Number(r.cache_columns) === CACHE_COLUMNS.length,
+      readCommitted: Boolean(r.read_committed),
+    },
   };
-  if (!r.coder_exists) return { ...base, table: { kind: 'absent' } };
-  const shape = shapeOf(r.coder_columns);
-  if (shape !== 'coder') return { ...base, table: { kind: 'other-shape', columns: shape } };
-  if (!r.can_read) return { ...base, table: { kind: 'unreadable' } };
-  const { rows: version } = await query(
-    `SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`,
-  );
-  const v = version[0]!;
+}
+
+/** Coder's bookkeeping table is there, with Coder's shape. Reads the catalog only. */
+export async function isCoderTablePresent(query: QueryFn, schema: string): Promise<boolean> {
+  const catalog = await readCatalog(query, schema);
+  return catalog.coderExists && catalog.shape === 'coder';
+}
+
+/**
+ * Everything about Coder. `lockHeld`: the caller holds Coder's migration lock, so Coder's table
+ * is read directly. Otherwise a Coder server may be migrating right now: its transaction holds
+ * schema_migrations in ACCESS EXCLUSIVE mode (its TRUNCATE) until it commits, so reading the
+ * version would queue behind it. The lock's holder is looked up first and reported instead; a
+ * holder that arrives between that look and the read makes the read wait at most lock_timeout.
+ */
+export async function readCoderFacts(query: QueryFn, schema: string, options: { lockHeld?: boolean } = {}): Promise<CoderFacts> {
+  const catalog = await readCatalog(query, schema);
+  const base = catalog.base;
+  if (!catalog.coderExists) return { ...base, table: { kind: 'absent' } };
+  if (catalog.shape !== 'coder') return { ...base, table: { kind: 'other-shape', columns: catalog.shape } };
+  if (!catalog.canRead) return { ...base, table: { kind: 'unreadable' } };
+  if (!options.lockHeld) {
+    const holders = await advisoryLockHolders(query, CODER_MIGRATION_LOCK_KEY);
+    if (holders.length > 0) return { ...base, table: { kind: 'migrating', holders: holders.map(describeBlocker) } };
+  }
+  let version: DbRow;
+  try {
+    ({ rows: [version] } = (await query(
+      `SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`,
+    )) as { rows: [DbRow] });
+  } catch (error) {
+    if (!options.lockHeld && sqlState(error) === SQLSTATE.lockNotAvailable) return { ...base, table: { kind: 'migrating', holders: [] } };
+    throw error;
+  }
   return {
     ...base,
-    table: { kind: 'present', version: v.version === null ? null : Number(v.version), dirty: v.dirty === true, rows: Number(v.rows), canWrite: Boolean(r.can_write) },
+    table: { kind: 'present', version: version.version === null ? null : Number(version.version), dirty: version.dirty === true, rows: Number(version.rows), canWrite: catalog.canWrite },
   };
 }

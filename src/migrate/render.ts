@@ -2,7 +2,7 @@
  * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in the
  * README) or text for people. Pure functions of the results.
  */
-import { coderJson, coderLines, type CoderReport } from '../coder/report.js';
+import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
 import type { ToolkitError } from '../errors.js';
 import type { Blocker } from './blockers.js';
 import type { DownResult } from './down.js';
@@ -123,11 +123,6 @@ export function statementText(s: RecordedStatement): string {
 
 function checkLines(checks: readonly PreflightCheck[], prefix: string): string[] {
   return checks.map((c) => (c.ok ? `${prefix}ok    ${c.check}: ${c.detail}` : `${prefix}FAIL  ${c.check}: ${c.problem} Fix: ${c.fix}`));
-}
-
-/** Coder's lines for up and down: only when Coder is there (standalone output stays as it was). */
-function coderDetectedLines(r: CoderReport): string[] {
-  return r.facts.table.kind === 'present' || r.facts.table.kind === 'unreadable' ? coderLines(r) : [];
 }
 
 export function upText(r: UpResult): string {

@@ -21,12 +21,10 @@ import { recordStatement } from './record.js';
 import { setVersionStatements } from './sql.js';
 import { coderTableName, isCoderTablePresent, readCoderFacts, type CoderFacts } from './state.js';
 
-export type CoderOutcome =
-  | { action: 'standalone' }
-  | { action: 'hand_over'; table: string; from: number; to: number }
-  | { action: 'coder_owns'; table: string; version: number }
-  | { action: 'hand_back'; table: string; from: number; to: number }
-  | { action: 'not_coders'; table: string; version: number | null };
+type Settled<D> = Exclude<D, { action: 'refuse' | 'wait' }>;
+
+/** What the columns migration did about Coder: its decision, and which table it concerned. */
+export type CoderOutcome = (Settled<UpDecision> | Settled<DownDecision>) & { table: string };
 
 /** What the columns migration needs to coexist with Coder (part of MigrationContext). */
 export interface CoderSettings {
@@ -53,64 +51,44 @@ async function setVersion(db: MigrationSession, schema: string, version: number)
   for (const statement of setVersionStatements(schema, version)) await db.query(statement.text, statement.values);
 }
 
-export interface CoderUpStep {
-  decision: Exclude<UpDecision, { action: 'refuse' | 'wait' }>;
-  /** After the columns exist: record Coder's migration as applied (hand-over only). */
+export interface CoderStep<D> {
+  decision: Settled<D>;
+  /**
+   * After the columns were added (up) or dropped (down): hand-over → record Coder's migration
+   * as applied and the toolkit's record; hand-back → give Coder's version back.
+   */
   finish(): Promise<void>;
 }
 
-/** Throws (rolling the migration back) when Coder's state forbids adding the columns now. */
-export async function coderColumnsUp(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderUpStep> {
-  const numbers: CoderNumbers = coderNumbers(settings?.migration);
+async function coderStep(
+  db: MigrationSession,
+  appSchema: string,
+  settings: CoderSettings | undefined,
+  decide: (facts: CoderFacts, numbers: CoderNumbers) => UpDecision | DownDecision,
+): Promise<CoderStep<UpDecision | DownDecision>> {
   const facts = await lockedFacts(db, appSchema);
-  const decision = decideUp(facts, numbers);
+  const decision = decide(facts, coderNumbers(settings?.migration));
   if (decision.action === 'refuse') throw refusalError(decision.refusal);
   if (decision.action === 'wait') throw notUnderLock();
-  const table = coderTableName(appSchema);
   return {
     decision,
     async finish() {
-      if (decision.action === 'hand_over') {
-        await setVersion(db, appSchema, decision.to);
-        await db.query(recordStatement(appSchema, TOKEN_USAGES, decision.to));
-        settings?.onOutcome?.({ action: 'hand_over', table, from: decision.from, to: decision.to });
-      } else if (decision.action === 'coder_owns') {
-        settings?.onOutcome?.({ action: 'coder_owns', table, version: decision.version });
-      } else {
-        settings?.onOutcome?.({ action: 'standalone' });
-      }
+      if (decision.action === 'hand_over' || decision.action === 'hand_back') await setVersion(db, appSchema, decision.to);
+      if (decision.action === 'hand_over') await db.query(recordStatement(appSchema, TOKEN_USAGES, decision.to));
+      settings?.onOutcome?.({ ...decision, table: coderTableName(appSchema) });
     },
   };
 }
 
-export interface CoderDownStep {
-  decision: Exclude<DownDecision, { action: 'refuse' | 'wait' }>;
-  /** After the columns are gone: give Coder's version back (hand-back only). */
-  finish(): Promise<void>;
+/** Throws (rolling the migration back) when Coder's state forbids adding the columns now. */
+export async function coderColumnsUp(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<UpDecision>> {
+  return (await coderStep(db, appSchema, settings, decideUp)) as CoderStep<UpDecision>;
 }
 
 /**
  * Throws DownRefusedError before anything is touched when the columns are Coder's; the data
  * guard (and --force-drop-data) comes after, and cannot change that answer.
  */
-export async function coderColumnsDown(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderDownStep> {
-  const numbers = coderNumbers(settings?.migration);
-  const facts = await lockedFacts(db, appSchema);
-  const decision = decideDown(facts, numbers);
-  if (decision.action === 'refuse') throw refusalError(decision.refusal);
-  if (decision.action === 'wait') throw notUnderLock();
-  const table = coderTableName(appSchema);
-  return {
-    decision,
-    async finish() {
-      if (decision.action === 'hand_back') {
-        await setVersion(db, appSchema, decision.to);
-        settings?.onOutcome?.({ action: 'hand_back', table, from: decision.from, to: decision.to });
-      } else if (decision.action === 'not_coders') {
-        settings?.onOutcome?.({ action: 'not_coders', table, version: decision.version });
-      } else {
-        settings?.onOutcome?.({ action: 'standalone' });
-      }
-    },
-  };
+export async function coderColumnsDown(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<DownDecision>> {
+  return (await coderStep(db, appSchema, settings, decideDown)) as CoderStep<DownDecision>;
 }

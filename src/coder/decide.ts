@@ -52,6 +52,10 @@ export type DownDecision =
   | { action: 'wait'; holders: string[] }
   | { action: 'refuse'; refusal: Refusal };
 
+function refuse(reason: RefusalReason, kind: Refusal['kind'], problem: string, fix: string): { action: 'refuse'; refusal: Refusal } {
+  return { action: 'refuse', refusal: { reason, kind, problem, fix } };
+}
+
 const FORCE_NOTE = '--force-drop-data does not override this: it accepts losing values, not taking columns away from Coder.';
 
 type Present = Extract<CoderFacts['table'], { kind: 'present' }>;
@@ -121,46 +125,19 @@ export function decideUp(facts: CoderFacts, numbers: CoderNumbers): UpDecision {
   const table = coderTableName(facts.schema);
   const upgradeFirst = `Upgrade Coder to the release whose newest migration is ${numbers.before} (the release just before the cache token columns) and let it start once; then run aibridge-migrate up again: it adds the columns and records Coder's migration ${numbers.migration} as applied, so the upgrade after that skips it.`;
   if (t.version === null) {
-    return {
-      action: 'refuse',
-      refusal: { reason: 'no_version', kind: 'preflight', problem: `Coder's migration table ${table} is empty: Coder has not migrated this database yet, so adding the columns now would make Coder's migration ${numbers.migration} fail when it runs (SQLSTATE 42701, column already exists).`, fix: upgradeFirst },
-    };
+    return refuse('no_version', 'preflight', `Coder's migration table ${table} is empty: Coder has not migrated this database yet, so adding the columns now would make Coder's migration ${numbers.migration} fail when it runs (SQLSTATE 42701, column already exists).`, upgradeFirst);
   }
   if (t.version < numbers.before) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'too_early',
-        kind: 'preflight',
-        problem: `Coder is at migration ${t.version}, older than ${numbers.before} (the last one before the cache token columns). Adding the columns now would make the next Coder upgrade fail: its migration ${numbers.migration} adds the same columns without IF NOT EXISTS (SQLSTATE 42701, column already exists), and the Coder server would not start.`,
-        fix: upgradeFirst,
-      },
-    };
+    return refuse('too_early', 'preflight', `Coder is at migration ${t.version}, older than ${numbers.before} (the last one before the cache token columns). Adding the columns now would make the next Coder upgrade fail: its migration ${numbers.migration} adds the same columns without IF NOT EXISTS (SQLSTATE 42701, column already exists), and the Coder server would not start.`, upgradeFirst);
   }
   if (t.version === numbers.before) {
     if (!t.canWrite) {
-      return {
-        action: 'refuse',
-        refusal: {
-          reason: 'cannot_write',
-          kind: 'permission',
-          problem: `Coder is at migration ${t.version}, so up must record Coder's migration ${numbers.migration} as applied in ${table} together with the columns, but this role may not TRUNCATE and INSERT there.`,
-          fix: `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`,
-        },
-      };
+      return refuse('cannot_write', 'permission', `Coder is at migration ${t.version}, so up must record Coder's migration ${numbers.migration} as applied in ${table} together with the columns, but this role may not TRUNCATE and INSERT there.`, `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`);
     }
     return { action: 'hand_over', from: numbers.before, to: numbers.migration };
   }
   if (!facts.columnsPresent) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'columns_missing',
-        kind: 'preflight',
-        problem: `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.aibridge_token_usages.`,
-        fix: `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`,
-      },
-    };
+    return refuse('columns_missing', 'preflight', `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.aibridge_token_usages.`, `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`);
   }
   return { action: 'coder_owns', version: t.version };
 }
@@ -170,49 +147,17 @@ export function decideDown(facts: CoderFacts, numbers: CoderNumbers): DownDecisi
   if ('action' in t) return t;
   const table = coderTableName(facts.schema);
   if (facts.handedOver !== null && facts.handedOver !== numbers.migration) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'record_mismatch',
-        kind: 'preflight',
-        problem: `The columns record that aibridge-migrate handed over Coder migration ${facts.handedOver}, but --coder-migration is ${numbers.migration}.`,
-        fix: `Pass --coder-migration ${facts.handedOver} (the number used when the columns were added).`,
-      },
-    };
+    return refuse('record_mismatch', 'preflight', `The columns record that aibridge-migrate handed over Coder migration ${facts.handedOver}, but --coder-migration is ${numbers.migration}.`, `Pass --coder-migration ${facts.handedOver} (the number used when the columns were added).`);
   }
   if (t.version === null || t.version < numbers.migration) return { action: 'not_coders', version: t.version };
   if (t.version > numbers.migration) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'coder_past',
-        kind: 'down_refused',
-        problem: `down refused: Coder is at migration ${t.version}, past its migration ${numbers.migration} that adds the cache token columns, and a later Coder migration may depend on them (an index, a view, a query). Dropping them could stop Coder from starting, so nothing was changed.`,
-        fix: `The columns now belong to Coder; only a Coder downgrade (its own down migrations) removes them. ${FORCE_NOTE}`,
-      },
-    };
+    return refuse('coder_past', 'down_refused', `down refused: Coder is at migration ${t.version}, past its migration ${numbers.migration} that adds the cache token columns, and a later Coder migration may depend on them (an index, a view, a query). Dropping them could stop Coder from starting, so nothing was changed.`, `The columns now belong to Coder; only a Coder downgrade (its own down migrations) removes them. ${FORCE_NOTE}`);
   }
   if (facts.handedOver !== numbers.migration) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'coder_owns',
-        kind: 'down_refused',
-        problem: `down refused: Coder applied its migration ${numbers.migration} itself (${table} says ${t.version}, and aibridge-migrate did not hand it over), so the cache token columns are Coder's. Nothing was changed.`,
-        fix: `Only Coder's own down migration ${numbers.migration} removes them. ${FORCE_NOTE}`,
-      },
-    };
+    return refuse('coder_owns', 'down_refused', `down refused: Coder applied its migration ${numbers.migration} itself (${table} says ${t.version}, and aibridge-migrate did not hand it over), so the cache token columns are Coder's. Nothing was changed.`, `Only Coder's own down migration ${numbers.migration} removes them. ${FORCE_NOTE}`);
   }
   if (!t.canWrite) {
-    return {
-      action: 'refuse',
-      refusal: {
-        reason: 'cannot_write',
-        kind: 'permission',
-        problem: `aibridge-migrate handed Coder's migration ${numbers.migration} over, so down must set ${table} back to ${numbers.before} together with dropping the columns, but this role may not TRUNCATE and INSERT there.`,
-        fix: `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`,
-      },
-    };
+    return refuse('cannot_write', 'permission', `aibridge-migrate handed Coder's migration ${numbers.migration} over, so down must set ${table} back to ${numbers.before} together with dropping the columns, but this role may not TRUNCATE and INSERT there.`, `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`);
   }
   return { action: 'hand_back', from: numbers.migration, to: numbers.before };
 }

@@ -4,7 +4,7 @@
  * refused), with the error that names the blockers once the budget is spent.
  */
 import type pg from 'pg';
-import { CODER_MIGRATION_LOCK_KEY } from '../coder/constants.js';
+import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
 import { LockTimeoutError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { lockRetryPolicy } from './backoff.js';
@@ -61,7 +61,8 @@ export function blockerFinder(query: QueryFn, settings: { schema: string; stateS
     if (kind === 'coder_lock') return advisoryLockHolders(query, CODER_MIGRATION_LOCK_KEY);
     // One after another: they share the migration session's connection.
     const found: Blocker[] = [];
-    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
+    // Coder's schema_migrations too: the hand-over's TRUNCATE waits for its readers.
+    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.schema, CODER_MIGRATIONS_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
       found.push(...(await tableLockHolders(query, schema, table)));
     }
     const seen = new Set<number>();

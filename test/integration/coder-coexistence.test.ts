@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
+import { LockTimeoutError } from '../../src/errors.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import { migrateUp, migrationStatus, type UpResult } from '../../src/migrate/index.js';
 import { statusJson, statusText } from '../../src/migrate/render.js';
@@ -360,6 +361,32 @@ describe("a Coder replica holds Coder's migration lock while up runs", () => {
     const again = (await migrateUp({ databaseUrl: db.url }, testDeps().deps)) as UpResult;
     expect(again.coder.outcome).toMatchObject({ action: 'hand_over' });
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
+  });
+});
+
+describe("a reader of Coder's schema_migrations in an open transaction", () => {
+  it('the hand-over waits for it in lock_timeout slices, names it, and rolls back whole when the budget is spent', async () => {
+    const db = await coderDatabase(460);
+    const reader = new pg.Client({ connectionString: db.url, application_name: 'coderd health check' });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT version FROM schema_migrations');
+      const pid = (await reader.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const error = await migrateUp({ databaseUrl: db.url, lockTimeout: '200ms', lockRetries: 1, lockRetryDelay: '50ms' }, testDeps().deps).then(
+        () => undefined,
+        (e: unknown) => e as LockTimeoutError,
+      );
+      expect(error).toBeInstanceOf(LockTimeoutError);
+      expect(error!.message).toContain(`pid ${pid} (coderd health check, idle in transaction)`);
+      expect(error!.message).toContain('Nothing was applied.');
+      // The ALTER had succeeded in each attempt; the whole transaction rolled back with the TRUNCATE's wait.
+      expect(await columnNames(db)).toEqual([]);
+      expect(await coderVersion(db.url)).toEqual([{ version: 460, dirty: false }]);
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
   });
 });
 

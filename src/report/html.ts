@@ -5,7 +5,7 @@
 import { escapeHtml as h } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { groupLabel, num, signedNum } from './numbers.js';
 import { barChart } from './svg-chart.js';
 
 const CLASS_COLORS = { ok: '#2e7d32', application_written: '#1565c0', pending: '#ef6c00', conflict: '#c62828' } as const;

@@ -2,7 +2,7 @@
 import { escapeMarkdown as md } from './escape.js';
 import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { groupLabel, num, signedNum } from './numbers.js';
 
 const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', skipped: '➖ skipped' };
 

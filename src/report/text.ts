@@ -1,7 +1,7 @@
 /** The compact human summary (the default format): what failed first, then the figures. */
 import { escapeTerminal as safe } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
-import { duration, groupLabel, num, signedNum } from './numbers.js';
+import { groupLabel, num, signedNum } from './numbers.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'bold' | 'dim';
 const CODES: Record<Style, number> = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 };

@@ -9,9 +9,12 @@
  * lock_timeout fails with SQLSTATE 55P03. That failure is rethrown as CoderLockTimeoutError so
  * the retry loop knows whom to name (the holder of Coder's key, not the table's lockers).
  */
-import { LockTimeoutError } from '../errors.js';
+import { advisoryTransactionLock } from '../db/advisory-lock.js';
+import { advisoryLockHolders, type LockHolder } from '../db/lock-holders.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
-import type { MigrationSession } from '../migrate/migration.js';
+import type { Queryable } from '../db/port.js';
+import { LockTimeoutError } from '../errors.js';
+import type { QueryFn } from '../migrate/bookkeeping.js';
 import { CODER_MIGRATION_LOCK_KEY } from './constants.js';
 
 export class CoderLockTimeoutError extends LockTimeoutError {
@@ -27,14 +30,19 @@ export function isCoderLockTimeout(error: unknown): error is CoderLockTimeoutErr
   return error instanceof CoderLockTimeoutError;
 }
 
-export const CODER_LOCK_SQL = 'SELECT pg_advisory_xact_lock($1::bigint)';
-
 /** Waits (at most lock_timeout) for Coder's migration lock, for the rest of the transaction. */
-export async function takeCoderMigrationLock(db: MigrationSession): Promise<void> {
+export async function takeCoderMigrationLock(db: Queryable): Promise<void> {
   try {
-    await db.query(CODER_LOCK_SQL, [CODER_MIGRATION_LOCK_KEY.toString()]);
+    await advisoryTransactionLock(db, CODER_MIGRATION_LOCK_KEY);
   } catch (error) {
     if (sqlState(error) === SQLSTATE.lockNotAvailable) throw new CoderLockTimeoutError(error);
     throw error;
   }
+}
+
+/** The sessions holding Coder's migration lock: Coder servers applying their migrations. */
+export async function coderLockHolders(query: QueryFn): Promise<LockHolder[]> {
+  // The migrate commands read through a QueryFn; the lock-holder lookup takes the db port.
+  const db: Queryable = { query: async (text, values) => ({ rowCount: null, ...(await query(text, values)) }) };
+  return advisoryLockHolders(db, CODER_MIGRATION_LOCK_KEY);
 }

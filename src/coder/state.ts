@@ -8,9 +8,10 @@ import { qualify } from '../db/identifier.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { DbRow } from '../db/row.js';
 import type { QueryFn } from '../migrate/bookkeeping.js';
-import { advisoryLockHolders, describeBlocker } from '../migrate/blockers.js';
+import { describeBlocker } from '../migrate/blockers.js';
 import { CACHE_COLUMNS, TOKEN_USAGES } from '../names.js';
-import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from './constants.js';
+import { CODER_MIGRATIONS_TABLE } from './constants.js';
+import { coderLockHolders } from './lock.js';
 import { parseRecord, RECORD_COLUMN } from './record.js';
 
 /** golang-migrate's table as Coder creates it: `version bigint not null primary key, dirty boolean not null`. */
@@ -133,7 +134,7 @@ export async function readCoderFacts(query: QueryFn, schema: string, options: { 
   if (catalog.shape !== 'coder') return { ...base, table: { kind: 'other-shape', columns: catalog.shape } };
   if (!catalog.canRead) return { ...base, table: { kind: 'unreadable' } };
   if (!options.lockHeld) {
-    const holders = await advisoryLockHolders(query, CODER_MIGRATION_LOCK_KEY);
+    const holders = await coderLockHolders(query);
     if (holders.length > 0) return { ...base, table: { kind: 'migrating', holders: holders.map(describeBlocker) } };
   }
   let version: DbRow;

@@ -5,10 +5,11 @@
  */
 import type pg from 'pg';
 import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
+import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { lockRetryPolicy } from './backoff.js';
-import { advisoryLockHolders, migrationLockHolders, tableLockHolders, type Blocker } from './blockers.js';
+import { migrationLockHolders, tableLockHolders, type Blocker } from './blockers.js';
 import type { QueryFn } from './bookkeeping.js';
 import type { MigrateDeps } from './deps.js';
 import { withLockRetries, type LockConflictKind, type LockRetryOutcome, type LockWait } from './lock-retry.js';
@@ -58,7 +59,7 @@ export async function preflightChecks(
 export function blockerFinder(query: QueryFn, settings: { schema: string; stateSchema: string }) {
   return async (kind: LockConflictKind): Promise<Blocker[]> => {
     if (kind === 'migration_lock') return migrationLockHolders(query);
-    if (kind === 'coder_lock') return advisoryLockHolders(query, CODER_MIGRATION_LOCK_KEY);
+    if (kind === 'coder_lock') return coderLockHolders(query);
     // One after another: they share the migration session's connection.
     const found: Blocker[] = [];
     // Coder's schema_migrations too: the hand-over's TRUNCATE waits for its readers.

@@ -11,7 +11,7 @@
  * absent, which is the truth at that moment.
  */
 import { qualify } from '../db/identifier.js';
-import { advisoryLockParts, MIGRATION_LOCK_ID, type QueryFn } from './bookkeeping.js';
+import { advisoryLockParts, type QueryFn } from './bookkeeping.js';
 
 export interface Blocker {
   pid: number;
@@ -79,12 +79,7 @@ export async function tableLockHolders(query: QueryFn, schema: string, table: st
 
 /** The session holding the toolkit's migration lock (another `up` or `down`). */
 export async function migrationLockHolders(query: QueryFn): Promise<Blocker[]> {
-  return advisoryLockHolders(query, MIGRATION_LOCK_ID);
-}
-
-/** Sessions holding the advisory lock `key` (ours, or Coder's migration lock). */
-export async function advisoryLockHolders(query: QueryFn, key: number | bigint): Promise<Blocker[]> {
-  const { classid, objid } = advisoryLockParts(key);
+  const { classid, objid } = advisoryLockParts();
   const { rows } = await query<BlockerRow>(
     `SELECT ${ACTIVITY_COLUMNS}
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid

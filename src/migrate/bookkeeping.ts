@@ -20,7 +20,7 @@ import type { DbRow } from '../db/row.js';
 export const MIGRATION_LOCK_ID = 4_160_937_215_072_431;
 
 /** pg_locks shows a bigint advisory key as classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
-export function advisoryLockParts(key: number | bigint = MIGRATION_LOCK_ID): { classid: string; objid: string } {
+export function advisoryLockParts(key: number = MIGRATION_LOCK_ID): { classid: string; objid: string } {
   const big = BigInt(key);
   return { classid: (big >> 32n).toString(), objid: (big & 0xffff_ffffn).toString() };
 }

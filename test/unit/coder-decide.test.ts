@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { coderUpCheck, refusalError } from '../../src/coder/check.js';
-import { CODER_MIGRATION_LOCK_KEY, coderNumbers } from '../../src/coder/constants.js';
+import { coderNumbers } from '../../src/coder/constants.js';
 import { decideDown, decideUp, describeCoder } from '../../src/coder/decide.js';
 import { CoderLockTimeoutError } from '../../src/coder/lock.js';
 import { parseRecord, recordStatement, recordText } from '../../src/coder/record.js';
 import { setVersionStatements } from '../../src/coder/sql.js';
 import type { CoderFacts, CoderTable } from '../../src/coder/state.js';
-import { advisoryLockParts } from '../../src/migrate/bookkeeping.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
 import { parseRawOptions, statusOptionsSchema, upOptionsSchema } from '../../src/migrate/options.js';
 
@@ -152,11 +151,6 @@ describe("Coder's SQL", () => {
     expect(parseRecord(recordText(1461))).toBe(1461);
     expect(parseRecord(null)).toBeNull();
     expect(parseRecord('cache read tokens, from the provider')).toBeNull();
-  });
-
-  it("Coder's key splits into the classid/objid pair pg_locks shows", () => {
-    const { classid, objid } = advisoryLockParts(CODER_MIGRATION_LOCK_KEY);
-    expect(BigInt(classid) * 2n ** 32n + BigInt(objid)).toBe(1037453835920848937n);
   });
 
   it("a lock_timeout on Coder's lock is retried as its own kind", () => {

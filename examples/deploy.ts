@@ -3,10 +3,13 @@
  *
  *   DATABASE_URL=postgres://… npx tsx examples/deploy.ts
  *
- * 1. `up` with a short lock timeout (retried with backoff, never stalls traffic for long);
- * 2. (your deploy of the application version that writes the new columns goes here);
- * 3. the online backfill — resumable, so a failed step can simply be run again;
- * 4. verify parity and fail the deploy if it does not hold.
+ * 1. `up` with a short lock timeout (retried with backoff, never stalls traffic for long); with
+ *    Coder at the release whose newest migration is 460 it also records Coder's migration 461
+ *    as applied, and it refuses (PreflightError, exit 5) while Coder is older or dirty;
+ * 2. the online backfill — resumable, so a failed step can simply be run again;
+ * 3. verify parity and fail the deploy if it does not hold.
+ * Run it before the Coder upgrade (Coder at 460) and once more after it: `up` then has nothing
+ * to do and the backfill catches the rows the old release wrote in between.
  * Exits with the same codes as the CLI.
  */
 import { EXIT_CODES, ToolkitError, migrateUp, renderReport, runBackfill, verify } from '../src/index.js';

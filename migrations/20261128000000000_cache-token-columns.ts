@@ -5,7 +5,13 @@
  * so this ALTER rewrites nothing — but it still takes an ACCESS EXCLUSIVE lock, and while it
  * waits for that lock every later query on the table queues behind it. The runner therefore
  * sets a short lock_timeout and retries; this file only has to be correct and idempotent.
+ *
+ * Coder's own runner adds the same columns in its migration 461. When Coder's schema_migrations
+ * is there, both directions first take Coder's migration lock and decide from Coder's version
+ * (src/coder/columns-step.ts): up records 461 as applied in this same transaction (hand-over),
+ * or only checks columns Coder already added; down gives the version back, or refuses.
  */
+import { coderColumnsDown, coderColumnsUp } from '../src/coder/columns-step.js';
 import { DownRefusedError, PreflightError } from '../src/errors.js';
 import { qualify, quoteIdent } from '../src/db/identifier.js';
 import { compileRuleSql } from '../src/rule/sql.js';
@@ -23,7 +29,8 @@ interface ColumnRow {
 const migration: ToolkitMigration = {
   description: 'add cache_read_input_tokens and cache_write_input_tokens to aibridge_token_usages',
 
-  async up(db, { appSchema }) {
+  async up(db, { appSchema, coder: coderSettings }) {
+    const coder = await coderColumnsUp(db, appSchema, coderSettings);
     const table = qualify(appSchema, 'aibridge_token_usages');
     const { rows } = await db.query<ColumnRow>(
       `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, a.attnotnull AS not_null,
@@ -49,10 +56,13 @@ const migration: ToolkitMigration = {
       }
     }
     const missing = CACHE_COLUMNS.filter((name) => !rows.some((row) => row.column_name === name));
-    if (missing.length === 0) return;
-    await db.query(
-      `ALTER TABLE ${table} ${missing.map((name) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(name)} bigint NOT NULL DEFAULT 0`).join(', ')}`,
-    );
+    // Coder's own columns (coder_owns: both present, checked above) are never altered here.
+    if (missing.length > 0 && coder.decision.action !== 'coder_owns') {
+      await db.query(
+        `ALTER TABLE ${table} ${missing.map((name) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(name)} bigint NOT NULL DEFAULT 0`).join(', ')}`,
+      );
+    }
+    await coder.finish();
   },
 
   /**
@@ -64,15 +74,19 @@ const migration: ToolkitMigration = {
    * reads) while the count runs, so no such row can appear between the count and the DROP;
    * the DROP then upgrades to ACCESS EXCLUSIVE only for the catalog change. Both lock requests
    * are bounded by the session's lock_timeout.
+   *
+   * Coder's verdict comes first (it may refuse: the columns are Coder's), then this guard, then
+   * the DROP, then Coder's version is handed back — all in this one transaction.
    */
-  async down(db, { appSchema, forceDropData, notice }) {
+  async down(db, { appSchema, forceDropData, notice, coder: coderSettings }) {
+    const coder = await coderColumnsDown(db, appSchema, coderSettings);
     const table = qualify(appSchema, 'aibridge_token_usages');
     const { rows: present } = await db.query<{ column_name: string }>(
       `SELECT a.attname AS column_name FROM pg_attribute a
         WHERE a.attrelid = to_regclass($1) AND a.attname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped`,
       [table, CACHE_COLUMNS],
     );
-    if (present.length === 0) return;
+    if (present.length === 0) return coder.finish();
     await db.query(`LOCK TABLE ${table} IN SHARE MODE`);
     const rule = compileRuleSql(`${quoteIdent('t')}.${quoteIdent('metadata')}`);
     const has = (name: string) => present.some((row) => row.column_name === name);
@@ -94,6 +108,7 @@ const migration: ToolkitMigration = {
     }
     await db.query(`ALTER TABLE ${table} ${present.map((row) => `DROP COLUMN IF EXISTS ${quoteIdent(row.column_name)}`).join(', ')}`);
     if (blocking > 0n) notice?.(`--force-drop-data: dropped the cache token values of ${blocking} row(s) that existed nowhere else`);
+    await coder.finish();
   },
 };
 

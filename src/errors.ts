@@ -16,7 +16,7 @@ export const EXIT_CODES = {
   lockTimeout: 4,
   /** The database is not in a state the command can work on (version, missing table or column, rule changed). */
   preflight: 5,
-  /** down refused because it would destroy data. */
+  /** down refused because it would destroy data, or because the columns belong to Coder. */
   downRefused: 6,
   /** Another backfill run holds the runner lock. */
   alreadyRunning: 7,

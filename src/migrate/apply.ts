@@ -4,6 +4,8 @@
  * refused), with the error that names the blockers once the budget is spent.
  */
 import type pg from 'pg';
+import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
+import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { lockRetryPolicy } from './backoff.js';
@@ -22,7 +24,7 @@ import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, queryOn } from './ses
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<
   UpSettings,
-  'databaseUrl' | 'connectTimeout' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'
+  'databaseUrl' | 'connectTimeout' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'
 >;
 
 /** What `up` and `down` report besides their own outcome. */
@@ -53,13 +55,15 @@ export async function preflightChecks(
   return evaluatePreflight(await readPreflightFacts(query, names), needsFor(migrations, direction), names);
 }
 
-/** Who is in the way: the tables our migrations lock, or the holder of the migration lock. */
+/** Who is in the way: the tables our migrations lock, or the holder of our or Coder's migration lock. */
 export function blockerFinder(query: QueryFn, settings: { schema: string; stateSchema: string }) {
   return async (kind: LockConflictKind): Promise<Blocker[]> => {
     if (kind === 'migration_lock') return migrationLockHolders(query);
+    if (kind === 'coder_lock') return coderLockHolders(query);
     // One after another: they share the migration session's connection.
     const found: Blocker[] = [];
-    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
+    // Coder's schema_migrations too: the hand-over's TRUNCATE waits for its readers.
+    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.schema, CODER_MIGRATIONS_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
       found.push(...(await tableLockHolders(query, schema, table)));
     }
     const seen = new Set<number>();
@@ -82,7 +86,9 @@ export function lockBudgetError(options: {
   const what =
     last?.kind === 'migration_lock'
       ? `another aibridge-migrate up/down held the migration lock through ${options.attempts} attempt(s)`
-      : `the lock on the table was not granted in ${options.attempts} attempt(s) of lock_timeout ${options.lockTimeoutMs} ms`;
+      : last?.kind === 'coder_lock'
+        ? `Coder's migration lock (advisory key ${CODER_MIGRATION_LOCK_KEY}) was not granted in ${options.attempts} attempt(s) of lock_timeout ${options.lockTimeoutMs} ms: a Coder server is applying its migrations`
+        : `the lock on the table was not granted in ${options.attempts} attempt(s) of lock_timeout ${options.lockTimeoutMs} ms`;
   const done =
     options.appliedNow.length > 0
       ? `Migrations ${options.verb} before the wait stay ${options.verb}: ${options.appliedNow.join(', ')}; the one that waited was rolled back.`
@@ -91,7 +97,9 @@ export function lockBudgetError(options: {
     hint:
       last?.kind === 'migration_lock'
         ? 'Wait for the other run to finish (or find it: SELECT * FROM pg_stat_activity WHERE pid = <pid>), then run the command again.'
-        : 'A long transaction holds the table (often "idle in transaction"). Let it finish, or end it with SELECT pg_terminate_backend(<pid>), then run the command again; or allow more time with --lock-retries / --lock-retry-delay. Raising --lock-timeout makes application queries queue longer behind the ALTER.',
+        : last?.kind === 'coder_lock'
+          ? "Let the Coder server finish starting (its migrations run in one transaction), then run the command again: it reads Coder's new version and decides again. Do not terminate a migrating Coder server; allow more time with --lock-retries / --lock-retry-delay instead."
+          : 'A long transaction holds the table (often "idle in transaction"). Let it finish, or end it with SELECT pg_terminate_backend(<pid>), then run the command again; or allow more time with --lock-retries / --lock-retry-delay. Raising --lock-timeout makes application queries queue longer behind the ALTER.',
     cause: options.cause,
     details: { attempts: options.attempts, lock_waits: options.waits.map(lockWaitJson), [options.verb]: options.appliedNow },
   });

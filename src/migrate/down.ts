@@ -3,13 +3,14 @@
  * timeout and retries as `up`. A down migration that would destroy data refuses by itself
  * (DownRefusedError), inside that transaction, so a refusal changes nothing.
  */
+import { assertCoderAllowsDown, coderAfter, coderRecorder, readCoder, type CoderReport } from '../coder/commands.js';
 import { PreflightError } from '../errors.js';
 import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
 import type { MigrateDeps } from './deps.js';
 import type { DownSettings } from './options.js';
 import { planDown } from './plan.js';
 import { preflightError } from './preflight.js';
-import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, readSituation } from './session.js';
 
 export interface DownResult extends ApplyReport {
   command: 'down';
@@ -17,6 +18,8 @@ export interface DownResult extends ApplyReport {
   reverted: { name: string; description: string; durationMs: number | null } | null;
   /** Still applied afterwards, in order. */
   stillApplied: string[];
+  /** Coder's migration runner: where it stands and what this run did about it. */
+  coder: CoderReport;
 }
 
 export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {
@@ -33,20 +36,25 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
       });
     }
     assertPlanUsable(before.plan, bookkeepingTable);
+    const coder = await readCoder(query, settings.schema, settings.coderMigration);
     if (plan.kind === 'nothing') {
-      return { command: 'down', database, reverted: null, stillApplied: [], preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
+      const coderNow = await coderAfter(query, coder, false, null);
+      return { command: 'down', database, reverted: null, stillApplied: [], coder: coderNow, preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
     const checks = await preflightChecks(query, settings, [plan.migration.name], 'down');
     const failure = preflightError(checks);
     if (failure) throw failure;
+    // Before --force-drop-data is even mentioned: it does not override Coder's ownership.
+    if (plan.migration.name === COLUMNS_MIGRATION) assertCoderAllowsDown(coder);
     if (settings.forceDropData) deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
     deps.log.info(`reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`);
 
     let duration: number | null = null;
+    const recorder = coderRecorder(settings.coderMigration);
     const outcome = await migrateWithLockRetries(client, query, settings, deps, {
       direction: 'down',
       count: 1,
-      context: { forceDropData: settings.forceDropData },
+      context: { forceDropData: settings.forceDropData, coder: recorder.settings },
       onMigrated: (event) => {
         duration = event.durationMs;
       },
@@ -60,11 +68,13 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     const revertedName = outcome.value[0]?.name;
     const reverted = revertedName === plan.migration.name;
     if (reverted) deps.log.info(`reverted ${plan.migration.name}${duration !== null ? ` (${Math.round(duration)} ms)` : ''}`);
+    const coderNow = await coderAfter(query, coder, stillApplied.includes(COLUMNS_MIGRATION), reverted && revertedName === COLUMNS_MIGRATION ? recorder.outcome() : null);
     return {
       command: 'down',
       database,
       reverted: reverted ? { name: plan.migration.name, description: plan.migration.description, durationMs: duration } : null,
       stillApplied,
+      coder: coderNow,
       preflight: checks,
       lockWaits: outcome.waits,
       attempts: outcome.attempts,

@@ -6,8 +6,10 @@
  * (PostgreSQL then refuses any write, and no transaction id is ever assigned): the applied list
  * is read only if the bookkeeping table exists, and each pending migration's `up` runs against
  * a recording session that executes its catalog reads (a migration decides what to do from
- * them) and records every other statement instead of sending it.
+ * them) and records every other statement instead of sending it — a lock function too, though
+ * it is called with SELECT: the dry run takes no lock, it shows the one `up` would wait for.
  */
+import { coderReport, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
@@ -16,7 +18,7 @@ import { loadMigrations } from './loader.js';
 import type { MigrationSession } from './migration.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
-import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, openSession, queryOn, readSituation } from './session.js';
 import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
@@ -43,9 +45,12 @@ export interface DryRunResult {
   pending: PlannedMigration[];
   /** Set when `up` would fail: preflight, or a migration refusing (e.g. a column with another definition). */
   failure: ToolkitError | null;
+  /** Coder's migration runner: where it stands and what `up` would do about it. */
+  coder: CoderReport;
 }
 
 const READ = /^\s*(SELECT|WITH|SHOW|VALUES|TABLE)\b/i;
+const TAKES_LOCK = /\bpg_(try_)?advisory_(xact_)?lock/i;
 
 /** Template-literal SQL keeps its source indentation; print it flush left. */
 export function dedent(text: string): string {
@@ -59,7 +64,7 @@ export function dedent(text: string): string {
 export function recordingSession(client: pg.Client, recorded: RecordedStatement[]): MigrationSession {
   return {
     async query(text, values = []) {
-      if (READ.test(text)) {
+      if (READ.test(text) && !TAKES_LOCK.test(text)) {
         const result = await client.query(text, values as unknown[]);
         return { rows: result.rows, rowCount: result.rowCount };
       }
@@ -80,6 +85,9 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
+    const coder = await readCoder(query, settings.schema, settings.coderMigration);
+    const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
+    if (coderCheck) checks.push(coderCheck);
     let failure: ToolkitError | null = preflightError(checks) ?? null;
 
     const bookkeeping: RecordedStatement[] = [];
@@ -93,7 +101,8 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
         const statements: RecordedStatement[] = [];
         pending.push({ name, description, statements });
         try {
-          await loaded.get(name)!.up(recordingSession(client, statements), { appSchema: settings.schema, stateSchema: settings.stateSchema });
+          const context = { appSchema: settings.schema, stateSchema: settings.stateSchema, coder: { migration: settings.coderMigration } };
+          await loaded.get(name)!.up(recordingSession(client, statements), context);
         } catch (error) {
           failure = isToolkitError(error) ? error : translatePgError(error, { databaseUrl: settings.databaseUrl, action: `planning ${name}` });
           break;
@@ -111,6 +120,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
       bookkeeping,
       pending,
       failure,
+      coder: coderReport({ ...coder, columnsApplied: !pendingNames.includes(COLUMNS_MIGRATION) }),
     };
   } catch (error) {
     throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'planning migrations (dry run)' });

@@ -1,15 +1,17 @@
 /**
  * Runs an attempt again while it fails only because a lock was not granted: lock_timeout
- * (SQLSTATE 55P03) on a table, or the migration lock held by another `up`/`down`. Anything
+ * (SQLSTATE 55P03) on a table or on Coder's migration lock, or the migration lock held by
+ * another `up`/`down`. Anything
  * else is not retried. Before each retry the holders are looked up and logged.
  */
+import { isCoderLockTimeout } from '../coder/lock.js';
 import { isToolkitError } from '../errors.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import { nextRetry, type RetryPolicy } from '../db/retry.js';
 import { describeBlockers, type Blocker } from './blockers.js';
 import { isMigrationLockHeld } from './runner.js';
 
-export type LockConflictKind = 'lock_timeout' | 'deadlock' | 'migration_lock';
+export type LockConflictKind = 'lock_timeout' | 'deadlock' | 'migration_lock' | 'coder_lock';
 
 export interface LockWait {
   /** 1-based attempt that was refused. */
@@ -22,6 +24,7 @@ export interface LockWait {
 
 export function lockConflictKind(error: unknown): LockConflictKind | undefined {
   if (isMigrationLockHeld(error)) return 'migration_lock';
+  if (isCoderLockTimeout(error)) return 'coder_lock';
   if (sqlState(error) === SQLSTATE.lockNotAvailable) return 'lock_timeout';
   // down holds SHARE while it counts, then asks for ACCESS EXCLUSIVE: a reader that then
   // tries to write deadlocks with it, and PostgreSQL may pick us as the victim. Our
@@ -60,6 +63,7 @@ export async function withLockRetries<T>(attempt: () => Promise<T>, deps: LockRe
         lock_timeout: 'lock not granted within lock_timeout',
         deadlock: 'deadlock with another session (PostgreSQL cancelled our side)',
         migration_lock: 'another aibridge-migrate run holds the migration lock',
+        coder_lock: "a Coder server holds Coder's migration lock (it is applying its migrations)",
       }[kind];
       const next = decision.retry ? `retry ${decision.retryNumber} of ${deps.policy.retries} in ${(decision.delayMs / 1000).toFixed(1)} s` : 'no retries left';
       deps.onWait?.(wait, `attempt ${n}: ${what}; blocked by ${describeBlockers(blockers)}; ${next}`);

@@ -3,6 +3,7 @@
  * the loader (loader.ts) adapts it to node-pg-migrate, passing the names the user configured,
  * so no migration hard-codes a schema.
  */
+import type { CoderSettings } from '../coder/columns-step.js';
 import type { DbRow } from '../db/row.js';
 
 export interface MigrationContext {
@@ -17,6 +18,8 @@ export interface MigrationContext {
   forceDropData?: boolean;
   /** Things a migration wants the operator to know (shown as log lines). */
   notice?: (message: string) => void;
+  /** Coder's migration runner shares the schema (src/coder); absent: upstream's numbers, no report. */
+  coder?: CoderSettings;
 }
 
 /** Runs a statement immediately, inside the migration's own transaction. */

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { connectionShape, DEFAULT_MIGRATIONS_TABLE } from '../config/common.js';
 import { duration, flag, identifier, integer } from '../config/fields.js';
 import { kebab } from '../config/resolve.js';
+import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
 
 /** A name node-pg-migrate will paste between quotes (see bookkeeping.ts). */
@@ -20,6 +21,8 @@ const sharedShape = {
   migrationsTable: bookkeepingIdentifier().default(DEFAULT_MIGRATIONS_TABLE),
   /** lock_timeout of the session that changes the schema, in ms. */
   lockTimeout: duration(10, 600_000).default(2000),
+  /** Coder's migration that adds the cache token columns; a fork that renumbered it says so here. */
+  coderMigration: integer(2, 2_147_483_647).default(CODER_COLUMNS_MIGRATION),
 };
 
 const retryShape = {

@@ -58,7 +58,9 @@ export type CheckName =
   | 'key_columns'
   | 'table_owner'
   | 'state_schema_create'
-  | 'bookkeeping_table';
+  | 'bookkeeping_table'
+  /** Coder's version allows the columns now (added by src/coder when Coder is detected). */
+  | 'coder_version';
 
 export type PreflightCheck =
   | { check: CheckName; ok: true; detail: string }

@@ -2,6 +2,7 @@
  * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in the
  * README) or text for people. Pure functions of the results.
  */
+import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
 import type { ToolkitError } from '../errors.js';
 import type { Blocker } from './blockers.js';
 import type { DownResult } from './down.js';
@@ -48,6 +49,7 @@ export function upJson(r: UpResult) {
     nothing_pending: r.applied.length === 0,
     applied: r.applied.map((m) => ({ name: m.name, description: m.description, duration_ms: ms(m.durationMs) })),
     already_applied: r.alreadyApplied,
+    coder: coderJson(r.coder),
     preflight: r.preflight.map(checkJson),
     attempts: r.attempts,
     lock_waits: r.lockWaits.map(lockWaitJson),
@@ -66,6 +68,7 @@ export function dryRunJson(r: DryRunResult) {
     bookkeeping_table_exists: r.bookkeepingTableExists,
     bookkeeping_sql: r.bookkeeping.map(statementText),
     pending: r.pending.map((m) => ({ name: m.name, description: m.description, sql: m.statements.map(statementText) })),
+    coder: coderJson(r.coder),
     error: r.failure ? errorJson(r.failure) : null,
   };
 }
@@ -77,6 +80,7 @@ export function downJson(r: DownResult) {
     database: r.database,
     reverted: r.reverted ? { name: r.reverted.name, description: r.reverted.description, duration_ms: ms(r.reverted.durationMs) } : null,
     still_applied: r.stillApplied,
+    coder: coderJson(r.coder),
     preflight: r.preflight.map(checkJson),
     attempts: r.attempts,
     lock_waits: r.lockWaits.map(lockWaitJson),
@@ -106,6 +110,7 @@ export function statusJson(r: StatusResult) {
         last_error: run.lastError,
       })),
     },
+    coder: coderJson(r.coder),
   };
 }
 
@@ -121,15 +126,16 @@ function checkLines(checks: readonly PreflightCheck[], prefix: string): string[]
 }
 
 export function upText(r: UpResult): string {
-  if (r.applied.length === 0) return `nothing to apply: ${r.alreadyApplied.length} migration(s) already applied on ${r.database}`;
+  if (r.applied.length === 0) return [`nothing to apply: ${r.alreadyApplied.length} migration(s) already applied on ${r.database}`, ...coderDetectedLines(r.coder)].join('\n');
   const lines = [`applied ${r.applied.length} migration(s) on ${r.database} in ${(r.elapsedMs / 1000).toFixed(1)} s:`];
   for (const m of r.applied) lines.push(`  ${m.name}  ${m.description}${m.durationMs !== null ? ` (${Math.round(m.durationMs)} ms)` : ''}`);
   if (r.lockWaits.length > 0) lines.push(`lock waits: ${r.lockWaits.length} (succeeded on attempt ${r.attempts})`);
+  lines.push(...coderDetectedLines(r.coder));
   return lines.join('\n');
 }
 
 export function dryRunText(r: DryRunResult): string {
-  const lines = [`-- aibridge-migrate up --dry-run on ${r.database}: nothing was changed, no lock was taken`, '-- preflight:'];
+  const lines = [`-- aibridge-migrate up --dry-run on ${r.database}: nothing was changed, no lock was taken`, ...coderLines(r.coder, '-- '), '-- preflight:'];
   lines.push(...checkLines(r.preflight, '--   '));
   if (r.pending.length === 0 && !r.failure) {
     lines.push(`-- nothing to apply: ${r.alreadyApplied.length} migration(s) already applied`);
@@ -144,8 +150,8 @@ export function dryRunText(r: DryRunResult): string {
 }
 
 export function downText(r: DownResult): string {
-  if (!r.reverted) return `nothing to revert on ${r.database}`;
-  return `reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`;
+  if (!r.reverted) return [`nothing to revert on ${r.database}`, ...coderDetectedLines(r.coder)].join('\n');
+  return [`reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`, ...coderDetectedLines(r.coder)].join('\n');
 }
 
 export function statusText(r: StatusResult): string {
@@ -162,5 +168,6 @@ export function statusText(r: StatusResult): string {
       );
     }
   }
+  lines.push(...coderLines(r.coder));
   return lines.join('\n');
 }

@@ -33,7 +33,9 @@ export async function openSession(settings: SessionSettings, deps: MigrateDeps, 
     // Shown in pg_stat_activity, so whoever we block (or who blocks us) can tell.
     applicationName: `${APPLICATION_NAME} ${command}`,
     connectTimeoutMs: settings.connectTimeout,
-    settings: { lock_timeout: `${settings.lockTimeout}ms` },
+    // READ COMMITTED whatever the role's default: Coder's version must be read afresh once
+    // Coder's migration lock is granted (src/coder/columns-step.ts), not from an earlier snapshot.
+    settings: { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' },
   });
 }
 

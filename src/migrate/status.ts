@@ -2,13 +2,14 @@
  * `status`: which migrations are applied (and when) and which are pending, plus the latest
  * backfill run per direction once the ledger exists. Reads only.
  */
+import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
 import type { QueryFn } from './bookkeeping.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
 import { APP_TABLE } from './preflight.js';
-import { databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { COLUMNS_MIGRATION, databaseLabel, openSession, queryOn, readSituation } from './session.js';
 
 export interface BackfillRunSummary {
   id: number;
@@ -30,6 +31,8 @@ export interface StatusResult {
   pending: { name: string; description: string }[];
   /** Latest run per direction; null when the ledger does not exist (ledger migration pending). */
   backfill: { ledger: string; latestRuns: BackfillRunSummary[] } | null;
+  /** Coder's migration runner: its version, and what up / down do about it. */
+  coder: CoderReport;
 }
 
 export async function latestBackfillRuns(query: QueryFn, stateSchema: string, appSchema: string): Promise<StatusResult['backfill']> {
@@ -71,6 +74,10 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
       applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),
       pending: plan.pending,
       backfill: await latestBackfillRuns(query, settings.stateSchema, settings.schema),
+      coder: coderReport({
+        ...(await readCoder(query, settings.schema, settings.coderMigration)),
+        columnsApplied: bookkeeping.applied.some((m) => m.name === COLUMNS_MIGRATION),
+      }),
     };
   } catch (error) {
     throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'reading migration status' });

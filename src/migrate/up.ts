@@ -2,6 +2,7 @@
  * `up`: apply every pending migration, each in its own transaction, under a short
  * lock_timeout, retrying with backoff while a lock is refused.
  */
+import { coderAfter, coderRecorder, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
 import { worstCaseWaitMs } from '../db/retry.js';
 import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
 import { lockRetryPolicy } from './backoff.js';
@@ -9,7 +10,7 @@ import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
 import { preflightError } from './preflight.js';
-import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, readSituation } from './session.js';
 
 export interface AppliedStep {
   name: string;
@@ -24,6 +25,8 @@ export interface UpResult extends ApplyReport {
   applied: AppliedStep[];
   /** Already applied before this run. */
   alreadyApplied: string[];
+  /** Coder's migration runner: where it stands and what this run did about it. */
+  coder: CoderReport;
 }
 
 export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<UpResult> {
@@ -35,11 +38,15 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     assertPlanUsable(before.plan, bookkeepingTable);
     const pendingNames = before.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
+    const coder = await readCoder(query, settings.schema, settings.coderMigration);
+    const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
+    if (coderCheck) checks.push(coderCheck);
     const failure = preflightError(checks);
     if (failure) throw failure;
     const alreadyApplied = before.bookkeeping.applied.map((m) => m.name);
     if (pendingNames.length === 0) {
-      return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
+      const coderNow = await coderAfter(query, coder, alreadyApplied.includes(COLUMNS_MIGRATION), null);
+      return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, coder: coderNow, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
     }
     deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);
 
@@ -48,7 +55,8 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       durations.set(event.name, event.durationMs);
       deps.log.info(`applied ${event.name} (${Math.round(event.durationMs)} ms)`);
     };
-    const outcome = await migrateWithLockRetries(client, query, settings, deps, { direction: 'up', context: {}, onMigrated });
+    const recorder = coderRecorder(settings.coderMigration);
+    const outcome = await migrateWithLockRetries(client, query, settings, deps, { direction: 'up', context: { coder: recorder.settings }, onMigrated });
     const after = await readSituation(query, settings, settings.databaseUrl);
     // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
     // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
@@ -57,12 +65,16 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow, verb: 'applied', cause: outcome.lastError });
     }
     const byName = new Map(after.available.map((m) => [m.name, m.description]));
+    const applied = after.bookkeeping.applied.map((m) => m.name);
+    // What the columns migration did about Coder counts only if its transaction committed.
+    const coderNow = await coderAfter(query, coder, applied.includes(COLUMNS_MIGRATION), appliedNow.includes(COLUMNS_MIGRATION) ? recorder.outcome() : null);
     return {
       command: 'up',
       dryRun: false,
       database,
       applied: appliedNow.map((name) => ({ name, description: byName.get(name) ?? '', durationMs: durations.get(name) ?? null })),
       alreadyApplied,
+      coder: coderNow,
       preflight: checks,
       lockWaits: outcome.waits,
       attempts: outcome.attempts,

@@ -4,15 +4,16 @@
 import { defineCommand } from '../command.js';
 import { knownOptionKeys } from '../flags.js';
 import { createLogger } from '../output.js';
-import { LOCK_FLAGS } from './up.js';
+import { CODER_FLAGS, LOCK_FLAGS } from './up.js';
 
 export const downCommand = defineCommand({
   command: 'down',
   describe: 'revert the last applied migration; refuses (exit 6) rather than drop cache token values that exist only in the columns',
   flags: {
     ...LOCK_FLAGS,
+    ...CODER_FLAGS,
     forceDropData: {
-      describe: 'DESTRUCTIVE: drop the columns even if rows hold values their metadata does not carry (run `backfill --reverse` first instead)',
+      describe: "DESTRUCTIVE: drop the columns even if rows hold values their metadata does not carry (run `backfill --reverse` first instead); never overrides Coder's ownership of the columns",
       type: 'boolean',
     },
   },

@@ -4,12 +4,12 @@
 import { defineCommand } from '../command.js';
 import { knownOptionKeys } from '../flags.js';
 import { createLogger } from '../output.js';
-import { LOCK_FLAGS } from './up.js';
+import { CODER_FLAGS, LOCK_FLAGS } from './up.js';
 
 export const statusCommand = defineCommand({
   command: 'status',
-  describe: 'applied migrations (with times), pending ones, and the latest backfill runs; reads only',
-  flags: { lockTimeout: LOCK_FLAGS.lockTimeout },
+  describe: "applied migrations (with times), pending ones, the latest backfill runs, and Coder's migration version with what up/down do about it; reads only",
+  flags: { lockTimeout: LOCK_FLAGS.lockTimeout, ...CODER_FLAGS },
   examples: [['$0 status --json', 'JSON document on stdout']],
   async run(flags) {
     const [{ resolveOptions }, { requireDatabaseUrl }, { statusOptionsSchema }, { defaultDeps }, { runStatus }, render] = await Promise.all([

@@ -14,11 +14,22 @@ export const LOCK_FLAGS = {
   lockRetryDelay: { describe: 'first retry delay ceiling; doubles per retry up to 30s, random in [half, full]', type: 'string', defaultDescription: '1s', group: LOCKING },
 } satisfies Record<string, FlagSpec>;
 
+/** Shared by up, down and status. */
+export const CODER_FLAGS = {
+  coderMigration: {
+    describe: "number of Coder's migration that adds the cache token columns, for a Coder fork that renumbered it (the one before it counts as the release just before the change)",
+    type: 'string',
+    defaultDescription: '461',
+    group: 'Coder:',
+  },
+} satisfies Record<string, FlagSpec>;
+
 export const upCommand = defineCommand({
   command: 'up',
   describe: 'apply pending migrations (adds the cache token columns, creates the backfill ledger); safe on a live table',
   flags: {
     ...LOCK_FLAGS,
+    ...CODER_FLAGS,
     dryRun: { describe: 'print the preflight results and the SQL that would run; changes nothing, takes no lock', type: 'boolean' },
   },
   examples: [

@@ -27,7 +27,7 @@
  * evaluator on thousands of random documents; bench/rule-eval.ts measures their cost.
  */
 import { constantLiteral } from '../db/literal.js';
-import { ANOMALY_CLASSES, MAX_BIGINT, CACHE_TOKEN_RULE, ruleKeys, type AnomalyClass, type CacheTokenRule } from './definition.js';
+import { MAX_BIGINT, CACHE_TOKEN_RULE, ruleKeys, type AnomalyClass, type CacheTokenRule } from './definition.js';
 import { NEGATIVE_STRING_PATTERN, VALID_STRING_PATTERN } from './classify.js';
 
 export interface RuleSql {

@@ -9,7 +9,6 @@
  * benchmark reads the server backend's own CPU time (/proc/<pid>/schedstat, Linux; the embedded
  * server runs on this machine), which other processes competing for the cores do not inflate.
  */
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import { generateDataset } from '../fixtures/generator.js';
 import { compileRuleSql, upstreamSql } from '../src/rule/index.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { loadBaselineSchema } from '../test/harness/template.js';
+import { processCpuMs } from './metrics/backend-cpu.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,20 +56,11 @@ interface Sample {
   row: unknown[];
 }
 
-function backendCpuMs(pid: number): number {
-  try {
-    // The first field is the time the task has spent on a CPU, in nanoseconds.
-    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function timed(client: pg.Client, backendPid: number, sql: string): Promise<Sample> {
-  const cpu = backendCpuMs(backendPid);
+  const cpu = processCpuMs(backendPid) ?? Number.NaN;
   const start = performance.now();
   const result = await client.query({ text: sql, rowMode: 'array' });
-  return { ms: performance.now() - start, cpuMs: backendCpuMs(backendPid) - cpu, row: result.rows[0] as unknown[] };
+  return { ms: performance.now() - start, cpuMs: (processCpuMs(backendPid) ?? Number.NaN) - cpu, row: result.rows[0] as unknown[] };
 }
 
 const server = await startEmbeddedServer({

@@ -1,38 +1,21 @@
 /**
- * CPU time spent by the server's backends on a contender's behalf: user + system time of each
- * backend process, read from /proc/<pid>/stat, summed over every backend seen connected to the
- * contender's database. A backend is read at each sighting, so one that exits between two
+ * CPU time spent by the server's backends on a contender's behalf: the time each backend
+ * process spent on a CPU (/proc/<pid>/schedstat, nanoseconds), summed over every backend seen
+ * connected to the contender's database. A backend is read at each sighting, so one that exits between two
  * readings loses at most that interval's CPU. Linux only (elsewhere, and for a server on
  * another host, the figure is unknown).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
-let ticksPerSecond: number | undefined;
-
-function clockTicks(): number {
-  if (ticksPerSecond === undefined) {
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
-}
-
-/** utime + stime of a process in ms, or undefined when it is gone or /proc is unavailable. */
+/** Time the process has spent on a CPU, in ms, or undefined when it is gone or /proc is unavailable. */
 export function processCpuMs(pid: number): number | undefined {
-  let stat: string;
   try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The first field is the time the task has spent on a CPU, in nanoseconds.
+    const ns = Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
   } catch {
     return undefined;
   }
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
 }
 
 export class BackendCpu {

@@ -122,12 +122,16 @@ describe('SQL text', () => {
   });
 
   it('the count that ends a pass walks the same keys in chunks and judges the same rows', () => {
-    const { text, values } = eligibleCountStatement(names.usages, { lo: 'a', hi: null, size: 2000, existedBefore: started });
-    expect(values).toEqual([2000, started, 'a']);
+    const { text, values } = eligibleCountStatement(names.usages, { by: 'key', lo: 'a', size: 2000, existedBefore: started });
+    expect(values).toEqual([started, 'a', 2000]);
     expect(text).toContain('AS eligible');
-    expect(text).toContain('WHERE t.id > $3::uuid\n   ORDER BY t.id\n   LIMIT $1');
+    expect(text).toContain('WHERE t.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3');
     expect(text).toContain('CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END');
     expect(text).not.toMatch(/\bUPDATE\b/);
+    // From PostgreSQL 14 the chunks are stretches of heap pages, read in order (a TID range scan).
+    const pages = eligibleCountStatement(names.usages, { by: 'page', from: 64, to: 128, existedBefore: started });
+    expect(pages.values).toEqual([started, '(64,0)', '(128,0)']);
+    expect(pages.text).toContain('WHERE t.ctid >= $2::tid AND t.ctid < $3::tid\n)');
   });
 
   it('merges anomaly counts from a parameter', () => {

@@ -43,7 +43,7 @@ describe('reverse statements', () => {
   });
 
   it('the count that ends a pass uses the same judgement as the batch', () => {
-    const { text } = reverseCountStatement(names.usages, { lo: null, hi: null, size: 100, existedBefore: started });
+    const { text } = reverseCountStatement(names.usages, { by: 'key', lo: null, size: 100, existedBefore: started });
     expect(text).toContain('count(*) FILTER (WHERE s.needs AND s.unreversible IS NULL)::bigint AS eligible');
     expect(text).toContain('count(*) FILTER (WHERE s.unreversible IS NOT NULL)::bigint AS unreversible');
     expect(text).not.toMatch(/\bUPDATE\b/);

@@ -5,7 +5,7 @@
  */
 import type { Direction } from '../../ledger/rows.js';
 import { batchStatement, eligibleCountStatement } from './forward.js';
-import type { KeyWindow, Statement } from './keyset.js';
+import type { CountWindow, KeyWindow, Statement } from './keyset.js';
 import { reverseBatchStatement, reverseCountStatement } from './reverse.js';
 
 export interface DirectionOps {
@@ -19,7 +19,7 @@ export interface DirectionOps {
    * One chunk of the count that ends a pass; its one row has `scanned`, `eligible` (rows a sweep
    * would still write), `existed`, `unreversible` (reverse only) and `last_id`.
    */
-  count(usages: string, window: KeyWindow): Statement;
+  count(usages: string, window: CountWindow): Statement;
 }
 
 export const FORWARD: DirectionOps = { direction: 'forward', batch: batchStatement, count: eligibleCountStatement };

@@ -7,7 +7,7 @@ import { quoteIdent } from '../../db/identifier.js';
 import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { compileStagedRuleSql } from '../../rule/sql.js';
-import { keyCondition, type KeyWindow, type Statement } from './keyset.js';
+import { countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
 const write = `t.${quoteIdent(WRITE_COLUMN)}`;
@@ -85,19 +85,16 @@ SELECT count(*)::bigint AS scanned,
 export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable_hashjoin: 'off', enable_mergejoin: 'off' };
 
 /**
- * One chunk of the count that ends a pass: of the next `size` rows after `lo`, how many a sweep
- * would still write. Short on its own (the whole table is counted chunk by chunk, each in its
- * own snapshot), and read from the primary key in key order like the batches.
+ * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
+ * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
  */
-export function eligibleCountStatement(usages: string, window: KeyWindow): Statement {
+export function eligibleCountStatement(usages: string, window: CountWindow): Statement {
   const rule = ownedRule('s');
-  const cond = keyCondition(window, 3);
+  const chunk = countChunkSql(window);
   const text = `WITH s AS MATERIALIZED (
-  SELECT t.id, t.created_at <= $2::timestamptz AS existed, ${rule.innerColumns.join(', ')}
+  SELECT t.id, t.created_at <= $1::timestamptz AS existed, ${rule.innerColumns.join(', ')}
     FROM ${usages} AS t
-   WHERE ${cond.sql}
-   ORDER BY t.id
-   LIMIT $1
+   ${chunk.sql}
 )
 SELECT count(*)::bigint AS scanned,
        count(*) FILTER (WHERE ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)::bigint AS eligible,
@@ -105,5 +102,5 @@ SELECT count(*)::bigint AS scanned,
        0::bigint AS unreversible,
        (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
   FROM s`;
-  return { text, values: [window.size, window.existedBefore, ...cond.values] };
+  return { text, values: [window.existedBefore, ...chunk.values] };
 }

@@ -29,6 +29,32 @@ export function keyCondition(bounds: Pick<KeyWindow, 'lo' | 'hi'>, firstParam: n
   return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', values };
 }
 
+/** Pages [from, to) of the table's heap, in physical order. */
+export interface PageWindow {
+  from: number;
+  to: number;
+  /** The run's start: rows created at or before it existed when the run began. */
+  existedBefore: Date;
+}
+
+/** What a chunk of the count covers: the next rows in key order, or a stretch of heap pages. */
+export type CountWindow = ({ by: 'key' } & Omit<KeyWindow, 'hi'>) | ({ by: 'page' } & PageWindow);
+
+/**
+ * The tail of a count chunk's SELECT that picks its rows, with its parameters from $2 on ($1 is
+ * the run's start). A page window is a TID range scan (PostgreSQL 14 and newer): it reads the
+ * heap in order, as a sequential scan does, while a key window reads it in key order through
+ * the primary key, one page visit per row.
+ */
+export function countChunkSql(window: CountWindow): { sql: string; values: unknown[] } {
+  if (window.by === 'page') {
+    // Offset 0 sorts below every real line pointer (they start at 1): [(from,0), (to,0)) is pages from..to-1.
+    return { sql: 'WHERE t.ctid >= $2::tid AND t.ctid < $3::tid', values: [`(${window.from},0)`, `(${window.to},0)`] };
+  }
+  const cond = keyCondition({ lo: window.lo, hi: null }, 2);
+  return { sql: `WHERE ${cond.sql}\n   ORDER BY t.id\n   LIMIT $${2 + cond.values.length}`, values: [...cond.values, window.size] };
+}
+
 /** A statement and its parameters. */
 export interface Statement {
   text: string;

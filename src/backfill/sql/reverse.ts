@@ -26,7 +26,7 @@ import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
 import { compileRuleSql } from '../../rule/index.js';
-import { keyCondition, type KeyWindow, type Statement } from './keyset.js';
+import { countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -109,15 +109,13 @@ SELECT count(*)::bigint AS scanned,
  * One chunk of the count that ends a reverse pass: rows a sweep would still rewrite, and rows
  * that need reversing but cannot be (reported when the run completes).
  */
-export function reverseCountStatement(usages: string, window: KeyWindow): Statement {
-  const cond = keyCondition(window, 3);
+export function reverseCountStatement(usages: string, window: CountWindow): Statement {
+  const chunk = countChunkSql(window);
   const text = `WITH s AS MATERIALIZED (
-  SELECT t.id, t.created_at <= $2::timestamptz AS existed, j.needs, j.unreversible
+  SELECT t.id, t.created_at <= $1::timestamptz AS existed, j.needs, j.unreversible
     FROM ${usages} AS t
     CROSS JOIN LATERAL ${reverseJudgementSql()}
-   WHERE ${cond.sql}
-   ORDER BY t.id
-   LIMIT $1
+   ${chunk.sql}
 )
 SELECT count(*)::bigint AS scanned,
        count(*) FILTER (WHERE s.needs AND s.unreversible IS NULL)::bigint AS eligible,
@@ -125,5 +123,5 @@ SELECT count(*)::bigint AS scanned,
        count(*) FILTER (WHERE s.unreversible IS NOT NULL)::bigint AS unreversible,
        (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
   FROM s`;
-  return { text, values: [window.size, window.existedBefore, ...cond.values] };
+  return { text, values: [window.existedBefore, ...chunk.values] };
 }

@@ -2,6 +2,7 @@
  * What to do about a failed batch, and how long to wait before the next attempt. Pure, so
  * the retry policy is tested with tables of cases instead of waiting on real time.
  */
+import type { ConnectionTarget } from '../db/target.js';
 import { RetriesExhaustedError, ToolkitError } from '../errors.js';
 import { exponentialCeilingMs, fullJitterMs } from '../db/backoff.js';
 import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError } from '../db/pg-errors.js';
@@ -65,7 +66,7 @@ export interface FailedAttempt {
   /** Called only when a delay is drawn. */
   random: () => number;
   runId: number;
-  databaseUrl: string;
+  connection: ConnectionTarget;
   resumeCommand: string;
   /** For the message when the retries are spent: who failed ("a batch of run #3") and who stopped ("the run"). */
   who: string;
@@ -76,7 +77,7 @@ export interface FailedAttempt {
 export function planRetry(failed: FailedAttempt): RetryPlan {
   const { error, action, attempt, runId } = failed;
   if (attempt > failed.maxRetries) {
-    const translated = translatePgError(error, { databaseUrl: failed.databaseUrl, action: 'running a backfill batch' });
+    const translated = translatePgError(error, { connection: failed.connection, action: 'running a backfill batch' });
     throw new RetriesExhaustedError(
       `${failed.who} failed ${attempt} times in a row (last: ${translated.message}); ${failed.stops} stopped at its last checkpoint`,
       {

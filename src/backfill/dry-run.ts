@@ -4,6 +4,7 @@
  * takes, which block no application query. It works before `up` too (the columns then count
  * as 0 everywhere).
  */
+import type { ConnectionTarget } from '../db/target.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { compileRuleSql } from '../rule/index.js';
@@ -60,7 +61,7 @@ export const WRITE_COST = 4;
 export interface DryRunOptions {
   schema: string;
   stateSchema: string;
-  databaseUrl: string;
+  connection: ConnectionTarget;
 }
 
 export async function executeDryRun(db: Session, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
@@ -140,6 +141,6 @@ export async function executeDryRun(db: Session, options: DryRunOptions, clock: 
     };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
-    throw translatePgError(error, { databaseUrl: options.databaseUrl, action: 'reading for --dry-run' });
+    throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
   }
 }

@@ -2,6 +2,7 @@
  * How a run ends, for the single runner and for workers alike: the run's status in the ledger,
  * the `finish` event, and the result returned to the caller.
  */
+import type { ConnectionTarget } from '../db/target.js';
 import type { ToolkitError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
 import type { BackfillDeps } from './deps.js';
@@ -31,7 +32,7 @@ export interface Ending {
  * through one of them.
  */
 export async function settle(
-  databaseUrl: string,
+  connection: ConnectionTarget,
   main: () => Promise<BackfillResult>,
   failed: (error: ToolkitError) => Promise<BackfillResult>,
   close: () => Promise<void>,
@@ -39,7 +40,7 @@ export async function settle(
   try {
     return await main();
   } catch (raw) {
-    return await failed(translatePgError(raw, { databaseUrl, action: 'running the backfill' }));
+    return await failed(translatePgError(raw, { connection, action: 'running the backfill' }));
   } finally {
     await close();
   }

@@ -6,14 +6,15 @@
  *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
  *   console.log(result.summary.rowsUpdated);
  *
- * It never throws for an expected failure: bad options, a lost database, another runner —
- * each comes back as `{ status: 'failed', error }` with the error's code and hint.
+ * Bad options reject with a UsageError before anything connects, as with every entry point
+ * (src/config/resolve.ts, resolveApiOptions). Once running it never throws for an expected
+ * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
+ * with the error's code and hint.
  */
 import os from 'node:os';
-import { requireDatabaseUrl } from '../config/common.js';
+import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { ToolkitError, UsageError } from '../errors.js';
 import { realSleep, systemClock, type BackfillDeps, type Session } from './deps.js';
 import { executeDryRun } from './dry-run.js';
 import { backfillSchema, type BackfillConfig, type BackfillInput } from './options.js';
@@ -42,9 +43,8 @@ function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): Back
       given.connect ??
       (async (): Promise<Session> =>
         connect({
-          databaseUrl: config.databaseUrl,
+          target: config.connection,
           applicationName: BACKFILL_APPLICATION_NAME,
-          connectTimeoutMs: config.connectTimeout,
           // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
           // for ever: the server ends a transaction left idle this long.
           settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
@@ -73,7 +73,7 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
     const report = await executeDryRun(session, config, deps.clock);
     return { status: 'dry-run', report };
   } catch (error) {
-    return { status: 'failed', error: translatePgError(error, { databaseUrl: config.databaseUrl, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
+    return { status: 'failed', error: translatePgError(error, { connection: config.connection, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
   } finally {
     await session?.end().catch(() => {});
   }
@@ -84,16 +84,5 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
  * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
  */
 export async function runBackfill(rawOptions: BackfillInput | Record<string, unknown>, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
-  const parsed = backfillSchema.safeParse(rawOptions);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `Setting '${String(issue.path[0] ?? '')}': ${issue.message}`);
-    return { status: 'failed', error: new UsageError(problems, { hint: 'Fix the options above; nothing was run.' }), runId: null, summary: null, resumeCommand: null };
-  }
-  let config: BackfillConfig;
-  try {
-    config = requireDatabaseUrl(parsed.data);
-  } catch (error) {
-    return { status: 'failed', error: error as ToolkitError, runId: null, summary: null, resumeCommand: null };
-  }
-  return backfillWithConfig(config, deps);
+  return backfillWithConfig(resolveApiOptions(backfillSchema, rawOptions), deps);
 }

@@ -79,7 +79,7 @@ class Runner {
 
   async execute(): Promise<BackfillResult> {
     return settle(
-      this.config.databaseUrl,
+      this.config.connection,
       () => this.main(),
       (error) => failedResult({ ...this.ending(), db: this.holdsLock ? this.session : null }, error),
       () => this.closeSession(),
@@ -258,7 +258,7 @@ class Runner {
           controller: this.controller,
           random: this.deps.random,
           runId,
-          databaseUrl: this.config.databaseUrl,
+          connection: this.config.connection,
           resumeCommand: this.deps.resumeCommand,
           who: `a batch of run #${runId}`,
           stops: 'the run',

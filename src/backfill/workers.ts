@@ -89,7 +89,7 @@ export class WorkerRun {
 
   async execute(): Promise<BackfillResult> {
     return settle(
-      this.config.databaseUrl,
+      this.config.connection,
       () => this.main(),
       (error) => failedResult(this.ending(), error),
       async () => {
@@ -417,7 +417,7 @@ class Worker {
       controller: this.controller,
       random: deps.random,
       runId: this.runId,
-      databaseUrl: config.databaseUrl,
+      connection: config.connection,
       resumeCommand: deps.resumeCommand,
       who: `worker ${this.no} of run #${this.runId}`,
       stops: 'it',

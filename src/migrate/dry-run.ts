@@ -16,7 +16,7 @@ import { loadMigrations } from './loader.js';
 import type { MigrationSession } from './migration.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
-import { assertPlanUsable, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { assertPlanUsable, openSession, queryOn, readSituation } from './session.js';
 import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
@@ -70,13 +70,13 @@ export function recordingSession(client: pg.Client, recorded: RecordedStatement[
 }
 
 export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Promise<DryRunResult> {
-  const database = databaseLabel(settings.databaseUrl);
+  const database = settings.connection.label;
   const client = await openSession(settings, deps, 'up --dry-run');
   const query = queryOn(client);
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
     const table = qualify(settings.migrationsSchema, settings.migrationsTable);
-    const situation = await readSituation(query, settings, settings.databaseUrl);
+    const situation = await readSituation(query, settings, settings.connection);
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
@@ -95,7 +95,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
         try {
           await loaded.get(name)!.up(recordingSession(client, statements), { appSchema: settings.schema, stateSchema: settings.stateSchema });
         } catch (error) {
-          failure = isToolkitError(error) ? error : translatePgError(error, { databaseUrl: settings.databaseUrl, action: `planning ${name}` });
+          failure = isToolkitError(error) ? error : translatePgError(error, { connection: settings.connection, action: `planning ${name}` });
           break;
         }
         statements.push({ sql: `INSERT INTO ${table} (name, run_on) VALUES ($1, NOW())`, values: [name] });
@@ -113,7 +113,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
       failure,
     };
   } catch (error) {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'planning migrations (dry run)' });
+    throw translatePgError(error, { connection: settings.connection, action: 'planning migrations (dry run)' });
   } finally {
     await client.query('ROLLBACK').catch(() => {});
     await client.end().catch(() => {});

@@ -8,7 +8,7 @@ import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
 import { preflightError } from './preflight.js';
-import { assertPlanUsable, databaseLabel, readSituation } from './session.js';
+import { assertPlanUsable, readSituation } from './session.js';
 
 export interface AppliedStep {
   name: string;
@@ -27,10 +27,10 @@ export interface UpResult extends ApplyReport {
 
 export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<UpResult> {
   const started = deps.now();
-  const database = databaseLabel(settings.databaseUrl);
+  const database = settings.connection.label;
   return withMigrationSession(settings, deps, 'up', 'applying migrations', async (client, query) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
-    const before = await readSituation(query, settings, settings.databaseUrl);
+    const before = await readSituation(query, settings, settings.connection);
     assertPlanUsable(before.plan, bookkeepingTable);
     const pendingNames = before.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
@@ -48,7 +48,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       deps.log.info(`applied ${event.name} (${Math.round(event.durationMs)} ms)`);
     };
     const outcome = await migrateWithLockRetries(client, query, settings, deps, { direction: 'up', context: {}, onMigrated });
-    const after = await readSituation(query, settings, settings.databaseUrl);
+    const after = await readSituation(query, settings, settings.connection);
     // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
     // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
     const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => durations.has(name));

@@ -7,6 +7,7 @@
 import { qualify } from '../db/identifier.js';
 import type { DbRow } from '../db/row.js';
 import { translatePgError } from '../db/pg-errors.js';
+import type { ConnectionTarget } from '../db/target.js';
 import { PreflightError } from '../errors.js';
 import { ruleFingerprint } from '../rule/fingerprint.js';
 import { buildReport, type BuildOptions } from '../report/build.js';
@@ -43,23 +44,12 @@ export interface VerifyDeps {
 }
 
 export interface VerifySettings {
-  databaseUrl: string;
+  connection: Pick<ConnectionTarget, 'label'>;
   schema: string;
   stateSchema: string;
   maxSamples: number;
   topSessions: number;
   failOnAnomaly: boolean;
-}
-
-/** host:port/database of a URL, for the report (never user name or password). */
-export function describeTarget(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default)';
-    return `${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || '5432'}/${database}`;
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 const int = (value: unknown) => Number(value ?? 0);
@@ -206,7 +196,7 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
     return {
       generatedAt,
       snapshotAt: new Date(state.snapshot_at),
-      database: describeTarget(settings.databaseUrl),
+      database: settings.connection.label,
       schema: settings.schema,
       table: TOKEN_USAGES,
       serverVersionNum: int(state.server_version_num),
@@ -223,7 +213,7 @@ export async function collectFacts(db: Queryable, settings: VerifySettings, deps
     };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'verifying' });
+    throw translatePgError(error, { connection: settings.connection, action: 'verifying' });
   }
 }
 

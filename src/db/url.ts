@@ -87,16 +87,19 @@ export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}):
       problem: `the URL names several hosts (${hostPart}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's host`,
     };
   }
+  // libpq accepts user info with no host (postgresql://app@/db?host=/run/pg); WHATWG URL does
+  // not, so a placeholder host is parsed and dropped. A URL that ends at the `@` is truncated.
+  const noHost = hostPart === '' && authority.includes('@') && /^[a-z]+:\/\/[^/?#]*@[/?]/i.test(text);
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(noHost ? text.replace(/^([a-z]+:\/\/[^/?#]*@)/i, '$1placeholder') : text);
   } catch {
     return { ok: false, problem: notAUrl };
   }
   if (scheme === undefined) return { ok: false, problem: notAUrl };
   const parts: UrlParts = {};
   // Brackets belong to the URL syntax of an IPv6 address, not to the address.
-  if (url.hostname) parts.host = decode(url.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (url.hostname && !noHost) parts.host = decode(url.hostname).replace(/^\[(.*)\]$/, '$1');
   if (url.port) parts.port = url.port;
   if (url.username) parts.user = decode(url.username);
   if (url.password) parts.password = decode(url.password);

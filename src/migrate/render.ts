@@ -191,8 +191,9 @@ function runLines(run: BackfillRunSummary): string[] {
   }
   if (run.holders.length > 0) {
     for (const h of run.holders) {
+      const who = h.host !== null || h.pid !== null ? `${h.host ?? '?'} pid ${h.pid ?? '?'}` : 'a workers process (its coordinating session)';
       lines.push(
-        `  held by ${h.host ?? '?'} pid ${h.pid ?? '?'}${h.since ? ` since ${h.since.toISOString()}` : ''} (${h.mode === 'exclusive' ? 'runner' : 'worker'}; database session ${h.backendPid}${h.clientAddr ? ` from ${h.clientAddr}` : ''})`,
+        `  held by ${who}${h.since ? ` since ${h.since.toISOString()}` : ''} (${h.mode === 'exclusive' ? 'runner' : 'worker'}; database session ${h.backendPid}${h.clientAddr ? ` from ${h.clientAddr}` : ''})`,
       );
     }
   } else if (p) {

@@ -42,8 +42,9 @@ export function startCliProcess(args: string[], options: CliProcessOptions = {})
   const child = spawn(process.execPath, [...imports, 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: {
-      // Hermetic: nothing from the caller's DATABASE_URL or AIBRIDGE_MIGRATE_* reaches the CLI.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_'))),
+      // Hermetic: nothing from the caller's DATABASE_URL, AIBRIDGE_MIGRATE_* or libpq PG*
+      // variables reaches the CLI.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name))),
       NO_COLOR: '1',
       ...options.env,
     },

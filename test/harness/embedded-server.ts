@@ -356,3 +356,20 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     },
   };
 }
+
+/**
+ * A login role on `server` that must present `password` (scram-sha-256) over 127.0.0.1, while
+ * every other role keeps trust authentication: the first matching pg_hba.conf line wins.
+ */
+export async function addPasswordRole(server: EmbeddedServer, role: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password.replaceAll("'", "''")}'`);
+    const hba = path.join(server.dataDir, 'pg_hba.conf');
+    fs.writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
+    await client.query('SELECT pg_reload_conf()');
+  } finally {
+    await client.end();
+  }
+}

@@ -11,14 +11,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { resolveTarget, systemTargetIo, targetFromUrl } from '../../src/db/target.js';
 import { ConnectionError } from '../../src/errors.js';
 import { runCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import { addPasswordRole, startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
 
 const PASSWORD = 'Tls-Pw-8812';
 
@@ -138,13 +137,7 @@ describe('the libpq environment, sockets, secret files and ~/.pgpass', () => {
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-home-'));
     server = await startEmbeddedServer({ fast: true });
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    await client.query(`CREATE ROLE pw_user LOGIN PASSWORD '${PASSWORD}'`);
-    const hba = path.join(server.dataDir, 'pg_hba.conf');
-    fs.writeFileSync(hba, `host all pw_user 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
-    await client.query('SELECT pg_reload_conf()');
-    await client.end();
+    await addPasswordRole(server, 'pw_user', PASSWORD);
   });
   afterAll(async () => {
     await server?.stop();

@@ -228,7 +228,7 @@ export async function latestBackfillRuns(db: pg.Client, stateSchema: string, app
       // objsubid 1); a range lock is the pair (hashtext(run key text), range_no), objsubid 2.
       const key = await runnerLockKey(db, stateSchema, names.usages);
       const { rows: lockRows } = await query<DbRow>(
-        `SELECT l.pid, l.mode, l.objsubid, l.objid::bigint AS objid, a.client_addr::text AS client_addr, a.application_name, a.backend_start
+        `SELECT l.pid, l.mode, l.objsubid, l.objid::bigint AS objid, host(a.client_addr) AS client_addr, a.application_name, a.backend_start
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND ((l.objsubid = 1 AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid)

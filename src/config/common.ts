@@ -1,6 +1,6 @@
 /** Options every command accepts: where the database is, how to reach it, where things live in it. */
 import type { z } from 'zod';
-import type { ConnectionTarget } from '../db/target.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
 import { databaseUrl, duration, filePath, flag, identifier, sslMode } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
@@ -22,7 +22,7 @@ export const connectionShape = {
     .meta({ describe: 'read the URL from this file, e.g. a mounted secret (a trailing newline is ignored)', group: CONNECTION }),
   connectTimeout: duration(100, 600_000)
     .optional()
-    .meta({ describe: 'give up connecting after this long', defaultText: '10s, or connect_timeout / PGCONNECT_TIMEOUT', group: CONNECTION }),
+    .meta({ describe: 'give up connecting after this long', defaultText: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s, or connect_timeout / PGCONNECT_TIMEOUT`, group: CONNECTION }),
   sslmode: sslMode()
     .optional()
     .meta({ describe: 'disable | prefer | require | verify-ca | verify-full, as in libpq', defaultText: 'prefer, or sslmode in the URL / PGSSLMODE', group: TLS }),

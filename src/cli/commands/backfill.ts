@@ -1,6 +1,6 @@
 /**
- * `aibridge-migrate backfill`: flags, option resolution and signal handling. The work is in
- * src/backfill, imported lazily so `--help` stays fast.
+ * `aibridge-migrate backfill`: progress output, signal handling and the result's exit code.
+ * The work is in src/backfill, imported lazily so `--help` stays fast.
  */
 import { backfillSchema } from '../../backfill/options.js';
 import { defineCommand } from '../command.js';
@@ -61,14 +61,16 @@ export const backfillCommand = defineCommand({
       }
       if (result.status === 'completed') return EXIT_CODES.ok;
       if (result.status === 'interrupted') {
-        const error = new InterruptedError(result.signal, `backfill stopped by ${result.signal}${result.runId === null ? '' : ` (run #${result.runId} checkpointed)`}`, {
-          hint: `Resume with: ${result.resumeCommand}`,
+        const where = options.connection.label;
+        const error = new InterruptedError(result.signal, `backfill of ${where} stopped by ${result.signal}${result.runId === null ? '' : ` (run #${result.runId} checkpointed)`}`, {
+          // The command alone may not say where (PG* variables, a config file): the hint does.
+          hint: `Resume with: ${result.resumeCommand} (it continues on ${where})`,
           details: { runId: result.runId, position: result.position },
         });
         throw error;
       }
       if (result.resumeCommand && !result.error.hint?.includes(result.resumeCommand)) {
-        throw Object.assign(result.error, { hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${result.resumeCommand}` });
+        throw Object.assign(result.error, { hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${result.resumeCommand} (it continues on ${options.connection.label})` });
       }
       throw result.error;
     } finally {

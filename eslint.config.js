@@ -6,6 +6,15 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
+    // The CLI is the outermost layer: it may import anything in src/, nothing in src/ imports it
+    // (a domain module that needs output or an exit code takes it as a parameter instead).
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*', '**/cli/**'], message: 'Only src/cli imports src/cli.' }] }],
+    },
+  },
+  {
     // Tests, benchmarks and fixtures read untyped rows and JSON event streams everywhere;
     // the product code takes them through one type at the boundary (src/db/row.ts).
     files: ['test/**', 'bench/**', 'fixtures/**', 'scripts/**', 'examples/**'],

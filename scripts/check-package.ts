@@ -1,7 +1,9 @@
 /**
  * Packaging check (CI): `npm pack`, install the tarball into an empty project elsewhere, and
  * run the installed CLI — `--version`, `--help`, then the real commands against an embedded
- * PostgreSQL — exactly as a user of the published package would.
+ * PostgreSQL — exactly as a user of the published package would. The install must print no
+ * npm warning (npm 11 warns about every install script it has not been told to allow: the
+ * package has none, it ships dist/ built by prepack) and must work with scripts disabled.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +38,22 @@ fs.mkdirSync(project);
 fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
 const install = sh('npm', ['install', '--no-audit', '--no-fund', tarball], project);
 check('npm install <tarball> into an empty project', install.code === 0, install.stderr);
+const warnings = install.stderr.split('\n').filter((line) => /^npm warn/i.test(line));
+check('the install prints no npm warning', warnings.length === 0, warnings.join('\n'));
+
+const installed = path.join(project, 'node_modules', 'aibridge-migrate');
+const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; license?: string; repository?: unknown; bugs?: unknown };
+const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => manifest.scripts?.[name] !== undefined);
+check('the package has no install script', installScripts.length === 0, installScripts.join(', '));
+check('LICENSE, license, repository and bugs are there', fs.existsSync(path.join(installed, 'LICENSE')) && manifest.license === 'MIT' && Boolean(manifest.repository) && Boolean(manifest.bugs));
+check('the compiled CLI is in the package (no build step)', fs.existsSync(path.join(installed, 'dist', 'src', 'cli', 'main.js')));
+
+const noScripts = path.join(work, 'consumer-no-scripts');
+fs.mkdirSync(noScripts);
+fs.writeFileSync(path.join(noScripts, 'package.json'), JSON.stringify({ name: 'consumer-no-scripts', version: '1.0.0', private: true }));
+const ignoring = sh('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], noScripts);
+const ignoringHelp = sh('npx', ['aibridge-migrate', '--version'], noScripts);
+check('installed with --ignore-scripts, the CLI still runs', ignoring.code === 0 && ignoringHelp.code === 0 && ignoringHelp.stdout.trim() === version, ignoring.stderr + ignoringHelp.stderr);
 
 const versionRun = sh('npx', ['aibridge-migrate', '--version'], project);
 check(`npx aibridge-migrate --version prints ${version}`, versionRun.code === 0 && versionRun.stdout.trim() === version, versionRun.stdout + versionRun.stderr);
@@ -56,6 +74,7 @@ try {
     ['status --json', ['status', '--json'], 0],
     ['backfill', ['backfill', '--json'], 0],
     ['verify', ['verify', '--format', 'json'], 0],
+    ['status --check (the pipeline gate)', ['status', '--check'], 0],
   ];
   for (const [name, args, expected] of commands) {
     const run = sh('npx', ['aibridge-migrate', ...args], project, env);

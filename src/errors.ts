@@ -22,6 +22,8 @@ export const EXIT_CODES = {
   alreadyRunning: 7,
   /** A transient failure outlasted the retry budget; the run is checkpointed and can be resumed. */
   retriesExhausted: 8,
+  /** `status --check`: a migration is pending, or the forward backfill has not completed with no eligible row left. */
+  notReady: 9,
   /** A bug: anything not classified above. */
   internal: 70,
   interrupted: 130,
@@ -79,12 +81,36 @@ export class ToolkitError extends Error {
   }
 }
 
+/**
+ * One thing wrong with the settings: which setting, where its value came from (`--batch-size`,
+ * `AIBRIDGE_MIGRATE_BATCH_SIZE`, `config file key "batch-size"`, `options.batchSize`, `PGSSLMODE`),
+ * and what is wrong. The same shape for the CLI and every API entry point.
+ */
+export interface SettingProblem {
+  /** The option's kebab-case name, as on the command line; null for a libpq variable or a file. */
+  setting: string | null;
+  /** Where the value came from; null when it is the combination that is wrong. */
+  source: string | null;
+  message: string;
+}
+
+/** `Setting 'batch-size' (--batch-size): must be …`, or `PGPORT: must be …`, or the message alone. */
+export function formatProblem(problem: SettingProblem): string {
+  if (problem.setting !== null) return `Setting '${problem.setting}'${problem.source ? ` (${problem.source})` : ''}: ${problem.message}`;
+  return problem.source ? `${problem.source}: ${problem.message}` : problem.message;
+}
+
 export class UsageError extends ToolkitError {
-  /** Every problem found, so a user fixes them all in one go. */
+  /** Every problem found, so a user fixes them all in one go (formatted as in formatProblem). */
   readonly problems: string[];
-  constructor(problems: string[], options: ToolkitErrorOptions = {}) {
-    super('USAGE', problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`, options);
-    this.problems = problems;
+  constructor(problems: (string | SettingProblem)[], options: ToolkitErrorOptions = {}) {
+    const lines = problems.map((p) => (typeof p === 'string' ? p : formatProblem(p)));
+    const structured = problems.map((p) => (typeof p === 'string' ? { setting: null, source: null, message: p } : p));
+    super('USAGE', lines.length === 1 ? lines[0]! : `${lines.length} problems:\n  - ${lines.join('\n  - ')}`, {
+      ...options,
+      details: { problems: structured, ...options.details },
+    });
+    this.problems = lines;
   }
 }
 

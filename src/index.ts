@@ -4,6 +4,20 @@
  * validates them with the same schemas, and either returns a typed result or throws a
  * ToolkitError whose `code` and `exitCode` match the CLI's.
  *
+ * The connection: `databaseUrl` (or `databaseUrlFile`, a file holding it) plus the TLS options
+ * (`sslmode`, `sslRootCert`, `sslCert`, `sslKey`), with libpq's meaning; what they leave out
+ * comes from the libpq variables of the process (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+ * ~/.pgpass, PGDATABASE, PGSSLMODE, …), and without a URL those alone say where to go. The
+ * CLI's own variables (AIBRIDGE_MIGRATE_*, DATABASE_URL) and config files are not read here.
+ *
+ * Bad options, one shape for every entry point: the promise rejects with a UsageError
+ * (`code: 'USAGE'`, `exitCode: 2`) before anything connects. `error.problems` lists every
+ * problem as `Setting '<option>' (options.<key>): <problem>` — e.g.
+ * `Setting 'batch-size' (options.batchSize): must be between 1 and 1000000, got 0` — and
+ * `error.details.problems` holds the same as `{ setting, source, message }` objects
+ * (SettingProblem). Only what happens after validation differs: runBackfill returns
+ * `{ status: 'failed', error }` for a run that fails, the others throw.
+ *
  * @example A deploy step
  *   import { migrateUp, runBackfill, verify } from 'aibridge-migrate';
  *
@@ -47,5 +61,9 @@ export {
   AlreadyRunningError,
   RetriesExhaustedError,
   InterruptedError,
+  formatProblem,
   type ErrorCode,
+  type SettingProblem,
 } from './errors.js';
+
+export type { ConnectionTarget, SslMode } from './db/target.js';

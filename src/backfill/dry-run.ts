@@ -5,6 +5,7 @@
  * as 0 everywhere).
  */
 import type { Queryable } from '../db/port.js';
+import type { ConnectionTarget } from '../db/target.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { withTransaction } from '../db/transaction.js';
 import { READ_COLUMN, tables, WRITE_COLUMN, type Tables } from '../names.js';
@@ -61,7 +62,7 @@ export const WRITE_COST = 4;
 export interface DryRunOptions {
   schema: string;
   stateSchema: string;
-  databaseUrl: string;
+  connection: ConnectionTarget;
 }
 
 export async function executeDryRun(session: Queryable, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
@@ -69,7 +70,7 @@ export async function executeDryRun(session: Queryable, options: DryRunOptions, 
   const interceptions = names.interceptions;
   // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up.
   return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot' }).catch((error: unknown) => {
-    throw translatePgError(error, { databaseUrl: options.databaseUrl, action: 'reading for --dry-run' });
+    throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
   });
 }
 

@@ -6,14 +6,15 @@
  *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
  *   console.log(result.summary.rowsUpdated);
  *
- * It never throws for an expected failure: bad options, a lost database, another runner —
- * each comes back as `{ status: 'failed', error }` with the error's code and hint.
+ * Bad options reject with a UsageError before anything connects, as with every entry point
+ * (src/config/resolve.ts, resolveApiOptions). Once running it never throws for an expected
+ * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
+ * with the error's code and hint.
  */
 import os from 'node:os';
-import { requireDatabaseUrl } from '../config/common.js';
+import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { ToolkitError, UsageError } from '../errors.js';
 import { withSession } from '../db/port.js';
 import { systemRuntime } from '../runtime.js';
 import { executeDryRun } from './dry-run.js';
@@ -42,9 +43,8 @@ function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): Back
     ...systemRuntime(),
     connect: () =>
       connect({
-        databaseUrl: config.databaseUrl,
+        target: config.connection,
         applicationName: BACKFILL_APPLICATION_NAME,
-        connectTimeoutMs: config.connectTimeout,
         // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
         // for ever: the server ends a transaction left idle this long.
         settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
@@ -61,7 +61,7 @@ function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): Back
 /** Runs (or, with dryRun, previews) the backfill with options already validated. */
 export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const deps = defaultDeps(config, given);
-  const label = { databaseUrl: config.databaseUrl };
+  const label = { connection: config.connection };
   if (!config.dryRun) return executeBackfill(config, deps, label);
   try {
     const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
@@ -76,16 +76,5 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
  * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
  */
 export async function runBackfill(rawOptions: BackfillInput | Record<string, unknown>, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
-  const parsed = backfillSchema.safeParse(rawOptions);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `Setting '${String(issue.path[0] ?? '')}': ${issue.message}`);
-    return { status: 'failed', error: new UsageError(problems, { hint: 'Fix the options above; nothing was run.' }), runId: null, summary: null, resumeCommand: null };
-  }
-  let config: BackfillConfig;
-  try {
-    config = requireDatabaseUrl(parsed.data);
-  } catch (error) {
-    return { status: 'failed', error: error as ToolkitError, runId: null, summary: null, resumeCommand: null };
-  }
-  return backfillWithConfig(config, deps);
+  return backfillWithConfig(resolveApiOptions(backfillSchema, rawOptions), deps);
 }

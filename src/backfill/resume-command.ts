@@ -2,13 +2,10 @@
  * The exact command that continues a stopped run: the same options minus the ones that would
  * change what "continue" means (--restart, --dry-run), with any password in a URL masked.
  */
+import { kebab } from '../config/names.js';
 import { redactUrl } from '../db/url.js';
 
 const DROPPED = new Set(['restart', 'dryRun', 'wait']);
-
-function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
 
 /** POSIX shell quoting, only where needed. */
 export function shellQuote(value: string): string {

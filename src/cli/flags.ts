@@ -1,71 +1,70 @@
 /**
- * Every flag any command accepts, declared as plain data so `--help` needs neither zod nor pg.
- * Values are declared as strings (booleans excepted): the zod schemas in src/config decide
- * what is valid, so a flag, an environment variable and a config-file key are judged alike.
+ * Command-line flags, derived from a command's option schema (src/config/fields.ts): one
+ * definition gives the flag, its --help line and default, and its environment variable.
+ * Values are declared as strings (switches excepted): the zod schemas decide what is valid,
+ * so a flag, an environment variable and a config-file key are judged alike.
  */
 import type { Argv } from 'yargs';
+import type { OptionInfo } from '../config/fields.js';
+import { camel } from '../config/names.js';
+import { CONFIG_ENV } from '../config/resolve.js';
 
-export interface FlagSpec {
-  describe: string;
-  type: 'string' | 'boolean';
-  /** Shown in --help only; the real default lives in the zod schema. */
-  defaultDescription?: string;
-  group?: string;
-}
+/** Not a setting but where settings come from, so it lives in no schema. */
+export const CONFIG_FLAG: OptionInfo = {
+  key: 'config',
+  flag: 'config',
+  env: CONFIG_ENV,
+  describe: 'options file: .yaml, .yml or .json (precedence: flags > environment > file > defaults)',
+  group: 'Connection:',
+  boolean: false,
+  defaultText: `${CONFIG_ENV}, else ./aibridge-migrate.yaml/.yml/.json`,
+  flagOnly: false,
+};
 
-const CONNECTION = 'Connection:';
-const OUTPUT = 'Output:';
+/** Keys yargs itself puts in argv. */
+const YARGS_KEYS = new Set(['_', '$0', 'help', 'h', 'version']);
 
-export const COMMON_FLAGS = {
-  databaseUrl: { describe: 'PostgreSQL URL (postgres://user:pass@host:5432/db); or DATABASE_URL', type: 'string', group: CONNECTION },
-  schema: { describe: 'schema holding the aibridge_* tables', type: 'string', defaultDescription: 'public', group: CONNECTION },
-  stateSchema: { describe: "the toolkit's own schema (backfill ledger)", type: 'string', defaultDescription: 'aibridge_migrate', group: CONNECTION },
-  migrationsSchema: { describe: 'schema of the migrations bookkeeping table', type: 'string', defaultDescription: 'public', group: CONNECTION },
-  migrationsTable: { describe: 'name of the migrations bookkeeping table', type: 'string', defaultDescription: 'aibridge_migrate_migrations', group: CONNECTION },
-  connectTimeout: { describe: 'give up connecting after this long (e.g. 10s)', type: 'string', defaultDescription: '10s', group: CONNECTION },
-  config: { describe: 'JSON or YAML file of options (flags > environment > file > defaults)', type: 'string', group: CONNECTION },
-  json: { describe: 'machine-readable output on stdout (logs stay on stderr)', type: 'boolean', group: OUTPUT },
-  debug: { describe: 'show stack traces and SQL on failure', type: 'boolean', group: OUTPUT },
-} satisfies Record<string, FlagSpec>;
-
-/** Registered by each command module; read to tell unknown settings from other commands' settings. */
-const allKeys = new Set<string>(Object.keys(COMMON_FLAGS));
-
-export function knownOptionKeys(): ReadonlySet<string> {
-  return allKeys;
-}
-
-export function kebabCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-export function declareFlags<T>(yargs: Argv<T>, flags: Record<string, FlagSpec>): Argv<T> {
+export function declareFlags<T>(yargs: Argv<T>, options: readonly OptionInfo[]): Argv<T> {
   let y = yargs;
-  for (const [key, spec] of Object.entries(flags)) {
-    allKeys.add(key);
-    y = y.option(kebabCase(key), {
-      describe: spec.describe,
-      type: spec.type,
+  for (const option of options) {
+    y = y.option(option.flag, {
+      describe: option.describe,
+      type: option.boolean ? 'boolean' : 'string',
       // A string flag always takes the next word as its value, so `--lock-timeout -2s` reaches
       // validation (and its clear message) instead of being split into the flags -2 and -s.
-      ...(spec.type === 'string' ? { nargs: 1 } : {}),
-      ...(spec.group ? { group: spec.group } : {}),
-      ...(spec.defaultDescription ? { defaultDescription: spec.defaultDescription } : {}),
+      ...(option.boolean ? {} : { nargs: 1 }),
+      ...(option.group ? { group: option.group } : {}),
+      ...(option.defaultText ? { defaultDescription: option.defaultText } : {}),
     }) as Argv<T>;
   }
   return y;
 }
 
-/** Registers keys without declaring them (so a config file shared by all commands validates). */
-export function registerKeys(keys: Iterable<string>): void {
-  for (const key of keys) allKeys.add(key);
-}
-
 /** The flags the user actually typed, keyed in camelCase. */
-export function typedFlags(argv: Record<string, unknown>, flags: Record<string, FlagSpec>): Record<string, unknown> {
+export function typedFlags(argv: Record<string, unknown>, options: readonly OptionInfo[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(flags)) {
+  for (const { key } of options) {
     if (argv[key] !== undefined) out[key] = argv[key];
   }
   return out;
+}
+
+/**
+ * Names in argv that no declared flag accounts for, in their kebab-case spelling. yargs
+ * records each unknown `--foo-bar` twice (foo-bar and fooBar); only the first is kept.
+ */
+export function unknownFlags(argv: Record<string, unknown>, options: readonly OptionInfo[]): string[] {
+  const known = new Set<string>(YARGS_KEYS);
+  for (const option of options) {
+    known.add(option.key);
+    known.add(option.flag);
+  }
+  const unknown: string[] = [];
+  const seen = new Set<string>();
+  for (const name of Object.keys(argv)) {
+    if (known.has(name) || seen.has(camel(name))) continue;
+    seen.add(camel(name));
+    unknown.push(name);
+  }
+  return unknown;
 }

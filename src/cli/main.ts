@@ -1,47 +1,55 @@
 #!/usr/bin/env node
 /**
- * aibridge-migrate's command line. This file only registers commands and turns yargs' own
- * usage failures into exit code 2; each command's handler exits through cli/run.ts.
- * Heavy modules (pg, node-pg-migrate, zod) are imported inside handlers so --help is fast.
+ * aibridge-migrate's command line. This file only registers commands and turns usage failures
+ * (an unknown command, a missing one) into exit code 2; each command's handler exits through
+ * cli/run.ts. Heavy modules (pg, node-pg-migrate) are imported inside handlers so --help is fast.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { nearest } from '../config/names.js';
 import { UsageError } from '../errors.js';
-import { backfillCommand } from './commands/backfill.js';
-import { downCommand } from './commands/down.js';
-import { statusCommand } from './commands/status.js';
-import { upCommand } from './commands/up.js';
-import { verifyCommand } from './commands/verify.js';
-import { reportFailure } from './run.js';
+import { HELP_HINT } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { failAndExit, outputModeOf } from './run.js';
 import { packageVersion } from './version.js';
 
 const argv = hideBin(process.argv);
+const names = COMMANDS.map((c) => c.name);
 
-await yargs(argv)
+/** Reported like any other error: JSON on stdout when JSON output was asked for anywhere. */
+async function usageFailure(problem: string): Promise<never> {
+  return failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
+}
+
+// Checked before yargs sees it, so a mistyped command gets the nearest one suggested.
+const first = argv[0];
+if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
+  const guess = nearest(first, names);
+  await usageFailure(`Unknown command: ${first} (${guess ? `did you mean ${guess}? ` : ''}the commands are ${names.join(', ')})`);
+}
+
+let cli = yargs(argv)
   .scriptName('aibridge-migrate')
-  .usage('$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (aibridge_token_usages).')
-  .command(upCommand)
-  .command(downCommand)
-  .command(statusCommand)
-  .command(backfillCommand)
-  .command(verifyCommand)
-  .demandCommand(1, 'Name a command: up, down, status, backfill or verify.')
-  .strict()
-  .recommendCommands()
+  .usage('$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (aibridge_token_usages).');
+for (const command of COMMANDS) cli = cli.command(command.module);
+
+await cli
+  .demandCommand(1, `Name a command: ${names.join(', ')}.`)
+  // Unknown flags are judged by the command itself (cli/command.ts), with a suggestion.
+  .strictCommands()
   .version(packageVersion())
   .help()
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 100))
   .epilogue(
-    'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 70 internal error · 130/143 interrupted (resumable)',
+    [
+      'Every option can also be set as AIBRIDGE_MIGRATE_<OPTION> (e.g. AIBRIDGE_MIGRATE_LOCK_TIMEOUT=2s) or as a key of the config file; flags win over the environment, the environment over the file. The connection also honours the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, ~/.pgpass, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, …) for whatever the URL leaves out.',
+      'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check: not migrated and backfilled yet · 70 internal error · 130/143 interrupted (resumable)',
+    ].join('\n\n'),
   )
   .fail((message, error) => {
-    // yargs calls this for its own parse failures (unknown option, missing command); handler
+    // yargs calls this for its own parse failures (no command, a bad option count); handler
     // failures never reach it, they exit through runAndExit.
-    const problem = message ?? (error instanceof Error ? error.message : 'invalid command line');
-    const code = reportFailure(new UsageError([problem], { hint: 'Run `aibridge-migrate --help` (or `aibridge-migrate <command> --help`) for the options.' }), {
-      json: argv.includes('--json'),
-    });
-    process.exit(code);
+    void usageFailure(message ?? (error instanceof Error ? error.message : 'invalid command line'));
   })
   .parseAsync();

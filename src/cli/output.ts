@@ -14,9 +14,12 @@ export interface Terminal {
 
 export function detectTerminal(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Terminal {
   const interactive = Boolean(stream.isTTY) && env.TERM !== 'dumb' && env.CI !== 'true';
-  // https://no-color.org: any non-empty NO_COLOR disables colour.
-  const color = interactive && !env.NO_COLOR && env.FORCE_COLOR !== '0';
-  return { interactive, color };
+  // FORCE_COLOR (any value but 0/false) turns colour on even into a pipe, as in Node and most
+  // CLIs (a CI log viewer that renders ANSI); it wins over NO_COLOR, which (https://no-color.org:
+  // any non-empty value) turns it off. Neither changes whether progress is redrawn live.
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return { interactive, color: force !== '0' && force !== 'false' };
+  return { interactive, color: interactive && !env.NO_COLOR };
 }
 
 export function createLogger(options: { debug?: boolean; write?: (line: string) => void } = {}): Logger {

@@ -1,14 +1,18 @@
 /**
  * The one place where an outcome becomes an exit status. Handlers return an exit code or
- * throw; this prints the error the way the user asked (text or --json) and exits.
+ * throw; this prints the error the way the user asked (text, or the JSON error document when
+ * JSON output was asked for by flag, environment or config file) and exits.
  */
 import { EXIT_CODES, ToolkitError, isToolkitError } from '../errors.js';
 import { redactUrl } from '../db/url.js';
+import { locateConfigFile, readConfigFile, truthy } from '../config/resolve.js';
 import { detectTerminal, paint } from './output.js';
 
 export interface RunFlags {
   json?: boolean;
   debug?: boolean;
+  /** The config file read, named in JSON documents (null: none). */
+  configFile?: string | null;
 }
 
 function stackOf(error: unknown): string {
@@ -21,6 +25,22 @@ function stackOf(error: unknown): string {
   return redactUrl(parts.join('\ncaused by: '));
 }
 
+/** The documented JSON error document (README, Output conventions). */
+export function errorDocument(error: ToolkitError, configFile: string | null): Record<string, unknown> {
+  return {
+    status: 'error',
+    error: {
+      code: error.code,
+      exit_code: error.exitCode,
+      message: redactUrl(error.message),
+      hint: error.hint ? redactUrl(error.hint) : null,
+      // Details are facts for machines; a URL in one (there should be none) is still masked.
+      details: JSON.parse(redactUrl(JSON.stringify(error.details ?? {}))) as unknown,
+    },
+    config_file: configFile,
+  };
+}
+
 export function reportFailure(error: unknown, flags: RunFlags): number {
   const known: ToolkitError = isToolkitError(error)
     ? error
@@ -30,11 +50,7 @@ export function reportFailure(error: unknown, flags: RunFlags): number {
       });
   const message = redactUrl(known.message);
   const hint = known.hint ? redactUrl(known.hint) : undefined;
-  if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({ status: 'error', error: { code: known.code, exit_code: known.exitCode, message, hint: hint ?? null, details: known.details } })}\n`,
-    );
-  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(errorDocument(known, flags.configFile ?? null))}\n`);
   const { color } = detectTerminal();
   process.stderr.write(`${paint(color, 'red', 'error:')} ${message}\n`);
   if (hint) process.stderr.write(`${paint(color, 'dim', 'hint:')} ${hint}\n`);
@@ -43,11 +59,41 @@ export function reportFailure(error: unknown, flags: RunFlags): number {
   return known.exitCode;
 }
 
+/**
+ * How to report a failure that happened before the settings could be resolved (a yargs
+ * usage error, an unknown command or flag): from the raw command line, AIBRIDGE_MIGRATE_JSON
+ * and the config file's `json`, in the usual precedence. Best effort: an unreadable config
+ * file counts as not asking for JSON (its own problem is reported when a command runs).
+ */
+export async function outputModeOf(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Required<RunFlags>> {
+  const fromArgs = (name: string): boolean | undefined => {
+    let value: boolean | undefined;
+    for (const arg of args) {
+      if (arg === `--${name}`) value = true;
+      else if (arg === `--no-${name}`) value = false;
+      else if (arg.startsWith(`--${name}=`)) value = truthy(arg.slice(name.length + 3));
+    }
+    return value;
+  };
+  const configIndex = args.findIndex((a) => a === '--config');
+  const configArg = configIndex >= 0 ? args[configIndex + 1] : args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  const located = locateConfigFile(configArg, env, cwd);
+  const file = located.file ? await readConfigFile(located.file.path, new Set(['json', 'debug'])) : null;
+  const pick = (name: 'json' | 'debug', envName: string) =>
+    fromArgs(name) ?? (env[envName] !== undefined ? truthy(env[envName]) : undefined) ?? truthy(file?.values[name]);
+  return { json: pick('json', 'AIBRIDGE_MIGRATE_JSON'), debug: pick('debug', 'AIBRIDGE_MIGRATE_DEBUG'), configFile: located.file?.path ?? null };
+}
+
 async function flushAndExit(code: number): Promise<never> {
   await Promise.all(
     [process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.once('drain', () => resolve())))),
   );
   process.exit(code);
+}
+
+/** Reports `error` (see reportFailure) and exits with its code. */
+export async function failAndExit(error: unknown, flags: RunFlags): Promise<never> {
+  return flushAndExit(reportFailure(error, flags));
 }
 
 /** Runs a command body and exits with its code (or the code of what it threw). */

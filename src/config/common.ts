@@ -1,36 +1,48 @@
-/** Options every command accepts: where the database is and where things live in it. */
-import { z } from 'zod';
-import { UsageError } from '../errors.js';
-import { databaseUrl, duration, flag, identifier } from './fields.js';
+/** Options every command accepts: where the database is, how to reach it, where things live in it. */
+import type { z } from 'zod';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
+import { databaseUrl, duration, filePath, flag, identifier, sslMode } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
 export const DEFAULT_MIGRATIONS_TABLE = 'aibridge_migrate_migrations';
 
+const CONNECTION = 'Connection:';
+const TLS = 'TLS (libpq sslmode):';
+const NAMES = 'Schemas and tables:';
+const OUTPUT = 'Output:';
+
 export const connectionShape = {
-  databaseUrl: databaseUrl().optional(),
+  // Optional in the schema: without one, the libpq variables (PGHOST, …) may say where to go,
+  // and a missing database is reported with the fix (src/db/target.ts).
+  databaseUrl: databaseUrl()
+    .optional()
+    .meta({ describe: 'PostgreSQL URL: postgres://user:pass@host:5432/db, or postgresql:///db for the local socket (also DATABASE_URL)', group: CONNECTION }),
+  databaseUrlFile: filePath()
+    .optional()
+    .meta({ describe: 'read the URL from this file, e.g. a mounted secret (a trailing newline is ignored)', group: CONNECTION }),
+  connectTimeout: duration(100, 600_000)
+    .optional()
+    .meta({ describe: 'give up connecting after this long', defaultText: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s, or connect_timeout / PGCONNECT_TIMEOUT`, group: CONNECTION }),
+  sslmode: sslMode()
+    .optional()
+    .meta({ describe: 'disable | prefer | require | verify-ca | verify-full, as in libpq', defaultText: 'prefer, or sslmode in the URL / PGSSLMODE', group: TLS }),
+  sslRootCert: filePath()
+    .optional()
+    .meta({ describe: "CA certificate(s) that signed the server's certificate, or `system`", defaultText: '~/.postgresql/root.crt if present', group: TLS }),
+  sslCert: filePath().optional().meta({ describe: 'client certificate', defaultText: '~/.postgresql/postgresql.crt if present', group: TLS }),
+  sslKey: filePath().optional().meta({ describe: "client certificate's private key (mode 0600)", defaultText: '~/.postgresql/postgresql.key if present', group: TLS }),
   /** Schema of the application's aibridge_* tables. */
-  schema: identifier().default('public'),
+  schema: identifier().prefault('public').meta({ describe: 'schema holding the aibridge_* tables', group: NAMES }),
   /** The toolkit's own schema: backfill ledger and checkpoints. */
-  stateSchema: identifier().default(DEFAULT_STATE_SCHEMA),
+  stateSchema: identifier().prefault(DEFAULT_STATE_SCHEMA).meta({ describe: "the toolkit's own schema (backfill ledger)", group: NAMES }),
   /** Schema of node-pg-migrate's bookkeeping table. */
-  migrationsSchema: identifier().default('public'),
-  migrationsTable: identifier().default(DEFAULT_MIGRATIONS_TABLE),
-  connectTimeout: duration(100, 600_000).default(10_000),
-  json: flag().default(false),
-  debug: flag().default(false),
+  migrationsSchema: identifier().prefault('public').meta({ describe: 'schema of the migrations bookkeeping table', group: NAMES }),
+  migrationsTable: identifier().prefault(DEFAULT_MIGRATIONS_TABLE).meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
+  json: flag().prefault(false).meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
+  debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
 } as const;
 
 export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;
 
-/** Like ConnectionOptions, but with the database URL known to be present. */
-export type ConnectedOptions = Omit<ConnectionOptions, 'databaseUrl'> & { databaseUrl: string };
-
-/** The URL is optional in the schema so that a missing one is reported with the fix. */
-export function requireDatabaseUrl<T extends { databaseUrl?: string | undefined }>(options: T): T & { databaseUrl: string } {
-  if (!options.databaseUrl) {
-    throw new UsageError(['no database URL: pass --database-url postgres://user:pass@host:5432/db or set DATABASE_URL'], {
-      hint: 'The URL can also come from AIBRIDGE_MIGRATE_DATABASE_URL or a --config file.',
-    });
-  }
-  return options as T & { databaseUrl: string };
-}
+/** Parsed settings with the connection resolved from them and the libpq environment. */
+export type Connected<T> = T & { connection: ConnectionTarget };

@@ -1,10 +1,81 @@
 /**
- * zod field builders shared by every command's options. Raw values arrive as strings (from
- * the environment and from flags, which are declared as strings so zod — not yargs — decides
- * what is valid) or as JSON/YAML values from a config file.
+ * zod field builders shared by every command's options, and the metadata that turns a schema
+ * into command-line flags. Raw values arrive as strings (from the environment and from flags,
+ * which are declared as strings so zod — not yargs — decides what is valid) or as JSON/YAML
+ * values from a config file.
+ *
+ * A command's options are defined once, as a zod object whose fields carry `OptionMeta`
+ * (`.meta({ describe, group })`) and their defaults in the units a user types
+ * (`.prefault('2s')`): the CLI derives its flags, `--help` text and defaults from it
+ * (src/cli/flags.ts), the environment variable names from the keys (names.ts).
  */
 import { z } from 'zod';
 import { checkDatabaseUrl } from '../db/url.js';
+import { SSL_MODES } from '../db/target.js';
+import { envName, kebab } from './names.js';
+
+export interface OptionMeta {
+  /** One line for --help. */
+  describe?: string;
+  /** The --help section. */
+  group?: string;
+  /** Shown as the default in --help when the schema has none of its own (e.g. "adaptive"). */
+  defaultText?: string;
+  /** Only as a command-line flag: refused from the environment and from a config file. */
+  flagOnly?: boolean;
+  /** A switch (--dry-run) rather than a flag taking a value; set by flag(). */
+  boolean?: boolean;
+}
+
+/** Everything the CLI needs to know about one option, read off its schema. */
+export interface OptionInfo {
+  key: string;
+  flag: string;
+  env: string | null;
+  describe: string;
+  group: string | undefined;
+  boolean: boolean;
+  /** The default as a user would type it, or undefined for none. */
+  defaultText: string | undefined;
+  flagOnly: boolean;
+}
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  defaultValue?: unknown;
+}
+
+export function optionInfo(key: string, schema: z.ZodType): OptionInfo {
+  const meta: OptionMeta = {};
+  let defaultValue: unknown;
+  let node: z.ZodType | undefined = schema;
+  // Outermost first: a wrapper's metadata (describe on the finished field) wins over the builder's.
+  while (node) {
+    const own = (node.meta() ?? {}) as OptionMeta;
+    for (const [k, v] of Object.entries(own)) if (!(k in meta)) (meta as Record<string, unknown>)[k] = v;
+    const def = node._zod.def as unknown as Def;
+    if ((def.type === 'prefault' || def.type === 'default') && defaultValue === undefined) defaultValue = def.defaultValue;
+    node = def.innerType ?? def.in;
+  }
+  const boolean = meta.boolean === true;
+  const defaultText = meta.defaultText ?? (defaultValue === undefined || (boolean && defaultValue === false) ? undefined : String(defaultValue));
+  return {
+    key,
+    flag: kebab(key),
+    env: meta.flagOnly ? null : envName(key),
+    describe: meta.describe ?? '',
+    group: meta.group,
+    boolean,
+    defaultText,
+    flagOnly: meta.flagOnly === true,
+  };
+}
+
+export function optionInfos(shape: Record<string, z.ZodType>): OptionInfo[] {
+  return Object.entries(shape).map(([key, schema]) => optionInfo(key, schema));
+}
 
 const INTEGER = /^\s*[+-]?\d+\s*$/;
 
@@ -49,9 +120,20 @@ export function duration(minMs: number, maxMs: number) {
 }
 
 export function flag() {
-  return z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((raw) =>
-    typeof raw === 'boolean' ? raw : raw === 'true' || raw === '1' || raw === 'yes',
-  );
+  return z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+    .transform((raw) => (typeof raw === 'boolean' ? raw : raw === 'true' || raw === '1' || raw === 'yes'))
+    .meta({ boolean: true });
+}
+
+/** A path to a file (read later, where its absence is reported with the option's name). */
+export function filePath() {
+  return z.string().trim().min(1, 'must name a file');
+}
+
+/** libpq's sslmode (allow is not offered: see src/db/target.ts). */
+export function sslMode() {
+  return z.enum(SSL_MODES);
 }
 
 /** A name that will be quoted as an SQL identifier (any characters are safe; length is not). */

@@ -82,3 +82,21 @@ export async function advisoryLockHolders(db: Queryable, key: AdvisoryKey): Prom
   const { rows } = await db.query<HolderRow>(holdersSql(`${condition.sql} AND l.granted`), [condition.value]);
   return rows.map(toHolder);
 }
+
+/**
+ * Of the advisory locks named `names` (hashtextextended keys), which are held, and by which
+ * session: one query however many names (e.g. every range of a run).
+ */
+export async function advisoryLockOwners(db: Queryable, names: readonly string[]): Promise<Map<string, number>> {
+  if (names.length === 0) return new Map();
+  const { rows } = await db.query<{ name: string; pid: number }>(
+    `SELECT n.name, l.pid
+       FROM unnest($1::text[]) AS n(name)
+       CROSS JOIN LATERAL (SELECT hashtextextended(n.name, 0) AS key) AS k
+       JOIN pg_locks l ON l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid`,
+    [names],
+  );
+  return new Map(rows.map((r) => [r.name, Number(r.pid)]));
+}

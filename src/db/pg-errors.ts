@@ -9,6 +9,7 @@ import {
   PreflightError,
   ToolkitError,
 } from '../errors.js';
+import type { ConnectionTarget } from './target.js';
 import { redactUrl } from './url.js';
 
 /** SQLSTATEs this toolkit reasons about by name. */
@@ -74,21 +75,73 @@ export function isTransient(error: unknown): boolean {
 }
 
 export interface TranslateContext {
-  /** The URL that was used, for naming host and database (the password is never shown). */
-  databaseUrl?: string;
+  /** What was connected to (connection target, see target.ts): named by its label, never the password. */
+  connection?: Pick<ConnectionTarget, 'label'> & Partial<Pick<ConnectionTarget, 'tls'>>;
   /** What was being done, e.g. "connecting", "applying migration 0001". */
   action?: string;
 }
 
-function target(context: TranslateContext): string {
-  if (!context.databaseUrl) return 'the database server';
-  try {
-    const url = new URL(context.databaseUrl);
-    const db = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
-    return `${url.hostname || 'localhost'}:${url.port || '5432'}/${db}`;
-  } catch {
-    return 'the database server';
+/** pg's answer when the server replies "N" to the SSLRequest (it runs with ssl = off). */
+export function isTlsRefused(error: unknown): boolean {
+  return error instanceof Error && /does not support SSL connections/i.test(error.message);
+}
+
+/** node's codes for a certificate the chain check refuses. */
+const UNTRUSTED_CERT = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+]);
+
+/** A failed TLS handshake as the ConnectionError a user can act on, or null when it is not one. */
+function tlsFailure(error: unknown, where: string, context: TranslateContext): ConnectionError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const tls = context.connection?.tls;
+  const mode = tls ? `sslmode=${tls.mode}` : 'TLS';
+  const roots = tls?.rootCert === 'system' ? "the system's trusted CAs" : tls?.rootCert ? tls.rootCert.path : 'the root certificate';
+  if (isTlsRefused(error)) {
+    return new ConnectionError(`${where} does not accept TLS connections (${mode} requires TLS; the server runs with ssl = off)`, {
+      hint: 'Enable ssl on the server, or connect with sslmode=prefer (TLS when offered) or sslmode=disable if plain connections are acceptable on this network.',
+      cause: error,
+      details: { reason: 'tls_refused' },
+    });
   }
+  if (typeof code !== 'string') return null;
+  if (UNTRUSTED_CERT.has(code)) {
+    return new ConnectionError(`TLS handshake with ${where} failed: the server's certificate is not signed by a CA in ${roots} (${code})`, {
+      hint: "Give the CA certificate that signed the server's certificate (--ssl-root-cert, sslrootcert= in the URL or PGSSLROOTCERT); for a managed database, its provider's CA bundle (see the README, Managed databases).",
+      cause: error,
+      details: { reason: 'untrusted_certificate', tls_code: code },
+    });
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new ConnectionError(`TLS handshake with ${where} failed: the server's certificate is not for this host name (${message})`, {
+      hint: 'Connect with a host name the certificate names (sslmode=verify-full checks it), or use sslmode=verify-ca to check only that a trusted CA signed it.',
+      cause: error,
+      details: { reason: 'host_name_mismatch', tls_code: code },
+    });
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new ConnectionError(`TLS handshake with ${where} failed: the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}`, {
+      hint: "Renew the server's certificate (or check this machine's clock).",
+      cause: error,
+      details: { reason: 'certificate_validity', tls_code: code },
+    });
+  }
+  if (/^ERR_(SSL|TLS|OSSL)_/.test(code) || /^(ERR_)?SSL/.test(code)) {
+    return new ConnectionError(`TLS handshake with ${where} failed: ${message}`, {
+      hint: 'Check the sslmode, the certificate files (--ssl-root-cert, --ssl-cert, --ssl-key) and the server\'s ssl settings.',
+      cause: error,
+      details: { reason: 'tls_handshake', tls_code: code },
+    });
+  }
+  return null;
 }
 
 function describePg(error: PgErrorLike): string {
@@ -106,14 +159,16 @@ function describePg(error: PgErrorLike): string {
 export function translatePgError(error: unknown, context: TranslateContext = {}): ToolkitError {
   if (error instanceof ToolkitError) return error;
   const err = (error ?? {}) as PgErrorLike & { code?: string };
-  const where = target(context);
+  const where = context.connection?.label ?? 'the database server';
   const doing = context.action ? ` while ${context.action}` : '';
   const message = redactUrl(String(err.message ?? error));
   const state = sqlState(error);
 
+  const tls = tlsFailure(error, where, context);
+  if (tls) return tls;
   if (err.code && NETWORK_CODES.has(err.code)) {
     return new ConnectionError(`cannot reach ${where}${doing}: ${message}`, {
-      hint: 'Check the host and port in the database URL, that the server is running, and that this machine may connect to it.',
+      hint: 'Check the host and port in the database URL, that the server is running, and that this machine may connect to it (what the URL leaves out comes from PGHOST and PGPORT).',
       cause: error,
       details: { code: err.code },
     });
@@ -128,7 +183,7 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
       });
     case SQLSTATE.invalidCatalogName:
       return new ConnectionError(`the database in ${where} does not exist: ${message}`, {
-        hint: 'Check the database name at the end of the database URL.',
+        hint: 'Check the database name at the end of the database URL (or PGDATABASE).',
         cause: error,
         details: { sqlstate: state },
       });

@@ -1,4 +1,7 @@
-/** Database URLs: validated up front, and never shown with their password. */
+/**
+ * Database URLs: parsed with libpq's meaning (RFC 3986 `postgres://` URIs, as in the libpq
+ * manual's "Connection URIs"), validated up front, and never shown with their password.
+ */
 
 /**
  * Replaces the password of every postgres URL inside `text` with `***`: the one between `:`
@@ -12,23 +15,118 @@ export function redactUrl(text: string): string {
     .replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&#\s'"]*)/gi, '$1***');
 }
 
-export type UrlCheck = { ok: true; url: URL } | { ok: false; problem: string };
+/** Query parameters this toolkit honours, with libpq's names. */
+export const URL_PARAMETERS = [
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'passfile',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'connect_timeout',
+  'application_name',
+  'options',
+] as const;
 
-export function checkDatabaseUrl(raw: string): UrlCheck {
+/**
+ * libpq parameters accepted and ignored: they tune the socket or the session in ways that do
+ * not change which server is reached or how it is authenticated.
+ */
+const IGNORED_PARAMETERS = new Set([
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'target_session_attrs',
+  'client_encoding',
+  'fallback_application_name',
+  'sslcompression',
+  'sslsni',
+]);
+
+export type UrlParameter = (typeof URL_PARAMETERS)[number];
+
+/** What a URL says, decoded; a part it leaves out is absent (libpq then asks PG* variables). */
+export type UrlParts = Partial<Record<UrlParameter, string>>;
+
+export type UrlParse = { ok: true; parts: UrlParts } | { ok: false; problem: string };
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Parses a `postgres://` or `postgresql://` URL. `postgresql:///db` (no host) means the local
+ * socket, as in libpq. Several hosts (`h1,h2`) are refused: libpq tries them in turn, pg has
+ * no such failover, and silently using the first would hide a misconfiguration.
+ * Problems never quote the password.
+ */
+export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}): UrlParse {
+  const text = raw.trim();
+  // A URL read from a secret file is never quoted back, not even redacted.
+  const notAUrl = `${options.echo === false ? 'it' : `"${redactUrl(text)}"`} is not a URL; expected postgres://user:password@host:5432/database`;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'postgres' && scheme !== 'postgresql') {
+    return { ok: false, problem: `the URL scheme must be postgres:// or postgresql://, not ${scheme}://` };
+  }
+  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+  const hostPart = authority.slice(authority.lastIndexOf('@') + 1);
+  if (hostPart.includes(',')) {
+    return {
+      ok: false,
+      problem: `the URL names several hosts (${hostPart}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's host`,
+    };
+  }
+  // libpq accepts user info with no host (postgresql://app@/db?host=/run/pg); WHATWG URL does
+  // not, so a placeholder host is parsed and dropped. A URL that ends at the `@` is truncated.
+  const noHost = hostPart === '' && authority.includes('@') && /^[a-z]+:\/\/[^/?#]*@[/?]/i.test(text);
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(noHost ? text.replace(/^([a-z]+:\/\/[^/?#]*@)/i, '$1placeholder') : text);
   } catch {
-    return { ok: false, problem: `"${redactUrl(raw)}" is not a URL; expected postgres://user:password@host:5432/database` };
+    return { ok: false, problem: notAUrl };
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    return { ok: false, problem: `the URL scheme must be postgres:// or postgresql://, not ${url.protocol}//` };
+  if (scheme === undefined) return { ok: false, problem: notAUrl };
+  const parts: UrlParts = {};
+  // Brackets belong to the URL syntax of an IPv6 address, not to the address.
+  if (url.hostname && !noHost) parts.host = decode(url.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (url.port) parts.port = url.port;
+  if (url.username) parts.user = decode(url.username);
+  if (url.password) parts.password = decode(url.password);
+  const database = decode(url.pathname.replace(/^\//, ''));
+  if (database) parts.dbname = database;
+  for (const [name, value] of url.searchParams) {
+    if ((URL_PARAMETERS as readonly string[]).includes(name)) parts[name as UrlParameter] = value;
+    else if (name === 'ssl') return { ok: false, problem: `the URL parameter "ssl" is not a libpq parameter; use sslmode=require (or verify-full)` };
+    else if (!IGNORED_PARAMETERS.has(name)) {
+      return { ok: false, problem: `the URL parameter "${name}" is not supported; supported: ${URL_PARAMETERS.join(', ')}` };
+    }
   }
-  if (!url.hostname && !url.searchParams.get('host')) {
-    return { ok: false, problem: 'the database URL names no host; expected postgres://user:password@host:5432/database' };
+  for (const key of ['host', 'hostaddr'] as const) {
+    if (parts[key]?.includes(',')) {
+      return { ok: false, problem: `the URL's ${key} parameter names several hosts (${parts[key]}): aibridge-migrate connects to exactly one server; give the primary's` };
+    }
   }
-  if (url.port && !(Number(url.port) > 0 && Number(url.port) < 65536)) {
-    return { ok: false, problem: `the port ${url.port} in the database URL is not a valid TCP port` };
+  if (parts.port !== undefined && !(/^\d+$/.test(parts.port) && Number(parts.port) > 0 && Number(parts.port) < 65536)) {
+    return { ok: false, problem: `the port ${parts.port} in the database URL is not a valid TCP port` };
   }
-  return { ok: true, url };
+  return { ok: true, parts };
+}
+
+export type UrlCheck = { ok: true } | { ok: false; problem: string };
+
+/** Syntax only (for option validation); what the URL means is decided in target.ts. */
+export function checkDatabaseUrl(raw: string): UrlCheck {
+  const parsed = parseDatabaseUrl(raw);
+  return parsed.ok ? { ok: true } : parsed;
 }

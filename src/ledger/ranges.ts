@@ -10,6 +10,7 @@
  * claimers skip each other's candidates instead of queueing on them.
  */
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../db/advisory-lock.js';
+import { advisoryLockOwners } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables } from '../names.js';
@@ -61,10 +62,22 @@ export async function claimRange(db: Queryable, t: Pick<Tables, 'usages' | 'rang
       // the LIMIT then discards, and those locks would never be released.
       if (!(await tryAdvisoryLock(tx, rangeLock(t, runId, Number(row.range_no))))) continue;
       await tx.query(`UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2`, [runId, row.range_no, claimedBy]);
-      return toRange({ ...row, claimed_by: claimedBy });
+      return toRange({ ...row, claimed_by: claimedBy, claimed_at: new Date() });
     }
     return null;
   });
+}
+
+/** Which session (backend pid) owns each of the run's ranges now; absent: nobody. */
+export async function rangeOwners(db: Queryable, t: Pick<Tables, 'usages' | 'ranges'>, runId: number, rangeNos: readonly number[]): Promise<Map<number, number>> {
+  const owners = await advisoryLockOwners(db, rangeNos.map((no) => rangeLock(t, runId, no)));
+  return new Map(rangeNos.flatMap((no) => (owners.has(rangeLock(t, runId, no)) ? [[no, owners.get(rangeLock(t, runId, no))!] as [number, number]] : [])));
+}
+
+/** The ranges of a run, every pass, in order. */
+export async function runRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<RangeRow[]> {
+  const { rows } = await db.query(`SELECT ${RANGE_COLUMNS} FROM ${t.ranges} WHERE run_id = $1 ORDER BY pass, range_no`, [runId]);
+  return rows.map(toRange);
 }
 
 /** Gives up ownership of a range (done with it, or stopping). */

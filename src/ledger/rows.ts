@@ -55,8 +55,9 @@ export interface RangeRow {
   status: 'pending' | 'done';
   rowsScanned: number;
   rowsUpdated: number;
-  /** "host pid worker" of the last lane that claimed it. */
+  /** "host pid N lane M" of the last lane that claimed it, and when. */
   claimedBy: string | null;
+  claimedAt: Date | null;
 }
 
 export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, options, host, pid, started_at, updated_at, finished_at,
@@ -64,7 +65,7 @@ export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, options, ho
   anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error`;
 
 export const RANGE_COLUMNS = `run_id, range_no, pass, lo::text AS lo, hi::text AS hi, checkpoint::text AS checkpoint, status,
-  rows_scanned, rows_updated, claimed_by`;
+  rows_scanned, rows_updated, claimed_by, claimed_at`;
 
 const count = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -115,6 +116,7 @@ export function toRange(row: DbRow): RangeRow {
     rowsScanned: Number(row.rows_scanned),
     rowsUpdated: Number(row.rows_updated),
     claimedBy: row.claimed_by ?? null,
+    claimedAt: row.claimed_at ?? null,
   };
 }
 

@@ -24,7 +24,7 @@ import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, queryOn } from './ses
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<
   UpSettings,
-  'databaseUrl' | 'connectTimeout' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'
+  'connection' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'
 >;
 
 /** What `up` and `down` report besides their own outcome. */
@@ -120,7 +120,7 @@ export async function withMigrationSession<T>(
   try {
     return await work(client, queryOn(client));
   } catch (error) {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action });
+    throw translatePgError(error, { connection: settings.connection, action });
   } finally {
     await client.end().catch(() => {});
   }

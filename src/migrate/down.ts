@@ -10,7 +10,7 @@ import type { MigrateDeps } from './deps.js';
 import type { DownSettings } from './options.js';
 import { planDown } from './plan.js';
 import { preflightError } from './preflight.js';
-import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, readSituation } from './session.js';
 
 export interface DownResult extends ApplyReport {
   command: 'down';
@@ -24,10 +24,10 @@ export interface DownResult extends ApplyReport {
 
 export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {
   const started = deps.now();
-  const database = databaseLabel(settings.databaseUrl);
+  const database = settings.connection.label;
   return withMigrationSession(settings, deps, 'down', 'reverting a migration', async (client, query) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
-    const before = await readSituation(query, settings, settings.databaseUrl);
+    const before = await readSituation(query, settings, settings.connection);
     const appliedNames = before.bookkeeping.applied.map((m) => m.name);
     const plan = planDown(before.available, appliedNames);
     if (plan.kind === 'unknown') {
@@ -59,7 +59,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
         duration = event.durationMs;
       },
     });
-    const after = await readSituation(query, settings, settings.databaseUrl);
+    const after = await readSituation(query, settings, settings.connection);
     const stillApplied = after.bookkeeping.applied.map((m) => m.name);
     if (outcome.status === 'exhausted') {
       throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow: [], verb: 'reverted', cause: outcome.lastError });

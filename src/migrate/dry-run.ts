@@ -18,7 +18,7 @@ import { loadMigrations } from './loader.js';
 import type { MigrationSession } from './migration.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
-import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, openSession, queryOn, readSituation } from './session.js';
 import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
@@ -75,13 +75,13 @@ export function recordingSession(client: pg.Client, recorded: RecordedStatement[
 }
 
 export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Promise<DryRunResult> {
-  const database = databaseLabel(settings.databaseUrl);
+  const database = settings.connection.label;
   const client = await openSession(settings, deps, 'up --dry-run');
   const query = queryOn(client);
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
     const table = qualify(settings.migrationsSchema, settings.migrationsTable);
-    const situation = await readSituation(query, settings, settings.databaseUrl);
+    const situation = await readSituation(query, settings, settings.connection);
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
@@ -104,7 +104,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
           const context = { appSchema: settings.schema, stateSchema: settings.stateSchema, coder: { migration: settings.coderMigration } };
           await loaded.get(name)!.up(recordingSession(client, statements), context);
         } catch (error) {
-          failure = isToolkitError(error) ? error : translatePgError(error, { databaseUrl: settings.databaseUrl, action: `planning ${name}` });
+          failure = isToolkitError(error) ? error : translatePgError(error, { connection: settings.connection, action: `planning ${name}` });
           break;
         }
         statements.push({ sql: `INSERT INTO ${table} (name, run_on) VALUES ($1, NOW())`, values: [name] });
@@ -123,7 +123,7 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
       coder: coderReport({ ...coder, columnsApplied: !pendingNames.includes(COLUMNS_MIGRATION) }),
     };
   } catch (error) {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'planning migrations (dry run)' });
+    throw translatePgError(error, { connection: settings.connection, action: 'planning migrations (dry run)' });
   } finally {
     await client.query('ROLLBACK').catch(() => {});
     await client.end().catch(() => {});

@@ -6,14 +6,16 @@
  *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
  *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
  *
- * Failures are thrown as ToolkitError subclasses (LockTimeoutError, PreflightError,
- * DownRefusedError, …) carrying `code` and `exitCode`.
+ * Bad options reject with a UsageError before anything connects (src/config/resolve.ts,
+ * resolveApiOptions: the same shape for every entry point). Failures are thrown as
+ * ToolkitError subclasses (LockTimeoutError, PreflightError, DownRefusedError, …) carrying
+ * `code` and `exitCode`.
  */
-import { requireDatabaseUrl } from '../config/common.js';
+import { resolveApiOptions } from '../config/resolve.js';
 import { defaultDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
 import { runUpDryRun, type DryRunResult } from './dry-run.js';
-import { downOptionsSchema, parseRawOptions, statusOptionsSchema, upOptionsSchema, type DownOptionsInput, type StatusOptionsInput, type UpOptionsInput } from './options.js';
+import { downOptionsSchema, statusOptionsSchema, upOptionsSchema, type DownOptionsInput, type StatusOptionsInput, type UpOptionsInput } from './options.js';
 import { runStatus, type StatusResult } from './status.js';
 import { runUp, type UpResult } from './up.js';
 
@@ -30,16 +32,16 @@ export { runUp } from './up.js';
 
 /** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
-  const settings = requireDatabaseUrl(parseRawOptions(upOptionsSchema, rawOptions));
+  const settings = resolveApiOptions(upOptionsSchema, rawOptions);
   return settings.dryRun ? runUpDryRun(settings, defaultDeps(deps)) : runUp(settings, defaultDeps(deps));
 }
 
 /** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
 export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
-  return runDown(requireDatabaseUrl(parseRawOptions(downOptionsSchema, rawOptions)), defaultDeps(deps));
+  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), defaultDeps(deps));
 }
 
 /** Applied and pending migrations, and the latest backfill runs. */
 export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
-  return runStatus(requireDatabaseUrl(parseRawOptions(statusOptionsSchema, rawOptions)), defaultDeps(deps));
+  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), defaultDeps(deps));
 }

@@ -1,14 +1,15 @@
 /**
  * The settings of `up`, `down` and `status`, as zod schemas: raw input (flags, environment,
- * config file, or an API caller's object) in, parsed settings out.
+ * config file, or an API caller's object) in, parsed settings out. The CLI's flags and --help
+ * are derived from these (src/config/fields.ts).
  */
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
-import { connectionShape, DEFAULT_MIGRATIONS_TABLE } from '../config/common.js';
+import { connectionShape, DEFAULT_MIGRATIONS_TABLE, type Connected } from '../config/common.js';
 import { duration, flag, identifier, integer } from '../config/fields.js';
-import { kebab } from '../config/resolve.js';
 import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
+
+const LOCKING = 'Locking:';
 
 /** A name node-pg-migrate will paste between quotes (see bookkeeping.ts). */
 function bookkeepingIdentifier() {
@@ -17,44 +18,69 @@ function bookkeepingIdentifier() {
 
 const sharedShape = {
   ...connectionShape,
-  migrationsSchema: bookkeepingIdentifier().default('public'),
-  migrationsTable: bookkeepingIdentifier().default(DEFAULT_MIGRATIONS_TABLE),
+  migrationsSchema: bookkeepingIdentifier().prefault('public').meta({ ...connectionShape.migrationsSchema.meta() }),
+  migrationsTable: bookkeepingIdentifier().prefault(DEFAULT_MIGRATIONS_TABLE).meta({ ...connectionShape.migrationsTable.meta() }),
   /** lock_timeout of the session that changes the schema, in ms. */
-  lockTimeout: duration(10, 600_000).default(2000),
+  lockTimeout: duration(10, 600_000)
+    .prefault('2s')
+    .meta({ describe: 'lock_timeout of the session that changes the schema; application queries queue behind a waiting ALTER at most this long', group: LOCKING }),
   /** Coder's migration that adds the cache token columns; a fork that renumbered it says so here. */
-  coderMigration: integer(2, 2_147_483_647).default(CODER_COLUMNS_MIGRATION),
+  coderMigration: integer(2, 2_147_483_647)
+    .prefault(CODER_COLUMNS_MIGRATION)
+    .meta({
+      describe:
+        "number of Coder's migration that adds the cache token columns, for a Coder fork that renumbered it (the one before it counts as the release just before the change)",
+      group: 'Coder:',
+    }),
 };
 
 const retryShape = {
   /** Retries after a lock was not granted (0 = give up at the first refusal). */
-  lockRetries: integer(0, 1000).default(DEFAULT_RETRY_POLICY.retries),
+  lockRetries: integer(0, 1000)
+    .prefault(DEFAULT_RETRY_POLICY.retries)
+    .meta({ describe: 'retries when a lock is not granted (jittered exponential backoff); 0 = fail at once', group: LOCKING }),
   /** Ceiling of the first retry's delay; it doubles per retry up to 30 s, with jitter. */
-  lockRetryDelay: duration(10, 600_000).default(DEFAULT_RETRY_POLICY.baseDelayMs),
+  lockRetryDelay: duration(10, 600_000)
+    .prefault(`${DEFAULT_RETRY_POLICY.baseDelayMs / 1000}s`)
+    .meta({ describe: 'first retry delay ceiling; doubles per retry up to 30s, random in [half, full]', group: LOCKING }),
 };
 
-export const upOptionsSchema = z.object({ ...sharedShape, ...retryShape, dryRun: flag().default(false) }).strict();
-export const downOptionsSchema = z.object({ ...sharedShape, ...retryShape, forceDropData: flag().default(false) }).strict();
-export const statusOptionsSchema = z.object({ ...sharedShape }).strict();
+export const upOptionsSchema = z
+  .object({
+    ...sharedShape,
+    ...retryShape,
+    dryRun: flag().prefault(false).meta({ describe: 'print the preflight results and the SQL that would run; changes nothing, takes no lock' }),
+  })
+  .strict();
+export const downOptionsSchema = z
+  .object({
+    ...sharedShape,
+    ...retryShape,
+    forceDropData: flag()
+      .prefault(false)
+      .meta({
+        describe:
+          "DESTRUCTIVE: drop the columns even if rows hold values their metadata does not carry (run `backfill --reverse` first instead); never overrides Coder's ownership of the columns",
+        flagOnly: true,
+      }),
+  })
+  .strict();
+export const statusOptionsSchema = z
+  .object({
+    ...sharedShape,
+    check: flag()
+      .prefault(false)
+      .meta({
+        describe: 'for pipelines: exit 9 unless every migration is applied and the backfill completed with no eligible row left',
+        flagOnly: true,
+      }),
+  })
+  .strict();
 
 export type UpOptionsInput = z.input<typeof upOptionsSchema>;
 export type DownOptionsInput = z.input<typeof downOptionsSchema>;
 export type StatusOptionsInput = z.input<typeof statusOptionsSchema>;
 
-type WithUrl<T> = Omit<T, 'databaseUrl'> & { databaseUrl: string };
-export type UpSettings = WithUrl<z.output<typeof upOptionsSchema>>;
-export type DownSettings = WithUrl<z.output<typeof downOptionsSchema>>;
-export type StatusSettings = WithUrl<z.output<typeof statusOptionsSchema>>;
-
-/** Validates an API caller's options object; every problem is reported at once. */
-export function parseRawOptions<S extends z.ZodObject>(schema: S, raw: unknown): z.output<S> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UsageError(['options must be an object, e.g. { databaseUrl: "postgres://…" }']);
-  }
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown option(s): ${issue.keys.join(', ')}`;
-    return `Setting '${kebab(String(issue.path[0] ?? ''))}': ${issue.message}`;
-  });
-  throw new UsageError(problems, { hint: 'Fix the settings above; nothing was run.' });
-}
+export type UpSettings = Connected<z.output<typeof upOptionsSchema>>;
+export type DownSettings = Connected<z.output<typeof downOptionsSchema>>;
+export type StatusSettings = Connected<z.output<typeof statusOptionsSchema>>;

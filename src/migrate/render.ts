@@ -4,12 +4,13 @@
  */
 import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
 import type { ToolkitError } from '../errors.js';
+import { formatCount } from '../text/format.js';
 import type { Blocker } from './blockers.js';
 import type { DownResult } from './down.js';
 import type { DryRunResult, RecordedStatement } from './dry-run.js';
 import type { LockWait } from './lock-retry.js';
 import type { PreflightCheck } from './preflight.js';
-import type { StatusResult } from './status.js';
+import type { BackfillRunSummary, StatusResult } from './status.js';
 import type { UpResult } from './up.js';
 
 const ms = (value: number | null) => (value === null ? null : Math.round(value));
@@ -88,6 +89,42 @@ export function downJson(r: DownResult) {
   };
 }
 
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function runJson(run: BackfillRunSummary) {
+  const p = run.progress;
+  return {
+    id: run.id,
+    direction: run.direction,
+    status: run.status,
+    started_at: run.startedAt.toISOString(),
+    updated_at: run.updatedAt.toISOString(),
+    finished_at: iso(run.finishedAt),
+    rows_scanned: run.rowsScanned,
+    rows_updated: run.rowsUpdated,
+    unconverged_rows: run.unconvergedRows,
+    last_error: run.lastError,
+    progress: p && {
+      pass: p.pass,
+      percent: Math.floor(p.fraction * 100),
+      estimated_rows: p.estimatedRows,
+      rows_remaining: p.rowsRemaining,
+      rows_per_second: p.rowsPerSecond,
+      ranges: p.ranges,
+      claims: p.claims.map((c) => ({ range_no: c.rangeNo, pass: c.pass, claimed_by: c.claimedBy, claimed_at: iso(c.claimedAt), held: c.held })),
+    },
+    holders: run.holders.map((h) => ({
+      host: h.host,
+      pid: h.pid,
+      since: iso(h.since),
+      mode: h.mode,
+      backend_pid: h.backendPid,
+      client_addr: h.clientAddr,
+      application_name: h.applicationName,
+    })),
+  };
+}
+
 export function statusJson(r: StatusResult) {
   return {
     status: 'ok',
@@ -97,19 +134,8 @@ export function statusJson(r: StatusResult) {
     migrations_table_exists: r.migrationsTableExists,
     applied: r.applied.map((m) => ({ name: m.name, description: m.description, run_on: m.runOn.toISOString() })),
     pending: r.pending.map((m) => ({ name: m.name, description: m.description })),
-    backfill: r.backfill && {
-      ledger: r.backfill.ledger,
-      latest_runs: r.backfill.latestRuns.map((run) => ({
-        id: run.id,
-        direction: run.direction,
-        status: run.status,
-        started_at: run.startedAt.toISOString(),
-        finished_at: run.finishedAt ? run.finishedAt.toISOString() : null,
-        rows_scanned: run.rowsScanned,
-        rows_updated: run.rowsUpdated,
-        last_error: run.lastError,
-      })),
-    },
+    backfill: r.backfill && { ledger: r.backfill.ledger, latest_runs: r.backfill.latestRuns.map(runJson) },
+    check: { ready: r.readiness.ready, missing: r.readiness.missing },
     coder: coderJson(r.coder),
   };
 }
@@ -154,6 +180,33 @@ export function downText(r: DownResult): string {
   return [`reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`, ...coderDetectedLines(r.coder)].join('\n');
 }
 
+function runLines(run: BackfillRunSummary): string[] {
+  const lines = [
+    `backfill ${run.direction}: run ${run.id} ${run.status}, started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : `, last checkpoint ${run.updatedAt.toISOString()}`}, ${run.rowsScanned} rows scanned, ${run.rowsUpdated} updated${
+      run.unconvergedRows ? `, ${run.unconvergedRows} eligible rows left` : ''
+    }${run.lastError ? `, last error: ${run.lastError}` : ''}`,
+  ];
+  const p = run.progress;
+  if (p) {
+    lines.push(
+      `  progress: ${Math.floor(p.fraction * 100)}% of ${p.pass === 0 ? 'the keyed pass' : `convergence sweep ${p.pass}`}, ~${formatCount(p.rowsRemaining)} rows remaining (estimate, of ~${formatCount(p.estimatedRows)}), ${
+        p.rowsPerSecond === null ? 'no batch yet' : `${formatCount(p.rowsPerSecond)} rows/s of batch time`
+      }${p.ranges.total > 1 ? `, ${p.ranges.done}/${p.ranges.total} ranges done` : ''}`,
+    );
+  }
+  if (run.holders.length > 0) {
+    for (const h of run.holders) {
+      const who = h.host !== null || h.pid !== null ? `${h.host ?? '?'} pid ${h.pid ?? '?'}` : 'a workers process (its coordinating session)';
+      lines.push(
+        `  held by ${who}${h.since ? ` since ${h.since.toISOString()}` : ''} (${h.mode === 'exclusive' ? 'runner' : 'worker'}; database session ${h.backendPid}${h.clientAddr ? ` from ${h.clientAddr}` : ''})`,
+      );
+    }
+  } else if (p) {
+    lines.push(`  no process is working it: run \`aibridge-migrate backfill\` to resume it`);
+  }
+  return lines;
+}
+
 export function statusText(r: StatusResult): string {
   const lines = [`migrations on ${r.database} (bookkeeping table ${r.migrationsTable}${r.migrationsTableExists ? '' : ', not created yet'}):`];
   for (const m of r.applied) lines.push(`  applied  ${m.runOn.toISOString()}  ${m.name}  ${m.description ?? '(not shipped by this version)'}`);
@@ -161,13 +214,7 @@ export function statusText(r: StatusResult): string {
   if (r.applied.length === 0 && r.pending.length === 0) lines.push('  (none)');
   if (r.backfill === null) lines.push('backfill: ledger not created yet (run `aibridge-migrate up`)');
   else if (r.backfill.latestRuns.length === 0) lines.push('backfill: no run yet');
-  else {
-    for (const run of r.backfill.latestRuns) {
-      lines.push(
-        `backfill ${run.direction}: run ${run.id} ${run.status}, started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : ''}, ${run.rowsScanned} rows scanned, ${run.rowsUpdated} updated${run.lastError ? `, last error: ${run.lastError}` : ''}`,
-      );
-    }
-  }
+  else for (const run of r.backfill.latestRuns) lines.push(...runLines(run));
   lines.push(...coderLines(r.coder));
   return lines.join('\n');
 }

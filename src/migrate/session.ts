@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { PreflightError } from '../errors.js';
 import { APPLICATION_NAME } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
+import type { ConnectionTarget } from '../db/target.js';
 import { readBookkeeping, type BookkeepingState, type QueryFn } from './bookkeeping.js';
 import type { MigrateDeps } from './deps.js';
 import { loadMigrations } from './loader.js';
@@ -11,28 +12,16 @@ import { planMigrations, type AvailableMigration, type MigrationPlan } from './p
 export const COLUMNS_MIGRATION = '20261128000000000_cache-token-columns';
 export const LEDGER_MIGRATION = '20261128000001000_backfill-ledger';
 
-/** host:port/database, never the user or password. */
-export function databaseLabel(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    return `${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || '5432'}/${decodeURIComponent(url.pathname.replace(/^\//, ''))}`;
-  } catch {
-    return '(database)';
-  }
-}
-
 export interface SessionSettings {
-  databaseUrl: string;
-  connectTimeout: number;
+  connection: ConnectionTarget;
   lockTimeout: number;
 }
 
 export async function openSession(settings: SessionSettings, deps: MigrateDeps, command: string): Promise<pg.Client> {
   return deps.connect({
-    databaseUrl: settings.databaseUrl,
+    target: settings.connection,
     // Shown in pg_stat_activity, so whoever we block (or who blocks us) can tell.
     applicationName: `${APPLICATION_NAME} ${command}`,
-    connectTimeoutMs: settings.connectTimeout,
     // READ COMMITTED whatever the role's default: Coder's version must be read afresh once
     // Coder's migration lock is granted (src/coder/columns-step.ts), not from an earlier snapshot.
     settings: { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' },
@@ -54,13 +43,13 @@ export interface Situation {
   plan: MigrationPlan;
 }
 
-export async function readSituation(query: QueryFn, names: { migrationsSchema: string; migrationsTable: string }, databaseUrl: string): Promise<Situation> {
+export async function readSituation(query: QueryFn, names: { migrationsSchema: string; migrationsTable: string }, connection: ConnectionTarget): Promise<Situation> {
   const available = await availableMigrations();
   let bookkeeping: BookkeepingState;
   try {
     bookkeeping = await readBookkeeping(query, names.migrationsSchema, names.migrationsTable);
   } catch (error) {
-    throw translatePgError(error, { databaseUrl, action: 'reading the migrations table' });
+    throw translatePgError(error, { connection, action: 'reading the migrations table' });
   }
   return { available, bookkeeping, plan: planMigrations(available, bookkeeping.applied.map((m) => m.name)) };
 }

@@ -1,25 +1,43 @@
 /**
- * `status`: which migrations are applied (and when) and which are pending, plus the latest
- * backfill run per direction once the ledger exists. Reads only.
+ * `status`: which migrations are applied (and when) and which are pending, the latest backfill
+ * run per direction once the ledger exists — for a run not finished, how far it got and which
+ * processes hold it — Coder's migration version with what up/down do about it, and whether a
+ * pipeline may go on (`--check`). Reads only.
  */
+import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
-import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
-import type { QueryFn } from './bookkeeping.js';
+import { tables, target } from '../names.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
-import { APP_TABLE } from './preflight.js';
-import { COLUMNS_MIGRATION, databaseLabel, openSession, queryOn, readSituation } from './session.js';
+import { COLUMNS_MIGRATION, openSession, queryOn, readSituation } from './session.js';
+
+export type { RunHolder, RunProgress, RangeClaim } from '../backfill/status.js';
 
 export interface BackfillRunSummary {
   id: number;
   direction: string;
   status: string;
   startedAt: Date;
+  /** Last checkpoint. */
+  updatedAt: Date;
   finishedAt: Date | null;
   rowsScanned: number;
   rowsUpdated: number;
+  /** Eligible rows the last pass left (completed runs); null when not counted. */
+  unconvergedRows: number | null;
   lastError: string | null;
+  /** For a run not finished (running, interrupted, failed); null otherwise. */
+  progress: RunProgress | null;
+  /** Processes working the run now (none: it is not being worked). */
+  holders: RunHolder[];
+}
+
+export interface Readiness {
+  /** Every migration applied, and the latest forward run completed with no eligible row left. */
+  ready: boolean;
+  /** One entry per thing missing, each saying what to run. */
+  missing: string[];
 }
 
 export interface StatusResult {
@@ -31,56 +49,76 @@ export interface StatusResult {
   pending: { name: string; description: string }[];
   /** Latest run per direction; null when the ledger does not exist (ledger migration pending). */
   backfill: { ledger: string; latestRuns: BackfillRunSummary[] } | null;
+  readiness: Readiness;
   /** Coder's migration runner: its version, and what up / down do about it. */
   coder: CoderReport;
 }
 
-export async function latestBackfillRuns(query: QueryFn, stateSchema: string, appSchema: string): Promise<StatusResult['backfill']> {
-  const runs = qualify(stateSchema, 'backfill_runs');
-  const exists = await query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [runs]);
-  if (!exists.rows[0]?.ok) return null;
-  const { rows } = await query(
-    `SELECT DISTINCT ON (direction) id, direction, status, started_at, finished_at, rows_scanned, rows_updated, last_error
-       FROM ${runs} WHERE target_schema = $1 AND target_table = $2
-      ORDER BY direction, id DESC`,
-    [appSchema, APP_TABLE],
-  );
-  return {
-    ledger: `${stateSchema}.backfill_runs`,
-    latestRuns: rows.map((r) => ({
-      id: Number(r.id),
-      direction: r.direction,
-      status: r.status,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      rowsScanned: Number(r.rows_scanned),
-      rowsUpdated: Number(r.rows_updated),
-      lastError: r.last_error,
-    })),
-  };
+/** What keeps a pipeline from going on (pure). */
+export function judgeReadiness(pending: StatusResult['pending'], backfill: StatusResult['backfill']): Readiness {
+  const missing: string[] = [];
+  if (pending.length > 0) missing.push(`${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run \`aibridge-migrate up\``);
+  const forward = backfill?.latestRuns.find((r) => r.direction === 'forward');
+  if (backfill === null) {
+    if (pending.length === 0) missing.push('the backfill ledger does not exist (check --state-schema)');
+  } else if (!forward) {
+    missing.push('no backfill has run yet: run `aibridge-migrate backfill`');
+  } else if (forward.status !== 'completed') {
+    const where = forward.progress ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the keyed pass' : `convergence sweep ${forward.progress.pass}`}` : '';
+    missing.push(
+      forward.status === 'running' && forward.holders.length > 0
+        ? `backfill run #${forward.id} is still running${where}`
+        : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
+    );
+  } else if ((forward.unconvergedRows ?? 0) > 0) {
+    missing.push(`backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its cursor): run \`aibridge-migrate backfill\` again`);
+  }
+  return { ready: missing.length === 0, missing };
 }
 
 export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Promise<StatusResult> {
   const client = await openSession(settings, deps, 'status');
   const query = queryOn(client);
   try {
-    const { available, bookkeeping, plan } = await readSituation(query, settings, settings.databaseUrl);
+    const { available, bookkeeping, plan } = await readSituation(query, settings, settings.connection);
     const descriptions = new Map(available.map((m) => [m.name, m.description]));
+    const standings = await runStandings(client, tables(settings.schema, settings.stateSchema), target(settings.schema), settings.stateSchema);
+    const backfill: StatusResult['backfill'] =
+      standings === null
+        ? null
+        : {
+            ledger: `${settings.stateSchema}.backfill_runs`,
+            latestRuns: standings.map(({ run, progress, holders }) => ({
+              id: run.id,
+              direction: run.direction,
+              status: run.status,
+              startedAt: run.startedAt,
+              updatedAt: run.updatedAt,
+              finishedAt: run.finishedAt,
+              rowsScanned: run.rowsScanned,
+              rowsUpdated: run.rowsUpdated,
+              unconvergedRows: run.unconvergedRows,
+              lastError: run.lastError,
+              progress,
+              holders,
+            })),
+          };
     return {
       command: 'status',
-      database: databaseLabel(settings.databaseUrl),
+      database: settings.connection.label,
       migrationsTable: `${settings.migrationsSchema}.${settings.migrationsTable}`,
       migrationsTableExists: bookkeeping.exists,
       applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),
       pending: plan.pending,
-      backfill: await latestBackfillRuns(query, settings.stateSchema, settings.schema),
+      backfill,
+      readiness: judgeReadiness(plan.pending, backfill),
       coder: coderReport({
         ...(await readCoder(query, settings.schema, settings.coderMigration)),
         columnsApplied: bookkeeping.applied.some((m) => m.name === COLUMNS_MIGRATION),
       }),
     };
   } catch (error) {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'reading migration status' });
+    throw translatePgError(error, { connection: settings.connection, action: 'reading migration status' });
   } finally {
     await client.end().catch(() => {});
   }

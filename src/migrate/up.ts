@@ -10,7 +10,7 @@ import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
 import { preflightError } from './preflight.js';
-import { assertPlanUsable, COLUMNS_MIGRATION, databaseLabel, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, readSituation } from './session.js';
 
 export interface AppliedStep {
   name: string;
@@ -31,10 +31,10 @@ export interface UpResult extends ApplyReport {
 
 export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<UpResult> {
   const started = deps.now();
-  const database = databaseLabel(settings.databaseUrl);
+  const database = settings.connection.label;
   return withMigrationSession(settings, deps, 'up', 'applying migrations', async (client, query) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
-    const before = await readSituation(query, settings, settings.databaseUrl);
+    const before = await readSituation(query, settings, settings.connection);
     assertPlanUsable(before.plan, bookkeepingTable);
     const pendingNames = before.plan.pending.map((m) => m.name);
     const checks = await preflightChecks(query, settings, pendingNames, 'up');
@@ -57,7 +57,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     };
     const recorder = coderRecorder(settings.coderMigration);
     const outcome = await migrateWithLockRetries(client, query, settings, deps, { direction: 'up', context: { coder: recorder.settings }, onMigrated });
-    const after = await readSituation(query, settings, settings.databaseUrl);
+    const after = await readSituation(query, settings, settings.connection);
     // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
     // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
     const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => durations.has(name));

@@ -2,15 +2,15 @@
  * Public API of verification.
  *
  * @example
- *   import { verify, renderReport } from 'aibridge-migrate/verify';
+ *   import { verify, renderReport } from 'aibridge-migrate';
  *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
  *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
  */
+import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
-import { requireDatabaseUrl } from '../config/common.js';
-import { UsageError } from '../errors.js';
+import type { ConnectionTarget } from '../db/target.js';
 import type { Report } from '../report/model.js';
-import { silentLog, systemClock } from '../runtime.js';
+import { silentLog, systemClock, type Log } from '../runtime.js';
 import { verifyOptionsSchema } from './options.js';
 import { runVerify, type VerifyDeps } from './run.js';
 
@@ -29,24 +29,24 @@ export interface VerifyResult {
   report: Report;
 }
 
+/** verify's production I/O: a read-only session named for pg_stat_activity, the clock, a log. */
+export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog): VerifyDeps {
+  return {
+    connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify' }),
+    clock: systemClock,
+    log,
+  };
+}
+
 /**
  * Validates raw options (as a config file or flags would give them), verifies, and returns
- * the report. Throws UsageError for bad options and ConnectionError / PermissionError /
- * PreflightError for a database it cannot verify; parity failures are a result, not an error.
+ * the report. Bad options reject with a UsageError before anything connects (the same shape
+ * for every entry point, see resolveApiOptions); a database it cannot verify throws
+ * ConnectionError / PermissionError / PreflightError; parity failures are a result, not an error.
  */
 export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
-  const parsed = verifyOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => `Setting '${issue.path.join('.') || '(options)'}': ${issue.message}`));
-  }
-  const options = requireDatabaseUrl(parsed.data);
-  const deps: VerifyDeps = {
-    connect: () =>
-      connect({ databaseUrl: options.databaseUrl, applicationName: 'aibridge-migrate verify', connectTimeoutMs: options.connectTimeout }),
-    clock: systemClock,
-    log: silentLog,
-    ...extra.deps,
-  };
+  const options = resolveApiOptions(verifyOptionsSchema, rawOptions);
+  const deps: VerifyDeps = { ...verifyDeps(options.connection), ...extra.deps };
   const report = await runVerify(options, deps);
   return { status: report.outcome.status, exitCode: report.outcome.exit_code, report };
 }

@@ -7,6 +7,7 @@
 import type { DbRow } from '../db/row.js';
 import { withSession, type Connector, type Queryable } from '../db/port.js';
 import { translatePgError } from '../db/pg-errors.js';
+import type { ConnectionTarget } from '../db/target.js';
 import { withTransaction } from '../db/transaction.js';
 import { PreflightError } from '../errors.js';
 import { latestRun, ledgerExists } from '../ledger/runs.js';
@@ -27,23 +28,12 @@ export interface VerifyDeps {
 }
 
 export interface VerifySettings {
-  databaseUrl: string;
+  connection: Pick<ConnectionTarget, 'label'>;
   schema: string;
   stateSchema: string;
   maxSamples: number;
   topSessions: number;
   failOnAnomaly: boolean;
-}
-
-/** host:port/database of a URL, for the report (never user name or password). */
-export function describeTarget(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default)';
-    return `${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || '5432'}/${database}`;
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 const int = (value: unknown) => Number(value ?? 0);
@@ -126,7 +116,7 @@ async function readLedger(db: Queryable, settings: VerifySettings): Promise<Ledg
 export async function collectFacts(session: Queryable, settings: VerifySettings, deps: Pick<VerifyDeps, 'clock' | 'log'>): Promise<VerificationFacts> {
   const generatedAt = deps.clock.date();
   return withTransaction(session, (db) => measure(db, settings, deps, generatedAt), { mode: 'snapshot' }).catch((error: unknown) => {
-    throw translatePgError(error, { databaseUrl: settings.databaseUrl, action: 'verifying' });
+    throw translatePgError(error, { connection: settings.connection, action: 'verifying' });
   });
 }
 
@@ -192,7 +182,7 @@ async function measure(db: Queryable, settings: VerifySettings, deps: Pick<Verif
     return {
       generatedAt,
       snapshotAt: new Date(state.snapshot_at),
-      database: describeTarget(settings.databaseUrl),
+      database: settings.connection.label,
       schema: settings.schema,
       table: TOKEN_USAGES,
       serverVersionNum: int(state.server_version_num),

@@ -12,13 +12,11 @@
  *   pg_hba.conf (skipped when the suite runs on TEST_DATABASE_URL or a container).
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import { addPasswordRole, startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { runCli, type CliExit } from './support/cli.js';
 
@@ -342,14 +340,7 @@ describe('bad invocations: one clear message, the documented exit code, no stack
     let wrongPassword: string | null = null;
     if (!process.env.TEST_DATABASE_URL && inject('pgKind') === 'embedded') {
       pwServer = await startEmbeddedServer({ fast: true });
-      const client = new pg.Client({ connectionString: pwServer.url });
-      await client.connect();
-      await client.query(`CREATE ROLE pw_user LOGIN PASSWORD 'the-right-one'`);
-      // First matching line wins: this role alone must present a password.
-      const hba = path.join(pwServer.dataDir, 'pg_hba.conf');
-      fs.writeFileSync(hba, `host all pw_user 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
-      await client.query('SELECT pg_reload_conf()');
-      await client.end();
+      await addPasswordRole(pwServer, 'pw_user', 'the-right-one');
       wrongPassword = `postgres://pw_user:${PASSWORD}@127.0.0.1:${pwServer.port}/postgres`;
     }
 

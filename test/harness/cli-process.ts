@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,17 +34,21 @@ export interface Cli {
 
 export interface CliProcessOptions {
   env?: Record<string, string>;
+  /** Working directory (default: the repository), e.g. to find a config file there. */
+  cwd?: string;
   /** Modules preloaded with --import after tsx (test-only hooks). */
   preload?: string[];
 }
 
 export function startCliProcess(args: string[], options: CliProcessOptions = {}): Cli {
-  const imports = ['--import', 'tsx', ...(options.preload ?? []).flatMap((module) => ['--import', module])];
-  const child = spawn(process.execPath, [...imports, 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
+  // Absolute paths: the working directory may be anywhere.
+  const imports = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, ...(options.preload ?? []).flatMap((module) => ['--import', module])];
+  const child = spawn(process.execPath, [...imports, path.join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: options.cwd ?? ROOT,
     env: {
-      // Hermetic: nothing from the caller's DATABASE_URL or AIBRIDGE_MIGRATE_* reaches the CLI.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_'))),
+      // Hermetic: nothing from the caller's DATABASE_URL, AIBRIDGE_MIGRATE_* or libpq PG*
+      // variables reaches the CLI.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name))),
       NO_COLOR: '1',
       ...options.env,
     },

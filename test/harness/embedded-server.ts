@@ -40,6 +40,8 @@ export interface EmbeddedServer {
   /** Superuser URL (trust authentication on 127.0.0.1). */
   readonly url: string;
   readonly dataDir: string;
+  /** The Unix socket directory (libpq's host for a local socket connection). */
+  readonly socketDir: string;
   /** Fast shutdown, stay down `downMs`, start again on the same port and data (fault tests). */
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -51,6 +53,11 @@ export interface StartOptions {
   fast?: boolean;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /**
+   * Serve TLS (ssl = on) with this certificate and key (PEM). The files are written next to the
+   * data directory, owned by the server's OS user with mode 0600, as PostgreSQL demands.
+   */
+  tls?: { certificate: string; key: string };
   log?: (line: string) => void;
 }
 
@@ -259,12 +266,28 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
 
   run(path.join(binaries, 'bin', 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'], runAs);
 
+  const tlsSettings: Record<string, string> = {};
+  if (options.tls) {
+    const tlsDir = path.join(dir, 'tls');
+    fs.mkdirSync(tlsDir, { mode: 0o700 });
+    const files = { ssl_cert_file: ['server.crt', options.tls.certificate], ssl_key_file: ['server.key', options.tls.key] } as const;
+    for (const [setting, [name, pem]] of Object.entries(files)) {
+      const file = path.join(tlsDir, name);
+      fs.writeFileSync(file, pem, { mode: 0o600 });
+      if (runAs) fs.chownSync(file, runAs.uid, runAs.gid);
+      tlsSettings[setting] = file;
+    }
+    if (runAs) fs.chownSync(tlsDir, runAs.uid, runAs.gid);
+    tlsSettings.ssl = 'on';
+  }
+
   const port = await freePort();
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: socketDir,
     max_connections: '200',
     ...(options.fast ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
+    ...tlsSettings,
     ...options.settings,
   };
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
@@ -319,6 +342,7 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     port,
     url,
     dataDir,
+    socketDir,
     async restart(downMs = 0) {
       await shutdown(current);
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
@@ -331,4 +355,21 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A login role on `server` that must present `password` (scram-sha-256) over 127.0.0.1, while
+ * every other role keeps trust authentication: the first matching pg_hba.conf line wins.
+ */
+export async function addPasswordRole(server: EmbeddedServer, role: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password.replaceAll("'", "''")}'`);
+    const hba = path.join(server.dataDir, 'pg_hba.conf');
+    fs.writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
+    await client.query('SELECT pg_reload_conf()');
+  } finally {
+    await client.end();
+  }
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows, isBatchStatement } from './backfill-helpers.js';
 
@@ -224,15 +225,18 @@ describe('backfill: permanent errors stop at once', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('bad option values are rejected before connecting', async () => {
+  it('bad option values are rejected before connecting, in the shape every entry point uses', async () => {
     const { runBackfill } = await import('../../src/backfill/index.js');
-    const result = await runBackfill({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', batchSize: '0', targetBatchMs: 'fast' });
-    expect(result.status).toBe('failed');
-    if (result.status !== 'failed') return;
-    expect(result.error.code).toBe('USAGE');
-    expect(result.error.message).toMatch(/batchSize.*between 1 and/);
-    expect(result.error.message).toMatch(/targetBatchMs.*whole number/);
-    const crossed = await runBackfill({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', batchSizeMin: 500, batchSizeMax: 100 });
-    expect(crossed.status === 'failed' && crossed.error.message).toMatch(/batchSizeMin.*must not exceed --batch-size-max \(100\)/);
+    const error = await runBackfill({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', batchSize: '0', targetBatchMs: 'fast' }).then(
+      () => null,
+      (e: unknown) => e as UsageError,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error!.code).toBe('USAGE');
+    expect(error!.message).toMatch(/batchSize.*between 1 and/);
+    expect(error!.message).toMatch(/targetBatchMs.*whole number/);
+    await expect(runBackfill({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', batchSizeMin: 500, batchSizeMax: 100 })).rejects.toThrow(
+      /batchSizeMin.*must not exceed --batch-size-max \(100\)/,
+    );
   });
 });

@@ -112,8 +112,8 @@ export async function ledgerRanges(db: TestDatabase) {
 export function instrumentedConnect(url: string, before: (text: string, session: number) => Promise<void> | void): BackfillDeps['connect'] {
   let sessions = 0;
   return async () => {
-    const { connect } = await import('../../src/db/connect.js');
-    const client = await connect({ databaseUrl: url, applicationName: 'aibridge-migrate backfill' });
+    const [{ connect }, { targetFromUrl }] = await Promise.all([import('../../src/db/connect.js'), import('../../src/db/target.js')]);
+    const client = await connect({ target: targetFromUrl(url), applicationName: 'aibridge-migrate backfill' });
     const no = ++sessions;
     return {
       query: async (text: string, values?: unknown[]) => {

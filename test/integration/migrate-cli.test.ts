@@ -18,7 +18,7 @@ interface Run {
 }
 
 /** The parent's environment without anything that would configure the CLI behind the test's back. */
-const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_')));
+const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name)));
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {

@@ -42,7 +42,7 @@ describe('user-supplied names', () => {
   it.each(INJECTIONS)('refuses the bookkeeping name %j before any SQL runs', async (name) => {
     for (const options of [{ migrationsTable: name }, { migrationsSchema: name }]) {
       const problems = await usageProblems(migrateUp({ databaseUrl: db.url, ...options }, testDeps().deps));
-      expect(problems[0]).toMatch(/^Setting 'migrations-(table|schema)': must not contain a quote character/);
+      expect(problems[0]).toMatch(/^Setting 'migrations-(table|schema)' \(options\.migrations(Table|Schema)\): must not contain a quote character/);
       await usageProblems(migrateDown({ databaseUrl: db.url, ...options }, testDeps().deps));
       await usageProblems(migrationStatus({ databaseUrl: db.url, ...options }));
     }

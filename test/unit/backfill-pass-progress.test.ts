@@ -4,7 +4,7 @@ import { PassProgress, REFRESH_MS } from '../../src/backfill/policy/pass-progres
 import { planKeyRanges } from '../../src/backfill/policy/ranges.js';
 
 function range(rangeNo: number, lo: string | null, hi: string | null, patch: Partial<RangeRow> = {}): RangeRow {
-  return { runId: 1, rangeNo, pass: 0, lo, hi, checkpoint: null, status: 'pending', rowsScanned: 0, rowsUpdated: 0, claimedBy: null, ...patch };
+  return { runId: 1, rangeNo, pass: 0, lo, hi, checkpoint: null, status: 'pending', rowsScanned: 0, rowsUpdated: 0, claimedBy: null, claimedAt: null, ...patch };
 }
 
 describe('pass progress: one meaning for the single runner and for workers', () => {

@@ -4,7 +4,7 @@ import { downCommand } from '../../src/cli/commands/down.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { upCommand } from '../../src/cli/commands/up.js';
 import { verifyCommand } from '../../src/cli/commands/verify.js';
-import { knownOptionKeys } from '../../src/cli/flags.js';
+import { knownOptionKeys } from '../../src/cli/command.js';
 
 describe('settings shared across commands', () => {
   it('every command knows every command’s keys, so one config file or environment serves them all', () => {

@@ -7,7 +7,8 @@ import { parseRecord, recordStatement, recordText } from '../../src/coder/record
 import { setVersionStatements } from '../../src/coder/sql.js';
 import type { CoderFacts, CoderTable } from '../../src/coder/state.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
-import { parseRawOptions, statusOptionsSchema, upOptionsSchema } from '../../src/migrate/options.js';
+import { resolveApiOptions } from '../../src/config/resolve.js';
+import { statusOptionsSchema, upOptionsSchema } from '../../src/migrate/options.js';
 
 const upstream = coderNumbers();
 
@@ -160,8 +161,8 @@ describe("Coder's SQL", () => {
 
 describe('--coder-migration', () => {
   it('defaults to 461 and accepts a fork\'s number; rejects nonsense', () => {
-    expect(parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }).coderMigration).toBe(461);
-    expect(parseRawOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }).coderMigration).toBe(1461);
-    expect(() => parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' })).toThrow(/Setting 'coder-migration': must be a whole number/);
+    expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} }).coderMigration).toBe(461);
+    expect(resolveApiOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }, { env: {} }).coderMigration).toBe(1461);
+    expect(() => resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' }, { env: {} })).toThrow(/Setting 'coder-migration' \(options.coderMigration\): must be a whole number/);
   });
 });

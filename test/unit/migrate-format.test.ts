@@ -3,7 +3,8 @@ import { UsageError } from '../../src/errors.js';
 import { advisoryLockParts, bookkeepingNameProblem, MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
 import { describeBlocker, describeBlockers, type Blocker } from '../../src/migrate/blockers.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
-import { parseRawOptions, upOptionsSchema } from '../../src/migrate/options.js';
+import { resolveApiOptions } from '../../src/config/resolve.js';
+import { upOptionsSchema } from '../../src/migrate/options.js';
 import { statementText } from '../../src/migrate/render.js';
 
 const blocker: Blocker = {
@@ -60,22 +61,22 @@ describe('bookkeeping names', () => {
 
 describe('API options', () => {
   it('applies the documented defaults', () => {
-    expect(parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' })).toMatchObject({
+    expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} })).toMatchObject({
       lockTimeout: 2000, lockRetries: 10, lockRetryDelay: 1000, dryRun: false, schema: 'public', migrationsTable: 'aibridge_migrate_migrations',
     });
   });
 
   it('reports every problem at once, unknown options included', () => {
     try {
-      parseRawOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', lockTimeout: 'soon', lockRetries: -1, lockTimout: '2s', migrationsTable: 'a"b' });
+      resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', lockTimeout: 'soon', lockRetries: -1, lockTimout: '2s', migrationsTable: 'a"b' }, { env: {} });
       throw new Error('expected a UsageError');
     } catch (error) {
       expect(error).toBeInstanceOf(UsageError);
       expect((error as UsageError).problems.sort()).toEqual([
-        "Setting 'lock-retries': must be between 0 and 1000, got -1",
-        "Setting 'lock-timeout': must be a duration like 2s, 500ms or 2000 (milliseconds), got \"soon\"",
-        "Setting 'migrations-table': must not contain a quote character (\" or '): node-pg-migrate pastes this name into SQL unescaped",
-        'unknown option(s): lockTimout',
+        "Setting 'lock-retries' (options.lockRetries): must be between 0 and 1000, got -1",
+        "Setting 'lock-timeout' (options.lockTimeout): must be a duration like 2s, 500ms or 2000 (milliseconds), got \"soon\"",
+        "Setting 'lock-timout' (options.lockTimout): is not an option here; did you mean options.lockTimeout?",
+        "Setting 'migrations-table' (options.migrationsTable): must not contain a quote character (\" or '): node-pg-migrate pastes this name into SQL unescaped",
       ]);
     }
   });

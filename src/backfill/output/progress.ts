@@ -8,26 +8,67 @@ import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
 
-export function jsonLinesSink(write: (text: string) => void, now: () => Date = () => new Date()): Sink {
-  return (event) => write(`${eventJson(event, now())}\n`);
+/** `startFields` are added to the `start` line (the CLI names the config file it read there). */
+export function jsonLinesSink(write: (text: string) => void, now: () => Date = () => new Date(), startFields: Record<string, unknown> = {}): Sink {
+  return (event) => {
+    const line = eventJson(event, now());
+    write(`${event.event === 'start' && Object.keys(startFields).length > 0 ? JSON.stringify({ ...JSON.parse(line), ...startFields }) : line}\n`);
+  };
 }
 
 type BatchEvent = Extract<BackfillEvent, { event: 'batch' }>;
 
-/** One line of progress, without colour: shared by the bar and the plain lines. */
-export function progressText(event: BatchEvent): string {
+function progressParts(event: BatchEvent) {
   const total = Math.max(event.estimatedRows, event.passRowsScanned);
   const pct = total > 0 ? Math.min(100, Math.floor((event.passRowsScanned * 100) / total)) : 100;
   const what = event.pass === 0 ? 'rows' : `rows (convergence sweep ${event.pass})`;
-  return `${pct}% ${formatCount(event.passRowsScanned)}/~${formatCount(total)} ${what} · ${formatCount(event.totalRowsUpdated)} updated · ${
-    event.rowsPerSecond === null ? '?' : formatCount(event.rowsPerSecond)
-  } rows/s · ETA ${formatDuration(event.etaMs)} · batch ${formatCount(event.batchSize)}`;
+  return {
+    total,
+    head: `${pct}% ${formatCount(event.passRowsScanned)}/~${formatCount(total)} ${what}`,
+    updated: `${formatCount(event.totalRowsUpdated)} updated`,
+    rate: `${event.rowsPerSecond === null ? '?' : formatCount(event.rowsPerSecond)} rows/s`,
+    eta: `ETA ${formatDuration(event.etaMs)}`,
+    batch: `batch ${formatCount(event.batchSize)}`,
+  };
 }
 
-export function progressBar(event: BatchEvent, width = 24): string {
-  const total = Math.max(event.estimatedRows, event.passRowsScanned);
+/** One line of progress, without colour: shared by the bar and the plain lines. */
+export function progressText(event: BatchEvent): string {
+  const p = progressParts(event);
+  return [p.head, p.updated, p.rate, p.eta, p.batch].join(' · ');
+}
+
+export function progressBar(event: BatchEvent, width = 24, text = progressText(event)): string {
+  const { total } = progressParts(event);
   const filled = total > 0 ? Math.min(width, Math.round((event.passRowsScanned * width) / total)) : width;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progressText(event)}`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
+}
+
+/**
+ * The live line for a terminal `columns` wide: the richest form that fits in one row, so that
+ * `\r` + erase-line redraws it in place. A line that wraps leaves its first rows behind on every
+ * redraw. The last column stays free: a character there puts some terminals into their
+ * pending-wrap state.
+ */
+export function progressLine(event: BatchEvent, columns: number | undefined): string {
+  if (!columns || columns <= 0) return progressBar(event);
+  const room = columns - 1;
+  const p = progressParts(event);
+  const texts = [
+    [p.head, p.updated, p.rate, p.eta, p.batch],
+    [p.head, p.updated, p.rate, p.eta],
+    [p.head, p.rate, p.eta],
+    [p.head, p.eta],
+    [p.head],
+  ].map((parts) => parts.join(' · '));
+  for (const text of texts) {
+    for (const width of [24, 16, 10]) {
+      const line = progressBar(event, width, text);
+      if (line.length <= room) return line;
+    }
+    if (text.length <= room) return text;
+  }
+  return texts[texts.length - 1]!.slice(0, Math.max(0, room));
 }
 
 export interface TextSinkOptions {
@@ -35,6 +76,8 @@ export interface TextSinkOptions {
   clock: Pick<Clock, 'now'>;
   /** stderr is a terminal: redraw one line in place. */
   interactive: boolean;
+  /** The terminal's width, read at every redraw so a resize is followed (process.stderr.columns). */
+  columns?: () => number | undefined;
   /** Plain mode: at most one progress line per this many ms. */
   intervalMs?: number;
 }
@@ -44,6 +87,7 @@ export function textSink(options: TextSinkOptions): Sink {
   const interval = options.intervalMs ?? (options.interactive ? 100 : 5_000);
   let lastDraw = Number.NEGATIVE_INFINITY;
   let barShown = false;
+  let barColumns: number | undefined;
   let lastPauseLine = Number.NEGATIVE_INFINITY;
   let keyedPass = true;
   const line = (text: string) => {
@@ -68,8 +112,13 @@ export function textSink(options: TextSinkOptions): Sink {
         if (now - lastDraw < interval) return;
         lastDraw = now;
         if (options.interactive) {
-          options.write(`\r\u001b[K${progressBar(event)}`);
+          const columns = options.columns?.();
+          // After a resize the old line may have been rewrapped over several rows, which
+          // erase-line cannot reach: leave it and draw on a fresh row (one stale line per resize).
+          if (barShown && columns !== barColumns) options.write('\n');
+          options.write(`\r\u001b[K${progressLine(event, columns)}`);
           barShown = true;
+          barColumns = columns;
         } else {
           options.write(`backfill: ${progressText(event)}\n`);
         }

@@ -23,6 +23,8 @@ export interface ProgressSnapshot {
   pass: number;
   /** Rows the run has scanned in this pass, all processes. */
   passScanned: number;
+  /** Share of the key space behind the pass's checkpoints, in [0, 1]. */
+  fraction: number;
   estimatedRows: number;
   /** Rows per second in this pass, run-wide; null until two observations apart in time. */
   rowsPerSecond: number | null;
@@ -91,6 +93,7 @@ export class PassProgress {
     return {
       pass: this.pass,
       passScanned,
+      fraction: Math.min(1, fraction),
       estimatedRows: this.estimate,
       rowsPerSecond: rowsPerSecond === null ? null : Math.round(rowsPerSecond),
       etaMs: rowsPerSecond === null ? null : etaMs(this.estimate - passScanned, rowsPerSecond),

@@ -1,30 +1,32 @@
 /**
  * `aibridge-migrate status`: thin layer over src/migrate (imported lazily so --help stays fast).
  */
+import { statusOptionsSchema } from '../../migrate/options.js';
 import { defineCommand } from '../command.js';
-import { knownOptionKeys } from '../flags.js';
-import { createLogger } from '../output.js';
-import { CODER_FLAGS, LOCK_FLAGS } from './up.js';
 
 export const statusCommand = defineCommand({
   command: 'status',
-  describe: "applied migrations (with times), pending ones, the latest backfill runs, and Coder's migration version with what up/down do about it; reads only",
-  flags: { lockTimeout: LOCK_FLAGS.lockTimeout, ...CODER_FLAGS },
-  examples: [['$0 status --json', 'JSON document on stdout']],
-  async run(flags) {
-    const [{ resolveOptions }, { requireDatabaseUrl }, { statusOptionsSchema }, { defaultDeps }, { runStatus }, render] = await Promise.all([
-      import('../../config/resolve.js'),
-      import('../../config/common.js'),
-      import('../../migrate/options.js'),
+  describe: "applied migrations (with times), pending ones, the backfill (progress, who runs it), and Coder's migration version with what up/down do about it; reads only",
+  schema: statusOptionsSchema,
+  examples: [
+    ['$0 status --json', 'JSON document on stdout'],
+    ['$0 status --check', 'for a pipeline: exit 0 only when migrated and backfilled, else exit 9 and one line saying what is missing'],
+  ],
+  async run(settings, { log, print }) {
+    const [{ defaultDeps }, { runStatus }, render, { EXIT_CODES }] = await Promise.all([
       import('../../migrate/deps.js'),
       import('../../migrate/status.js'),
       import('../../migrate/render.js'),
+      import('../../errors.js'),
     ]);
-    const settings = requireDatabaseUrl(
-      await resolveOptions(statusOptionsSchema, { flags, configFile: flags.config as string | undefined, knownKeys: knownOptionKeys() }),
-    );
-    const result = await runStatus(settings, defaultDeps({ log: createLogger({ debug: settings.debug }) }));
-    process.stdout.write(`${settings.json ? JSON.stringify(render.statusJson(result)) : render.statusText(result)}\n`);
-    return 0;
+    const result = await runStatus(settings, defaultDeps({ log }));
+    print(render.statusJson(result), render.statusText(result));
+    if (!settings.check) return EXIT_CODES.ok;
+    if (result.readiness.ready) {
+      log.info('status --check: ready (every migration applied, backfill completed with no eligible row left)');
+      return EXIT_CODES.ok;
+    }
+    log.info(`status --check: not ready: ${result.readiness.missing.join('; ')}`);
+    return EXIT_CODES.notReady;
   },
 });

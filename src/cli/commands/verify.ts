@@ -1,33 +1,70 @@
+/**
+ * `aibridge-migrate verify`: verify, render in the chosen format, write to stdout or --output,
+ * exit with the report's code. Logs go to stderr so stdout carries only the report.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../errors.js';
+import type { ReportFormat } from '../../report/formats.js';
+import { verifyOptionsSchema } from '../../verify/options.js';
 import { defineCommand } from '../command.js';
-import { knownOptionKeys } from '../flags.js';
+import { detectTerminal } from '../output.js';
 
-const REPORT = 'Report:';
+/** --json is the shared switch for machine output; with verify it means --format json. */
+export function chooseFormat(format: ReportFormat | undefined, json: boolean): ReportFormat {
+  if (json && format !== undefined && format !== 'json') {
+    throw new UsageError([`--json asks for JSON but --format is ${format}: pass only one of them`]);
+  }
+  return format ?? (json ? 'json' : 'text');
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a report. */
+function writeFileAtomically(file: string, content: string): void {
+  const temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temp, content);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new UsageError([`cannot write the report to ${file}: ${(error as Error).message}`], { hint: 'Check that the folder exists and is writable.' });
+  }
+}
 
 export const verifyCommand = defineCommand({
   command: 'verify',
   describe: 'Check that the cache columns agree with the metadata, row by row and in total (read-only)',
-  flags: {
-    format: { describe: 'report format: text, json, markdown, junit or html', type: 'string', defaultDescription: 'text', group: REPORT },
-    output: { describe: 'write the report to this file instead of stdout', type: 'string', group: REPORT },
-    maxSamples: { describe: 'sample rows to name per failing class and for anomalies', type: 'string', defaultDescription: '20', group: REPORT },
-    topSessions: { describe: 'sessions to list, largest difference first', type: 'string', defaultDescription: '10', group: REPORT },
-    failOnAnomaly: { describe: 'exit 1 when metadata holds malformed cache values', type: 'boolean', group: REPORT },
-  },
+  schema: verifyOptionsSchema,
   examples: [
     ['$0 verify --database-url postgres://…', 'summary on the terminal; exit 0 if parity holds, 1 if not'],
     ['$0 verify --format junit --output verify.xml', 'a JUnit report for CI'],
     ['$0 verify --format markdown --max-samples 5', 'Markdown for a change ticket'],
     ['$0 verify --format html --output verify.html', 'one self-contained page with charts'],
   ],
-  async run(flags) {
-    // Loaded here, not at the top: `--help` must not pay for zod, pg or the rule's SQL.
-    const [{ resolveOptions }, { requireDatabaseUrl }, { verifyOptionsSchema }, { runVerifyCommand }] = await Promise.all([
-      import('../../config/resolve.js'),
-      import('../../config/common.js'),
-      import('../../verify/options.js'),
-      import('../../verify/command.js'),
+  async run(settings, { log }) {
+    // Loaded here, not at the top: `--help` must not pay for pg or the rule's SQL.
+    const [{ runVerify }, { verifyDeps }, { renderReport }] = await Promise.all([
+      import('../../verify/run.js'),
+      import('../../verify/index.js'),
+      import('../../report/render.js'),
     ]);
-    const options = await resolveOptions(verifyOptionsSchema, { flags, configFile: flags.config as string | undefined, knownKeys: knownOptionKeys() });
-    return runVerifyCommand(requireDatabaseUrl(options));
+    const format = chooseFormat(settings.format, settings.json);
+    const report = await runVerify(settings, verifyDeps(settings.connection, log));
+    const rendered = renderReport(report, format, { color: format === 'text' && detectTerminal(process.stdout).color });
+    if (settings.output) {
+      writeFileAtomically(settings.output, rendered);
+      log.info(`${format} report written to ${settings.output}`);
+    } else {
+      process.stdout.write(rendered);
+    }
+    const { outcome } = report;
+    if (outcome.status === 'before_up') {
+      log.warn('the cache columns do not exist yet: this report is a preview. Run `aibridge-migrate up` first.');
+    } else if (outcome.status === 'fail') {
+      const ids = report.checks.flatMap((c) => c.offending_row_ids).slice(0, 10);
+      log.info(`verify: parity fails (${outcome.failing_checks.join(', ')})${ids.length > 0 ? `; rows: ${[...new Set(ids)].join(', ')}` : ''}`);
+    } else if (settings.output) {
+      log.info('verify: parity holds');
+    }
+    return outcome.exit_code;
   },
 });

@@ -1,0 +1,148 @@
+/**
+ * How a backfill run stands, for `status`: how far its current pass got, the processes working
+ * it, and the ranges they claim — read from the ledger and from the advisory locks the run's
+ * sessions hold. The figures mean what the backfill's own progress means (PassProgress).
+ */
+import type { LockMode } from '../db/advisory-lock.js';
+import { advisoryLockHolders } from '../db/lock-holders.js';
+import type { Queryable } from '../db/port.js';
+import { rangeOwners, runRanges } from '../ledger/ranges.js';
+import type { RangeRow, RunRow } from '../ledger/rows.js';
+import { latestRunPerDirection, ledgerExists } from '../ledger/runs.js';
+import type { Tables, Target } from '../names.js';
+import { PassProgress } from './policy/pass-progress.js';
+import { runLockName } from './run/run-lock.js';
+
+/** A database session holding the run lock: a backfill process at work. */
+export interface RunHolder {
+  backendPid: number;
+  clientAddr: string | null;
+  applicationName: string | null;
+  /** When the session connected (pg_stat_activity.backend_start). */
+  since: Date | null;
+  /** exclusive: the single runner; shared: a --workers process. */
+  mode: LockMode;
+  /** Where the process says it runs: the ledger's host/pid (single runner) or its lanes' claims (workers). */
+  host: string | null;
+  pid: number | null;
+}
+
+/** A range of the current pass that a lane claimed: by whom, and whether its session still owns it. */
+export interface RangeClaim {
+  rangeNo: number;
+  pass: number;
+  claimedBy: string;
+  claimedAt: Date | null;
+  held: boolean;
+}
+
+export interface RunProgress {
+  /** 0: the keyed pass; n: the n-th convergence sweep. */
+  pass: number;
+  /** Share of the key space behind the pass's checkpoints (keys are random UUIDs: ≈ share of rows). */
+  fraction: number;
+  /** Rows of the table, estimated from the rows the pass scanned and the key space it covered. */
+  estimatedRows: number;
+  rowsRemaining: number;
+  /** Rows scanned per second of batch time (each lane's, for a --workers run); null before the first batch. */
+  rowsPerSecond: number | null;
+  ranges: { total: number; done: number };
+  claims: RangeClaim[];
+}
+
+/** The sessions holding a run's locks: the run lock, and each range owned (range number → backend pid). */
+export interface RunLocks {
+  run: { pid: number; mode: LockMode; clientAddr: string | null; applicationName: string | null; backendStart: Date | null }[];
+  ranges: ReadonlyMap<number, number>;
+}
+
+export interface RunStanding {
+  run: RunRow;
+  /** For a run not finished (running, interrupted, failed); null otherwise. */
+  progress: RunProgress | null;
+  /** Processes working the run now (none: it is not being worked). */
+  holders: RunHolder[];
+}
+
+/** The pass being worked: the first with a pending range, else the last. */
+function currentPass(ranges: readonly RangeRow[]): number {
+  const pending = ranges.filter((r) => r.status === 'pending');
+  return pending.length > 0 ? Math.min(...pending.map((r) => r.pass)) : Math.max(0, ...ranges.map((r) => r.pass));
+}
+
+/** How far a run got, from its ranges (pure). */
+export function runProgress(run: Pick<RunRow, 'rowsEstimated' | 'rowsScanned' | 'busyMs'>, ranges: readonly RangeRow[], locks: RunLocks): RunProgress {
+  const pass = currentPass(ranges);
+  const current = ranges.filter((r) => r.pass === pass);
+  const progress = new PassProgress(run.rowsEstimated ?? 0);
+  progress.refresh(current, 0);
+  const snapshot = progress.snapshot(0);
+  const done = ranges.filter((r) => r.status === 'done').length;
+  return {
+    pass,
+    fraction: snapshot.fraction,
+    estimatedRows: snapshot.estimatedRows,
+    rowsRemaining: Math.max(0, snapshot.estimatedRows - snapshot.passScanned),
+    rowsPerSecond: run.busyMs > 0 ? Math.round((run.rowsScanned * 1000) / run.busyMs) : null,
+    ranges: { total: ranges.length, done },
+    claims: current
+      .filter((r) => r.claimedBy !== null && r.status === 'pending')
+      .map((r) => ({ rangeNo: r.rangeNo, pass: r.pass, claimedBy: r.claimedBy!, claimedAt: r.claimedAt, held: locks.ranges.has(r.rangeNo) })),
+  };
+}
+
+/** A lane's claim text, "host pid N lane M": where its process runs. */
+const CLAIM = /^(.*) pid (\d+) lane \d+$/;
+
+/** The sessions holding the run lock, each with the host and pid its process recorded (pure). */
+export function runHolders(run: Pick<RunRow, 'host' | 'pid'>, ranges: readonly RangeRow[], locks: RunLocks): RunHolder[] {
+  return locks.run.map((l) => {
+    // A --workers process's lanes each own a range; their claims say where the process runs.
+    const owned = [...locks.ranges].find(([, pid]) => pid === l.pid)?.[0];
+    const claim = owned === undefined ? null : CLAIM.exec(ranges.find((r) => r.rangeNo === owned)?.claimedBy ?? '');
+    const exclusive = l.mode === 'exclusive';
+    return {
+      backendPid: l.pid,
+      clientAddr: l.clientAddr,
+      applicationName: l.applicationName,
+      since: l.backendStart,
+      mode: l.mode,
+      host: exclusive ? run.host : (claim?.[1] ?? null),
+      pid: exclusive ? run.pid : claim ? Number(claim[2]) : null,
+    };
+  });
+}
+
+/**
+ * The latest run of each direction and, for one not finished, its progress and the processes
+ * working it; null when the ledger does not exist.
+ */
+export async function runStandings(db: Queryable, t: Tables, target: Target, stateSchema: string): Promise<RunStanding[] | null> {
+  if (!(await ledgerExists(db, t))) return null;
+  const standings: RunStanding[] = [];
+  for (const run of await latestRunPerDirection(db, t, target)) {
+    if (run.status !== 'running' && run.status !== 'interrupted' && run.status !== 'failed') {
+      standings.push({ run, progress: null, holders: [] });
+      continue;
+    }
+    const ranges = await runRanges(db, t, run.id);
+    const holders = await advisoryLockHolders(db, runLockName(stateSchema, t));
+    const locks: RunLocks = {
+      run: holders.map((h) => ({
+        pid: h.pid,
+        mode: h.modes.includes('ExclusiveLock') ? 'exclusive' : 'shared',
+        clientAddr: h.clientAddr,
+        applicationName: h.applicationName || null,
+        backendStart: h.backendStart,
+      })),
+      ranges: await rangeOwners(
+        db,
+        t,
+        run.id,
+        ranges.filter((r) => r.status === 'pending').map((r) => r.rangeNo),
+      ),
+    };
+    standings.push({ run, progress: runProgress(run, ranges, locks), holders: runHolders(run, ranges, locks) });
+  }
+  return standings;
+}

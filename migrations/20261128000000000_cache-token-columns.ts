@@ -16,8 +16,7 @@ import { DownRefusedError, PreflightError } from '../src/errors.js';
 import { qualify, quoteIdent } from '../src/db/identifier.js';
 import { compileRuleSql } from '../src/rule/sql.js';
 import type { ToolkitMigration } from '../src/migrate/migration.js';
-
-export const CACHE_COLUMNS = ['cache_read_input_tokens', 'cache_write_input_tokens'] as const;
+import { CACHE_COLUMNS, READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN } from '../src/names.js';
 
 interface ColumnRow {
   column_name: string;
@@ -31,7 +30,7 @@ const migration: ToolkitMigration = {
 
   async up(db, { appSchema, coder: coderSettings }) {
     const coder = await coderColumnsUp(db, appSchema, coderSettings);
-    const table = qualify(appSchema, 'aibridge_token_usages');
+    const table = qualify(appSchema, TOKEN_USAGES);
     const { rows } = await db.query<ColumnRow>(
       `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, a.attnotnull AS not_null,
               pg_get_expr(d.adbin, d.adrelid) AS default_expr
@@ -80,7 +79,7 @@ const migration: ToolkitMigration = {
    */
   async down(db, { appSchema, forceDropData, notice, coder: coderSettings }) {
     const coder = await coderColumnsDown(db, appSchema, coderSettings);
-    const table = qualify(appSchema, 'aibridge_token_usages');
+    const table = qualify(appSchema, TOKEN_USAGES);
     const { rows: present } = await db.query<{ column_name: string }>(
       `SELECT a.attname AS column_name FROM pg_attribute a
         WHERE a.attrelid = to_regclass($1) AND a.attname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped`,
@@ -92,8 +91,8 @@ const migration: ToolkitMigration = {
     const has = (name: string) => present.some((row) => row.column_name === name);
     const column = (name: string) => `${quoteIdent('t')}.${quoteIdent(name)}`;
     const uncarried = [
-      has('cache_read_input_tokens') ? `(${column('cache_read_input_tokens')} <> 0 AND ${column('cache_read_input_tokens')} <> ${rule.cacheRead})` : null,
-      has('cache_write_input_tokens') ? `(${column('cache_write_input_tokens')} <> 0 AND ${column('cache_write_input_tokens')} <> ${rule.cacheWrite})` : null,
+      has(READ_COLUMN) ? `(${column(READ_COLUMN)} <> 0 AND ${column(READ_COLUMN)} <> ${rule.cacheRead})` : null,
+      has(WRITE_COLUMN) ? `(${column(WRITE_COLUMN)} <> 0 AND ${column(WRITE_COLUMN)} <> ${rule.cacheWrite})` : null,
     ].filter((c): c is string => c !== null);
     const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} AS ${quoteIdent('t')} WHERE ${uncarried.join(' OR ')}`);
     const blocking = BigInt(rows[0]?.n ?? '0');

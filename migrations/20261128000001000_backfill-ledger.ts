@@ -5,13 +5,14 @@
  */
 import { qualify, quoteIdent } from '../src/db/identifier.js';
 import type { ToolkitMigration } from '../src/migrate/migration.js';
+import { LEDGER_RANGES, LEDGER_RUNS } from '../src/names.js';
 
 const migration: ToolkitMigration = {
   description: 'create the backfill ledger (runs and key-range checkpoints)',
 
   async up(db, { stateSchema }) {
-    const runs = qualify(stateSchema, 'backfill_runs');
-    const ranges = qualify(stateSchema, 'backfill_ranges');
+    const runs = qualify(stateSchema, LEDGER_RUNS);
+    const ranges = qualify(stateSchema, LEDGER_RANGES);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(stateSchema)}`);
     await db.query(`
       CREATE TABLE ${runs} (
@@ -83,7 +84,7 @@ const migration: ToolkitMigration = {
   },
 
   async down(db, { stateSchema }) {
-    await db.query(`DROP TABLE IF EXISTS ${qualify(stateSchema, 'backfill_ranges')}, ${qualify(stateSchema, 'backfill_runs')}`);
+    await db.query(`DROP TABLE IF EXISTS ${qualify(stateSchema, LEDGER_RANGES)}, ${qualify(stateSchema, LEDGER_RUNS)}`);
     // RESTRICT (the default): a schema someone else put objects in is left alone.
     await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(stateSchema)}`);
   },

@@ -12,7 +12,9 @@ import { nearest } from '../config/names.js';
 import { resolveSettings, type ConfigFile } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FLAG, declareFlags, typedFlags, unknownFlags } from './flags.js';
-import { createLogger, detectTerminal, type Logger, type Terminal } from './output.js';
+import type { Log } from '../runtime.js';
+import { detectTerminal, type Terminal } from '../text/colour.js';
+import { createLogger } from './output.js';
 import { failAndExit, outputModeOf, runAndExit } from './run.js';
 
 export const HELP_HINT = 'Run `aibridge-migrate --help` (or `aibridge-migrate <command> --help`) for the options.';
@@ -21,7 +23,7 @@ export interface CommandContext {
   /** The flags as typed (camelCase), e.g. for the resume command. */
   typed: Record<string, unknown>;
   configFile: ConfigFile | null;
-  log: Logger;
+  log: Log;
   terminal: Terminal;
   /** The result on stdout: `document` (with `config_file`) in JSON mode, `text` otherwise. */
   print(document: Record<string, unknown>, text: string): void;

@@ -6,7 +6,7 @@
 import { EXIT_CODES, ToolkitError, isToolkitError } from '../errors.js';
 import { redactUrl } from '../db/url.js';
 import { locateConfigFile, readConfigFile, truthy } from '../config/resolve.js';
-import { detectTerminal, paint } from './output.js';
+import { detectTerminal, paint } from '../text/colour.js';
 
 export interface RunFlags {
   json?: boolean;

@@ -11,7 +11,7 @@
  * before starting: a Coder replica may have migrated in between, and only a read made while
  * holding Coder's lock is still true at COMMIT. Everything then commits together, or nothing.
  */
-import type { MigrationSession } from '../migrate/migration.js';
+import type { Queryable } from '../db/port.js';
 import { TOKEN_USAGES } from '../names.js';
 import { refusalError } from './check.js';
 import { coderNumbers, type CoderNumbers } from './constants.js';
@@ -35,11 +35,10 @@ export interface CoderSettings {
 }
 
 /** Coder's facts, read under Coder's migration lock when Coder's table is there. */
-async function lockedFacts(db: MigrationSession, appSchema: string): Promise<CoderFacts> {
-  const query = db.query.bind(db);
+async function lockedFacts(db: Queryable, appSchema: string): Promise<CoderFacts> {
   // Only the catalog before the lock: Coder's table itself may be held by a migrating Coder.
-  if (await isCoderTablePresent(query, appSchema)) await takeCoderMigrationLock(db);
-  return readCoderFacts(query, appSchema, { lockHeld: true });
+  if (await isCoderTablePresent(db, appSchema)) await takeCoderMigrationLock(db);
+  return readCoderFacts(db, appSchema, { lockHeld: true });
 }
 
 /** Facts read under Coder's lock never say "migrating"; if they did, deciding would be unsafe. */
@@ -47,7 +46,7 @@ function notUnderLock(): Error {
   return new Error("Coder's version was read without Coder's migration lock inside the columns migration");
 }
 
-async function setVersion(db: MigrationSession, schema: string, version: number): Promise<void> {
+async function setVersion(db: Queryable, schema: string, version: number): Promise<void> {
   for (const statement of setVersionStatements(schema, version)) await db.query(statement.text, statement.values);
 }
 
@@ -61,7 +60,7 @@ export interface CoderStep<D> {
 }
 
 async function coderStep(
-  db: MigrationSession,
+  db: Queryable,
   appSchema: string,
   settings: CoderSettings | undefined,
   decide: (facts: CoderFacts, numbers: CoderNumbers) => UpDecision | DownDecision,
@@ -81,7 +80,7 @@ async function coderStep(
 }
 
 /** Throws (rolling the migration back) when Coder's state forbids adding the columns now. */
-export async function coderColumnsUp(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<UpDecision>> {
+export async function coderColumnsUp(db: Queryable, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<UpDecision>> {
   return (await coderStep(db, appSchema, settings, decideUp)) as CoderStep<UpDecision>;
 }
 
@@ -89,6 +88,6 @@ export async function coderColumnsUp(db: MigrationSession, appSchema: string, se
  * Throws DownRefusedError before anything is touched when the columns are Coder's; the data
  * guard (and --force-drop-data) comes after, and cannot change that answer.
  */
-export async function coderColumnsDown(db: MigrationSession, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<DownDecision>> {
+export async function coderColumnsDown(db: Queryable, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<DownDecision>> {
   return (await coderStep(db, appSchema, settings, decideDown)) as CoderStep<DownDecision>;
 }

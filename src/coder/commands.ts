@@ -3,7 +3,7 @@
  * so those commands only gain a line or two. The decisions themselves are in decide.ts; the
  * work inside the columns migration's transaction is in columns-step.ts.
  */
-import type { QueryFn } from '../migrate/bookkeeping.js';
+import type { Queryable } from '../db/port.js';
 import type { PreflightCheck } from '../migrate/preflight.js';
 import { coderUpCheck, refusalError } from './check.js';
 import type { CoderOutcome, CoderSettings } from './columns-step.js';
@@ -17,8 +17,8 @@ export interface CoderRead {
   numbers: CoderNumbers;
 }
 
-export async function readCoder(query: QueryFn, schema: string, migration: number): Promise<CoderRead> {
-  return { facts: await readCoderFacts(query, schema), numbers: coderNumbers(migration) };
+export async function readCoder(db: Queryable, schema: string, migration: number): Promise<CoderRead> {
+  return { facts: await readCoderFacts(db, schema), numbers: coderNumbers(migration) };
 }
 
 function versionOf(facts: CoderFacts): number | null {
@@ -54,8 +54,8 @@ export function coderRecorder(migration: number): { settings: CoderSettings; out
 }
 
 /** The report after the command: Coder as it is now, what this run did, and any danger left. */
-export async function coderAfter(query: QueryFn, before: CoderRead, columnsApplied: boolean, outcome: CoderOutcome | null): Promise<CoderReport> {
-  const facts = await readCoderFacts(query, before.facts.schema);
+export async function coderAfter(db: Queryable, before: CoderRead, columnsApplied: boolean, outcome: CoderOutcome | null): Promise<CoderReport> {
+  const facts = await readCoderFacts(db, before.facts.schema);
   return coderReport({ facts, numbers: before.numbers, columnsApplied, versionBefore: versionOf(before.facts), outcome });
 }
 

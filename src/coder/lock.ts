@@ -14,7 +14,6 @@ import { advisoryLockHolders, type LockHolder } from '../db/lock-holders.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
 import { LockTimeoutError } from '../errors.js';
-import type { QueryFn } from '../migrate/bookkeeping.js';
 import { CODER_MIGRATION_LOCK_KEY } from './constants.js';
 
 export class CoderLockTimeoutError extends LockTimeoutError {
@@ -41,8 +40,6 @@ export async function takeCoderMigrationLock(db: Queryable): Promise<void> {
 }
 
 /** The sessions holding Coder's migration lock: Coder servers applying their migrations. */
-export async function coderLockHolders(query: QueryFn): Promise<LockHolder[]> {
-  // The migrate commands read through a QueryFn; the lock-holder lookup takes the db port.
-  const db: Queryable = { query: async (text, values) => ({ rowCount: null, ...(await query(text, values)) }) };
+export async function coderLockHolders(db: Queryable): Promise<LockHolder[]> {
   return advisoryLockHolders(db, CODER_MIGRATION_LOCK_KEY);
 }

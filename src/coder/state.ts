@@ -7,7 +7,7 @@
 import { qualify } from '../db/identifier.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { DbRow } from '../db/row.js';
-import type { QueryFn } from '../migrate/bookkeeping.js';
+import type { Queryable } from '../db/port.js';
 import { describeBlocker } from '../migrate/blockers.js';
 import { CACHE_COLUMNS, TOKEN_USAGES } from '../names.js';
 import { CODER_MIGRATIONS_TABLE } from './constants.js';
@@ -76,8 +76,8 @@ interface CatalogRow {
 }
 
 /** Catalog facts only: no lock is taken, and nothing waits on Coder's own transaction. */
-async function readCatalog(query: QueryFn, schema: string): Promise<CatalogRow> {
-  const { rows } = await query(
+async function readCatalog(db: Queryable, schema: string): Promise<CatalogRow> {
+  const { rows } = await db.query(
     `WITH coder AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
@@ -115,8 +115,8 @@ async function readCatalog(query: QueryFn, schema: string): Promise<CatalogRow> 
 }
 
 /** Coder's bookkeeping table is there, with Coder's shape. Reads the catalog only. */
-export async function isCoderTablePresent(query: QueryFn, schema: string): Promise<boolean> {
-  const catalog = await readCatalog(query, schema);
+export async function isCoderTablePresent(db: Queryable, schema: string): Promise<boolean> {
+  const catalog = await readCatalog(db, schema);
   return catalog.coderExists && catalog.shape === 'coder';
 }
 
@@ -127,21 +127,20 @@ export async function isCoderTablePresent(query: QueryFn, schema: string): Promi
  * version would queue behind it. The lock's holder is looked up first and reported instead; a
  * holder that arrives between that look and the read makes the read wait at most lock_timeout.
  */
-export async function readCoderFacts(query: QueryFn, schema: string, options: { lockHeld?: boolean } = {}): Promise<CoderFacts> {
-  const catalog = await readCatalog(query, schema);
+export async function readCoderFacts(db: Queryable, schema: string, options: { lockHeld?: boolean } = {}): Promise<CoderFacts> {
+  const catalog = await readCatalog(db, schema);
   const base = catalog.base;
   if (!catalog.coderExists) return { ...base, table: { kind: 'absent' } };
   if (catalog.shape !== 'coder') return { ...base, table: { kind: 'other-shape', columns: catalog.shape } };
   if (!catalog.canRead) return { ...base, table: { kind: 'unreadable' } };
   if (!options.lockHeld) {
-    const holders = await coderLockHolders(query);
+    const holders = await coderLockHolders(db);
     if (holders.length > 0) return { ...base, table: { kind: 'migrating', holders: holders.map(describeBlocker) } };
   }
   let version: DbRow;
   try {
-    ({ rows: [version] } = (await query(
-      `SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`,
-    )) as { rows: [DbRow] });
+    const { rows } = await db.query(`SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`);
+    version = rows[0]!;
   } catch (error) {
     if (!options.lockHeld && sqlState(error) === SQLSTATE.lockNotAvailable) return { ...base, table: { kind: 'migrating', holders: [] } };
     throw error;

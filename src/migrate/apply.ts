@@ -9,17 +9,18 @@ import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { lockRetryPolicy } from './backoff.js';
-import { migrationLockHolders, tableLockHolders, type Blocker } from './blockers.js';
-import type { QueryFn } from './bookkeeping.js';
+import type { LockHolder } from '../db/lock-holders.js';
+import { migrationLockHolders, tableLockHolders } from './blockers.js';
+import type { Queryable } from '../db/port.js';
+import { LEDGER_RANGES, LEDGER_RUNS, TOKEN_USAGES } from '../names.js';
 import type { MigrateDeps } from './deps.js';
-import { withLockRetries, type LockConflictKind, type LockRetryOutcome, type LockWait } from './lock-retry.js';
+import { lockWaitJson, withLockRetries, type LockConflictKind, type LockRetryOutcome, type LockWait } from './lock-retry.js';
 import type { MigrationEvent } from './loader.js';
 import type { MigrationContext } from './migration.js';
 import type { UpSettings } from './options.js';
-import { APP_TABLE, evaluatePreflight, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
-import { lockWaitJson } from './render.js';
+import { evaluatePreflight, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
 import { runMigrations } from './runner.js';
-import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, queryOn } from './session.js';
+import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession } from './session.js';
 
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<
@@ -46,25 +47,25 @@ export function needsFor(names: readonly string[], direction: 'up' | 'down'): Pr
 
 /** The preflight checks for running `migrations` in `direction`. */
 export async function preflightChecks(
-  query: QueryFn,
+  db: Queryable,
   settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
   migrations: readonly string[],
   direction: 'up' | 'down',
 ): Promise<PreflightCheck[]> {
   const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
-  return evaluatePreflight(await readPreflightFacts(query, names), needsFor(migrations, direction), names);
+  return evaluatePreflight(await readPreflightFacts(db, names), needsFor(migrations, direction), names);
 }
 
 /** Who is in the way: the tables our migrations lock, or the holder of our or Coder's migration lock. */
-export function blockerFinder(query: QueryFn, settings: { schema: string; stateSchema: string }) {
-  return async (kind: LockConflictKind): Promise<Blocker[]> => {
-    if (kind === 'migration_lock') return migrationLockHolders(query);
-    if (kind === 'coder_lock') return coderLockHolders(query);
+export function blockerFinder(db: Queryable, settings: { schema: string; stateSchema: string }) {
+  return async (kind: LockConflictKind): Promise<LockHolder[]> => {
+    if (kind === 'migration_lock') return migrationLockHolders(db);
+    if (kind === 'coder_lock') return coderLockHolders(db);
     // One after another: they share the migration session's connection.
-    const found: Blocker[] = [];
+    const found: LockHolder[] = [];
     // Coder's schema_migrations too: the hand-over's TRUNCATE waits for its readers.
-    for (const [schema, table] of [[settings.schema, APP_TABLE], [settings.schema, CODER_MIGRATIONS_TABLE], [settings.stateSchema, 'backfill_runs'], [settings.stateSchema, 'backfill_ranges']] as const) {
-      found.push(...(await tableLockHolders(query, schema, table)));
+    for (const [schema, table] of [[settings.schema, TOKEN_USAGES], [settings.schema, CODER_MIGRATIONS_TABLE], [settings.stateSchema, LEDGER_RUNS], [settings.stateSchema, LEDGER_RANGES]] as const) {
+      found.push(...(await tableLockHolders(db, schema, table)));
     }
     const seen = new Set<number>();
     return found.filter((b) => !seen.has(b.pid) && seen.add(b.pid));
@@ -114,11 +115,11 @@ export async function withMigrationSession<T>(
   deps: MigrateDeps,
   command: 'up' | 'down',
   action: string,
-  work: (client: pg.Client, query: QueryFn) => Promise<T>,
+  work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
   const client = await openSession(settings, deps, command);
   try {
-    return await work(client, queryOn(client));
+    return await work(client);
   } catch (error) {
     throw translatePgError(error, { connection: settings.connection, action });
   } finally {
@@ -129,7 +130,6 @@ export async function withMigrationSession<T>(
 /** node-pg-migrate in `direction`, each attempt under lock_timeout, retried while a lock is refused. */
 export async function migrateWithLockRetries(
   client: pg.Client,
-  query: QueryFn,
   settings: ApplySettings,
   deps: MigrateDeps,
   run: {
@@ -150,13 +150,13 @@ export async function migrateWithLockRetries(
         migrationsTable: settings.migrationsTable,
         log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
         onMigrated: run.onMigrated,
-        now: deps.now,
+        now: () => deps.clock.now(),
       }),
     {
       policy: lockRetryPolicy(settings),
       random: deps.random,
       sleep: deps.sleep,
-      findBlockers: blockerFinder(query, settings),
+      findBlockers: blockerFinder(client, settings),
       onWait: (_wait, summary) => deps.log.warn(summary),
     },
   );

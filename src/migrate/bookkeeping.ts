@@ -11,19 +11,13 @@
  */
 import { UsageError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
-import type { DbRow } from '../db/row.js';
+import type { Queryable } from '../db/port.js';
 
 /**
  * Our own advisory-lock key, not node-pg-migrate's default (shared by every project that uses
  * it): two unrelated tools in one database must not serialise on each other.
  */
 export const MIGRATION_LOCK_ID = 4_160_937_215_072_431;
-
-/** pg_locks shows a bigint advisory key as classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
-export function advisoryLockParts(key: number = MIGRATION_LOCK_ID): { classid: string; objid: string } {
-  const big = BigInt(key);
-  return { classid: (big >> 32n).toString(), objid: (big & 0xffff_ffffn).toString() };
-}
 
 const UNSAFE = /["']/;
 
@@ -43,8 +37,6 @@ export function assertBookkeepingNames(migrationsSchema: string, migrationsTable
   if (problems.length > 0) throw new UsageError(problems, { hint: 'Nothing was run.' });
 }
 
-export type QueryFn = <R = DbRow>(text: string, values?: unknown[]) => Promise<{ rows: R[] }>;
-
 export interface AppliedMigration {
   name: string;
   /** When node-pg-migrate recorded it (its run_on column, read in the session's time zone). */
@@ -57,13 +49,13 @@ export interface BookkeepingState {
 }
 
 /** Reads what has been applied without creating anything: a missing table means nothing has. */
-export async function readBookkeeping(query: QueryFn, migrationsSchema: string, migrationsTable: string): Promise<BookkeepingState> {
+export async function readBookkeeping(db: Queryable, migrationsSchema: string, migrationsTable: string): Promise<BookkeepingState> {
   const table = qualify(migrationsSchema, migrationsTable);
-  const found = await query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
+  const found = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
   if (!found.rows[0]?.exists) return { exists: false, applied: [] };
   // run_on is `timestamp` (no zone) written with NOW(): interpret it in the session's zone,
   // the same zone node-pg-migrate wrote it in.
-  const { rows } = await query<{ name: string; run_on: Date }>(
+  const { rows } = await db.query<{ name: string; run_on: Date }>(
     `SELECT name, run_on AT TIME ZONE current_setting('TimeZone') AS run_on FROM ${table} ORDER BY run_on, id`,
   );
   return { exists: true, applied: rows.map((row) => ({ name: row.name, runOn: row.run_on })) };

@@ -23,11 +23,11 @@ export interface DownResult extends ApplyReport {
 }
 
 export async function runDown(settings: DownSettings, deps: MigrateDeps): Promise<DownResult> {
-  const started = deps.now();
+  const started = deps.clock.now();
   const database = settings.connection.label;
-  return withMigrationSession(settings, deps, 'down', 'reverting a migration', async (client, query) => {
+  return withMigrationSession(settings, deps, 'down', 'reverting a migration', async (client) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
-    const before = await readSituation(query, settings, settings.connection);
+    const before = await readSituation(client, settings, settings.connection);
     const appliedNames = before.bookkeeping.applied.map((m) => m.name);
     const plan = planDown(before.available, appliedNames);
     if (plan.kind === 'unknown') {
@@ -36,12 +36,12 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
       });
     }
     assertPlanUsable(before.plan, bookkeepingTable);
-    const coder = await readCoder(query, settings.schema, settings.coderMigration);
+    const coder = await readCoder(client, settings.schema, settings.coderMigration);
     if (plan.kind === 'nothing') {
-      const coderNow = await coderAfter(query, coder, false, null);
-      return { command: 'down', database, reverted: null, stillApplied: [], coder: coderNow, preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
+      const coderNow = await coderAfter(client, coder, false, null);
+      return { command: 'down', database, reverted: null, stillApplied: [], coder: coderNow, preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.clock.now() - started };
     }
-    const checks = await preflightChecks(query, settings, [plan.migration.name], 'down');
+    const checks = await preflightChecks(client, settings, [plan.migration.name], 'down');
     const failure = preflightError(checks);
     if (failure) throw failure;
     // Before --force-drop-data is even mentioned: it does not override Coder's ownership.
@@ -51,7 +51,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
 
     let duration: number | null = null;
     const recorder = coderRecorder(settings.coderMigration);
-    const outcome = await migrateWithLockRetries(client, query, settings, deps, {
+    const outcome = await migrateWithLockRetries(client, settings, deps, {
       direction: 'down',
       count: 1,
       context: { forceDropData: settings.forceDropData, coder: recorder.settings },
@@ -59,7 +59,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
         duration = event.durationMs;
       },
     });
-    const after = await readSituation(query, settings, settings.connection);
+    const after = await readSituation(client, settings, settings.connection);
     const stillApplied = after.bookkeeping.applied.map((m) => m.name);
     if (outcome.status === 'exhausted') {
       throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow: [], verb: 'reverted', cause: outcome.lastError });
@@ -68,7 +68,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     const revertedName = outcome.value[0]?.name;
     const reverted = revertedName === plan.migration.name;
     if (reverted) deps.log.info(`reverted ${plan.migration.name}${duration !== null ? ` (${Math.round(duration)} ms)` : ''}`);
-    const coderNow = await coderAfter(query, coder, stillApplied.includes(COLUMNS_MIGRATION), reverted && revertedName === COLUMNS_MIGRATION ? recorder.outcome() : null);
+    const coderNow = await coderAfter(client, coder, stillApplied.includes(COLUMNS_MIGRATION), reverted && revertedName === COLUMNS_MIGRATION ? recorder.outcome() : null);
     return {
       command: 'down',
       database,
@@ -78,7 +78,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
       preflight: checks,
       lockWaits: outcome.waits,
       attempts: outcome.attempts,
-      elapsedMs: deps.now() - started,
+      elapsedMs: deps.clock.now() - started,
     };
   });
 }

@@ -13,12 +13,13 @@ import { coderReport, coderUpPreflight, readCoder, type CoderReport } from '../c
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { withRolledBackTransaction } from '../db/transaction.js';
 import type { MigrateDeps } from './deps.js';
 import { loadMigrations } from './loader.js';
-import type { MigrationSession } from './migration.js';
+import type { Queryable } from '../db/port.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
-import { assertPlanUsable, COLUMNS_MIGRATION, openSession, queryOn, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation } from './session.js';
 import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
@@ -61,7 +62,7 @@ export function dedent(text: string): string {
 }
 
 /** Executes reads on `client`; records anything else. */
-export function recordingSession(client: pg.Client, recorded: RecordedStatement[]): MigrationSession {
+export function recordingSession(client: pg.Client, recorded: RecordedStatement[]): Queryable {
   return {
     async query(text, values = []) {
       if (READ.test(text) && !TAKES_LOCK.test(text)) {
@@ -77,15 +78,24 @@ export function recordingSession(client: pg.Client, recorded: RecordedStatement[
 export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Promise<DryRunResult> {
   const database = settings.connection.label;
   const client = await openSession(settings, deps, 'up --dry-run');
-  const query = queryOn(client);
   try {
-    await client.query('BEGIN TRANSACTION READ ONLY');
+    // READ ONLY: PostgreSQL itself refuses any write, and no transaction id is ever assigned.
+    return await withRolledBackTransaction(client, () => plan(client, settings, database), { mode: 'read-only' });
+  } catch (error) {
+    throw translatePgError(error, { connection: settings.connection, action: 'planning migrations (dry run)' });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function plan(client: pg.Client, settings: UpSettings, database: string): Promise<DryRunResult> {
+  {
     const table = qualify(settings.migrationsSchema, settings.migrationsTable);
-    const situation = await readSituation(query, settings, settings.connection);
+    const situation = await readSituation(client, settings, settings.connection);
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
-    const checks = await preflightChecks(query, settings, pendingNames, 'up');
-    const coder = await readCoder(query, settings.schema, settings.coderMigration);
+    const checks = await preflightChecks(client, settings, pendingNames, 'up');
+    const coder = await readCoder(client, settings.schema, settings.coderMigration);
     const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
     if (coderCheck) checks.push(coderCheck);
     let failure: ToolkitError | null = preflightError(checks) ?? null;
@@ -122,10 +132,5 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
       failure,
       coder: coderReport({ ...coder, columnsApplied: !pendingNames.includes(COLUMNS_MIGRATION) }),
     };
-  } catch (error) {
-    throw translatePgError(error, { connection: settings.connection, action: 'planning migrations (dry run)' });
-  } finally {
-    await client.query('ROLLBACK').catch(() => {});
-    await client.end().catch(() => {});
   }
 }

@@ -19,7 +19,7 @@ import { downOptionsSchema, statusOptionsSchema, upOptionsSchema, type DownOptio
 import { runStatus, type StatusResult } from './status.js';
 import { runUp, type UpResult } from './up.js';
 
-export type { MigrateDeps, MigrateLog } from './deps.js';
+export type { MigrateDeps } from './deps.js';
 export type { DownResult } from './down.js';
 export type { DryRunResult } from './dry-run.js';
 export type { StatusResult } from './status.js';

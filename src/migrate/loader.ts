@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { MigrationContext, MigrationSession, ToolkitMigration } from './migration.js';
+import type { Queryable } from '../db/port.js';
+import type { MigrationContext, ToolkitMigration } from './migration.js';
 
 /** migrations/ next to src/ — in the source tree or in dist/. */
 export function migrationsDirectory(): string {
@@ -60,7 +61,7 @@ export interface LoaderHooks {
 }
 
 /** node-pg-migrate's `pgm.db`, as our migration bodies use it. */
-type PgmDb = MigrationSession;
+type PgmDb = Queryable;
 
 /**
  * Wraps one migration body in its own transaction.

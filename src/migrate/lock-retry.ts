@@ -8,7 +8,8 @@ import { isCoderLockTimeout } from '../coder/lock.js';
 import { isToolkitError } from '../errors.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import { nextRetry, type RetryPolicy } from '../db/retry.js';
-import { describeBlockers, type Blocker } from './blockers.js';
+import type { LockHolder } from '../db/lock-holders.js';
+import { describeBlockers } from './blockers.js';
 import { isMigrationLockHeld } from './runner.js';
 
 export type LockConflictKind = 'lock_timeout' | 'deadlock' | 'migration_lock' | 'coder_lock';
@@ -17,7 +18,7 @@ export interface LockWait {
   /** 1-based attempt that was refused. */
   attempt: number;
   kind: LockConflictKind;
-  blockers: Blocker[];
+  blockers: LockHolder[];
   /** Delay before the next attempt; null when the budget was spent. */
   retryInMs: number | null;
 }
@@ -39,7 +40,7 @@ export interface LockRetryDeps {
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   /** Who holds what we need, looked up right after the refusal. */
-  findBlockers: (kind: LockConflictKind) => Promise<Blocker[]>;
+  findBlockers: (kind: LockConflictKind) => Promise<LockHolder[]>;
   onWait?: (wait: LockWait, summary: string) => void;
 }
 
@@ -71,4 +72,23 @@ export async function withLockRetries<T>(attempt: () => Promise<T>, deps: LockRe
       await deps.sleep(decision.delayMs);
     }
   }
+}
+
+/** The JSON shape of a lock wait (the `lock_waits` of --json output and of a lock error's details). */
+function blockerJson(b: LockHolder) {
+  return {
+    pid: b.pid,
+    user: b.user,
+    application_name: b.applicationName,
+    client_addr: b.clientAddr,
+    state: b.state,
+    xact_age_ms: b.xactAgeMs,
+    state_age_ms: b.stateAgeMs,
+    modes: b.modes,
+    granted: b.granted,
+  };
+}
+
+export function lockWaitJson(w: LockWait) {
+  return { attempt: w.attempt, kind: w.kind, retry_in_ms: w.retryInMs, blockers: w.blockers.map(blockerJson) };
 }

@@ -4,7 +4,7 @@
  * so no migration hard-codes a schema.
  */
 import type { CoderSettings } from '../coder/columns-step.js';
-import type { DbRow } from '../db/row.js';
+import type { Queryable } from '../db/port.js';
 
 export interface MigrationContext {
   /** Schema holding the application's aibridge_* tables. */
@@ -22,14 +22,10 @@ export interface MigrationContext {
   coder?: CoderSettings;
 }
 
-/** Runs a statement immediately, inside the migration's own transaction. */
-export interface MigrationSession {
-  query<R = DbRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-}
-
 export interface ToolkitMigration {
   /** One line, shown by `status` and `up --dry-run`. */
   description: string;
-  up(db: MigrationSession, context: MigrationContext): Promise<void>;
-  down(db: MigrationSession, context: MigrationContext): Promise<void>;
+  /** `db` runs each statement at once, inside the migration's own transaction (loader.ts). */
+  up(db: Queryable, context: MigrationContext): Promise<void>;
+  down(db: Queryable, context: MigrationContext): Promise<void>;
 }

@@ -4,10 +4,10 @@
  * tested without a server in that state. Each failure is one paragraph: the problem, then the fix.
  */
 import { PermissionError, PreflightError, type ToolkitError } from '../errors.js';
-import type { QueryFn } from './bookkeeping.js';
+import type { Queryable } from '../db/port.js';
+import { TOKEN_USAGES } from '../names.js';
 
 export const MIN_SERVER_VERSION_NUM = 130000;
-export const APP_TABLE = 'aibridge_token_usages';
 
 export interface PreflightFacts {
   serverVersionNum: number;
@@ -66,8 +66,8 @@ export type PreflightCheck =
   | { check: CheckName; ok: true; detail: string }
   | { check: CheckName; ok: false; kind: 'preflight' | 'permission'; problem: string; fix: string };
 
-export async function readPreflightFacts(query: QueryFn, names: PreflightNames): Promise<PreflightFacts> {
-  const { rows } = await query(
+export async function readPreflightFacts(db: Queryable, names: PreflightNames): Promise<PreflightFacts> {
+  const { rows } = await db.query(
     `WITH app_table AS (
        SELECT c.oid, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $5 AND c.relkind IN ('r', 'p')
@@ -97,7 +97,7 @@ export async function readPreflightFacts(query: QueryFn, names: PreflightNames):
             EXISTS (SELECT 1 FROM bk_table) AS migrations_table_exists,
             COALESCE((SELECT has_table_privilege(oid, 'SELECT') AND has_table_privilege(oid, 'INSERT') AND has_table_privilege(oid, 'DELETE')
                         FROM bk_table), false) AS can_write_migrations_table`,
-    [names.appSchema, names.stateSchema, names.migrationsSchema, names.migrationsTable, APP_TABLE],
+    [names.appSchema, names.stateSchema, names.migrationsSchema, names.migrationsTable, TOKEN_USAGES],
   );
   // One row always: the query selects from no table.
   const r = rows[0]!;
@@ -128,7 +128,7 @@ const KEY_COLUMNS: Record<string, string> = { id: 'uuid', metadata: 'jsonb' };
 /** Every check that applies, in order; a check that depends on a failed one is left out. */
 export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, names: PreflightNames): PreflightCheck[] {
   const checks: PreflightCheck[] = [];
-  const table = `${names.appSchema}.${APP_TABLE}`;
+  const table = `${names.appSchema}.${TOKEN_USAGES}`;
   const ok = (check: CheckName, detail: string) => checks.push({ check, ok: true, detail });
   const fail = (check: CheckName, kind: 'preflight' | 'permission', problem: string, fix: string) =>
     checks.push({ check, ok: false, kind, problem, fix });
@@ -153,7 +153,7 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
   }
 
   if (!f.appSchemaExists) {
-    fail('app_schema', 'preflight', `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${APP_TABLE} cannot be found.`,
+    fail('app_schema', 'preflight', `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${TOKEN_USAGES} cannot be found.`,
       'Pass --schema with the schema that holds the aibridge_* tables (Coder uses public unless configured otherwise), or check that --database-url names Coder\'s database.');
     return checks;
   }

@@ -5,33 +5,14 @@
 import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
 import type { ToolkitError } from '../errors.js';
 import { formatCount } from '../text/format.js';
-import type { Blocker } from './blockers.js';
 import type { DownResult } from './down.js';
 import type { DryRunResult, RecordedStatement } from './dry-run.js';
-import type { LockWait } from './lock-retry.js';
+import { lockWaitJson } from './lock-retry.js';
 import type { PreflightCheck } from './preflight.js';
 import type { BackfillRunSummary, StatusResult } from './status.js';
 import type { UpResult } from './up.js';
 
 const ms = (value: number | null) => (value === null ? null : Math.round(value));
-
-function blockerJson(b: Blocker) {
-  return {
-    pid: b.pid,
-    user: b.user,
-    application_name: b.applicationName,
-    client_addr: b.clientAddr,
-    state: b.state,
-    xact_age_ms: b.xactAgeMs,
-    state_age_ms: b.stateAgeMs,
-    modes: b.modes,
-    granted: b.granted,
-  };
-}
-
-export function lockWaitJson(w: LockWait) {
-  return { attempt: w.attempt, kind: w.kind, retry_in_ms: w.retryInMs, blockers: w.blockers.map(blockerJson) };
-}
 
 function checkJson(c: PreflightCheck) {
   return c.ok ? { check: c.check, ok: true, detail: c.detail } : { check: c.check, ok: false, problem: c.problem, fix: c.fix };

@@ -4,7 +4,8 @@ import { PreflightError } from '../errors.js';
 import { APPLICATION_NAME } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import type { ConnectionTarget } from '../db/target.js';
-import { readBookkeeping, type BookkeepingState, type QueryFn } from './bookkeeping.js';
+import type { Queryable } from '../db/port.js';
+import { readBookkeeping, type BookkeepingState } from './bookkeeping.js';
 import type { MigrateDeps } from './deps.js';
 import { loadMigrations } from './loader.js';
 import { planMigrations, type AvailableMigration, type MigrationPlan } from './plan.js';
@@ -28,11 +29,6 @@ export async function openSession(settings: SessionSettings, deps: MigrateDeps, 
   });
 }
 
-export function queryOn(client: pg.Client): QueryFn {
-  // pg types every row as QueryResultRow; the caller names the shape it reads (QueryFn's R).
-  return async <R,>(text: string, values?: unknown[]) => (await client.query(text, values)) as unknown as { rows: R[] };
-}
-
 export async function availableMigrations(): Promise<AvailableMigration[]> {
   return (await loadMigrations()).map(({ name, migration }) => ({ name, description: migration.description }));
 }
@@ -43,11 +39,11 @@ export interface Situation {
   plan: MigrationPlan;
 }
 
-export async function readSituation(query: QueryFn, names: { migrationsSchema: string; migrationsTable: string }, connection: ConnectionTarget): Promise<Situation> {
+export async function readSituation(db: Queryable, names: { migrationsSchema: string; migrationsTable: string }, connection: ConnectionTarget): Promise<Situation> {
   const available = await availableMigrations();
   let bookkeeping: BookkeepingState;
   try {
-    bookkeeping = await readBookkeeping(query, names.migrationsSchema, names.migrationsTable);
+    bookkeeping = await readBookkeeping(db, names.migrationsSchema, names.migrationsTable);
   } catch (error) {
     throw translatePgError(error, { connection, action: 'reading the migrations table' });
   }

@@ -10,7 +10,7 @@ import { translatePgError } from '../db/pg-errors.js';
 import { tables, target } from '../names.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
-import { COLUMNS_MIGRATION, openSession, queryOn, readSituation } from './session.js';
+import { COLUMNS_MIGRATION, openSession, readSituation } from './session.js';
 
 export type { RunHolder, RunProgress, RangeClaim } from '../backfill/status.js';
 
@@ -78,9 +78,8 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
 
 export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Promise<StatusResult> {
   const client = await openSession(settings, deps, 'status');
-  const query = queryOn(client);
   try {
-    const { available, bookkeeping, plan } = await readSituation(query, settings, settings.connection);
+    const { available, bookkeeping, plan } = await readSituation(client, settings, settings.connection);
     const descriptions = new Map(available.map((m) => [m.name, m.description]));
     const standings = await runStandings(client, tables(settings.schema, settings.stateSchema), target(settings.schema), settings.stateSchema);
     const backfill: StatusResult['backfill'] =
@@ -113,7 +112,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
       backfill,
       readiness: judgeReadiness(plan.pending, backfill),
       coder: coderReport({
-        ...(await readCoder(query, settings.schema, settings.coderMigration)),
+        ...(await readCoder(client, settings.schema, settings.coderMigration)),
         columnsApplied: bookkeeping.applied.some((m) => m.name === COLUMNS_MIGRATION),
       }),
     };

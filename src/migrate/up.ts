@@ -30,23 +30,23 @@ export interface UpResult extends ApplyReport {
 }
 
 export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<UpResult> {
-  const started = deps.now();
+  const started = deps.clock.now();
   const database = settings.connection.label;
-  return withMigrationSession(settings, deps, 'up', 'applying migrations', async (client, query) => {
+  return withMigrationSession(settings, deps, 'up', 'applying migrations', async (client) => {
     const bookkeepingTable = `${settings.migrationsSchema}.${settings.migrationsTable}`;
-    const before = await readSituation(query, settings, settings.connection);
+    const before = await readSituation(client, settings, settings.connection);
     assertPlanUsable(before.plan, bookkeepingTable);
     const pendingNames = before.plan.pending.map((m) => m.name);
-    const checks = await preflightChecks(query, settings, pendingNames, 'up');
-    const coder = await readCoder(query, settings.schema, settings.coderMigration);
+    const checks = await preflightChecks(client, settings, pendingNames, 'up');
+    const coder = await readCoder(client, settings.schema, settings.coderMigration);
     const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
     if (coderCheck) checks.push(coderCheck);
     const failure = preflightError(checks);
     if (failure) throw failure;
     const alreadyApplied = before.bookkeeping.applied.map((m) => m.name);
     if (pendingNames.length === 0) {
-      const coderNow = await coderAfter(query, coder, alreadyApplied.includes(COLUMNS_MIGRATION), null);
-      return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, coder: coderNow, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.now() - started };
+      const coderNow = await coderAfter(client, coder, alreadyApplied.includes(COLUMNS_MIGRATION), null);
+      return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, coder: coderNow, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.clock.now() - started };
     }
     deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);
 
@@ -56,8 +56,8 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       deps.log.info(`applied ${event.name} (${Math.round(event.durationMs)} ms)`);
     };
     const recorder = coderRecorder(settings.coderMigration);
-    const outcome = await migrateWithLockRetries(client, query, settings, deps, { direction: 'up', context: { coder: recorder.settings }, onMigrated });
-    const after = await readSituation(query, settings, settings.connection);
+    const outcome = await migrateWithLockRetries(client, settings, deps, { direction: 'up', context: { coder: recorder.settings }, onMigrated });
+    const after = await readSituation(client, settings, settings.connection);
     // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
     // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
     const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => durations.has(name));
@@ -67,7 +67,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     const byName = new Map(after.available.map((m) => [m.name, m.description]));
     const applied = after.bookkeeping.applied.map((m) => m.name);
     // What the columns migration did about Coder counts only if its transaction committed.
-    const coderNow = await coderAfter(query, coder, applied.includes(COLUMNS_MIGRATION), appliedNow.includes(COLUMNS_MIGRATION) ? recorder.outcome() : null);
+    const coderNow = await coderAfter(client, coder, applied.includes(COLUMNS_MIGRATION), appliedNow.includes(COLUMNS_MIGRATION) ? recorder.outcome() : null);
     return {
       command: 'up',
       dryRun: false,
@@ -78,7 +78,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       preflight: checks,
       lockWaits: outcome.waits,
       attempts: outcome.attempts,
-      elapsedMs: deps.now() - started,
+      elapsedMs: deps.clock.now() - started,
     };
   });
 }

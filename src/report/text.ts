@@ -1,11 +1,10 @@
 /** The compact human summary (the default format): what failed first, then the figures. */
+import { paint, type Style } from '../text/colour.js';
 import { escapeTerminal as safe } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
 
-type Style = 'red' | 'green' | 'yellow' | 'bold' | 'dim';
-const CODES: Record<Style, number> = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 };
 
 const STATUS_STYLE: Record<Check['status'], Style> = { pass: 'green', fail: 'red', warn: 'yellow', skipped: 'dim' };
 const STATUS_WORD: Record<Check['status'], string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', skipped: 'skip' };
@@ -15,7 +14,7 @@ function sampleLine(s: RowSample): string {
 }
 
 export function renderText(report: Report, options: { color: boolean }): string {
-  const c = (style: Style, text: string) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
+  const c = (style: Style, text: string) => paint(options.color, style, text);
   const out: string[] = [];
   const { outcome } = report;
   const headline =

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { advisoryLockParts, bookkeepingNameProblem, MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
-import { describeBlocker, describeBlockers, type Blocker } from '../../src/migrate/blockers.js';
+import { keySql, pgLocksKeyCondition } from '../../src/db/advisory-lock.js';
+import { bookkeepingNameProblem, MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
+import type { LockHolder } from '../../src/db/lock-holders.js';
+import { describeBlocker, describeBlockers } from '../../src/migrate/blockers.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
 import { resolveApiOptions } from '../../src/config/resolve.js';
 import { upOptionsSchema } from '../../src/migrate/options.js';
 import { statementText } from '../../src/migrate/render.js';
 
-const blocker: Blocker = {
+const blocker: LockHolder = {
+  backendStart: null,
   pid: 4242, user: 'coder', applicationName: 'coderd', clientAddr: '10.0.0.7', state: 'idle in transaction',
   xactAgeMs: 83_400, stateAgeMs: 2_500, modes: ['AccessShareLock'], granted: true,
 };
@@ -39,11 +42,18 @@ describe('lock conflicts that are retried', () => {
   });
 });
 
-describe('the migration lock key', () => {
-  it('splits into the classid/objid pair pg_locks shows', () => {
-    const { classid, objid } = advisoryLockParts(MIGRATION_LOCK_ID);
-    expect(BigInt(classid) * 2n ** 32n + BigInt(objid)).toBe(BigInt(MIGRATION_LOCK_ID));
-    expect(advisoryLockParts(2 ** 32 + 5)).toEqual({ classid: '1', objid: '5' });
+describe('advisory lock keys', () => {
+  it('a bigint key reaches SQL as exact decimal text (Coder\'s key is beyond 2^53)', () => {
+    expect(keySql(BigInt(MIGRATION_LOCK_ID), 1)).toEqual({ sql: '$1::bigint', value: '4160937215072431' });
+    expect(keySql(1_037_453_835_920_848_937n, 2).value).toBe('1037453835920848937');
+    expect(keySql('aibridge-migrate backfill x', 1)).toEqual({ sql: 'hashtextextended($1::text, 0)', value: 'aibridge-migrate backfill x' });
+  });
+
+  it('is found in pg_locks split into the classid/objid pair (high and low 32 bits, objsubid 1)', () => {
+    const { sql, value } = pgLocksKeyCondition(BigInt(MIGRATION_LOCK_ID), 1);
+    expect(value).toBe('4160937215072431');
+    expect(sql).toContain("l.objsubid = 1");
+    expect(sql).toContain('l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid');
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { withLockRetries } from '../../src/migrate/lock-retry.js';
-import type { Blocker } from '../../src/migrate/blockers.js';
+import type { LockHolder } from '../../src/db/lock-holders.js';
 
 const lockTimeout = () => Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' });
-const holder: Blocker = { pid: 7, user: null, applicationName: 'psql', clientAddr: null, state: 'idle in transaction', xactAgeMs: 1000, stateAgeMs: 1000, modes: ['AccessShareLock'], granted: true };
+const holder: LockHolder = {
+  backendStart: null, pid: 7, user: null, applicationName: 'psql', clientAddr: null, state: 'idle in transaction', xactAgeMs: 1000, stateAgeMs: 1000, modes: ['AccessShareLock'], granted: true };
 
 function harness(outcomes: (unknown | 'ok')[], retries = 3) {
   const sleeps: number[] = [];

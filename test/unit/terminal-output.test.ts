@@ -3,7 +3,7 @@
  * FORCE_COLOR. (The same under a real pseudo-terminal: test/integration/progress-pty.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { detectTerminal } from '../../src/cli/output.js';
+import { detectTerminal } from '../../src/text/colour.js';
 import type { BackfillEvent } from '../../src/backfill/events.js';
 import { progressLine, textSink } from '../../src/backfill/output/progress.js';
 

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { ReportFormat } from '../../report/formats.js';
 import { verifyOptionsSchema } from '../../verify/options.js';
 import { defineCommand } from '../command.js';
-import { detectTerminal } from '../output.js';
+import { detectTerminal } from '../../text/colour.js';
 
 /** --json is the shared switch for machine output; with verify it means --format json. */
 export function chooseFormat(format: ReportFormat | undefined, json: boolean): ReportFormat {

@@ -6,7 +6,7 @@
 import { quoteIdent } from '../../db/identifier.js';
 import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
-import { compileStagedRuleSql } from '../../rule/sql.js';
+import { compileRuleSql, compileStagedRuleSql } from '../../rule/sql.js';
 import { countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
@@ -17,8 +17,10 @@ const write = `t.${quoteIdent(WRITE_COLUMN)}`;
  * row reads as NULL, so its keys are never judged — a row the application wrote, or one an
  * earlier batch filled, costs two integer comparisons.
  */
+const OWNED_METADATA = `CASE WHEN ${read} = 0 AND ${write} = 0 THEN t.metadata END`;
+
 function ownedRule(row: string) {
-  return compileStagedRuleSql(`CASE WHEN ${read} = 0 AND ${write} = 0 THEN t.metadata END`, row);
+  return compileStagedRuleSql(OWNED_METADATA, row);
 }
 
 /** `'class', count` pairs for jsonb_build_object: rows with a value of each class, NULL when none. */
@@ -87,20 +89,19 @@ export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable
 /**
  * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
  * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
+ * One plain aggregate: each rule key is mentioned once, so nothing is judged twice, and the
+ * last key (for a key window) is the largest id's text under the C collation, whose order is
+ * the uuid order.
  */
 export function eligibleCountStatement(usages: string, window: CountWindow): Statement {
-  const rule = ownedRule('s');
+  const rule = compileRuleSql(OWNED_METADATA);
   const chunk = countChunkSql(window);
-  const text = `WITH s AS MATERIALIZED (
-  SELECT t.id, t.created_at <= $1::timestamptz AS existed, ${rule.innerColumns.join(', ')}
-    FROM ${usages} AS t
-   ${chunk.sql}
-)
-SELECT count(*)::bigint AS scanned,
+  const rows = window.by === 'page' ? `${usages} AS t\n ${chunk.sql}` : `(SELECT t.* FROM ${usages} AS t\n ${chunk.sql}) AS t`;
+  const text = `SELECT count(*)::bigint AS scanned,
        count(*) FILTER (WHERE ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)::bigint AS eligible,
-       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
-       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
-  FROM s`;
+       max(t.id::text COLLATE "C") AS last_id
+  FROM ${rows}`;
   return { text, values: [window.existedBefore, ...chunk.values] };
 }

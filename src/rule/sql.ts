@@ -196,8 +196,16 @@ export interface StagedRuleSql {
   /** Over the inner query's columns: bigint, never NULL. */
   cacheRead: string;
   cacheWrite: string;
-  /** text[], never NULL, in the same order as RuleSql.anomalies. */
-  anomalies: string;
+  /**
+   * Each anomaly label a row can carry (`not_an_object:$`, then `class:key` key by key, in the
+   * order of RuleSql.anomalies), with a boolean over the inner query's columns that is true
+   * exactly when the row carries it (never NULL). A label is a comparison of one judgement
+   * with one code, so counting rows per label needs no array; a document that is not an
+   * object judges every key NULL (keyJudgementSql), so its only label is `not_an_object:$`.
+   */
+  anomalyLabels: ReadonlyArray<{ label: string; carried: string }>;
+  /** The row carries at least one anomaly label (never NULL). */
+  anyAnomaly: string;
   /**
    * What dashboards summed before the change, as bigint terms to be summed one by one: added
    * per row, two valid values near the bigint maximum would overflow (22003).
@@ -230,11 +238,11 @@ export function compileStagedRuleSql(metadata: string, row: string, rule: CacheT
     innerColumns: [...keys.map((key) => `${keyJudgementSql(metadata, key)} AS ${alias(key)}`), `jsonb_typeof(${metadata}) AS "doc_kind"`],
     cacheRead: output(j, read.keys),
     cacheWrite: output(j, write.keys),
-    // A row with no negative judgement has no per-key anomaly: most rows skip the array.
-    anomalies: `CASE WHEN ${kind} IS NULL THEN '{}'::text[]
-      WHEN ${kind} <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      WHEN LEAST(${keys.map(j).join(', ')}) < 0 THEN array_remove(ARRAY[${anomalyLabels(j, keys).join(',\n        ')}]::text[], NULL)
-      ELSE '{}'::text[] END`,
+    anomalyLabels: [
+      { label: 'not_an_object:$', carried: `COALESCE(${kind} <> 'object', false)` },
+      ...keys.flatMap((key) => VALUE_ANOMALIES.map((c) => ({ label: `${c}:${key}`, carried: `COALESCE(${j(key)} = ${anomalyCode(c)}, false)` }))),
+    ],
+    anyAnomaly: `COALESCE(${kind} <> 'object' OR LEAST(${keys.map(j).join(', ')}) < 0, false)`,
     legacyReadTerms: LEGACY_DASHBOARD.read.map((key) => `GREATEST(0, ${j(key)})`),
     legacyWrite: `GREATEST(0, ${j(LEGACY_DASHBOARD.write)})`,
     hasAnomaly: {

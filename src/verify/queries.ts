@@ -39,45 +39,65 @@ function columnRefs(names: VerifyScope): { read: string; write: string } {
 }
 
 /**
- * One row per token usage: its columns, the rule's values and its parity class; with
- * `detail`, also the anomalies, the old dashboard's values, and provider, model and session
- * through the interception (a LEFT JOIN: a usage row without an interception still counts).
+ * What a pass needs from each row besides the columns, the rule's values and the parity class:
+ * `rows` nothing more; `sessions` the session through the interception; `groups` also the
+ * anomalies, the old dashboard's values, provider and model. Each level costs per row, so a
+ * pass asks for only what it aggregates.
+ */
+export type ProjectionDetail = 'rows' | 'sessions' | 'groups';
+
+/**
+ * One row per token usage: its columns, the rule's values and its parity class, and what
+ * `detail` adds. The interception is a LEFT JOIN: a usage row without one still counts.
  *
  * Two fenced levels (rule/sql.ts, compileStagedRuleSql): the inner one judges each rule key
  * once and joins, in the parallel workers; the outer one derives every output from the
  * judgements with integer comparisons, in the leader, and never sees the document — so the
  * metadata does not travel from the workers to the leader either. What remains is mostly the
- * leader's aggregates per row (figures: README, "Benchmarks").
+ * leader's aggregates per row: a fence (a LIMIT or OFFSET) keeps its subquery out of parallel
+ * plans, so the aggregates above it run in the leader alone. Lifting the fences, or fencing
+ * the judgements in a LATERAL subquery instead, was slower still (measured on 500k narrow rows:
+ * the judgements pasted into every aggregate, or a serial plan with a per-row Memoize).
  */
-export function rowProjectionSql(names: VerifyScope, detail: boolean): string {
+export function rowProjectionSql(names: VerifyScope, detail: ProjectionDetail): string {
   const { usages: t, interceptions: i } = appTables(names.appSchema);
   const metadata = '"t"."metadata"';
   const rule = compileStagedRuleSql(metadata, '"k"');
   const columns = columnRefs(names);
   const readKeys = CACHE_TOKEN_RULE.outputs[0].keys;
-  let inner = '';
-  let outer = '';
-  if (detail) {
+  // Judged in the inner level (the parallel workers), derived in the outer one (the leader).
+  const inner: string[] = [];
+  const outer: string[] = [];
+  if (detail !== 'rows') {
+    inner.push(`${SESSION_KEY} AS session`);
+    outer.push(`"k".session`);
+  }
+  if (detail === 'groups') {
     // Key presence (the jsonb ? operator) is cheap, unlike judging a value; it only explains
     // why a dashboard total moves, it decides nothing.
     const present = readKeys.map((k) => `(CASE WHEN ${metadata} ? ${constantLiteral(k)} THEN 1 ELSE 0 END)`).join(' + ');
-    inner = `,
-               (${metadata} ?| ${textArray(IGNORED_BY_LEGACY)}) AS has_input_cached, (${present}) AS read_keys,
-               "i"."id" IS NOT NULL AS has_interception, "i"."provider", "i"."model",
-               ${SESSION_KEY} AS session`;
-    outer = `,
-           ${rule.anomalies} AS anomalies,
-           ${rule.legacyReadTerms.map((term, n) => `${term} AS ${LEGACY_READ_COLUMNS[n]}`).join(', ')}, ${rule.legacyWrite} AS legacy_write,
-           "k".has_input_cached, "k".read_keys, "k".has_interception, "k".provider, "k".model, "k".session`;
+    inner.push(
+      `"i"."id" IS NOT NULL AS has_interception, "i"."provider", "i"."model"`,
+      `(${metadata} ?| ${textArray(IGNORED_BY_LEGACY)}) AS has_input_cached`,
+      `(${present}) AS read_keys`,
+    );
+    const carried = new Map(rule.anomalyLabels.map((a) => [a.label, a.carried]));
+    outer.push(
+      `"k".has_interception, "k".provider, "k".model, "k".has_input_cached, "k".read_keys`,
+      `${rule.anyAnomaly} AS any_anomaly`,
+      ...anomalyLabels().map((label, n) => `${carried.get(label)!} AS anomaly_${n}`),
+      ...rule.legacyReadTerms.map((term, n) => `${term} AS ${LEGACY_READ_COLUMNS[n]}`),
+      `${rule.legacyWrite} AS legacy_write`,
+    );
   }
-  const join = detail ? `\n          LEFT JOIN ${i} AS "i" ON "i"."id" = "t"."interception_id"` : '';
+  const join = detail === 'rows' ? '' : `\n          LEFT JOIN ${i} AS "i" ON "i"."id" = "t"."interception_id"`;
   return `SELECT r.*, ${parityClassSql('r.column_read', 'r.column_write', 'r.rule_read', 'r.rule_write')} AS parity_class
   FROM (
     SELECT "k"."id", "k"."interception_id", "k".column_read, "k".column_write,
-           ${rule.cacheRead} AS rule_read, ${rule.cacheWrite} AS rule_write${outer}
+           ${rule.cacheRead} AS rule_read, ${rule.cacheWrite} AS rule_write${outer.map((e) => `,\n           ${e}`).join('')}
       FROM (
         SELECT "t"."id", "t"."interception_id", ${columns.read} AS column_read, ${columns.write} AS column_write,
-               ${rule.innerColumns.join(',\n               ')}${inner}
+               ${[...rule.innerColumns, ...inner].join(',\n               ')}
           FROM ${t} AS "t"${join}
         OFFSET 0
       ) AS "k"
@@ -102,12 +122,11 @@ const APP_WRITE = `x.parity_class = 'application_written' AND x.rule_write = 0`;
  */
 export function groupPassSql(names: VerifyScope): string {
   const classCounts = PARITY_CLASSES.map((c) => `count(*) FILTER (WHERE x.parity_class = ${constantLiteral(c)}) AS ${c}`);
-  // Most rows have no anomaly: test the array once, not once per label.
-  const labels = anomalyLabels().map((l, n) => `count(*) FILTER (WHERE cardinality(x.anomalies) > 0 AND ${constantLiteral(l)} = ANY(x.anomalies)) AS a${n}`);
+  const labels = anomalyLabels().map((_, n) => `count(*) FILTER (WHERE x.anomaly_${n}) AS a${n}`);
   const legacyRead = `(${LEGACY_READ_COLUMNS.map((c) => `COALESCE(sum(x.${c}), 0)`).join(' + ')})::text`;
   return `SELECT x.has_interception, x.provider, x.model, count(*) AS rows,
     ${classCounts.join(', ')},
-    count(*) FILTER (WHERE cardinality(x.anomalies) > 0) AS rows_with_anomalies,
+    count(*) FILTER (WHERE x.any_anomaly) AS rows_with_anomalies,
     ${labels.join(', ')},
     ${total('x.column_read')} AS column_read, ${total('x.column_write')} AS column_write,
     ${total('x.rule_read')} AS rule_read, ${total('x.rule_write')} AS rule_write,
@@ -115,7 +134,7 @@ export function groupPassSql(names: VerifyScope): string {
     ${total('x.column_read', APP_READ)} AS app_read, ${total('x.column_write', APP_WRITE)} AS app_write,
     count(*) FILTER (WHERE x.has_input_cached) AS rows_input_cached,
     count(*) FILTER (WHERE x.read_keys > 1) AS rows_several_read_keys
-  FROM (${rowProjectionSql(names, true)}) AS x
+  FROM (${rowProjectionSql(names, 'groups')}) AS x
   GROUP BY x.has_interception, x.provider, x.model
   ORDER BY x.has_interception DESC, x.provider, x.model`;
 }
@@ -141,7 +160,7 @@ export function sessionPassSql(names: VerifyScope): string {
         sum(x.rule_read) AS rule_read, sum(x.rule_write) AS rule_write,
         COALESCE(sum(x.column_read) FILTER (WHERE ${APP_READ}), 0) AS app_read,
         COALESCE(sum(x.column_write) FILTER (WHERE ${APP_WRITE}), 0) AS app_write
-      FROM (${rowProjectionSql(names, true)}) AS x
+      FROM (${rowProjectionSql(names, 'sessions')}) AS x
       GROUP BY x.session
     ) AS g
   ) AS s
@@ -153,7 +172,7 @@ export function sessionPassSql(names: VerifyScope): string {
 export function classSampleSql(names: VerifyScope): string {
   return `SELECT x.id::text AS id, x.interception_id::text AS interception_id,
          x.column_read::text, x.column_write::text, x.rule_read::text, x.rule_write::text
-    FROM (${rowProjectionSql(names, false)}) AS x
+    FROM (${rowProjectionSql(names, 'rows')}) AS x
    WHERE x.parity_class = $1
    LIMIT $2`;
 }

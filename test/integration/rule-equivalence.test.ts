@@ -15,6 +15,7 @@ import { anomalyLabels, evaluateMetadataText, type RuleResult } from '../../src/
 import { parseJsonText } from '../../src/rule/json-text.js';
 import { compileRuleSql, compileStagedRuleSql, keyValueSql } from '../../src/rule/sql.js';
 import { upstreamSql } from '../../src/rule/upstream.js';
+import { constantLiteral } from '../../src/db/literal.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 const RUNS = 6;
@@ -117,7 +118,7 @@ const fromTs = (r: RuleResult): Evaluated => ({ read: r.cacheRead.toString(), wr
 interface StoredRow extends Evaluated {
   stored: string | null;
   /** The staged form verify uses, evaluated on the same document. */
-  staged: Evaluated & { legacy: [string, string] };
+  staged: Evaluated & { legacy: [string, string]; any_anomaly: boolean };
   /** The old dashboards' read and write, straight from each key's value. */
   legacy: [string, string];
   /** Upstream [read, write] as text, or null when its casts raised. */
@@ -165,7 +166,8 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
          FROM "docs" AS "t" ORDER BY "t"."n"`,
     );
     const { rows: stagedRows } = await client.query(
-      `SELECT (${staged.cacheRead})::text AS read, (${staged.cacheWrite})::text AS write, ${staged.anomalies} AS anomalies,
+      `SELECT (${staged.cacheRead})::text AS read, (${staged.cacheWrite})::text AS write, array_remove(ARRAY[${staged.anomalyLabels.map((a) => `CASE WHEN ${a.carried} THEN ${constantLiteral(a.label)} END`).join(', ')}]::text[], NULL) AS anomalies,
+              ${staged.anyAnomaly} AS any_anomaly,
               ARRAY[(${staged.legacyReadTerms.map((term) => `(${term})::numeric`).join(' + ')})::text, (${staged.legacyWrite})::text] AS legacy
          FROM (SELECT "t"."n", ${staged.innerColumns.join(', ')} FROM "docs" AS "t" OFFSET 0) AS "k" ORDER BY "k"."n"`,
     );
@@ -200,7 +202,7 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
           // …and on the text as the client wrote it.
           expect(fromTs(evaluateMetadataText(raw)), context).toEqual(sql);
           // …and verify's staged form, outputs and legacy totals alike.
-          expect(row.staged, context).toEqual({ ...sql, legacy: row.legacy });
+          expect(row.staged, context).toEqual({ ...sql, legacy: row.legacy, any_anomaly: sql.anomalies.length > 0 });
 
           stats.documents++;
           if (sql.read !== '0' || sql.write !== '0') stats.nonZero++;

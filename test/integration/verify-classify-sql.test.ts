@@ -56,7 +56,7 @@ describe('parity class: SQL against TypeScript', () => {
       [ids, metas, reads, writes],
     );
     const { rows: classified } = await db.query(
-      `SELECT x.id::text AS id, x.parity_class FROM (${rowProjectionSql({ appSchema: 'public', columnsPresent: true }, false)}) AS x ORDER BY x.id`,
+      `SELECT x.id::text AS id, x.parity_class FROM (${rowProjectionSql({ appSchema: 'public', columnsPresent: true }, 'rows')}) AS x ORDER BY x.id`,
     );
     const expected = ids.map((id, n) => {
       const rule = evaluateMetadataText(metas[n]!);

@@ -169,14 +169,27 @@ GREATEST(0, "k"."j_0", "k"."j_1", "k"."j_2")
 -- staged.cacheWrite
 GREATEST(0, "k"."j_3")
 
--- staged.anomalies
-CASE WHEN "k"."doc_kind" IS NULL THEN '{}'::text[]
-      WHEN "k"."doc_kind" <> 'object' THEN ARRAY['not_an_object:$']::text[]
-      WHEN LEAST("k"."j_0", "k"."j_1", "k"."j_2", "k"."j_3") < 0 THEN array_remove(ARRAY[(CASE "k"."j_0" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_read_input',
-        (CASE "k"."j_1" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':input_cached',
-        (CASE "k"."j_2" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':prompt_cached',
-        (CASE "k"."j_3" WHEN -1 THEN 'not_a_number' WHEN -2 THEN 'negative' WHEN -3 THEN 'fractional' WHEN -4 THEN 'out_of_range' END) || ':cache_creation_input']::text[], NULL)
-      ELSE '{}'::text[] END
+-- staged.anomalyLabels
+not_an_object:$: COALESCE("k"."doc_kind" <> 'object', false)
+not_a_number:cache_read_input: COALESCE("k"."j_0" = -1, false)
+negative:cache_read_input: COALESCE("k"."j_0" = -2, false)
+fractional:cache_read_input: COALESCE("k"."j_0" = -3, false)
+out_of_range:cache_read_input: COALESCE("k"."j_0" = -4, false)
+not_a_number:input_cached: COALESCE("k"."j_1" = -1, false)
+negative:input_cached: COALESCE("k"."j_1" = -2, false)
+fractional:input_cached: COALESCE("k"."j_1" = -3, false)
+out_of_range:input_cached: COALESCE("k"."j_1" = -4, false)
+not_a_number:prompt_cached: COALESCE("k"."j_2" = -1, false)
+negative:prompt_cached: COALESCE("k"."j_2" = -2, false)
+fractional:prompt_cached: COALESCE("k"."j_2" = -3, false)
+out_of_range:prompt_cached: COALESCE("k"."j_2" = -4, false)
+not_a_number:cache_creation_input: COALESCE("k"."j_3" = -1, false)
+negative:cache_creation_input: COALESCE("k"."j_3" = -2, false)
+fractional:cache_creation_input: COALESCE("k"."j_3" = -3, false)
+out_of_range:cache_creation_input: COALESCE("k"."j_3" = -4, false)
+
+-- staged.anyAnomaly
+COALESCE("k"."doc_kind" <> 'object' OR LEAST("k"."j_0", "k"."j_1", "k"."j_2", "k"."j_3") < 0, false)
 
 -- staged.legacyReadTerms (the dashboards before the change)
 GREATEST(0, "k"."j_0") + GREATEST(0, "k"."j_2")

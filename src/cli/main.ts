@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { nearest } from '../config/names.js';
 import { UsageError } from '../errors.js';
+import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { failAndExit, outputModeOf } from './run.js';
@@ -30,7 +31,7 @@ if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
 
 let cli = yargs(argv)
   .scriptName('aibridge-migrate')
-  .usage('$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (aibridge_token_usages).');
+  .usage(`$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`);
 for (const command of COMMANDS) cli = cli.command(command.module);
 
 await cli

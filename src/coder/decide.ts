@@ -7,6 +7,7 @@
  * reaches N only if N is recorded as applied at the same moment; and once Coder has recorded N
  * (or passed it), the columns are Coder's, and only Coder's own migrations change them.
  */
+import { TOKEN_USAGES } from '../names.js';
 import type { CoderNumbers } from './constants.js';
 import { coderTableName, type CoderFacts } from './state.js';
 
@@ -137,7 +138,7 @@ export function decideUp(facts: CoderFacts, numbers: CoderNumbers): UpDecision {
     return { action: 'hand_over', from: numbers.before, to: numbers.migration };
   }
   if (!facts.columnsPresent) {
-    return refuse('columns_missing', 'preflight', `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.aibridge_token_usages.`, `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`);
+    return refuse('columns_missing', 'preflight', `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.${TOKEN_USAGES}.`, `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`);
   }
   return { action: 'coder_owns', version: t.version };
 }

@@ -169,7 +169,7 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
     .map(([column, type]) => `${column} should be ${type} but is ${f.columnTypes[column] ?? 'missing'}`);
   if (wrong.length === 0) ok('key_columns', 'id uuid, metadata jsonb');
   else {
-    fail('key_columns', 'preflight', `Table ${table} does not look like Coder's aibridge_token_usages: ${wrong.join('; ')}.`,
+    fail('key_columns', 'preflight', `Table ${table} does not look like Coder's ${TOKEN_USAGES}: ${wrong.join('; ')}.`,
       'Check --schema and --database-url; this toolkit only works on the table Coder\'s AI Bridge creates.');
   }
 

@@ -37,7 +37,9 @@ try {
   await d.query('ROLLBACK');
   console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
 
-  await d.query(`INSERT INTO aibridge_migrate.backfill_runs (direction, status, rule_fingerprint, target_schema, target_table) VALUES ('forward', 'running', 'x', 'public', 'aibridge_token_usages')`);
+  await d.query(
+    `INSERT INTO aibridge_migrate.backfill_runs (direction, status, rule_fingerprint, target_schema, target_table) VALUES ('forward', 'running', 'x', 'public', 'aibridge_token_usages')`,
+  );
   await d.query(`INSERT INTO aibridge_migrate.backfill_ranges (run_id, range_no) VALUES (1, 0)`);
   const timings = new Map<string, number[]>();
   const timed = {

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
       const up = upstreamSql('metadata');
       t = performance.now();
       await c.query('BEGIN');
-      await c.query(`ALTER TABLE aibridge_token_usages ADD COLUMN cache_read_input_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cache_write_input_tokens bigint NOT NULL DEFAULT 0`);
+      await c.query(
+        `ALTER TABLE aibridge_token_usages ADD COLUMN cache_read_input_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cache_write_input_tokens bigint NOT NULL DEFAULT 0`,
+      );
       const res = await c.query(
         `UPDATE aibridge_token_usages SET cache_read_input_tokens = ${up.cacheRead}, cache_write_input_tokens = ${up.cacheWrite}
           WHERE metadata IS NOT NULL AND cache_read_input_tokens = 0 AND cache_write_input_tokens = 0`,
@@ -84,10 +86,19 @@ async function main(): Promise<void> {
       await c.query('CHECKPOINT');
       const heapBefore = await heapMb(c);
       const lsn = await walLsn(c);
-      const hotBefore = Number((await c.query(`SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'aibridge_token_usages'`)).rows[0].n_tup_hot_upd);
+      const hotBefore = Number(
+        (await c.query(`SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'aibridge_token_usages'`)).rows[0].n_tup_hot_upd,
+      );
       t = performance.now();
-      const entry = fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js')) && process.env.BENCH_FROM_SOURCE !== '1' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
-      const { code, stderr: err, events } = await runCollecting('/usr/bin/time', ['-v', process.execPath, ...entry, 'backfill', '--json', ...extraFlags], {
+      const entry =
+        fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js')) && process.env.BENCH_FROM_SOURCE !== '1'
+          ? ['dist/src/cli/main.js']
+          : ['--import', 'tsx', 'src/cli/main.ts'];
+      const {
+        code,
+        stderr: err,
+        events,
+      } = await runCollecting('/usr/bin/time', ['-v', process.execPath, ...entry, 'backfill', '--json', ...extraFlags], {
         ...process.env,
         DATABASE_URL: toolkitUrl,
       });
@@ -98,7 +109,9 @@ async function main(): Promise<void> {
       const durations = batches.map((b) => b.duration_ms).sort((a, b) => a - b);
       const p = (q: number) => durations[Math.min(durations.length - 1, Math.floor(q * durations.length))];
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1];
-      const hotAfter = Number((await c.query(`SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'aibridge_token_usages'`)).rows[0].n_tup_hot_upd);
+      const hotAfter = Number(
+        (await c.query(`SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'aibridge_token_usages'`)).rows[0].n_tup_hot_upd,
+      );
       if (code !== 0 || !finish) {
         console.log(`toolkit backfill exited ${code}:\n${err.slice(-2000)}`);
         return;
@@ -115,7 +128,11 @@ async function main(): Promise<void> {
 
       // A second run over backfilled data: what a re-run costs.
       t = performance.now();
-      const again = spawn(process.execPath, [...entry, 'backfill', '--json', ...extraFlags], { cwd: ROOT, env: { ...process.env, DATABASE_URL: toolkitUrl }, stdio: 'ignore' });
+      const again = spawn(process.execPath, [...entry, 'backfill', '--json', ...extraFlags], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: toolkitUrl },
+        stdio: 'ignore',
+      });
       await new Promise((resolve) => again.on('exit', resolve));
       console.log(`toolkit re-run on backfilled data: ${((performance.now() - t) / 1000).toFixed(2)} s`);
     });

@@ -18,11 +18,19 @@ export interface CliInvocation {
 }
 
 export function builtCli(root = PROJECT_ROOT): CliInvocation {
-  return { command: process.execPath, prefix: [path.join(root, 'dist', 'src', 'cli', 'main.js')], description: 'node dist/src/cli/main.js' };
+  return {
+    command: process.execPath,
+    prefix: [path.join(root, 'dist', 'src', 'cli', 'main.js')],
+    description: 'node dist/src/cli/main.js',
+  };
 }
 
 export function sourceCli(root = PROJECT_ROOT): CliInvocation {
-  return { command: process.execPath, prefix: ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')], description: 'node --import tsx src/cli/main.ts' };
+  return {
+    command: process.execPath,
+    prefix: ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')],
+    description: 'node --import tsx src/cli/main.ts',
+  };
 }
 
 export type BuildOutcome = { status: 'ok' } | { status: 'failed'; output: string };
@@ -50,6 +58,10 @@ export async function runCollecting(command: string, args: string[], env: NodeJS
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const events = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const events = stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   return { code, stdout, stderr, events };
 }

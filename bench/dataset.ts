@@ -25,7 +25,10 @@ export interface Dataset {
 
 export { withClient };
 
-export async function createDataset(adminUrl: string, options: { name: string; rows: number; seed: number; shape: DatasetShape }): Promise<Dataset> {
+export async function createDataset(
+  adminUrl: string,
+  options: { name: string; rows: number; seed: number; shape: DatasetShape },
+): Promise<Dataset> {
   const started = performance.now();
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(options.name)}`));
   const url = withDatabase(adminUrl, options.name);

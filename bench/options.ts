@@ -96,16 +96,22 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const writerRate = positiveInteger(v['writer-rate'], 'writer-rate', problems);
   const idleSeconds = positiveInteger(v['idle-seconds'], 'idle-seconds', problems);
   const dataset = v.dataset as DatasetShape;
-  if (!(DATASET_SHAPES as readonly string[]).includes(dataset)) problems.push(`--dataset must be one of ${DATASET_SHAPES.join(', ')}, got "${v.dataset}"`);
+  if (!(DATASET_SHAPES as readonly string[]).includes(dataset))
+    problems.push(`--dataset must be one of ${DATASET_SHAPES.join(', ')}, got "${v.dataset}"`);
   const sharedBuffers = v['shared-buffers'];
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) problems.push(`--shared-buffers must be a size like 128MB or 1GB, got "${sharedBuffers}"`);
-  if (writerRate > 1000) problems.push(`--writer-rate ${writerRate} is above 1000 statements/s; the writer is meant to be steady traffic, not a load test`);
+  if (writerRate > 1000)
+    problems.push(`--writer-rate ${writerRate} is above 1000 statements/s; the writer is meant to be steady traffic, not a load test`);
 
   let contenders: ContenderId[] = [...CONTENDER_IDS];
   if (v.only !== undefined) {
-    const requested = v.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const requested = v.only
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const unknown = requested.filter((id) => !(CONTENDER_IDS as readonly string[]).includes(id));
-    if (unknown.length > 0) problems.push(`--only: unknown contender(s) ${unknown.join(', ')}; use letters from ${CONTENDER_IDS.join(',')}`);
+    if (unknown.length > 0)
+      problems.push(`--only: unknown contender(s) ${unknown.join(', ')}; use letters from ${CONTENDER_IDS.join(',')}`);
     contenders = CONTENDER_IDS.filter((id) => requested.includes(id));
     if (contenders.length === 0 && unknown.length === 0) problems.push('--only names no contender; use e.g. --only a,c');
     // (d) re-runs the backfill on (b)'s clone and (e) verifies it: without (b) they have no data.

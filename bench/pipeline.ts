@@ -82,7 +82,12 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     log(`${facts.version.split(',')[0]}; generating ${options.rows.toLocaleString('en-US')} rows …`);
     const template = `${prefix}_template`;
     created.push(template);
-    const dataset = await createDataset(server.adminUrl, { name: template, rows: options.rows, seed: options.seed, shape: options.dataset });
+    const dataset = await createDataset(server.adminUrl, {
+      name: template,
+      rows: options.rows,
+      seed: options.seed,
+      shape: options.dataset,
+    });
     log(`dataset ready in ${(dataset.generateMs / 1000).toFixed(1)} s`);
 
     let startupMs: number | null = null;
@@ -195,10 +200,10 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     await checkpoint(server.adminUrl);
     notes.push(
       'WAL is the pg_current_wal_insert_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
-      'Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill\'s own per-batch timing from its --json events.',
+      "Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill's own per-batch timing from its --json events.",
       'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
-      'rows/s is the table\'s row count divided by wall time, for every contender alike.',
-      'Server CPU is the user + system time of the backends connected to the contender\'s database (/proc/<pid>/stat, read at every sample), per row of the table.',
+      "rows/s is the table's row count divided by wall time, for every contender alike.",
+      "Server CPU is the user + system time of the backends connected to the contender's database (/proc/<pid>/stat, read at every sample), per row of the table.",
     );
     const finished = new Date();
     const report = buildReport({

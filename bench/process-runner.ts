@@ -61,7 +61,9 @@ export function gnuTimeAvailable(): boolean {
 export async function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   const useTime = gnuTimeAvailable();
   const timeFile = useTime ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-bench-')), 'maxrss') : undefined;
-  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile!, options.command, ...options.args]] : [options.command, options.args];
+  const [command, args] = useTime
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile!, options.command, ...options.args]]
+    : [options.command, options.args];
 
   const started = performance.now();
   const child = spawn(command, args, {

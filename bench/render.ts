@@ -20,6 +20,16 @@ if (!file) {
 const report = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchReport;
 process.stdout.write(`${renderText(report)}\n`);
 if (values.svg) {
-  const points: BatchPoint[] = report.toolkitBatches.map(([atMs, durationMs, rowsScanned, rowsUpdated]) => ({ atMs, durationMs, rowsScanned, rowsUpdated }));
-  fs.writeFileSync(values.svg, renderBatchChart(points, { title: `(b) backfill on ${report.dataset.rows.toLocaleString('en-US')} rows: throughput and batch latency` }));
+  const points: BatchPoint[] = report.toolkitBatches.map(([atMs, durationMs, rowsScanned, rowsUpdated]) => ({
+    atMs,
+    durationMs,
+    rowsScanned,
+    rowsUpdated,
+  }));
+  fs.writeFileSync(
+    values.svg,
+    renderBatchChart(points, {
+      title: `(b) backfill on ${report.dataset.rows.toLocaleString('en-US')} rows: throughput and batch latency`,
+    }),
+  );
 }

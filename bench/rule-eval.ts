@@ -114,7 +114,9 @@ try {
   console.log(`  rule                ${fmt(w.rule)}   ${fmt(c.rule)}   sums ${JSON.stringify(ru.row)}`);
   console.log(`  rule anomalies      ${fmt(w.anomalies)}   ${fmt(c.anomalies)}   anomalies found: ${anomalyCount}`);
   console.log(`ratio rule / upstream:          wall ${ratio(w.rule, w.upstream)}, CPU ${ratio(c.rule, c.upstream)} (target <= 1.5x)`);
-  console.log(`  above the scan:               wall ${ratio(w.rule - w.scan, w.upstream - w.scan)}, CPU ${ratio(c.rule - c.scan, c.upstream - c.scan)}`);
+  console.log(
+    `  above the scan:               wall ${ratio(w.rule - w.scan, w.upstream - w.scan)}, CPU ${ratio(c.rule - c.scan, c.upstream - c.scan)}`,
+  );
   console.log(`ratio anomalies / upstream:     wall ${ratio(w.anomalies, w.upstream)}, CPU ${ratio(c.anomalies, c.upstream)}`);
 } finally {
   await client.end().catch(() => {});

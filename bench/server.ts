@@ -27,7 +27,11 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(options: { major: number; serverUrl?: string | undefined; sharedBuffers: string }): Promise<BenchServer> {
+export async function startBenchServer(options: {
+  major: number;
+  serverUrl?: string | undefined;
+  sharedBuffers: string;
+}): Promise<BenchServer> {
   if (options.serverUrl) {
     return { adminUrl: options.serverUrl, description: 'a server given with --server-url (its own settings)', stop: async () => {} };
   }

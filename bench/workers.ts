@@ -21,7 +21,11 @@ const rows = Number(process.argv[2] ?? 1_000_000);
 const contenders = (process.argv[3] ?? 'single,1,2,4').split(',');
 const extraFlags = process.argv.slice(4);
 
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   const server = await startEmbeddedServer({ settings: { max_wal_size: '4GB', checkpoint_timeout: '30min', max_connections: '100' } });
@@ -44,7 +48,11 @@ async function main(): Promise<void> {
       const flags = contender === 'single' ? [] : ['--workers', contender];
       const loadBefore = load();
       const started = performance.now();
-      const { code, stderr: err, events } = await runCollecting(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backfill', '--json', ...flags, ...extraFlags], {
+      const {
+        code,
+        stderr: err,
+        events,
+      } = await runCollecting(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backfill', '--json', ...flags, ...extraFlags], {
         ...process.env,
         DATABASE_URL: url,
       });

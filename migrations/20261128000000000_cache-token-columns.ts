@@ -94,7 +94,9 @@ const migration: ToolkitMigration = {
       has(READ_COLUMN) ? `(${column(READ_COLUMN)} <> 0 AND ${column(READ_COLUMN)} <> ${rule.cacheRead})` : null,
       has(WRITE_COLUMN) ? `(${column(WRITE_COLUMN)} <> 0 AND ${column(WRITE_COLUMN)} <> ${rule.cacheWrite})` : null,
     ].filter((c): c is string => c !== null);
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} AS ${quoteIdent('t')} WHERE ${uncarried.join(' OR ')}`);
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table} AS ${quoteIdent('t')} WHERE ${uncarried.join(' OR ')}`,
+    );
     const blocking = BigInt(rows[0]?.n ?? '0');
     if (blocking > 0n && !forceDropData) {
       throw new DownRefusedError(

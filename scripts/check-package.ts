@@ -42,10 +42,18 @@ const warnings = install.stderr.split('\n').filter((line) => /^npm warn/i.test(l
 check('the install prints no npm warning', warnings.length === 0, warnings.join('\n'));
 
 const installed = path.join(project, 'node_modules', 'aibridge-migrate');
-const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; license?: string; repository?: unknown; bugs?: unknown };
+const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as {
+  scripts?: Record<string, string>;
+  license?: string;
+  repository?: unknown;
+  bugs?: unknown;
+};
 const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => manifest.scripts?.[name] !== undefined);
 check('the package has no install script', installScripts.length === 0, installScripts.join(', '));
-check('LICENSE, license, repository and bugs are there', fs.existsSync(path.join(installed, 'LICENSE')) && manifest.license === 'MIT' && Boolean(manifest.repository) && Boolean(manifest.bugs));
+check(
+  'LICENSE, license, repository and bugs are there',
+  fs.existsSync(path.join(installed, 'LICENSE')) && manifest.license === 'MIT' && Boolean(manifest.repository) && Boolean(manifest.bugs),
+);
 check('the compiled CLI is in the package (no build step)', fs.existsSync(path.join(installed, 'dist', 'src', 'cli', 'main.js')));
 
 const noScripts = path.join(work, 'consumer-no-scripts');
@@ -53,12 +61,24 @@ fs.mkdirSync(noScripts);
 fs.writeFileSync(path.join(noScripts, 'package.json'), JSON.stringify({ name: 'consumer-no-scripts', version: '1.0.0', private: true }));
 const ignoring = sh('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], noScripts);
 const ignoringHelp = sh('npx', ['aibridge-migrate', '--version'], noScripts);
-check('installed with --ignore-scripts, the CLI still runs', ignoring.code === 0 && ignoringHelp.code === 0 && ignoringHelp.stdout.trim() === version, ignoring.stderr + ignoringHelp.stderr);
+check(
+  'installed with --ignore-scripts, the CLI still runs',
+  ignoring.code === 0 && ignoringHelp.code === 0 && ignoringHelp.stdout.trim() === version,
+  ignoring.stderr + ignoringHelp.stderr,
+);
 
 const versionRun = sh('npx', ['aibridge-migrate', '--version'], project);
-check(`npx aibridge-migrate --version prints ${version}`, versionRun.code === 0 && versionRun.stdout.trim() === version, versionRun.stdout + versionRun.stderr);
+check(
+  `npx aibridge-migrate --version prints ${version}`,
+  versionRun.code === 0 && versionRun.stdout.trim() === version,
+  versionRun.stdout + versionRun.stderr,
+);
 const help = sh('npx', ['aibridge-migrate', '--help'], project);
-check('--help lists every command', help.code === 0 && ['up', 'down', 'status', 'backfill', 'verify'].every((c) => help.stdout.includes(`aibridge-migrate ${c}`)), help.stdout);
+check(
+  '--help lists every command',
+  help.code === 0 && ['up', 'down', 'status', 'backfill', 'verify'].every((c) => help.stdout.includes(`aibridge-migrate ${c}`)),
+  help.stdout,
+);
 
 const server = await startEmbeddedServer({ fast: true });
 try {
@@ -81,7 +101,11 @@ try {
     check(`installed CLI: ${name} exits ${expected}`, run.code === expected, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
   }
   const badUrl = sh('npx', ['aibridge-migrate', 'status'], project, { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
-  check('unreachable server: exit 3, one clear message, no stack trace, no password', badUrl.code === 3 && !/\n\s+at /.test(badUrl.stderr) && !badUrl.stderr.includes('secret'), badUrl.stderr);
+  check(
+    'unreachable server: exit 3, one clear message, no stack trace, no password',
+    badUrl.code === 3 && !/\n\s+at /.test(badUrl.stderr) && !badUrl.stderr.includes('secret'),
+    badUrl.stderr,
+  );
 } finally {
   await server.stop();
   fs.rmSync(work, { recursive: true, force: true });

@@ -28,10 +28,18 @@ try {
   await generateDataset(pool, { rows: 5_000, seed: 3 });
   const rule = compileRuleSql('metadata');
   // Most rows backfilled; a slice left pending, a few conflicting, some written by the application.
-  await pool.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite} WHERE id::text > '30'`);
-  await pool.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = cache_read_input_tokens + 17 WHERE id::text BETWEEN 'f0' AND 'f1' AND cache_read_input_tokens > 0`);
-  await pool.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 1200, cache_write_input_tokens = 80 WHERE metadata = '{}' AND id::text > 'e8'`);
-  await pool.query(`UPDATE aibridge_token_usages SET metadata = metadata || '{"prompt_cached": "n/a"}' WHERE id::text BETWEEN 'a0' AND 'a1'`);
+  await pool.query(
+    `UPDATE aibridge_token_usages SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite} WHERE id::text > '30'`,
+  );
+  await pool.query(
+    `UPDATE aibridge_token_usages SET cache_read_input_tokens = cache_read_input_tokens + 17 WHERE id::text BETWEEN 'f0' AND 'f1' AND cache_read_input_tokens > 0`,
+  );
+  await pool.query(
+    `UPDATE aibridge_token_usages SET cache_read_input_tokens = 1200, cache_write_input_tokens = 80 WHERE metadata = '{}' AND id::text > 'e8'`,
+  );
+  await pool.query(
+    `UPDATE aibridge_token_usages SET metadata = metadata || '{"prompt_cached": "n/a"}' WHERE id::text BETWEEN 'a0' AND 'a1'`,
+  );
   await pool.query(`UPDATE aibridge_token_usages SET metadata = '{"cache_read_input": 12.5}' WHERE id::text BETWEEN 'b0' AND 'b08'`);
   await pool.end();
   const { report } = await verify({ databaseUrl: server.url, maxSamples: 5 });

@@ -30,7 +30,15 @@
  *   if (check.status !== 'pass') throw new Error('parity does not hold');
  */
 export { migrateUp, migrateDown, migrationStatus } from './migrate/index.js';
-export type { UpResult, DownResult, DryRunResult, StatusResult, UpOptionsInput, DownOptionsInput, StatusOptionsInput } from './migrate/index.js';
+export type {
+  UpResult,
+  DownResult,
+  DryRunResult,
+  StatusResult,
+  UpOptionsInput,
+  DownOptionsInput,
+  StatusOptionsInput,
+} from './migrate/index.js';
 
 export { runBackfill } from './backfill/index.js';
 export type { BackfillResult, BackfillSummary, BackfillEvent, BackfillInput, DryRunReport } from './backfill/index.js';

@@ -17,4 +17,5 @@ export const rerunContender: Contender = (context) => runSteps([() => runCliStep
 export const verifyContender: Contender = (context) =>
   runSteps([() => runCliStep('verify', context, ['verify', '--json'], { acceptExitCodes: [0, 1] })]);
 
-export const dryRunContender: Contender = (context) => runSteps([() => runCliStep('backfill --dry-run', context, ['backfill', '--dry-run', '--json'])]);
+export const dryRunContender: Contender = (context) =>
+  runSteps([() => runCliStep('backfill --dry-run', context, ['backfill', '--dry-run', '--json'])]);

@@ -15,6 +15,9 @@ export async function currentWalLsn(client: pg.ClientBase): Promise<string> {
 }
 
 export async function walBytesSince(client: pg.ClientBase, startLsn: string): Promise<number> {
-  const { rows } = await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint AS bytes', [startLsn]);
+  const { rows } = await client.query<{ bytes: string }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint AS bytes',
+    [startLsn],
+  );
   return Number(rows[0]!.bytes);
 }

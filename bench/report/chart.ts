@@ -49,7 +49,9 @@ function axes(panel: Panel, yTicks: number[], xTicks: number[], yFormat: (v: num
     parts.push(`<text x="${MARGIN.left - 8}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${escapeXml(yFormat(t))}</text>`);
   }
   for (const t of xTicks) {
-    parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${panel.top + PANEL_HEIGHT}" y2="${panel.top + PANEL_HEIGHT + 5}" stroke="#6b7280"/>`);
+    parts.push(
+      `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${panel.top + PANEL_HEIGHT}" y2="${panel.top + PANEL_HEIGHT + 5}" stroke="#6b7280"/>`,
+    );
     parts.push(`<text x="${x(t).toFixed(1)}" y="${panel.top + PANEL_HEIGHT + 18}" text-anchor="middle">${escapeXml(compact(t))}</text>`);
   }
   parts.push(`<rect x="${MARGIN.left}" y="${panel.top}" width="${PLOT_WIDTH}" height="${PANEL_HEIGHT}" fill="none" stroke="#6b7280"/>`);
@@ -84,12 +86,15 @@ export function renderBatchChart(points: readonly BatchPoint[], options: { title
     .join(' ');
 
   const bottom: Panel = { top: MARGIN.top + PANEL_HEIGHT + MARGIN.gap, yMax: 1, yLabel: 'batch latency (ms)', xMax };
-  const yTicksBottom = niceTicks(Math.max(target * 1.2, points.reduce((max, p) => Math.max(max, p.durationMs), 0)));
+  const yTicksBottom = niceTicks(
+    Math.max(
+      target * 1.2,
+      points.reduce((max, p) => Math.max(max, p.durationMs), 0),
+    ),
+  );
   bottom.yMax = yTicksBottom[yTicksBottom.length - 1]!;
   const yBottom = (v: number) => bottom.top + PANEL_HEIGHT - (v / bottom.yMax) * PANEL_HEIGHT;
-  const dots = points
-    .map((p) => `<circle cx="${x(p.atMs / 1000).toFixed(1)}" cy="${yBottom(p.durationMs).toFixed(1)}" r="2"/>`)
-    .join('');
+  const dots = points.map((p) => `<circle cx="${x(p.atMs / 1000).toFixed(1)}" cy="${yBottom(p.durationMs).toFixed(1)}" r="2"/>`).join('');
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="11" fill="#111827">
 <rect width="100%" height="100%" fill="#ffffff"/>

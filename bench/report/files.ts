@@ -11,7 +11,10 @@ export interface WrittenFiles {
 }
 
 export function fileStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
 }
 
 export function writeReportFiles(outDir: string, report: BenchReport, text: string, chartSvg: string | null): WrittenFiles {

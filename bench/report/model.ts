@@ -44,7 +44,15 @@ export interface BenchReport {
     runnerPeakRssBytes: number;
   };
   server: { description: string; version: string; settings: Record<string, string> };
-  dataset: { shape: string; rows: number; seed: number; heapBytes: number; indexBytes: number; rowsWithMetadata: number; generateMs: number };
+  dataset: {
+    shape: string;
+    rows: number;
+    seed: number;
+    heapBytes: number;
+    indexBytes: number;
+    rowsWithMetadata: number;
+    generateMs: number;
+  };
   cli: { invocation: string; startupMs: number | null; build: string };
   contenders: ContenderRow[];
   load: {
@@ -72,7 +80,14 @@ function ratio(numerator: number | undefined, denominator: number | undefined): 
   return numerator / denominator;
 }
 
-function check(id: string, description: string, value: number | null, limit: number, unit: TargetCheck['unit'], why: string | null): TargetCheck {
+function check(
+  id: string,
+  description: string,
+  value: number | null,
+  limit: number,
+  unit: TargetCheck['unit'],
+  why: string | null,
+): TargetCheck {
   return {
     id,
     description,
@@ -91,9 +106,7 @@ export function judgeTargets(measurements: readonly Measurement[], load: BenchRe
   const d = ok(measurements, 'd');
   const e = ok(measurements, 'e');
   const missing = (...ids: [ContenderId, Measurement | undefined][]) => {
-    const reasons = ids
-      .filter(([, m]) => !m)
-      .map(([id]) => `(${id}) ${measurements.some((m) => m.id === id) ? 'failed' : 'was not run'}`);
+    const reasons = ids.filter(([, m]) => !m).map(([id]) => `(${id}) ${measurements.some((m) => m.id === id) ? 'failed' : 'was not run'}`);
     return reasons.length > 0 ? reasons.join(', ') : null;
   };
   const loadedB = load?.runs.find((r) => r.id === 'b' && r.status === 'ok');
@@ -101,13 +114,34 @@ export function judgeTargets(measurements: readonly Measurement[], load: BenchRe
   const p99Ratio = loadedB && loadedB.during.p99Ms !== null && idleP99 ? loadedB.during.p99Ms / idleP99 : null;
   return [
     check('b-wall', '(b) wall time vs (a)', ratio(b?.wallMs, a?.wallMs), 0.75, 'x', missing(['a', a], ['b', b])),
-    check('b-longest-transaction', '(b) longest single transaction', b ? b.longestTransaction.longestMs : null, 250, 'ms', missing(['b', b])),
-    check('d-longest-transaction', '(d) longest single transaction', d ? d.longestTransaction.longestMs : null, 250, 'ms', missing(['d', d])),
+    check(
+      'b-longest-transaction',
+      '(b) longest single transaction',
+      b ? b.longestTransaction.longestMs : null,
+      250,
+      'ms',
+      missing(['b', b]),
+    ),
+    check(
+      'd-longest-transaction',
+      '(d) longest single transaction',
+      d ? d.longestTransaction.longestMs : null,
+      250,
+      'ms',
+      missing(['d', d]),
+    ),
     check('b-wal', '(b) WAL vs (a)', ratio(b?.walBytes, a?.walBytes), 0.6, 'x', missing(['a', a], ['b', b])),
     check('b-heap', '(b) heap after vs (a) heap after', ratio(b?.heapBytesAfter, a?.heapBytesAfter), 0.6, 'x', missing(['a', a], ['b', b])),
     check('d-wall', '(d) re-run wall time vs (a)', ratio(d?.wallMs, a?.wallMs), 0.05, 'x', missing(['a', a], ['d', d])),
     check('e-wall', '(e) verify wall time vs (a)', ratio(e?.wallMs, a?.wallMs), 0.1, 'x', missing(['a', a], ['e', e])),
-    check('writer-p99', 'writer p99 during (b) vs idle p99 (all idle windows)', p99Ratio, 2, 'x', !load ? 'the load phase was skipped' : load.runs.some((r) => r.id === 'b') ? '(b) under load failed' : '(b) under load was not run'),
+    check(
+      'writer-p99',
+      'writer p99 during (b) vs idle p99 (all idle windows)',
+      p99Ratio,
+      2,
+      'x',
+      !load ? 'the load phase was skipped' : load.runs.some((r) => r.id === 'b') ? '(b) under load failed' : '(b) under load was not run',
+    ),
   ];
 }
 

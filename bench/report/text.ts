@@ -51,10 +51,27 @@ export function renderText(report: BenchReport): string {
     `${report.machine.cpus} CPUs, load average ${report.machine.loadAverageAtStart.map((v) => v.toFixed(2)).join('/')} at start, ` +
       `${report.machine.loadAverageAtEnd.map((v) => v.toFixed(2)).join('/')} at end; Node ${report.machine.node}; ` +
       `runner peak RSS ${formatBytes(report.machine.runnerPeakRssBytes)}` +
-      (report.cli.startupMs === null ? '' : `; CLI: ${report.cli.invocation} (start-up ${formatMs(report.cli.startupMs)}, counted in its wall times)`),
+      (report.cli.startupMs === null
+        ? ''
+        : `; CLI: ${report.cli.invocation} (start-up ${formatMs(report.cli.startupMs)}, counted in its wall times)`),
   );
   out.push('');
-  const header = ['contender', 'wall', '×(a)', 'rows/s', 'WAL', 'heap after', 'idx after', 'rows upd.', 'HOT', 'longest txn', 'longest batch', 'server CPU/row', 'peak RSS', 'status'];
+  const header = [
+    'contender',
+    'wall',
+    '×(a)',
+    'rows/s',
+    'WAL',
+    'heap after',
+    'idx after',
+    'rows upd.',
+    'HOT',
+    'longest txn',
+    'longest batch',
+    'server CPU/row',
+    'peak RSS',
+    'status',
+  ];
   const rows = report.contenders.map((c) => contenderCells(c, header.length, d.rows));
   out.push(renderTable(header, rows));
   for (const c of report.contenders.filter((c) => c.status !== 'ok')) out.push(`  (${c.id}) failed: ${c.error ?? 'unknown error'}`);
@@ -67,11 +84,17 @@ export function renderText(report: BenchReport): string {
   }
   const measured = report.contenders.filter((c) => c.steps.length > 0);
   if (measured.length > 0) {
-    out.push(`  1-min load average before → after: ${measured.map((c) => `(${c.id}) ${c.loadAverage.map((v) => v.toFixed(1)).join('→')}`).join(', ')}`);
+    out.push(
+      `  1-min load average before → after: ${measured.map((c) => `(${c.id}) ${c.loadAverage.map((v) => v.toFixed(1)).join('→')}`).join(', ')}`,
+    );
   }
   for (const c of report.contenders.filter((c) => c.longestTransaction.longestApplication)) {
-    const query = c.longestTransaction.longestQuery ? `, last statement: ${c.longestTransaction.longestQuery.replace(/\s+/g, ' ').slice(0, 90)}` : '';
-    out.push(`  (${c.id}) longest transaction: ${c.longestTransaction.longestApplication} (${formatCount(c.longestTransaction.transactionsSeen)} transactions sampled${query})`);
+    const query = c.longestTransaction.longestQuery
+      ? `, last statement: ${c.longestTransaction.longestQuery.replace(/\s+/g, ' ').slice(0, 90)}`
+      : '';
+    out.push(
+      `  (${c.id}) longest transaction: ${c.longestTransaction.longestApplication} (${formatCount(c.longestTransaction.transactionsSeen)} transactions sampled${query})`,
+    );
     const t = c.longestTransaction;
     if (t.longestWritingMs > 0 && t.longestWritingMs < t.longestMs) {
       const writing = t.longestWritingQuery ? `, last statement: ${t.longestWritingQuery.replace(/\s+/g, ' ').slice(0, 60)}` : '';
@@ -82,8 +105,14 @@ export function renderText(report: BenchReport): string {
   const sums = report.contenders.filter((c) => c.status === 'ok' && c.columnSums && WRITERS.includes(c.id));
   const reference = sums.find((c) => c.id === 'a') ?? sums[0];
   for (const c of sums) {
-    if (reference && c !== reference && (c.columnSums!.read !== reference.columnSums!.read || c.columnSums!.write !== reference.columnSums!.write)) {
-      out.push(`  note: (${c.id})'s column sums differ from (${reference.id})'s: read ${c.columnSums!.read} vs ${reference.columnSums!.read}, write ${c.columnSums!.write} vs ${reference.columnSums!.write}`);
+    if (
+      reference &&
+      c !== reference &&
+      (c.columnSums!.read !== reference.columnSums!.read || c.columnSums!.write !== reference.columnSums!.write)
+    ) {
+      out.push(
+        `  note: (${c.id})'s column sums differ from (${reference.id})'s: read ${c.columnSums!.read} vs ${reference.columnSums!.read}, write ${c.columnSums!.write} vs ${reference.columnSums!.write}`,
+      );
     }
   }
 
@@ -94,7 +123,16 @@ export function renderText(report: BenchReport): string {
         `latency measured from when each statement was due`,
     );
     const loadRows = report.load.runs.flatMap((run) => [
-      [`idle before (${run.id})`, formatCount(run.idle.count), formatMs(run.idle.p50Ms), formatMs(run.idle.p99Ms), formatMs(run.idle.maxMs), formatCount(run.idle.errors), '', ''],
+      [
+        `idle before (${run.id})`,
+        formatCount(run.idle.count),
+        formatMs(run.idle.p50Ms),
+        formatMs(run.idle.p99Ms),
+        formatMs(run.idle.maxMs),
+        formatCount(run.idle.errors),
+        '',
+        '',
+      ],
       [
         `during (${run.id}) ${run.label}`,
         formatCount(run.during.count),
@@ -107,10 +145,21 @@ export function renderText(report: BenchReport): string {
       ],
     ]);
     const base = report.load.idleBaseline;
-    loadRows.push(['idle, all windows pooled', formatCount(base.count), formatMs(base.p50Ms), formatMs(base.p99Ms), formatMs(base.maxMs), '', '', '']);
+    loadRows.push([
+      'idle, all windows pooled',
+      formatCount(base.count),
+      formatMs(base.p50Ms),
+      formatMs(base.p99Ms),
+      formatMs(base.maxMs),
+      '',
+      '',
+      '',
+    ]);
     out.push(renderTable(['window', 'statements', 'p50', 'p99', 'max', 'errors', 'contender wall', 'status'], loadRows));
-    for (const run of report.load.runs.filter((r) => r.status !== 'ok')) out.push(`  (${run.id}) under load failed: ${run.error ?? 'unknown error'}`);
-    for (const run of report.load.runs.filter((r) => r.writerFirstError)) out.push(`  writer error during (${run.id}): ${run.writerFirstError}`);
+    for (const run of report.load.runs.filter((r) => r.status !== 'ok'))
+      out.push(`  (${run.id}) under load failed: ${run.error ?? 'unknown error'}`);
+    for (const run of report.load.runs.filter((r) => r.writerFirstError))
+      out.push(`  writer error during (${run.id}): ${run.writerFirstError}`);
   }
 
   out.push('');

@@ -11,7 +11,9 @@ export interface WriterHandle {
   stop(): Promise<WriterRun>;
 }
 
-type Message = { type: 'ready' } | { type: 'result'; startedAt: number; abandoned: number; firstError: string | null; samples: [number, number, 0 | 1, 0 | 1][] };
+type Message =
+  | { type: 'ready' }
+  | { type: 'result'; startedAt: number; abandoned: number; firstError: string | null; samples: [number, number, 0 | 1, 0 | 1][] };
 
 export async function startWriter(config: WriterConfig): Promise<WriterHandle> {
   const entry = path.join(PROJECT_ROOT, 'bench', 'writer', 'process.ts');

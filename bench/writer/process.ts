@@ -23,7 +23,12 @@ const stop = new Promise<void>((resolve) => {
 
 const run = await runWriter(config, stop, () => process.stdout.write(`${JSON.stringify({ type: 'ready' })}\n`));
 // Compact rows keep a long run's result to one modest line: [dueAt, latencyMs, kind, ok].
-const rows = run.samples.map((s) => [Math.round(s.dueAt * 10) / 10, Math.round(s.latencyMs * 100) / 100, s.kind === 'insert' ? 0 : 1, s.ok ? 1 : 0]);
+const rows = run.samples.map((s) => [
+  Math.round(s.dueAt * 10) / 10,
+  Math.round(s.latencyMs * 100) / 100,
+  s.kind === 'insert' ? 0 : 1,
+  s.ok ? 1 : 0,
+]);
 process.stdout.write(
   `${JSON.stringify({ type: 'result', startedAt: run.startedAt, abandoned: run.abandoned, firstError: run.firstError, samples: rows })}\n`,
   () => process.exit(0),

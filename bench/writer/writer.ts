@@ -74,7 +74,7 @@ export async function runWriter(config: WriterConfig, stopSignal: Promise<void>,
   const samples: WriterSample[] = [];
   const inFlight = new Set<Promise<void>>();
   let firstError: string | null = null;
-  let random = ((config.seed * 2654435761 + 1) | 0) || 1;
+  let random = (config.seed * 2654435761 + 1) | 0 || 1;
   const nextRandom = () => {
     // xorshift32: reproducible choice of rows without a dependency.
     random ^= random << 13;
@@ -96,15 +96,17 @@ export async function runWriter(config: WriterConfig, stopSignal: Promise<void>,
       kind === 'insert'
         ? pool.query(insertSql, [`bench-writer-${i}`, 1000 + i, 100 + (i % 900), insertMetadata(i)])
         : pool.query(updateSql, [config.seed, 1 + Math.floor(nextRandom() * config.rows)]);
-    const tracked: Promise<void> = query.then(
-      () => {
-        samples.push({ dueAt, latencyMs: epochMs() - dueAt, kind, ok: true });
-      },
-      (error: unknown) => {
-        firstError ??= error instanceof Error ? error.message : String(error);
-        samples.push({ dueAt, latencyMs: epochMs() - dueAt, kind, ok: false });
-      },
-    ).finally(() => inFlight.delete(tracked));
+    const tracked: Promise<void> = query
+      .then(
+        () => {
+          samples.push({ dueAt, latencyMs: epochMs() - dueAt, kind, ok: true });
+        },
+        (error: unknown) => {
+          firstError ??= error instanceof Error ? error.message : String(error);
+          samples.push({ dueAt, latencyMs: epochMs() - dueAt, kind, ok: false });
+        },
+      )
+      .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   }
 

@@ -69,27 +69,35 @@ export async function executeDryRun(session: Queryable, options: DryRunOptions, 
   const names = tables(options.schema, options.stateSchema);
   const interceptions = names.interceptions;
   // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up.
-  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot' }).catch((error: unknown) => {
-    throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
-  });
+  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot' }).catch(
+    (error: unknown) => {
+      throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
+    },
+  );
 }
 
-async function readDryRun(db: Queryable, options: DryRunOptions, names: Tables, interceptions: string, clock: Clock): Promise<DryRunReport> {
-    const facts = await inspectTable(db, options.schema, names);
-    const rule = compileRuleSql('t.metadata');
-    const read = facts.hasCacheColumns ? `t.${READ_COLUMN}` : '0::bigint';
-    const write = facts.hasCacheColumns ? `t.${WRITE_COLUMN}` : '0::bigint';
-    const judged = `SELECT t.id, t.interception_id, t.metadata IS NULL AS null_metadata,
+async function readDryRun(
+  db: Queryable,
+  options: DryRunOptions,
+  names: Tables,
+  interceptions: string,
+  clock: Clock,
+): Promise<DryRunReport> {
+  const facts = await inspectTable(db, options.schema, names);
+  const rule = compileRuleSql('t.metadata');
+  const read = facts.hasCacheColumns ? `t.${READ_COLUMN}` : '0::bigint';
+  const write = facts.hasCacheColumns ? `t.${WRITE_COLUMN}` : '0::bigint';
+  const judged = `SELECT t.id, t.interception_id, t.metadata IS NULL AS null_metadata,
               (${read} <> 0 OR ${write} <> 0) AS app_written, r.cache_read, r.cache_write, r.anomalies
          FROM ${names.usages} AS t
          CROSS JOIN LATERAL (SELECT ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write, ${rule.anomalies} AS anomalies) AS r`;
-    const eligible = `(NOT j.app_written AND (j.cache_read <> 0 OR j.cache_write <> 0))`;
-    const provider = facts.hasInterceptions ? 'i.provider' : 'NULL::text';
-    const model = facts.hasInterceptions ? 'i.model' : 'NULL::text';
-    const join = facts.hasInterceptions ? `LEFT JOIN ${interceptions} AS i ON i.id = j.interception_id` : '';
-    const started = clock.now();
-    const { rows: groups } = await db.query(
-      `SELECT ${provider} AS provider, ${model} AS model,
+  const eligible = `(NOT j.app_written AND (j.cache_read <> 0 OR j.cache_write <> 0))`;
+  const provider = facts.hasInterceptions ? 'i.provider' : 'NULL::text';
+  const model = facts.hasInterceptions ? 'i.model' : 'NULL::text';
+  const join = facts.hasInterceptions ? `LEFT JOIN ${interceptions} AS i ON i.id = j.interception_id` : '';
+  const started = clock.now();
+  const { rows: groups } = await db.query(
+    `SELECT ${provider} AS provider, ${model} AS model,
               count(*)::bigint AS rows,
               count(*) FILTER (WHERE ${eligible})::bigint AS would_update,
               count(*) FILTER (WHERE j.app_written)::bigint AS app_written,
@@ -100,47 +108,47 @@ async function readDryRun(db: Queryable, options: DryRunOptions, names: Tables, 
          FROM (${judged}) AS j ${join}
         GROUP BY 1, 2
         ORDER BY would_update DESC, rows DESC, 1, 2`,
-    );
-    const readMs = Math.max(1, clock.now() - started);
-    const anomalous = groups.reduce((sum, g) => sum + Number(g.anomalous), 0);
-    const anomalies: Record<string, DryRunAnomalyClass> = {};
-    if (anomalous > 0) {
-      const { rows } = await db.query(
-        `SELECT class, n, array_agg(id ORDER BY id) FILTER (WHERE rn <= $1) AS samples
+  );
+  const readMs = Math.max(1, clock.now() - started);
+  const anomalous = groups.reduce((sum, g) => sum + Number(g.anomalous), 0);
+  const anomalies: Record<string, DryRunAnomalyClass> = {};
+  if (anomalous > 0) {
+    const { rows } = await db.query(
+      `SELECT class, n, array_agg(id ORDER BY id) FILTER (WHERE rn <= $1) AS samples
            FROM (SELECT class, id, row_number() OVER (PARTITION BY class ORDER BY id) AS rn, count(*) OVER (PARTITION BY class) AS n
                    FROM (SELECT DISTINCT split_part(label, ':', 1) AS class, j.id::text AS id
                            FROM (${judged}) AS j CROSS JOIN LATERAL unnest(j.anomalies) AS label
                           WHERE NOT j.app_written) AS labelled) AS ranked
           GROUP BY class, n ORDER BY class`,
-        [SAMPLE_IDS],
-      );
-      for (const row of rows) anomalies[row.class] = { rows: Number(row.n), sampleIds: row.samples ?? [] };
-    }
+      [SAMPLE_IDS],
+    );
+    for (const row of rows) anomalies[row.class] = { rows: Number(row.n), sampleIds: row.samples ?? [] };
+  }
 
-    const total = groups.reduce((sum, g) => sum + Number(g.rows), 0);
-    const wouldUpdate = groups.reduce((sum, g) => sum + Number(g.would_update), 0);
-    const readRowsPerSecond = Math.round((total * 1000) / readMs);
-    const readEquivalent = total + (WRITE_COST - 1) * wouldUpdate;
-    return {
-      table: names.usages,
-      columnsPresent: facts.hasCacheColumns,
-      rows: total,
-      wouldUpdate,
-      applicationWritten: groups.reduce((sum, g) => sum + Number(g.app_written), 0),
-      nullMetadata: groups.reduce((sum, g) => sum + Number(g.null_metadata), 0),
-      anomalies,
-      groups: groups.map((g) => ({
-        provider: g.provider,
-        model: g.model,
-        rows: Number(g.rows),
-        wouldUpdate: Number(g.would_update),
-        applicationWritten: Number(g.app_written),
-        cacheReadToWrite: g.read_sum,
-        cacheWriteToWrite: g.write_sum,
-      })),
-      byProvider: facts.hasInterceptions,
-      readMs: Math.round(readMs),
-      readRowsPerSecond,
-      estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
-    };
+  const total = groups.reduce((sum, g) => sum + Number(g.rows), 0);
+  const wouldUpdate = groups.reduce((sum, g) => sum + Number(g.would_update), 0);
+  const readRowsPerSecond = Math.round((total * 1000) / readMs);
+  const readEquivalent = total + (WRITE_COST - 1) * wouldUpdate;
+  return {
+    table: names.usages,
+    columnsPresent: facts.hasCacheColumns,
+    rows: total,
+    wouldUpdate,
+    applicationWritten: groups.reduce((sum, g) => sum + Number(g.app_written), 0),
+    nullMetadata: groups.reduce((sum, g) => sum + Number(g.null_metadata), 0),
+    anomalies,
+    groups: groups.map((g) => ({
+      provider: g.provider,
+      model: g.model,
+      rows: Number(g.rows),
+      wouldUpdate: Number(g.would_update),
+      applicationWritten: Number(g.app_written),
+      cacheReadToWrite: g.read_sum,
+      cacheWriteToWrite: g.write_sum,
+    })),
+    byProvider: facts.hasInterceptions,
+    readMs: Math.round(readMs),
+    readRowsPerSecond,
+    estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
+  };
 }

@@ -103,7 +103,13 @@ export type BackfillEvent =
     };
 
 /** The `batch` event of a committed batch, with the pass's progress as this process knows it. */
-export function batchEvent(batch: { runId: number; range: RangeRow; batchSize: number; outcome: BatchOutcome; progress: ProgressSnapshot }): BackfillEvent {
+export function batchEvent(batch: {
+  runId: number;
+  range: RangeRow;
+  batchSize: number;
+  outcome: BatchOutcome;
+  progress: ProgressSnapshot;
+}): BackfillEvent {
   const { outcome, range, progress } = batch;
   return {
     event: 'batch',

@@ -67,7 +67,13 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
     const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
     return { status: 'dry-run', report };
   } catch (error) {
-    return { status: 'failed', error: translatePgError(error, { ...label, action: 'running --dry-run' }), runId: null, summary: null, resumeCommand: null };
+    return {
+      status: 'failed',
+      error: translatePgError(error, { ...label, action: 'running --dry-run' }),
+      runId: null,
+      summary: null,
+      resumeCommand: null,
+    };
   }
 }
 
@@ -75,6 +81,9 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
  * Validates raw options (the same names and rules as the CLI flags, camelCase) and runs the
  * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
  */
-export async function runBackfill(rawOptions: BackfillInput | Record<string, unknown>, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
+export async function runBackfill(
+  rawOptions: BackfillInput | Record<string, unknown>,
+  deps: Partial<BackfillDeps> = {},
+): Promise<BackfillResult> {
   return backfillWithConfig(resolveApiOptions(backfillSchema, rawOptions), deps);
 }

@@ -15,38 +15,51 @@ const SCALE = 'Scale and throttling:';
 export const backfillShape = {
   ...connectionShape,
   /** Fixed rows per batch; when absent the size adapts to targetBatchMs. */
-  batchSize: integer(1, BATCH_SIZE_LIMIT).optional().meta({ describe: 'fixed rows per batch (disables adaptive sizing)', defaultText: 'adaptive', group: BATCHES }),
+  batchSize: integer(1, BATCH_SIZE_LIMIT)
+    .optional()
+    .meta({ describe: 'fixed rows per batch (disables adaptive sizing)', defaultText: 'adaptive', group: BATCHES }),
   batchSizeMin: integer(1, BATCH_SIZE_LIMIT).prefault(100).meta({ describe: 'smallest adaptive batch', group: BATCHES }),
   batchSizeMax: integer(1, BATCH_SIZE_LIMIT).prefault(50_000).meta({ describe: 'largest adaptive batch', group: BATCHES }),
-  targetBatchMs: integer(1, 60_000).prefault(200).meta({ describe: 'adaptive sizing aims each batch at this many milliseconds', group: BATCHES }),
+  targetBatchMs: integer(1, 60_000)
+    .prefault(200)
+    .meta({ describe: 'adaptive sizing aims each batch at this many milliseconds', group: BATCHES }),
   dryRun: flag().prefault(false).meta({ describe: 'read only: report what would change, write nothing', group: RUN }),
   restart: flag().prefault(false).meta({ describe: 'abandon the unfinished run and start a fresh one', group: RUN, flagOnly: true }),
-  wait: flag().prefault(false).meta({ describe: 'if another backfill is running, wait for it instead of failing (exit 7)', group: RUN, flagOnly: true }),
+  wait: flag()
+    .prefault(false)
+    .meta({ describe: 'if another backfill is running, wait for it instead of failing (exit 7)', group: RUN, flagOnly: true }),
   /** How long a batch waits for a row lock before it is split and retried. */
-  lockTimeout: duration(1, 3_600_000).prefault('5s').meta({ describe: 'a batch waiting longer for a row lock is split and retried', group: BATCHES }),
+  lockTimeout: duration(1, 3_600_000)
+    .prefault('5s')
+    .meta({ describe: 'a batch waiting longer for a row lock is split and retried', group: BATCHES }),
   /** How long one batch statement may run before it is split and retried. */
-  statementTimeout: duration(1, 3_600_000).prefault('30s').meta({ describe: 'a batch running longer is split and retried', group: BATCHES }),
+  statementTimeout: duration(1, 3_600_000)
+    .prefault('30s')
+    .meta({ describe: 'a batch running longer is split and retried', group: BATCHES }),
   /** Attempts per batch for transient failures before the run stops, resumable. */
-  maxRetries: integer(0, 1_000).prefault(8).meta({ describe: 'attempts per batch on transient failures before stopping (resumable)', group: BATCHES }),
+  maxRetries: integer(0, 1_000)
+    .prefault(8)
+    .meta({ describe: 'attempts per batch on transient failures before stopping (resumable)', group: BATCHES }),
   /** Sweeps over the whole key range after the keyed pass, for rows inserted behind the cursor. */
-  convergePasses: integer(0, 100).prefault(3).meta({ describe: 'sweeps for rows inserted behind the cursor after the keyed pass', group: BATCHES }),
+  convergePasses: integer(0, 100)
+    .prefault(3)
+    .meta({ describe: 'sweeps for rows inserted behind the cursor after the keyed pass', group: BATCHES }),
   /**
    * Concurrent workers in this process, each with its own connection. Absent: the classic
    * single runner, which holds the run alone. Present (even 1): this process joins the run
    * with other worker processes and shares its key ranges.
    */
-  workers: integer(1, 64)
-    .optional()
-    .meta({
-      describe:
-        'run N workers (1-64), each on its own connection, over key ranges claimed in the ledger; more processes started with --workers (any host) join the same run',
-      defaultText: 'single runner',
-      group: SCALE,
-    }),
+  workers: integer(1, 64).optional().meta({
+    describe:
+      'run N workers (1-64), each on its own connection, over key ranges claimed in the ledger; more processes started with --workers (any host) join the same run',
+    defaultText: 'single runner',
+    group: SCALE,
+  }),
   /** Pause while the replicas' replay lag is above this; resume below half of it. */
-  maxReplicationLag: duration(100, 3_600_000)
-    .prefault('10s')
-    .meta({ describe: 'pause while a replica replays more than this behind (pg_stat_replication.replay_lag); resume below half of it', group: SCALE }),
+  maxReplicationLag: duration(100, 3_600_000).prefault('10s').meta({
+    describe: 'pause while a replica replays more than this behind (pg_stat_replication.replay_lag); resume below half of it',
+    group: SCALE,
+  }),
   /** Rows per second this process may scan, all its workers together; absent = no limit. */
   maxRowsPerSecond: integer(1, 100_000_000)
     .optional()
@@ -54,34 +67,36 @@ export const backfillShape = {
   /** A fixed pause after every batch. */
   pauseMs: duration(0, 3_600_000).prefault(0).meta({ describe: 'fixed pause after every batch (e.g. 50ms, 1s)', group: SCALE }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
-  reverse: flag()
-    .prefault(false)
-    .meta({
-      describe: 'copy column values back into metadata (cache_read_input / cache_creation_input) where it lacks them, so `down` loses nothing',
-      group: RUN,
-    }),
+  reverse: flag().prefault(false).meta({
+    describe:
+      'copy column values back into metadata (cache_read_input / cache_creation_input) where it lacks them, so `down` loses nothing',
+    group: RUN,
+  }),
 } as const;
 
-export const backfillSchema = z.object(backfillShape).strict().superRefine((value, ctx) => {
-  if (value.batchSizeMin > value.batchSizeMax) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['batchSizeMin'],
-      message: `must not exceed --batch-size-max (${value.batchSizeMax}), got ${value.batchSizeMin}`,
-    });
-  }
-  if (value.reverse && value.dryRun) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['reverse'],
-      message: 'cannot be combined with --dry-run (the dry run previews the forward backfill); run `aibridge-migrate verify` to see which rows still need reversing',
-    });
-  }
-});
+export const backfillSchema = z
+  .object(backfillShape)
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.batchSizeMin > value.batchSizeMax) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchSizeMin'],
+        message: `must not exceed --batch-size-max (${value.batchSizeMax}), got ${value.batchSizeMin}`,
+      });
+    }
+    if (value.reverse && value.dryRun) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reverse'],
+        message:
+          'cannot be combined with --dry-run (the dry run previews the forward backfill); run `aibridge-migrate verify` to see which rows still need reversing',
+      });
+    }
+  });
 
 export type BackfillOptions = z.output<typeof backfillSchema>;
 export type BackfillInput = z.input<typeof backfillSchema>;
 
 /** Options with the connection resolved (src/config/resolve.ts). */
 export type BackfillConfig = Connected<BackfillOptions>;
-

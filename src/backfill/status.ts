@@ -71,7 +71,11 @@ function currentPass(ranges: readonly RangeRow[]): number {
 }
 
 /** How far a run got, from its ranges (pure). */
-export function runProgress(run: Pick<RunRow, 'rowsEstimated' | 'rowsScanned' | 'busyMs'>, ranges: readonly RangeRow[], locks: RunLocks): RunProgress {
+export function runProgress(
+  run: Pick<RunRow, 'rowsEstimated' | 'rowsScanned' | 'busyMs'>,
+  ranges: readonly RangeRow[],
+  locks: RunLocks,
+): RunProgress {
   const pass = currentPass(ranges);
   const current = ranges.filter((r) => r.pass === pass);
   const progress = new PassProgress(run.rowsEstimated ?? 0);
@@ -87,7 +91,13 @@ export function runProgress(run: Pick<RunRow, 'rowsEstimated' | 'rowsScanned' | 
     ranges: { total: ranges.length, done },
     claims: current
       .filter((r) => r.claimedBy !== null && r.status === 'pending')
-      .map((r) => ({ rangeNo: r.rangeNo, pass: r.pass, claimedBy: r.claimedBy!, claimedAt: r.claimedAt, held: locks.ranges.has(r.rangeNo) })),
+      .map((r) => ({
+        rangeNo: r.rangeNo,
+        pass: r.pass,
+        claimedBy: r.claimedBy!,
+        claimedAt: r.claimedAt,
+        held: locks.ranges.has(r.rangeNo),
+      })),
   };
 }
 

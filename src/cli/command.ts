@@ -64,11 +64,15 @@ export function unknownFlagProblems(command: Command, argv: Record<string, unkno
   const problems = unknownFlags(argv, options).map((name) => {
     const owner = registry.find((c) => c !== command && c.options.some((o) => o.flag === name || o.key === name));
     if (owner) return `Unknown argument: ${name} (an option of ${owner.name}, not of ${command.name})`;
-    const guess = nearest(name, options.map((o) => o.flag));
+    const guess = nearest(
+      name,
+      options.map((o) => o.flag),
+    );
     return `Unknown argument: ${name}${guess ? ` (did you mean --${guess}?)` : ''}`;
   });
   const extra = ((argv._ as unknown[]) ?? []).slice(1);
-  if (extra.length > 0) problems.push(`Unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')} (${command.name} takes options only)`);
+  if (extra.length > 0)
+    problems.push(`Unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')} (${command.name} takes options only)`);
   return problems;
 }
 
@@ -89,7 +93,10 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
       handler: async (argv: ArgumentsCamelCase) => {
         const unknown = unknownFlagProblems(command, argv);
         if (unknown.length > 0) {
-          await failAndExit(new UsageError(unknown, { hint: HELP_HINT }), await outputModeOf(process.argv.slice(2), process.env, process.cwd()));
+          await failAndExit(
+            new UsageError(unknown, { hint: HELP_HINT }),
+            await outputModeOf(process.argv.slice(2), process.env, process.cwd()),
+          );
         }
         const typed = typedFlags(argv, [...options, CONFIG_FLAG]);
         const resolution = await resolveSettings(spec.schema, {
@@ -100,14 +107,22 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
           flagOnlyKeys: flagOnlyKeys(),
         });
         if (!resolution.ok) {
-          await failAndExit(resolution.error, { json: resolution.json, debug: resolution.debug, configFile: resolution.configFile?.path ?? null });
+          await failAndExit(resolution.error, {
+            json: resolution.json,
+            debug: resolution.debug,
+            configFile: resolution.configFile?.path ?? null,
+          });
           return;
         }
         const { settings, configFile } = resolution;
         // Every schema spreads connectionShape, so these two are always there.
         const { json, debug } = settings as unknown as { json: boolean; debug: boolean };
         const log = createLogger({ debug });
-        log.debug(configFile ? `config file: ${configFile.path} (${configFile.via === 'working directory' ? 'found in the working directory' : `named by ${configFile.via}`})` : 'config file: none');
+        log.debug(
+          configFile
+            ? `config file: ${configFile.path} (${configFile.via === 'working directory' ? 'found in the working directory' : `named by ${configFile.via}`})`
+            : 'config file: none',
+        );
         log.debug(`connection: ${settings.connection.summary}`);
         for (const note of resolution.notes) (note.level === 'warn' ? log.warn : log.debug)(note.message);
         const flags = { json, debug, configFile: configFile?.path ?? null };

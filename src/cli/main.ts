@@ -31,7 +31,9 @@ if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
 
 let cli = yargs(argv)
   .scriptName('aibridge-migrate')
-  .usage(`$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`);
+  .usage(
+    `$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`,
+  );
 for (const command of COMMANDS) cli = cli.command(command.module);
 
 await cli

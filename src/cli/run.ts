@@ -81,12 +81,18 @@ export async function outputModeOf(args: readonly string[], env: NodeJS.ProcessE
   const file = located.file ? await readConfigFile(located.file.path, new Set(['json', 'debug'])) : null;
   const pick = (name: 'json' | 'debug', envName: string) =>
     fromArgs(name) ?? (env[envName] !== undefined ? truthy(env[envName]) : undefined) ?? truthy(file?.values[name]);
-  return { json: pick('json', 'AIBRIDGE_MIGRATE_JSON'), debug: pick('debug', 'AIBRIDGE_MIGRATE_DEBUG'), configFile: located.file?.path ?? null };
+  return {
+    json: pick('json', 'AIBRIDGE_MIGRATE_JSON'),
+    debug: pick('debug', 'AIBRIDGE_MIGRATE_DEBUG'),
+    configFile: located.file?.path ?? null,
+  };
 }
 
 async function flushAndExit(code: number): Promise<never> {
   await Promise.all(
-    [process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.once('drain', () => resolve())))),
+    [process.stdout, process.stderr].map(
+      (stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.once('drain', () => resolve()))),
+    ),
   );
   process.exit(code);
 }

@@ -9,13 +9,31 @@ export function coderUpCheck(decision: UpDecision, version: number | null): Pref
     case 'standalone':
       return undefined;
     case 'hand_over':
-      return { check: 'coder_version', ok: true, detail: `Coder at migration ${decision.from}: the columns are added and Coder's migration ${decision.to} is recorded as applied, in one transaction under Coder's migration lock` };
+      return {
+        check: 'coder_version',
+        ok: true,
+        detail: `Coder at migration ${decision.from}: the columns are added and Coder's migration ${decision.to} is recorded as applied, in one transaction under Coder's migration lock`,
+      };
     case 'coder_owns':
-      return { check: 'coder_version', ok: true, detail: `Coder at migration ${version}: the columns are Coder's; their definition is checked, Coder's table is not touched` };
+      return {
+        check: 'coder_version',
+        ok: true,
+        detail: `Coder at migration ${version}: the columns are Coder's; their definition is checked, Coder's table is not touched`,
+      };
     case 'wait':
-      return { check: 'coder_version', ok: true, detail: `a Coder server is applying its migrations right now (${decision.holders.join('; ') || "it holds Coder's migration lock"}): up waits for Coder's migration lock like for a table lock, then decides from the version Coder committed` };
+      return {
+        check: 'coder_version',
+        ok: true,
+        detail: `a Coder server is applying its migrations right now (${decision.holders.join('; ') || "it holds Coder's migration lock"}): up waits for Coder's migration lock like for a table lock, then decides from the version Coder committed`,
+      };
     case 'refuse':
-      return { check: 'coder_version', ok: false, kind: decision.refusal.kind === 'permission' ? 'permission' : 'preflight', problem: decision.refusal.problem, fix: decision.refusal.fix };
+      return {
+        check: 'coder_version',
+        ok: false,
+        kind: decision.refusal.kind === 'permission' ? 'permission' : 'preflight',
+        problem: decision.refusal.problem,
+        fix: decision.refusal.fix,
+      };
   }
 }
 

@@ -80,7 +80,11 @@ async function coderStep(
 }
 
 /** Throws (rolling the migration back) when Coder's state forbids adding the columns now. */
-export async function coderColumnsUp(db: Queryable, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<UpDecision>> {
+export async function coderColumnsUp(
+  db: Queryable,
+  appSchema: string,
+  settings: CoderSettings | undefined,
+): Promise<CoderStep<UpDecision>> {
   return (await coderStep(db, appSchema, settings, decideUp)) as CoderStep<UpDecision>;
 }
 
@@ -88,6 +92,10 @@ export async function coderColumnsUp(db: Queryable, appSchema: string, settings:
  * Throws DownRefusedError before anything is touched when the columns are Coder's; the data
  * guard (and --force-drop-data) comes after, and cannot change that answer.
  */
-export async function coderColumnsDown(db: Queryable, appSchema: string, settings: CoderSettings | undefined): Promise<CoderStep<DownDecision>> {
+export async function coderColumnsDown(
+  db: Queryable,
+  appSchema: string,
+  settings: CoderSettings | undefined,
+): Promise<CoderStep<DownDecision>> {
   return (await coderStep(db, appSchema, settings, decideDown)) as CoderStep<DownDecision>;
 }

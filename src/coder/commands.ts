@@ -54,7 +54,12 @@ export function coderRecorder(migration: number): { settings: CoderSettings; out
 }
 
 /** The report after the command: Coder as it is now, what this run did, and any danger left. */
-export async function coderAfter(db: Queryable, before: CoderRead, columnsApplied: boolean, outcome: CoderOutcome | null): Promise<CoderReport> {
+export async function coderAfter(
+  db: Queryable,
+  before: CoderRead,
+  columnsApplied: boolean,
+  outcome: CoderOutcome | null,
+): Promise<CoderReport> {
   const facts = await readCoderFacts(db, before.facts.schema);
   return coderReport({ facts, numbers: before.numbers, columnsApplied, versionBefore: versionOf(before.facts), outcome });
 }

@@ -65,7 +65,9 @@ type Present = Extract<CoderFacts['table'], { kind: 'present' }>;
  * What both directions decide before looking at the version: standalone, wait for a migrating
  * Coder, or refuse a table that cannot be read or trusted. Undefined: the version decides.
  */
-function beforeVersion(facts: CoderFacts): { action: 'standalone' } | { action: 'wait'; holders: string[] } | { action: 'refuse'; refusal: Refusal } | Present {
+function beforeVersion(
+  facts: CoderFacts,
+): { action: 'standalone' } | { action: 'wait'; holders: string[] } | { action: 'refuse'; refusal: Refusal } | Present {
   const t = facts.table;
   switch (t.kind) {
     case 'absent':
@@ -126,19 +128,39 @@ export function decideUp(facts: CoderFacts, numbers: CoderNumbers): UpDecision {
   const table = coderTableName(facts.schema);
   const upgradeFirst = `Upgrade Coder to the release whose newest migration is ${numbers.before} (the release just before the cache token columns) and let it start once; then run aibridge-migrate up again: it adds the columns and records Coder's migration ${numbers.migration} as applied, so the upgrade after that skips it.`;
   if (t.version === null) {
-    return refuse('no_version', 'preflight', `Coder's migration table ${table} is empty: Coder has not migrated this database yet, so adding the columns now would make Coder's migration ${numbers.migration} fail when it runs (SQLSTATE 42701, column already exists).`, upgradeFirst);
+    return refuse(
+      'no_version',
+      'preflight',
+      `Coder's migration table ${table} is empty: Coder has not migrated this database yet, so adding the columns now would make Coder's migration ${numbers.migration} fail when it runs (SQLSTATE 42701, column already exists).`,
+      upgradeFirst,
+    );
   }
   if (t.version < numbers.before) {
-    return refuse('too_early', 'preflight', `Coder is at migration ${t.version}, older than ${numbers.before} (the last one before the cache token columns). Adding the columns now would make the next Coder upgrade fail: its migration ${numbers.migration} adds the same columns without IF NOT EXISTS (SQLSTATE 42701, column already exists), and the Coder server would not start.`, upgradeFirst);
+    return refuse(
+      'too_early',
+      'preflight',
+      `Coder is at migration ${t.version}, older than ${numbers.before} (the last one before the cache token columns). Adding the columns now would make the next Coder upgrade fail: its migration ${numbers.migration} adds the same columns without IF NOT EXISTS (SQLSTATE 42701, column already exists), and the Coder server would not start.`,
+      upgradeFirst,
+    );
   }
   if (t.version === numbers.before) {
     if (!t.canWrite) {
-      return refuse('cannot_write', 'permission', `Coder is at migration ${t.version}, so up must record Coder's migration ${numbers.migration} as applied in ${table} together with the columns, but this role may not TRUNCATE and INSERT there.`, `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`);
+      return refuse(
+        'cannot_write',
+        'permission',
+        `Coder is at migration ${t.version}, so up must record Coder's migration ${numbers.migration} as applied in ${table} together with the columns, but this role may not TRUNCATE and INSERT there.`,
+        `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`,
+      );
     }
     return { action: 'hand_over', from: numbers.before, to: numbers.migration };
   }
   if (!facts.columnsPresent) {
-    return refuse('columns_missing', 'preflight', `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.${TOKEN_USAGES}.`, `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`);
+    return refuse(
+      'columns_missing',
+      'preflight',
+      `Coder records migration ${t.version} in ${table}, so its migration ${numbers.migration} (the cache token columns) counts as applied, yet the columns are missing from ${facts.schema}.${TOKEN_USAGES}.`,
+      `Check --schema and --coder-migration first. Otherwise Coder's schema is not what Coder records, and repairing it is Coder's business: aibridge-migrate does not add columns Coder believes it already has.`,
+    );
   }
   return { action: 'coder_owns', version: t.version };
 }
@@ -148,17 +170,37 @@ export function decideDown(facts: CoderFacts, numbers: CoderNumbers): DownDecisi
   if ('action' in t) return t;
   const table = coderTableName(facts.schema);
   if (facts.handedOver !== null && facts.handedOver !== numbers.migration) {
-    return refuse('record_mismatch', 'preflight', `The columns record that aibridge-migrate handed over Coder migration ${facts.handedOver}, but --coder-migration is ${numbers.migration}.`, `Pass --coder-migration ${facts.handedOver} (the number used when the columns were added).`);
+    return refuse(
+      'record_mismatch',
+      'preflight',
+      `The columns record that aibridge-migrate handed over Coder migration ${facts.handedOver}, but --coder-migration is ${numbers.migration}.`,
+      `Pass --coder-migration ${facts.handedOver} (the number used when the columns were added).`,
+    );
   }
   if (t.version === null || t.version < numbers.migration) return { action: 'not_coders', version: t.version };
   if (t.version > numbers.migration) {
-    return refuse('coder_past', 'down_refused', `down refused: Coder is at migration ${t.version}, past its migration ${numbers.migration} that adds the cache token columns, and a later Coder migration may depend on them (an index, a view, a query). Dropping them could stop Coder from starting, so nothing was changed.`, `The columns now belong to Coder; only a Coder downgrade (its own down migrations) removes them. ${FORCE_NOTE}`);
+    return refuse(
+      'coder_past',
+      'down_refused',
+      `down refused: Coder is at migration ${t.version}, past its migration ${numbers.migration} that adds the cache token columns, and a later Coder migration may depend on them (an index, a view, a query). Dropping them could stop Coder from starting, so nothing was changed.`,
+      `The columns now belong to Coder; only a Coder downgrade (its own down migrations) removes them. ${FORCE_NOTE}`,
+    );
   }
   if (facts.handedOver !== numbers.migration) {
-    return refuse('coder_owns', 'down_refused', `down refused: Coder applied its migration ${numbers.migration} itself (${table} says ${t.version}, and aibridge-migrate did not hand it over), so the cache token columns are Coder's. Nothing was changed.`, `Only Coder's own down migration ${numbers.migration} removes them. ${FORCE_NOTE}`);
+    return refuse(
+      'coder_owns',
+      'down_refused',
+      `down refused: Coder applied its migration ${numbers.migration} itself (${table} says ${t.version}, and aibridge-migrate did not hand it over), so the cache token columns are Coder's. Nothing was changed.`,
+      `Only Coder's own down migration ${numbers.migration} removes them. ${FORCE_NOTE}`,
+    );
   }
   if (!t.canWrite) {
-    return refuse('cannot_write', 'permission', `aibridge-migrate handed Coder's migration ${numbers.migration} over, so down must set ${table} back to ${numbers.before} together with dropping the columns, but this role may not TRUNCATE and INSERT there.`, `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`);
+    return refuse(
+      'cannot_write',
+      'permission',
+      `aibridge-migrate handed Coder's migration ${numbers.migration} over, so down must set ${table} back to ${numbers.before} together with dropping the columns, but this role may not TRUNCATE and INSERT there.`,
+      `Run as the role Coder's own migrations use (it owns ${table}), or GRANT INSERT, TRUNCATE ON ${table} to this role.`,
+    );
   }
   return { action: 'hand_back', from: numbers.migration, to: numbers.before };
 }
@@ -177,37 +219,63 @@ export interface CoderSummary {
 export function describeCoder(facts: CoderFacts, numbers: CoderNumbers, columnsApplied: boolean): CoderSummary {
   const t = facts.table;
   const table = coderTableName(facts.schema);
-  if (t.kind === 'absent') return { summary: `Coder not detected (no ${table}): standalone mode, up adds the columns itself`, warnings: [] };
+  if (t.kind === 'absent')
+    return { summary: `Coder not detected (no ${table}): standalone mode, up adds the columns itself`, warnings: [] };
   if (t.kind === 'other-shape') {
-    return { summary: `${table} exists but is not Coder's (its columns: ${t.columns || 'none'}): standalone mode, up adds the columns itself`, warnings: [] };
+    return {
+      summary: `${table} exists but is not Coder's (its columns: ${t.columns || 'none'}): standalone mode, up adds the columns itself`,
+      warnings: [],
+    };
   }
   if (t.kind === 'migrating') {
-    return { summary: `a Coder server is applying its migrations right now (${t.holders.join('; ') || "it holds Coder's migration lock"}): its version is read once it commits; up and down wait for Coder's migration lock, then decide`, warnings: [] };
+    return {
+      summary: `a Coder server is applying its migrations right now (${t.holders.join('; ') || "it holds Coder's migration lock"}): its version is read once it commits; up and down wait for Coder's migration lock, then decide`,
+      warnings: [],
+    };
   }
   const problem = unusable(facts, t);
-  if (problem) return { summary: `${t.kind === 'present' ? `Coder at migration ${t.version ?? 'none'}${t.dirty ? ' (dirty)' : ''}: ` : ''}up and down refuse: ${problem.problem}`, warnings: [] };
+  if (problem)
+    return {
+      summary: `${t.kind === 'present' ? `Coder at migration ${t.version ?? 'none'}${t.dirty ? ' (dirty)' : ''}: ` : ''}up and down refuse: ${problem.problem}`,
+      warnings: [],
+    };
   if (t.kind !== 'present') return { summary: '', warnings: [] };
   const at = `Coder at migration ${t.version ?? 'none'} (clean)`;
   const up = decideUp(facts, numbers);
   if (!columnsApplied) {
     if (up.action === 'hand_over') {
-      return { summary: `${at}: up adds the columns and records Coder's migration ${up.to} as applied in ${table} in the same transaction; the next Coder upgrade skips ${up.to}`, warnings: [] };
+      return {
+        summary: `${at}: up adds the columns and records Coder's migration ${up.to} as applied in ${table} in the same transaction; the next Coder upgrade skips ${up.to}`,
+        warnings: [],
+      };
     }
     if (up.action === 'coder_owns') {
-      return { summary: `${at}: Coder has applied its migration ${numbers.migration}, the columns are Coder's; up checks their definition and records nothing in ${table}`, warnings: [] };
+      return {
+        summary: `${at}: Coder has applied its migration ${numbers.migration}, the columns are Coder's; up checks their definition and records nothing in ${table}`,
+        warnings: [],
+      };
     }
     if (up.action === 'refuse') return { summary: `${at}: up refuses: ${up.refusal.problem}`, warnings: [] };
     return { summary: at, warnings: [] };
   }
   const down = decideDown(facts, numbers);
   if (down.action === 'hand_back') {
-    return { summary: `${at}: aibridge-migrate handed Coder's migration ${numbers.migration} over (recorded as applied); the next Coder upgrade skips it; down of the columns hands it back (Coder back to ${numbers.before})`, warnings: [] };
+    return {
+      summary: `${at}: aibridge-migrate handed Coder's migration ${numbers.migration} over (recorded as applied); the next Coder upgrade skips it; down of the columns hands it back (Coder back to ${numbers.before})`,
+      warnings: [],
+    };
   }
   if (down.action === 'refuse' && down.refusal.reason === 'coder_owns') {
-    return { summary: `${at}: Coder applied its migration ${numbers.migration} itself, the columns are Coder's; backfill and verify audit them; down of the columns is refused`, warnings: [] };
+    return {
+      summary: `${at}: Coder applied its migration ${numbers.migration} itself, the columns are Coder's; backfill and verify audit them; down of the columns is refused`,
+      warnings: [],
+    };
   }
   if (down.action === 'refuse' && down.refusal.reason === 'coder_past') {
-    return { summary: `${at}: past its migration ${numbers.migration}, the columns are Coder's; down of the columns is refused`, warnings: [] };
+    return {
+      summary: `${at}: past its migration ${numbers.migration}, the columns are Coder's; down of the columns is refused`,
+      warnings: [],
+    };
   }
   if (down.action === 'not_coders' && facts.columnsPresent) {
     return {

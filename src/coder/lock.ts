@@ -18,10 +18,13 @@ import { CODER_MIGRATION_LOCK_KEY } from './constants.js';
 
 export class CoderLockTimeoutError extends LockTimeoutError {
   constructor(cause: unknown) {
-    super(`Coder's migration lock (advisory key ${CODER_MIGRATION_LOCK_KEY}) was not granted within lock_timeout: a Coder server is applying its migrations`, {
-      cause,
-      details: { lock: 'coder_migration_lock', key: CODER_MIGRATION_LOCK_KEY.toString() },
-    });
+    super(
+      `Coder's migration lock (advisory key ${CODER_MIGRATION_LOCK_KEY}) was not granted within lock_timeout: a Coder server is applying its migrations`,
+      {
+        cause,
+        details: { lock: 'coder_migration_lock', key: CODER_MIGRATION_LOCK_KEY.toString() },
+      },
+    );
   }
 }
 

@@ -14,31 +14,48 @@ const OUTPUT = 'Output:';
 export const connectionShape = {
   // Optional in the schema: without one, the libpq variables (PGHOST, …) may say where to go,
   // and a missing database is reported with the fix (src/db/target.ts).
-  databaseUrl: databaseUrl()
-    .optional()
-    .meta({ describe: 'PostgreSQL URL: postgres://user:pass@host:5432/db, or postgresql:///db for the local socket (also DATABASE_URL)', group: CONNECTION }),
+  databaseUrl: databaseUrl().optional().meta({
+    describe: 'PostgreSQL URL: postgres://user:pass@host:5432/db, or postgresql:///db for the local socket (also DATABASE_URL)',
+    group: CONNECTION,
+  }),
   databaseUrlFile: filePath()
     .optional()
     .meta({ describe: 'read the URL from this file, e.g. a mounted secret (a trailing newline is ignored)', group: CONNECTION }),
   connectTimeout: duration(100, 600_000)
     .optional()
-    .meta({ describe: 'give up connecting after this long', defaultText: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s, or connect_timeout / PGCONNECT_TIMEOUT`, group: CONNECTION }),
-  sslmode: sslMode()
+    .meta({
+      describe: 'give up connecting after this long',
+      defaultText: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s, or connect_timeout / PGCONNECT_TIMEOUT`,
+      group: CONNECTION,
+    }),
+  sslmode: sslMode().optional().meta({
+    describe: 'disable | prefer | require | verify-ca | verify-full, as in libpq',
+    defaultText: 'prefer, or sslmode in the URL / PGSSLMODE',
+    group: TLS,
+  }),
+  sslRootCert: filePath().optional().meta({
+    describe: "CA certificate(s) that signed the server's certificate, or `system`",
+    defaultText: '~/.postgresql/root.crt if present',
+    group: TLS,
+  }),
+  sslCert: filePath()
     .optional()
-    .meta({ describe: 'disable | prefer | require | verify-ca | verify-full, as in libpq', defaultText: 'prefer, or sslmode in the URL / PGSSLMODE', group: TLS }),
-  sslRootCert: filePath()
+    .meta({ describe: 'client certificate', defaultText: '~/.postgresql/postgresql.crt if present', group: TLS }),
+  sslKey: filePath()
     .optional()
-    .meta({ describe: "CA certificate(s) that signed the server's certificate, or `system`", defaultText: '~/.postgresql/root.crt if present', group: TLS }),
-  sslCert: filePath().optional().meta({ describe: 'client certificate', defaultText: '~/.postgresql/postgresql.crt if present', group: TLS }),
-  sslKey: filePath().optional().meta({ describe: "client certificate's private key (mode 0600)", defaultText: '~/.postgresql/postgresql.key if present', group: TLS }),
+    .meta({ describe: "client certificate's private key (mode 0600)", defaultText: '~/.postgresql/postgresql.key if present', group: TLS }),
   /** Schema of the application's aibridge_* tables. */
   schema: identifier().prefault('public').meta({ describe: 'schema holding the aibridge_* tables', group: NAMES }),
   /** The toolkit's own schema: backfill ledger and checkpoints. */
   stateSchema: identifier().prefault(DEFAULT_STATE_SCHEMA).meta({ describe: "the toolkit's own schema (backfill ledger)", group: NAMES }),
   /** Schema of node-pg-migrate's bookkeeping table. */
   migrationsSchema: identifier().prefault('public').meta({ describe: 'schema of the migrations bookkeeping table', group: NAMES }),
-  migrationsTable: identifier().prefault(DEFAULT_MIGRATIONS_TABLE).meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
-  json: flag().prefault(false).meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
+  migrationsTable: identifier()
+    .prefault(DEFAULT_MIGRATIONS_TABLE)
+    .meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
+  json: flag()
+    .prefault(false)
+    .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
   debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
 } as const;
 

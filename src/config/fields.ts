@@ -60,7 +60,8 @@ export function optionInfo(key: string, schema: z.ZodType): OptionInfo {
     node = def.innerType ?? def.in;
   }
   const boolean = meta.boolean === true;
-  const defaultText = meta.defaultText ?? (defaultValue === undefined || (boolean && defaultValue === false) ? undefined : String(defaultValue));
+  const defaultText =
+    meta.defaultText ?? (defaultValue === undefined || (boolean && defaultValue === false) ? undefined : String(defaultValue));
   return {
     key,
     flag: kebab(key),
@@ -81,20 +82,18 @@ const INTEGER = /^\s*[+-]?\d+\s*$/;
 
 /** A whole number within [min, max], given as a number or a string of digits. */
 export function integer(min: number, max: number) {
-  return z
-    .union([z.number(), z.string()])
-    .transform((raw, ctx) => {
-      const value = typeof raw === 'number' ? raw : INTEGER.test(raw) ? Number(raw) : Number.NaN;
-      if (!Number.isSafeInteger(value)) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number, got ${JSON.stringify(raw)}` });
-        return z.NEVER;
-      }
-      if (value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${value}` });
-        return z.NEVER;
-      }
-      return value;
-    });
+  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
+    const value = typeof raw === 'number' ? raw : INTEGER.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    if (value < min || value > max) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${value}` });
+      return z.NEVER;
+    }
+    return value;
+  });
 }
 
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/;
@@ -102,21 +101,19 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000
 
 /** A duration in milliseconds: `2000`, `2000ms`, `2s`, `1.5s`, `5m`, `1h`. */
 export function duration(minMs: number, maxMs: number) {
-  return z
-    .union([z.number(), z.string()])
-    .transform((raw, ctx) => {
-      const match = typeof raw === 'number' ? [String(raw), String(raw), 'ms'] : DURATION.exec(raw);
-      const value = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!) : Number.NaN;
-      if (!Number.isFinite(value)) {
-        ctx.addIssue({ code: 'custom', message: `must be a duration like 2s, 500ms or 2000 (milliseconds), got ${JSON.stringify(raw)}` });
-        return z.NEVER;
-      }
-      if (value < minMs || value > maxMs) {
-        ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms, got ${value} ms` });
-        return z.NEVER;
-      }
-      return value;
-    });
+  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
+    const match = typeof raw === 'number' ? [String(raw), String(raw), 'ms'] : DURATION.exec(raw);
+    const value = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 2s, 500ms or 2000 (milliseconds), got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    if (value < minMs || value > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms, got ${value} ms` });
+      return z.NEVER;
+    }
+    return value;
+  });
 }
 
 export function flag() {

@@ -21,7 +21,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { UsageError, type SettingProblem } from '../errors.js';
-import { resolveTarget, systemTargetIo, NO_DATABASE_HINT, type ConnectionTarget, type Origin, type TargetInput, type TargetIo, type TargetNote } from '../db/target.js';
+import {
+  resolveTarget,
+  systemTargetIo,
+  NO_DATABASE_HINT,
+  type ConnectionTarget,
+  type Origin,
+  type TargetInput,
+  type TargetIo,
+  type TargetNote,
+} from '../db/target.js';
 import type { Connected } from './common.js';
 import { camel, ENV_PREFIX, envName, kebab, nearest } from './names.js';
 
@@ -46,14 +55,30 @@ export interface Located {
 }
 
 /** Which config file applies: --config, else AIBRIDGE_MIGRATE_CONFIG, else one in `cwd`. */
-export function locateConfigFile(flagValue: unknown, env: NodeJS.ProcessEnv, cwd: string, exists: (file: string) => boolean = fs.existsSync): Located {
-  const named = typeof flagValue === 'string' && flagValue !== '' ? { path: flagValue, via: '--config' as const } : env[CONFIG_ENV] ? { path: env[CONFIG_ENV], via: CONFIG_ENV as typeof CONFIG_ENV } : null;
+export function locateConfigFile(
+  flagValue: unknown,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  exists: (file: string) => boolean = fs.existsSync,
+): Located {
+  const named =
+    typeof flagValue === 'string' && flagValue !== ''
+      ? { path: flagValue, via: '--config' as const }
+      : env[CONFIG_ENV]
+        ? { path: env[CONFIG_ENV], via: CONFIG_ENV as typeof CONFIG_ENV }
+        : null;
   if (named) return { file: { path: path.resolve(cwd, named.path), via: named.via }, problems: [] };
   const found = CONFIG_FILE_NAMES.map((name) => path.join(cwd, name)).filter((file) => exists(file));
   if (found.length > 1) {
     return {
       file: null,
-      problems: [{ setting: null, source: null, message: `several config files in ${cwd}: ${found.map((f) => path.basename(f)).join(', ')}; keep one, or name one with --config` }],
+      problems: [
+        {
+          setting: null,
+          source: null,
+          message: `several config files in ${cwd}: ${found.map((f) => path.basename(f)).join(', ')}; keep one, or name one with --config`,
+        },
+      ],
     };
   }
   return { file: found[0] ? { path: found[0], via: 'working directory' } : null, problems: [] };
@@ -96,13 +121,19 @@ export function readEnvironment(env: NodeJS.ProcessEnv, knownKeys: ReadonlySet<s
 }
 
 /** A JSON or YAML file of options; keys may be kebab-case (as flags) or camelCase. */
-export async function readConfigFile(file: string, knownKeys: ReadonlySet<string>, flagOnly: ReadonlySet<string> = new Set()): Promise<Layer> {
+export async function readConfigFile(
+  file: string,
+  knownKeys: ReadonlySet<string>,
+  flagOnly: ReadonlySet<string> = new Set(),
+): Promise<Layer> {
   const layer: Layer = { values: {}, origin: {}, problems: [] };
   const fail = (message: string) => ({ ...layer, problems: [{ setting: null, source: null, message }] });
   const ext = path.extname(file).toLowerCase();
   const yaml = ext === '.yaml' || ext === '.yml';
   if (!yaml && ext !== '.json') {
-    return fail(`the config file ${file} must be .yaml, .yml or .json (got ${ext ? `"${ext}"` : 'no extension'}); other formats are not read`);
+    return fail(
+      `the config file ${file} must be .yaml, .yml or .json (got ${ext ? `"${ext}"` : 'no extension'}); other formats are not read`,
+    );
   }
   let text: string;
   try {
@@ -123,9 +154,17 @@ export async function readConfigFile(file: string, knownKeys: ReadonlySet<string
     const key = camel(rawKey);
     if (!knownKeys.has(key)) {
       const guess = nearest(key, knownKeys);
-      layer.problems.push({ setting: null, source: null, message: `config file ${file}: "${rawKey}" is not an option of aibridge-migrate${guess ? ` (did you mean "${kebab(guess)}"?)` : ''}` });
+      layer.problems.push({
+        setting: null,
+        source: null,
+        message: `config file ${file}: "${rawKey}" is not an option of aibridge-migrate${guess ? ` (did you mean "${kebab(guess)}"?)` : ''}`,
+      });
     } else if (flagOnly.has(key)) {
-      layer.problems.push({ setting: kebab(key), source: `config file key "${rawKey}"`, message: `can only be given on the command line (--${kebab(key)})` });
+      layer.problems.push({
+        setting: kebab(key),
+        source: `config file key "${rawKey}"`,
+        message: `can only be given on the command line (--${kebab(key)})`,
+      });
     } else {
       layer.values[key] = value;
       layer.origin[key] = { setting: kebab(key), source: `config file key "${rawKey}"` };
@@ -154,7 +193,9 @@ interface Merged {
 
 async function merge(schema: z.ZodObject, input: ResolveInput): Promise<Merged> {
   const flagOnly = input.flagOnlyKeys ?? new Set<string>();
-  const fromFile = input.configFile ? await readConfigFile(input.configFile, input.knownKeys, flagOnly) : { values: {}, origin: {}, problems: [] };
+  const fromFile = input.configFile
+    ? await readConfigFile(input.configFile, input.knownKeys, flagOnly)
+    : { values: {}, origin: {}, problems: [] };
   const fromEnv = readEnvironment(input.env ?? process.env, input.knownKeys, flagOnly);
   const fromFlags: Layer = { values: input.flags, origin: {}, problems: [] };
   for (const key of Object.keys(input.flags)) fromFlags.origin[key] = { setting: kebab(key), source: `--${kebab(key)}` };
@@ -171,7 +212,11 @@ async function merge(schema: z.ZodObject, input: ResolveInput): Promise<Merged> 
 }
 
 /** zod's verdict as problems naming each setting and where its value came from. */
-function judge<S extends z.ZodObject>(schema: S, values: RawValues, originOf: (key: string) => Origin): { data?: z.output<S>; problems: SettingProblem[] } {
+function judge<S extends z.ZodObject>(
+  schema: S,
+  values: RawValues,
+  originOf: (key: string) => Origin,
+): { data?: z.output<S>; problems: SettingProblem[] } {
   const result = schema.safeParse(values);
   if (result.success) return { data: result.data, problems: [] };
   const keys = Object.keys(schema.shape);
@@ -185,7 +230,9 @@ function judge<S extends z.ZodObject>(schema: S, values: RawValues, originOf: (k
       continue;
     }
     const key = issue.path[0];
-    problems.push(typeof key === 'string' ? { ...originOf(key), message: issue.message } : { setting: null, source: null, message: issue.message });
+    problems.push(
+      typeof key === 'string' ? { ...originOf(key), message: issue.message } : { setting: null, source: null, message: issue.message },
+    );
   }
   return { problems };
 }
@@ -208,7 +255,11 @@ function urlRank(origin: Origin): number {
 }
 
 /** The connection-related settings, as target.ts takes them. */
-function targetInput(data: RawValues, originOf: (key: string) => Origin, env: NodeJS.ProcessEnv): { input: TargetInput; problems: SettingProblem[] } {
+function targetInput(
+  data: RawValues,
+  originOf: (key: string) => Origin,
+  env: NodeJS.ProcessEnv,
+): { input: TargetInput; problems: SettingProblem[] } {
   const problems: SettingProblem[] = [];
   const given = <T>(key: string) => (data[key] === undefined ? undefined : { value: data[key] as T, ...originOf(key) });
   const text = given<string>('databaseUrl');
@@ -233,7 +284,12 @@ function targetInput(data: RawValues, originOf: (key: string) => Origin, env: No
   };
 }
 
-function connectTo(data: RawValues, originOf: (key: string) => Origin, env: NodeJS.ProcessEnv, io: TargetIo): { connection?: ConnectionTarget; notes: TargetNote[]; problems: SettingProblem[] } {
+function connectTo(
+  data: RawValues,
+  originOf: (key: string) => Origin,
+  env: NodeJS.ProcessEnv,
+  io: TargetIo,
+): { connection?: ConnectionTarget; notes: TargetNote[]; problems: SettingProblem[] } {
   const { input, problems } = targetInput(data, originOf, env);
   if (problems.length > 0) return { problems, notes: [] };
   const resolved = resolveTarget(input, io);
@@ -272,7 +328,13 @@ export async function resolveSettings<S extends z.ZodObject>(schema: S, input: C
   const located = locateConfigFile(input.flags.config, input.env, input.cwd);
   const { config: _config, ...flags } = input.flags;
   void _config;
-  const merged = await merge(schema, { flags, env: input.env, configFile: located.file?.path, knownKeys: input.knownKeys, flagOnlyKeys: input.flagOnlyKeys });
+  const merged = await merge(schema, {
+    flags,
+    env: input.env,
+    configFile: located.file?.path,
+    knownKeys: input.knownKeys,
+    flagOnlyKeys: input.flagOnlyKeys,
+  });
   const originOf = (key: string) => merged.origin[key] ?? { setting: kebab(key), source: `--${kebab(key)}` };
   const verdict = judge(schema, merged.values, originOf);
   const problems = [...located.problems, ...merged.problems, ...verdict.problems];
@@ -285,7 +347,13 @@ export async function resolveSettings<S extends z.ZodObject>(schema: S, input: C
     notes = connected.notes;
   }
   if (problems.length > 0 || !connection) {
-    return { ok: false, error: usageError(problems), configFile: located.file, json: truthy(merged.values.json), debug: truthy(merged.values.debug) };
+    return {
+      ok: false,
+      error: usageError(problems),
+      configFile: located.file,
+      json: truthy(merged.values.json),
+      debug: truthy(merged.values.debug),
+    };
   }
   return { ok: true, settings: { ...(verdict.data as z.output<S>), connection }, configFile: located.file, notes };
 }
@@ -304,9 +372,15 @@ export interface ApiResolveOptions {
  * problem as `Setting '<option>' (options.<key>): <problem>`; `error.details.problems` holds
  * the same as `{ setting, source, message }` objects.
  */
-export function resolveApiOptions<S extends z.ZodObject>(schema: S, rawOptions: unknown, options: ApiResolveOptions = {}): Connected<z.output<S>> {
+export function resolveApiOptions<S extends z.ZodObject>(
+  schema: S,
+  rawOptions: unknown,
+  options: ApiResolveOptions = {},
+): Connected<z.output<S>> {
   if (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions)) {
-    throw new UsageError([{ setting: null, source: 'options', message: 'must be an object, e.g. { databaseUrl: "postgres://…" }' }], { hint: FIX_SETTINGS });
+    throw new UsageError([{ setting: null, source: 'options', message: 'must be an object, e.g. { databaseUrl: "postgres://…" }' }], {
+      hint: FIX_SETTINGS,
+    });
   }
   const originOf = (key: string): Origin => ({ setting: kebab(key), source: `options.${key}` });
   const verdict = judge(schema, rawOptions as RawValues, originOf);

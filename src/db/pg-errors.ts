@@ -2,13 +2,7 @@
  * PostgreSQL and network failures, classified in one place: which are worth retrying, and
  * which ToolkitError (hence which exit code and which advice) a user sees for the rest.
  */
-import {
-  ConnectionError,
-  LockTimeoutError,
-  PermissionError,
-  PreflightError,
-  ToolkitError,
-} from '../errors.js';
+import { ConnectionError, LockTimeoutError, PermissionError, PreflightError, ToolkitError } from '../errors.js';
 import type { ConnectionTarget } from './target.js';
 import { redactUrl } from './url.js';
 
@@ -33,7 +27,16 @@ export const SQLSTATE = {
   tooManyConnections: '53300',
 } as const;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 export interface PgErrorLike {
   code?: string;
@@ -53,7 +56,10 @@ export function isConnectionLoss(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
   const state = sqlState(error);
-  if (state && (state.startsWith('08') || state === SQLSTATE.adminShutdown || state === SQLSTATE.crashShutdown || state === SQLSTATE.cannotConnectNow)) {
+  if (
+    state &&
+    (state.startsWith('08') || state === SQLSTATE.adminShutdown || state === SQLSTATE.crashShutdown || state === SQLSTATE.cannotConnectNow)
+  ) {
     return true;
   }
   const message = error instanceof Error ? error.message : '';
@@ -128,15 +134,18 @@ function tlsFailure(error: unknown, where: string, context: TranslateContext): C
     });
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return new ConnectionError(`TLS handshake with ${where} failed: the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}`, {
-      hint: "Renew the server's certificate (or check this machine's clock).",
-      cause: error,
-      details: { reason: 'certificate_validity', tls_code: code },
-    });
+    return new ConnectionError(
+      `TLS handshake with ${where} failed: the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}`,
+      {
+        hint: "Renew the server's certificate (or check this machine's clock).",
+        cause: error,
+        details: { reason: 'certificate_validity', tls_code: code },
+      },
+    );
   }
   if (/^ERR_(SSL|TLS|OSSL)_/.test(code) || /^(ERR_)?SSL/.test(code)) {
     return new ConnectionError(`TLS handshake with ${where} failed: ${message}`, {
-      hint: 'Check the sslmode, the certificate files (--ssl-root-cert, --ssl-cert, --ssl-key) and the server\'s ssl settings.',
+      hint: "Check the sslmode, the certificate files (--ssl-root-cert, --ssl-cert, --ssl-key) and the server's ssl settings.",
       cause: error,
       details: { reason: 'tls_handshake', tls_code: code },
     });

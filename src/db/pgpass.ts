@@ -60,8 +60,9 @@ export interface PgpassQuery {
 
 export function findPgpassPassword(entries: readonly PgpassEntry[], query: PgpassQuery): string | undefined {
   const matches = (pattern: string, value: string) => pattern === '*' || pattern === value;
-  return entries.find((e) => matches(e.host, query.host) && matches(e.port, query.port) && matches(e.database, query.database) && matches(e.user, query.user))
-    ?.password;
+  return entries.find(
+    (e) => matches(e.host, query.host) && matches(e.port, query.port) && matches(e.database, query.database) && matches(e.user, query.user),
+  )?.password;
 }
 
 /** Why libpq would ignore the file, or null when it may be used (mode as from fs.statSync). */

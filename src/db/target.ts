@@ -194,7 +194,8 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
     const value = input.env[name];
     return value === undefined || value === '' ? undefined : { value, origin: { setting: null, source: name }, from: name };
   };
-  const given = <T>(g: Given<T> | undefined): Candidate<T> | undefined => (g === undefined ? undefined : { value: g.value, origin: g, from: g.source });
+  const given = <T>(g: Given<T> | undefined): Candidate<T> | undefined =>
+    g === undefined ? undefined : { value: g.value, origin: g, from: g.source };
 
   // 1. The URL, from the text or the file holding it.
   let parts: UrlParts = {};
@@ -220,7 +221,11 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
     if (readable) {
       const parsed = parseDatabaseUrl(text, { echo: url.kind === 'text' });
       if (parsed.ok) parts = parsed.parts;
-      else problems.push({ ...pick(url), message: url.kind === 'file' ? `the file ${url.value} does not hold a usable URL: ${parsed.problem}` : parsed.problem });
+      else
+        problems.push({
+          ...pick(url),
+          message: url.kind === 'file' ? `the file ${url.value} does not hold a usable URL: ${parsed.problem}` : parsed.problem,
+        });
     }
     if (problems.length > 0) return { ok: false, problems };
   }
@@ -235,16 +240,24 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
   const hostaddr = first(inUrl('hostaddr'), env('PGHOSTADDR'));
   const databaseGiven = first(inUrl('dbname'), env('PGDATABASE'));
   if (!input.url && !host && !hostaddr && !databaseGiven) {
-    const service = input.env.PGSERVICE ? ' (PGSERVICE is set, but connection service files are not supported: give a URL or PG* variables)' : '';
+    const service = input.env.PGSERVICE
+      ? ' (PGSERVICE is set, but connection service files are not supported: give a URL or PG* variables)'
+      : '';
     return { ok: false, problems: [{ setting: null, source: null, message: `${NO_DATABASE}${service}` }] };
   }
   for (const c of [host, hostaddr]) {
     if (c && c.value.includes(',')) {
-      problems.push({ ...pick(c.origin), message: `names several hosts (${c.value}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's` });
+      problems.push({
+        ...pick(c.origin),
+        message: `names several hosts (${c.value}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's`,
+      });
     }
   }
   if (hostaddr && isIP(hostaddr.value) === 0) {
-    problems.push({ ...pick(hostaddr.origin), message: `hostaddr must be a numeric IP address, got "${hostaddr.value}" (put a host name in host)` });
+    problems.push({
+      ...pick(hostaddr.origin),
+      message: `hostaddr must be a numeric IP address, got "${hostaddr.value}" (put a host name in host)`,
+    });
   }
   const defaultSocket = SOCKET_DIRECTORIES.find((dir) => io.exists(dir)) ?? '/tmp';
   const hostValue = host?.value ?? (hostaddr ? '' : defaultSocket);
@@ -267,7 +280,12 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
   let password = passwordC?.value ?? null;
   let passwordFrom = passwordC ? (passwordC.origin === urlOrigin ? 'the URL' : passwordC.from) : null;
   if (password === null) {
-    const found = readPgpass(passfile, { host: pgpassHost(hostValue, hostaddr?.value ?? null, defaultSocket), port: String(port), database, user }, io, passfileC !== undefined);
+    const found = readPgpass(
+      passfile,
+      { host: pgpassHost(hostValue, hostaddr?.value ?? null, defaultSocket), port: String(port), database, user },
+      io,
+      passfileC !== undefined,
+    );
     if (found.note) notes.push({ level: 'warn', message: found.note });
     if (found.password !== undefined) {
       password = found.password;
@@ -353,7 +371,12 @@ function pgpassHost(host: string, hostaddr: string | null, defaultSocket: string
   return host === defaultSocket ? 'localhost' : host;
 }
 
-function readPgpass(file: string, query: { host: string; port: string; database: string; user: string }, io: TargetIo, named: boolean): { password?: string; note?: string } {
+function readPgpass(
+  file: string,
+  query: { host: string; port: string; database: string; user: string },
+  io: TargetIo,
+  named: boolean,
+): { password?: string; note?: string } {
   let facts: FileFacts;
   try {
     facts = io.stat(file);
@@ -414,7 +437,9 @@ function resolveTls(
 
   const home = (file: string) => path.join(io.homedir, '.postgresql', file);
   const defaultFile = (file: string): Candidate<string> | undefined =>
-    io.exists(home(file)) ? { value: home(file), origin: { setting: null, source: `the default ${home(file)}` }, from: `the default ~/.postgresql/${file}` } : undefined;
+    io.exists(home(file))
+      ? { value: home(file), origin: { setting: null, source: `the default ${home(file)}` }, from: `the default ~/.postgresql/${file}` }
+      : undefined;
   const read = (c: Candidate<string>, what: string): string | null => {
     const file = expandHome(c.value, io.homedir);
     try {
@@ -431,7 +456,11 @@ function resolveTls(
   if (rootC?.value === 'system') {
     rootCert = 'system';
     // libpq 16: the system's CAs vouch for any name they signed, so only verify-full is safe.
-    if (mode !== 'verify-full') problems.push({ ...pick(rootC.origin), message: `sslrootcert=system needs sslmode=verify-full (weak sslmode "${mode}" may not be used with it)` });
+    if (mode !== 'verify-full')
+      problems.push({
+        ...pick(rootC.origin),
+        message: `sslrootcert=system needs sslmode=verify-full (weak sslmode "${mode}" may not be used with it)`,
+      });
   } else if (rootC) {
     ca = read(rootC, 'root certificate file');
     rootCert = { path: expandHome(rootC.value, io.homedir), from: rootC.from };
@@ -453,7 +482,10 @@ function resolveTls(
     certPem = read(certC, 'client certificate file');
     cert = { path: expandHome(certC.value, io.homedir), from: certC.from };
     if (!keyC) {
-      problems.push({ ...pick(certC.origin), message: `a client certificate needs its private key: give --ssl-key FILE (or sslkey= in the URL, PGSSLKEY); the default ${home('postgresql.key')} does not exist` });
+      problems.push({
+        ...pick(certC.origin),
+        message: `a client certificate needs its private key: give --ssl-key FILE (or sslkey= in the URL, PGSSLKEY); the default ${home('postgresql.key')} does not exist`,
+      });
     } else {
       const file = expandHome(keyC.value, io.homedir);
       const unsafe = keyFileUnsafe(file, io);
@@ -463,7 +495,8 @@ function resolveTls(
     }
   }
 
-  const verify: TlsSettings['verify'] = mode === 'verify-full' ? 'full' : mode === 'verify-ca' ? 'ca' : mode === 'require' && rootCert !== null ? 'ca' : 'none';
+  const verify: TlsSettings['verify'] =
+    mode === 'verify-full' ? 'full' : mode === 'verify-ca' ? 'ca' : mode === 'require' && rootCert !== null ? 'ca' : 'none';
   const summary = [
     `sslmode ${mode}${modeC ? ` from ${modeC.from}` : ' (default)'}`,
     verify === 'none' ? 'certificate not verified' : verify === 'ca' ? 'certificate chain verified' : 'certificate and host name verified',
@@ -495,7 +528,11 @@ function keyFileUnsafe(file: string, io: TargetIo): string | null {
  * The target of one URL, for code that has nothing else to go on (tests, scripts). The libpq
  * variables are read only from `env` (none by default). Throws on a problem.
  */
-export function targetFromUrl(url: string, env: Readonly<Record<string, string | undefined>> = {}, io: TargetIo = systemTargetIo()): ConnectionTarget {
+export function targetFromUrl(
+  url: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+  io: TargetIo = systemTargetIo(),
+): ConnectionTarget {
   const resolved = resolveTarget({ url: { kind: 'text', value: url, setting: 'database-url', source: 'the URL' }, env }, io);
   if (!resolved.ok) throw new Error(resolved.problems.map((p) => p.message).join('; '));
   return resolved.target;

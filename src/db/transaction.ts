@@ -51,7 +51,11 @@ export async function withTransaction<T>(db: Queryable, work: (tx: Queryable) =>
  * Runs `work` in a transaction that is always rolled back: for reading inside a READ ONLY
  * transaction whose only purpose is to guarantee that nothing is written (a dry run).
  */
-export async function withRolledBackTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withRolledBackTransaction<T>(
+  db: Queryable,
+  work: (tx: Queryable) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const rollback = Symbol('rollback');
   let result: T | typeof rollback = rollback;
   try {

@@ -107,14 +107,18 @@ export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}):
   if (database) parts.dbname = database;
   for (const [name, value] of url.searchParams) {
     if ((URL_PARAMETERS as readonly string[]).includes(name)) parts[name as UrlParameter] = value;
-    else if (name === 'ssl') return { ok: false, problem: `the URL parameter "ssl" is not a libpq parameter; use sslmode=require (or verify-full)` };
+    else if (name === 'ssl')
+      return { ok: false, problem: `the URL parameter "ssl" is not a libpq parameter; use sslmode=require (or verify-full)` };
     else if (!IGNORED_PARAMETERS.has(name)) {
       return { ok: false, problem: `the URL parameter "${name}" is not supported; supported: ${URL_PARAMETERS.join(', ')}` };
     }
   }
   for (const key of ['host', 'hostaddr'] as const) {
     if (parts[key]?.includes(',')) {
-      return { ok: false, problem: `the URL's ${key} parameter names several hosts (${parts[key]}): aibridge-migrate connects to exactly one server; give the primary's` };
+      return {
+        ok: false,
+        problem: `the URL's ${key} parameter names several hosts (${parts[key]}): aibridge-migrate connects to exactly one server; give the primary's`,
+      };
     }
   }
   if (parts.port !== undefined && !(/^\d+$/.test(parts.port) && Number(parts.port) > 0 && Number(parts.port) < 65536)) {

@@ -57,7 +57,17 @@ export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'range
             batches = batches + 1, busy_ms = busy_ms + $9, longest_batch_ms = greatest(longest_batch_ms, $9),
             finished_at = CASE WHEN $4 THEN now() END, updated_at = now()
       WHERE run_id = $1 AND range_no = $2`,
-    [batch.runId, batch.rangeNo, batch.checkpoint, batch.rangeDone, batch.scanned, batch.updated, batch.applicationWritten, anomalies, Math.round(batch.ms)],
+    [
+      batch.runId,
+      batch.rangeNo,
+      batch.checkpoint,
+      batch.rangeDone,
+      batch.scanned,
+      batch.updated,
+      batch.applicationWritten,
+      anomalies,
+      Math.round(batch.ms),
+    ],
   );
   const keyed = batch.pass === 0;
   const { rows } = await db.query(
@@ -68,7 +78,15 @@ export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'range
             table_rows_at_start = CASE WHEN $7::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + $7 END
       WHERE id = $1
       RETURNING rows_scanned, rows_updated`,
-    [batch.runId, keyed ? batch.scanned : 0, batch.updated, keyed ? batch.applicationWritten : 0, keyed ? anomalies : '{}', Math.round(batch.ms), keyed ? batch.existedAtStart : null],
+    [
+      batch.runId,
+      keyed ? batch.scanned : 0,
+      batch.updated,
+      keyed ? batch.applicationWritten : 0,
+      keyed ? anomalies : '{}',
+      Math.round(batch.ms),
+      keyed ? batch.existedAtStart : null,
+    ],
   );
   return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
 }

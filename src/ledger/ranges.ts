@@ -22,7 +22,13 @@ function rangeLock(t: Pick<Tables, 'usages' | 'ranges'>, runId: number, rangeNo:
 }
 
 /** Appends ranges of `pass`, numbered after the run's last range. */
-export async function insertRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number, pass: number, ranges: readonly KeyRange[]): Promise<void> {
+export async function insertRanges(
+  db: Queryable,
+  t: Pick<Tables, 'ranges'>,
+  runId: number,
+  pass: number,
+  ranges: readonly KeyRange[],
+): Promise<void> {
   await db.query(
     `INSERT INTO ${t.ranges} (run_id, range_no, pass, lo, hi)
      SELECT $1, base.next + r.ord - 1, $2, r.lo, r.hi
@@ -33,10 +39,19 @@ export async function insertRanges(db: Queryable, t: Pick<Tables, 'ranges'>, run
 }
 
 /** Opens sweep `pass` over the whole key space, cut into `ranges`. */
-export async function openSweep(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number, pass: number, ranges: readonly KeyRange[]): Promise<void> {
+export async function openSweep(
+  db: Queryable,
+  t: Pick<Tables, 'runs' | 'ranges'>,
+  runId: number,
+  pass: number,
+  ranges: readonly KeyRange[],
+): Promise<void> {
   await withTransaction(db, async (tx) => {
     await insertRanges(tx, t, runId, pass, ranges);
-    await tx.query(`UPDATE ${t.runs} SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1`, [runId, pass]);
+    await tx.query(`UPDATE ${t.runs} SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1`, [
+      runId,
+      pass,
+    ]);
   });
 }
 
@@ -47,7 +62,12 @@ const CLAIM_CANDIDATES = 64;
  * Claims the first pending range of the run (keyed pass before sweeps, then by number) that no
  * other session owns, for this session; null when there is none to claim.
  */
-export async function claimRange(db: Queryable, t: Pick<Tables, 'usages' | 'ranges'>, runId: number, claimedBy: string): Promise<RangeRow | null> {
+export async function claimRange(
+  db: Queryable,
+  t: Pick<Tables, 'usages' | 'ranges'>,
+  runId: number,
+  claimedBy: string,
+): Promise<RangeRow | null> {
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query(
       `SELECT ${RANGE_COLUMNS} FROM ${t.ranges}
@@ -61,7 +81,11 @@ export async function claimRange(db: Queryable, t: Pick<Tables, 'usages' | 'rang
       // One at a time here, not in the WHERE clause: a lock function in WHERE may run on rows
       // the LIMIT then discards, and those locks would never be released.
       if (!(await tryAdvisoryLock(tx, rangeLock(t, runId, Number(row.range_no))))) continue;
-      await tx.query(`UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2`, [runId, row.range_no, claimedBy]);
+      await tx.query(`UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2`, [
+        runId,
+        row.range_no,
+        claimedBy,
+      ]);
       return toRange({ ...row, claimed_by: claimedBy, claimed_at: new Date() });
     }
     return null;
@@ -69,9 +93,19 @@ export async function claimRange(db: Queryable, t: Pick<Tables, 'usages' | 'rang
 }
 
 /** Which session (backend pid) owns each of the run's ranges now; absent: nobody. */
-export async function rangeOwners(db: Queryable, t: Pick<Tables, 'usages' | 'ranges'>, runId: number, rangeNos: readonly number[]): Promise<Map<number, number>> {
-  const owners = await advisoryLockOwners(db, rangeNos.map((no) => rangeLock(t, runId, no)));
-  return new Map(rangeNos.flatMap((no) => (owners.has(rangeLock(t, runId, no)) ? [[no, owners.get(rangeLock(t, runId, no))!] as [number, number]] : [])));
+export async function rangeOwners(
+  db: Queryable,
+  t: Pick<Tables, 'usages' | 'ranges'>,
+  runId: number,
+  rangeNos: readonly number[],
+): Promise<Map<number, number>> {
+  const owners = await advisoryLockOwners(
+    db,
+    rangeNos.map((no) => rangeLock(t, runId, no)),
+  );
+  return new Map(
+    rangeNos.flatMap((no) => (owners.has(rangeLock(t, runId, no)) ? [[no, owners.get(rangeLock(t, runId, no))!] as [number, number]] : [])),
+  );
 }
 
 /** The ranges of a run, every pass, in order. */
@@ -81,7 +115,11 @@ export async function runRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId:
 }
 
 /** Gives up ownership of a range (done with it, or stopping). */
-export async function releaseRange(db: Queryable, t: Pick<Tables, 'usages' | 'ranges'>, range: Pick<RangeRow, 'runId' | 'rangeNo'>): Promise<void> {
+export async function releaseRange(
+  db: Queryable,
+  t: Pick<Tables, 'usages' | 'ranges'>,
+  range: Pick<RangeRow, 'runId' | 'rangeNo'>,
+): Promise<void> {
   await releaseAdvisoryLock(db, rangeLock(t, range.runId, range.rangeNo));
 }
 

@@ -10,7 +10,10 @@ import { RUN_COLUMNS, toRun, type Direction, type KeyRange, type RunRow, type Ru
 
 /** Whether `up` has created the ledger (with this state schema). */
 export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [t.runs, t.ranges]);
+  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [
+    t.runs,
+    t.ranges,
+  ]);
   return rows[0]?.ok === true;
 }
 
@@ -100,7 +103,10 @@ export async function recordRowsAtStart(db: Queryable, t: Pick<Tables, 'runs'>, 
 }
 
 export async function abandonRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, reason: string): Promise<void> {
-  await db.query(`UPDATE ${t.runs} SET status = 'abandoned', finished_at = now(), updated_at = now(), last_error = $2 WHERE id = $1`, [runId, reason]);
+  await db.query(`UPDATE ${t.runs} SET status = 'abandoned', finished_at = now(), updated_at = now(), last_error = $2 WHERE id = $1`, [
+    runId,
+    reason,
+  ]);
 }
 
 export interface RunEnding {

@@ -25,7 +25,15 @@ import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession } from './session.js';
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<
   UpSettings,
-  'connection' | 'lockTimeout' | 'lockRetries' | 'lockRetryDelay' | 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'
+  | 'connection'
+  | 'lockTimeout'
+  | 'lockRetries'
+  | 'lockRetryDelay'
+  | 'schema'
+  | 'stateSchema'
+  | 'migrationsSchema'
+  | 'migrationsTable'
+  | 'coderMigration'
 >;
 
 /** What `up` and `down` report besides their own outcome. */
@@ -52,7 +60,12 @@ export async function preflightChecks(
   migrations: readonly string[],
   direction: 'up' | 'down',
 ): Promise<PreflightCheck[]> {
-  const names = { appSchema: settings.schema, stateSchema: settings.stateSchema, migrationsSchema: settings.migrationsSchema, migrationsTable: settings.migrationsTable };
+  const names = {
+    appSchema: settings.schema,
+    stateSchema: settings.stateSchema,
+    migrationsSchema: settings.migrationsSchema,
+    migrationsTable: settings.migrationsTable,
+  };
   return evaluatePreflight(await readPreflightFacts(db, names), needsFor(migrations, direction), names);
 }
 
@@ -64,7 +77,12 @@ export function blockerFinder(db: Queryable, settings: { schema: string; stateSc
     // One after another: they share the migration session's connection.
     const found: LockHolder[] = [];
     // Coder's schema_migrations too: the hand-over's TRUNCATE waits for its readers.
-    for (const [schema, table] of [[settings.schema, TOKEN_USAGES], [settings.schema, CODER_MIGRATIONS_TABLE], [settings.stateSchema, LEDGER_RUNS], [settings.stateSchema, LEDGER_RANGES]] as const) {
+    for (const [schema, table] of [
+      [settings.schema, TOKEN_USAGES],
+      [settings.schema, CODER_MIGRATIONS_TABLE],
+      [settings.stateSchema, LEDGER_RUNS],
+      [settings.stateSchema, LEDGER_RANGES],
+    ] as const) {
       found.push(...(await tableLockHolders(db, schema, table)));
     }
     const seen = new Set<number>();
@@ -83,7 +101,10 @@ export function lockBudgetError(options: {
 }): LockTimeoutError {
   const last = options.waits.at(-1);
   const blockers = last?.blockers ?? [];
-  const who = blockers.length > 0 ? blockers.map((b) => `pid ${b.pid} (${b.applicationName || 'no application_name'}, ${b.state ?? 'unknown state'})`).join(', ') : 'a session that had ended when we looked';
+  const who =
+    blockers.length > 0
+      ? blockers.map((b) => `pid ${b.pid} (${b.applicationName || 'no application_name'}, ${b.state ?? 'unknown state'})`).join(', ')
+      : 'a session that had ended when we looked';
   const what =
     last?.kind === 'migration_lock'
       ? `another aibridge-migrate up/down held the migration lock through ${options.attempts} attempt(s)`

@@ -31,23 +31,39 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     const appliedNames = before.bookkeeping.applied.map((m) => m.name);
     const plan = planDown(before.available, appliedNames);
     if (plan.kind === 'unknown') {
-      throw new PreflightError(`preflight failed: the last applied migration, ${plan.name}, is not shipped by this version of aibridge-migrate, so it cannot be reverted.`, {
-        hint: 'Run down with the aibridge-migrate version that applied it (or newer).',
-      });
+      throw new PreflightError(
+        `preflight failed: the last applied migration, ${plan.name}, is not shipped by this version of aibridge-migrate, so it cannot be reverted.`,
+        {
+          hint: 'Run down with the aibridge-migrate version that applied it (or newer).',
+        },
+      );
     }
     assertPlanUsable(before.plan, bookkeepingTable);
     const coder = await readCoder(client, settings.schema, settings.coderMigration);
     if (plan.kind === 'nothing') {
       const coderNow = await coderAfter(client, coder, false, null);
-      return { command: 'down', database, reverted: null, stillApplied: [], coder: coderNow, preflight: [], lockWaits: [], attempts: 0, elapsedMs: deps.clock.now() - started };
+      return {
+        command: 'down',
+        database,
+        reverted: null,
+        stillApplied: [],
+        coder: coderNow,
+        preflight: [],
+        lockWaits: [],
+        attempts: 0,
+        elapsedMs: deps.clock.now() - started,
+      };
     }
     const checks = await preflightChecks(client, settings, [plan.migration.name], 'down');
     const failure = preflightError(checks);
     if (failure) throw failure;
     // Before --force-drop-data is even mentioned: it does not override Coder's ownership.
     if (plan.migration.name === COLUMNS_MIGRATION) assertCoderAllowsDown(coder);
-    if (settings.forceDropData) deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
-    deps.log.info(`reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`);
+    if (settings.forceDropData)
+      deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
+    deps.log.info(
+      `reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`,
+    );
 
     let duration: number | null = null;
     const recorder = coderRecorder(settings.coderMigration);
@@ -62,13 +78,25 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     const after = await readSituation(client, settings, settings.connection);
     const stillApplied = after.bookkeeping.applied.map((m) => m.name);
     if (outcome.status === 'exhausted') {
-      throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow: [], verb: 'reverted', cause: outcome.lastError });
+      throw lockBudgetError({
+        waits: outcome.waits,
+        attempts: outcome.attempts,
+        lockTimeoutMs: settings.lockTimeout,
+        appliedNow: [],
+        verb: 'reverted',
+        cause: outcome.lastError,
+      });
     }
     // What node-pg-migrate reverted under its lock: another `down` may have run since our read.
     const revertedName = outcome.value[0]?.name;
     const reverted = revertedName === plan.migration.name;
     if (reverted) deps.log.info(`reverted ${plan.migration.name}${duration !== null ? ` (${Math.round(duration)} ms)` : ''}`);
-    const coderNow = await coderAfter(client, coder, stillApplied.includes(COLUMNS_MIGRATION), reverted && revertedName === COLUMNS_MIGRATION ? recorder.outcome() : null);
+    const coderNow = await coderAfter(
+      client,
+      coder,
+      stillApplied.includes(COLUMNS_MIGRATION),
+      reverted && revertedName === COLUMNS_MIGRATION ? recorder.outcome() : null,
+    );
     return {
       command: 'down',
       database,

@@ -55,7 +55,10 @@ const TAKES_LOCK = /\bpg_(try_)?advisory_(xact_)?lock/i;
 
 /** Template-literal SQL keeps its source indentation; print it flush left. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .replace(/\s+$/, '')
+    .split('\n');
   const indents = lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)![0].length);
   const cut = indents.length > 0 ? Math.min(...indents) : 0;
   return lines.map((line) => line.slice(Math.min(cut, /^ */.exec(line)![0].length))).join('\n');
@@ -102,7 +105,10 @@ async function plan(client: pg.Client, settings: UpSettings, database: string): 
 
     const bookkeeping: RecordedStatement[] = [];
     if (!situation.bookkeeping.exists && pendingNames.length > 0) {
-      bookkeeping.push({ sql: `CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)`, values: [] });
+      bookkeeping.push({
+        sql: `CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)`,
+        values: [],
+      });
     }
     const pending: PlannedMigration[] = [];
     if (!failure) {
@@ -114,7 +120,9 @@ async function plan(client: pg.Client, settings: UpSettings, database: string): 
           const context = { appSchema: settings.schema, stateSchema: settings.stateSchema, coder: { migration: settings.coderMigration } };
           await loaded.get(name)!.up(recordingSession(client, statements), context);
         } catch (error) {
-          failure = isToolkitError(error) ? error : translatePgError(error, { connection: settings.connection, action: `planning ${name}` });
+          failure = isToolkitError(error)
+            ? error
+            : translatePgError(error, { connection: settings.connection, action: `planning ${name}` });
           break;
         }
         statements.push({ sql: `INSERT INTO ${table} (name, run_on) VALUES ($1, NOW())`, values: [name] });

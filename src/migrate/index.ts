@@ -15,7 +15,14 @@ import { resolveApiOptions } from '../config/resolve.js';
 import { defaultDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
 import { runUpDryRun, type DryRunResult } from './dry-run.js';
-import { downOptionsSchema, statusOptionsSchema, upOptionsSchema, type DownOptionsInput, type StatusOptionsInput, type UpOptionsInput } from './options.js';
+import {
+  downOptionsSchema,
+  statusOptionsSchema,
+  upOptionsSchema,
+  type DownOptionsInput,
+  type StatusOptionsInput,
+  type UpOptionsInput,
+} from './options.js';
 import { runStatus, type StatusResult } from './status.js';
 import { runUp, type UpResult } from './up.js';
 

@@ -13,25 +13,31 @@ const LOCKING = 'Locking:';
 
 /** A name node-pg-migrate will paste between quotes (see bookkeeping.ts). */
 function bookkeepingIdentifier() {
-  return identifier().refine((name) => !/["']/.test(name), 'must not contain a quote character (" or \'): node-pg-migrate pastes this name into SQL unescaped');
+  return identifier().refine(
+    (name) => !/["']/.test(name),
+    'must not contain a quote character (" or \'): node-pg-migrate pastes this name into SQL unescaped',
+  );
 }
 
 const sharedShape = {
   ...connectionShape,
-  migrationsSchema: bookkeepingIdentifier().prefault('public').meta({ ...connectionShape.migrationsSchema.meta() }),
-  migrationsTable: bookkeepingIdentifier().prefault(DEFAULT_MIGRATIONS_TABLE).meta({ ...connectionShape.migrationsTable.meta() }),
+  migrationsSchema: bookkeepingIdentifier()
+    .prefault('public')
+    .meta({ ...connectionShape.migrationsSchema.meta() }),
+  migrationsTable: bookkeepingIdentifier()
+    .prefault(DEFAULT_MIGRATIONS_TABLE)
+    .meta({ ...connectionShape.migrationsTable.meta() }),
   /** lock_timeout of the session that changes the schema, in ms. */
-  lockTimeout: duration(10, 600_000)
-    .prefault('2s')
-    .meta({ describe: 'lock_timeout of the session that changes the schema; application queries queue behind a waiting ALTER at most this long', group: LOCKING }),
+  lockTimeout: duration(10, 600_000).prefault('2s').meta({
+    describe: 'lock_timeout of the session that changes the schema; application queries queue behind a waiting ALTER at most this long',
+    group: LOCKING,
+  }),
   /** Coder's migration that adds the cache token columns; a fork that renumbered it says so here. */
-  coderMigration: integer(2, 2_147_483_647)
-    .prefault(CODER_COLUMNS_MIGRATION)
-    .meta({
-      describe:
-        "number of Coder's migration that adds the cache token columns, for a Coder fork that renumbered it (the one before it counts as the release just before the change)",
-      group: 'Coder:',
-    }),
+  coderMigration: integer(2, 2_147_483_647).prefault(CODER_COLUMNS_MIGRATION).meta({
+    describe:
+      "number of Coder's migration that adds the cache token columns, for a Coder fork that renumbered it (the one before it counts as the release just before the change)",
+    group: 'Coder:',
+  }),
 };
 
 const retryShape = {
@@ -49,31 +55,29 @@ export const upOptionsSchema = z
   .object({
     ...sharedShape,
     ...retryShape,
-    dryRun: flag().prefault(false).meta({ describe: 'print the preflight results and the SQL that would run; changes nothing, takes no lock' }),
+    dryRun: flag()
+      .prefault(false)
+      .meta({ describe: 'print the preflight results and the SQL that would run; changes nothing, takes no lock' }),
   })
   .strict();
 export const downOptionsSchema = z
   .object({
     ...sharedShape,
     ...retryShape,
-    forceDropData: flag()
-      .prefault(false)
-      .meta({
-        describe:
-          "DESTRUCTIVE: drop the columns even if rows hold values their metadata does not carry (run `backfill --reverse` first instead); never overrides Coder's ownership of the columns",
-        flagOnly: true,
-      }),
+    forceDropData: flag().prefault(false).meta({
+      describe:
+        "DESTRUCTIVE: drop the columns even if rows hold values their metadata does not carry (run `backfill --reverse` first instead); never overrides Coder's ownership of the columns",
+      flagOnly: true,
+    }),
   })
   .strict();
 export const statusOptionsSchema = z
   .object({
     ...sharedShape,
-    check: flag()
-      .prefault(false)
-      .meta({
-        describe: 'for pipelines: exit 9 unless every migration is applied and the backfill completed with no eligible row left',
-        flagOnly: true,
-      }),
+    check: flag().prefault(false).meta({
+      describe: 'for pipelines: exit 9 unless every migration is applied and the backfill completed with no eligible row left',
+      flagOnly: true,
+    }),
   })
   .strict();
 

@@ -135,8 +135,12 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
 
   if (f.serverVersionNum >= MIN_SERVER_VERSION_NUM) ok('server_version', `PostgreSQL ${f.serverVersion}`);
   else {
-    fail('server_version', 'preflight', `The server runs PostgreSQL ${f.serverVersion}; aibridge-migrate supports PostgreSQL 13 and newer.`,
-      'Upgrade the server (Coder itself requires PostgreSQL 13 or newer), then run the command again.');
+    fail(
+      'server_version',
+      'preflight',
+      `The server runs PostgreSQL ${f.serverVersion}; aibridge-migrate supports PostgreSQL 13 and newer.`,
+      'Upgrade the server (Coder itself requires PostgreSQL 13 or newer), then run the command again.',
+    );
   }
 
   if (needs.write) {
@@ -144,22 +148,38 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
     else if (!f.inRecovery) {
       // node-pg-migrate would hit this first, creating its table, and rethrow it without the
       // SQLSTATE (an "unexpected error", exit 70): say what it is before anything runs.
-      fail('primary_server', 'preflight', `Sessions of role ${f.role} on database "${f.database}" are read-only (default_transaction_read_only is on), so nothing can be changed.`,
-        'Connect to the primary as a role whose sessions may write (ALTER ROLE … SET default_transaction_read_only = off), or point --database-url at the primary if this is a replica.');
+      fail(
+        'primary_server',
+        'preflight',
+        `Sessions of role ${f.role} on database "${f.database}" are read-only (default_transaction_read_only is on), so nothing can be changed.`,
+        'Connect to the primary as a role whose sessions may write (ALTER ROLE … SET default_transaction_read_only = off), or point --database-url at the primary if this is a replica.',
+      );
     } else {
-      fail('primary_server', 'preflight', `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
-        'Point --database-url (or DATABASE_URL) at the primary server.');
+      fail(
+        'primary_server',
+        'preflight',
+        `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
+        'Point --database-url (or DATABASE_URL) at the primary server.',
+      );
     }
   }
 
   if (!f.appSchemaExists) {
-    fail('app_schema', 'preflight', `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${TOKEN_USAGES} cannot be found.`,
-      'Pass --schema with the schema that holds the aibridge_* tables (Coder uses public unless configured otherwise), or check that --database-url names Coder\'s database.');
+    fail(
+      'app_schema',
+      'preflight',
+      `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${TOKEN_USAGES} cannot be found.`,
+      "Pass --schema with the schema that holds the aibridge_* tables (Coder uses public unless configured otherwise), or check that --database-url names Coder's database.",
+    );
     return checks;
   }
   if (!f.tableExists) {
-    fail('app_table', 'preflight', `Table ${table} does not exist in database "${f.database}".`,
-      'Check --schema and that --database-url names Coder\'s database; the table is created by Coder\'s own migrations (AI Bridge), which must have run first.');
+    fail(
+      'app_table',
+      'preflight',
+      `Table ${table} does not exist in database "${f.database}".`,
+      "Check --schema and that --database-url names Coder's database; the table is created by Coder's own migrations (AI Bridge), which must have run first.",
+    );
     return checks;
   }
   ok('app_table', `${table} exists (owner ${f.tableOwner})`);
@@ -169,15 +189,23 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
     .map(([column, type]) => `${column} should be ${type} but is ${f.columnTypes[column] ?? 'missing'}`);
   if (wrong.length === 0) ok('key_columns', 'id uuid, metadata jsonb');
   else {
-    fail('key_columns', 'preflight', `Table ${table} does not look like Coder's ${TOKEN_USAGES}: ${wrong.join('; ')}.`,
-      'Check --schema and --database-url; this toolkit only works on the table Coder\'s AI Bridge creates.');
+    fail(
+      'key_columns',
+      'preflight',
+      `Table ${table} does not look like Coder's ${TOKEN_USAGES}: ${wrong.join('; ')}.`,
+      "Check --schema and --database-url; this toolkit only works on the table Coder's AI Bridge creates.",
+    );
   }
 
   if (needs.alterTable) {
     if (f.ownsTable) ok('table_owner', `role ${f.role} may ALTER ${table}`);
     else {
-      fail('table_owner', 'permission', `Role ${f.role} does not own ${table} (its owner is ${f.tableOwner}); adding or dropping its columns requires ownership, which no GRANT confers.`,
-        `Run as the role Coder's own migrations use (${f.tableOwner}), or have an administrator run GRANT ${f.tableOwner} TO ${f.role}.`);
+      fail(
+        'table_owner',
+        'permission',
+        `Role ${f.role} does not own ${table} (its owner is ${f.tableOwner}); adding or dropping its columns requires ownership, which no GRANT confers.`,
+        `Run as the role Coder's own migrations use (${f.tableOwner}), or have an administrator run GRANT ${f.tableOwner} TO ${f.role}.`,
+      );
     }
   }
 
@@ -185,13 +213,16 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
     const allowed = f.stateSchemaExists ? f.canCreateInStateSchema : f.canCreateInDatabase;
     if (allowed) ok('state_schema_create', `role ${f.role} may create the backfill ledger in schema ${names.stateSchema}`);
     else {
-      fail('state_schema_create', 'permission',
+      fail(
+        'state_schema_create',
+        'permission',
         f.stateSchemaExists
           ? `Role ${f.role} may not create tables in schema "${names.stateSchema}", where the backfill ledger goes.`
           : `Schema "${names.stateSchema}" (for the backfill ledger) does not exist and role ${f.role} may not create schemas in database "${f.database}".`,
         f.stateSchemaExists
           ? `GRANT CREATE ON SCHEMA "${names.stateSchema}" TO ${f.role}, or choose another schema with --state-schema.`
-          : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or create the schema for it first: CREATE SCHEMA "${names.stateSchema}" AUTHORIZATION ${f.role}.`);
+          : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or create the schema for it first: CREATE SCHEMA "${names.stateSchema}" AUTHORIZATION ${f.role}.`,
+      );
     }
   }
 
@@ -200,18 +231,25 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
     if (f.migrationsTableExists) {
       if (f.canWriteMigrationsTable) ok('bookkeeping_table', `${bk} exists and is writable`);
       else {
-        fail('bookkeeping_table', 'permission', `Role ${f.role} may not read and write the migrations table ${bk}.`,
-          `GRANT SELECT, INSERT, DELETE ON ${bk} TO ${f.role}, or run as the role that created it.`);
+        fail(
+          'bookkeeping_table',
+          'permission',
+          `Role ${f.role} may not read and write the migrations table ${bk}.`,
+          `GRANT SELECT, INSERT, DELETE ON ${bk} TO ${f.role}, or run as the role that created it.`,
+        );
       }
     } else {
       const allowed = f.migrationsSchemaExists ? f.canCreateInMigrationsSchema : f.canCreateInDatabase;
       if (allowed) ok('bookkeeping_table', `${bk} will be created`);
       else {
-        fail('bookkeeping_table', 'permission',
+        fail(
+          'bookkeeping_table',
+          'permission',
           `The migrations table ${bk} does not exist yet and role ${f.role} may not create it (no CREATE privilege on ${f.migrationsSchemaExists ? `schema "${names.migrationsSchema}"` : `database "${f.database}"`}).`,
           f.migrationsSchemaExists
             ? `GRANT CREATE ON SCHEMA "${names.migrationsSchema}" TO ${f.role} (PostgreSQL 15 and newer no longer grant it on public by default), or pick a schema the role owns with --migrations-schema.`
-            : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or pick an existing schema the role may create in with --migrations-schema.`);
+            : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or pick an existing schema the role may create in with --migrations-schema.`,
+        );
       }
     }
   }

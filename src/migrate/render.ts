@@ -92,7 +92,13 @@ function runJson(run: BackfillRunSummary) {
       rows_remaining: p.rowsRemaining,
       rows_per_second: p.rowsPerSecond,
       ranges: p.ranges,
-      claims: p.claims.map((c) => ({ range_no: c.rangeNo, pass: c.pass, claimed_by: c.claimedBy, claimed_at: iso(c.claimedAt), held: c.held })),
+      claims: p.claims.map((c) => ({
+        range_no: c.rangeNo,
+        pass: c.pass,
+        claimed_by: c.claimedBy,
+        claimed_at: iso(c.claimedAt),
+        held: c.held,
+      })),
     },
     holders: run.holders.map((h) => ({
       host: h.host,
@@ -133,7 +139,11 @@ function checkLines(checks: readonly PreflightCheck[], prefix: string): string[]
 }
 
 export function upText(r: UpResult): string {
-  if (r.applied.length === 0) return [`nothing to apply: ${r.alreadyApplied.length} migration(s) already applied on ${r.database}`, ...coderDetectedLines(r.coder)].join('\n');
+  if (r.applied.length === 0)
+    return [
+      `nothing to apply: ${r.alreadyApplied.length} migration(s) already applied on ${r.database}`,
+      ...coderDetectedLines(r.coder),
+    ].join('\n');
   const lines = [`applied ${r.applied.length} migration(s) on ${r.database} in ${(r.elapsedMs / 1000).toFixed(1)} s:`];
   for (const m of r.applied) lines.push(`  ${m.name}  ${m.description}${m.durationMs !== null ? ` (${Math.round(m.durationMs)} ms)` : ''}`);
   if (r.lockWaits.length > 0) lines.push(`lock waits: ${r.lockWaits.length} (succeeded on attempt ${r.attempts})`);
@@ -142,7 +152,11 @@ export function upText(r: UpResult): string {
 }
 
 export function dryRunText(r: DryRunResult): string {
-  const lines = [`-- aibridge-migrate up --dry-run on ${r.database}: nothing was changed, no lock was taken`, ...coderLines(r.coder, '-- '), '-- preflight:'];
+  const lines = [
+    `-- aibridge-migrate up --dry-run on ${r.database}: nothing was changed, no lock was taken`,
+    ...coderLines(r.coder, '-- '),
+    '-- preflight:',
+  ];
   lines.push(...checkLines(r.preflight, '--   '));
   if (r.pending.length === 0 && !r.failure) {
     lines.push(`-- nothing to apply: ${r.alreadyApplied.length} migration(s) already applied`);
@@ -158,7 +172,10 @@ export function dryRunText(r: DryRunResult): string {
 
 export function downText(r: DownResult): string {
   if (!r.reverted) return [`nothing to revert on ${r.database}`, ...coderDetectedLines(r.coder)].join('\n');
-  return [`reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`, ...coderDetectedLines(r.coder)].join('\n');
+  return [
+    `reverted ${r.reverted.name} (${r.reverted.description}) on ${r.database}; still applied: ${r.stillApplied.length ? r.stillApplied.join(', ') : 'none'}`,
+    ...coderDetectedLines(r.coder),
+  ].join('\n');
 }
 
 function runLines(run: BackfillRunSummary): string[] {
@@ -177,7 +194,8 @@ function runLines(run: BackfillRunSummary): string[] {
   }
   if (run.holders.length > 0) {
     for (const h of run.holders) {
-      const who = h.host !== null || h.pid !== null ? `${h.host ?? '?'} pid ${h.pid ?? '?'}` : 'a workers process (its coordinating session)';
+      const who =
+        h.host !== null || h.pid !== null ? `${h.host ?? '?'} pid ${h.pid ?? '?'}` : 'a workers process (its coordinating session)';
       lines.push(
         `  held by ${who}${h.since ? ` since ${h.since.toISOString()}` : ''} (${h.mode === 'exclusive' ? 'runner' : 'worker'}; database session ${h.backendPid}${h.clientAddr ? ` from ${h.clientAddr}` : ''})`,
       );
@@ -189,8 +207,11 @@ function runLines(run: BackfillRunSummary): string[] {
 }
 
 export function statusText(r: StatusResult): string {
-  const lines = [`migrations on ${r.database} (bookkeeping table ${r.migrationsTable}${r.migrationsTableExists ? '' : ', not created yet'}):`];
-  for (const m of r.applied) lines.push(`  applied  ${m.runOn.toISOString()}  ${m.name}  ${m.description ?? '(not shipped by this version)'}`);
+  const lines = [
+    `migrations on ${r.database} (bookkeeping table ${r.migrationsTable}${r.migrationsTableExists ? '' : ', not created yet'}):`,
+  ];
+  for (const m of r.applied)
+    lines.push(`  applied  ${m.runOn.toISOString()}  ${m.name}  ${m.description ?? '(not shipped by this version)'}`);
   for (const m of r.pending) lines.push(`  pending  ${' '.repeat(24)}  ${m.name}  ${m.description}`);
   if (r.applied.length === 0 && r.pending.length === 0) lines.push('  (none)');
   if (r.backfill === null) lines.push('backfill: ledger not created yet (run `aibridge-migrate up`)');

@@ -39,7 +39,11 @@ export interface Situation {
   plan: MigrationPlan;
 }
 
-export async function readSituation(db: Queryable, names: { migrationsSchema: string; migrationsTable: string }, connection: ConnectionTarget): Promise<Situation> {
+export async function readSituation(
+  db: Queryable,
+  names: { migrationsSchema: string; migrationsTable: string },
+  connection: ConnectionTarget,
+): Promise<Situation> {
   const available = await availableMigrations();
   let bookkeeping: BookkeepingState;
   try {
@@ -47,7 +51,14 @@ export async function readSituation(db: Queryable, names: { migrationsSchema: st
   } catch (error) {
     throw translatePgError(error, { connection, action: 'reading the migrations table' });
   }
-  return { available, bookkeeping, plan: planMigrations(available, bookkeeping.applied.map((m) => m.name)) };
+  return {
+    available,
+    bookkeeping,
+    plan: planMigrations(
+      available,
+      bookkeeping.applied.map((m) => m.name),
+    ),
+  };
 }
 
 /** State problems of the bookkeeping that forbid changing anything. */
@@ -55,7 +66,10 @@ export function assertPlanUsable(plan: MigrationPlan, table: string): void {
   if (plan.unknownApplied.length > 0) {
     throw new PreflightError(
       `preflight failed: the migrations table ${table} records migration(s) this version of aibridge-migrate does not ship: ${plan.unknownApplied.join(', ')}.`,
-      { hint: 'A newer aibridge-migrate has run against this database: use that version (or newer).', details: { unknown_applied: plan.unknownApplied } },
+      {
+        hint: 'A newer aibridge-migrate has run against this database: use that version (or newer).',
+        details: { unknown_applied: plan.unknownApplied },
+      },
     );
   }
   if (plan.orderProblem) {

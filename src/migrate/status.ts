@@ -57,21 +57,26 @@ export interface StatusResult {
 /** What keeps a pipeline from going on (pure). */
 export function judgeReadiness(pending: StatusResult['pending'], backfill: StatusResult['backfill']): Readiness {
   const missing: string[] = [];
-  if (pending.length > 0) missing.push(`${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run \`aibridge-migrate up\``);
+  if (pending.length > 0)
+    missing.push(`${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run \`aibridge-migrate up\``);
   const forward = backfill?.latestRuns.find((r) => r.direction === 'forward');
   if (backfill === null) {
     if (pending.length === 0) missing.push('the backfill ledger does not exist (check --state-schema)');
   } else if (!forward) {
     missing.push('no backfill has run yet: run `aibridge-migrate backfill`');
   } else if (forward.status !== 'completed') {
-    const where = forward.progress ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the keyed pass' : `convergence sweep ${forward.progress.pass}`}` : '';
+    const where = forward.progress
+      ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the keyed pass' : `convergence sweep ${forward.progress.pass}`}`
+      : '';
     missing.push(
       forward.status === 'running' && forward.holders.length > 0
         ? `backfill run #${forward.id} is still running${where}`
         : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
-    missing.push(`backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its cursor): run \`aibridge-migrate backfill\` again`);
+    missing.push(
+      `backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its cursor): run \`aibridge-migrate backfill\` again`,
+    );
   }
   return { ready: missing.length === 0, missing };
 }
@@ -81,7 +86,12 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
   try {
     const { available, bookkeeping, plan } = await readSituation(client, settings, settings.connection);
     const descriptions = new Map(available.map((m) => [m.name, m.description]));
-    const standings = await runStandings(client, tables(settings.schema, settings.stateSchema), target(settings.schema), settings.stateSchema);
+    const standings = await runStandings(
+      client,
+      tables(settings.schema, settings.stateSchema),
+      target(settings.schema),
+      settings.stateSchema,
+    );
     const backfill: StatusResult['backfill'] =
       standings === null
         ? null

@@ -46,9 +46,22 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     const alreadyApplied = before.bookkeeping.applied.map((m) => m.name);
     if (pendingNames.length === 0) {
       const coderNow = await coderAfter(client, coder, alreadyApplied.includes(COLUMNS_MIGRATION), null);
-      return { command: 'up', dryRun: false, database, applied: [], alreadyApplied, coder: coderNow, preflight: checks, lockWaits: [], attempts: 0, elapsedMs: deps.clock.now() - started };
+      return {
+        command: 'up',
+        dryRun: false,
+        database,
+        applied: [],
+        alreadyApplied,
+        coder: coderNow,
+        preflight: checks,
+        lockWaits: [],
+        attempts: 0,
+        elapsedMs: deps.clock.now() - started,
+      };
     }
-    deps.log.info(`applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`);
+    deps.log.info(
+      `applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`,
+    );
 
     const durations = new Map<string, number>();
     const onMigrated = (event: MigrationEvent) => {
@@ -56,18 +69,34 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       deps.log.info(`applied ${event.name} (${Math.round(event.durationMs)} ms)`);
     };
     const recorder = coderRecorder(settings.coderMigration);
-    const outcome = await migrateWithLockRetries(client, settings, deps, { direction: 'up', context: { coder: recorder.settings }, onMigrated });
+    const outcome = await migrateWithLockRetries(client, settings, deps, {
+      direction: 'up',
+      context: { coder: recorder.settings },
+      onMigrated,
+    });
     const after = await readSituation(client, settings, settings.connection);
     // Ours: bodies that ran in this process and whose rows are now recorded. Not a diff of
     // the bookkeeping table, which would also count what a concurrent `up` applied meanwhile.
     const appliedNow = after.bookkeeping.applied.map((m) => m.name).filter((name) => durations.has(name));
     if (outcome.status === 'exhausted') {
-      throw lockBudgetError({ waits: outcome.waits, attempts: outcome.attempts, lockTimeoutMs: settings.lockTimeout, appliedNow, verb: 'applied', cause: outcome.lastError });
+      throw lockBudgetError({
+        waits: outcome.waits,
+        attempts: outcome.attempts,
+        lockTimeoutMs: settings.lockTimeout,
+        appliedNow,
+        verb: 'applied',
+        cause: outcome.lastError,
+      });
     }
     const byName = new Map(after.available.map((m) => [m.name, m.description]));
     const applied = after.bookkeeping.applied.map((m) => m.name);
     // What the columns migration did about Coder counts only if its transaction committed.
-    const coderNow = await coderAfter(client, coder, applied.includes(COLUMNS_MIGRATION), appliedNow.includes(COLUMNS_MIGRATION) ? recorder.outcome() : null);
+    const coderNow = await coderAfter(
+      client,
+      coder,
+      applied.includes(COLUMNS_MIGRATION),
+      appliedNow.includes(COLUMNS_MIGRATION) ? recorder.outcome() : null,
+    );
     return {
       command: 'up',
       dryRun: false,

@@ -42,22 +42,35 @@ export function dashboardChangeReasons(group: GroupFacts): string[] {
   const readMoves = group.read.rule + group.read.applicationWritten !== group.read.legacy;
   const writeMoves = group.write.rule + group.write.applicationWritten !== group.write.legacy;
   if (readMoves && group.rowsWithInputCached > 0) {
-    reasons.push(`${group.rowsWithInputCached.toLocaleString('en-US')} rows carry input_cached (OpenAI Responses), which the old dashboard ignored`);
+    reasons.push(
+      `${group.rowsWithInputCached.toLocaleString('en-US')} rows carry input_cached (OpenAI Responses), which the old dashboard ignored`,
+    );
   }
   if (readMoves && group.rowsWithSeveralReadKeys > 0) {
-    reasons.push(`${group.rowsWithSeveralReadKeys.toLocaleString('en-US')} rows carry more than one cache-read key: the old dashboard added them, the rule takes the largest`);
+    reasons.push(
+      `${group.rowsWithSeveralReadKeys.toLocaleString('en-US')} rows carry more than one cache-read key: the old dashboard added them, the rule takes the largest`,
+    );
   }
   if (group.read.applicationWritten > 0n) {
-    reasons.push(`${fmt(group.read.applicationWritten)} cache-read tokens were written to the columns by the application and are not in the metadata`);
+    reasons.push(
+      `${fmt(group.read.applicationWritten)} cache-read tokens were written to the columns by the application and are not in the metadata`,
+    );
   }
   if (writeMoves && group.write.applicationWritten > 0n) {
-    reasons.push(`${fmt(group.write.applicationWritten)} cache-write tokens were written to the columns by the application and are not in the metadata`);
+    reasons.push(
+      `${fmt(group.write.applicationWritten)} cache-write tokens were written to the columns by the application and are not in the metadata`,
+    );
   }
   return reasons;
 }
 
 function addSums(a: ColumnSums, b: ColumnSums): ColumnSums {
-  return { columns: a.columns + b.columns, rule: a.rule + b.rule, applicationWritten: a.applicationWritten + b.applicationWritten, legacy: a.legacy + b.legacy };
+  return {
+    columns: a.columns + b.columns,
+    rule: a.rule + b.rule,
+    applicationWritten: a.applicationWritten + b.applicationWritten,
+    legacy: a.legacy + b.legacy,
+  };
 }
 
 const ZERO_SUMS: ColumnSums = { columns: 0n, rule: 0n, applicationWritten: 0n, legacy: 0n };
@@ -103,7 +116,9 @@ function groupTotals(group: GroupFacts, nums: Numbers, label: string): ProviderM
     cache_write: write,
     rows_with_input_cached: group.rowsWithInputCached,
     rows_with_several_read_keys: group.rowsWithSeveralReadKeys,
-    agrees: group.read.columns - group.read.applicationWritten === group.read.rule && group.write.columns - group.write.applicationWritten === group.write.rule,
+    agrees:
+      group.read.columns - group.read.applicationWritten === group.read.rule &&
+      group.write.columns - group.write.applicationWritten === group.write.rule,
     dashboard_change_reasons: dashboardChangeReasons(group),
   };
 }
@@ -120,7 +135,9 @@ function sessionTotals(session: SessionFacts, nums: Numbers): SessionTotals {
     rows: session.rows,
     cache_read: side(session.read, `session ${session.session} cache-read`),
     cache_write: side(session.write, `session ${session.session} cache-write`),
-    agrees: session.read.columns - session.read.applicationWritten === session.read.rule && session.write.columns - session.write.applicationWritten === session.write.rule,
+    agrees:
+      session.read.columns - session.read.applicationWritten === session.read.rule &&
+      session.write.columns - session.write.applicationWritten === session.write.rule,
   };
 }
 
@@ -146,7 +163,11 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
   byKey.sort((a, b) => b.rows - a.rows || a.class.localeCompare(b.class) || String(a.key).localeCompare(String(b.key)));
 
   const sections = {
-    snapshot: { isolation: 'repeatable read, read only' as const, taken_at: facts.snapshotAt.toISOString(), columns_present: facts.columnsPresent },
+    snapshot: {
+      isolation: 'repeatable read, read only' as const,
+      taken_at: facts.snapshotAt.toISOString(),
+      columns_present: facts.columnsPresent,
+    },
     row_parity: {
       rows: all.rows,
       classes: all.classes,
@@ -165,7 +186,9 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
           ? (() => {
               const run = facts.ledger.run;
               const unexplained =
-                run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null ? null : facts.rowsInTable - run.tableRowsAtStart - run.rowsCreatedSinceStart;
+                run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null
+                  ? null
+                  : facts.rowsInTable - run.tableRowsAtStart - run.rowsCreatedSinceStart;
               return {
                 run_id: run.runId,
                 status: run.status,
@@ -205,7 +228,9 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
   const checks = evaluateChecks(sections, failOnAnomaly);
   const warnings = [...nums.warnings];
   if (!facts.columnsPresent) {
-    warnings.unshift('The cache columns do not exist yet (run `aibridge-migrate up`): columns were read as 0, so this report previews what the backfill will change.');
+    warnings.unshift(
+      'The cache columns do not exist yet (run `aibridge-migrate up`): columns were read as 0, so this report previews what the backfill will change.',
+    );
   }
   return {
     schema_version: REPORT_SCHEMA_VERSION,

@@ -17,7 +17,8 @@ export function rowParityCheck(s: Sections): Check {
   let summary = `${plural(rows, 'row')}: ${breakdown}.`;
   if (!s.snapshot.columns_present) summary += ' The cache columns do not exist yet: every row the backfill would change shows as pending.';
   else if (classes.pending > 0) summary += ' Pending rows are not backfilled yet: run `aibridge-migrate backfill`.';
-  if (classes.conflict > 0) summary += ' Conflicting rows hold column values that differ from their metadata; the backfill never overwrites them.';
+  if (classes.conflict > 0)
+    summary += ' Conflicting rows hold column values that differ from their metadata; the backfill never overwrites them.';
   return {
     id: 'row_parity',
     title: 'Per-row parity',
@@ -41,7 +42,9 @@ export function countParityCheck(s: Sections): Check {
     );
     if (run.rows_unexplained !== null && run.rows_unexplained !== 0) {
       warn = true;
-      parts.push(`${n(Math.abs(run.rows_unexplained))} rows ${run.rows_unexplained < 0 ? 'fewer' : 'more'} than inserts explain (rows deleted, or created_at not increasing).`);
+      parts.push(
+        `${n(Math.abs(run.rows_unexplained))} rows ${run.rows_unexplained < 0 ? 'fewer' : 'more'} than inserts explain (rows deleted, or created_at not increasing).`,
+      );
     }
     if (!run.rule_fingerprint_matches) {
       warn = true;
@@ -72,7 +75,10 @@ export function providerTotalsCheck(s: Sections): Check {
       differing.length === 0
         ? `Column sums equal the metadata's sums (apart from application-written tokens) in all ${plural(groups, 'provider/model group')}.`
         : `Column sums differ from the metadata's in ${differing.length} of ${plural(groups, 'group')}: ${differing
-            .map((g) => `${groupName(g.provider, g.model)} (reads ${signed(g.cache_read.difference)}, writes ${signed(g.cache_write.difference)})`)
+            .map(
+              (g) =>
+                `${groupName(g.provider, g.model)} (reads ${signed(g.cache_read.difference)}, writes ${signed(g.cache_write.difference)})`,
+            )
             .join('; ')}.`,
     offending_row_ids: [],
   };
@@ -81,7 +87,8 @@ export function providerTotalsCheck(s: Sections): Check {
 /** One sentence on the sessions, for every renderer. */
 export function sessionsSentence(sessions: Sections['totals']['sessions']): string {
   const { count, differing } = sessions;
-  if (count === null) return "No row fails parity, and a session's totals are sums of its rows: no session can differ (not summed per session).";
+  if (count === null)
+    return "No row fails parity, and a session's totals are sums of its rows: no session can differ (not summed per session).";
   return differing === 0 ? `All ${plural(count, 'session')} agree.` : `${n(differing)} of ${plural(count, 'session')} differ.`;
 }
 
@@ -97,7 +104,10 @@ export function sessionTotalsCheck(s: Sections): Check {
         : `${n(differing)} of ${plural(count, 'session')} differ; largest: ${top
             .filter((t) => !t.agrees)
             .slice(0, 3)
-            .map((t) => `${t.session ?? '(no interception)'} (reads ${signed(t.cache_read.difference)}, writes ${signed(t.cache_write.difference)})`)
+            .map(
+              (t) =>
+                `${t.session ?? '(no interception)'} (reads ${signed(t.cache_read.difference)}, writes ${signed(t.cache_write.difference)})`,
+            )
             .join(', ')}.`,
     offending_row_ids: [],
   };
@@ -131,7 +141,8 @@ export function evaluateChecks(s: Sections, failOnAnomaly: boolean): Check[] {
 
 export function decideOutcome(checks: readonly Check[], columnsPresent: boolean, failOnAnomaly: boolean): Report['outcome'] {
   const failing = checks.filter((c) => c.status === 'fail').map((c) => c.id);
-  if (!columnsPresent) return { status: 'before_up', exit_code: EXIT_CODES.preflight, failing_checks: failing, fail_on_anomaly: failOnAnomaly };
+  if (!columnsPresent)
+    return { status: 'before_up', exit_code: EXIT_CODES.preflight, failing_checks: failing, fail_on_anomaly: failOnAnomaly };
   return failing.length > 0
     ? { status: 'fail', exit_code: EXIT_CODES.parityFailed, failing_checks: failing, fail_on_anomaly: failOnAnomaly }
     : { status: 'pass', exit_code: EXIT_CODES.ok, failing_checks: [], fail_on_anomaly: failOnAnomaly };

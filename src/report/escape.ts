@@ -17,9 +17,7 @@ export function escapeXml(text: string): string {
 
 /** For a Markdown table cell or inline text: no pipes, no line breaks, no HTML, no code spans. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
 }
 
 /** For a terminal: control characters (escape sequences in data) are shown, not executed. */

@@ -41,7 +41,8 @@ function cell(text: string, numeric = false): string {
 
 function sampleTable(samples: RowSample[]): string {
   const rows = samples.map(
-    (s) => `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(formatCount(s.column_cache_read), true)}${cell(formatCount(s.column_cache_write), true)}${cell(formatCount(s.rule_cache_read), true)}${cell(formatCount(s.rule_cache_write), true)}</tr>`,
+    (s) =>
+      `<tr><td><code>${h(s.id)}</code></td><td><code>${h(s.interception_id)}</code></td>${cell(formatCount(s.column_cache_read), true)}${cell(formatCount(s.column_cache_write), true)}${cell(formatCount(s.rule_cache_read), true)}${cell(formatCount(s.rule_cache_write), true)}</tr>`,
   );
   return `<div class="scroll"><table><thead><tr><th>Row id</th><th>Interception id</th><th>Column read</th><th>Column write</th><th>Metadata read</th><th>Metadata write</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
@@ -50,7 +51,11 @@ export function renderHtml(report: Report): string {
   const title = `aibridge-migrate verify`;
   const { outcome, row_parity: rp, totals, anomalies } = report;
   const banner =
-    outcome.status === 'pass' ? 'Parity holds' : outcome.status === 'fail' ? `Parity fails: ${outcome.failing_checks.join(', ')}` : 'Preview: the cache columns do not exist yet (run up first)';
+    outcome.status === 'pass'
+      ? 'Parity holds'
+      : outcome.status === 'fail'
+        ? `Parity fails: ${outcome.failing_checks.join(', ')}`
+        : 'Preview: the cache columns do not exist yet (run up first)';
   const body: string[] = [];
   body.push(`<h1>${h(title)}</h1>`);
   body.push(
@@ -61,7 +66,9 @@ export function renderHtml(report: Report): string {
 
   body.push('<h2>Checks</h2><div class="scroll"><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>');
   for (const c of report.checks) {
-    body.push(`<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`);
+    body.push(
+      `<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`,
+    );
   }
   body.push('</tbody></table></div>');
 
@@ -70,28 +77,28 @@ export function renderHtml(report: Report): string {
     barChart({
       title: `Rows by parity class (${formatCount(rp.rows)} rows)`,
       series: [{ name: 'rows', color: '#546e7a' }],
-      groups: (['ok', 'application_written', 'pending', 'conflict'] as const).map((c) => ({ label: c, values: [rp.classes[c]], color: CLASS_COLORS[c] })),
+      groups: (['ok', 'application_written', 'pending', 'conflict'] as const).map((c) => ({
+        label: c,
+        values: [rp.classes[c]],
+        color: CLASS_COLORS[c],
+      })),
     }),
   );
   body.push(
     barChart({
       title: 'Cache-read tokens per provider and model',
-      series: [
-        { name: 'old dashboard', color: '#9e9e9e' },
-        RULE_SERIES,
-        COLUMNS_SERIES,
-      ],
-      groups: totals.by_provider_model.map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_read.legacy_dashboard, g.cache_read.rule, g.cache_read.columns] })),
+      series: [{ name: 'old dashboard', color: '#9e9e9e' }, RULE_SERIES, COLUMNS_SERIES],
+      groups: totals.by_provider_model.map((g) => ({
+        label: groupLabel(g.provider, g.model),
+        values: [g.cache_read.legacy_dashboard, g.cache_read.rule, g.cache_read.columns],
+      })),
       empty: 'No rows.',
     }),
   );
   body.push(
     barChart({
       title: 'Cache-write tokens per provider and model',
-      series: [
-        RULE_SERIES,
-        COLUMNS_SERIES,
-      ],
+      series: [RULE_SERIES, COLUMNS_SERIES],
       // Only Anthropic reports cache writes; rows of zeros would only push the others apart.
       groups: totals.by_provider_model
         .filter((g) => g.cache_write.rule !== 0 || g.cache_write.columns !== 0)
@@ -112,7 +119,9 @@ export function renderHtml(report: Report): string {
   body.push('<h2>Rows by parity class</h2>');
   for (const cls of ['conflict', 'pending'] as const) {
     if (rp.samples[cls].length === 0) continue;
-    body.push(`<p>${rp.samples[cls].length} of ${formatCount(rp.classes[cls])} <strong>${cls}</strong> rows:</p>${sampleTable(rp.samples[cls])}`);
+    body.push(
+      `<p>${rp.samples[cls].length} of ${formatCount(rp.classes[cls])} <strong>${cls}</strong> rows:</p>${sampleTable(rp.samples[cls])}`,
+    );
   }
   if (rp.samples.conflict.length + rp.samples.pending.length === 0) body.push('<p class="muted">No pending or conflicting rows.</p>');
 
@@ -135,7 +144,8 @@ export function renderHtml(report: Report): string {
   const moving = totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
   if (moving.length > 0) {
     body.push('<p>Why dashboard totals move:</p><ul>');
-    for (const g of moving) body.push(`<li><strong>${h(groupLabel(g.provider, g.model))}</strong>: ${g.dashboard_change_reasons.map(h).join('; ')}.</li>`);
+    for (const g of moving)
+      body.push(`<li><strong>${h(groupLabel(g.provider, g.model))}</strong>: ${g.dashboard_change_reasons.map(h).join('; ')}.</li>`);
     body.push('</ul>');
   }
 
@@ -144,7 +154,9 @@ export function renderHtml(report: Report): string {
   if (differing.length > 0) {
     body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');
     for (const s of differing) {
-      body.push(`<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(formatCount(s.rows), true)}${cell(formatSignedCount(s.cache_read.difference), true)}${cell(formatSignedCount(s.cache_write.difference), true)}</tr>`);
+      body.push(
+        `<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(formatCount(s.rows), true)}${cell(formatSignedCount(s.cache_read.difference), true)}${cell(formatSignedCount(s.cache_write.difference), true)}</tr>`,
+      );
     }
     body.push('</tbody></table>');
   }
@@ -153,20 +165,24 @@ export function renderHtml(report: Report): string {
   if (anomalies.samples.length > 0) {
     body.push('<table><thead><tr><th>Row id</th><th>Class</th><th>Key</th><th>Raw value</th></tr></thead><tbody>');
     for (const s of anomalies.samples) {
-      for (const a of s.anomalies) body.push(`<tr><td><code>${h(s.id)}</code></td>${cell(a.class)}${cell(a.key ?? '(document)')}<td><code>${h(a.raw_value)}</code></td></tr>`);
+      for (const a of s.anomalies)
+        body.push(
+          `<tr><td><code>${h(s.id)}</code></td>${cell(a.class)}${cell(a.key ?? '(document)')}<td><code>${h(a.raw_value)}</code></td></tr>`,
+        );
     }
     body.push('</tbody></table>');
   } else body.push('<p class="muted">None.</p>');
 
   const run = report.count_parity.ledger_run;
   body.push('<h2>Count parity</h2>');
-  body.push(`<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${formatCount(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`);
+  body.push(
+    `<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${formatCount(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`,
+  );
   if (run) {
     body.push(
       `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), true)}${cell(formatCount(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), true)}${cell(formatCount(run.rows_updated), true)}</tr></tbody></table>`,
     );
   }
-
 
   return `<!DOCTYPE html>
 <html lang="en">

@@ -17,7 +17,9 @@ function details(check: Check, report: Report): string {
   if (check.id === 'row_parity') {
     for (const cls of ['conflict', 'pending'] as const) {
       for (const s of report.row_parity.samples[cls]) {
-        lines.push(`${cls} ${s.id} (interception ${s.interception_id}): columns read=${s.column_cache_read} write=${s.column_cache_write}, metadata read=${s.rule_cache_read} write=${s.rule_cache_write}`);
+        lines.push(
+          `${cls} ${s.id} (interception ${s.interception_id}): columns read=${s.column_cache_read} write=${s.column_cache_write}, metadata read=${s.rule_cache_read} write=${s.rule_cache_write}`,
+        );
       }
     }
   } else if (check.id === 'totals_by_session') {
@@ -40,7 +42,9 @@ export function renderJunit(report: Report): string {
   const suite = `aibridge-migrate verify`;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="${x(suite)}" tests="${report.checks.length}" failures="${failures}" errors="0" skipped="${skipped}">`);
-  out.push(`  <testsuite name="${x(suite)}" tests="${report.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${x(report.generated_at)}">`);
+  out.push(
+    `  <testsuite name="${x(suite)}" tests="${report.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${x(report.generated_at)}">`,
+  );
   out.push('    <properties>');
   const props: [string, string][] = [
     ['database', report.target.database],
@@ -58,7 +62,11 @@ export function renderJunit(report: Report): string {
     if (check.status === 'pass') {
       out.push(`${open}</testcase>`);
     } else if (check.status === 'fail') {
-      out.push(open, `      <failure type="${x(failureType(check, report))}" message="${x(check.summary)}">${x(details(check, report))}</failure>`, '    </testcase>');
+      out.push(
+        open,
+        `      <failure type="${x(failureType(check, report))}" message="${x(check.summary)}">${x(details(check, report))}</failure>`,
+        '    </testcase>',
+      );
     } else if (check.status === 'skipped') {
       out.push(open, `      <skipped message="${x(check.summary)}"/>`, '    </testcase>');
     } else {

@@ -9,7 +9,10 @@ const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fai
 
 /** A code span for untrusted text: backticks cannot end it early, pipes cannot split a table cell. */
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')}\``;
+  return `\`${text
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')}\``;
 }
 
 /** `align`: one letter per column, l or r; by default the first column left, the rest right. */
@@ -19,7 +22,14 @@ function table(header: string[], rows: string[][], align = `l${'r'.repeat(header
 }
 
 function sampleRows(samples: RowSample[]): string[][] {
-  return samples.map((s) => [`\`${s.id}\``, `\`${s.interception_id}\``, formatCount(s.column_cache_read), formatCount(s.column_cache_write), formatCount(s.rule_cache_read), formatCount(s.rule_cache_write)]);
+  return samples.map((s) => [
+    `\`${s.id}\``,
+    `\`${s.interception_id}\``,
+    formatCount(s.column_cache_read),
+    formatCount(s.column_cache_write),
+    formatCount(s.rule_cache_read),
+    formatCount(s.rule_cache_write),
+  ]);
 }
 
 function totalsRow(name: string, g: ProviderModelTotals): string[] {
@@ -42,7 +52,8 @@ function totalsRow(name: string, g: ProviderModelTotals): string[] {
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
-  const status = report.outcome.status === 'pass' ? '✅ parity holds' : report.outcome.status === 'fail' ? '❌ parity fails' : '⚠️ preview before `up`';
+  const status =
+    report.outcome.status === 'pass' ? '✅ parity holds' : report.outcome.status === 'fail' ? '❌ parity fails' : '⚠️ preview before `up`';
   out.push(`## aibridge-migrate verify: ${status}`, '');
   out.push(
     `Database \`${md(report.target.database)}\`, table \`${md(report.target.schema)}.${report.target.table}\`; snapshot ${report.snapshot.taken_at}; rule \`${report.tool.rule_fingerprint}\`; exit code **${report.outcome.exit_code}**.`,
@@ -50,23 +61,68 @@ export function renderMarkdown(report: Report): string {
   );
   for (const warning of report.warnings) out.push(`> **Warning:** ${md(warning)}`, '');
 
-  out.push(...table(['Check', 'Status', 'Summary'], report.checks.map((c) => [c.title, ICON[c.status], md(c.summary)]), 'lll'), '');
+  out.push(
+    ...table(
+      ['Check', 'Status', 'Summary'],
+      report.checks.map((c) => [c.title, ICON[c.status], md(c.summary)]),
+      'lll',
+    ),
+    '',
+  );
 
   const { classes, samples } = report.row_parity;
   out.push('### Rows by parity class', '');
-  out.push(...table(['Class', 'Rows'], [['ok', formatCount(classes.ok)], ['application_written', formatCount(classes.application_written)], ['pending', formatCount(classes.pending)], ['conflict', formatCount(classes.conflict)]]), '');
+  out.push(
+    ...table(
+      ['Class', 'Rows'],
+      [
+        ['ok', formatCount(classes.ok)],
+        ['application_written', formatCount(classes.application_written)],
+        ['pending', formatCount(classes.pending)],
+        ['conflict', formatCount(classes.conflict)],
+      ],
+    ),
+    '',
+  );
   for (const cls of ['conflict', 'pending'] as const) {
     if (samples[cls].length === 0) continue;
     out.push(`<details><summary>${samples[cls].length} of ${formatCount(classes[cls])} ${cls} rows</summary>`, '');
-    out.push(...table(['Row id', 'Interception id', 'Column read', 'Column write', 'Metadata read', 'Metadata write'], sampleRows(samples[cls]), 'llrrrr'), '', '</details>', '');
+    out.push(
+      ...table(
+        ['Row id', 'Interception id', 'Column read', 'Column write', 'Metadata read', 'Metadata write'],
+        sampleRows(samples[cls]),
+        'llrrrr',
+      ),
+      '',
+      '</details>',
+      '',
+    );
   }
 
   out.push('### Cache tokens per provider and model', '');
-  out.push('Δ = columns − application-written − metadata; it is 0 when parity holds. The last column is the dashboard\'s cache-read total before the switch (from metadata, `input_cached` ignored) and after it (from the columns).', '');
+  out.push(
+    "Δ = columns − application-written − metadata; it is 0 when parity holds. The last column is the dashboard's cache-read total before the switch (from metadata, `input_cached` ignored) and after it (from the columns).",
+    '',
+  );
   out.push(
     ...table(
-      ['Provider / model', 'Rows', 'Reads: columns', 'Reads: metadata', 'Reads: app-written', 'Δ reads', 'Writes: columns', 'Writes: metadata', 'Writes: app-written', 'Δ writes', 'Dashboard reads before → after'],
-      [...report.totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)), totalsRow('**total**', report.totals.all).map((cell, i) => (i === 0 ? '**total**' : cell))],
+      [
+        'Provider / model',
+        'Rows',
+        'Reads: columns',
+        'Reads: metadata',
+        'Reads: app-written',
+        'Δ reads',
+        'Writes: columns',
+        'Writes: metadata',
+        'Writes: app-written',
+        'Δ writes',
+        'Dashboard reads before → after',
+      ],
+      [
+        ...report.totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)),
+        totalsRow('**total**', report.totals.all).map((cell, i) => (i === 0 ? '**total**' : cell)),
+      ],
     ),
     '',
   );
@@ -84,7 +140,12 @@ export function renderMarkdown(report: Report): string {
     out.push(
       ...table(
         ['Session', 'Rows', 'Δ reads', 'Δ writes'],
-        differing.map((s) => [s.session === null ? '(no interception)' : code(s.session), formatCount(s.rows), formatSignedCount(s.cache_read.difference), formatSignedCount(s.cache_write.difference)]),
+        differing.map((s) => [
+          s.session === null ? '(no interception)' : code(s.session),
+          formatCount(s.rows),
+          formatSignedCount(s.cache_read.difference),
+          formatSignedCount(s.cache_write.difference),
+        ]),
       ),
       '',
     );
@@ -95,13 +156,23 @@ export function renderMarkdown(report: Report): string {
   if (anomalies.rows === 0) out.push('None.', '');
   else {
     out.push(`${formatCount(anomalies.rows)} rows; malformed values count as absent.`, '');
-    out.push(...table(['Class', 'Key', 'Rows'], anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, formatCount(a.rows)]), 'llr'), '');
+    out.push(
+      ...table(
+        ['Class', 'Key', 'Rows'],
+        anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, formatCount(a.rows)]),
+        'llr',
+      ),
+      '',
+    );
     if (anomalies.samples.length > 0) {
       out.push(`<details><summary>${anomalies.samples.length} sample rows</summary>`, '');
       out.push(
         ...table(
           ['Row id', 'Anomalies'],
-          anomalies.samples.map((s) => [`\`${s.id}\``, s.anomalies.map((a) => `${a.class} ${a.key === null ? '(document)' : `\`${a.key}\``} = ${md(a.raw_value)}`).join('; ')]),
+          anomalies.samples.map((s) => [
+            `\`${s.id}\``,
+            s.anomalies.map((a) => `${a.class} ${a.key === null ? '(document)' : `\`${a.key}\``} = ${md(a.raw_value)}`).join('; '),
+          ]),
           'll',
         ),
         '',
@@ -117,7 +188,17 @@ export function renderMarkdown(report: Report): string {
     out.push(
       ...table(
         ['Run', 'Status', 'Rows at start', 'Rows now', 'Created since', 'Unexplained', 'Rows updated'],
-        [[md(run.run_id), md(run.status), run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), formatCount(run.rows_now), run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), formatCount(run.rows_updated)]],
+        [
+          [
+            md(run.run_id),
+            md(run.status),
+            run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start),
+            formatCount(run.rows_now),
+            run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start),
+            run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained),
+            formatCount(run.rows_updated),
+          ],
+        ],
         'lrrrrrr',
       ),
       '',

@@ -48,14 +48,18 @@ export function barChart(spec: BarChartSpec): string {
   if (spec.series.length > 1) {
     let x = LABEL_WIDTH;
     for (const s of spec.series) {
-      parts.push(`<rect x="${x}" y="4" width="12" height="12" fill="${h(s.color)}"/><text x="${x + 16}" y="14" class="legend">${h(s.name)}</text>`);
+      parts.push(
+        `<rect x="${x}" y="4" width="12" height="12" fill="${h(s.color)}"/><text x="${x + 16}" y="14" class="legend">${h(s.name)}</text>`,
+      );
       x += 24 + s.name.length * 7;
     }
   }
   spec.groups.forEach((group, gi) => {
     const top = legendHeight + gi * (groupHeight + GROUP_GAP);
     const label = group.label.length > 34 ? `${group.label.slice(0, 33)}…` : group.label;
-    parts.push(`<text x="${LABEL_WIDTH - 8}" y="${top + groupHeight / 2 + 4}" text-anchor="end" class="label"><title>${h(group.label)}</title>${h(label)}</text>`);
+    parts.push(
+      `<text x="${LABEL_WIDTH - 8}" y="${top + groupHeight / 2 + 4}" text-anchor="end" class="label"><title>${h(group.label)}</title>${h(label)}</text>`,
+    );
     group.values.forEach((value, si) => {
       const series = spec.series[si]!;
       const y = top + si * (BAR_HEIGHT + BAR_GAP);

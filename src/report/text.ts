@@ -5,7 +5,6 @@ import type { Check, Report, RowSample } from './model.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
 
-
 const STATUS_STYLE: Record<Check['status'], Style> = { pass: 'green', fail: 'red', warn: 'yellow', skipped: 'dim' };
 const STATUS_WORD: Record<Check['status'], string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', skipped: 'skip' };
 
@@ -18,9 +17,18 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const out: string[] = [];
   const { outcome } = report;
   const headline =
-    outcome.status === 'pass' ? c('green', 'parity holds') : outcome.status === 'fail' ? c('red', 'parity FAILS') : c('yellow', 'preview: the cache columns do not exist yet');
+    outcome.status === 'pass'
+      ? c('green', 'parity holds')
+      : outcome.status === 'fail'
+        ? c('red', 'parity FAILS')
+        : c('yellow', 'preview: the cache columns do not exist yet');
   out.push(`${c('bold', 'aibridge-migrate verify')}: ${headline} (exit ${outcome.exit_code})`);
-  out.push(c('dim', `${safe(report.target.database)} · ${safe(report.target.schema)}.${report.target.table} · snapshot ${report.snapshot.taken_at} · rule ${report.tool.rule_fingerprint}`));
+  out.push(
+    c(
+      'dim',
+      `${safe(report.target.database)} · ${safe(report.target.schema)}.${report.target.table} · snapshot ${report.snapshot.taken_at} · rule ${report.tool.rule_fingerprint}`,
+    ),
+  );
   out.push('');
   for (const check of report.checks) {
     out.push(`${c(STATUS_STYLE[check.status], STATUS_WORD[check.status].padEnd(4))}  ${check.title.padEnd(30)} ${safe(check.summary)}`);
@@ -29,7 +37,10 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const { samples } = report.row_parity;
   for (const cls of ['conflict', 'pending'] as const) {
     if (samples[cls].length === 0) continue;
-    out.push('', `${cls} rows (${formatCount(samples[cls].length)} of ${formatCount(report.row_parity.classes[cls])} shown; cache read/write):`);
+    out.push(
+      '',
+      `${cls} rows (${formatCount(samples[cls].length)} of ${formatCount(report.row_parity.classes[cls])} shown; cache read/write):`,
+    );
     out.push(...samples[cls].map(sampleLine));
   }
 
@@ -51,12 +62,18 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const differing = sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     out.push('', `sessions with the largest difference (columns − application-written − metadata, read · write):`);
-    for (const s of differing) out.push(`    ${safe(s.session ?? '(no interception)')}  ${formatSignedCount(s.cache_read.difference)} · ${formatSignedCount(s.cache_write.difference)}  (${formatCount(s.rows)} rows)`);
+    for (const s of differing)
+      out.push(
+        `    ${safe(s.session ?? '(no interception)')}  ${formatSignedCount(s.cache_read.difference)} · ${formatSignedCount(s.cache_write.difference)}  (${formatCount(s.rows)} rows)`,
+      );
   }
 
   const { anomalies } = report;
   if (anomalies.rows > 0) {
-    out.push('', `anomalies (${formatCount(anomalies.rows)} rows): ${anomalies.by_key.map((a) => `${a.class}:${a.key ?? '(document)'} ${formatCount(a.rows)}`).join(', ')}`);
+    out.push(
+      '',
+      `anomalies (${formatCount(anomalies.rows)} rows): ${anomalies.by_key.map((a) => `${a.class}:${a.key ?? '(document)'} ${formatCount(a.rows)}`).join(', ')}`,
+    );
     for (const sample of anomalies.samples) {
       out.push(`    ${sample.id}  ${sample.anomalies.map((a) => `${a.key ?? '(document)'}=${safe(a.raw_value)} (${a.class})`).join(', ')}`);
     }

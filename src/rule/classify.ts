@@ -5,10 +5,7 @@
 import { MAX_BIGINT, type AnomalyClass } from './definition.js';
 import type { JsonValue } from './json-text.js';
 
-export type ValueVerdict =
-  | { status: 'absent' }
-  | { status: 'valid'; value: bigint }
-  | { status: 'anomaly'; anomaly: AnomalyClass };
+export type ValueVerdict = { status: 'absent' } | { status: 'valid'; value: bigint } | { status: 'anomaly'; anomaly: AnomalyClass };
 
 const ABSENT: ValueVerdict = { status: 'absent' };
 

@@ -240,14 +240,18 @@ export function compileStagedRuleSql(metadata: string, row: string, rule: CacheT
     cacheWrite: output(j, write.keys),
     anomalyLabels: [
       { label: 'not_an_object:$', carried: `COALESCE(${kind} <> 'object', false)` },
-      ...keys.flatMap((key) => VALUE_ANOMALIES.map((c) => ({ label: `${c}:${key}`, carried: `COALESCE(${j(key)} = ${anomalyCode(c)}, false)` }))),
+      ...keys.flatMap((key) =>
+        VALUE_ANOMALIES.map((c) => ({ label: `${c}:${key}`, carried: `COALESCE(${j(key)} = ${anomalyCode(c)}, false)` })),
+      ),
     ],
     anyAnomaly: `COALESCE(${kind} <> 'object' OR LEAST(${keys.map(j).join(', ')}) < 0, false)`,
     legacyReadTerms: LEGACY_DASHBOARD.read.map((key) => `GREATEST(0, ${j(key)})`),
     legacyWrite: `GREATEST(0, ${j(LEGACY_DASHBOARD.write)})`,
     hasAnomaly: {
       not_an_object: `COALESCE(${kind} <> 'object', false)`,
-      ...(Object.fromEntries(VALUE_ANOMALIES.map((c) => [c, `COALESCE(${anomalyCode(c)} IN (${keys.map(j).join(', ')}), false)`])) as Record<ValueAnomaly, string>),
+      ...(Object.fromEntries(
+        VALUE_ANOMALIES.map((c) => [c, `COALESCE(${anomalyCode(c)} IN (${keys.map(j).join(', ')}), false)`]),
+      ) as Record<ValueAnomaly, string>),
     },
   };
 }

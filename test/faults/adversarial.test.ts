@@ -86,7 +86,10 @@ describe('the adversarial corpus inside 100k generated rows', () => {
     expect(report.anomalies.rows).toBe(anomalousRows);
     expect(Object.fromEntries(Object.entries(report.anomalies.by_class).filter(([, n]) => n !== 0))).toEqual(labelsPerClass);
     const samples = new Map<string, string[]>(
-      report.anomalies.samples.map((s: { id: string; anomalies: { class: string; key: string | null }[] }) => [s.id, s.anomalies.map((a) => `${a.class}:${a.key ?? '$'}`)]),
+      report.anomalies.samples.map((s: { id: string; anomalies: { class: string; key: string | null }[] }) => [
+        s.id,
+        s.anomalies.map((a) => `${a.class}:${a.key ?? '$'}`),
+      ]),
     );
     const expectedSamples = [...placed].filter(([, c]) => c.expected.anomalies.length > 0);
     expect(samples.size).toBe(expectedSamples.length);

@@ -19,7 +19,6 @@ import { chooseSeed, runCli, seededRandom, startCli } from './support/cli.js';
 import { cleanDatabase } from './support/clean-database.js';
 import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
-
 const READ_KEYS = ['cache_read_input', 'input_cached', 'prompt_cached'];
 
 interface Writes {
@@ -117,7 +116,9 @@ describe('application writers during the run', () => {
   it('verify passes after the run and its sweeps; no application write overwritten', async () => {
     const writers = startWriters(db.url, seededRandom(seed), 8);
     // Slowed commits stretch the keyed pass over a few seconds of steady application traffic.
-    const child = startCli(['backfill', '--batch-size', '100', '--converge-passes', '6', '--json', '--database-url', db.url], { slowCommitMs: 10 });
+    const child = startCli(['backfill', '--batch-size', '100', '--converge-passes', '6', '--json', '--database-url', db.url], {
+      slowCommitMs: 10,
+    });
     // Writers keep going through the keyed pass and into the first sweep, then stop (a
     // deploy finishes); the sweeps that follow must catch everything written behind a cursor.
     await Promise.race([child.waitForEvent((e) => e.event === 'batch' && e.pass === 1), writers.failed]);
@@ -143,14 +144,27 @@ describe('application writers during the run', () => {
 
     const verify = await runCli(['verify', '--json', '--database-url', db.url]);
     const report = JSON.parse(verify.stdout);
-    expect(verify.code, JSON.stringify(report.checks?.filter((c: any) => c.status !== 'pass'), null, 1)).toBe(0);
+    expect(
+      verify.code,
+      JSON.stringify(
+        report.checks?.filter((c: any) => c.status !== 'pass'),
+        null,
+        1,
+      ),
+    ).toBe(0);
     expect(report.outcome.status).toBe('pass');
     expect(report.row_parity.classes.pending).toBe(0);
     expect(report.row_parity.classes.conflict).toBe(0);
 
     const applicationWritten = new Map([...applicationWrittenOf(before), ...writes.newInserts]);
     const inserted = new Set([...writes.oldInserts, ...writes.newInserts.keys()]);
-    const problems = await tableProblems(db, { before, applicationWritten, inserted, metadataChanges: writes.metadataUpdates, allowPending: false });
+    const problems = await tableProblems(db, {
+      before,
+      applicationWritten,
+      inserted,
+      metadataChanges: writes.metadataUpdates,
+      allowPending: false,
+    });
     expect(problems.slice(0, 10)).toEqual([]);
     expect((await auditCounts(db)).twice).toEqual([]);
   });

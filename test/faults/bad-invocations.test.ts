@@ -77,7 +77,8 @@ const CASES: Case[] = [
     json: true,
     args: (ctx) => ['--database-url', ctx.wrongPassword!],
     exit: 3,
-    message: /error: authentication to 127\.0\.0\.1:\d+\/postgres failed while connecting: password authentication failed for user "pw_user"/,
+    message:
+      /error: authentication to 127\.0\.0\.1:\d+\/postgres failed while connecting: password authentication failed for user "pw_user"/,
     hint: /hint: Check the user name and password in the database URL/,
     skip: (ctx) => (ctx.wrongPassword ? null : 'needs a dedicated embedded server with password authentication'),
   },
@@ -99,7 +100,8 @@ const CASES: Case[] = [
     json: true,
     args: (ctx) => ['--database-url', url(ctx, 'empty')],
     exit: 5,
-    message: /error: .*(aibridge_token_usages does not exist|aibridge_token_usages not found in schema "public"|"aibridge_token_usages" does not exist)/,
+    message:
+      /error: .*(aibridge_token_usages does not exist|aibridge_token_usages not found in schema "public"|"aibridge_token_usages" does not exist)/,
     hint: /(hint|Fix): Check --schema/,
   },
   {
@@ -107,7 +109,8 @@ const CASES: Case[] = [
     commands: ['backfill', 'verify'],
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--schema', 'coder_elsewhere'],
     exit: 5,
-    message: /error: .*(Schema "coder_elsewhere" does not exist|not found in schema "coder_elsewhere"|"coder_elsewhere"\."aibridge_token_usages" does not exist)/,
+    message:
+      /error: .*(Schema "coder_elsewhere" does not exist|not found in schema "coder_elsewhere"|"coder_elsewhere"\."aibridge_token_usages" does not exist)/,
     hint: /(hint|Fix): .*--schema/,
   },
   {
@@ -178,7 +181,8 @@ const CASES: Case[] = [
     commands: ['backfill'],
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--batch-size', '-5', '--max-retries', '-1', '--lock-timeout', '-2s'],
     exit: 2,
-    message: /error: 3 problems:\n {2}- Setting 'batch-size' \(--batch-size\): must be between 1 and 1000000, got -5[\s\S]*'lock-timeout'[\s\S]*'max-retries' \(--max-retries\): must be between 0 and 1000, got -1/,
+    message:
+      /error: 3 problems:\n {2}- Setting 'batch-size' \(--batch-size\): must be between 1 and 1000000, got -5[\s\S]*'lock-timeout'[\s\S]*'max-retries' \(--max-retries\): must be between 0 and 1000, got -1/,
     hint: /hint: Fix the settings above; nothing was run/,
   },
   {
@@ -194,15 +198,26 @@ const CASES: Case[] = [
     commands: ['backfill'],
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--batch-size', '0', '--target-batch-ms', '0', '--connect-timeout', '0'],
     exit: 2,
-    message: /Setting 'connect-timeout' \(--connect-timeout\): must be between 100 ms and 600000 ms, got 0 ms[\s\S]*'batch-size'[\s\S]*'target-batch-ms'/,
+    message:
+      /Setting 'connect-timeout' \(--connect-timeout\): must be between 100 ms and 600000 ms, got 0 ms[\s\S]*'batch-size'[\s\S]*'target-batch-ms'/,
     hint: /hint: Fix the settings above/,
   },
   {
     name: 'huge values',
     commands: ['backfill'],
-    args: (ctx) => ['--database-url', url(ctx, 'post'), '--batch-size', '99999999999999999999', '--statement-timeout', '999999h', '--converge-passes', '1000000'],
+    args: (ctx) => [
+      '--database-url',
+      url(ctx, 'post'),
+      '--batch-size',
+      '99999999999999999999',
+      '--statement-timeout',
+      '999999h',
+      '--converge-passes',
+      '1000000',
+    ],
     exit: 2,
-    message: /Setting 'batch-size' \(--batch-size\): must be a whole number[\s\S]*'statement-timeout'[\s\S]*'converge-passes' \(--converge-passes\): must be between 0 and 100/,
+    message:
+      /Setting 'batch-size' \(--batch-size\): must be a whole number[\s\S]*'statement-timeout'[\s\S]*'converge-passes' \(--converge-passes\): must be between 0 and 100/,
     hint: /hint: Fix the settings above/,
   },
   {
@@ -210,7 +225,8 @@ const CASES: Case[] = [
     commands: ['verify'],
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--max-samples', '1e12', '--top-sessions', 'many'],
     exit: 2,
-    message: /Setting 'max-samples' \(--max-samples\): must be a whole number, got "1e12"[\s\S]*Setting 'top-sessions' \(--top-sessions\): must be a whole number, got "many"/,
+    message:
+      /Setting 'max-samples' \(--max-samples\): must be a whole number, got "1e12"[\s\S]*Setting 'top-sessions' \(--top-sessions\): must be a whole number, got "many"/,
     hint: /hint: Fix the settings above/,
   },
   {
@@ -218,7 +234,8 @@ const CASES: Case[] = [
     commands: ['backfill'],
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--max-retries', 'abc', '--lock-timeout', 'soon', '--batch-size-min', '1.5'],
     exit: 2,
-    message: /'batch-size-min' \(--batch-size-min\): must be a whole number, got "1\.5"[\s\S]*'lock-timeout' \(--lock-timeout\): must be a duration like 2s, 500ms or 2000 \(milliseconds\), got "soon"[\s\S]*'max-retries'/,
+    message:
+      /'batch-size-min' \(--batch-size-min\): must be a whole number, got "1\.5"[\s\S]*'lock-timeout' \(--lock-timeout\): must be a duration like 2s, 500ms or 2000 \(milliseconds\), got "soon"[\s\S]*'max-retries'/,
     hint: /hint: Fix the settings above/,
   },
   {
@@ -252,7 +269,8 @@ const CASES: Case[] = [
     commands: ['backfill'],
     args: () => ['--database-url', `postgres://app:${PASSWORD}@:5432/coder`],
     exit: 2,
-    message: /error: Setting 'database-url' \(--database-url\): "postgres:\/\/app:\*\*\*@:5432\/coder" is not a URL; expected postgres:\/\/user:\*\*\*@host:5432\/database/,
+    message:
+      /error: Setting 'database-url' \(--database-url\): "postgres:\/\/app:\*\*\*@:5432\/coder" is not a URL; expected postgres:\/\/user:\*\*\*@host:5432\/database/,
     hint: /hint: Fix the settings above/,
   },
   {
@@ -335,7 +353,9 @@ describe('bad invocations: one clear message, the documented exit code, no stack
     for (const db of [post, pre]) {
       await db.query(`GRANT USAGE ON SCHEMA public TO ${roles.noUpdate}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${roles.noUpdate}`);
     }
-    await post.query(`GRANT USAGE ON SCHEMA aibridge_migrate TO ${roles.noUpdate}; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA aibridge_migrate TO ${roles.noUpdate}`);
+    await post.query(
+      `GRANT USAGE ON SCHEMA aibridge_migrate TO ${roles.noUpdate}; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA aibridge_migrate TO ${roles.noUpdate}`,
+    );
 
     let wrongPassword: string | null = null;
     if (!process.env.TEST_DATABASE_URL && inject('pgKind') === 'embedded') {
@@ -412,7 +432,18 @@ describe('bad invocations: one clear message, the documented exit code, no stack
     base.searchParams.set('password', PASSWORD);
     const raw = ctx.post.replace(`:${PASSWORD}@`, `:${PASSWORD}@x@`);
     for (const databaseUrl of [base.toString(), raw]) {
-      const exit = await cli(['backfill', '--database-url', databaseUrl, '--statement-timeout', '1ms', '--max-retries', '0', '--batch-size', '5000', '--json']);
+      const exit = await cli([
+        'backfill',
+        '--database-url',
+        databaseUrl,
+        '--statement-timeout',
+        '1ms',
+        '--max-retries',
+        '0',
+        '--batch-size',
+        '5000',
+        '--json',
+      ]);
       expect([8, 3]).toContain(exit.code);
       expect(exit.stdout + exit.stderr, 'the password leaked').not.toContain(PASSWORD);
     }

@@ -27,7 +27,9 @@ describe('two runners at once', () => {
     expect(codes, `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 7]);
     const loser = a.code === 7 ? a : b;
     // It names the run (once the winner has recorded it) or at least the winner's database session.
-    expect(loser.stderr).toMatch(/another backfill of public\.aibridge_token_usages is running: (run #\d+ on host .* pid \d+|database session pid \d+)/);
+    expect(loser.stderr).toMatch(
+      /another backfill of public\.aibridge_token_usages is running: (run #\d+ on host .* pid \d+|database session pid \d+)/,
+    );
     expect(loser.stderr).toMatch(/hint: Wait for it to finish, or pass --wait/);
     expect(loser.events.filter((e) => e.event === 'batch')).toEqual([]);
 
@@ -54,29 +56,33 @@ describe('two runners at once', () => {
     expect((await auditCounts(db)).twice).toEqual([]);
   });
 
-  it.skipIf(!workersAvailable)('workers in two processes share one run and never write a row twice (skipped without --workers)', async () => {
-    // Work again: every column the backfill wrote back to 0, then a fresh audit.
-    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1::uuid[]))`, [
-      [...applicationWrittenOf(before).keys()],
-    ]);
-    await db.query(`TRUNCATE fault_audit.row_updates`);
-    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json', '--database-url', db.url];
-    const first = startCli([...args, '--restart'], { slowCommitMs: 20 });
-    await first.waitForEvent((e) => e.event === 'batch');
-    // A second process (on any host) joins the same run with its own workers.
-    const second = startCli(args, { slowCommitMs: 20 });
-    const [a, b] = await Promise.all([first.exit, second.exit]);
-    expect([a.code, b.code], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);
-    const batchesOf = (exit: typeof a) => exit.events.filter((e) => e.event === 'batch' && e.rows_scanned > 0).length;
-    expect(batchesOf(a), 'the first process worked').toBeGreaterThan(0);
-    expect(batchesOf(b), 'the second process joined and worked').toBeGreaterThan(0);
+  it.skipIf(!workersAvailable)(
+    'workers in two processes share one run and never write a row twice (skipped without --workers)',
+    async () => {
+      // Work again: every column the backfill wrote back to 0, then a fresh audit.
+      await db.query(
+        `UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1::uuid[]))`,
+        [[...applicationWrittenOf(before).keys()]],
+      );
+      await db.query(`TRUNCATE fault_audit.row_updates`);
+      const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json', '--database-url', db.url];
+      const first = startCli([...args, '--restart'], { slowCommitMs: 20 });
+      await first.waitForEvent((e) => e.event === 'batch');
+      // A second process (on any host) joins the same run with its own workers.
+      const second = startCli(args, { slowCommitMs: 20 });
+      const [a, b] = await Promise.all([first.exit, second.exit]);
+      expect([a.code, b.code], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);
+      const batchesOf = (exit: typeof a) => exit.events.filter((e) => e.event === 'batch' && e.rows_scanned > 0).length;
+      expect(batchesOf(a), 'the first process worked').toBeGreaterThan(0);
+      expect(batchesOf(b), 'the second process joined and worked').toBeGreaterThan(0);
 
-    expect(await tableProblems(db, { before, applicationWritten: applicationWrittenOf(before), allowPending: false })).toEqual([]);
-    const audit = await auditCounts(db);
-    expect(audit.twice).toEqual([]);
-    const runs = await ledgerRuns(db);
-    const run = runs.at(-1)!;
-    expect(run.status).toBe('completed');
-    expect(Number(run.rows_updated)).toBe(audit.total);
-  });
+      expect(await tableProblems(db, { before, applicationWritten: applicationWrittenOf(before), allowPending: false })).toEqual([]);
+      const audit = await auditCounts(db);
+      expect(audit.twice).toEqual([]);
+      const runs = await ledgerRuns(db);
+      const run = runs.at(-1)!;
+      expect(run.status).toBe('completed');
+      expect(Number(run.rows_updated)).toBe(audit.total);
+    },
+  );
 });

@@ -13,7 +13,9 @@ type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 const reverseAvailable = await backfillHasFlag('--reverse');
 
 async function values(db: Db): Promise<Map<string, string>> {
-  const { rows } = await db.query(`SELECT id::text AS id, cache_read_input_tokens || '/' || cache_write_input_tokens AS v FROM aibridge_token_usages`);
+  const { rows } = await db.query(
+    `SELECT id::text AS id, cache_read_input_tokens || '/' || cache_write_input_tokens AS v FROM aibridge_token_usages`,
+  );
   return new Map(rows.map((r) => [r.id as string, r.v as string]));
 }
 
@@ -49,7 +51,9 @@ describe('down refuses while columns hold column-only data; reverse makes the ro
       else expect(down.code, down.stderr).toBe(0);
     }
     expect(refused, 'down refused').not.toBeNull();
-    expect(refused!.stderr).toMatch(/error: down refused: \d+ row\(s\) of .*aibridge_token_usages.* hold cache token values .* that their metadata does not carry/);
+    expect(refused!.stderr).toMatch(
+      /error: down refused: \d+ row\(s\) of .*aibridge_token_usages.* hold cache token values .* that their metadata does not carry/,
+    );
     expect(refused!.stderr).not.toMatch(/^\s+at /m);
     expect(await hasColumns(db)).toBe(true);
     expect(await values(db)).toEqual(before);
@@ -57,29 +61,32 @@ describe('down refuses while columns hold column-only data; reverse makes the ro
     expect((await runCli(['up', ...url])).code).toBe(0);
   });
 
-  it.skipIf(!reverseAvailable)('after backfill --reverse: down, down, up, backfill round-trips every value exactly (skipped without --reverse)', async () => {
-    const url = ['--database-url', db.url];
-    const before = await values(db);
-    const reverse = await runCli(['backfill', '--reverse', '--json', ...url]);
-    expect(reverse.code, reverse.stderr).toBe(0);
-    expect(reverse.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
-    expect(await values(db), 'reverse changes metadata only').toEqual(before);
+  it.skipIf(!reverseAvailable)(
+    'after backfill --reverse: down, down, up, backfill round-trips every value exactly (skipped without --reverse)',
+    async () => {
+      const url = ['--database-url', db.url];
+      const before = await values(db);
+      const reverse = await runCli(['backfill', '--reverse', '--json', ...url]);
+      expect(reverse.code, reverse.stderr).toBe(0);
+      expect(reverse.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
+      expect(await values(db), 'reverse changes metadata only').toEqual(before);
 
-    for (let i = 0; i < 2; i++) {
-      const down = await runCli(['down', ...url]);
-      expect(down.code, down.stderr).toBe(0);
-    }
-    expect(await hasColumns(db)).toBe(false);
-    const up = await runCli(['up', ...url]);
-    expect(up.code, up.stderr).toBe(0);
-    const forward = await runCli(['backfill', ...url]);
-    expect(forward.code, forward.stderr).toBe(0);
+      for (let i = 0; i < 2; i++) {
+        const down = await runCli(['down', ...url]);
+        expect(down.code, down.stderr).toBe(0);
+      }
+      expect(await hasColumns(db)).toBe(false);
+      const up = await runCli(['up', ...url]);
+      expect(up.code, up.stderr).toBe(0);
+      const forward = await runCli(['backfill', ...url]);
+      expect(forward.code, forward.stderr).toBe(0);
 
-    const after = await values(db);
-    const changed = [...before].filter(([id, v]) => after.get(id) !== v).map(([id, v]) => `${id}: ${v} → ${after.get(id)}`);
-    expect(changed).toEqual([]);
-    expect(after.size).toBe(before.size);
-    const verify = await runCli(['verify', ...url]);
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-  });
+      const after = await values(db);
+      const changed = [...before].filter(([id, v]) => after.get(id) !== v).map(([id, v]) => `${id}: ${v} → ${after.get(id)}`);
+      expect(changed).toEqual([]);
+      expect(after.size).toBe(before.size);
+      const verify = await runCli(['verify', ...url]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    },
+  );
 });

@@ -51,7 +51,9 @@ async function catalog(db: TestDatabase): Promise<{ relations: CatalogObject[]; 
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
   );
-  const { rows: schemas } = await db.query(`SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema' ORDER BY 1`);
+  const { rows: schemas } = await db.query(
+    `SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema' ORDER BY 1`,
+  );
   const { rows: functions } = await db.query(
     `SELECT count(*)::int AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')`,
   );
@@ -77,11 +79,16 @@ async function hostileDatabase(names: Names): Promise<TestDatabase> {
 
 function flags(names: Names, url: string): string[] {
   return [
-    '--database-url', url,
-    '--schema', names.schema,
-    '--state-schema', names.stateSchema,
-    '--migrations-schema', names.migrationsSchema,
-    '--migrations-table', names.migrationsTable,
+    '--database-url',
+    url,
+    '--schema',
+    names.schema,
+    '--state-schema',
+    names.stateSchema,
+    '--migrations-schema',
+    names.migrationsSchema,
+    '--migrations-table',
+    names.migrationsTable,
   ];
 }
 
@@ -139,7 +146,11 @@ describe.each(Object.entries(HOSTILE))('identifier options with %s', (_label, na
     expect(await canaryIntact(db)).toBe(true);
     const afterDown = await catalog(db);
     expect(before.relations.filter((o) => !afterDown.relations.some((a) => key(a) === key(o)))).toEqual([]);
-    expect(afterDown.relations.filter((o) => !beforeKeys.has(key(o))).every((o) => o.schema === names.migrationsSchema || o.schema === names.stateSchema)).toBe(true);
+    expect(
+      afterDown.relations
+        .filter((o) => !beforeKeys.has(key(o)))
+        .every((o) => o.schema === names.migrationsSchema || o.schema === names.stateSchema),
+    ).toBe(true);
     expect(afterDown.functions).toBe(before.functions);
   });
 });
@@ -161,7 +172,9 @@ describe('quotes in the bookkeeping names (pasted unescaped by node-pg-migrate)'
     for (const command of ['up', 'status', 'down']) {
       const exit = await runCli([command, '--database-url', db.url, flag, name]);
       expect(exit.code, exit.stderr).toBe(2);
-      expect(exit.stderr).toMatch(/Setting 'migrations-(table|schema)' \(--migrations-(table|schema)\): must not contain a quote character/);
+      expect(exit.stderr).toMatch(
+        /Setting 'migrations-(table|schema)' \(--migrations-(table|schema)\): must not contain a quote character/,
+      );
     }
     expect(await canaryIntact(db)).toBe(true);
     expect(await catalog(db)).toEqual(before);

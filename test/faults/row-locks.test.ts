@@ -32,7 +32,18 @@ describe('row locks held by the application longer than the lock timeout', () =>
     );
     expect(locked).toHaveLength(20);
 
-    const child = startCli(['backfill', '--batch-size', '800', '--lock-timeout', '200ms', '--max-retries', '40', '--json', '--database-url', db.url]);
+    const child = startCli([
+      'backfill',
+      '--batch-size',
+      '800',
+      '--lock-timeout',
+      '200ms',
+      '--max-retries',
+      '40',
+      '--json',
+      '--database-url',
+      db.url,
+    ]);
     let lockRetries = 0;
     await child.waitForEvent((e) => e.event === 'retry' && e.sqlstate === '55P03' && ++lockRetries >= 3);
 
@@ -40,7 +51,10 @@ describe('row locks held by the application longer than the lock timeout', () =>
     const { rows: alive } = await db.query(`SELECT state FROM pg_stat_activity WHERE pid = $1`, [pidRow[0].pid]);
     expect(alive[0]?.state).toBe('idle in transaction');
     const changed = locked[0].id;
-    await holder.query(`UPDATE aibridge_token_usages SET metadata = '{"cache_read_input": 4242, "cache_creation_input": 17}' WHERE id = $1`, [changed]);
+    await holder.query(
+      `UPDATE aibridge_token_usages SET metadata = '{"cache_read_input": 4242, "cache_creation_input": 17}' WHERE id = $1`,
+      [changed],
+    );
     await holder.query('COMMIT');
     await holder.end();
 
@@ -53,7 +67,10 @@ describe('row locks held by the application longer than the lock timeout', () =>
     expect(retries.every((e) => e.batch_size < 800)).toBe(true);
     expect(exit.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 
-    const { rows: md5 } = await db.query(`SELECT md5(metadata::text) AS h, cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE id = $1`, [changed]);
+    const { rows: md5 } = await db.query(
+      `SELECT md5(metadata::text) AS h, cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE id = $1`,
+      [changed],
+    );
     expect(md5[0]).toMatchObject({ r: 4242, w: 17 });
     const problems = await tableProblems(db, {
       before,

@@ -42,7 +42,9 @@ async function freshDatabase(server: EmbeddedServer, name: string, rows: number)
   const db = clientDb(url);
   await generateDataset(db as any, { rows, seed: 53 });
   // A few rows the new application version wrote: never to be overwritten.
-  await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 9 WHERE id IN (SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT 25)`);
+  await db.query(
+    `UPDATE aibridge_token_usages SET cache_read_input_tokens = 9 WHERE id IN (SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT 25)`,
+  );
   await installUpdateAudit(db);
   return { url, db };
 }
@@ -57,7 +59,9 @@ describe.skipIf(external)('the server restarts mid-run (skipped with TEST_DATABA
   it('back within the retry budget: reconnects and completes, exit 0', async () => {
     const { url, db } = await freshDatabase(server, 'restart_short', 8_000);
     const before = await snapshot(db);
-    const child = startCli(['backfill', '--batch-size', '100', '--max-retries', '12', '--json', '--database-url', url], { slowCommitMs: 15 });
+    const child = startCli(['backfill', '--batch-size', '100', '--max-retries', '12', '--json', '--database-url', url], {
+      slowCommitMs: 15,
+    });
     let seen = 0;
     await child.waitForEvent((e) => e.event === 'batch' && ++seen >= 5);
     await server.restart(1_500);
@@ -91,7 +95,10 @@ describe.skipIf(external)('the server restarts mid-run (skipped with TEST_DATABA
     expect(exit.stderr).toMatch(/resume with: aibridge-migrate backfill --database-url \S+ --json --batch-size 100 --max-retries 2\n/i);
     expect(exit.stderr).not.toMatch(/\n\s+at /);
     const finish = exit.events.find((e) => e.event === 'finish');
-    expect(finish).toMatchObject({ status: 'failed', resume_command: `aibridge-migrate backfill --database-url ${url} --json --batch-size 100 --max-retries 2` });
+    expect(finish).toMatchObject({
+      status: 'failed',
+      resume_command: `aibridge-migrate backfill --database-url ${url} --json --batch-size 100 --max-retries 2`,
+    });
     await restarted;
 
     // The table is consistent at the stop: written rows are right, the rest still pending.

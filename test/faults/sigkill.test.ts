@@ -22,10 +22,7 @@ const ROWS = 20_000;
 const BATCH = 100;
 const BEHIND_CURSOR = 300;
 
-type KillPoint =
-  | { kind: 'pause'; spec: string }
-  | { kind: 'batch-event'; nth: number; minPass: number }
-  | { kind: 'delay'; ms: number };
+type KillPoint = { kind: 'pause'; spec: string } | { kind: 'batch-event'; nth: number; minPass: number } | { kind: 'delay'; ms: number };
 
 function describePoint(point: KillPoint): string {
   if (point.kind === 'pause') return `paused at ${point.spec}`;
@@ -119,7 +116,10 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
       expect(Number(runs[0].rows_updated), `ledger vs table after the kill ${label}`).toBe(audit.total);
       const keyed = (await ledgerRanges(db)).find((r) => r.pass === 0)!;
       if (keyed.checkpoint && keyed.status !== 'done') {
-        const { rows } = await db.query(`SELECT count(*)::int AS n FROM aibridge_token_usages WHERE id <= $1 AND NOT (id::text LIKE '00000000-0000-4000-8000-%')`, [keyed.checkpoint]);
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM aibridge_token_usages WHERE id <= $1 AND NOT (id::text LIKE '00000000-0000-4000-8000-%')`,
+          [keyed.checkpoint],
+        );
         expect(Number(keyed.rows_scanned), `keyed checkpoint vs rows behind it after the kill ${label}`).toBe(rows[0].n);
       }
     };

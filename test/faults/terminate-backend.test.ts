@@ -40,7 +40,8 @@ describe('the runner backend is terminated mid-run', () => {
     expect(reconnects.length).toBeGreaterThanOrEqual(2);
     // Terminated while idle in the paused batch, node-postgres reports the dead socket on the
     // next query; terminated mid-statement, the server's 57P01 arrives.
-    for (const retry of reconnects) expect(retry.sqlstate === '57P01' || /connection error|terminat/i.test(retry.message), JSON.stringify(retry)).toBe(true);
+    for (const retry of reconnects)
+      expect(retry.sqlstate === '57P01' || /connection error|terminat/i.test(retry.message), JSON.stringify(retry)).toBe(true);
     expect(exit.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 
     expect(await tableProblems(db, { before, applicationWritten: applicationWrittenOf(before), allowPending: false })).toEqual([]);

@@ -42,13 +42,21 @@ export interface CliProcessOptions {
 
 export function startCliProcess(args: string[], options: CliProcessOptions = {}): Cli {
   // Absolute paths: the working directory may be anywhere.
-  const imports = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, ...(options.preload ?? []).flatMap((module) => ['--import', module])];
+  const imports = [
+    '--import',
+    pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+    ...(options.preload ?? []).flatMap((module) => ['--import', module]),
+  ];
   const child = spawn(process.execPath, [...imports, path.join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: {
       // Hermetic: nothing from the caller's DATABASE_URL, AIBRIDGE_MIGRATE_* or libpq PG*
       // variables reaches the CLI.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name))),
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name),
+        ),
+      ),
       NO_COLOR: '1',
       ...options.env,
     },
@@ -99,7 +107,11 @@ export function startCliProcess(args: string[], options: CliProcessOptions = {})
           resolve(found);
         } else if (exited) {
           listeners.delete(check);
-          reject(new Error(`the CLI exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what}\nstderr:\n${stderr}\nstdout tail:\n${stdout.slice(-2000)}`));
+          reject(
+            new Error(
+              `the CLI exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what}\nstderr:\n${stderr}\nstdout tail:\n${stdout.slice(-2000)}`,
+            ),
+          );
         }
       };
       listeners.add(check);
@@ -116,7 +128,10 @@ export function startCliProcess(args: string[], options: CliProcessOptions = {})
       await waitFor(() => (events.filter((e) => e.event === 'batch').length >= count ? true : undefined), `${count} batch events`);
     },
     waitForStderr: async (needle) => {
-      await waitFor(() => ((typeof needle === 'string' ? stderr.includes(needle) : needle.test(stderr)) ? true : undefined), `stderr showed ${String(needle)}`);
+      await waitFor(
+        () => ((typeof needle === 'string' ? stderr.includes(needle) : needle.test(stderr)) ? true : undefined),
+        `stderr showed ${String(needle)}`,
+      );
     },
     async kill(signal = 'SIGKILL') {
       child.kill(signal);

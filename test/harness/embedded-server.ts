@@ -264,7 +264,11 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     fs.chownSync(socketDir, runAs.uid, runAs.gid);
   }
 
-  run(path.join(binaries, 'bin', 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'], runAs);
+  run(
+    path.join(binaries, 'bin', 'initdb'),
+    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+    runAs,
+  );
 
   const tlsSettings: Record<string, string> = {};
   if (options.tls) {

@@ -43,10 +43,9 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     await cleanup.connect();
     try {
       // Only this run's databases: a shared TEST_DATABASE_URL server keeps everything else.
-      const { rows } = await cleanup.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
-        [`${DATABASE_PREFIX}${runId}`],
-      );
+      const { rows } = await cleanup.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [
+        `${DATABASE_PREFIX}${runId}`,
+      ]);
       for (const { datname } of rows) {
         await cleanup.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
       }

@@ -38,7 +38,9 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
   it('a second SIGINT aborts at once (exit 130), even with a batch stuck on a row lock, which rolls back', async () => {
     // An application transaction holds a row lock ahead of the cursor: the batch that reaches
     // it waits (up to --lock-timeout), so the first SIGINT cannot finish it quickly.
-    const { rows } = await db.query(`SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1500 LIMIT 1`);
+    const { rows } = await db.query(
+      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1500 LIMIT 1`,
+    );
     const app = new pg.Client({ connectionString: db.url });
     await app.connect();
     await app.query('BEGIN');
@@ -59,13 +61,17 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     await app.query('ROLLBACK');
     await app.end();
     expect(code).toBe(130);
-    expect(child.stderr()).toMatch(/SIGINT again: aborting now \(the open batch rolls back; resume with: aibridge-migrate backfill --json --batch-size 100 --lock-timeout 60s\)/);
+    expect(child.stderr()).toMatch(
+      /SIGINT again: aborting now \(the open batch rolls back; resume with: aibridge-migrate backfill --json --batch-size 100 --lock-timeout 60s\)/,
+    );
     const [run] = await ledgerRuns(db);
     expect(Number(run.batches)).toBeGreaterThan(Number(before[0].batches));
     // Whatever the ledger says was committed is exactly what the table holds (checked in full
     // by the resume below); the stuck batch left no trace.
     expect(Number(run.rows_scanned)).toBe(Number(run.batches) * 100);
-    const { rows: locked } = await db.query(`SELECT cache_read_input_tokens::int AS r FROM aibridge_token_usages WHERE id = $1`, [rows[0].id]);
+    const { rows: locked } = await db.query(`SELECT cache_read_input_tokens::int AS r FROM aibridge_token_usages WHERE id = $1`, [
+      rows[0].id,
+    ]);
     expect(locked[0].r).toBe(0);
   });
 
@@ -108,7 +114,17 @@ describe('backfill CLI: exit codes', () => {
   afterAll(() => db.drop());
 
   it('rejects bad values before connecting, naming each flag (exit 2)', async () => {
-    const child = cli(['backfill', '--batch-size', '0', '--target-batch-ms', 'soon', '--lock-timeout', '-5', '--database-url', 'postgres://u:secret@127.0.0.1:1/db']);
+    const child = cli([
+      'backfill',
+      '--batch-size',
+      '0',
+      '--target-batch-ms',
+      'soon',
+      '--lock-timeout',
+      '-5',
+      '--database-url',
+      'postgres://u:secret@127.0.0.1:1/db',
+    ]);
     const { code } = await child.exit;
     expect(code).toBe(2);
     expect(child.stderr()).toMatch(/batch-size.*between 1 and/);

@@ -80,6 +80,10 @@ describe('backfill: convergence sweeps', () => {
     // That run began by counting: the count measured the table it started from.
     const { rows } = await db.query('SELECT count(*)::int AS n FROM aibridge_token_usages');
     const { report } = await verify({ databaseUrl: db.url });
-    expect(report.count_parity.ledger_run).toMatchObject({ table_rows_at_start: rows[0].n, rows_created_since_start: 0, rows_unexplained: 0 });
+    expect(report.count_parity.ledger_run).toMatchObject({
+      table_rows_at_start: rows[0].n,
+      rows_created_since_start: 0,
+      rows_unexplained: 0,
+    });
   });
 });

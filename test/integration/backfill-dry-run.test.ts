@@ -24,7 +24,13 @@ describe('backfill --dry-run', () => {
   it('lists anomalies by class with sample ids that really carry that class', async () => {
     const { result } = await backfill(db, { dryRun: true });
     if (result.status !== 'dry-run') throw new Error(result.status);
-    expect(Object.keys(result.report.anomalies).sort()).toEqual(['fractional', 'negative', 'not_a_number', 'not_an_object', 'out_of_range']);
+    expect(Object.keys(result.report.anomalies).sort()).toEqual([
+      'fractional',
+      'negative',
+      'not_a_number',
+      'not_an_object',
+      'out_of_range',
+    ]);
     for (const [cls, info] of Object.entries(result.report.anomalies)) {
       expect(info.sampleIds.length).toBe(Math.min(5, info.rows));
       const { rows } = await db.query(`SELECT metadata::text AS m FROM aibridge_token_usages WHERE id = ANY($1::uuid[])`, [info.sampleIds]);

@@ -2,7 +2,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows, isBatchStatement } from './backfill-helpers.js';
+import {
+  backfill,
+  instrumentedConnect,
+  ledgerRanges,
+  ledgerRuns,
+  preparedDatabase,
+  wrongRows,
+  isBatchStatement,
+} from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -19,16 +27,20 @@ describe('backfill: one runner at a time', () => {
     let reachedGate!: () => void;
     const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
     let begins = 0;
-    const first = backfill(db, { batchSize: 500 }, {
-      host: 'deploy-box-1',
-      pid: 4242,
-      connect: instrumentedConnect(db.url, async (text) => {
-        if (text === 'BEGIN' && ++begins === 2) {
-          reachedGate();
-          await gate;
-        }
-      }),
-    });
+    const first = backfill(
+      db,
+      { batchSize: 500 },
+      {
+        host: 'deploy-box-1',
+        pid: 4242,
+        connect: instrumentedConnect(db.url, async (text) => {
+          if (text === 'BEGIN' && ++begins === 2) {
+            reachedGate();
+            await gate;
+          }
+        }),
+      },
+    );
     await atGate;
 
     const second = await backfill(db, {}, { host: 'deploy-box-2', pid: 777 });
@@ -36,7 +48,9 @@ describe('backfill: one runner at a time', () => {
     if (second.result.status !== 'failed') return;
     expect(second.result.error.code).toBe('ALREADY_RUNNING');
     expect(second.result.error.exitCode).toBe(7);
-    expect(second.result.error.message, second.result.error.message).toMatch(/run #\d+ on host deploy-box-1 pid 4242, started .*database session pid \d+/);
+    expect(second.result.error.message, second.result.error.message).toMatch(
+      /run #\d+ on host deploy-box-1 pid 4242, started .*database session pid \d+/,
+    );
 
     // A role that could never do the job hears that, not "already running" (single runner or workers).
     const role = `no_update_${process.pid}`;
@@ -58,7 +72,11 @@ describe('backfill: one runner at a time', () => {
       await db.query(`DROP ROLE ${role}`);
     }
 
-    const waiting = backfill(db, { wait: true }, { host: 'deploy-box-3', pid: 778, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) });
+    const waiting = backfill(
+      db,
+      { wait: true },
+      { host: 'deploy-box-3', pid: 778, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) },
+    );
     release();
     const [a, b] = await Promise.all([first, waiting]);
     expect(a.result.status).toBe('completed');
@@ -83,19 +101,26 @@ describe('backfill: transient failures', () => {
     const connect = instrumentedConnect(db.url, async (text, session) => {
       if (isBatchStatement(text) && session === 1 && ++begins === 3) {
         // The DBA (or a failover) ends the runner's session in the middle of a batch.
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND pid <> pg_backend_pid() AND datname = current_database()`);
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND pid <> pg_backend_pid() AND datname = current_database()`,
+        );
       }
     });
     const { result, events } = await backfill(db, { batchSize: 300 }, { connect, sleep: async () => {} });
     await admin.end();
     expect(result.status).toBe('completed');
-    expect(events.filter((e) => e.event === 'retry'), JSON.stringify(events.filter((e) => e.event === 'retry'))).toEqual([expect.objectContaining({ action: 'reconnect', attempt: 1 })]);
+    expect(
+      events.filter((e) => e.event === 'retry'),
+      JSON.stringify(events.filter((e) => e.event === 'retry')),
+    ).toEqual([expect.objectContaining({ action: 'reconnect', attempt: 1 })]);
     expect(await wrongRows(db)).toEqual([]);
     if (result.status === 'completed') expect(result.summary.rowsScanned).toBe(4_000);
   });
 
   it('after a reconnect, a runner that finds the lock taken stops without touching the ledger', async () => {
-    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [[...db.appWritten.keys()]]);
+    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [
+      [...db.appWritten.keys()],
+    ]);
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     const other = new pg.Client({ connectionString: db.url });
@@ -103,11 +128,15 @@ describe('backfill: transient failures', () => {
     let batches = 0;
     const connect = instrumentedConnect(db.url, async (text, session) => {
       if (isBatchStatement(text) && session === 1 && ++batches === 2) {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND datname = current_database()`);
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND datname = current_database()`,
+        );
       }
       // While the runner is disconnected, another runner takes over.
       if (session === 2 && text.includes('pg_try_advisory_lock')) {
-        await other.query(`SELECT pg_advisory_lock(hashtextextended('aibridge-migrate backfill aibridge_migrate "public"."aibridge_token_usages"', 0))`);
+        await other.query(
+          `SELECT pg_advisory_lock(hashtextextended('aibridge-migrate backfill aibridge_migrate "public"."aibridge_token_usages"', 0))`,
+        );
         await other.query(`UPDATE aibridge_migrate.backfill_runs SET host = 'other-runner' WHERE status = 'running'`);
       }
     });
@@ -123,18 +152,26 @@ describe('backfill: transient failures', () => {
   });
 
   it('splits a batch that meets a locked row (55P03) and carries on once the lock is gone', async () => {
-    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [[...db.appWritten.keys()]]);
-    const { rows } = await db.query(`SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1000 LIMIT 1`);
+    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [
+      [...db.appWritten.keys()],
+    ]);
+    const { rows } = await db.query(
+      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1000 LIMIT 1`,
+    );
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [rows[0].id]);
     let retries = 0;
-    const { result, events } = await backfill(db, { batchSize: 800, lockTimeout: '50ms' }, {
-      sleep: async () => {
-        if (++retries === 3) await holder.query('COMMIT');
+    const { result, events } = await backfill(
+      db,
+      { batchSize: 800, lockTimeout: '50ms' },
+      {
+        sleep: async () => {
+          if (++retries === 3) await holder.query('COMMIT');
+        },
       },
-    });
+    );
     await holder.end();
     expect(result.status).toBe('completed');
     const retryEvents = events.filter((e) => e.event === 'retry');
@@ -144,13 +181,19 @@ describe('backfill: transient failures', () => {
   });
 
   it('stops with RETRIES_EXHAUSTED (exit 8) when the lock outlasts the budget, and resumes later', async () => {
-    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [[...db.appWritten.keys()]]);
+    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [
+      [...db.appWritten.keys()],
+    ]);
     const { rows } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY id OFFSET 2500 LIMIT 1`);
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [rows[0].id]);
-    const { result } = await backfill(db, { batchSize: 1000, lockTimeout: '30ms', maxRetries: 2 }, { sleep: async () => {}, resumeCommand: 'aibridge-migrate backfill --batch-size 1000' });
+    const { result } = await backfill(
+      db,
+      { batchSize: 1000, lockTimeout: '30ms', maxRetries: 2 },
+      { sleep: async () => {}, resumeCommand: 'aibridge-migrate backfill --batch-size 1000' },
+    );
     expect(result.status).toBe('failed');
     if (result.status !== 'failed') return;
     expect(result.error.code).toBe('RETRIES_EXHAUSTED');
@@ -220,7 +263,9 @@ describe('backfill: permanent errors stop at once', () => {
     expect(result.status).toBe('failed');
     if (result.status !== 'failed') return;
     expect(result.error.code, result.error.message).toBe('PERMISSION');
-    expect(result.error.message, result.error.message).toMatch(/UPDATE on "public"."aibridge_token_usages"; INSERT, UPDATE on "aibridge_migrate"."backfill_runs"/);
+    expect(result.error.message, result.error.message).toMatch(
+      /UPDATE on "public"."aibridge_token_usages"; INSERT, UPDATE on "aibridge_migrate"."backfill_runs"/,
+    );
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM aibridge_migrate.backfill_runs`);
     expect(rows[0].n).toBe(0);
   });

@@ -21,9 +21,14 @@ export async function preparedDatabase(rows: number, seed = 7): Promise<TestData
   await applyToolkitMigrations(db.url);
   await generateDataset(db.pool, { rows, seed });
   // Anomalies on a spread of rows (ordered by id so they sit all over the key space).
-  const { rows: picked } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT $1`, [ANOMALOUS_METADATA.length * 3]);
+  const { rows: picked } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT $1`, [
+    ANOMALOUS_METADATA.length * 3,
+  ]);
   for (const [i, row] of picked.entries()) {
-    await db.query(`UPDATE aibridge_token_usages SET metadata = $2::jsonb WHERE id = $1`, [row.id, ANOMALOUS_METADATA[i % ANOMALOUS_METADATA.length]]);
+    await db.query(`UPDATE aibridge_token_usages SET metadata = $2::jsonb WHERE id = $1`, [
+      row.id,
+      ANOMALOUS_METADATA[i % ANOMALOUS_METADATA.length],
+    ]);
   }
   // Rows the new application version wrote: columns set directly, values unrelated to metadata.
   await db.query(
@@ -50,18 +55,23 @@ export async function wrongRows(db: TestDatabase & { appWritten: Map<string, [st
   const wrong: string[] = [];
   for (const row of rows) {
     const app = db.appWritten.get(row.id);
-    const expected = app ?? (() => {
-      const rule = evaluateMetadataText(row.metadata);
-      return [rule.cacheRead.toString(), rule.cacheWrite.toString()];
-    })();
-    if (row.r !== expected[0] || row.w !== expected[1]) wrong.push(`${row.id}: got (${row.r}, ${row.w}), expected (${expected[0]}, ${expected[1]})`);
+    const expected =
+      app ??
+      (() => {
+        const rule = evaluateMetadataText(row.metadata);
+        return [rule.cacheRead.toString(), rule.cacheWrite.toString()];
+      })();
+    if (row.r !== expected[0] || row.w !== expected[1])
+      wrong.push(`${row.id}: got (${row.r}, ${row.w}), expected (${expected[0]}, ${expected[1]})`);
   }
   return wrong;
 }
 
 /** Rows that need the backfill: both columns 0 and the rule gives something. */
 export async function eligibleCount(db: TestDatabase): Promise<number> {
-  const { rows } = await db.query(`SELECT id, metadata::text AS metadata FROM aibridge_token_usages WHERE cache_read_input_tokens = 0 AND cache_write_input_tokens = 0`);
+  const { rows } = await db.query(
+    `SELECT id, metadata::text AS metadata FROM aibridge_token_usages WHERE cache_read_input_tokens = 0 AND cache_write_input_tokens = 0`,
+  );
   return rows.filter((row) => {
     const rule = evaluateMetadataText(row.metadata);
     return rule.cacheRead !== 0n || rule.cacheWrite !== 0n;
@@ -79,7 +89,11 @@ export interface Recorded {
   events: BackfillEvent[];
 }
 
-export async function backfill(db: TestDatabase, options: Record<string, unknown> = {}, deps: Partial<BackfillDeps> = {}): Promise<Recorded> {
+export async function backfill(
+  db: TestDatabase,
+  options: Record<string, unknown> = {},
+  deps: Partial<BackfillDeps> = {},
+): Promise<Recorded> {
   const events: BackfillEvent[] = [];
   const sink = deps.sink;
   const result = await runBackfill(

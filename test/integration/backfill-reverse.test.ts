@@ -15,7 +15,9 @@ import { backfill, ledgerRuns } from './backfill-helpers.js';
 type Columns = Map<string, string>;
 
 async function columns(db: TestDatabase): Promise<Columns> {
-  const { rows } = await db.query(`SELECT id, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages`);
+  const { rows } = await db.query(
+    `SELECT id, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages`,
+  );
   return new Map(rows.map((r) => [r.id as string, `${r.r}/${r.w}`]));
 }
 
@@ -71,7 +73,12 @@ async function insertAppRows(db: TestDatabase, rows: { metadata: unknown; read: 
                                         cache_read_input_tokens, cache_write_input_tokens)
      SELECT md5($1 || r.n)::uuid, md5($1 || 'i' || r.n)::uuid, 'resp', 10, 5, r.m::jsonb, now(), r.cr::bigint, r.cw::bigint
        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(m, cr, cw, n)`,
-    [tag, rows.map((r) => (r.metadata === null ? null : JSON.stringify(r.metadata))), rows.map((r) => r.read.toString()), rows.map((r) => r.write.toString())],
+    [
+      tag,
+      rows.map((r) => (r.metadata === null ? null : JSON.stringify(r.metadata))),
+      rows.map((r) => r.read.toString()),
+      rows.map((r) => r.write.toString()),
+    ],
   );
 }
 
@@ -79,48 +86,52 @@ describe('backfill --reverse: the round trip through down and up is exact', () =
   it('up → backfill → app writes → reverse → down → up → backfill reproduces every row', async () => {
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(appRow, { minLength: 20, maxLength: 120 }), fc.integer({ min: 1, max: 1_000_000 }), async (appRows, seed) => {
-        const db = await createTestDatabase();
-        try {
-          const url = db.url;
-          await migrateUp({ databaseUrl: url });
-          await generateDataset(db.pool, { rows: 1_500, seed });
-          const forward = await backfill(db, {});
-          expect(forward.result.status).toBe('completed');
-          await insertAppRows(db, appRows, `app-${round++}-`);
-          // The application also sets the columns of a few old rows directly.
-          await db.query(
-            `UPDATE aibridge_token_usages SET cache_read_input_tokens = 7, cache_write_input_tokens = 0
+      fc.asyncProperty(
+        fc.array(appRow, { minLength: 20, maxLength: 120 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        async (appRows, seed) => {
+          const db = await createTestDatabase();
+          try {
+            const url = db.url;
+            await migrateUp({ databaseUrl: url });
+            await generateDataset(db.pool, { rows: 1_500, seed });
+            const forward = await backfill(db, {});
+            expect(forward.result.status).toBe('completed');
+            await insertAppRows(db, appRows, `app-${round++}-`);
+            // The application also sets the columns of a few old rows directly.
+            await db.query(
+              `UPDATE aibridge_token_usages SET cache_read_input_tokens = 7, cache_write_input_tokens = 0
               WHERE id IN (SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_creation_input' ORDER BY md5(id::text) LIMIT 15)`,
-          );
-          const before = await columns(db);
-          // Both columns 0 is the columns' default, which every forward run fills from the
-          // metadata (a backfill never overwrites a non-default value, and 0/0 is not one):
-          // for those rows the values to reproduce are the rule's.
-          const rule = await ruleValues(db);
-          const expected = new Map([...before].map(([id, v]) => [id, v === '0/0' ? rule.get(id)! : v]));
+            );
+            const before = await columns(db);
+            // Both columns 0 is the columns' default, which every forward run fills from the
+            // metadata (a backfill never overwrites a non-default value, and 0/0 is not one):
+            // for those rows the values to reproduce are the rule's.
+            const rule = await ruleValues(db);
+            const expected = new Map([...before].map(([id, v]) => [id, v === '0/0' ? rule.get(id)! : v]));
 
-          const reverse = await backfill(db, { reverse: true, batchSize: 200 });
-          expect(reverse.result.status, JSON.stringify(reverse.result)).toBe('completed');
-          if (reverse.result.status === 'completed') expect(reverse.result.summary.unreversibleRows).toBe(0);
-          // Nothing else moved: the reverse step writes metadata only.
-          expect(differences(before, await columns(db))).toEqual([]);
+            const reverse = await backfill(db, { reverse: true, batchSize: 200 });
+            expect(reverse.result.status, JSON.stringify(reverse.result)).toBe('completed');
+            if (reverse.result.status === 'completed') expect(reverse.result.summary.unreversibleRows).toBe(0);
+            // Nothing else moved: the reverse step writes metadata only.
+            expect(differences(before, await columns(db))).toEqual([]);
 
-          // down twice: the ledger, then the columns (its guard must now pass).
-          await migrateDown({ databaseUrl: url });
-          const dropped = await migrateDown({ databaseUrl: url });
-          expect(dropped.reverted?.name).toMatch(/cache-token-columns/);
-          // The old application version reads, from metadata alone, what the columns held.
-          expect(differences(expected, await ruleValues(db))).toEqual([]);
+            // down twice: the ledger, then the columns (its guard must now pass).
+            await migrateDown({ databaseUrl: url });
+            const dropped = await migrateDown({ databaseUrl: url });
+            expect(dropped.reverted?.name).toMatch(/cache-token-columns/);
+            // The old application version reads, from metadata alone, what the columns held.
+            expect(differences(expected, await ruleValues(db))).toEqual([]);
 
-          await migrateUp({ databaseUrl: url });
-          const again = await backfill(db, {});
-          expect(again.result.status).toBe('completed');
-          expect(differences(expected, await columns(db))).toEqual([]);
-        } finally {
-          await db.drop();
-        }
-      }),
+            await migrateUp({ databaseUrl: url });
+            const again = await backfill(db, {});
+            expect(again.result.status).toBe('completed');
+            expect(differences(expected, await columns(db))).toEqual([]);
+          } finally {
+            await db.drop();
+          }
+        },
+      ),
       { numRuns: 3, endOnFailure: true },
     );
   });
@@ -137,7 +148,13 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
   });
   afterAll(() => db.drop());
 
-  const row = async (id: string) => (await db.query(`SELECT metadata, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages WHERE id = $1`, [id])).rows[0];
+  const row = async (id: string) =>
+    (
+      await db.query(
+        `SELECT metadata, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
 
   it('writes the column values under cache_read_input / cache_creation_input, moves conflicting keys aside, leaves non-objects alone', async () => {
     const cases: [string, string | null, number, number][] = [
@@ -167,7 +184,11 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
 
     expect((await row(cases[0]![0])).metadata).toEqual({ cache_read_input: 120, cache_creation_input: 30 });
     expect((await row(cases[1]![0])).metadata).toEqual({ cache_read_input: 5 });
-    expect((await row(cases[2]![0])).metadata).toEqual({ cache_read_input: 40, prompt_audio: 3, aibridge_migrate_displaced: { prompt_cached: 900 } });
+    expect((await row(cases[2]![0])).metadata).toEqual({
+      cache_read_input: 40,
+      prompt_audio: 3,
+      aibridge_migrate_displaced: { prompt_cached: 900 },
+    });
     expect((await row(cases[3]![0])).metadata).toEqual({ cache_read_input: 8, aibridge_migrate_displaced: { cache_creation_input: 99 } });
     expect((await row(cases[4]![0])).metadata).toEqual([1, 2]);
     // A row whose metadata already carries its columns is not written at all.
@@ -191,12 +212,16 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
     );
     const controller = new AbortController();
     let batches = 0;
-    const first = await backfill(db, { reverse: true, batchSize: 300 }, {
-      signal: controller.signal,
-      sink: (e) => {
-        if (e.event === 'batch' && ++batches === 3) controller.abort('SIGINT');
+    const first = await backfill(
+      db,
+      { reverse: true, batchSize: 300 },
+      {
+        signal: controller.signal,
+        sink: (e) => {
+          if (e.event === 'batch' && ++batches === 3) controller.abort('SIGINT');
+        },
       },
-    });
+    );
     expect(first.result.status).toBe('interrupted');
     const second = await backfill(db, { reverse: true, batchSize: 300 });
     expect(second.result.status).toBe('completed');
@@ -238,7 +263,9 @@ describe('backfill --reverse: a process killed mid-run', () => {
         END IF;
         RETURN NEW;
       END $$`);
-    await db.query(`CREATE TRIGGER count_metadata_write AFTER UPDATE ON aibridge_token_usages FOR EACH ROW EXECUTE FUNCTION public.count_metadata_write()`);
+    await db.query(
+      `CREATE TRIGGER count_metadata_write AFTER UPDATE ON aibridge_token_usages FOR EACH ROW EXECUTE FUNCTION public.count_metadata_write()`,
+    );
   });
   afterAll(() => db.drop());
 
@@ -256,7 +283,9 @@ describe('backfill --reverse: a process killed mid-run', () => {
     const { code } = await next.exit;
     expect(code, next.stderr()).toBe(0);
     expect(next.events[0]).toMatchObject({ event: 'start', run_id: Number(dead.id), resumed: true, direction: 'reverse' });
-    const { rows } = await db.query(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE n > 1)::int AS twice FROM public.metadata_writes`);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS rows, count(*) FILTER (WHERE n > 1)::int AS twice FROM public.metadata_writes`,
+    );
     expect(rows[0]).toEqual({ rows: 3_000, twice: 0 });
     expect(differences(before, await columns(db))).toEqual([]);
 

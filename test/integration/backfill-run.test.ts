@@ -31,7 +31,9 @@ describe('backfill: what it writes', () => {
   it('never changes metadata and never inserts or deletes a row', async () => {
     const after = await rowVersions(db);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-    const changedMetadata = [...after].filter(([id, v]) => v.split('|').slice(1).join('|') !== before.get(id)!.split('|').slice(1).join('|'));
+    const changedMetadata = [...after].filter(
+      ([id, v]) => v.split('|').slice(1).join('|') !== before.get(id)!.split('|').slice(1).join('|'),
+    );
     expect(changedMetadata).toEqual([]);
     // Rows that needed nothing were not written either: their row version is unchanged.
     const rewritten = [...after].filter(([id, v]) => v !== before.get(id)).length;
@@ -53,7 +55,9 @@ describe('backfill: what it writes', () => {
     // After a completed run it counts instead of walking the key space: no batch at all.
     expect(events.find((e) => e.event === 'start')).toMatchObject({ keyedPass: false });
     expect(events.filter((e) => e.event === 'batch')).toEqual([]);
-    expect(events.filter((e) => e.event === 'converge')).toEqual([expect.objectContaining({ pass: 0, eligibleRemaining: 0, converged: true, nextPass: null })]);
+    expect(events.filter((e) => e.event === 'converge')).toEqual([
+      expect.objectContaining({ pass: 0, eligibleRemaining: 0, converged: true, nextPass: null }),
+    ]);
   });
 
   it('--restart after a completed run walks every key again', async () => {
@@ -75,12 +79,16 @@ describe('backfill: resume, restart, rule changes', () => {
   it('stops cleanly on abort, then resumes the same run without repeating a batch', async () => {
     const controller = new AbortController();
     let batches = 0;
-    const first = await backfill(db, { batchSize: 300 }, {
-      signal: controller.signal,
-      sink: (e) => {
-        if (e.event === 'batch' && ++batches === 4) controller.abort('SIGTERM');
+    const first = await backfill(
+      db,
+      { batchSize: 300 },
+      {
+        signal: controller.signal,
+        sink: (e) => {
+          if (e.event === 'batch' && ++batches === 4) controller.abort('SIGTERM');
+        },
       },
-    });
+    );
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');

@@ -44,31 +44,45 @@ describe('throttle: sessions blocked by the backfill', () => {
     let appWrite: Promise<unknown> | null = null;
     const time = virtualTime();
     try {
-      const { result, events } = await backfill(db, { batchSize: 1_000 }, {
-        ...time,
-        connect: instrumentedConnect(db.url, async (text) => {
-          if (text !== BLOCKED_BY_ME_SQL || appWrite) return;
-          // The batch has updated its rows and not committed: the application's write queues.
-          appWrite = app.query(`UPDATE aibridge_token_usages SET output_tokens = output_tokens + 1 WHERE id = $1`, [target]);
-          for (let i = 0; i < 500; i++) {
-            const { rows: waiting } = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'the application' AND wait_event_type = 'Lock'`);
-            if (waiting.length > 0) return;
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          throw new Error('the application session never waited on the batch');
-        }),
-      });
+      const { result, events } = await backfill(
+        db,
+        { batchSize: 1_000 },
+        {
+          ...time,
+          connect: instrumentedConnect(db.url, async (text) => {
+            if (text !== BLOCKED_BY_ME_SQL || appWrite) return;
+            // The batch has updated its rows and not committed: the application's write queues.
+            appWrite = app.query(`UPDATE aibridge_token_usages SET output_tokens = output_tokens + 1 WHERE id = $1`, [target]);
+            for (let i = 0; i < 500; i++) {
+              const { rows: waiting } = await db.query(
+                `SELECT 1 FROM pg_stat_activity WHERE application_name = 'the application' AND wait_event_type = 'Lock'`,
+              );
+              if (waiting.length > 0) return;
+              await new Promise((r) => setTimeout(r, 10));
+            }
+            throw new Error('the application session never waited on the batch');
+          }),
+        },
+      );
       expect(result.status).toBe('completed');
       const pauses = events.filter((e): e is Pause => e.event === 'pause');
       expect(pauses.filter((p) => p.cause === 'blocked_sessions')).toEqual([
-        { event: 'pause', runId: expect.any(Number), cause: 'blocked_sessions', reason: '1 session was waiting on locks held by the backfill', durationMs: 500 },
+        {
+          event: 'pause',
+          runId: expect.any(Number),
+          cause: 'blocked_sessions',
+          reason: '1 session was waiting on locks held by the backfill',
+          durationMs: 500,
+        },
       ]);
       // The pause came right after the first batch, before the second.
       const kinds = events.map((e) => e.event);
       expect(kinds.indexOf('pause')).toBe(kinds.indexOf('batch') + 1);
       expect(appWrite).not.toBeNull();
       await appWrite;
-      const { rows: after } = await db.query(`SELECT output_tokens, cache_read_input_tokens FROM aibridge_token_usages WHERE id = $1`, [target]);
+      const { rows: after } = await db.query(`SELECT output_tokens, cache_read_input_tokens FROM aibridge_token_usages WHERE id = $1`, [
+        target,
+      ]);
       expect(Number(after[0].cache_read_input_tokens)).toBeGreaterThan(0);
       expect(await wrongRows(db)).toEqual([]);
     } finally {

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess, type Cli } from '../harness/cli-process.js';
 import { rangeCount } from '../../src/backfill/policy/ranges.js';
-import { backfill, eligibleCount, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows, isBatchStatement } from './backfill-helpers.js';
+import {
+  backfill,
+  eligibleCount,
+  instrumentedConnect,
+  ledgerRanges,
+  ledgerRuns,
+  preparedDatabase,
+  wrongRows,
+  isBatchStatement,
+} from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -40,11 +49,15 @@ describe('backfill --workers in one process', () => {
 
   it('three workers split the key space into ranges, fill every row right and write each needed row once', async () => {
     const workerEvents: { worker: number; rangeNo: number }[] = [];
-    const { result } = await backfill(db, { workers: 3, batchSize: 250 }, {
-      sink: (e) => {
-        if (e.event === 'worker' && e.action === 'claimed') workerEvents.push({ worker: e.worker, rangeNo: e.rangeNo });
+    const { result } = await backfill(
+      db,
+      { workers: 3, batchSize: 250 },
+      {
+        sink: (e) => {
+          if (e.event === 'worker' && e.action === 'claimed') workerEvents.push({ worker: e.worker, rangeNo: e.rangeNo });
+        },
       },
-    });
+    );
     expect(result.status, JSON.stringify(result)).toBe('completed');
     expect(await wrongRows(db)).toEqual([]);
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
@@ -175,14 +188,18 @@ describe('backfill --workers and the single runner keep apart', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inBatch = new Promise<void>((resolve) => (entered = resolve));
-    const running = backfill(db, { workers: 2, batchSize: 200 }, {
-      connect: instrumentedConnect(db.url, async (text) => {
-        if (text === 'BEGIN') {
-          entered();
-          await held;
-        }
-      }),
-    });
+    const running = backfill(
+      db,
+      { workers: 2, batchSize: 200 },
+      {
+        connect: instrumentedConnect(db.url, async (text) => {
+          if (text === 'BEGIN') {
+            entered();
+            await held;
+          }
+        }),
+      },
+    );
     await inBatch;
     const plain = await backfill(db, {});
     release();
@@ -199,15 +216,19 @@ describe('backfill --workers and the single runner keep apart', () => {
     const heldSingle = new Promise<void>((resolve) => (releaseSingle = resolve));
     let enteredSingle!: () => void;
     const singleIn = new Promise<void>((resolve) => (enteredSingle = resolve));
-    const single = backfill(db, { restart: true }, {
-      connect: instrumentedConnect(db.url, async (text) => {
-        // Its first transaction: it holds the run lock by then.
-        if (text === 'BEGIN') {
-          enteredSingle();
-          await heldSingle;
-        }
-      }),
-    });
+    const single = backfill(
+      db,
+      { restart: true },
+      {
+        connect: instrumentedConnect(db.url, async (text) => {
+          // Its first transaction: it holds the run lock by then.
+          if (text === 'BEGIN') {
+            enteredSingle();
+            await heldSingle;
+          }
+        }),
+      },
+    );
     await singleIn;
     const workers = await backfill(db, { workers: 2 });
     releaseSingle();
@@ -233,12 +254,16 @@ describe('backfill --workers: stopped and resumed', () => {
   it('an abort stops every worker after its batch and marks the run interrupted; the next run resumes it', async () => {
     const controller = new AbortController();
     let batches = 0;
-    const first = await backfill(db, { workers: 3, batchSize: 200 }, {
-      signal: controller.signal,
-      sink: (e) => {
-        if (e.event === 'batch' && ++batches === 5) controller.abort('SIGTERM');
+    const first = await backfill(
+      db,
+      { workers: 3, batchSize: 200 },
+      {
+        signal: controller.signal,
+        sink: (e) => {
+          if (e.event === 'batch' && ++batches === 5) controller.abort('SIGTERM');
+        },
       },
-    });
+    );
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');
@@ -283,14 +308,18 @@ describe('backfill --workers: a permanent failure', () => {
     asRole.username = role;
     let batches = 0;
     let revoked = false;
-    const first = await backfill(db, { databaseUrl: asRole.toString(), workers: 3, batchSize: 200 }, {
-      connect: instrumentedConnect(asRole.toString(), async (text) => {
-        if (isBatchStatement(text) && ++batches === 6 && !revoked) {
-          revoked = true;
-          await db.query(`REVOKE UPDATE ON public.aibridge_token_usages FROM ${role}`);
-        }
-      }),
-    });
+    const first = await backfill(
+      db,
+      { databaseUrl: asRole.toString(), workers: 3, batchSize: 200 },
+      {
+        connect: instrumentedConnect(asRole.toString(), async (text) => {
+          if (isBatchStatement(text) && ++batches === 6 && !revoked) {
+            revoked = true;
+            await db.query(`REVOKE UPDATE ON public.aibridge_token_usages FROM ${role}`);
+          }
+        }),
+      },
+    );
     expect(first.result.status === 'failed' && [first.result.error.code, first.result.error.exitCode]).toEqual(['PERMISSION', 3]);
     const [failed] = await ledgerRuns(db);
     expect(failed.status).toBe('failed');

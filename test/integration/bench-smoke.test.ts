@@ -116,7 +116,16 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c)', () => {
 
   it('judges the targets (b) allows, and says why the others cannot be judged', () => {
     const byId = Object.fromEntries(outcome.report.targets.map((t) => [t.id, t]));
-    expect(Object.keys(byId)).toEqual(['b-wall', 'b-longest-transaction', 'd-longest-transaction', 'b-wal', 'b-heap', 'd-wall', 'e-wall', 'writer-p99']);
+    expect(Object.keys(byId)).toEqual([
+      'b-wall',
+      'b-longest-transaction',
+      'd-longest-transaction',
+      'b-wal',
+      'b-heap',
+      'd-wall',
+      'e-wall',
+      'writer-p99',
+    ]);
     for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap']) {
       expect(typeof byId[id]!.met).toBe('boolean');
       expect(byId[id]!.factor).toBeGreaterThan(0);

@@ -17,14 +17,35 @@ function workdir(files: Record<string, string>): string {
   return dir;
 }
 
-const ERROR_DOCUMENT = { status: 'error', error: { code: 'USAGE', exit_code: 2, message: expect.any(String), hint: expect.any(String), details: expect.any(Object) } };
+const ERROR_DOCUMENT = {
+  status: 'error',
+  error: { code: 'USAGE', exit_code: 2, message: expect.any(String), hint: expect.any(String), details: expect.any(Object) },
+};
 
 describe('one JSON contract', () => {
   it.each<[string, string[], Record<string, string>, Record<string, string>, RegExp]>([
-    ['unknown command, AIBRIDGE_MIGRATE_JSON=1', ['statsu'], { AIBRIDGE_MIGRATE_JSON: '1' }, {}, /^Unknown command: statsu \(did you mean status\?/],
+    [
+      'unknown command, AIBRIDGE_MIGRATE_JSON=1',
+      ['statsu'],
+      { AIBRIDGE_MIGRATE_JSON: '1' },
+      {},
+      /^Unknown command: statsu \(did you mean status\?/,
+    ],
     ['no command at all, --json', ['--json'], {}, {}, /^Name a command: up, down, status, backfill, verify\.$/],
-    ['unknown flag, json: true in the config file', ['up', '--lock-timout', '2s'], {}, { 'aibridge-migrate.yaml': 'json: true\n' }, /^Unknown argument: lock-timout \(did you mean --lock-timeout\?\)$/],
-    ['a bad value, json: true in the config file', ['status'], { DATABASE_URL: 'postgres://u@127.0.0.1:1/db' }, { 'aibridge-migrate.json': '{"json": true, "lock-timeout": "soon"}' }, /^Setting 'lock-timeout' \(config file key "lock-timeout"\): must be a duration/],
+    [
+      'unknown flag, json: true in the config file',
+      ['up', '--lock-timout', '2s'],
+      {},
+      { 'aibridge-migrate.yaml': 'json: true\n' },
+      /^Unknown argument: lock-timout \(did you mean --lock-timeout\?\)$/,
+    ],
+    [
+      'a bad value, json: true in the config file',
+      ['status'],
+      { DATABASE_URL: 'postgres://u@127.0.0.1:1/db' },
+      { 'aibridge-migrate.json': '{"json": true, "lock-timeout": "soon"}' },
+      /^Setting 'lock-timeout' \(config file key "lock-timeout"\): must be a duration/,
+    ],
     ['no database, AIBRIDGE_MIGRATE_JSON=true', ['verify'], { AIBRIDGE_MIGRATE_JSON: 'true' }, {}, /^no database URL/],
   ])('%s: the error document on stdout, exit 2', async (_name, args, env, files, message) => {
     const cwd = workdir(files);
@@ -68,6 +89,8 @@ describe('config files and where settings came from', () => {
     expect(yml.code, yml.stderr).toBe(0);
     const toml = await runCliProcess(['status'], { cwd, env: { AIBRIDGE_MIGRATE_CONFIG: 'settings.toml' } });
     expect(toml.code).toBe(2);
-    expect(toml.stderr).toContain(`error: the config file ${path.join(cwd, 'settings.toml')} must be .yaml, .yml or .json (got ".toml"); other formats are not read`);
+    expect(toml.stderr).toContain(
+      `error: the config file ${path.join(cwd, 'settings.toml')} must be .yaml, .yml or .json (got ".toml"); other formats are not read`,
+    );
   });
 });

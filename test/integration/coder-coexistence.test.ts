@@ -121,7 +121,9 @@ describe('Coder at 460 (the release just before the change): the hand-over', () 
 
     const after = await cli(db, 'status');
     expectExit(after, 0);
-    expect(after.stdout).toContain("coder: Coder at migration 462 (clean): past its migration 461, the columns are Coder's; down of the columns is refused");
+    expect(after.stdout).toContain(
+      "coder: Coder at migration 462 (clean): past its migration 461, the columns are Coder's; down of the columns is refused",
+    );
   });
 });
 
@@ -205,7 +207,9 @@ describe('rescue: a Coder upgrade that aborted on 461', () => {
     expectExit(verify, 0);
     expect(JSON.parse(verify.stdout).outcome.status).toBe('pass');
     // An integral decimal is its integer to the rule (upstream's ::bigint cast raised on it).
-    const { rows } = await db.query(`SELECT cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE metadata->>'cache_read_input' = '5376.0'`);
+    const { rows } = await db.query(
+      `SELECT cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE metadata->>'cache_read_input' = '5376.0'`,
+    );
     expect(rows).toEqual([{ r: 5376, w: 4 }]);
     const filled = await rowsDigest(db);
 
@@ -265,7 +269,9 @@ describe('down after a hand-over gives the version back', () => {
     const doc = JSON.parse(down.stdout);
     expect(doc.reverted.name).toBe(COLUMNS);
     expect(doc.coder).toMatchObject({ action: 'hand_back', version_before: 461, version: 460, columns_present: false });
-    expect(doc.coder.message).toContain("Coder's version in public.schema_migrations is back at 460 (it was 461): the next Coder upgrade applies its migration 461 itself.");
+    expect(doc.coder.message).toContain(
+      "Coder's version in public.schema_migrations is back at 460 (it was 461): the next Coder upgrade applies its migration 461 itself.",
+    );
     expect(await coderVersion(db.url)).toEqual([{ version: 460, dirty: false }]);
     expect(await columnNames(db)).toEqual([]);
     expect(await toolkitApplied(db)).toEqual([]);
@@ -273,7 +279,9 @@ describe('down after a hand-over gives the version back', () => {
     expect(await runCoderMigrations(db.url)).toEqual({ status: 'ok', applied: [461, 462], version: 462 });
     expect(await coderVersion(db.url)).toEqual([{ version: 462, dirty: false }]);
     // Coder's own UPDATE read back what backfill --reverse put into metadata.
-    const { rows } = await db.query(`SELECT cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE provider_response_id = 'new-release'`);
+    const { rows } = await db.query(
+      `SELECT cache_read_input_tokens::int AS r, cache_write_input_tokens::int AS w FROM aibridge_token_usages WHERE provider_response_id = 'new-release'`,
+    );
     expect(rows).toEqual([{ r: 77, w: 6 }]);
     expect(await rowsOffRule(db)).toBe(0);
   });
@@ -297,14 +305,18 @@ describe('down after a hand-over gives the version back', () => {
 });
 
 describe("a Coder replica holds Coder's migration lock while up runs", () => {
-  it('up waits for it, then decides from what Coder committed (462: the columns are Coder\'s); never interleaved', async () => {
+  it("up waits for it, then decides from what Coder committed (462: the columns are Coder's); never interleaved", async () => {
     const db = await coderDatabase(460, { rows: 300 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked!: (pid: number) => void;
     const coderPid = new Promise<number>((resolve) => (locked = resolve));
     // The new Coder release starting: 461 and 462 applied, not yet committed.
-    const replica = runCoderMigrations(db.url, { onLocked: (pid) => locked(pid), beforeCommit: () => held, applicationName: 'coderd replica' });
+    const replica = runCoderMigrations(db.url, {
+      onLocked: (pid) => locked(pid),
+      beforeCommit: () => held,
+      applicationName: 'coderd replica',
+    });
     const pid = await coderPid;
     // status does not queue behind Coder's transaction (its TRUNCATE holds schema_migrations): it says what is happening.
     const during = statusJson(await migrationStatus({ databaseUrl: db.url, lockTimeout: '5s' })).coder;
@@ -320,12 +332,19 @@ describe("a Coder replica holds Coder's migration lock while up runs", () => {
         if (waits.length === 2) release();
       },
     };
-    const result = (await migrateUp({ databaseUrl: db.url, lockTimeout: '300ms', lockRetries: 20, lockRetryDelay: '100ms' }, { ...deps, log })) as UpResult;
+    const result = (await migrateUp(
+      { databaseUrl: db.url, lockTimeout: '300ms', lockRetries: 20, lockRetryDelay: '100ms' },
+      { ...deps, log },
+    )) as UpResult;
     expect(await replica).toEqual({ status: 'ok', applied: [461, 462], version: 462 });
 
-    expect(result.preflight).toContainEqual(expect.objectContaining({ check: 'coder_version', ok: true, detail: expect.stringContaining('up waits for Coder\'s migration lock') }));
+    expect(result.preflight).toContainEqual(
+      expect.objectContaining({ check: 'coder_version', ok: true, detail: expect.stringContaining("up waits for Coder's migration lock") }),
+    );
     expect(result.lockWaits[0]).toMatchObject({ kind: 'coder_lock' });
-    expect(result.lockWaits[0]!.blockers).toContainEqual(expect.objectContaining({ pid, applicationName: 'coderd replica', granted: true }));
+    expect(result.lockWaits[0]!.blockers).toContainEqual(
+      expect.objectContaining({ pid, applicationName: 'coderd replica', granted: true }),
+    );
     expect(waits[0]).toContain("a Coder server holds Coder's migration lock");
     expect(waits[0]).toContain(`pid ${pid}, application_name 'coderd replica'`);
     expect(result.applied.map((m) => m.name)).toEqual([COLUMNS, LEDGER]);
@@ -348,7 +367,9 @@ describe("a Coder replica holds Coder's migration lock while up runs", () => {
 
       const up = await cli(db, 'up', '--lock-timeout', '200ms', '--lock-retries', '1', '--lock-retry-delay', '50ms');
       expectExit(up, 4);
-      expect(up.stderr).toContain("Coder's migration lock (advisory key 1037453835920848937) was not granted in 2 attempt(s) of lock_timeout 200 ms");
+      expect(up.stderr).toContain(
+        "Coder's migration lock (advisory key 1037453835920848937) was not granted in 2 attempt(s) of lock_timeout 200 ms",
+      );
       expect(up.stderr).toContain(`pid ${pid} (coderd old replica, idle in transaction)`);
       expect(up.stderr).toContain('Nothing was applied.');
       expect(await coderVersion(db.url)).toEqual([{ version: 460, dirty: false }]);
@@ -373,7 +394,10 @@ describe("a reader of Coder's schema_migrations in an open transaction", () => {
       await reader.query('BEGIN');
       await reader.query('SELECT version FROM schema_migrations');
       const pid = (await reader.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-      const error = await migrateUp({ databaseUrl: db.url, lockTimeout: '200ms', lockRetries: 1, lockRetryDelay: '50ms' }, testDeps().deps).then(
+      const error = await migrateUp(
+        { databaseUrl: db.url, lockTimeout: '200ms', lockRetries: 1, lockRetryDelay: '50ms' },
+        testDeps().deps,
+      ).then(
         () => undefined,
         (e: unknown) => e as LockTimeoutError,
       );
@@ -391,7 +415,7 @@ describe("a reader of Coder's schema_migrations in an open transaction", () => {
 });
 
 describe('standalone: no Coder table', () => {
-  it('up, status and the dry run behave as before, saying Coder was not detected; another tool\'s schema_migrations is not Coder\'s', async () => {
+  it("up, status and the dry run behave as before, saying Coder was not detected; another tool's schema_migrations is not Coder's", async () => {
     const db = await freshDatabase();
     databases.push(db);
     const dry = await migrateUp({ databaseUrl: db.url, dryRun: true }, testDeps().deps);
@@ -410,7 +434,9 @@ describe('standalone: no Coder table', () => {
     expect(await handOverRecord(db)).toBeNull();
     const status = await migrationStatus({ databaseUrl: db.url });
     expect(statusJson(status).coder).toMatchObject({ detected: false, action: null });
-    expect(statusText(status)).toContain("coder: public.schema_migrations exists but is not Coder's (its columns: version text not null): standalone mode");
+    expect(statusText(status)).toContain(
+      "coder: public.schema_migrations exists but is not Coder's (its columns: version text not null): standalone mode",
+    );
   });
 });
 
@@ -419,11 +445,15 @@ describe('the dry run shows the hand-over SQL and takes no lock', () => {
     const db = await coderDatabase(460);
     const dry = await cli(db, 'up', '--dry-run');
     expectExit(dry, 0);
-    expect(dry.stdout).toContain("-- coder: Coder at migration 460 (clean): up adds the columns and records Coder's migration 461 as applied in public.schema_migrations in the same transaction");
+    expect(dry.stdout).toContain(
+      "-- coder: Coder at migration 460 (clean): up adds the columns and records Coder's migration 461 as applied in public.schema_migrations in the same transaction",
+    );
     expect(dry.stdout).toContain('SELECT pg_advisory_xact_lock($1::bigint); -- $1 = "1037453835920848937"');
     expect(dry.stdout).toContain('TRUNCATE "public"."schema_migrations";');
     expect(dry.stdout).toContain('INSERT INTO "public"."schema_migrations" (version, dirty) VALUES ($1, false); -- $1 = 461');
-    expect(dry.stdout).toMatch(/COMMENT ON COLUMN "public"."aibridge_token_usages"."cache_read_input_tokens" IS 'aibridge-migrate handed over Coder migration 461/);
+    expect(dry.stdout).toMatch(
+      /COMMENT ON COLUMN "public"."aibridge_token_usages"."cache_read_input_tokens" IS 'aibridge-migrate handed over Coder migration 461/,
+    );
     expect(await coderVersion(db.url)).toEqual([{ version: 460, dirty: false }]);
     expect(await columnNames(db)).toEqual([]);
     expect(await toolkitApplied(db)).toEqual([]);

@@ -33,9 +33,30 @@ function makeCertificates(dir: string): { ca: string; wrongCa: string; serverCer
   openssl(dir, ['req', '-x509', ...ec, '-keyout', 'wrong-ca.key', '-out', 'wrong-ca.crt', '-days', '2', '-subj', '/CN=some other CA']);
   openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
   const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
-  return { ca: path.join(dir, 'ca.crt'), wrongCa: path.join(dir, 'wrong-ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key') };
+  return {
+    ca: path.join(dir, 'ca.crt'),
+    wrongCa: path.join(dir, 'wrong-ca.crt'),
+    serverCert: read('server.crt'),
+    serverKey: read('server.key'),
+  };
 }
 
 /** Whether the session runs over TLS, as the server sees it. */
@@ -85,13 +106,19 @@ describe('TLS with libpq sslmode, against a server with ssl = on', () => {
   it('a wrong CA fails clearly (exit 3), naming the root certificate file', async () => {
     const error = await connectionFailure(at('localhost', `sslmode=verify-full&sslrootcert=${certs.wrongCa}`));
     expect(error.exitCode).toBe(3);
-    expect(error.message).toMatch(new RegExp(`^TLS handshake with localhost:${server.port}/postgres failed: the server's certificate is not signed by a CA in ${certs.wrongCa.replaceAll('.', '\\.')}`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^TLS handshake with localhost:${server.port}/postgres failed: the server's certificate is not signed by a CA in ${certs.wrongCa.replaceAll('.', '\\.')}`,
+      ),
+    );
     expect(error.hint).toMatch(/--ssl-root-cert/);
   });
 
   it('a certificate for another host name fails verify-full (127.0.0.1 is not localhost), and passes verify-ca', async () => {
     const error = await connectionFailure(at('127.0.0.1', `sslmode=verify-full&sslrootcert=${certs.ca}`));
-    expect(error.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+\/postgres failed: the server's certificate is not for this host name \(.*127\.0\.0\.1/);
+    expect(error.message).toMatch(
+      /^TLS handshake with 127\.0\.0\.1:\d+\/postgres failed: the server's certificate is not for this host name \(.*127\.0\.0\.1/,
+    );
     expect(error.hint).toMatch(/verify-ca/);
     expect(await sessionUsesTls(at('127.0.0.1', `sslmode=verify-ca&sslrootcert=${certs.ca}`))).toBe(true);
   });
@@ -110,21 +137,44 @@ describe('TLS with libpq sslmode, against a server with ssl = on', () => {
   it('against a server without TLS: require fails clearly (exit 3), prefer connects in plain text', async () => {
     const error = await connectionFailure(`${plain.url}?sslmode=require`);
     expect(error.exitCode).toBe(3);
-    expect(error.message).toMatch(/^127\.0\.0\.1:\d+\/aibridge_migrate_t_\w+ does not accept TLS connections \(sslmode=require requires TLS/);
+    expect(error.message).toMatch(
+      /^127\.0\.0\.1:\d+\/aibridge_migrate_t_\w+ does not accept TLS connections \(sslmode=require requires TLS/,
+    );
     expect(await sessionUsesTls(`${plain.url}?sslmode=prefer`)).toBe(false);
   });
 
   it('through the CLI: exit 3 with the reason for a bad handshake, exit 2 naming a missing certificate file, and no driver warning', async () => {
-    const wrongCa = await runCliProcess(['status', '--database-url', at('localhost', 'sslmode=verify-full'), '--ssl-root-cert', certs.wrongCa]);
+    const wrongCa = await runCliProcess([
+      'status',
+      '--database-url',
+      at('localhost', 'sslmode=verify-full'),
+      '--ssl-root-cert',
+      certs.wrongCa,
+    ]);
     expect(wrongCa.code).toBe(3);
-    expect(wrongCa.stderr).toMatch(/^error: TLS handshake with localhost:\d+\/postgres failed: the server's certificate is not signed by a CA in /m);
+    expect(wrongCa.stderr).toMatch(
+      /^error: TLS handshake with localhost:\d+\/postgres failed: the server's certificate is not signed by a CA in /m,
+    );
     expect(wrongCa.stderr).not.toMatch(/SECURITY WARNING|This is a bug/);
 
-    const missing = await runCliProcess(['status', '--json'], { env: { PGHOST: 'localhost', PGPORT: String(server.port), PGUSER: 'postgres', PGSSLMODE: 'verify-full', PGSSLROOTCERT: path.join(dir, 'nope.crt') } });
+    const missing = await runCliProcess(['status', '--json'], {
+      env: {
+        PGHOST: 'localhost',
+        PGPORT: String(server.port),
+        PGUSER: 'postgres',
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: path.join(dir, 'nope.crt'),
+      },
+    });
     expect(missing.code).toBe(2);
-    expect(missing.events[0]).toMatchObject({ status: 'error', error: { code: 'USAGE', message: `PGSSLROOTCERT: cannot read the root certificate file ${path.join(dir, 'nope.crt')}: no such file` } });
+    expect(missing.events[0]).toMatchObject({
+      status: 'error',
+      error: { code: 'USAGE', message: `PGSSLROOTCERT: cannot read the root certificate file ${path.join(dir, 'nope.crt')}: no such file` },
+    });
 
-    const ok = await runCliProcess(['status', '--sslmode', 'verify-full', '--ssl-root-cert', certs.ca, '--json'], { env: { PGHOST: 'localhost', PGPORT: String(server.port), PGUSER: 'postgres' } });
+    const ok = await runCliProcess(['status', '--sslmode', 'verify-full', '--ssl-root-cert', certs.ca, '--json'], {
+      env: { PGHOST: 'localhost', PGPORT: String(server.port), PGUSER: 'postgres' },
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.events[0]).toMatchObject({ status: 'ok', database: `localhost:${server.port}/postgres` });
   });
@@ -145,7 +195,9 @@ describe('the libpq environment, sockets, secret files and ~/.pgpass', () => {
   });
 
   it('only PG* variables: the command connects, and says where', async () => {
-    const run = await runCliProcess(['status', '--json'], { env: { PGHOST: '127.0.0.1', PGPORT: String(server.port), PGUSER: 'postgres', PGDATABASE: 'postgres' } });
+    const run = await runCliProcess(['status', '--json'], {
+      env: { PGHOST: '127.0.0.1', PGPORT: String(server.port), PGUSER: 'postgres', PGDATABASE: 'postgres' },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.events[0]).toMatchObject({ database: `127.0.0.1:${server.port}/postgres` });
   });
@@ -155,12 +207,19 @@ describe('the libpq environment, sockets, secret files and ~/.pgpass', () => {
     const viaEnv = await runCliProcess(['status', '--json'], { env });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     expect(viaEnv.events[0]).toMatchObject({ database: `${server.socketDir}:${server.port}/postgres` });
-    const viaUrl = await runCliProcess(['status', '--json', '--database-url', `postgresql:///postgres?host=${server.socketDir}&port=${server.port}&user=postgres`]);
+    const viaUrl = await runCliProcess([
+      'status',
+      '--json',
+      '--database-url',
+      `postgresql:///postgres?host=${server.socketDir}&port=${server.port}&user=postgres`,
+    ]);
     expect(viaUrl.code, viaUrl.stderr).toBe(0);
   });
 
   it('an error with only PG* variables names the host, port and database actually used', async () => {
-    const run = await runCliProcess(['status'], { env: { PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'app', PGPASSWORD: PASSWORD, PGDATABASE: 'coder' } });
+    const run = await runCliProcess(['status'], {
+      env: { PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'app', PGPASSWORD: PASSWORD, PGDATABASE: 'coder' },
+    });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^error: cannot reach 127\.0\.0\.1:1\/coder while connecting/m);
     expect(run.stderr).not.toContain(PASSWORD);
@@ -190,12 +249,20 @@ describe('the libpq environment, sockets, secret files and ~/.pgpass', () => {
     fs.rmSync(pgpass);
     const without = await runCliProcess(['status'], { env });
     expect(without.code).toBe(3);
-    expect(without.stderr).toMatch(new RegExp(`^error: 127\\.0\\.0\\.1:${server.port}/postgres asks for a password for user "pw_user" and none was given`, 'm'));
+    expect(without.stderr).toMatch(
+      new RegExp(`^error: 127\\.0\\.0\\.1:${server.port}/postgres asks for a password for user "pw_user" and none was given`, 'm'),
+    );
     expect(without.stderr).toContain(`hint: Put it in the URL, in PGPASSWORD, or in ${pgpass}`);
   });
 
   it('the resolved target is what connect() uses: PGPORT fills a URL without a port', async () => {
-    const resolved = resolveTarget({ url: { kind: 'text', value: 'postgres://postgres@127.0.0.1/postgres', setting: 'database-url', source: 'test' }, env: { PGPORT: String(server.port) } }, systemTargetIo());
+    const resolved = resolveTarget(
+      {
+        url: { kind: 'text', value: 'postgres://postgres@127.0.0.1/postgres', setting: 'database-url', source: 'test' },
+        env: { PGPORT: String(server.port) },
+      },
+      systemTargetIo(),
+    );
     expect(resolved.ok).toBe(true);
     if (!resolved.ok) return;
     const client = await connect({ target: resolved.target });

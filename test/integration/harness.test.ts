@@ -28,7 +28,13 @@ describe('test harness', () => {
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'aibridge_token_usages' ORDER BY ordinal_position`,
     );
     expect(rows.map((r) => r.column_name)).toEqual([
-      'id', 'interception_id', 'provider_response_id', 'input_tokens', 'output_tokens', 'metadata', 'created_at',
+      'id',
+      'interception_id',
+      'provider_response_id',
+      'input_tokens',
+      'output_tokens',
+      'metadata',
+      'created_at',
     ]);
   });
 

@@ -18,15 +18,23 @@ interface Run {
 }
 
 /** The parent's environment without anything that would configure the CLI behind the test's back. */
-const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name)));
+const inherited = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([name]) => name !== 'DATABASE_URL' && !name.startsWith('AIBRIDGE_MIGRATE_') && !/^PG[A-Z]/.test(name),
+  ),
+);
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'src', 'cli', 'main.ts'), ...args], {
-      cwd: root,
-      env: { ...inherited, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'src', 'cli', 'main.ts'), ...args],
+      {
+        cwd: root,
+        env: { ...inherited, NO_COLOR: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -66,14 +74,19 @@ describe('aibridge-migrate up | down | status', () => {
   it('dry run, up, a second up with nothing pending, and status: exit 0 with one JSON document each', async () => {
     const dry = await cli(['up', '--dry-run'], { DATABASE_URL: db.url });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('ALTER TABLE "public"."aibridge_token_usages" ADD COLUMN IF NOT EXISTS "cache_read_input_tokens" bigint NOT NULL DEFAULT 0');
+    expect(dry.stdout).toContain(
+      'ALTER TABLE "public"."aibridge_token_usages" ADD COLUMN IF NOT EXISTS "cache_read_input_tokens" bigint NOT NULL DEFAULT 0',
+    );
     expect(dry.stdout).toContain('nothing was changed');
 
     const up = await cli(['up', '--json'], { DATABASE_URL: db.url });
     expect(up.code).toBe(0);
     const doc = JSON.parse(up.stdout);
     expect(doc).toMatchObject({ status: 'ok', command: 'up', dry_run: false, nothing_pending: false, attempts: 1, lock_waits: [] });
-    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual([
+      '20261128000000000_cache-token-columns',
+      '20261128000001000_backfill-ledger',
+    ]);
     expect(up.stderr).toContain('applied 20261128000000000_cache-token-columns');
 
     const again = await cli(['up'], { DATABASE_URL: db.url });
@@ -103,12 +116,19 @@ describe('aibridge-migrate up | down | status', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('SELECT 1 FROM aibridge_token_usages LIMIT 1');
-      const locked = await cli(['down', '--force-drop-data', '--json', '--lock-timeout', '200ms', '--lock-retries', '1', '--lock-retry-delay', '50ms'], { DATABASE_URL: db.url });
+      const locked = await cli(
+        ['down', '--force-drop-data', '--json', '--lock-timeout', '200ms', '--lock-retries', '1', '--lock-retry-delay', '50ms'],
+        { DATABASE_URL: db.url },
+      );
       expect(locked.code).toBe(4);
       expect(locked.stderr).toContain("application_name 'cli-blocker'");
       const lockDoc = JSON.parse(locked.stdout);
       expect(lockDoc.error).toMatchObject({ code: 'LOCK_TIMEOUT', exit_code: 4, details: { attempts: 2 } });
-      expect(lockDoc.error.details.lock_waits[0]).toMatchObject({ attempt: 1, kind: 'lock_timeout', blockers: [{ application_name: 'cli-blocker', state: 'idle in transaction', granted: true }] });
+      expect(lockDoc.error.details.lock_waits[0]).toMatchObject({
+        attempt: 1,
+        kind: 'lock_timeout',
+        blockers: [{ application_name: 'cli-blocker', state: 'idle in transaction', granted: true }],
+      });
       // First retry: jittered between half and all of --lock-retry-delay; the last wait has no retry.
       expect(lockDoc.error.details.lock_waits[0].retry_in_ms).toBeGreaterThanOrEqual(25);
       expect(lockDoc.error.details.lock_waits[0].retry_in_ms).toBeLessThanOrEqual(50);
@@ -118,7 +138,9 @@ describe('aibridge-migrate up | down | status', () => {
       await blocker.query('ROLLBACK');
       await blocker.end();
     }
-    const columns = await db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'aibridge_token_usages' AND column_name LIKE 'cache%'`);
+    const columns = await db.query(
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'aibridge_token_usages' AND column_name LIKE 'cache%'`,
+    );
     expect(columns.rows[0].n).toBe(2);
   });
 });

@@ -16,7 +16,9 @@ async function bookkeepingNames(db: TestDatabase): Promise<string[]> {
 /** What a finished forward backfill leaves: every column equal to what the rule reads from metadata. */
 async function backfill(db: TestDatabase): Promise<void> {
   const rule = compileRuleSql('"t"."metadata"');
-  await db.query(`UPDATE aibridge_token_usages AS t SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite}`);
+  await db.query(
+    `UPDATE aibridge_token_usages AS t SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite}`,
+  );
 }
 
 async function insertRow(db: TestDatabase, metadata: unknown, read: number, write: number): Promise<void> {
@@ -66,7 +68,7 @@ describe('down', () => {
     await insertRow(db, { cache_read_input: 9, cache_creation_input: 4 }, 9, 4);
     await insertRow(db, { prompt_cached: 3, input_cached: 8 }, 8, 0);
     await insertRow(db, { cache_read_input: 'abc' }, 0, 0);
-    const before = (await db.query('SELECT md5(string_agg(t::text, \',\' ORDER BY id)) AS d FROM aibridge_token_usages t')).rows[0].d;
+    const before = (await db.query("SELECT md5(string_agg(t::text, ',' ORDER BY id)) AS d FROM aibridge_token_usages t")).rows[0].d;
 
     const error = await refusal(migrateDown({ databaseUrl: db.url }, testDeps().deps));
     expect(error.exitCode).toBe(6);
@@ -77,7 +79,7 @@ describe('down', () => {
 
     expect((await columnsOf(db.url)).length).toBe(2);
     expect(await bookkeepingNames(db)).toEqual([COLUMNS]);
-    const after = (await db.query('SELECT md5(string_agg(t::text, \',\' ORDER BY id)) AS d FROM aibridge_token_usages t')).rows[0].d;
+    const after = (await db.query("SELECT md5(string_agg(t::text, ',' ORDER BY id)) AS d FROM aibridge_token_usages t")).rows[0].d;
     expect(after).toBe(before);
   });
 

@@ -15,7 +15,10 @@ export function testDeps(overrides: Partial<MigrateDeps> = {}): CapturedLog {
   return { lines, deps: defaultDeps({ log, random: () => 0.5, ...overrides }) };
 }
 
-export async function columnsOf(url: string, schema = 'public'): Promise<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }[]> {
+export async function columnsOf(
+  url: string,
+  schema = 'public',
+): Promise<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -101,16 +101,26 @@ describe('up while another transaction holds the table', () => {
       const firstWait = result.lockWaits[0]!;
       expect(firstWait.kind).toBe('lock_timeout');
       expect(firstWait.blockers).toContainEqual(
-        expect.objectContaining({ pid: blockerPid, applicationName: 'test-blocker', state: 'idle in transaction', granted: true, modes: ['AccessShareLock'] }),
+        expect.objectContaining({
+          pid: blockerPid,
+          applicationName: 'test-blocker',
+          state: 'idle in transaction',
+          granted: true,
+          modes: ['AccessShareLock'],
+        }),
       );
-      expect(lines.some((l) => l.includes(`pid ${blockerPid}, application_name 'test-blocker'`) && l.includes('idle in transaction'))).toBe(true);
+      expect(lines.some((l) => l.includes(`pid ${blockerPid}, application_name 'test-blocker'`) && l.includes('idle in transaction'))).toBe(
+        true,
+      );
       expect((await columnsOf(db.url)).map((c) => c.column_name)).toEqual(['cache_read_input_tokens', 'cache_write_input_tokens']);
 
       // The correctness bound: traffic ran throughout, and no statement queued behind the
       // waiting ALTER for longer than the lock timeout (plus scheduling slack).
       expect(load.latencies.length).toBeGreaterThan(5);
       const worst = Math.max(...load.latencies);
-      console.info(`traffic: ${load.latencies.length} statements, slowest ${Math.round(worst)} ms (lock_timeout ${LOCK_TIMEOUT_MS} ms, ${result.lockWaits.length} lock waits)`);
+      console.info(
+        `traffic: ${load.latencies.length} statements, slowest ${Math.round(worst)} ms (lock_timeout ${LOCK_TIMEOUT_MS} ms, ${result.lockWaits.length} lock waits)`,
+      );
       expect(worst).toBeLessThan(LOCK_TIMEOUT_MS + MARGIN_MS);
     } finally {
       await blocker.end();
@@ -167,7 +177,9 @@ describe('up when the retry budget is spent', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(LockTimeoutError);
-      expect((error as LockTimeoutError).message).toContain('another aibridge-migrate up/down held the migration lock through 2 attempt(s)');
+      expect((error as LockTimeoutError).message).toContain(
+        'another aibridge-migrate up/down held the migration lock through 2 attempt(s)',
+      );
       expect((error as LockTimeoutError).message).toContain(`pid ${otherPid} (aibridge-migrate up, idle)`);
       expect(await columnsOf(db.url)).toEqual([]);
     } finally {

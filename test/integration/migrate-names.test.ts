@@ -17,7 +17,9 @@ const INJECTIONS = [
 ];
 
 async function tablesIntact(db: TestDatabase): Promise<boolean> {
-  const { rows } = await db.query(`SELECT to_regclass('public.aibridge_token_usages') IS NOT NULL AND to_regclass('public.aibridge_interceptions') IS NOT NULL AS ok`);
+  const { rows } = await db.query(
+    `SELECT to_regclass('public.aibridge_token_usages') IS NOT NULL AND to_regclass('public.aibridge_interceptions') IS NOT NULL AS ok`,
+  );
   return rows[0].ok;
 }
 
@@ -42,18 +44,28 @@ describe('user-supplied names', () => {
   it.each(INJECTIONS)('refuses the bookkeeping name %j before any SQL runs', async (name) => {
     for (const options of [{ migrationsTable: name }, { migrationsSchema: name }]) {
       const problems = await usageProblems(migrateUp({ databaseUrl: db.url, ...options }, testDeps().deps));
-      expect(problems[0]).toMatch(/^Setting 'migrations-(table|schema)' \(options\.migrations(Table|Schema)\): must not contain a quote character/);
+      expect(problems[0]).toMatch(
+        /^Setting 'migrations-(table|schema)' \(options\.migrations(Table|Schema)\): must not contain a quote character/,
+      );
       await usageProblems(migrateDown({ databaseUrl: db.url, ...options }, testDeps().deps));
       await usageProblems(migrationStatus({ databaseUrl: db.url, ...options }));
     }
     // The lower-level runner (used by the test harness and other helpers) refuses too.
     await withClient(db.url, async (client) => {
       await usageProblems(
-        runMigrations({ client, direction: 'up', context: { appSchema: 'public', stateSchema: 'aibridge_migrate' }, migrationsSchema: 'public', migrationsTable: name }),
+        runMigrations({
+          client,
+          direction: 'up',
+          context: { appSchema: 'public', stateSchema: 'aibridge_migrate' },
+          migrationsSchema: 'public',
+          migrationsTable: name,
+        }),
       );
     });
     expect(await tablesIntact(db)).toBe(true);
-    expect((await db.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'x%' OR nspname LIKE 'public"%'`)).rows[0].n).toBe(0);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'x%' OR nspname LIKE 'public"%'`)).rows[0].n,
+    ).toBe(0);
   });
 
   it('uses names with semicolons, unicode and quotes (where it is safe) exactly as given', async () => {

@@ -36,7 +36,8 @@ describe('up on a table with data', () => {
   afterAll(() => db.drop());
 
   it('adds both columns without rewriting the table, records both migrations, and a second up has nothing to do', async () => {
-    const relfilenode = async () => (await db.query(`SELECT relfilenode FROM pg_class WHERE oid = 'public.aibridge_token_usages'::regclass`)).rows[0].relfilenode;
+    const relfilenode = async () =>
+      (await db.query(`SELECT relfilenode FROM pg_class WHERE oid = 'public.aibridge_token_usages'::regclass`)).rows[0].relfilenode;
     const before = await relfilenode();
     const { deps } = testDeps();
     const first = (await migrateUp({ databaseUrl: db.url }, deps)) as UpResult;
@@ -46,7 +47,9 @@ describe('up on a table with data', () => {
     expect(await columnsOf(db.url)).toEqual(EXPECTED_COLUMNS);
     // A rewrite (e.g. a volatile default) would give the table a new file.
     expect(await relfilenode()).toBe(before);
-    const rows = await db.query('SELECT count(*)::int AS n, sum(cache_read_input_tokens + cache_write_input_tokens)::int AS s FROM aibridge_token_usages');
+    const rows = await db.query(
+      'SELECT count(*)::int AS n, sum(cache_read_input_tokens + cache_write_input_tokens)::int AS s FROM aibridge_token_usages',
+    );
     expect(rows.rows[0]).toEqual({ n: 5000, s: 0 });
     expect(await bookkeepingRows(db)).toEqual(ALL);
 
@@ -121,7 +124,7 @@ describe('preflight', () => {
     expect(await bookkeepingRows(db)).toEqual([]);
   });
 
-  it('refuses a table whose key columns are not Coder\'s', async () => {
+  it("refuses a table whose key columns are not Coder's", async () => {
     await db.query('CREATE SCHEMA odd; CREATE TABLE odd.aibridge_token_usages (id bigint PRIMARY KEY, metadata text)');
     const error = await failureOf(migrateUp({ databaseUrl: db.url, schema: 'odd' }, testDeps().deps));
     expect(error).toBeInstanceOf(PreflightError);
@@ -131,7 +134,9 @@ describe('preflight', () => {
   it('refuses a role that does not own the table (exit 3) and names the owner', async () => {
     const role = `aibm_reader_${db.name.slice(-10)}`;
     await db.query(`CREATE ROLE ${role} LOGIN`);
-    await db.query(`GRANT CREATE ON DATABASE ${db.name} TO ${role}; GRANT ALL ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE ON aibridge_token_usages TO ${role}`);
+    await db.query(
+      `GRANT CREATE ON DATABASE ${db.name} TO ${role}; GRANT ALL ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE ON aibridge_token_usages TO ${role}`,
+    );
     try {
       const url = new URL(db.url);
       url.username = role;
@@ -143,7 +148,9 @@ describe('preflight', () => {
       expect(await columnsOf(db.url)).toEqual([]);
       expect(await bookkeepingRows(db)).toEqual([]);
     } finally {
-      await db.query(`REVOKE ALL ON aibridge_token_usages FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE ${db.name} FROM ${role}`);
+      await db.query(
+        `REVOKE ALL ON aibridge_token_usages FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE ${db.name} FROM ${role}`,
+      );
       await db.query(`DROP ROLE ${role}`);
     }
   });
@@ -177,8 +184,13 @@ describe('up --dry-run', () => {
     advisoryLocksSeen = Number((await db.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n);
     expect(result.failure).toBeNull();
     expect(result.preflight.map((c) => [c.check, c.ok])).toEqual([
-      ['server_version', true], ['primary_server', true], ['app_table', true], ['key_columns', true],
-      ['table_owner', true], ['state_schema_create', true], ['bookkeeping_table', true],
+      ['server_version', true],
+      ['primary_server', true],
+      ['app_table', true],
+      ['key_columns', true],
+      ['table_owner', true],
+      ['state_schema_create', true],
+      ['bookkeeping_table', true],
     ]);
     expect(result.pending.map((m) => m.name)).toEqual(ALL);
     expect(result.pending[0]!.statements.map((s) => s.sql)).toEqual([

@@ -29,10 +29,9 @@ describe('adversarial corpus, evaluated by PostgreSQL', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.query(`CREATE TABLE "corpus" ("n" int PRIMARY KEY, "metadata" jsonb)`);
-    await db.query(
-      `INSERT INTO "corpus" ("n", "metadata") SELECT u.n, u.m::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`,
-      [corpus.map((c) => c.metadata)],
-    );
+    await db.query(`INSERT INTO "corpus" ("n", "metadata") SELECT u.n, u.m::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`, [
+      corpus.map((c) => c.metadata),
+    ]);
     // One statement over every document: a single malformed value must not abort it.
     const result = await db.query<Row>(
       `SELECT "t"."n", "t"."metadata"::text AS stored, (${rule.cacheRead})::text AS read,
@@ -51,7 +50,9 @@ describe('adversarial corpus, evaluated by PostgreSQL', () => {
     expectRule(c, row);
     // The TypeScript evaluator on the text PostgreSQL stores (jsonb rewrites numerals).
     const ts = evaluateMetadataText(row.stored);
-    expect({ cacheRead: ts.cacheRead.toString(), cacheWrite: ts.cacheWrite.toString(), anomalies: anomalyLabels(ts.anomalies) }).toEqual(c.expected);
+    expect({ cacheRead: ts.cacheRead.toString(), cacheWrite: ts.cacheWrite.toString(), anomalies: anomalyLabels(ts.anomalies) }).toEqual(
+      c.expected,
+    );
   });
 
   it('gives the same results when the document is a bound parameter the planner folds as a constant', async () => {
@@ -62,7 +63,9 @@ describe('adversarial corpus, evaluated by PostgreSQL', () => {
       // Custom plans substitute the value before planning, so every guarded cast meets a constant.
       await client.query(`SET plan_cache_mode = force_custom_plan`);
       for (const c of corpus) {
-        const { rows: [row] } = await client.query(sql, [c.metadata]);
+        const {
+          rows: [row],
+        } = await client.query(sql, [c.metadata]);
         expectRule(c, row);
       }
     } finally {
@@ -77,7 +80,9 @@ describe('adversarial corpus, evaluated by PostgreSQL', () => {
       if (!c.upstream) continue;
       expected[c.name] = c.upstream.status === 'error' ? 'error' : `${c.upstream.cacheRead}/${c.upstream.cacheWrite}`;
       try {
-        const { rows: [row] } = await db.query(
+        const {
+          rows: [row],
+        } = await db.query(
           `SELECT (${upstream.cacheRead})::text AS read, (${upstream.cacheWrite})::text AS write FROM "corpus" AS "t" WHERE "t"."n" = $1`,
           [index + 1],
         );

@@ -25,42 +25,124 @@ const SEED = process.env.RULE_PROPERTY_SEED ? Number(process.env.RULE_PROPERTY_S
 const MAX = 2n ** 63n - 1n;
 const RULE_KEYS = ruleKeys();
 const OTHER_KEYS = [
-  'cache_ephemeral_5m_input', 'cache_ephemeral_1h_input', 'web_search_requests', 'prompt_audio',
-  'completion_reasoning', 'output_reasoning', 'total_tokens', 'Cache_Read_Input', 'cache_read_input ',
-  'cache_read_\u00eenput', '\uff43ache_read_input', '\u7f13\u5b58', '\u{1F600}',
+  'cache_ephemeral_5m_input',
+  'cache_ephemeral_1h_input',
+  'web_search_requests',
+  'prompt_audio',
+  'completion_reasoning',
+  'output_reasoning',
+  'total_tokens',
+  'Cache_Read_Input',
+  'cache_read_input ',
+  'cache_read_\u00eenput',
+  '\uff43ache_read_input',
+  '\u7f13\u5b58',
+  '\u{1F600}',
 ];
 
 // ---- JSON text generators: documents are built as text so that numerals such as 5376.0,
 // 1E+21 or 9007199254740993 reach PostgreSQL exactly as written.
 
-const boundary = fc.constantFrom(0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, MAX - 1n, MAX, MAX + 1n, 2n ** 64n, 10n ** 18n, 10n ** 19n);
-const nonNegative = fc.oneof({ arbitrary: fc.bigInt({ min: 0n, max: MAX }), weight: 3 }, { arbitrary: fc.bigInt({ min: 0n, max: 10n ** 7n }), weight: 3 }, { arbitrary: boundary, weight: 2 });
-const anyInteger = fc.oneof({ arbitrary: nonNegative, weight: 4 }, fc.bigInt({ min: -(2n ** 70n), max: -1n }).map((n) => n), boundary.map((n) => -n), fc.bigInt({ min: MAX, max: 2n ** 80n }));
+const boundary = fc.constantFrom(
+  0n,
+  1n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  MAX - 1n,
+  MAX,
+  MAX + 1n,
+  2n ** 64n,
+  10n ** 18n,
+  10n ** 19n,
+);
+const nonNegative = fc.oneof(
+  { arbitrary: fc.bigInt({ min: 0n, max: MAX }), weight: 3 },
+  { arbitrary: fc.bigInt({ min: 0n, max: 10n ** 7n }), weight: 3 },
+  { arbitrary: boundary, weight: 2 },
+);
+const anyInteger = fc.oneof(
+  { arbitrary: nonNegative, weight: 4 },
+  fc.bigInt({ min: -(2n ** 70n), max: -1n }).map((n) => n),
+  boundary.map((n) => -n),
+  fc.bigInt({ min: MAX, max: 2n ** 80n }),
+);
 
 /** An integer, a decimal (integral or not) or an exponent form, as JSON can write a number. */
 const numberText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: anyInteger.map(String), weight: 6 },
   {
-    arbitrary: fc.tuple(anyInteger, fc.oneof(fc.constantFrom('0', '00', '000'), fc.stringMatching(/^[0-9]{1,4}$/))).map(([i, f]) => `${i}.${f}`),
+    arbitrary: fc
+      .tuple(anyInteger, fc.oneof(fc.constantFrom('0', '00', '000'), fc.stringMatching(/^[0-9]{1,4}$/)))
+      .map(([i, f]) => `${i}.${f}`),
     weight: 2,
   },
   {
     arbitrary: fc
-      .tuple(fc.stringMatching(/^-?(0|[1-9][0-9]{0,3})(\.[0-9]{1,4})?$/), fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 40 }))
+      .tuple(
+        fc.stringMatching(/^-?(0|[1-9][0-9]{0,3})(\.[0-9]{1,4})?$/),
+        fc.constantFrom('e', 'E'),
+        fc.constantFrom('', '+', '-'),
+        fc.integer({ min: 0, max: 40 }),
+      )
       .map(([m, e, s, x]) => `${m}${e}${s}${x}`),
     weight: 2,
   },
-  { arbitrary: fc.constantFrom('-0', '-0.0', '0.0', '0e10', '1e1000', '1e-1000', '9.223372036854775807e18', '92233720368547758070e-1', '9223372036854775807.5'), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '-0',
+      '-0.0',
+      '0.0',
+      '0e10',
+      '1e1000',
+      '1e-1000',
+      '9.223372036854775807e18',
+      '92233720368547758070e-1',
+      '9223372036854775807.5',
+    ),
+    weight: 1,
+  },
 );
 
 const SPACE = fc.constantFrom('', '', ' ', '  ', '\t', '\n', '\r', '\v', '\f');
-const JUNK = fc.constantFrom('_', '.', '.0', 'e3', 'x', '0x', '0o', '0b', '\u00a0', '\u2009', '\u0663', '\uff11', ' ', '+', '-', 'abc', '1_000');
+const JUNK = fc.constantFrom(
+  '_',
+  '.',
+  '.0',
+  'e3',
+  'x',
+  '0x',
+  '0o',
+  '0b',
+  '\u00a0',
+  '\u2009',
+  '\u0663',
+  '\uff11',
+  ' ',
+  '+',
+  '-',
+  'abc',
+  '1_000',
+);
 
 /** A string that the rule may or may not accept as a number. */
 const numericString: fc.Arbitrary<string> = fc.oneof(
-  { arbitrary: fc.tuple(SPACE, fc.constantFrom('', '', '+', '-'), fc.constantFrom('', '', '0', '000'), nonNegative, SPACE).map((p) => p.map(String).join('')), weight: 4 },
-  { arbitrary: fc.tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,30}$/), JUNK, fc.stringMatching(/^[0-9]{0,4}$/)).map((p) => p.join('')), weight: 2 },
-  { arbitrary: fc.constantFrom('', ' ', '+', '-', '-0', ' -00 ', '0x1F', '0o17', '0b101', '1_000', '12.5', '5376.0', '1e3', 'null', 'true'), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(SPACE, fc.constantFrom('', '', '+', '-'), fc.constantFrom('', '', '0', '000'), nonNegative, SPACE)
+      .map((p) => p.map(String).join('')),
+    weight: 4,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,30}$/), JUNK, fc.stringMatching(/^[0-9]{0,4}$/))
+      .map((p) => p.join('')),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.constantFrom('', ' ', '+', '-', '-0', ' -00 ', '0x1F', '0o17', '0b101', '1_000', '12.5', '5376.0', '1e3', 'null', 'true'),
+    weight: 1,
+  },
 );
 
 /** Any string without NUL, which jsonb cannot store; unpaired surrogates are never generated. */
@@ -81,7 +163,11 @@ const anyJson: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
 })).value;
 
 /** What a rule key may hold: mostly numbers and numeric strings, sometimes anything. */
-const ruleValue = fc.oneof({ arbitrary: numberText, weight: 6 }, { arbitrary: jsonString(numericString), weight: 3 }, { arbitrary: anyJson, weight: 2 });
+const ruleValue = fc.oneof(
+  { arbitrary: numberText, weight: 6 },
+  { arbitrary: jsonString(numericString), weight: 3 },
+  { arbitrary: anyJson, weight: 2 },
+);
 
 const WS = fc.constantFrom('', '', ' ', '\n', ' \t');
 const entry = fc.oneof(
@@ -89,8 +175,20 @@ const entry = fc.oneof(
   { arbitrary: fc.tuple(fc.constantFrom(...OTHER_KEYS), fc.oneof(numberText, anyJson)), weight: 20 },
   { arbitrary: fc.tuple(text, anyJson), weight: 10 },
   // Very large documents: a long string, or deep nesting, beside the rule keys.
-  { arbitrary: fc.tuple(fc.constant('blob'), fc.integer({ min: 1_000, max: 100_000 }).map((n) => JSON.stringify('x'.repeat(n)))), weight: 1 },
-  { arbitrary: fc.tuple(fc.constant('deep'), fc.integer({ min: 100, max: 3_000 }).map((n) => `${'['.repeat(n)}1${']'.repeat(n)}`)), weight: 1 },
+  {
+    arbitrary: fc.tuple(
+      fc.constant('blob'),
+      fc.integer({ min: 1_000, max: 100_000 }).map((n) => JSON.stringify('x'.repeat(n))),
+    ),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.tuple(
+      fc.constant('deep'),
+      fc.integer({ min: 100, max: 3_000 }).map((n) => `${'['.repeat(n)}1${']'.repeat(n)}`),
+    ),
+    weight: 1,
+  },
 );
 
 const objectDocument = fc
@@ -100,7 +198,14 @@ const objectDocument = fc
 /** A metadata document as JSON text, or null for SQL NULL. */
 const metadataDocument: fc.Arbitrary<string | null> = fc.oneof(
   { arbitrary: objectDocument, weight: 20 },
-  { arbitrary: fc.oneof(numberText, jsonString(text), fc.constantFrom('null', 'true', '[]', '"cache_read_input"', '["cache_read_input", "prompt_cached"]')), weight: 1 },
+  {
+    arbitrary: fc.oneof(
+      numberText,
+      jsonString(text),
+      fc.constantFrom('null', 'true', '[]', '"cache_read_input"', '["cache_read_input", "prompt_cached"]'),
+    ),
+    weight: 1,
+  },
   { arbitrary: fc.array(objectDocument, { maxLength: 2 }).map((ds) => `[${ds.join(',')}]`), weight: 1 },
   { arbitrary: fc.constant(null), weight: 1 },
 );
@@ -113,7 +218,11 @@ interface Evaluated {
   anomalies: string[];
 }
 
-const fromTs = (r: RuleResult): Evaluated => ({ read: r.cacheRead.toString(), write: r.cacheWrite.toString(), anomalies: anomalyLabels(r.anomalies) });
+const fromTs = (r: RuleResult): Evaluated => ({
+  read: r.cacheRead.toString(),
+  write: r.cacheWrite.toString(),
+  anomalies: anomalyLabels(r.anomalies),
+});
 
 interface StoredRow extends Evaluated {
   stored: string | null;
@@ -155,10 +264,9 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
 
   async function evaluateInPostgres(documents: (string | null)[]): Promise<StoredRow[]> {
     await client.query('TRUNCATE "docs"');
-    await client.query(
-      `INSERT INTO "docs" ("n", "metadata") SELECT u.n, u.m::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`,
-      [documents],
-    );
+    await client.query(`INSERT INTO "docs" ("n", "metadata") SELECT u.n, u.m::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`, [
+      documents,
+    ]);
     const { rows } = await client.query(
       `SELECT "t"."metadata"::text AS stored, (${rule.cacheRead})::text AS read, (${rule.cacheWrite})::text AS write,
               ${rule.anomalies} AS anomalies, "upstream_eval"("t"."metadata") AS upstream,
@@ -221,13 +329,20 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
             // three read keys are negative. The rule writes 0 for those and reports them.
             stats.negativeUpstream++;
             if (BigInt(upWrite) < 0n) expect(sql.anomalies, context).toContain('negative:cache_creation_input');
-            if (BigInt(upRead) < 0n) expect(sql.anomalies.filter((a) => a.startsWith('negative:') && a !== 'negative:cache_creation_input'), context).toHaveLength(3);
+            if (BigInt(upRead) < 0n)
+              expect(
+                sql.anomalies.filter((a) => a.startsWith('negative:') && a !== 'negative:cache_creation_input'),
+                context,
+              ).toHaveLength(3);
             continue;
           }
           stats.upstreamCompared++;
           expect({ read: sql.read, write: sql.write }, context).toEqual({ read: upRead, write: upWrite });
           // Where upstream succeeds on an object, no value was not-a-number, fractional or out of range.
-          expect(sql.anomalies.filter((a) => !a.startsWith('negative:') && a !== 'not_an_object:$'), context).toEqual([]);
+          expect(
+            sql.anomalies.filter((a) => !a.startsWith('negative:') && a !== 'not_an_object:$'),
+            context,
+          ).toEqual([]);
         }
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true },

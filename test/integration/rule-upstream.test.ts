@@ -24,7 +24,9 @@ describe('rule and upstream expression', () => {
   async function both(metadata: string): Promise<{ rule: string; anomalies: string[]; upstream: string }> {
     const sql = (e: { cacheRead: string; cacheWrite: string }) => `(${e.cacheRead})::text || '/' || (${e.cacheWrite})::text`;
     const from = `FROM (SELECT $1::jsonb AS "metadata") AS "t"`;
-    const { rows: [r] } = await db.query(`SELECT ${sql(rule)} AS v, ${rule.anomalies} AS a ${from}`, [metadata]);
+    const {
+      rows: [r],
+    } = await db.query(`SELECT ${sql(rule)} AS v, ${rule.anomalies} AS a ${from}`, [metadata]);
     let up: string;
     try {
       up = (await db.query(`SELECT ${sql(upstream)} AS v ${from}`, [metadata])).rows[0].v;
@@ -36,7 +38,9 @@ describe('rule and upstream expression', () => {
 
   it('agree on every row of the generated, realistic dataset', async () => {
     await generateDataset(db.pool, { rows: 5000, seed: 11 });
-    const { rows: [r] } = await db.query(`
+    const {
+      rows: [r],
+    } = await db.query(`
       SELECT count(*)::int AS rows,
              count(*) FILTER (WHERE (${rule.cacheRead}) <> (${upstream.cacheRead}) OR (${rule.cacheWrite}) <> (${upstream.cacheWrite}))::int AS differ,
              count(*) FILTER (WHERE (${rule.cacheRead}) > 0)::int AS with_reads,
@@ -47,8 +51,16 @@ describe('rule and upstream expression', () => {
   });
 
   it('divergence 1: upstream writes negative values as they are; the rule writes 0 and reports them', async () => {
-    expect(await both('{"cache_creation_input": -5}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_creation_input'], upstream: '0/-5' });
-    expect(await both('{"cache_creation_input": "-5"}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_creation_input'], upstream: '0/-5' });
+    expect(await both('{"cache_creation_input": -5}')).toEqual({
+      rule: '0/0',
+      anomalies: ['negative:cache_creation_input'],
+      upstream: '0/-5',
+    });
+    expect(await both('{"cache_creation_input": "-5"}')).toEqual({
+      rule: '0/0',
+      anomalies: ['negative:cache_creation_input'],
+      upstream: '0/-5',
+    });
     // A negative read is hidden upstream by GREATEST with an absent key's 0: same value, but only the rule reports it…
     expect(await both('{"cache_read_input": -5}')).toEqual({ rule: '0/0', anomalies: ['negative:cache_read_input'], upstream: '0/0' });
     // …unless all three read keys are negative: then upstream writes the largest of them.
@@ -92,7 +104,9 @@ describe('rule and upstream expression', () => {
     );
     await db.query(`INSERT INTO "mixed" VALUES ('{"cache_read_input": 5376.0}'), ('{"cache_creation_input": "n/a"}')`);
     await expect(db.query(`SELECT sum(${upstream.cacheRead}) FROM "mixed" AS "t"`)).rejects.toMatchObject({ code: '22P02' });
-    const { rows: [r] } = await db.query(
+    const {
+      rows: [r],
+    } = await db.query(
       `SELECT sum(${rule.cacheRead})::text AS reads, sum(${rule.cacheWrite})::text AS writes,
               count(*) FILTER (WHERE cardinality(${rule.anomalies}) > 0)::int AS anomalous
          FROM "mixed" AS "t"`,

@@ -23,7 +23,9 @@ describe('status while a backfill runs, and status --check', () => {
   it('before up: --check exits 9 naming the pending migrations', async () => {
     const run = await status('--check');
     expect(run.code).toBe(9);
-    expect(run.stderr).toMatch(/^status --check: not ready: 2 migration\(s\) pending \(20261128000000000_cache-token-columns, 20261128000001000_backfill-ledger\): run `aibridge-migrate up`$/m);
+    expect(run.stderr).toMatch(
+      /^status --check: not ready: 2 migration\(s\) pending \(20261128000000000_cache-token-columns, 20261128000001000_backfill-ledger\): run `aibridge-migrate up`$/m,
+    );
     const plain = await status();
     expect(plain.code).toBe(0);
   });
@@ -42,12 +44,23 @@ describe('status while a backfill runs, and status --check', () => {
     expect(run.progress.rows_remaining).toBeGreaterThan(0);
     expect(run.progress.rows_per_second).toBeGreaterThan(0);
     expect(run.holders).toEqual([
-      expect.objectContaining({ host: os.hostname(), pid: runner.process.pid, mode: 'exclusive', application_name: 'aibridge-migrate backfill', since: expect.any(String) }),
+      expect.objectContaining({
+        host: os.hostname(),
+        pid: runner.process.pid,
+        mode: 'exclusive',
+        application_name: 'aibridge-migrate backfill',
+        since: expect.any(String),
+      }),
     ]);
-    expect(doc.check).toEqual({ ready: false, missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the keyed pass$/)] });
+    expect(doc.check).toEqual({
+      ready: false,
+      missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the keyed pass$/)],
+    });
 
     const text = await status();
-    expect(text.stdout).toMatch(/^ {2}progress: \d+% of the keyed pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}progress: \d+% of the keyed pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m,
+    );
     expect(text.stdout).toContain(`  held by ${os.hostname()} pid ${runner.process.pid} since `);
 
     const check = await status('--check');

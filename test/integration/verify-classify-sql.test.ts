@@ -60,7 +60,15 @@ describe('parity class: SQL against TypeScript', () => {
     );
     const expected = ids.map((id, n) => {
       const rule = evaluateMetadataText(metas[n]!);
-      return { id, parity_class: classifyParity({ columnRead: BigInt(reads[n]!), columnWrite: BigInt(writes[n]!), ruleRead: rule.cacheRead, ruleWrite: rule.cacheWrite }) };
+      return {
+        id,
+        parity_class: classifyParity({
+          columnRead: BigInt(reads[n]!),
+          columnWrite: BigInt(writes[n]!),
+          ruleRead: rule.cacheRead,
+          ruleWrite: rule.cacheWrite,
+        }),
+      };
     });
     expect(classified).toEqual(expected);
     // The sample must exercise every class, or the comparison proves little.

@@ -91,7 +91,8 @@ describe('report formats', () => {
     expect(html).not.toMatch(/https?:/);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|url\(/i);
     expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(4);
-    for (const caption of ['Rows by parity class', 'Cache-read tokens per provider and model', 'Metadata anomalies']) expect(html).toContain(caption);
+    for (const caption of ['Rows by parity class', 'Cache-read tokens per provider and model', 'Metadata anomalies'])
+      expect(html).toContain(caption);
     expect(html).toContain('&lt;script&gt;alert(&quot;m&quot;)&lt;/script&gt;');
     expect(html).toContain(CONFLICT_ID);
     expect(tagsBalance(html.replace(/<!DOCTYPE html>/, '').replace(/<(meta|br)\b[^>]*>/g, ''))).toBe(true);
@@ -129,7 +130,9 @@ describe('aibridge-migrate verify (command line)', () => {
   it('writes --output and exits 0 once parity holds', async () => {
     const { compileRuleSql } = await import('../../src/rule/index.js');
     const rule = compileRuleSql('metadata');
-    await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite}`);
+    await db.query(
+      `UPDATE aibridge_token_usages SET cache_read_input_tokens = ${rule.cacheRead}, cache_write_input_tokens = ${rule.cacheWrite}`,
+    );
     const file = path.join(dir, 'verify.xml');
     const run = cli(['--format', 'junit', '--output', file]);
     expect(run.status).toBe(0);

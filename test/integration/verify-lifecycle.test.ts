@@ -41,12 +41,17 @@ describe('verify before up: a preview of what the backfill will change', () => {
     expect(result.report.row_parity.classes).toEqual({ ok: 2_000 - eligible, application_written: 0, pending: eligible, conflict: 0 });
     expect(result.report.count_parity.ledger).toBe('absent');
     expect(result.report.warnings[0]).toMatch(/run `aibridge-migrate up`/);
-    const columns = await db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name LIKE 'cache_%_input_tokens'`);
+    const columns = await db.query(
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name LIKE 'cache_%_input_tokens'`,
+    );
     expect(columns.rows[0].n).toBe(0);
   });
 
   it('refuses a schema without the table, naming the fix', async () => {
-    await expect(verify({ databaseUrl: db.url, schema: 'nowhere' })).rejects.toMatchObject({ code: 'PREFLIGHT', hint: expect.stringMatching(/--schema/) });
+    await expect(verify({ databaseUrl: db.url, schema: 'nowhere' })).rejects.toMatchObject({
+      code: 'PREFLIGHT',
+      hint: expect.stringMatching(/--schema/),
+    });
   });
 
   it('rejects bad options with every problem listed', async () => {

@@ -93,8 +93,22 @@ describe('verify after up, with every class arranged by hand', () => {
   it('names the pending and conflicting rows with both the column and the metadata values', () => {
     expect(report.row_parity.samples.pending.map((s) => s.id)).toEqual(idsOf('pending'));
     expect(report.row_parity.samples.conflict).toEqual([
-      { id: idsOf('conflict')[0], interception_id: I_CHAT, column_cache_read: 90, column_cache_write: 0, rule_cache_read: 80, rule_cache_write: 0 },
-      { id: idsOf('conflict')[1], interception_id: I_ANTHROPIC, column_cache_read: 10, column_cache_write: 0, rule_cache_read: 10, rule_cache_write: 5 },
+      {
+        id: idsOf('conflict')[0],
+        interception_id: I_CHAT,
+        column_cache_read: 90,
+        column_cache_write: 0,
+        rule_cache_read: 80,
+        rule_cache_write: 0,
+      },
+      {
+        id: idsOf('conflict')[1],
+        interception_id: I_ANTHROPIC,
+        column_cache_read: 10,
+        column_cache_write: 0,
+        rule_cache_read: 10,
+        rule_cache_write: 5,
+      },
     ]);
     const rowCheck = check(report, 'row_parity');
     expect(rowCheck.status).toBe('fail');
@@ -110,7 +124,12 @@ describe('verify after up, with every class arranged by hand', () => {
   });
 
   it('checks count parity against count(*) and reports no ledger run', () => {
-    expect(report.count_parity).toMatchObject({ rows_in_table: ROWS.length, rows_classified: ROWS.length, ledger: 'no_runs', ledger_run: null });
+    expect(report.count_parity).toMatchObject({
+      rows_in_table: ROWS.length,
+      rows_classified: ROWS.length,
+      ledger: 'no_runs',
+      ledger_run: null,
+    });
     expect(check(report, 'count_parity').status).toBe('pass');
   });
 
@@ -177,4 +196,3 @@ describe('verify after up, with every class arranged by hand', () => {
     expect(check(report, 'anomalies').status).toBe('warn');
   });
 });
-

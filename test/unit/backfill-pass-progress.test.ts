@@ -4,7 +4,20 @@ import { PassProgress, REFRESH_MS } from '../../src/backfill/policy/pass-progres
 import { planKeyRanges } from '../../src/backfill/policy/ranges.js';
 
 function range(rangeNo: number, lo: string | null, hi: string | null, patch: Partial<RangeRow> = {}): RangeRow {
-  return { runId: 1, rangeNo, pass: 0, lo, hi, checkpoint: null, status: 'pending', rowsScanned: 0, rowsUpdated: 0, claimedBy: null, claimedAt: null, ...patch };
+  return {
+    runId: 1,
+    rangeNo,
+    pass: 0,
+    lo,
+    hi,
+    checkpoint: null,
+    status: 'pending',
+    rowsScanned: 0,
+    rowsUpdated: 0,
+    claimedBy: null,
+    claimedAt: null,
+    ...patch,
+  };
 }
 
 describe('pass progress: one meaning for the single runner and for workers', () => {
@@ -22,7 +35,15 @@ describe('pass progress: one meaning for the single runner and for workers', () 
     const [a, b, c, d] = planKeyRanges(4).map((r, i) => range(i, r.lo, r.hi));
     const p = new PassProgress(10);
     // Another process has finished range 0 and is half way through range 1.
-    p.refresh([{ ...a!, status: 'done', rowsScanned: 250 }, { ...b!, checkpoint: '60000000-0000-4000-8000-000000000000', rowsScanned: 125 }, c!, d!], 0);
+    p.refresh(
+      [
+        { ...a!, status: 'done', rowsScanned: 250 },
+        { ...b!, checkpoint: '60000000-0000-4000-8000-000000000000', rowsScanned: 125 },
+        c!,
+        d!,
+      ],
+      0,
+    );
     p.observe(c!, { checkpoint: '90000000-0000-4000-8000-000000000000', rangeDone: false, scanned: 60 });
     const s = p.snapshot(2_000);
     expect(s.passScanned).toBe(435);

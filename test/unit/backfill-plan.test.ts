@@ -92,7 +92,12 @@ describe('SQL text', () => {
   const names = tableNames('app', 'state"x');
 
   it('quotes every identifier', () => {
-    expect(names).toEqual({ usages: '"app"."aibridge_token_usages"', interceptions: '"app"."aibridge_interceptions"', runs: '"state""x"."backfill_runs"', ranges: '"state""x"."backfill_ranges"' });
+    expect(names).toEqual({
+      usages: '"app"."aibridge_token_usages"',
+      interceptions: '"app"."aibridge_interceptions"',
+      runs: '"state""x"."backfill_runs"',
+      ranges: '"state""x"."backfill_ranges"',
+    });
   });
 
   const started = new Date('2026-11-30T12:00:00.123Z');
@@ -145,7 +150,9 @@ describe('events and text', () => {
       { event: 'converge', runId: 3, pass: 1, rowsScanned: 10, rowsUpdated: 2, eligibleRemaining: 0, converged: true, nextPass: null },
       new Date('2026-01-01T00:00:00Z'),
     );
-    expect(line).toBe('{"event":"converge","time":"2026-01-01T00:00:00.000Z","run_id":3,"pass":1,"rows_scanned":10,"rows_updated":2,"eligible_remaining":0,"converged":true,"next_pass":null}');
+    expect(line).toBe(
+      '{"event":"converge","time":"2026-01-01T00:00:00.000Z","run_id":3,"pass":1,"rows_scanned":10,"rows_updated":2,"eligible_remaining":0,"converged":true,"next_pass":null}',
+    );
   });
 
   it('keeps anomaly class names as they are inside the summary', () => {
@@ -156,7 +163,20 @@ describe('events and text', () => {
           runId: 1,
           status: 'completed',
           resumeCommand: null,
-          summary: { runId: 1, rowsScanned: 1, rowsUpdated: 1, rowsApplicationWritten: 0, anomalies: { not_a_number: 2 }, batches: 1, durationMs: 5, busyMs: 4, rowsPerSecond: 250, longestBatchMs: 4, convergencePasses: 1, unconvergedRows: null },
+          summary: {
+            runId: 1,
+            rowsScanned: 1,
+            rowsUpdated: 1,
+            rowsApplicationWritten: 0,
+            anomalies: { not_a_number: 2 },
+            batches: 1,
+            durationMs: 5,
+            busyMs: 4,
+            rowsPerSecond: 250,
+            longestBatchMs: 4,
+            convergencePasses: 1,
+            unconvergedRows: null,
+          },
         },
         new Date(0),
       ),
@@ -167,9 +187,22 @@ describe('events and text', () => {
   it('a progress line shows done / estimated, rate, ETA and batch size', () => {
     expect(
       progressText({
-        event: 'batch', runId: 1, pass: 0, rangeNo: 0, batchSize: 5_000, rowsScanned: 5_000, rowsUpdated: 3_000, rowsApplicationWritten: 0,
-        durationMs: 180, checkpoint: null, passRowsScanned: 420_000, totalRowsScanned: 420_000, totalRowsUpdated: 270_000,
-        estimatedRows: 1_000_000, rowsPerSecond: 25_000, etaMs: 23_200,
+        event: 'batch',
+        runId: 1,
+        pass: 0,
+        rangeNo: 0,
+        batchSize: 5_000,
+        rowsScanned: 5_000,
+        rowsUpdated: 3_000,
+        rowsApplicationWritten: 0,
+        durationMs: 180,
+        checkpoint: null,
+        passRowsScanned: 420_000,
+        totalRowsScanned: 420_000,
+        totalRowsUpdated: 270_000,
+        estimatedRows: 1_000_000,
+        rowsPerSecond: 25_000,
+        etaMs: 23_200,
       }),
     ).toBe('42% 420,000/~1,000,000 rows · 270,000 updated · 25,000 rows/s · ETA 23s · batch 5,000');
   });
@@ -201,7 +234,13 @@ describe('options', () => {
 
   it('defaults: adaptive 200 ms batches of 100..50000 rows, 5 s lock and 30 s statement timeouts', () => {
     expect(backfillSchema.parse({})).toMatchObject({
-      batchSizeMin: 100, batchSizeMax: 50_000, targetBatchMs: 200, lockTimeout: 5_000, statementTimeout: 30_000, maxRetries: 8, convergePasses: 3,
+      batchSizeMin: 100,
+      batchSizeMax: 50_000,
+      targetBatchMs: 200,
+      lockTimeout: 5_000,
+      statementTimeout: 30_000,
+      maxRetries: 8,
+      convergePasses: 3,
     });
   });
 });

@@ -43,7 +43,10 @@ describe('text progress: keyed pass or count first', () => {
     [
       'a first run: keyed pass, then the count',
       [start(true), converge(0, 0, null, 12)],
-      [/^backfill run #9 started: ~1,000,000 rows, batches sized for 200 ms$/, /^keyed pass done: 12 rows written; no eligible row left — converged$/],
+      [
+        /^backfill run #9 started: ~1,000,000 rows, batches sized for 200 ms$/,
+        /^keyed pass done: 12 rows written; no eligible row left — converged$/,
+      ],
     ],
     [
       'a run after a completed one that finds nothing',
@@ -53,12 +56,20 @@ describe('text progress: keyed pass or count first', () => {
     [
       'a run after a completed one that finds rows: the keyed pass follows, then it is reported as such',
       [start(false), converge(0, 25, 0), converge(0, 0, null, 25)],
-      [/only if it finds any$/, /^counted 25 eligible rows: the keyed pass follows$/, /^keyed pass done: 25 rows written; no eligible row left — converged$/],
+      [
+        /only if it finds any$/,
+        /^counted 25 eligible rows: the keyed pass follows$/,
+        /^keyed pass done: 25 rows written; no eligible row left — converged$/,
+      ],
     ],
     [
       'rows inserted behind the cursor: a sweep follows',
       [start(true), converge(0, 3, 1, 10), converge(1, 0, null, 3)],
-      [/started/, /^keyed pass done: 10 rows written; 3 eligible rows left \(inserted behind the cursor\), sweeping again$/, /^convergence sweep 1 done: 3 rows written; no eligible row left — converged$/],
+      [
+        /started/,
+        /^keyed pass done: 10 rows written; 3 eligible rows left \(inserted behind the cursor\), sweeping again$/,
+        /^convergence sweep 1 done: 3 rows written; no eligible row left — converged$/,
+      ],
     ],
   ])('%s', (_name, events, expected) => {
     const printed = lines(events);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideThrottle, INITIAL_THROTTLE, type HealthSample, type ThrottleSettings, type ThrottleState } from '../../src/backfill/policy/throttle.js';
+import {
+  decideThrottle,
+  INITIAL_THROTTLE,
+  type HealthSample,
+  type ThrottleSettings,
+  type ThrottleState,
+} from '../../src/backfill/policy/throttle.js';
 
 const SETTINGS: ThrottleSettings = {
   maxReplicationLagMs: 10_000,
@@ -173,21 +179,35 @@ describe('decideThrottle', () => {
   it.each(cases)('$name', (c) => {
     const state: ThrottleState = { ...INITIAL_THROTTLE, ...c.state };
     const lastBatch = c.lastBatch === undefined ? { rows: 100, startedAt: 0 } : c.lastBatch;
-    const { decision, state: next } = decideThrottle(state, { ...SETTINGS, ...c.settings }, {
-      now: c.now ?? 0,
-      health: { ...healthy, ...c.health },
-      lastBatch,
-      afterBatch: c.afterBatch ?? lastBatch !== null,
-    });
+    const { decision, state: next } = decideThrottle(
+      state,
+      { ...SETTINGS, ...c.settings },
+      {
+        now: c.now ?? 0,
+        health: { ...healthy, ...c.health },
+        lastBatch,
+        afterBatch: c.afterBatch ?? lastBatch !== null,
+      },
+    );
     expect(decision).toMatchObject(c.expected);
     if (decision.action === 'pause') expect(decision.reason.length).toBeGreaterThan(0);
     if (c.after) expect(next).toMatchObject(c.after);
   });
 
   it('pauses name the numbers an operator needs', () => {
-    const lag = decideThrottle(INITIAL_THROTTLE, SETTINGS, { now: 0, health: { replicationLagMs: 12_345, blockedSessions: 0 }, lastBatch: null, afterBatch: false });
+    const lag = decideThrottle(INITIAL_THROTTLE, SETTINGS, {
+      now: 0,
+      health: { replicationLagMs: 12_345, blockedSessions: 0 },
+      lastBatch: null,
+      afterBatch: false,
+    });
     expect(lag.decision).toMatchObject({ reason: 'replication replay lag 12 s, above the 10 s limit' });
-    const blocked = decideThrottle(INITIAL_THROTTLE, SETTINGS, { now: 0, health: { replicationLagMs: null, blockedSessions: 2 }, lastBatch: { rows: 1, startedAt: 0 }, afterBatch: true });
+    const blocked = decideThrottle(INITIAL_THROTTLE, SETTINGS, {
+      now: 0,
+      health: { replicationLagMs: null, blockedSessions: 2 },
+      lastBatch: { rows: 1, startedAt: 0 },
+      afterBatch: true,
+    });
     expect(blocked.decision).toMatchObject({ reason: '2 sessions were waiting on locks held by the backfill' });
   });
 
@@ -195,7 +215,12 @@ describe('decideThrottle', () => {
     let state = INITIAL_THROTTLE;
     const actions: string[] = [];
     for (const lag of [9_000, 11_000, 9_500, 10_500, 8_000, 6_000, 4_000, 9_000, 9_900]) {
-      const out = decideThrottle(state, SETTINGS, { now: 0, health: { replicationLagMs: lag, blockedSessions: 0 }, lastBatch: null, afterBatch: false });
+      const out = decideThrottle(state, SETTINGS, {
+        now: 0,
+        health: { replicationLagMs: lag, blockedSessions: 0 },
+        lastBatch: null,
+        afterBatch: false,
+      });
       state = out.state;
       actions.push(out.decision.action);
     }

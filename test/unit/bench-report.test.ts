@@ -88,7 +88,17 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
-    longestTransaction: { longestMs: 0, longestApplication: null, longestQuery: null, transactionsSeen: 0, longestWritingMs: 0, longestWritingQuery: null, samples: 0, intervalMs: 20, backendCpuMs: null },
+    longestTransaction: {
+      longestMs: 0,
+      longestApplication: null,
+      longestQuery: null,
+      transactionsSeen: 0,
+      longestWritingMs: 0,
+      longestWritingQuery: null,
+      samples: 0,
+      intervalMs: 20,
+      backendCpuMs: null,
+    },
     batches: 0,
     longestBatchMs: null,
     peakRssBytes: null,
@@ -101,7 +111,18 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
 
 function loaded(id: LoadedRun['id'], idleP99: number, duringP99: number): LoadedRun {
   const window = (name: string, p99: number) => ({ name, durationMs: 1, errors: 0, count: 10, p50Ms: 1, p99Ms: p99, maxMs: p99 });
-  return { id, label: id, status: 'ok', error: null, wallMs: 1, idle: window('idle', idleP99), during: window(id, duringP99), writerErrors: 0, writerFirstError: null, abandonedStatements: 0 };
+  return {
+    id,
+    label: id,
+    status: 'ok',
+    error: null,
+    wallMs: 1,
+    idle: window('idle', idleP99),
+    during: window(id, duringP99),
+    writerErrors: 0,
+    writerFirstError: null,
+    abandonedStatements: 0,
+  };
 }
 
 describe('judgeTargets', () => {
@@ -119,7 +140,22 @@ describe('judgeTargets', () => {
     const targets = judgeTargets(
       [
         a,
-        measurement('b', { wallMs: 7000, walBytes: 420, heapBytesAfter: 190, longestTransaction: { longestMs: 300, longestApplication: 'x', longestQuery: null, transactionsSeen: 9, longestWritingMs: 200, longestWritingQuery: null, samples: 9, intervalMs: 20, backendCpuMs: 900 } }),
+        measurement('b', {
+          wallMs: 7000,
+          walBytes: 420,
+          heapBytesAfter: 190,
+          longestTransaction: {
+            longestMs: 300,
+            longestApplication: 'x',
+            longestQuery: null,
+            transactionsSeen: 9,
+            longestWritingMs: 200,
+            longestWritingQuery: null,
+            samples: 9,
+            intervalMs: 20,
+            backendCpuMs: 900,
+          },
+        }),
         measurement('d', { wallMs: 400 }),
         measurement('e', { wallMs: 1500 }),
       ],

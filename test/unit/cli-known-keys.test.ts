@@ -11,7 +11,20 @@ describe('settings shared across commands', () => {
     // yargs only builds the invoked command; the keys must be known without that.
     expect([upCommand, downCommand, statusCommand, backfillCommand, verifyCommand].every(Boolean)).toBe(true);
     const keys = knownOptionKeys();
-    for (const key of ['databaseUrl', 'lockTimeout', 'lockRetries', 'dryRun', 'forceDropData', 'batchSize', 'targetBatchMs', 'workers', 'reverse', 'format', 'maxSamples', 'failOnAnomaly']) {
+    for (const key of [
+      'databaseUrl',
+      'lockTimeout',
+      'lockRetries',
+      'dryRun',
+      'forceDropData',
+      'batchSize',
+      'targetBatchMs',
+      'workers',
+      'reverse',
+      'format',
+      'maxSamples',
+      'failOnAnomaly',
+    ]) {
       expect(keys.has(key), key).toBe(true);
     }
   });

@@ -52,7 +52,8 @@ describe('flags, --help and environment names come from the schema', () => {
 
   it('every command knows every command’s keys, and the connection options', () => {
     const keys = knownOptionKeys();
-    for (const key of ['databaseUrlFile', 'sslmode', 'sslRootCert', 'sslCert', 'sslKey', 'check', 'forceDropData', 'workers', 'format']) expect(keys.has(key), key).toBe(true);
+    for (const key of ['databaseUrlFile', 'sslmode', 'sslRootCert', 'sslCert', 'sslKey', 'check', 'forceDropData', 'workers', 'format'])
+      expect(keys.has(key), key).toBe(true);
   });
 });
 
@@ -72,9 +73,15 @@ describe('typos', () => {
   });
 
   it('an unknown flag gets the nearest flag of the command; another command’s flag says whose it is', () => {
-    expect(unknownFlagProblems(command('up'), { _: ['up'], 'lock-timout': '2s', lockTimout: '2s' })).toEqual(['Unknown argument: lock-timout (did you mean --lock-timeout?)']);
-    expect(unknownFlagProblems(command('status'), { _: ['status'], 'batch-size': 5, batchSize: 5 })).toEqual(['Unknown argument: batch-size (an option of backfill, not of status)']);
-    expect(unknownFlagProblems(command('verify'), { _: ['verify', 'extra'] })).toEqual(['Unexpected argument: extra (verify takes options only)']);
+    expect(unknownFlagProblems(command('up'), { _: ['up'], 'lock-timout': '2s', lockTimout: '2s' })).toEqual([
+      'Unknown argument: lock-timout (did you mean --lock-timeout?)',
+    ]);
+    expect(unknownFlagProblems(command('status'), { _: ['status'], 'batch-size': 5, batchSize: 5 })).toEqual([
+      'Unknown argument: batch-size (an option of backfill, not of status)',
+    ]);
+    expect(unknownFlagProblems(command('verify'), { _: ['verify', 'extra'] })).toEqual([
+      'Unexpected argument: extra (verify takes options only)',
+    ]);
   });
 });
 
@@ -82,9 +89,21 @@ describe('config file discovery', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string | null, RegExp | null]>([
     ['aibridge-migrate.yaml in the working directory', { 'aibridge-migrate.yaml': '' }, {}, 'aibridge-migrate.yaml', null],
     ['aibridge-migrate.json in the working directory', { 'aibridge-migrate.json': '{}' }, {}, 'aibridge-migrate.json', null],
-    ['AIBRIDGE_MIGRATE_CONFIG wins over discovery', { 'aibridge-migrate.yaml': '', 'other.yml': '' }, { AIBRIDGE_MIGRATE_CONFIG: 'other.yml' }, 'other.yml', null],
+    [
+      'AIBRIDGE_MIGRATE_CONFIG wins over discovery',
+      { 'aibridge-migrate.yaml': '', 'other.yml': '' },
+      { AIBRIDGE_MIGRATE_CONFIG: 'other.yml' },
+      'other.yml',
+      null,
+    ],
     ['none', {}, {}, null, null],
-    ['two candidates is ambiguous', { 'aibridge-migrate.yaml': '', 'aibridge-migrate.json': '{}' }, {}, null, /several config files .*aibridge-migrate\.yaml, aibridge-migrate\.json/],
+    [
+      'two candidates is ambiguous',
+      { 'aibridge-migrate.yaml': '', 'aibridge-migrate.json': '{}' },
+      {},
+      null,
+      /several config files .*aibridge-migrate\.yaml, aibridge-migrate\.json/,
+    ],
   ])('%s', (_name, files, env, expected, problem) => {
     const dir = tmpDir(files);
     const located = locateConfigFile(undefined, env, dir);
@@ -94,13 +113,18 @@ describe('config file discovery', () => {
 
   it('--config wins over everything', () => {
     const dir = tmpDir({ 'aibridge-migrate.yaml': '' });
-    expect(locateConfigFile('x.json', { AIBRIDGE_MIGRATE_CONFIG: 'y.json' }, dir).file).toEqual({ path: path.join(dir, 'x.json'), via: '--config' });
+    expect(locateConfigFile('x.json', { AIBRIDGE_MIGRATE_CONFIG: 'y.json' }, dir).file).toEqual({
+      path: path.join(dir, 'x.json'),
+      via: '--config',
+    });
   });
 
   it('any other extension is refused, naming the file', async () => {
     const file = path.join(tmpDir({ 'c.toml': 'lock-timeout = "2s"' }), 'c.toml');
     const layer = await readConfigFile(file, new Set(['lockTimeout']));
-    expect(layer.problems[0]!.message).toBe(`the config file ${file} must be .yaml, .yml or .json (got ".toml"); other formats are not read`);
+    expect(layer.problems[0]!.message).toBe(
+      `the config file ${file} must be .yaml, .yml or .json (got ".toml"); other formats are not read`,
+    );
   });
 });
 
@@ -110,11 +134,41 @@ describe('settings resolution for the CLI', () => {
     resolveSettings(statusOptionsSchema, { flags, env, cwd: tmpDir(files), knownKeys: keys });
 
   it.each<[string, Record<string, unknown>, Record<string, string>, Record<string, string>, string]>([
-    ['--database-url beats every environment URL', { databaseUrl: 'postgres://u@flag/db' }, { AIBRIDGE_MIGRATE_DATABASE_URL: 'postgres://u@env/db', DATABASE_URL: 'postgres://u@du/db' }, {}, 'flag:5432/db'],
-    ['AIBRIDGE_MIGRATE_DATABASE_URL beats DATABASE_URL', {}, { AIBRIDGE_MIGRATE_DATABASE_URL: 'postgres://u@env/db', DATABASE_URL: 'postgres://u@du/db' }, {}, 'env:5432/db'],
-    ['AIBRIDGE_MIGRATE_DATABASE_URL_FILE beats DATABASE_URL', {}, { AIBRIDGE_MIGRATE_DATABASE_URL_FILE: 'secret', DATABASE_URL: 'postgres://u@du/db' }, { secret: 'postgres://u@file/db\n' }, 'file:5432/db'],
-    ['DATABASE_URL beats the config file', {}, { DATABASE_URL: 'postgres://u@du/db' }, { 'aibridge-migrate.yaml': 'database-url: postgres://u@cfg/db\n' }, 'du:5432/db'],
-    ['the config file beats the libpq variables', {}, { PGHOST: 'pghost', PGDATABASE: 'db' }, { 'aibridge-migrate.yaml': 'database-url: postgres://u@cfg/db\n' }, 'cfg:5432/db'],
+    [
+      '--database-url beats every environment URL',
+      { databaseUrl: 'postgres://u@flag/db' },
+      { AIBRIDGE_MIGRATE_DATABASE_URL: 'postgres://u@env/db', DATABASE_URL: 'postgres://u@du/db' },
+      {},
+      'flag:5432/db',
+    ],
+    [
+      'AIBRIDGE_MIGRATE_DATABASE_URL beats DATABASE_URL',
+      {},
+      { AIBRIDGE_MIGRATE_DATABASE_URL: 'postgres://u@env/db', DATABASE_URL: 'postgres://u@du/db' },
+      {},
+      'env:5432/db',
+    ],
+    [
+      'AIBRIDGE_MIGRATE_DATABASE_URL_FILE beats DATABASE_URL',
+      {},
+      { AIBRIDGE_MIGRATE_DATABASE_URL_FILE: 'secret', DATABASE_URL: 'postgres://u@du/db' },
+      { secret: 'postgres://u@file/db\n' },
+      'file:5432/db',
+    ],
+    [
+      'DATABASE_URL beats the config file',
+      {},
+      { DATABASE_URL: 'postgres://u@du/db' },
+      { 'aibridge-migrate.yaml': 'database-url: postgres://u@cfg/db\n' },
+      'du:5432/db',
+    ],
+    [
+      'the config file beats the libpq variables',
+      {},
+      { PGHOST: 'pghost', PGDATABASE: 'db' },
+      { 'aibridge-migrate.yaml': 'database-url: postgres://u@cfg/db\n' },
+      'cfg:5432/db',
+    ],
     ['the libpq variables alone', {}, { PGHOST: 'pghost', PGPORT: '6000', PGDATABASE: 'db' }, {}, 'pghost:6000/db'],
   ])('%s', async (_name, flags, env, files, label) => {
     const dir = tmpDir(files);
@@ -147,7 +201,9 @@ describe('settings resolution for the CLI', () => {
       knownKeys: keys,
       flagOnlyKeys: new Set(['forceDropData']),
     });
-    expect(!cli.ok && cli.error.message).toBe("Setting 'force-drop-data' (AIBRIDGE_MIGRATE_FORCE_DROP_DATA): can only be given on the command line (--force-drop-data)");
+    expect(!cli.ok && cli.error.message).toBe(
+      "Setting 'force-drop-data' (AIBRIDGE_MIGRATE_FORCE_DROP_DATA): can only be given on the command line (--force-drop-data)",
+    );
   });
 });
 
@@ -166,7 +222,10 @@ describe('bad options: one shape from every API entry point', () => {
     );
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).exitCode).toBe(2);
-    expect((error as UsageError).problems).toEqual(["Setting 'schema' (options.schema): must not be empty", "Setting 'colour' (options.colour): is not an option here"]);
+    expect((error as UsageError).problems).toEqual([
+      "Setting 'schema' (options.schema): must not be empty",
+      "Setting 'colour' (options.colour): is not an option here",
+    ]);
     expect((error as UsageError).details.problems).toEqual([
       { setting: 'schema', source: 'options.schema', message: 'must not be empty' },
       { setting: 'colour', source: 'options.colour', message: 'is not an option here' },

@@ -17,16 +17,26 @@ function facts(table: CoderTable, more: Partial<Omit<CoderFacts, 'table'>> = {})
 }
 
 function coderAt(version: number | null, more: { dirty?: boolean; rows?: number; canWrite?: boolean } = {}): CoderTable {
-  return { kind: 'present', version, dirty: more.dirty ?? false, rows: more.rows ?? (version === null ? 0 : 1), canWrite: more.canWrite ?? true };
+  return {
+    kind: 'present',
+    version,
+    dirty: more.dirty ?? false,
+    rows: more.rows ?? (version === null ? 0 : 1),
+    canWrite: more.canWrite ?? true,
+  };
 }
 
-describe('up: what Coder\'s version allows', () => {
+describe("up: what Coder's version allows", () => {
   it.each<[string, CoderFacts, string, string?]>([
     ['no Coder table', facts({ kind: 'absent' }), 'standalone'],
     ["another tool's schema_migrations", facts({ kind: 'other-shape', columns: 'version text not null' }), 'standalone'],
     ['a Coder server migrating right now', facts({ kind: 'migrating', holders: ['pid 7'] }), 'wait'],
     ['Coder at 460, clean', facts(coderAt(460)), 'hand_over'],
-    ['Coder at 460, columns already there (identical ones are accepted by the migration)', facts(coderAt(460), { columnsPresent: true }), 'hand_over'],
+    [
+      'Coder at 460, columns already there (identical ones are accepted by the migration)',
+      facts(coderAt(460), { columnsPresent: true }),
+      'hand_over',
+    ],
     ['Coder at 461 (its own migration)', facts(coderAt(461), { columnsPresent: true }), 'coder_owns'],
     ['Coder at 470', facts(coderAt(470), { columnsPresent: true }), 'coder_owns'],
     ['Coder at 459', facts(coderAt(459)), 'refuse', 'too_early'],
@@ -72,7 +82,10 @@ describe('up: what Coder\'s version allows', () => {
   it("becomes up's preflight line only when Coder is there", () => {
     expect(coderUpCheck({ action: 'standalone' }, null)).toBeUndefined();
     expect(coderUpCheck({ action: 'hand_over', from: 460, to: 461 }, 460)).toMatchObject({ check: 'coder_version', ok: true });
-    expect(coderUpCheck(decideUp(facts(coderAt(460, { canWrite: false })), upstream), 460)).toMatchObject({ ok: false, kind: 'permission' });
+    expect(coderUpCheck(decideUp(facts(coderAt(460, { canWrite: false })), upstream), 460)).toMatchObject({
+      ok: false,
+      kind: 'permission',
+    });
     expect(coderUpCheck(decideUp(facts(coderAt(459)), upstream), 459)).toMatchObject({ ok: false, kind: 'preflight' });
   });
 });
@@ -117,14 +130,56 @@ describe('down of the columns: who owns them', () => {
 describe("status's account", () => {
   it.each<[string, CoderFacts, boolean, RegExp, number]>([
     ['standalone', facts({ kind: 'absent' }), false, /^Coder not detected \(no public\.schema_migrations\): standalone mode/, 0],
-    ['before up, Coder at 460', facts(coderAt(460)), false, /^Coder at migration 460 \(clean\): up adds the columns and records Coder's migration 461 as applied/, 0],
-    ['before up, Coder at 455', facts(coderAt(455)), false, /^Coder at migration 455 \(clean\): up refuses: Coder is at migration 455, older than 460/, 0],
-    ['after a hand-over', facts(coderAt(461), { columnsPresent: true, handedOver: 461 }), true, /handed Coder's migration 461 over .* down of the columns hands it back \(Coder back to 460\)$/, 0],
-    ["Coder's own 461", facts(coderAt(461), { columnsPresent: true }), true, /Coder applied its migration 461 itself, the columns are Coder's; backfill and verify audit them/, 0],
-    ['past 461', facts(coderAt(462), { columnsPresent: true, handedOver: 461 }), true, /past its migration 461, the columns are Coder's; down of the columns is refused$/, 0],
-    ['columns added without recording 461 (an older toolkit)', facts(coderAt(460), { columnsPresent: true }), true, /Coder has not recorded its migration 461, yet the cache token columns exist$/, 1],
+    [
+      'before up, Coder at 460',
+      facts(coderAt(460)),
+      false,
+      /^Coder at migration 460 \(clean\): up adds the columns and records Coder's migration 461 as applied/,
+      0,
+    ],
+    [
+      'before up, Coder at 455',
+      facts(coderAt(455)),
+      false,
+      /^Coder at migration 455 \(clean\): up refuses: Coder is at migration 455, older than 460/,
+      0,
+    ],
+    [
+      'after a hand-over',
+      facts(coderAt(461), { columnsPresent: true, handedOver: 461 }),
+      true,
+      /handed Coder's migration 461 over .* down of the columns hands it back \(Coder back to 460\)$/,
+      0,
+    ],
+    [
+      "Coder's own 461",
+      facts(coderAt(461), { columnsPresent: true }),
+      true,
+      /Coder applied its migration 461 itself, the columns are Coder's; backfill and verify audit them/,
+      0,
+    ],
+    [
+      'past 461',
+      facts(coderAt(462), { columnsPresent: true, handedOver: 461 }),
+      true,
+      /past its migration 461, the columns are Coder's; down of the columns is refused$/,
+      0,
+    ],
+    [
+      'columns added without recording 461 (an older toolkit)',
+      facts(coderAt(460), { columnsPresent: true }),
+      true,
+      /Coder has not recorded its migration 461, yet the cache token columns exist$/,
+      1,
+    ],
     ['dirty', facts(coderAt(460, { dirty: true })), false, /^Coder at migration 460 \(dirty\): up and down refuse: /, 0],
-    ['migrating', facts({ kind: 'migrating', holders: ['pid 9'] }), false, /^a Coder server is applying its migrations right now \(pid 9\)/, 0],
+    [
+      'migrating',
+      facts({ kind: 'migrating', holders: ['pid 9'] }),
+      false,
+      /^a Coder server is applying its migrations right now \(pid 9\)/,
+      0,
+    ],
   ])('%s', (_name, input, columnsApplied, summary, warnings) => {
     const account = describeCoder(input, upstream, columnsApplied);
     expect(account.summary).toMatch(summary);
@@ -155,14 +210,20 @@ describe("Coder's SQL", () => {
   });
 
   it("a lock_timeout on Coder's lock is retried as its own kind", () => {
-    expect(lockConflictKind(new CoderLockTimeoutError(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' })))).toBe('coder_lock');
+    expect(
+      lockConflictKind(new CoderLockTimeoutError(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }))),
+    ).toBe('coder_lock');
   });
 });
 
 describe('--coder-migration', () => {
-  it('defaults to 461 and accepts a fork\'s number; rejects nonsense', () => {
+  it("defaults to 461 and accepts a fork's number; rejects nonsense", () => {
     expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} }).coderMigration).toBe(461);
-    expect(resolveApiOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }, { env: {} }).coderMigration).toBe(1461);
-    expect(() => resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' }, { env: {} })).toThrow(/Setting 'coder-migration' \(options.coderMigration\): must be a whole number/);
+    expect(
+      resolveApiOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }, { env: {} }).coderMigration,
+    ).toBe(1461);
+    expect(() => resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' }, { env: {} })).toThrow(
+      /Setting 'coder-migration' \(options.coderMigration\): must be a whole number/,
+    );
   });
 });

@@ -8,7 +8,9 @@ import { connectionShape } from '../../src/config/common.js';
 import { duration, integer } from '../../src/config/fields.js';
 import { resolveOptions } from '../../src/config/resolve.js';
 
-const schema = z.object({ ...connectionShape, batchSize: integer(1, 1_000_000).optional(), lockTimeout: duration(1, 600_000).default(2000) }).strict();
+const schema = z
+  .object({ ...connectionShape, batchSize: integer(1, 1_000_000).optional(), lockTimeout: duration(1, 600_000).default(2000) })
+  .strict();
 const knownKeys = new Set([...Object.keys(schema.shape), 'config']);
 
 function tmpFile(name: string, text: string): string {
@@ -34,8 +36,20 @@ describe('option resolution: defaults < config file < environment < flags', () =
   it.each([
     ['defaults only', {}, {}, undefined, { batchSize: undefined, lockTimeout: 2000, schema: 'public' }],
     ['config file over defaults', {}, {}, file, { batchSize: 10, lockTimeout: 5000, schema: 'from_file' }],
-    ['environment over config file', {}, { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' }, file, { batchSize: 20, lockTimeout: 5000, schema: 'from_file' }],
-    ['flags over environment', { batchSize: '30', lockTimeout: '250ms' }, { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' }, file, { batchSize: 30, lockTimeout: 250, schema: 'from_file' }],
+    [
+      'environment over config file',
+      {},
+      { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' },
+      file,
+      { batchSize: 20, lockTimeout: 5000, schema: 'from_file' },
+    ],
+    [
+      'flags over environment',
+      { batchSize: '30', lockTimeout: '250ms' },
+      { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' },
+      file,
+      { batchSize: 30, lockTimeout: 250, schema: 'from_file' },
+    ],
   ] as const)('%s', async (_name, flags, env, configFile, expected) => {
     const options = await resolveOptions(schema, { flags: { ...flags }, env: { ...env }, configFile, knownKeys });
     expect({ batchSize: options.batchSize, lockTimeout: options.lockTimeout, schema: options.schema }).toEqual(expected);
@@ -99,8 +113,14 @@ describe('option errors name the setting, its source and the problem — all at 
   );
 
   it('rejects a config file that is not an object, or not valid JSON', async () => {
-    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('a.json', '[1]'), knownKeys })))[0]).toMatch(/must hold an object/);
-    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('b.json', '{'), knownKeys })))[0]).toMatch(/not valid JSON/);
-    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: '/nonexistent/x.json', knownKeys })))[0]).toMatch(/cannot read the config file/);
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('a.json', '[1]'), knownKeys })))[0]).toMatch(
+      /must hold an object/,
+    );
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('b.json', '{'), knownKeys })))[0]).toMatch(
+      /not valid JSON/,
+    );
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: '/nonexistent/x.json', knownKeys })))[0]).toMatch(
+      /cannot read the config file/,
+    );
   });
 });

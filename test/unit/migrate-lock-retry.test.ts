@@ -4,7 +4,17 @@ import type { LockHolder } from '../../src/db/lock-holders.js';
 
 const lockTimeout = () => Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' });
 const holder: LockHolder = {
-  backendStart: null, pid: 7, user: null, applicationName: 'psql', clientAddr: null, state: 'idle in transaction', xactAgeMs: 1000, stateAgeMs: 1000, modes: ['AccessShareLock'], granted: true };
+  backendStart: null,
+  pid: 7,
+  user: null,
+  applicationName: 'psql',
+  clientAddr: null,
+  state: 'idle in transaction',
+  xactAgeMs: 1000,
+  stateAgeMs: 1000,
+  modes: ['AccessShareLock'],
+  granted: true,
+};
 
 function harness(outcomes: (unknown | 'ok')[], retries = 3) {
   const sleeps: number[] = [];

@@ -10,7 +10,12 @@ describe('planMigrations', () => {
     ['nothing applied', [A, B], [], { pending: ['001_a', '002_b'], applied: [], unknownApplied: [], ordered: true }],
     ['some applied', [A, B], ['001_a'], { pending: ['002_b'], applied: ['001_a'], unknownApplied: [], ordered: true }],
     ['all applied', [A, B], ['001_a', '002_b'], { pending: [], applied: ['001_a', '002_b'], unknownApplied: [], ordered: true }],
-    ['a gap before an applied one', [A, B, C], ['001_a', '003_c'], { pending: ['002_b'], applied: ['001_a', '003_c'], unknownApplied: [], ordered: false }],
+    [
+      'a gap before an applied one',
+      [A, B, C],
+      ['001_a', '003_c'],
+      { pending: ['002_b'], applied: ['001_a', '003_c'], unknownApplied: [], ordered: false },
+    ],
     ['applied by a newer version', [A], ['001_a', '002_b'], { pending: [], applied: ['001_a'], unknownApplied: ['002_b'], ordered: true }],
   ] as const)('%s', (_name, available, applied, expected) => {
     const plan = planMigrations(available, applied);

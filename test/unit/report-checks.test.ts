@@ -56,7 +56,11 @@ describe('buildReport: checks and outcome', () => {
     ['pending rows', { groups: [group({ classes: { ok: 9, application_written: 0, pending: 1, conflict: 0 } })] }, 'row_parity'],
     ['conflicting rows', { groups: [group({ classes: { ok: 9, application_written: 0, pending: 0, conflict: 1 } })] }, 'row_parity'],
     ['a row count that differs from count(*)', { rowsInTable: 11 }, 'count_parity'],
-    ['a provider total that differs', { groups: [group({ read: { columns: 290n, rule: 300n, applicationWritten: 0n, legacy: 300n } })] }, 'totals_by_provider_model'],
+    [
+      'a provider total that differs',
+      { groups: [group({ read: { columns: 290n, rule: 300n, applicationWritten: 0n, legacy: 300n } })] },
+      'totals_by_provider_model',
+    ],
     ['a session that differs', { sessions: { count: 4, differing: 1, top: [] } }, 'totals_by_session'],
   ] as [string, Partial<VerificationFacts>, string][])('fails with exit 1 on %s', (_, override, failing) => {
     const report = buildReport(facts(override));
@@ -66,7 +70,9 @@ describe('buildReport: checks and outcome', () => {
   });
 
   it('warns on anomalies, and fails on them only with failOnAnomaly', () => {
-    const withAnomaly = facts({ groups: [group({ rowsWithAnomalies: 2, anomalyLabels: { 'negative:prompt_cached': 2, 'fractional:input_cached': 0 } })] });
+    const withAnomaly = facts({
+      groups: [group({ rowsWithAnomalies: 2, anomalyLabels: { 'negative:prompt_cached': 2, 'fractional:input_cached': 0 } })],
+    });
     expect(statuses(withAnomaly).anomalies).toBe('warn');
     expect(buildReport(withAnomaly).outcome.exit_code).toBe(0);
     expect(statuses(withAnomaly, true).anomalies).toBe('fail');
@@ -75,7 +81,9 @@ describe('buildReport: checks and outcome', () => {
   });
 
   it('before up, reports a preview with the preflight exit code', () => {
-    const report = buildReport(facts({ columnsPresent: false, groups: [group({ classes: { ok: 2, application_written: 0, pending: 8, conflict: 0 } })] }));
+    const report = buildReport(
+      facts({ columnsPresent: false, groups: [group({ classes: { ok: 2, application_written: 0, pending: 8, conflict: 0 } })] }),
+    );
     expect(report.outcome).toMatchObject({ status: 'before_up', exit_code: 5 });
     expect(report.checks[0]!.summary).toMatch(/do not exist yet/);
   });
@@ -100,7 +108,6 @@ describe('buildReport: checks and outcome', () => {
     expect(report.outcome.exit_code).toBe(0);
   });
 
-
   it('names sums beyond 2^53 as rounded', () => {
     const huge = 2n ** 60n;
     const report = buildReport(facts({ groups: [group({ read: { columns: huge, rule: huge, applicationWritten: 0n, legacy: huge } })] }));
@@ -110,9 +117,9 @@ describe('buildReport: checks and outcome', () => {
 
 describe('dashboardChangeReasons', () => {
   it('names input_cached when the reads move and Responses rows are present', () => {
-    expect(dashboardChangeReasons(group({ read: { columns: 0n, rule: 300n, applicationWritten: 0n, legacy: 0n }, rowsWithInputCached: 3 }))).toEqual([
-      '3 rows carry input_cached (OpenAI Responses), which the old dashboard ignored',
-    ]);
+    expect(
+      dashboardChangeReasons(group({ read: { columns: 0n, rule: 300n, applicationWritten: 0n, legacy: 0n }, rowsWithInputCached: 3 })),
+    ).toEqual(['3 rows carry input_cached (OpenAI Responses), which the old dashboard ignored']);
   });
 
   it('says nothing when the dashboard total does not move', () => {

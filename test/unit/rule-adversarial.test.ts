@@ -21,7 +21,9 @@ describe('adversarial corpus coverage', () => {
 
   it('has every anomaly class on every key', () => {
     const missing = ANOMALY_CLASSES.filter((a) => a !== 'not_an_object').flatMap((a) =>
-      ruleKeys().map((key) => `${a}:${key}`).filter((label) => !labels.has(label)),
+      ruleKeys()
+        .map((key) => `${a}:${key}`)
+        .filter((label) => !labels.has(label)),
     );
     expect(missing).toEqual([]);
     expect(labels.has('not_an_object:$')).toBe(true);
@@ -30,7 +32,12 @@ describe('adversarial corpus coverage', () => {
   it('has NULL metadata, valid values on every key, and documents where upstream aborts and where it diverges', () => {
     expect(corpus.some((c) => c.metadata === null)).toBe(true);
     for (const key of ruleKeys()) {
-      expect(corpus.some((c) => c.expected.anomalies.length === 0 && c.metadata?.includes(`"${key}"`) && c.expected.cacheRead + c.expected.cacheWrite !== '00')).toBe(true);
+      expect(
+        corpus.some(
+          (c) =>
+            c.expected.anomalies.length === 0 && c.metadata?.includes(`"${key}"`) && c.expected.cacheRead + c.expected.cacheWrite !== '00',
+        ),
+      ).toBe(true);
     }
     expect(corpus.filter((c) => c.upstream?.status === 'error').length).toBeGreaterThan(20);
     expect(corpus.some((c) => c.upstream?.status === 'ok' && c.upstream.cacheWrite.startsWith('-'))).toBe(true);

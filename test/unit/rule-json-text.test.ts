@@ -7,14 +7,29 @@ const obj = (entries: [string, JsonValue][]): JsonValue => ({ kind: 'object', en
 
 describe('parseJsonText', () => {
   it('keeps every numeral exactly as written, beyond what a double can hold', () => {
-    const literals = ['9007199254740993', '9223372036854775807', '9223372036854775808', '5376.0', '12.000', '1E+21', '-0', '1e-1000', '123456789012345678901234567890'];
+    const literals = [
+      '9007199254740993',
+      '9223372036854775807',
+      '9223372036854775808',
+      '5376.0',
+      '12.000',
+      '1E+21',
+      '-0',
+      '1e-1000',
+      '123456789012345678901234567890',
+    ];
     for (const literal of literals) expect(parseJsonText(literal)).toEqual(num(literal));
     expect(parseJsonText(`{"a": 9007199254740993}`)).toEqual(obj([['a', num('9007199254740993')]]));
   });
 
   it('keeps the last of duplicate keys, as jsonb does', () => {
     const parsed = parseJsonText('{"k": 1, "x": true, "k": "two"}');
-    expect(parsed).toEqual(obj([['x', { kind: 'boolean', value: true }], ['k', str('two')]]));
+    expect(parsed).toEqual(
+      obj([
+        ['x', { kind: 'boolean', value: true }],
+        ['k', str('two')],
+      ]),
+    );
   });
 
   it.each<[string, string]>([
@@ -69,8 +84,27 @@ describe('parseJsonText', () => {
   });
 
   it.each([
-    '', '{', '}', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', '[1 2]', '01', '1.', '.5', '+1', 'NaN', 'tru', 'nul',
-    '"unterminated', '"bad \\x escape"', '"\\u12"', '"tab\tinside"', '{} {}', '[]]',
+    '',
+    '{',
+    '}',
+    '[1,]',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{a:1}',
+    '[1 2]',
+    '01',
+    '1.',
+    '.5',
+    '+1',
+    'NaN',
+    'tru',
+    'nul',
+    '"unterminated',
+    '"bad \\x escape"',
+    '"\\u12"',
+    '"tab\tinside"',
+    '{} {}',
+    '[]]',
   ])('rejects %j', (text) => {
     expect(() => parseJsonText(text)).toThrow(JsonSyntaxError);
   });

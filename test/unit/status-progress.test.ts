@@ -7,7 +7,12 @@ import { runHolders, runProgress, type RunLocks } from '../../src/backfill/statu
 import type { RangeRow } from '../../src/ledger/rows.js';
 import { judgeReadiness, type BackfillRunSummary, type StatusResult } from '../../src/migrate/status.js';
 
-const range = (rangeNo: number, lo: string | null, hi: string | null, extra: Partial<{ pass: number; checkpoint: string | null; done: boolean; rowsScanned: number; claimedBy: string | null }> = {}): RangeRow => ({
+const range = (
+  rangeNo: number,
+  lo: string | null,
+  hi: string | null,
+  extra: Partial<{ pass: number; checkpoint: string | null; done: boolean; rowsScanned: number; claimedBy: string | null }> = {},
+): RangeRow => ({
   runId: 1,
   rangeNo,
   pass: extra.pass ?? 0,
@@ -30,8 +35,23 @@ describe('progress of a run from its key ranges', () => {
   it.each([
     ['nothing done', [range(0, null, null)], 0, 1_000, 1_000],
     ['single range, checkpoint at half the key space', [range(0, null, null, { checkpoint: HALF, rowsScanned: 500 })], 0.5, 1_000, 500],
-    ['two ranges, the first done and the second a quarter in', [range(0, null, HALF, { done: true, rowsScanned: 500 }), range(1, HALF, null, { checkpoint: 'c0000000-0000-4000-8000-000000000000', rowsScanned: 250 })], 0.75, 1_000, 250],
-    ['a sweep follows a finished keyed pass', [range(0, null, null, { done: true, rowsScanned: 1000 }), range(1, null, null, { pass: 1, checkpoint: QUARTER, rowsScanned: 260 })], 0.25, 1_040, 780],
+    [
+      'two ranges, the first done and the second a quarter in',
+      [
+        range(0, null, HALF, { done: true, rowsScanned: 500 }),
+        range(1, HALF, null, { checkpoint: 'c0000000-0000-4000-8000-000000000000', rowsScanned: 250 }),
+      ],
+      0.75,
+      1_000,
+      250,
+    ],
+    [
+      'a sweep follows a finished keyed pass',
+      [range(0, null, null, { done: true, rowsScanned: 1000 }), range(1, null, null, { pass: 1, checkpoint: QUARTER, rowsScanned: 260 })],
+      0.25,
+      1_040,
+      780,
+    ],
   ])('%s', (_name, ranges, fraction, estimatedRows, remaining) => {
     const p = runProgress({ rowsEstimated: 1_000, rowsScanned: 1_000, busyMs: 2_000 }, ranges, noLocks);
     expect(p.fraction).toBeCloseTo(fraction, 6);
@@ -41,7 +61,10 @@ describe('progress of a run from its key ranges', () => {
   });
 
   it('names the workers’ claims and whether their session still holds them', () => {
-    const ranges = [range(0, null, HALF, { claimedBy: 'host-a pid 11 lane 1' }), range(1, HALF, null, { claimedBy: 'host-b pid 22 lane 1' })];
+    const ranges = [
+      range(0, null, HALF, { claimedBy: 'host-a pid 11 lane 1' }),
+      range(1, HALF, null, { claimedBy: 'host-b pid 22 lane 1' }),
+    ];
     // Session 901 holds the run lock shared, and range 0's lock.
     const locks: RunLocks = {
       run: [{ pid: 901, mode: 'shared', clientAddr: '10.0.0.1', applicationName: 'aibridge-migrate backfill', backendStart: new Date(0) }],
@@ -54,13 +77,26 @@ describe('progress of a run from its key ranges', () => {
       [1, 'host-b pid 22 lane 1', false],
     ]);
     expect(runHolders({ host: 'ledger-host', pid: 1 }, ranges, locks)).toEqual([
-      { backendPid: 901, clientAddr: '10.0.0.1', applicationName: 'aibridge-migrate backfill', since: new Date(0), mode: 'shared', host: 'host-a', pid: 11 },
+      {
+        backendPid: 901,
+        clientAddr: '10.0.0.1',
+        applicationName: 'aibridge-migrate backfill',
+        since: new Date(0),
+        mode: 'shared',
+        host: 'host-a',
+        pid: 11,
+      },
     ]);
   });
 
   it('the single runner is named by the ledger’s host and pid', () => {
-    const locks: RunLocks = { run: [{ pid: 7, mode: 'exclusive', clientAddr: null, applicationName: 'aibridge-migrate backfill', backendStart: null }], ranges: new Map() };
-    expect(runHolders({ host: 'ops-1', pid: 4242 }, [], locks)).toMatchObject([{ mode: 'exclusive', host: 'ops-1', pid: 4242, backendPid: 7 }]);
+    const locks: RunLocks = {
+      run: [{ pid: 7, mode: 'exclusive', clientAddr: null, applicationName: 'aibridge-migrate backfill', backendStart: null }],
+      ranges: new Map(),
+    };
+    expect(runHolders({ host: 'ops-1', pid: 4242 }, [], locks)).toMatchObject([
+      { mode: 'exclusive', host: 'ops-1', pid: 4242, backendPid: 7 },
+    ]);
   });
 });
 
@@ -80,20 +116,51 @@ describe('status --check', () => {
     holders: [],
     ...over,
   });
-  const ledger = (...runs: BackfillRunSummary[]): StatusResult['backfill'] => ({ ledger: 'aibridge_migrate.backfill_runs', latestRuns: runs });
+  const ledger = (...runs: BackfillRunSummary[]): StatusResult['backfill'] => ({
+    ledger: 'aibridge_migrate.backfill_runs',
+    latestRuns: runs,
+  });
   const pending = [{ name: '20261128000000000_cache-token-columns', description: 'x' }];
-  const progress = { pass: 0, fraction: 0.42, estimatedRows: 100, rowsRemaining: 58, rowsPerSecond: 10, ranges: { total: 1, done: 0 }, claims: [] };
+  const progress = {
+    pass: 0,
+    fraction: 0.42,
+    estimatedRows: 100,
+    rowsRemaining: 58,
+    rowsPerSecond: 10,
+    ranges: { total: 1, done: 0 },
+    claims: [],
+  };
   const holder = { backendPid: 1, clientAddr: null, applicationName: null, since: null, mode: 'exclusive' as const, host: 'h', pid: 2 };
 
   it.each<[string, StatusResult['pending'], StatusResult['backfill'], string[]]>([
     ['migrated and backfilled', [], ledger(run({})), []],
     ['unconverged_rows null counts as done', [], ledger(run({ unconvergedRows: null })), []],
     ['a reverse run does not matter', [], ledger(run({}), run({ id: 4, direction: 'reverse', status: 'interrupted' })), []],
-    ['a migration pending, ledger not there', pending, null, ['1 migration(s) pending (20261128000000000_cache-token-columns): run `aibridge-migrate up`']],
+    [
+      'a migration pending, ledger not there',
+      pending,
+      null,
+      ['1 migration(s) pending (20261128000000000_cache-token-columns): run `aibridge-migrate up`'],
+    ],
     ['no backfill yet', [], ledger(), ['no backfill has run yet: run `aibridge-migrate backfill`']],
-    ['a running run', [], ledger(run({ status: 'running', progress, holders: [holder] })), ['backfill run #3 is still running at 42% of the keyed pass']],
-    ['an interrupted run', [], ledger(run({ status: 'interrupted', progress })), ['backfill run #3 is interrupted at 42% of the keyed pass: run `aibridge-migrate backfill` to resume it']],
-    ['a completed run that left rows', [], ledger(run({ unconvergedRows: 7 })), ['backfill run #3 completed with 7 eligible row(s) left (written behind its cursor): run `aibridge-migrate backfill` again']],
+    [
+      'a running run',
+      [],
+      ledger(run({ status: 'running', progress, holders: [holder] })),
+      ['backfill run #3 is still running at 42% of the keyed pass'],
+    ],
+    [
+      'an interrupted run',
+      [],
+      ledger(run({ status: 'interrupted', progress })),
+      ['backfill run #3 is interrupted at 42% of the keyed pass: run `aibridge-migrate backfill` to resume it'],
+    ],
+    [
+      'a completed run that left rows',
+      [],
+      ledger(run({ unconvergedRows: 7 })),
+      ['backfill run #3 completed with 7 eligible row(s) left (written behind its cursor): run `aibridge-migrate backfill` again'],
+    ],
   ])('%s', (_name, pendingMigrations, backfill, missing) => {
     expect(judgeReadiness(pendingMigrations, backfill)).toEqual({ ready: missing.length === 0, missing });
   });

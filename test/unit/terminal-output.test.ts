@@ -37,7 +37,13 @@ describe('the live line fits the terminal', () => {
   it('follows a resize: the next redraw uses the new width, on a fresh row', () => {
     let out = '';
     let columns = 120;
-    const sink = textSink({ write: (t) => (out += t), clock: { now: () => (out.length > 0 ? 1e9 : 0) }, interactive: true, intervalMs: 0, columns: () => columns });
+    const sink = textSink({
+      write: (t) => (out += t),
+      clock: { now: () => (out.length > 0 ? 1e9 : 0) },
+      interactive: true,
+      intervalMs: 0,
+      columns: () => columns,
+    });
     sink(batch());
     columns = 50;
     sink(batch({ passRowsScanned: 20_000_000 }));

@@ -23,7 +23,11 @@ export function formatSummary(summary: BackfillSummary): string[] {
     `throughput:               ${formatCount(summary.rowsPerSecond)} rows/s`,
     `longest batch:            ${formatDuration(summary.longestBatchMs)}`,
     `convergence sweeps:       ${summary.convergencePasses}${summary.unconvergedRows ? ` (${formatCount(summary.unconvergedRows)} rows still eligible at the end)` : ''}`,
-    ...(summary.direction === 'reverse' ? [`unreversible rows:        ${summary.unreversibleRows === null || summary.unreversibleRows === undefined ? '?' : formatCount(summary.unreversibleRows)}`] : []),
+    ...(summary.direction === 'reverse'
+      ? [
+          `unreversible rows:        ${summary.unreversibleRows === null || summary.unreversibleRows === undefined ? '?' : formatCount(summary.unreversibleRows)}`,
+        ]
+      : []),
   ];
 }
 
@@ -49,13 +53,17 @@ export function formatResult(result: BackfillResult): string[] {
       const where = result.position
         ? `pass ${result.position.pass}, after key ${result.position.checkpoint ?? '(start)'}`
         : 'before the first batch';
-      const lines = [`backfill ${result.runId === null ? '' : `run #${result.runId} `}stopped by ${result.signal} at ${where}; every committed batch is kept.`];
+      const lines = [
+        `backfill ${result.runId === null ? '' : `run #${result.runId} `}stopped by ${result.signal} at ${where}; every committed batch is kept.`,
+      ];
       if (result.summary) lines.push(...formatSummary(result.summary).map((l) => `  ${l}`));
       lines.push(`resume with: ${result.resumeCommand}`);
       return lines;
     }
     case 'failed':
-      return result.summary ? [`backfill run #${result.runId} failed; progress so far:`, ...formatSummary(result.summary).map((l) => `  ${l}`)] : [];
+      return result.summary
+        ? [`backfill run #${result.runId} failed; progress so far:`, ...formatSummary(result.summary).map((l) => `  ${l}`)]
+        : [];
     case 'dry-run':
       return formatDryRun(result.report);
   }

@@ -9,10 +9,16 @@ import { eventJson, type BackfillEvent } from '../events.js';
 export type Sink = (event: BackfillEvent) => void;
 
 /** `startFields` are added to the `start` line (the CLI names the config file it read there). */
-export function jsonLinesSink(write: (text: string) => void, now: () => Date = () => new Date(), startFields: Record<string, unknown> = {}): Sink {
+export function jsonLinesSink(
+  write: (text: string) => void,
+  now: () => Date = () => new Date(),
+  startFields: Record<string, unknown> = {},
+): Sink {
   return (event) => {
     const line = eventJson(event, now());
-    write(`${event.event === 'start' && Object.keys(startFields).length > 0 ? JSON.stringify({ ...JSON.parse(line), ...startFields }) : line}\n`);
+    write(
+      `${event.event === 'start' && Object.keys(startFields).length > 0 ? JSON.stringify({ ...JSON.parse(line), ...startFields }) : line}\n`,
+    );
   };
 }
 

@@ -13,7 +13,9 @@ export interface ControllerSettings {
   fixed?: number | undefined;
 }
 
-export function controllerSettings(config: Pick<BackfillConfig, 'targetBatchMs' | 'batchSizeMin' | 'batchSizeMax' | 'batchSize'>): ControllerSettings {
+export function controllerSettings(
+  config: Pick<BackfillConfig, 'targetBatchMs' | 'batchSizeMin' | 'batchSizeMax' | 'batchSize'>,
+): ControllerSettings {
   return { targetMs: config.targetBatchMs, min: config.batchSizeMin, max: config.batchSizeMax, fixed: config.batchSize };
 }
 

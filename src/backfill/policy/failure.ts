@@ -66,11 +66,14 @@ export function planRetry(failed: FailedAttempt): RetryPlan {
   const decision = nextRetry(attempt, failed.policy, failed.random);
   if (!decision.retry) {
     const translated = translatePgError(error, { ...failed.context, action: 'running a backfill batch' });
-    throw new RetriesExhaustedError(`${failed.who} failed ${attempt} times in a row (last: ${translated.message}); the run stopped at its last checkpoint`, {
-      hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
-      cause: error,
-      details: { runId, sqlstate: sqlState(error) ?? null },
-    });
+    throw new RetriesExhaustedError(
+      `${failed.who} failed ${attempt} times in a row (last: ${translated.message}); the run stopped at its last checkpoint`,
+      {
+        hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
+        cause: error,
+        details: { runId, sqlstate: sqlState(error) ?? null },
+      },
+    );
   }
   const controller = action === 'split' ? splitAfterTimeout(failed.controller) : failed.controller;
   // The first split retries at once: a smaller batch is the remedy, not waiting.

@@ -70,10 +70,18 @@ export class PassProgress {
   }
 
   /** A batch this process committed. */
-  observe(range: Pick<RangeRow, 'rangeNo' | 'pass' | 'lo' | 'hi'>, batch: { checkpoint: string | null; rangeDone: boolean; scanned: number }): void {
+  observe(
+    range: Pick<RangeRow, 'rangeNo' | 'pass' | 'lo' | 'hi'>,
+    batch: { checkpoint: string | null; rangeDone: boolean; scanned: number },
+  ): void {
     if (range.pass !== this.pass) return;
     const state = this.ranges.get(range.rangeNo) ?? { lo: range.lo, hi: range.hi, checkpoint: null, done: false, scanned: 0 };
-    this.ranges.set(range.rangeNo, { ...state, checkpoint: batch.checkpoint ?? state.checkpoint, done: state.done || batch.rangeDone, scanned: state.scanned + batch.scanned });
+    this.ranges.set(range.rangeNo, {
+      ...state,
+      checkpoint: batch.checkpoint ?? state.checkpoint,
+      done: state.done || batch.rangeDone,
+      scanned: state.scanned + batch.scanned,
+    });
   }
 
   private scanned(): number {

@@ -45,9 +45,7 @@ export const INITIAL_THROTTLE: ThrottleState = { lagPaused: false, blockedStreak
 
 export type PauseCause = 'replication_lag' | 'blocked_sessions' | 'rate_limit' | 'pause_ms';
 
-export type ThrottleDecision =
-  | { action: 'go' }
-  | { action: 'pause'; ms: number; cause: PauseCause; reason: string };
+export type ThrottleDecision = { action: 'go' } | { action: 'pause'; ms: number; cause: PauseCause; reason: string };
 
 export interface ThrottleInput {
   now: number;
@@ -63,7 +61,11 @@ export interface ThrottleInput {
  * Then the rate limit, then the fixed pause. One decision at a time: the caller sleeps and
  * asks again, so a pause for one reason never hides another that arose meanwhile.
  */
-export function decideThrottle(state: ThrottleState, settings: ThrottleSettings, input: ThrottleInput): { decision: ThrottleDecision; state: ThrottleState } {
+export function decideThrottle(
+  state: ThrottleState,
+  settings: ThrottleSettings,
+  input: ThrottleInput,
+): { decision: ThrottleDecision; state: ThrottleState } {
   const next: ThrottleState = { ...state };
   // The rate limit charges each batch for its rows: it may start rows/limit seconds after the
   // previous one started. Charged once, when the batch is first seen.
@@ -83,9 +85,15 @@ export function decideThrottle(state: ThrottleState, settings: ThrottleSettings,
     next.lagPaused = false;
   }
   if (next.lagPaused) {
-    const why = lag !== null && lag > limit ? `above the ${formatSeconds(limit)} limit` : `waiting for it to fall below ${formatSeconds(limit / 2)}`;
+    const why =
+      lag !== null && lag > limit ? `above the ${formatSeconds(limit)} limit` : `waiting for it to fall below ${formatSeconds(limit / 2)}`;
     return {
-      decision: { action: 'pause', ms: settings.lagPollMs, cause: 'replication_lag', reason: `replication replay lag ${formatSeconds(lag ?? 0)}, ${why}` },
+      decision: {
+        action: 'pause',
+        ms: settings.lagPollMs,
+        cause: 'replication_lag',
+        reason: `replication replay lag ${formatSeconds(lag ?? 0)}, ${why}`,
+      },
       state: next,
     };
   }
@@ -95,7 +103,12 @@ export function decideThrottle(state: ThrottleState, settings: ThrottleSettings,
     const ms = Math.min(settings.blockedBackoffMaxMs, settings.blockedBackoffMs * 2 ** (next.blockedStreak - 1));
     const n = input.health.blockedSessions;
     return {
-      decision: { action: 'pause', ms, cause: 'blocked_sessions', reason: `${n} session${n === 1 ? ' was' : 's were'} waiting on locks held by the backfill` },
+      decision: {
+        action: 'pause',
+        ms,
+        cause: 'blocked_sessions',
+        reason: `${n} session${n === 1 ? ' was' : 's were'} waiting on locks held by the backfill`,
+      },
       state: next,
     };
   }
@@ -113,7 +126,10 @@ export function decideThrottle(state: ThrottleState, settings: ThrottleSettings,
   }
 
   if (input.afterBatch && input.lastBatch && settings.pauseMs > 0) {
-    return { decision: { action: 'pause', ms: settings.pauseMs, cause: 'pause_ms', reason: `--pause-ms ${settings.pauseMs}` }, state: next };
+    return {
+      decision: { action: 'pause', ms: settings.pauseMs, cause: 'pause_ms', reason: `--pause-ms ${settings.pauseMs}` },
+      state: next,
+    };
   }
   return { decision: { action: 'go' }, state: next };
 }

@@ -66,12 +66,26 @@ export async function runBatch(db: Queryable, input: BatchInput): Promise<BatchO
       const rangeDone = scanned < size;
       const lastId = (stats.last_id as string | null) ?? null;
       const checkpoint = rangeDone ? (range.hi ?? lastId ?? lo) : lastId;
-      const counts = { scanned, updated: Number(stats.updated), applicationWritten: Number(stats.app_written), anomalies: countsOf(stats.anomalies) };
+      const counts = {
+        scanned,
+        updated: Number(stats.updated),
+        applicationWritten: Number(stats.app_written),
+        anomalies: countsOf(stats.anomalies),
+      };
       const ms = clock.now() - started;
       // Before the ledger write: it locks the run's row, which every lane of the run updates.
       if (input.beforeCommit) await input.beforeCommit(tx);
       const existedAtStart = input.countsRowsAtStart && range.pass === 0 ? Number(stats.existed) : null;
-      const run = await recordBatch(tx, tables, { runId: range.runId, rangeNo: range.rangeNo, pass: range.pass, checkpoint, rangeDone, ms, existedAtStart, ...counts });
+      const run = await recordBatch(tx, tables, {
+        runId: range.runId,
+        rangeNo: range.rangeNo,
+        pass: range.pass,
+        checkpoint,
+        rangeDone,
+        ms,
+        existedAtStart,
+        ...counts,
+      });
       return { lo, checkpoint, rangeDone, ms, run, ...counts };
     },
     { local },

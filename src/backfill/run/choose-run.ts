@@ -59,7 +59,12 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
   if (open) {
     await claimRun(db, names, open.id, choice.host, choice.pid);
     const run = await readRun(db, names, open.id);
-    return { run, resumed: true, keyedPass: await hasKeyedPass(db, names, run.id), estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(choice.catalogRows)) };
+    return {
+      run,
+      resumed: true,
+      keyedPass: await hasKeyedPass(db, names, run.id),
+      estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(choice.catalogRows)),
+    };
   }
   const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
   const estimatedRows = Math.max(0, Math.round(choice.catalogRows));

@@ -177,7 +177,10 @@ export class Coordinator implements EngineContext {
       keyedPass: this.keyedPass,
     });
 
-    const slots = config.workers === undefined ? [this.slot] : Array.from({ length: config.workers }, () => new SessionSlot(deps.connect, this.runLock, 'shared'));
+    const slots =
+      config.workers === undefined
+        ? [this.slot]
+        : Array.from({ length: config.workers }, () => new SessionSlot(deps.connect, this.runLock, 'shared'));
     let failure: unknown = null;
     await Promise.all(
       slots.map(async (slot, i) => {
@@ -195,7 +198,11 @@ export class Coordinator implements EngineContext {
     if (!this.completed) return this.stopped();
     // A lane of another process may have converged the run: the ledger says how it ended.
     const db = await this.recordingSession();
-    return completedResult({ ...this.ending(), db, run }, this.resumed, (latest) => this.converged && !(latest.unconvergedRows !== null && latest.unconvergedRows > 0));
+    return completedResult(
+      { ...this.ending(), db, run },
+      this.resumed,
+      (latest) => this.converged && !(latest.unconvergedRows !== null && latest.unconvergedRows > 0),
+    );
   }
 
   /** Joins (or creates) the run; serialised between processes by the setup lock. False when stopped while waiting. */
@@ -290,6 +297,10 @@ export class Coordinator implements EngineContext {
   }
 }
 
-export async function executeBackfill(config: BackfillConfig, deps: BackfillDeps, databaseLabel: TranslateContext): Promise<BackfillResult> {
+export async function executeBackfill(
+  config: BackfillConfig,
+  deps: BackfillDeps,
+  databaseLabel: TranslateContext,
+): Promise<BackfillResult> {
   return new Coordinator(config, deps, databaseLabel).execute();
 }

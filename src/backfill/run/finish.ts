@@ -28,7 +28,13 @@ export interface Ending {
 }
 
 /** Marks the run completed, with what the last count left and (reverse) what could not be reversed. */
-export async function recordCompleted(db: Queryable, names: Tables, ops: DirectionOps, runId: number, verdict: { remaining: number; unreversible: number }): Promise<void> {
+export async function recordCompleted(
+  db: Queryable,
+  names: Tables,
+  ops: DirectionOps,
+  runId: number,
+  verdict: { remaining: number; unreversible: number },
+): Promise<void> {
   await finishRun(db, names, runId, {
     status: 'completed',
     unconvergedRows: verdict.remaining,
@@ -48,9 +54,14 @@ export async function completedResult(
   return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
 }
 
-export async function interruptedResult(end: Ending, signal: 'SIGINT' | 'SIGTERM', position: { pass: number; checkpoint: string | null } | null): Promise<BackfillResult> {
+export async function interruptedResult(
+  end: Ending,
+  signal: 'SIGINT' | 'SIGTERM',
+  position: { pass: number; checkpoint: string | null } | null,
+): Promise<BackfillResult> {
   const { names, run } = end;
-  if (!run || !end.db) return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };
+  if (!run || !end.db)
+    return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };
   if (await end.mayRecord()) await finishRun(end.db, names, run.id, { status: 'interrupted' });
   const summary = summarize(await readRun(end.db, names, run.id), Date.now());
   end.sink({ event: 'finish', runId: run.id, status: 'interrupted', summary, resumeCommand: end.resumeCommand });
@@ -63,7 +74,8 @@ export async function failedResult(end: Ending, error: ToolkitError): Promise<Ba
   if (run && end.db) {
     const db = end.db;
     // Best effort: the session may be the thing that failed.
-    if (await end.mayRecord().catch(() => false)) await finishRun(db, names, run.id, { status: 'failed', lastError: error.message }).catch(() => {});
+    if (await end.mayRecord().catch(() => false))
+      await finishRun(db, names, run.id, { status: 'failed', lastError: error.message }).catch(() => {});
     summary = await readRun(db, names, run.id)
       .then((latest) => summarize(latest, Date.now()))
       .catch(() => null);

@@ -117,7 +117,14 @@ export class Lane {
       return true;
     }
     if (progress.pendingRanges > 0) return false;
-    const walk = { ops, tables, controllerSettings: this.engine.controllerSettings, runStartedAt: this.engine.runStartedAt, clock: deps.clock, stop: this.engine.stop };
+    const walk = {
+      ops,
+      tables,
+      controllerSettings: this.engine.controllerSettings,
+      runStartedAt: this.engine.runStartedAt,
+      clock: deps.clock,
+      stop: this.engine.stop,
+    };
     const run = { id: runId, convergePasses: config.convergePasses, countsRowsAtStart: this.engine.rowsAtStartFrom === 'first count' };
     const verdict = await judgePass(db, walk, run, deps.sink);
     // Stopped half way through the count: nothing was written; the next run counts again.

@@ -40,7 +40,13 @@ export interface RunHolder {
   runUpdatedAt: Date | null;
 }
 
-export async function describeRunHolder(db: Queryable, lockName: string, t: Tables, target: Target, direction: Direction): Promise<RunHolder> {
+export async function describeRunHolder(
+  db: Queryable,
+  lockName: string,
+  t: Tables,
+  target: Target,
+  direction: Direction,
+): Promise<RunHolder> {
   const sessions = await advisoryLockHolders(db, lockName);
   const run = await findOpenRun(db, t, target, direction).catch(() => null);
   return {
@@ -56,12 +62,16 @@ export async function describeRunHolder(db: Queryable, lockName: string, t: Tabl
 export function holderMessage(holder: RunHolder): string {
   const parts: string[] = [];
   if (holder.runId !== null) {
-    parts.push(`run #${holder.runId}${holder.host !== null || holder.pid !== null ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : ''}`);
+    parts.push(
+      `run #${holder.runId}${holder.host !== null || holder.pid !== null ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : ''}`,
+    );
     if (holder.runStartedAt) parts.push(`started ${holder.runStartedAt.toISOString()}`);
     if (holder.runUpdatedAt) parts.push(`last checkpoint ${holder.runUpdatedAt.toISOString()}`);
   }
   for (const s of holder.sessions.slice(0, 3)) {
-    parts.push(`database session pid ${s.pid}${s.clientAddr ? ` from ${s.clientAddr}` : ''}${s.backendStart ? ` connected since ${s.backendStart.toISOString()}` : ''}`);
+    parts.push(
+      `database session pid ${s.pid}${s.clientAddr ? ` from ${s.clientAddr}` : ''}${s.backendStart ? ` connected since ${s.backendStart.toISOString()}` : ''}`,
+    );
   }
   if (holder.sessions.length > 3) parts.push(`and ${holder.sessions.length - 3} more sessions`);
   return parts.length > 0 ? parts.join(', ') : 'an unidentified session';

@@ -74,7 +74,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
   if (Number(rows[0]!.version) >= TID_RANGE_SCAN_VERSION) {
     let end = await heapPages(db, walk.tables.usages);
     let pages = FIRST_CHUNK_PAGES;
-    for (let from = 0; from < end; ) {
+    for (let from = 0; from < end;) {
       if (walk.stop.aborted) return null;
       const to = Math.min(end, from + pages);
       const { scanned } = await chunk({ by: 'page', from, to, existedBefore: walk.runStartedAt });
@@ -85,7 +85,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
     }
     return totals;
   }
-  for (let lo: string | null = null; ; ) {
+  for (let lo: string | null = null; ;) {
     if (walk.stop.aborted) return null;
     const size = controller.size;
     const { scanned, lastId } = await chunk({ by: 'key', lo, size, existedBefore: walk.runStartedAt });

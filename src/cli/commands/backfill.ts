@@ -51,7 +51,8 @@ export const backfillCommand = defineCommand({
         resumeCommand,
       });
       if (result.status === 'dry-run') {
-        if (options.json) process.stdout.write(`${JSON.stringify({ status: 'dry-run', report: result.report, config_file: configFile?.path ?? null })}\n`);
+        if (options.json)
+          process.stdout.write(`${JSON.stringify({ status: 'dry-run', report: result.report, config_file: configFile?.path ?? null })}\n`);
         else process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
         return EXIT_CODES.ok;
       }
@@ -62,15 +63,21 @@ export const backfillCommand = defineCommand({
       if (result.status === 'completed') return EXIT_CODES.ok;
       if (result.status === 'interrupted') {
         const where = options.connection.label;
-        const error = new InterruptedError(result.signal, `backfill of ${where} stopped by ${result.signal}${result.runId === null ? '' : ` (run #${result.runId} checkpointed)`}`, {
-          // The command alone may not say where (PG* variables, a config file): the hint does.
-          hint: `Resume with: ${result.resumeCommand} (it continues on ${where})`,
-          details: { runId: result.runId, position: result.position },
-        });
+        const error = new InterruptedError(
+          result.signal,
+          `backfill of ${where} stopped by ${result.signal}${result.runId === null ? '' : ` (run #${result.runId} checkpointed)`}`,
+          {
+            // The command alone may not say where (PG* variables, a config file): the hint does.
+            hint: `Resume with: ${result.resumeCommand} (it continues on ${where})`,
+            details: { runId: result.runId, position: result.position },
+          },
+        );
         throw error;
       }
       if (result.resumeCommand && !result.error.hint?.includes(result.resumeCommand)) {
-        throw Object.assign(result.error, { hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${result.resumeCommand} (it continues on ${options.connection.label})` });
+        throw Object.assign(result.error, {
+          hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${result.resumeCommand} (it continues on ${options.connection.label})`,
+        });
       }
       throw result.error;
     } finally {

@@ -13,7 +13,11 @@ export const downCommand = defineCommand({
     ['$0 down --json', 'JSON result on stdout'],
   ],
   async run(settings, { log, print }) {
-    const [{ defaultDeps }, { runDown }, render] = await Promise.all([import('../../migrate/deps.js'), import('../../migrate/down.js'), import('../../migrate/render.js')]);
+    const [{ defaultDeps }, { runDown }, render] = await Promise.all([
+      import('../../migrate/deps.js'),
+      import('../../migrate/down.js'),
+      import('../../migrate/render.js'),
+    ]);
     const result = await runDown(settings, defaultDeps({ log }));
     print(render.downJson(result), render.downText(result));
     return 0;

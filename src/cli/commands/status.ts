@@ -6,7 +6,8 @@ import { defineCommand } from '../command.js';
 
 export const statusCommand = defineCommand({
   command: 'status',
-  describe: "applied migrations (with times), pending ones, the backfill (progress, who runs it), and Coder's migration version with what up/down do about it; reads only",
+  describe:
+    "applied migrations (with times), pending ones, the backfill (progress, who runs it), and Coder's migration version with what up/down do about it; reads only",
   schema: statusOptionsSchema,
   examples: [
     ['$0 status --json', 'JSON document on stdout'],

@@ -12,7 +12,10 @@ export const upCommand = defineCommand({
     ['$0 up --database-url postgres://coder@db:5432/coder', 'apply everything pending'],
     ['$0 up --dry-run', 'show what would run (DATABASE_URL from the environment)'],
     ['$0 up --lock-timeout 1s --lock-retries 20 --json', 'shorter waits, more retries, JSON result on stdout'],
-    ['PGHOST=db PGUSER=coder PGDATABASE=coder $0 up --sslmode verify-full --ssl-root-cert ca.pem', 'libpq variables, TLS with verification'],
+    [
+      'PGHOST=db PGUSER=coder PGDATABASE=coder $0 up --sslmode verify-full --ssl-root-cert ca.pem',
+      'libpq variables, TLS with verification',
+    ],
   ],
   async run(settings, { log, print }) {
     const [{ defaultDeps }, { runUp }, { runUpDryRun }, render] = await Promise.all([

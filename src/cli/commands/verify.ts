@@ -26,7 +26,9 @@ function writeFileAtomically(file: string, content: string): void {
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw new UsageError([`cannot write the report to ${file}: ${(error as Error).message}`], { hint: 'Check that the folder exists and is writable.' });
+    throw new UsageError([`cannot write the report to ${file}: ${(error as Error).message}`], {
+      hint: 'Check that the folder exists and is writable.',
+    });
   }
 }
 
@@ -61,7 +63,9 @@ export const verifyCommand = defineCommand({
       log.warn('the cache columns do not exist yet: this report is a preview. Run `aibridge-migrate up` first.');
     } else if (outcome.status === 'fail') {
       const ids = report.checks.flatMap((c) => c.offending_row_ids).slice(0, 10);
-      log.info(`verify: parity fails (${outcome.failing_checks.join(', ')})${ids.length > 0 ? `; rows: ${[...new Set(ids)].join(', ')}` : ''}`);
+      log.info(
+        `verify: parity fails (${outcome.failing_checks.join(', ')})${ids.length > 0 ? `; rows: ${[...new Set(ids)].join(', ')}` : ''}`,
+      );
     } else if (settings.output) {
       log.info('verify: parity holds');
     }

@@ -92,7 +92,8 @@ export async function tableProblems(db: Db, expect: TableExpectations): Promise<
     if (old && row.h !== wantMd5) problems.push(`${row.id}: metadata changed (md5 ${wantMd5} → ${row.h})`);
     const app = expect.applicationWritten.get(row.id);
     if (app) {
-      if (row.r !== app[0] || row.w !== app[1]) problems.push(`${row.id}: application value (${app.join(', ')}) overwritten with (${row.r}, ${row.w})`);
+      if (row.r !== app[0] || row.w !== app[1])
+        problems.push(`${row.id}: application value (${app.join(', ')}) overwritten with (${row.r}, ${row.w})`);
       continue;
     }
     const rule = evaluateMetadataText(row.metadata);
@@ -108,5 +109,7 @@ export async function tableProblems(db: Db, expect: TableExpectations): Promise<
 
 /** Application-written rows of a snapshot: both columns as they are now, for rows with a non-zero column. */
 export function applicationWrittenOf(before: Snapshot): Map<string, [string, string]> {
-  return new Map([...before].filter(([, s]) => s.read !== '0' || s.write !== '0').map(([id, s]) => [id, [s.read, s.write] as [string, string]]));
+  return new Map(
+    [...before].filter(([, s]) => s.read !== '0' || s.write !== '0').map(([id, s]) => [id, [s.read, s.write] as [string, string]]),
+  );
 }

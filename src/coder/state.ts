@@ -8,7 +8,7 @@ import { qualify } from '../db/identifier.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { DbRow } from '../db/row.js';
 import type { Queryable } from '../db/port.js';
-import { describeBlocker } from '../migrate/blockers.js';
+import { describeLockHolder } from '../db/lock-holders.js';
 import { CACHE_COLUMNS, TOKEN_USAGES } from '../names.js';
 import { CODER_MIGRATIONS_TABLE } from './constants.js';
 import { coderLockHolders } from './lock.js';
@@ -63,8 +63,14 @@ export function coderTableName(schema: string): string {
 
 function shapeOf(columns: Record<string, string> | null): 'coder' | string {
   const found = columns ?? {};
-  const same = Object.keys(found).length === Object.keys(CODER_SHAPE).length && Object.entries(CODER_SHAPE).every(([name, type]) => found[name] === type);
-  return same ? 'coder' : Object.entries(found).map(([name, type]) => `${name} ${type}`).join(', ');
+  const same =
+    Object.keys(found).length === Object.keys(CODER_SHAPE).length &&
+    Object.entries(CODER_SHAPE).every(([name, type]) => found[name] === type);
+  return same
+    ? 'coder'
+    : Object.entries(found)
+        .map(([name, type]) => `${name} ${type}`)
+        .join(', ');
 }
 
 interface CatalogRow {
@@ -135,11 +141,13 @@ export async function readCoderFacts(db: Queryable, schema: string, options: { l
   if (!catalog.canRead) return { ...base, table: { kind: 'unreadable' } };
   if (!options.lockHeld) {
     const holders = await coderLockHolders(db);
-    if (holders.length > 0) return { ...base, table: { kind: 'migrating', holders: holders.map(describeBlocker) } };
+    if (holders.length > 0) return { ...base, table: { kind: 'migrating', holders: holders.map(describeLockHolder) } };
   }
   let version: DbRow;
   try {
-    const { rows } = await db.query(`SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS rows, max(version)::text AS version, bool_or(dirty) AS dirty FROM ${qualify(schema, CODER_MIGRATIONS_TABLE)}`,
+    );
     version = rows[0]!;
   } catch (error) {
     if (!options.lockHeld && sqlState(error) === SQLSTATE.lockNotAvailable) return { ...base, table: { kind: 'migrating', holders: [] } };
@@ -147,6 +155,12 @@ export async function readCoderFacts(db: Queryable, schema: string, options: { l
   }
   return {
     ...base,
-    table: { kind: 'present', version: version.version === null ? null : Number(version.version), dirty: version.dirty === true, rows: Number(version.rows), canWrite: catalog.canWrite },
+    table: {
+      kind: 'present',
+      version: version.version === null ? null : Number(version.version),
+      dirty: version.dirty === true,
+      rows: Number(version.rows),
+      canWrite: catalog.canWrite,
+    },
   };
 }

@@ -5,6 +5,7 @@
  * same role and shows the others with NULL details.
  */
 import { pgLocksKeyCondition, type AdvisoryKey } from './advisory-lock.js';
+import { formatSeconds } from '../text/format.js';
 import type { Queryable } from './port.js';
 
 export interface LockHolder {
@@ -99,4 +100,20 @@ export async function advisoryLockOwners(db: Queryable, names: readonly string[]
     [names],
   );
   return new Map(rows.map((r) => [r.name, Number(r.pid)]));
+}
+
+/** One line per holder, for logs and error messages. */
+export function describeLockHolder(b: LockHolder): string {
+  const who = [`pid ${b.pid}`, `application_name '${b.applicationName}'`];
+  if (b.user) who.push(`user ${b.user}`);
+  if (b.clientAddr) who.push(`from ${b.clientAddr}`);
+  const what = [b.state ? `${b.state}${b.stateAgeMs !== null ? ` for ${formatSeconds(b.stateAgeMs)}` : ''}` : 'state unknown'];
+  if (b.xactAgeMs !== null) what.push(`transaction open ${formatSeconds(b.xactAgeMs)}`);
+  what.push(`${b.granted ? 'holds' : 'is queued for'} ${b.modes.join(', ')}`);
+  return `${who.join(', ')}: ${what.join(', ')}`;
+}
+
+export function describeLockHolders(holders: readonly LockHolder[]): string {
+  if (holders.length === 0) return 'the holder had already gone when we looked';
+  return holders.map(describeLockHolder).join('; ');
 }

@@ -13,7 +13,6 @@
 import { qualify } from '../db/identifier.js';
 import { advisoryLockHolders, relationLockHolders, type LockHolder } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
-import { formatSeconds } from '../text/format.js';
 import { MIGRATION_LOCK_ID } from './bookkeeping.js';
 
 /** Other sessions holding or awaiting a lock on `schema.table`. */
@@ -24,20 +23,4 @@ export function tableLockHolders(db: Queryable, schema: string, table: string): 
 /** The session holding the toolkit's migration lock (another `up` or `down`). */
 export function migrationLockHolders(db: Queryable): Promise<LockHolder[]> {
   return advisoryLockHolders(db, BigInt(MIGRATION_LOCK_ID));
-}
-
-/** One line per holder, for logs and error messages. */
-export function describeBlocker(b: LockHolder): string {
-  const who = [`pid ${b.pid}`, `application_name '${b.applicationName}'`];
-  if (b.user) who.push(`user ${b.user}`);
-  if (b.clientAddr) who.push(`from ${b.clientAddr}`);
-  const what = [b.state ? `${b.state}${b.stateAgeMs !== null ? ` for ${formatSeconds(b.stateAgeMs)}` : ''}` : 'state unknown'];
-  if (b.xactAgeMs !== null) what.push(`transaction open ${formatSeconds(b.xactAgeMs)}`);
-  what.push(`${b.granted ? 'holds' : 'is queued for'} ${b.modes.join(', ')}`);
-  return `${who.join(', ')}: ${what.join(', ')}`;
-}
-
-export function describeBlockers(blockers: readonly LockHolder[]): string {
-  if (blockers.length === 0) return 'the holder had already gone when we looked';
-  return blockers.map(describeBlocker).join('; ');
 }

@@ -9,7 +9,7 @@ import { isToolkitError } from '../errors.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import { nextRetry, type RetryPolicy } from '../db/retry.js';
 import type { LockHolder } from '../db/lock-holders.js';
-import { describeBlockers } from './blockers.js';
+import { describeLockHolders } from '../db/lock-holders.js';
 import { isMigrationLockHeld } from './runner.js';
 
 export type LockConflictKind = 'lock_timeout' | 'deadlock' | 'migration_lock' | 'coder_lock';
@@ -66,8 +66,10 @@ export async function withLockRetries<T>(attempt: () => Promise<T>, deps: LockRe
         migration_lock: 'another aibridge-migrate run holds the migration lock',
         coder_lock: "a Coder server holds Coder's migration lock (it is applying its migrations)",
       }[kind];
-      const next = decision.retry ? `retry ${decision.retryNumber} of ${deps.policy.retries} in ${(decision.delayMs / 1000).toFixed(1)} s` : 'no retries left';
-      deps.onWait?.(wait, `attempt ${n}: ${what}; blocked by ${describeBlockers(blockers)}; ${next}`);
+      const next = decision.retry
+        ? `retry ${decision.retryNumber} of ${deps.policy.retries} in ${(decision.delayMs / 1000).toFixed(1)} s`
+        : 'no retries left';
+      deps.onWait?.(wait, `attempt ${n}: ${what}; blocked by ${describeLockHolders(blockers)}; ${next}`);
       if (!decision.retry) return { status: 'exhausted', attempts: n, waits, lastError: error };
       await deps.sleep(decision.delayMs);
     }

@@ -2,7 +2,7 @@
  * The programmatic API of the backfill, for deploy scripts:
  *
  *   import { runBackfill } from 'aibridge-migrate';   // re-exported from src/index.ts
- *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 200 });
+ *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
  *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
  *   console.log(result.summary.rowsUpdated);
  *

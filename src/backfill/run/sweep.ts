@@ -1,15 +1,17 @@
 /**
  * The end of a pass: is anything left to write, and does another sweep follow? The count walks
- * the whole table in key order, a chunk per statement, each in its own snapshot and each as
- * short as a batch — no statement reads the whole table, so none holds a snapshot (and with
- * it vacuum's horizon) for long.
+ * the whole table a chunk per statement (stretches of heap pages from PostgreSQL 14, the next
+ * keys before), each in a short read-only transaction of its own and each as short as a batch —
+ * no statement reads the whole table, so none holds a snapshot (and with it vacuum's horizon)
+ * for long.
  *
- * What it proves is what a batch proves: each key was looked at, at some instant of the walk,
- * and found with nothing left to write. A row inserted behind the walk after its chunk was
- * counted is found by the next run, exactly as one inserted after a single-snapshot count
- * would be. Keys never move, so no row is counted twice or skipped.
+ * What it proves is what a batch proves: each row was looked at, at some instant of the walk,
+ * and found with nothing left to write. A row inserted or changed behind the walk after its
+ * chunk was counted is found by the next run, exactly as one inserted after a single-snapshot
+ * count would be (countWalk says what a row moved by an update does to the page walk).
  */
 import type { Queryable } from '../../db/port.js';
+import { withTransaction } from '../../db/transaction.js';
 import { lastPass } from '../../ledger/ranges.js';
 import { recordRowsAtStart } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
@@ -17,7 +19,7 @@ import type { Clock } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import { initialController, observeBatch, type ControllerSettings } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
-import type { CountWindow } from '../sql/keyset.js';
+import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
 
 export interface CountTotals {
   /** Rows a sweep would still write. */
@@ -61,7 +63,10 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
   const chunk = async (window: CountWindow): Promise<{ scanned: number; lastId: string | null }> => {
     const statement = walk.ops.count(walk.tables.usages, window);
     const started = walk.clock.now();
-    const { rows } = await db.query(statement.text, statement.values);
+    const { rows } = await withTransaction(db, (tx) => tx.query(statement.text, statement.values), {
+      mode: 'read-only',
+      local: countChunkSettings(window),
+    });
     const counted = rows[0]!;
     const scanned = Number(counted.scanned);
     totals.eligible += Number(counted.eligible);

@@ -90,8 +90,8 @@ export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable
  * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
  * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
  * One plain aggregate: each rule key is mentioned once, so nothing is judged twice, and the
- * last key (for a key window) is the largest id's text under the C collation, whose order is
- * the uuid order.
+ * last key is the largest id's text under the C collation, whose order is the uuid order (a
+ * key window only: a page window's successor is the next page, and no row pays for the text).
  */
 export function eligibleCountStatement(usages: string, window: CountWindow): Statement {
   const rule = compileRuleSql(OWNED_METADATA);
@@ -101,7 +101,7 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sta
        count(*) FILTER (WHERE ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)::bigint AS eligible,
        count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
-       max(t.id::text COLLATE "C") AS last_id
+       ${window.by === 'key' ? 'max(t.id::text COLLATE "C")' : 'NULL::text'} AS last_id
   FROM ${rows}`;
   return { text, values: [window.existedBefore, ...chunk.values] };
 }

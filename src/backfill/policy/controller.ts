@@ -38,7 +38,7 @@ export const MAX_GROWTH = 2;
 /**
  * Once a batch takes over half the target, the size grows by at most a quarter per batch: a
  * batch's time is not proportional to its rows, and the batch after a jump in size is the
- * one that overshot the target (bench/README.md, "batch sizing").
+ * one that overshot the target (README, "Benchmarks").
  */
 export const NEAR_TARGET_GROWTH = 1.25;
 export const INITIAL_SIZE = 1_000;

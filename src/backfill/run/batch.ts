@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
-import { recordBatch, type RunTotals } from '../../ledger/checkpoint.js';
+import { recordBatch, type BatchRecord, type RunTotals } from '../../ledger/checkpoint.js';
 import { countsOf, type RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
@@ -17,16 +17,12 @@ export interface BatchTimeouts {
   lockTimeoutMs: number;
 }
 
-export interface BatchOutcome {
+/** What the batch did (as the ledger records it), where it started, and the run's totals after it. */
+export interface BatchOutcome extends Pick<
+  BatchRecord,
+  'checkpoint' | 'rangeDone' | 'scanned' | 'updated' | 'applicationWritten' | 'anomalies' | 'ms'
+> {
   lo: string | null;
-  /** Last key the batch covered; the next batch starts after it. */
-  checkpoint: string | null;
-  rangeDone: boolean;
-  scanned: number;
-  updated: number;
-  applicationWritten: number;
-  anomalies: Record<string, number>;
-  ms: number;
   /** The run's totals after this batch, all processes. */
   run: RunTotals;
 }

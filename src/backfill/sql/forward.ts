@@ -7,7 +7,7 @@ import { quoteIdent } from '../../db/identifier.js';
 import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { compileRuleSql, compileStagedRuleSql } from '../../rule/sql.js';
-import { countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
+import { batchSummarySql, countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
 const write = `t.${quoteIdent(WRITE_COLUMN)}`;
@@ -70,13 +70,7 @@ export function batchStatement(usages: string, window: KeyWindow): Statement {
    WHERE t.ctid = v.row_address AND t.xmin = v.row_version AND (v.cache_read <> 0 OR v.cache_write <> 0)
   RETURNING 1
 )
-SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE s.app_written)::bigint AS app_written,
-       count(*) FILTER (WHERE s.existed)::bigint AS existed,
-       (SELECT count(*) FROM u)::bigint AS updated,
-       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id,
-       ${anomalyCounts(rule.hasAnomaly)} AS anomalies
-  FROM s`;
+${batchSummarySql('s.app_written', anomalyCounts(rule.hasAnomaly))}`;
   return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }
 

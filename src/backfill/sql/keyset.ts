@@ -65,6 +65,22 @@ export function countChunkSettings(window: CountWindow): Record<string, string> 
   return window.by === 'page' ? { enable_seqscan: 'off' } : {};
 }
 
+/**
+ * The one row a batch statement returns (src/backfill/run/batch.ts reads it), over the
+ * statement's CTEs: `s`, the rows the batch read (with `existed`), and `u`, the rows it wrote.
+ * `appWritten` says which read rows the application had already written; `anomalies` is a jsonb
+ * of counts by class.
+ */
+export function batchSummarySql(appWritten: string, anomalies: string): string {
+  return `SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE ${appWritten})::bigint AS app_written,
+       count(*) FILTER (WHERE s.existed)::bigint AS existed,
+       (SELECT count(*) FROM u)::bigint AS updated,
+       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id,
+       ${anomalies} AS anomalies
+  FROM s`;
+}
+
 /** A statement and its parameters. */
 export interface Statement {
   text: string;

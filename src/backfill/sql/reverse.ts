@@ -26,7 +26,7 @@ import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
 import { compileRuleSql } from '../../rule/index.js';
-import { countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
+import { batchSummarySql, countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -71,6 +71,11 @@ export function newMetadataSql(): string {
       || COALESCE(${displaced}, '{}'::jsonb)`;
 }
 
+/** Rows a reverse batch could not reverse, by why (the run reports them when it completes). */
+const unreversibleCounts = `jsonb_strip_nulls(jsonb_build_object(${['not_an_object', 'displaced_key_present']
+  .map((cls) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE s.unreversible = ${constantLiteral(cls)}), 0)`)
+  .join(', ')}))`;
+
 /**
  * One reverse batch: the next `size` rows after `lo`, judged once; the reversible ones get
  * their new metadata, computed on the very row version `s` judged (the xmin filter). The shape
@@ -93,15 +98,7 @@ export function reverseBatchStatement(usages: string, window: KeyWindow): Statem
    WHERE t.ctid = s.row_address AND t.xmin = s.row_version AND s.needs AND s.unreversible IS NULL
   RETURNING 1
 )
-SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE s.owned)::bigint AS app_written,
-       count(*) FILTER (WHERE s.existed)::bigint AS existed,
-       (SELECT count(*) FROM u)::bigint AS updated,
-       (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id,
-       jsonb_strip_nulls(jsonb_build_object(${['not_an_object', 'displaced_key_present']
-         .map((cls) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE s.unreversible = ${constantLiteral(cls)}), 0)`)
-         .join(', ')})) AS anomalies
-  FROM s`;
+${batchSummarySql('s.owned', unreversibleCounts)}`;
   return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }
 

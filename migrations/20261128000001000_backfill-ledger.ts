@@ -44,7 +44,7 @@ const migration: ToolkitMigration = {
         longest_batch_ms integer NOT NULL DEFAULT 0,
         convergence_passes integer NOT NULL DEFAULT 0,
         unconverged_rows bigint,
-        -- Reverse runs: rows that need reversing but were left alone (see src/backfill/reverse-sql.ts).
+        -- Reverse runs: rows that need reversing but were left alone (see src/backfill/sql/reverse.ts).
         unreversible_rows bigint,
         last_error text
       )`);

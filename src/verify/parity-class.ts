@@ -16,7 +16,7 @@
  *                        the metadata says otherwise — the backfill never touches a row with a
  *                        non-default column, so nothing will ever fill that 0.
  *
- * The SQL in parityClassSql() is the same decision; test/integration/verify-classes.test.ts
+ * The SQL in parityClassSql() is the same decision; test/integration/verify-classify-sql.test.ts
  * checks them against each other on real rows.
  */
 

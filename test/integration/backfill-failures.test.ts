@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
+import { deferred } from '../harness/deferred.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import {
   backfill,
@@ -22,10 +23,8 @@ describe('backfill: one runner at a time', () => {
   afterAll(() => db.drop());
 
   it('a second runner fails at once naming the holder; with wait it starts when the first ends', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reachedGate!: () => void;
-    const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
+    const gate = deferred();
+    const atGate = deferred();
     let begins = 0;
     const first = backfill(
       db,
@@ -35,13 +34,13 @@ describe('backfill: one runner at a time', () => {
         pid: 4242,
         connect: instrumentedConnect(db.url, async (text) => {
           if (text === 'BEGIN' && ++begins === 2) {
-            reachedGate();
-            await gate;
+            atGate.resolve();
+            await gate.promise;
           }
         }),
       },
     );
-    await atGate;
+    await atGate.promise;
 
     const second = await backfill(db, {}, { host: 'deploy-box-2', pid: 777 });
     expect(second.result.status).toBe('failed');
@@ -77,7 +76,7 @@ describe('backfill: one runner at a time', () => {
       { wait: true },
       { host: 'deploy-box-3', pid: 778, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) },
     );
-    release();
+    gate.resolve();
     const [a, b] = await Promise.all([first, waiting]);
     expect(a.result.status).toBe('completed');
     expect(b.result.status).toBe('completed');

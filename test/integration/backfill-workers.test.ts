@@ -4,6 +4,7 @@
  * and the single runner kept apart from workers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferred } from '../harness/deferred.js';
 import { startCliProcess, type Cli } from '../harness/cli-process.js';
 import { rangeCount } from '../../src/backfill/policy/ranges.js';
 import {
@@ -184,25 +185,23 @@ describe('backfill --workers and the single runner keep apart', () => {
 
   it('a plain backfill while workers run gets ALREADY_RUNNING, and workers do not join a single runner', async () => {
     // Hold the workers inside their first batch until the plain runner has been turned away.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inBatch = new Promise<void>((resolve) => (entered = resolve));
+    const held = deferred();
+    const inBatch = deferred();
     const running = backfill(
       db,
       { workers: 2, batchSize: 200 },
       {
         connect: instrumentedConnect(db.url, async (text) => {
           if (text === 'BEGIN') {
-            entered();
-            await held;
+            inBatch.resolve();
+            await held.promise;
           }
         }),
       },
     );
-    await inBatch;
+    await inBatch.promise;
     const plain = await backfill(db, {});
-    release();
+    held.resolve();
     expect(plain.result.status).toBe('failed');
     if (plain.result.status === 'failed') {
       expect(plain.result.error.code).toBe('ALREADY_RUNNING');
@@ -212,10 +211,8 @@ describe('backfill --workers and the single runner keep apart', () => {
     expect(result.status).toBe('completed');
 
     // The other way round: a single runner holding the run turns workers away.
-    let releaseSingle!: () => void;
-    const heldSingle = new Promise<void>((resolve) => (releaseSingle = resolve));
-    let enteredSingle!: () => void;
-    const singleIn = new Promise<void>((resolve) => (enteredSingle = resolve));
+    const heldSingle = deferred();
+    const singleIn = deferred();
     const single = backfill(
       db,
       { restart: true },
@@ -223,15 +220,15 @@ describe('backfill --workers and the single runner keep apart', () => {
         connect: instrumentedConnect(db.url, async (text) => {
           // Its first transaction: it holds the run lock by then.
           if (text === 'BEGIN') {
-            enteredSingle();
-            await heldSingle;
+            singleIn.resolve();
+            await heldSingle.promise;
           }
         }),
       },
     );
-    await singleIn;
+    await singleIn.promise;
     const workers = await backfill(db, { workers: 2 });
-    releaseSingle();
+    heldSingle.resolve();
     expect(workers.result.status).toBe('failed');
     if (workers.result.status === 'failed') {
       expect(workers.result.error.code).toBe('ALREADY_RUNNING');

@@ -10,6 +10,7 @@ import { LockTimeoutError } from '../../src/errors.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import { migrateUp, migrationStatus, type UpResult } from '../../src/migrate/index.js';
 import { statusJson, statusText } from '../../src/migrate/render.js';
+import { deferred } from '../harness/deferred.js';
 import { runCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
@@ -307,17 +308,15 @@ describe('down after a hand-over gives the version back', () => {
 describe("a Coder replica holds Coder's migration lock while up runs", () => {
   it("up waits for it, then decides from what Coder committed (462: the columns are Coder's); never interleaved", async () => {
     const db = await coderDatabase(460, { rows: 300 });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let locked!: (pid: number) => void;
-    const coderPid = new Promise<number>((resolve) => (locked = resolve));
+    const held = deferred();
+    const coderPid = deferred<number>();
     // The new Coder release starting: 461 and 462 applied, not yet committed.
     const replica = runCoderMigrations(db.url, {
-      onLocked: (pid) => locked(pid),
-      beforeCommit: () => held,
+      onLocked: (pid) => coderPid.resolve(pid),
+      beforeCommit: () => held.promise,
       applicationName: 'coderd replica',
     });
-    const pid = await coderPid;
+    const pid = await coderPid.promise;
     // status does not queue behind Coder's transaction (its TRUNCATE holds schema_migrations): it says what is happening.
     const during = statusJson(await migrationStatus({ databaseUrl: db.url, lockTimeout: '5s' })).coder;
     expect(during).toMatchObject({ detected: true, version: null });
@@ -329,7 +328,7 @@ describe("a Coder replica holds Coder's migration lock while up runs", () => {
       ...deps.log,
       warn: (message: string) => {
         waits.push(message);
-        if (waits.length === 2) release();
+        if (waits.length === 2) held.resolve();
       },
     };
     const result = (await migrateUp(

@@ -27,6 +27,8 @@ export interface StepSummary {
 export interface Measurement {
   id: ContenderId;
   label: string;
+  /** Which round of `--rounds` (1-based); ratios are taken within a round (report/rounds.ts). */
+  round: number;
   status: 'ok' | 'failed';
   error: string | null;
   steps: StepSummary[];
@@ -61,6 +63,7 @@ export interface MeasuredRun {
 export async function measureContender(options: {
   id: ContenderId;
   label: string;
+  round: number;
   contender: Contender;
   context: ContenderContext;
   adminUrl: string;
@@ -107,6 +110,7 @@ export async function measureContender(options: {
     measurement: {
       id: options.id,
       label: options.label,
+      round: options.round,
       status: failed ? 'failed' : 'ok',
       error: failed?.error ?? null,
       steps: steps.map((s) => ({

@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** PostgreSQL major of the embedded server. */
   major: number;
   contenders: ContenderId[];
+  /** Times the contenders run alone, side by side, order alternated (report/rounds.ts). */
+  rounds: number;
   /** Run the writer-under-load phase ((a) and (b) with a concurrent writer). */
   load: boolean;
   /** Writer statements per second. */
@@ -40,6 +42,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                       (2–3 small keys or {}, 10% NULL metadata, ~160 B a row: per-row CPU shows)
   --major N           PostgreSQL major of the embedded server (default 15)
   --only a,b,c,d,e,f  contenders to run (default all); (d) and (e) need (b)
+  --rounds N          run the contenders alone N times (default 1), a c b in odd rounds and
+                      b c a in even ones; ratios are taken within a round, reported as the
+                      median and the spread (a shared machine drifts between runs)
   --no-load           skip the writer-under-load phase
   --writer-rate N     writer statements per second under load (default 50)
   --idle-seconds N    writer-only baseline before each loaded run (default 10)
@@ -72,6 +77,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         dataset: { type: 'string', default: 'wide' },
         major: { type: 'string', default: '15' },
         only: { type: 'string' },
+        rounds: { type: 'string', default: '1' },
         'no-load': { type: 'boolean', default: false },
         'writer-rate': { type: 'string', default: '50' },
         'idle-seconds': { type: 'string', default: '10' },
@@ -95,6 +101,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const major = positiveInteger(v.major, 'major', problems, 13);
   const writerRate = positiveInteger(v['writer-rate'], 'writer-rate', problems);
   const idleSeconds = positiveInteger(v['idle-seconds'], 'idle-seconds', problems);
+  const rounds = positiveInteger(v.rounds, 'rounds', problems);
+  if (rounds > 20) problems.push(`--rounds ${rounds} is more than 20; 5 rounds already show the spread`);
   const dataset = v.dataset as DatasetShape;
   if (!(DATASET_SHAPES as readonly string[]).includes(dataset))
     problems.push(`--dataset must be one of ${DATASET_SHAPES.join(', ')}, got "${v.dataset}"`);
@@ -131,6 +139,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       dataset,
       major,
       contenders,
+      rounds,
       load,
       writerRate,
       idleSeconds,

@@ -1,6 +1,6 @@
 /**
- * The whole benchmark, in order: server, dataset, one clone per contender measured alone,
- * then (a) and (b) again under the writer's traffic. Every database it creates is dropped and
+ * The whole benchmark, in order: server, dataset, one clone per contender measured alone (once,
+ * or --rounds times side by side), then (a) and (b) again under the writer's traffic. Every database it creates is dropped and
  * the server it starts is stopped, also on failure.
  */
 import { randomBytes } from 'node:crypto';
@@ -99,45 +99,42 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
 
     const clone = async (id: string): Promise<Clone> => {
       const name = `${prefix}_${id}`;
-      created.push(name);
+      if (!created.includes(name)) created.push(name);
       return cloneDatabase(server.adminUrl, template, name, facts.versionNum);
     };
     const contextFor = (c: Clone): ContenderContext => ({ url: c.url, serverVersionNum: facts.versionNum, cli, processTimeoutMs });
     const measurements: Measurement[] = [];
     let batchPoints: BatchPoint[] = [];
-    const measure = async (id: ContenderId, contender: Contender, c: Clone) => {
+    const measure = async (round: number, id: ContenderId, contender: Contender, c: Clone) => {
       if (cliProblem && CLI_CONTENDERS.includes(id)) {
-        measurements.push(failedMeasurement(id, cliProblem));
+        measurements.push(failedMeasurement(round, id, cliProblem));
         return;
       }
-      log(`(${id}) ${LABELS[id]} …`);
+      const of = options.rounds > 1 ? ` (round ${round} of ${options.rounds})` : '';
+      log(`(${id}) ${LABELS[id]}${of} …`);
       const run = await measureContender({
         id,
         label: LABELS[id],
+        round,
         contender,
         context: contextFor(c),
         adminUrl: server.adminUrl,
         database: c.name,
         datasetRows: options.rows,
       });
-      if (id === 'b') batchPoints = run.batchPoints;
+      if (id === 'b' && round === 1) batchPoints = run.batchPoints;
       const m = run.measurement;
       log(`(${id}) ${m.status} in ${(m.wallMs / 1000).toFixed(2)} s${m.error ? `: ${m.error}` : ''}`);
       measurements.push(m);
     };
-
-    for (const [id, contender] of [
-      ['a', upstreamContender],
-      ['c', setBasedContender],
-    ] as const) {
-      if (!selected.has(id)) continue;
+    const alone = async (round: number, id: 'a' | 'c') => {
       const c = await clone(id);
-      await measure(id, contender, c);
+      await measure(round, id, id === 'a' ? upstreamContender : setBasedContender, c);
       await c.drop();
-    }
-    if (selected.has('b')) {
+    };
+    const toolkit = async (round: number) => {
       const c = await clone('b');
-      await measure('b', toolkitContender, c);
+      await measure(round, 'b', toolkitContender, c);
       const bOk = measurements.at(-1)?.status === 'ok';
       // (d) and (e) only mean something on data (b) backfilled.
       for (const [id, contender] of [
@@ -145,18 +142,29 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         ['e', verifyContender],
       ] as const) {
         if (!selected.has(id)) continue;
-        if (bOk) await measure(id, contender, c);
-        else measurements.push(failedMeasurement(id, '(b) did not complete, so there was no backfilled clone to run on'));
+        if (bOk) await measure(round, id, contender, c);
+        else measurements.push(failedMeasurement(round, id, '(b) did not complete, so there was no backfilled clone to run on'));
       }
       await c.drop();
+    };
+
+    for (let round = 1; round <= options.rounds; round++) {
+      // Alternating the order cancels a drift that runs one way through the session (page
+      // cache filling, a neighbour's job starting) instead of charging it to whoever runs last.
+      const order: ('a' | 'c' | 'b')[] = round % 2 === 1 ? ['a', 'c', 'b'] : ['b', 'c', 'a'];
+      for (const id of order) {
+        if (!selected.has(id)) continue;
+        if (id === 'b') await toolkit(round);
+        else await alone(round, id);
+      }
     }
     if (selected.has('f')) {
       const c = await clone('f');
       if (!cliProblem) {
         const up = await upStep(contextFor(c));
-        if (!up.ok) measurements.push(failedMeasurement('f', `up before the dry run failed: ${up.error}`));
-        else await measure('f', dryRunContender, c);
-      } else measurements.push(failedMeasurement('f', cliProblem));
+        if (!up.ok) measurements.push(failedMeasurement(1, 'f', `up before the dry run failed: ${up.error}`));
+        else await measure(1, 'f', dryRunContender, c);
+      } else measurements.push(failedMeasurement(1, 'f', cliProblem));
       await c.drop();
     }
 
@@ -243,10 +251,11 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   }
 }
 
-function failedMeasurement(id: ContenderId, error: string): Measurement {
+function failedMeasurement(round: number, id: ContenderId, error: string): Measurement {
   return {
     id,
     label: LABELS[id],
+    round,
     status: 'failed',
     error,
     steps: [],

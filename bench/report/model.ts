@@ -7,10 +7,21 @@ import type { LoadedRun } from '../load.js';
 import type { Measurement } from '../measure.js';
 import type { ContenderId } from '../options.js';
 import type { LatencySummary } from '../stats.js';
+import { ratiosByRound, representative, roundNumbers, spreadOf, type Quantity, type Spread } from './rounds.js';
 
 export interface ContenderRow extends Measurement {
-  /** wall / wall of (a); null without a successful (a). */
+  /** wall / wall of (a) in the same round; null without a successful (a) in that round. */
   ratioToA: number | null;
+}
+
+/** A contender across the rounds: its wall against (a) and against the set-based floor (c), round by round. */
+export interface ContenderSpread {
+  id: ContenderId;
+  /** One entry per round, in round order. */
+  ratiosToA: (number | null)[];
+  toA: Spread | null;
+  ratiosToC: (number | null)[];
+  toC: Spread | null;
 }
 
 export interface TargetCheck {
@@ -29,6 +40,8 @@ export interface TargetCheck {
 
 export interface BenchReport {
   schemaVersion: 1;
+  /** How many rounds of the contenders ran alone (--rounds); 1 for reports written before rounds existed. */
+  rounds: number;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -54,7 +67,10 @@ export interface BenchReport {
     generateMs: number;
   };
   cli: { invocation: string; startupMs: number | null; build: string };
+  /** Every measurement of every round. */
   contenders: ContenderRow[];
+  /** Per contender, its ratios round by round and their spread (empty with one round). */
+  spread: ContenderSpread[];
   load: {
     writerRate: number;
     idleSeconds: number;
@@ -69,15 +85,19 @@ export interface BenchReport {
   notes: string[];
 }
 
-export type ReportInput = Omit<BenchReport, 'schemaVersion' | 'contenders' | 'targets'> & { measurements: Measurement[] };
+export type ReportInput = Omit<BenchReport, 'schemaVersion' | 'rounds' | 'contenders' | 'spread' | 'targets'> & {
+  measurements: Measurement[];
+};
 
-function ok(rows: readonly Measurement[], id: ContenderId): Measurement | undefined {
-  return rows.find((m) => m.id === id && m.status === 'ok');
+/** The median within-round ratio of `numerator` to `denominator` (report/rounds.ts says why within a round). */
+function medianRatio(measurements: readonly Measurement[], numerator: ContenderId, denominator: ContenderId, quantity?: Quantity) {
+  return spreadOf(ratiosByRound(measurements, numerator, denominator, quantity))?.median ?? null;
 }
 
-function ratio(numerator: number | undefined, denominator: number | undefined): number | null {
-  if (numerator === undefined || denominator === undefined || denominator <= 0) return null;
-  return numerator / denominator;
+/** The worst of every round: a transaction limit holds only if it held each time. */
+function longestOf(measurements: readonly Measurement[], id: ContenderId): number | null {
+  const ok = measurements.filter((m) => m.id === id && m.status === 'ok');
+  return ok.length === 0 ? null : Math.max(...ok.map((m) => m.longestTransaction.longestMs));
 }
 
 function check(
@@ -101,39 +121,37 @@ function check(
 }
 
 export function judgeTargets(measurements: readonly Measurement[], load: BenchReport['load']): TargetCheck[] {
-  const a = ok(measurements, 'a');
-  const b = ok(measurements, 'b');
-  const d = ok(measurements, 'd');
-  const e = ok(measurements, 'e');
-  const missing = (...ids: [ContenderId, Measurement | undefined][]) => {
-    const reasons = ids.filter(([, m]) => !m).map(([id]) => `(${id}) ${measurements.some((m) => m.id === id) ? 'failed' : 'was not run'}`);
+  const missing = (...ids: ContenderId[]) => {
+    const reasons = ids
+      .filter((id) => !measurements.some((m) => m.id === id && m.status === 'ok'))
+      .map((id) => `(${id}) ${measurements.some((m) => m.id === id) ? 'failed' : 'was not run'}`);
     return reasons.length > 0 ? reasons.join(', ') : null;
   };
   const loadedB = load?.runs.find((r) => r.id === 'b' && r.status === 'ok');
   const idleP99 = load?.idleBaseline.p99Ms;
   const p99Ratio = loadedB && loadedB.during.p99Ms !== null && idleP99 ? loadedB.during.p99Ms / idleP99 : null;
   return [
-    check('b-wall', '(b) wall time vs (a)', ratio(b?.wallMs, a?.wallMs), 0.75, 'x', missing(['a', a], ['b', b])),
+    check('b-wall', '(b) wall time vs (a)', medianRatio(measurements, 'b', 'a'), 0.75, 'x', missing('a', 'b')),
+    check('b-longest-transaction', '(b) longest single transaction', longestOf(measurements, 'b'), 250, 'ms', missing('b')),
+    check('d-longest-transaction', '(d) longest single transaction', longestOf(measurements, 'd'), 250, 'ms', missing('d')),
     check(
-      'b-longest-transaction',
-      '(b) longest single transaction',
-      b ? b.longestTransaction.longestMs : null,
-      250,
-      'ms',
-      missing(['b', b]),
+      'b-wal',
+      '(b) WAL vs (a)',
+      medianRatio(measurements, 'b', 'a', (m) => m.walBytes),
+      0.6,
+      'x',
+      missing('a', 'b'),
     ),
     check(
-      'd-longest-transaction',
-      '(d) longest single transaction',
-      d ? d.longestTransaction.longestMs : null,
-      250,
-      'ms',
-      missing(['d', d]),
+      'b-heap',
+      '(b) heap after vs (a) heap after',
+      medianRatio(measurements, 'b', 'a', (m) => m.heapBytesAfter),
+      0.6,
+      'x',
+      missing('a', 'b'),
     ),
-    check('b-wal', '(b) WAL vs (a)', ratio(b?.walBytes, a?.walBytes), 0.6, 'x', missing(['a', a], ['b', b])),
-    check('b-heap', '(b) heap after vs (a) heap after', ratio(b?.heapBytesAfter, a?.heapBytesAfter), 0.6, 'x', missing(['a', a], ['b', b])),
-    check('d-wall', '(d) re-run wall time vs (a)', ratio(d?.wallMs, a?.wallMs), 0.05, 'x', missing(['a', a], ['d', d])),
-    check('e-wall', '(e) verify wall time vs (a)', ratio(e?.wallMs, a?.wallMs), 0.1, 'x', missing(['a', a], ['e', e])),
+    check('d-wall', '(d) re-run wall time vs (a)', medianRatio(measurements, 'd', 'a'), 0.05, 'x', missing('a', 'd')),
+    check('e-wall', '(e) verify wall time vs (a)', medianRatio(measurements, 'e', 'a'), 0.1, 'x', missing('a', 'e')),
     check(
       'writer-p99',
       'writer p99 during (b) vs idle p99 (all idle windows)',
@@ -147,11 +165,31 @@ export function judgeTargets(measurements: readonly Measurement[], load: BenchRe
 
 export function buildReport(input: ReportInput): BenchReport {
   const { measurements, ...rest } = input;
-  const a = ok(measurements, 'a');
+  const rounds = roundNumbers(measurements);
+  const ids = [...new Set(measurements.map((m) => m.id))];
   return {
     schemaVersion: 1,
+    rounds: rounds.length,
     ...rest,
-    contenders: measurements.map((m) => ({ ...m, ratioToA: m.status === 'ok' ? ratio(m.wallMs, a?.wallMs) : null })),
+    contenders: measurements.map((m) => {
+      const a = measurements.find((x) => x.id === 'a' && x.round === m.round && x.status === 'ok');
+      return { ...m, ratioToA: m.status === 'ok' && a && a.wallMs > 0 ? m.wallMs / a.wallMs : null };
+    }),
+    spread:
+      rounds.length < 2
+        ? []
+        : ids.map((id) => {
+            const ratiosToA = ratiosByRound(measurements, id, 'a');
+            const ratiosToC = ratiosByRound(measurements, id, 'c');
+            return { id, ratiosToA, toA: spreadOf(ratiosToA), ratiosToC, toC: spreadOf(ratiosToC) };
+          }),
     targets: judgeTargets(measurements, input.load),
   };
+}
+
+/** One row per contender for the main table: with several rounds, the round at its median ratio. */
+export function headlineRows(report: BenchReport): ContenderRow[] {
+  if (report.rounds < 2) return report.contenders;
+  const ids = [...new Set(report.contenders.map((c) => c.id))];
+  return ids.flatMap((id) => representative(report.contenders, id) ?? []);
 }

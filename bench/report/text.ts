@@ -1,5 +1,5 @@
 /** The report as text for stdout: contenders, load, targets. Pure. */
-import type { BenchReport, ContenderRow, TargetCheck } from './model.js';
+import { headlineRows, type BenchReport, type ContenderRow, type ContenderSpread, type TargetCheck } from './model.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, renderTable } from './format.js';
 
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
@@ -39,6 +39,29 @@ function contenderCells(c: ContenderRow, columns: number, rows: number): string[
   ];
 }
 
+function spreadCells(spread: ContenderSpread | undefined, which: 'toA' | 'toC'): [string, string] {
+  const s = spread?.[which];
+  return s ? [formatRatio(s.median), `${formatRatio(s.min)}–${formatRatio(s.max)}`] : ['—', '—'];
+}
+
+/** Round by round, each contender against the (a) and (c) measured beside it; then the median and the spread. */
+function roundsTable(report: BenchReport): string {
+  const others = report.spread.filter((s) => s.id !== 'a');
+  const b = report.spread.find((s) => s.id === 'b');
+  const aWalls = Array.from({ length: report.rounds }, (_, i) => report.contenders.find((c) => c.id === 'a' && c.round === i + 1));
+  const header = ['round', 'order', '(a) wall', ...others.map((s) => `(${s.id}) ×(a)`), '(b) ×(c)'];
+  const rows = aWalls.map((a, i) => [
+    String(i + 1),
+    [...new Set(report.contenders.filter((c) => c.round === i + 1 && ['a', 'b', 'c'].includes(c.id)).map((c) => c.id))].join(' '),
+    a && a.status === 'ok' ? formatMs(a.wallMs) : '—',
+    ...others.map((s) => formatRatio(s.ratiosToA[i] ?? null)),
+    formatRatio(b?.ratiosToC[i] ?? null),
+  ]);
+  const median = ['median', '', '', ...others.map((s) => spreadCells(s, 'toA')[0]), spreadCells(b, 'toC')[0]];
+  const range = ['min–max', '', '', ...others.map((s) => spreadCells(s, 'toA')[1]), spreadCells(b, 'toC')[1]];
+  return renderTable(header, [...rows, median, range]);
+}
+
 export function renderText(report: BenchReport): string {
   const out: string[] = [];
   const d = report.dataset;
@@ -72,23 +95,32 @@ export function renderText(report: BenchReport): string {
     'peak RSS',
     'status',
   ];
-  const rows = report.contenders.map((c) => contenderCells(c, header.length, d.rows));
+  // With several rounds each row is one real run: the round at the contender's median ratio to (a).
+  const headline = headlineRows(report);
+  const rows = headline.map((c) => contenderCells(c, header.length, d.rows));
   out.push(renderTable(header, rows));
-  for (const c of report.contenders.filter((c) => c.status !== 'ok')) out.push(`  (${c.id}) failed: ${c.error ?? 'unknown error'}`);
-  for (const c of report.contenders.filter((c) => c.steps.length > 1)) {
+  const inRound = (c: ContenderRow) => (report.rounds > 1 ? ` in round ${c.round}` : '');
+  for (const c of report.contenders.filter((c) => c.status !== 'ok'))
+    out.push(`  (${c.id}) failed${inRound(c)}: ${c.error ?? 'unknown error'}`);
+  if (report.rounds > 1) {
+    out.push(
+      `  each row is the round at the contender's median ratio to (a): ${headline.map((c) => `(${c.id}) round ${c.round}`).join(', ')}`,
+    );
+  }
+  for (const c of headline.filter((c) => c.steps.length > 1)) {
     out.push(`  (${c.id}) steps: ${c.steps.map((s) => `${s.name} ${formatMs(s.wallMs)}`).join(' + ')}`);
   }
-  for (const c of report.contenders.filter((c) => c.steps.some((s) => s.cpuMs !== null))) {
+  for (const c of headline.filter((c) => c.steps.some((s) => s.cpuMs !== null))) {
     const cpu = c.steps.reduce((sum, s) => sum + (s.cpuMs ?? 0), 0);
     out.push(`  (${c.id}) toolkit process CPU ${formatMs(cpu)} of ${formatMs(c.wallMs)} wall`);
   }
-  const measured = report.contenders.filter((c) => c.steps.length > 0);
+  const measured = headline.filter((c) => c.steps.length > 0);
   if (measured.length > 0) {
     out.push(
       `  1-min load average before → after: ${measured.map((c) => `(${c.id}) ${c.loadAverage.map((v) => v.toFixed(1)).join('→')}`).join(', ')}`,
     );
   }
-  for (const c of report.contenders.filter((c) => c.longestTransaction.longestApplication)) {
+  for (const c of headline.filter((c) => c.longestTransaction.longestApplication)) {
     const query = c.longestTransaction.longestQuery
       ? `, last statement: ${c.longestTransaction.longestQuery.replace(/\s+/g, ' ').slice(0, 90)}`
       : '';
@@ -114,6 +146,14 @@ export function renderText(report: BenchReport): string {
         `  note: (${c.id})'s column sums differ from (${reference.id})'s: read ${c.columnSums!.read} vs ${reference.columnSums!.read}, write ${c.columnSums!.write} vs ${reference.columnSums!.write}`,
       );
     }
+  }
+
+  if (report.rounds > 1) {
+    out.push('');
+    out.push(
+      `Rounds: the contenders alone ${report.rounds} times, side by side; each ratio is within its round (a shared machine drifts between rounds)`,
+    );
+    out.push(roundsTable(report));
   }
 
   if (report.load) {
@@ -163,7 +203,11 @@ export function renderText(report: BenchReport): string {
   }
 
   out.push('');
-  out.push('Targets (goals, reported not asserted):');
+  out.push(
+    report.rounds > 1
+      ? `Targets (goals, reported not asserted; ratios are the median of the ${report.rounds} rounds, transaction lengths the worst round):`
+      : 'Targets (goals, reported not asserted):',
+  );
   for (const t of report.targets) out.push(targetLine(t));
   if (report.notes.length > 0) {
     out.push('');

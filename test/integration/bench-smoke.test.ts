@@ -26,6 +26,7 @@ beforeAll(async () => {
       dataset: 'narrow',
       major: 15,
       contenders: ['a', 'b', 'c'],
+      rounds: 2,
       load: true,
       writerRate: 50,
       idleSeconds: 1,
@@ -42,15 +43,19 @@ afterAll(() => {
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 
-describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c)', () => {
-  it('measures each selected contender on identical data', () => {
+describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c), two rounds', () => {
+  it('measures each selected contender on identical data, the second round in the opposite order', () => {
     const { report } = outcome;
     expect(report.dataset.rows).toBe(ROWS);
     expect(report.dataset.shape).toBe('narrow');
-    expect(report.contenders.map((c) => [c.id, c.status, c.error])).toEqual([
-      ['a', 'ok', null],
-      ['c', 'ok', null],
-      ['b', 'ok', null],
+    expect(report.rounds).toBe(2);
+    expect(report.contenders.map((c) => [c.round, c.id, c.status, c.error])).toEqual([
+      [1, 'a', 'ok', null],
+      [1, 'c', 'ok', null],
+      [1, 'b', 'ok', null],
+      [2, 'b', 'ok', null],
+      [2, 'c', 'ok', null],
+      [2, 'a', 'ok', null],
     ]);
     for (const c of report.contenders) {
       expect(c.wallMs).toBeGreaterThan(0);
@@ -64,7 +69,15 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c)', () => {
       // The server's backends are processes of this machine (a container's would not be readable).
       if (inject('pgKind') !== 'testcontainers') expect(c.longestTransaction.backendCpuMs, `(${c.id}) server CPU`).toBeGreaterThan(0);
     }
+    // Each ratio is against the (a) of its own round.
+    const a2 = report.contenders.find((c) => c.id === 'a' && c.round === 2)!;
+    const b2 = report.contenders.find((c) => c.id === 'b' && c.round === 2)!;
     expect(report.contenders[0]!.ratioToA).toBe(1);
+    expect(b2.ratioToA).toBeCloseTo(b2.wallMs / a2.wallMs, 10);
+    const spreadB = report.spread.find((s) => s.id === 'b')!;
+    expect(spreadB.ratiosToA).toHaveLength(2);
+    expect(spreadB.toA!.min).toBeLessThanOrEqual(spreadB.toA!.max);
+    expect(report.targets.find((t) => t.id === 'b-wall')!.value).toBe(spreadB.toA!.median);
   });
 
   it('counts the rows each contender wrote: upstream every row with metadata, floor and toolkit only those that change', () => {
@@ -145,6 +158,10 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c)', () => {
     expect(text).toMatch(/^\(b\) toolkit: up \+ backfill/m);
     expect(text).toMatch(/^during \(a\)/m);
     expect(text).toMatch(/^during \(b\)/m);
+    // One row per contender in the main table, and the rounds beside each other below it.
+    expect(text.match(/^\(b\) toolkit: up \+ backfill/gm)).toHaveLength(1);
+    expect(text).toMatch(/^Rounds: the contenders alone 2 times/m);
+    expect(text).toMatch(/^2\s+b c a\s/m);
     const svg = fs.readFileSync(files.chart!, 'utf8');
     expect(svg.match(/<circle /g)).toHaveLength(outcome.batchPoints.length);
   });

@@ -4,17 +4,19 @@ import { batchPoints, throughputBuckets } from '../../bench/batch-events.js';
 import type { Measurement } from '../../bench/measure.js';
 import { parseBenchArgs } from '../../bench/options.js';
 import { niceTicks, renderBatchChart } from '../../bench/report/chart.js';
-import { judgeTargets } from '../../bench/report/model.js';
+import { buildReport, headlineRows, judgeTargets, type ReportInput } from '../../bench/report/model.js';
+import { ratiosByRound, representative, spreadOf } from '../../bench/report/rounds.js';
 import { percentile, summarizeLatencies } from '../../bench/stats.js';
 import { summarizeWindows } from '../../bench/writer/windows.js';
 import type { LoadedRun } from '../../bench/load.js';
 
 describe('parseBenchArgs', () => {
   it.each([
-    [[], { rows: 1_000_000, contenders: ['a', 'b', 'c', 'd', 'e', 'f'], load: true, build: true, writerRate: 50 }],
+    [[], { rows: 1_000_000, contenders: ['a', 'b', 'c', 'd', 'e', 'f'], rounds: 1, load: true, build: true, writerRate: 50 }],
     [['--rows', '10_000_000', '--shared-buffers', '128MB'], { rows: 10_000_000, sharedBuffers: '128MB' }],
     [['--only', 'c,a', '--no-load'], { contenders: ['a', 'c'], load: false }],
     [['--only', 'b,d,e', '--no-build'], { contenders: ['b', 'd', 'e'], build: false }],
+    [['--rounds', '5'], { rounds: 5 }],
   ])('%j → %j', (argv, expected) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.status).toBe('ok');
@@ -24,6 +26,8 @@ describe('parseBenchArgs', () => {
   it.each([
     [['--rows', 'many'], /--rows must be an integer/],
     [['--rows', '10'], /--rows must be an integer ≥ 100/],
+    [['--rounds', '0'], /--rounds must be an integer ≥ 1/],
+    [['--rounds', '50'], /more than 20/],
     [['--only', 'a,x'], /unknown contender\(s\) x/],
     [['--only', 'a,d'], /\(d\) runs on the clone \(b\) backfilled; add b/],
     [['--writer-rate', '5000'], /above 1000/],
@@ -77,6 +81,7 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
   return {
     id,
     label: id,
+    round: 1,
     status: 'ok',
     error: null,
     steps: [],
@@ -179,6 +184,73 @@ describe('judgeTargets', () => {
     expect(byId['writer-p99']!.why).toBe('the load phase was skipped');
   });
 });
+
+describe('rounds: ratios within a round, the median and the spread', () => {
+  // Round 2 ran on a slower machine moment: every wall doubled. A ratio of averages would mix
+  // the rounds; the ratio within each round does not.
+  const rounds = [
+    measurement('a', { round: 1, wallMs: 10_000 }),
+    measurement('b', { round: 1, wallMs: 8_000 }),
+    measurement('c', { round: 1, wallMs: 7_000 }),
+    measurement('b', { round: 2, wallMs: 14_000 }),
+    measurement('a', { round: 2, wallMs: 20_000 }),
+    measurement('c', { round: 2, wallMs: 16_000 }),
+    measurement('a', { round: 3, wallMs: 11_000 }),
+    measurement('b', { round: 3, wallMs: 9_900, status: 'failed' }),
+  ];
+
+  it('pairs each contender with the (a) of its own round; a failed side leaves that round out', () => {
+    expect(ratiosByRound(rounds, 'b', 'a')).toEqual([0.8, 0.7, null]);
+    expect(ratiosByRound(rounds, 'b', 'c').map((r) => r && Number(r.toFixed(4)))).toEqual([1.1429, 0.875, null]);
+  });
+
+  it.each([
+    [[0.8, 0.7, null], { median: 0.7, min: 0.7, max: 0.8, rounds: 2 }],
+    [[0.9, 0.6, 0.75], { median: 0.75, min: 0.6, max: 0.9, rounds: 3 }],
+    [[null, null], null],
+  ])('spread of %j is %j (the median is a ratio some round produced)', (values, expected) => {
+    expect(spreadOf(values)).toEqual(expected);
+  });
+
+  it('the main table shows, per contender, the round at its median ratio to (a) — one real run, not a blend', () => {
+    expect(representative(rounds, 'b')?.round).toBe(2);
+    expect(representative(rounds, 'a')?.round).toBe(3);
+    const report = buildReport({ ...reportShell, measurements: rounds });
+    expect(report.rounds).toBe(3);
+    expect(headlineRows(report).map((c) => [c.id, c.round])).toEqual([
+      ['a', 3],
+      ['b', 2],
+      ['c', 1],
+    ]);
+    expect(report.contenders.find((c) => c.id === 'b' && c.round === 2)!.ratioToA).toBe(0.7);
+  });
+
+  it('judges wall ratios by the median round and transaction lengths by the worst round', () => {
+    const slowTxn = { ...rounds[1]!.longestTransaction, longestMs: 320 };
+    const targets = judgeTargets(
+      rounds.map((m) => (m.id === 'b' && m.round === 1 ? { ...m, longestTransaction: slowTxn } : m)),
+      null,
+    );
+    const byId = Object.fromEntries(targets.map((t) => [t.id, t]));
+    expect(byId['b-wall']).toMatchObject({ value: 0.7, met: true });
+    expect(byId['b-longest-transaction']).toMatchObject({ value: 320, met: false });
+  });
+});
+
+const reportShell: Omit<ReportInput, 'measurements'> = {
+  startedAt: '2026-12-02T00:00:00Z',
+  finishedAt: '2026-12-02T00:10:00Z',
+  durationMs: 600_000,
+  command: 'npm run bench -- --rounds 3',
+  git: { commit: null, dirty: null },
+  machine: { cpus: 2, totalMemoryBytes: 1, node: 'v20', loadAverageAtStart: [0], loadAverageAtEnd: [0], runnerPeakRssBytes: 1 },
+  server: { description: 'test', version: 'PostgreSQL 15', settings: {} },
+  dataset: { shape: 'narrow', rows: 1000, seed: 1, heapBytes: 1, indexBytes: 1, rowsWithMetadata: 1, generateMs: 1 },
+  cli: { invocation: 'cli', startupMs: null, build: 'not needed' },
+  load: null,
+  toolkitBatches: [],
+  notes: [],
+};
 
 describe('batch events', () => {
   const lines = [

@@ -154,6 +154,18 @@ export function renderText(report: BenchReport): string {
       `Rounds: the contenders alone ${report.rounds} times, side by side; each ratio is within its round (a shared machine drifts between rounds)`,
     );
     out.push(roundsTable(report));
+    // The transaction limits are judged on the worst round, which the main table may not show.
+    for (const id of ['b', 'd'] as const) {
+      const worst = report.contenders
+        .filter((c) => c.id === id && c.status === 'ok')
+        .sort((x, y) => y.longestTransaction.longestMs - x.longestTransaction.longestMs)[0];
+      if (!worst) continue;
+      const t = worst.longestTransaction;
+      const query = t.longestQuery ? ` (last statement: ${t.longestQuery.replace(/\s+/g, ' ').slice(0, 60)})` : '';
+      out.push(
+        `  (${id}) longest transaction over the rounds: ${formatMs(t.longestMs)} in round ${worst.round}${query}; longest batch ${formatMs(worst.longestBatchMs)}`,
+      );
+    }
   }
 
   if (report.load) {

@@ -162,6 +162,8 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c), two rounds'
     expect(text.match(/^\(b\) toolkit: up \+ backfill/gm)).toHaveLength(1);
     expect(text).toMatch(/^Rounds: the contenders alone 2 times/m);
     expect(text).toMatch(/^2\s+b c a\s/m);
+    // The transaction limit is judged on the worst round, so the text names it.
+    expect(text).toMatch(/^ {2}\(b\) longest transaction over the rounds: .* in round [12]\b/m);
     const svg = fs.readFileSync(files.chart!, 'utf8');
     expect(svg.match(/<circle /g)).toHaveLength(outcome.batchPoints.length);
   });

@@ -12,12 +12,15 @@ import { batchSummarySql, countChunkSql, keyCondition, type CountWindow, type Ke
 const read = `t.${quoteIdent(READ_COLUMN)}`;
 const write = `t.${quoteIdent(WRITE_COLUMN)}`;
 
+/** Rows the backfill owns: both columns still 0 (the application never wrote them, no batch filled them). */
+const OWNED = `${read} = 0 AND ${write} = 0`;
+
 /**
  * The rule over the rows the backfill owns: both columns still 0. The metadata of any other
  * row reads as NULL, so its keys are never judged — a row the application wrote, or one an
  * earlier batch filled, costs two integer comparisons.
  */
-const OWNED_METADATA = `CASE WHEN ${read} = 0 AND ${write} = 0 THEN t.metadata END`;
+const OWNED_METADATA = `CASE WHEN ${OWNED} THEN t.metadata END`;
 
 function ownedRule(row: string) {
   return compileStagedRuleSql(OWNED_METADATA, row);
@@ -83,16 +86,20 @@ export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable
 /**
  * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
  * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
- * One plain aggregate: each rule key is mentioned once, so nothing is judged twice, and the
- * last key is the largest id's text under the C collation, whose order is the uuid order (a
- * key window only: a page window's successor is the next page, and no row pays for the text).
+ * One plain aggregate: each rule key is mentioned once, so nothing is judged twice. The
+ * ownership test comes first in the filter's AND, which PostgreSQL evaluates left to right and
+ * stops at the first false: after a pass most rows are filled, and for them the rule's
+ * expressions are never entered (written through OWNED_METADATA instead, each key would still
+ * test the CASE and call the operators on NULL). The last key is the largest id's text under
+ * the C collation, whose order is the uuid order (a key window only: a page window's successor
+ * is the next page, and no row pays for the text).
  */
 export function eligibleCountStatement(usages: string, window: CountWindow): Statement {
-  const rule = compileRuleSql(OWNED_METADATA);
+  const rule = compileRuleSql('t.metadata');
   const chunk = countChunkSql(window);
   const rows = window.by === 'page' ? `${usages} AS t\n ${chunk.sql}` : `(SELECT t.* FROM ${usages} AS t\n ${chunk.sql}) AS t`;
   const text = `SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)::bigint AS eligible,
+       count(*) FILTER (WHERE ${OWNED} AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0))::bigint AS eligible,
        count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
        ${window.by === 'key' ? 'max(t.id::text COLLATE "C")' : 'NULL::text'} AS last_id

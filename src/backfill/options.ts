@@ -20,10 +20,12 @@ export const backfillShape = {
     .meta({ describe: 'fixed rows per batch (disables adaptive sizing)', defaultText: 'adaptive', group: BATCHES }),
   batchSizeMin: integer(1, BATCH_SIZE_LIMIT).prefault(100).meta({ describe: 'smallest adaptive batch', group: BATCHES }),
   batchSizeMax: integer(1, BATCH_SIZE_LIMIT).prefault(50_000).meta({ describe: 'largest adaptive batch', group: BATCHES }),
-  // The controller aims, it does not cap: a checkpoint or an I/O stall stretches a batch to
-  // ~1.4× its aim, and 150 keeps that under the 250 ms a transaction on a busy table may take.
+  // The controller aims, it does not cap: a COMMIT waiting on the WAL flush, a checkpoint or
+  // the machine slowing down stretches a batch to about twice its aim (README, "Benchmarks"),
+  // and 100 keeps that under the 250 ms a transaction on a busy table may take. Smaller
+  // batches cost little here: a batch's own overhead is a few milliseconds.
   targetBatchMs: integer(1, 60_000)
-    .prefault(150)
+    .prefault(100)
     .meta({ describe: 'adaptive sizing aims each batch at this many milliseconds', group: BATCHES }),
   dryRun: flag().prefault(false).meta({ describe: 'read only: report what would change, write nothing', group: RUN }),
   restart: flag().prefault(false).meta({ describe: 'abandon the unfinished run and start a fresh one', group: RUN, flagOnly: true }),

@@ -234,11 +234,11 @@ describe('options', () => {
     expect(JSON.stringify(result.error?.issues)).toMatch(message);
   });
 
-  it('defaults: adaptive 150 ms batches (aimed so a stretched batch stays under 250 ms) of 100..50000 rows, 5 s lock and 30 s statement timeouts', () => {
+  it('defaults: adaptive 100 ms batches (aimed so a stretched batch stays under 250 ms) of 100..50000 rows, 5 s lock and 30 s statement timeouts', () => {
     expect(backfillSchema.parse({})).toMatchObject({
       batchSizeMin: 100,
       batchSizeMax: 50_000,
-      targetBatchMs: 150,
+      targetBatchMs: 100,
       lockTimeout: 5_000,
       statementTimeout: 30_000,
       maxRetries: 8,

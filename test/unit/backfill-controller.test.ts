@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { backfillSchema } from '../../src/backfill/options.js';
 import {
+  controllerSettings,
   initialController,
   observeBatch,
   splitAfterTimeout,
@@ -7,7 +9,7 @@ import {
   type ControllerState,
 } from '../../src/backfill/policy/controller.js';
 
-const adaptive: ControllerSettings = { targetMs: 200, min: 100, max: 50_000 };
+const adaptive: ControllerSettings = { targetMs: 200, min: 100, max: 50_000, initial: 1_000 };
 
 function run(settings: ControllerSettings, samples: [rows: number, ms: number][]): number[] {
   let state: ControllerState = initialController(settings);
@@ -20,6 +22,18 @@ function run(settings: ControllerSettings, samples: [rows: number, ms: number][]
 }
 
 describe('batch-size controller', () => {
+  it('by default the first batch is 200 rows (the coldest rows of the run), aimed at 100 ms, and doubles while far below it', () => {
+    const defaults = controllerSettings(backfillSchema.parse({}));
+    expect(defaults).toMatchObject({ initial: 200, targetMs: 100 });
+    expect(
+      run(defaults, [
+        [200, 10],
+        [400, 20],
+        [800, 40],
+      ]),
+    ).toEqual([200, 400, 800, 1_600]);
+  });
+
   it.each<[string, ControllerSettings, [number, number][], number[]]>([
     ['starts at 1000 rows', adaptive, [], [1_000]],
     [

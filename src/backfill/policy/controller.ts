@@ -9,6 +9,8 @@ export interface ControllerSettings {
   targetMs: number;
   min: number;
   max: number;
+  /** Rows of the first batch, before any batch has shown what a row costs. */
+  initial: number;
   /** --batch-size: no adaptation at all. */
   fixed?: number | undefined;
 }
@@ -16,7 +18,13 @@ export interface ControllerSettings {
 export function controllerSettings(
   config: Pick<BackfillConfig, 'targetBatchMs' | 'batchSizeMin' | 'batchSizeMax' | 'batchSize'>,
 ): ControllerSettings {
-  return { targetMs: config.targetBatchMs, min: config.batchSizeMin, max: config.batchSizeMax, fixed: config.batchSize };
+  return {
+    targetMs: config.targetBatchMs,
+    min: config.batchSizeMin,
+    max: config.batchSizeMax,
+    initial: INITIAL_SIZE,
+    fixed: config.batchSize,
+  };
 }
 
 export interface BatchSample {
@@ -41,7 +49,13 @@ export const MAX_GROWTH = 2;
  * one that overshot the target (README, "Benchmarks").
  */
 export const NEAR_TARGET_GROWTH = 1.25;
-export const INITIAL_SIZE = 1_000;
+/**
+ * The first batch is the dearest per row: in key order a uuid key's rows lie on about as many
+ * heap pages as there are rows, none read yet, and each page's first change after a checkpoint
+ * writes the whole page to WAL, which the COMMIT then waits to flush. A first batch of 1000
+ * rows took 190–310 ms in the benchmark (about 3× a later one); it starts small and doubles.
+ */
+export const INITIAL_SIZE = 200;
 
 function clamp(value: number, settings: ControllerSettings): number {
   return Math.max(settings.min, Math.min(settings.max, Math.max(1, Math.floor(value))));
@@ -49,7 +63,7 @@ function clamp(value: number, settings: ControllerSettings): number {
 
 export function initialController(settings: ControllerSettings): ControllerState {
   if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
-  return { size: clamp(INITIAL_SIZE, settings), samples: [] };
+  return { size: clamp(settings.initial, settings), samples: [] };
 }
 
 /** The state after a batch that scanned `sample.rows` rows in `sample.ms` milliseconds. */

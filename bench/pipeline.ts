@@ -1,7 +1,7 @@
 /**
  * The whole benchmark, in order: server, dataset, one clone per contender measured alone (once,
- * or --rounds times side by side), then (a) and (b) again under the writer's traffic. Every database it creates is dropped and
- * the server it starts is stopped, also on failure.
+ * or --rounds times side by side), then (a) and (b) again under the writer's traffic. Every
+ * database it creates is dropped and the server it starts is stopped, also on failure.
  */
 import { randomBytes } from 'node:crypto';
 import { builtCli, buildCli, PROJECT_ROOT, type CliInvocation } from './cli.js';

@@ -50,10 +50,11 @@ export const MAX_GROWTH = 2;
  */
 export const NEAR_TARGET_GROWTH = 1.25;
 /**
- * The first batch is the dearest per row: in key order a uuid key's rows lie on about as many
- * heap pages as there are rows, none read yet, and each page's first change after a checkpoint
- * writes the whole page to WAL, which the COMMIT then waits to flush. A first batch of 1000
- * rows took 190–310 ms in the benchmark (about 3× a later one); it starts small and doubles.
+ * The first batch is the dearest per row, most likely because in key order a uuid key's rows
+ * lie on about as many heap pages as there are rows, none read yet, and each page's first change
+ * after a checkpoint writes the whole page to WAL, which the COMMIT then waits to flush. A first
+ * batch of 1000 rows was the longest batch of its run in the benchmark (README, "Benchmarks");
+ * it starts small and doubles.
  */
 export const INITIAL_SIZE = 200;
 

@@ -4,10 +4,17 @@
  * and each text is pinned by a unit test.
  */
 import { quoteIdent } from '../../db/identifier.js';
-import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { compileRuleSql, compileStagedRuleSql } from '../../rule/sql.js';
-import { batchSummarySql, countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
+import {
+  batchSummarySql,
+  countChunkSql,
+  countsByClassSql,
+  keyCondition,
+  type CountWindow,
+  type KeyWindow,
+  type Statement,
+} from './keyset.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
 const write = `t.${quoteIdent(WRITE_COLUMN)}`;
@@ -24,13 +31,6 @@ const OWNED_METADATA = `CASE WHEN ${OWNED} THEN t.metadata END`;
 
 function ownedRule(row: string) {
   return compileStagedRuleSql(OWNED_METADATA, row);
-}
-
-/** `'class', count` pairs for jsonb_build_object: rows with a value of each class, NULL when none. */
-function anomalyCounts(hasAnomaly: Record<string, string>): string {
-  return `jsonb_strip_nulls(jsonb_build_object(${Object.entries(hasAnomaly)
-    .map(([cls, has]) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE ${has}), 0)`)
-    .join(', ')}))`;
 }
 
 /**
@@ -73,7 +73,7 @@ export function batchStatement(usages: string, window: KeyWindow): Statement {
    WHERE t.ctid = v.row_address AND t.xmin = v.row_version AND (v.cache_read <> 0 OR v.cache_write <> 0)
   RETURNING 1
 )
-${batchSummarySql('s.app_written', anomalyCounts(rule.hasAnomaly))}`;
+${batchSummarySql('s.app_written', countsByClassSql(rule.hasAnomaly))}`;
   return { text, values: [window.size, window.existedBefore, ...cond.values] };
 }
 

@@ -2,6 +2,7 @@
  * What every batch and count statement shares: the window of keys it covers. Built from quoted
  * identifiers only; every value (keys, sizes, times) is a $n parameter.
  */
+import { constantLiteral } from '../../db/literal.js';
 
 /** Keys after `lo` (within `hi`, when set), at most `size` rows. */
 export interface KeyWindow {
@@ -63,6 +64,16 @@ export function countChunkSql(window: CountWindow): { sql: string; values: unkno
  */
 export function countChunkSettings(window: CountWindow): Record<string, string> {
   return window.by === 'page' ? { enable_seqscan: 'off' } : {};
+}
+
+/**
+ * Counts by class as one jsonb for a batch's summary row: `{class: rows}` over the rows where
+ * each class's condition holds, classes with no row left out.
+ */
+export function countsByClassSql(conditions: Readonly<Record<string, string>>): string {
+  return `jsonb_strip_nulls(jsonb_build_object(${Object.entries(conditions)
+    .map(([cls, holds]) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE ${holds}), 0)`)
+    .join(', ')}))`;
 }
 
 /**

@@ -26,7 +26,15 @@ import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
 import { compileRuleSql } from '../../rule/index.js';
-import { batchSummarySql, countChunkSql, keyCondition, type CountWindow, type KeyWindow, type Statement } from './keyset.js';
+import {
+  batchSummarySql,
+  countChunkSql,
+  countsByClassSql,
+  keyCondition,
+  type CountWindow,
+  type KeyWindow,
+  type Statement,
+} from './keyset.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -72,9 +80,9 @@ export function newMetadataSql(): string {
 }
 
 /** Rows a reverse batch could not reverse, by why (the run reports them when it completes). */
-const unreversibleCounts = `jsonb_strip_nulls(jsonb_build_object(${['not_an_object', 'displaced_key_present']
-  .map((cls) => `${constantLiteral(cls)}, NULLIF(count(*) FILTER (WHERE s.unreversible = ${constantLiteral(cls)}), 0)`)
-  .join(', ')}))`;
+const unreversibleCounts = countsByClassSql(
+  Object.fromEntries(['not_an_object', 'displaced_key_present'].map((cls) => [cls, `s.unreversible = ${constantLiteral(cls)}`])),
+);
 
 /**
  * One reverse batch: the next `size` rows after `lo`, judged once; the reversible ones get

@@ -7,7 +7,7 @@ import type { LoadedRun } from '../load.js';
 import type { Measurement } from '../measure.js';
 import type { ContenderId } from '../options.js';
 import type { LatencySummary } from '../stats.js';
-import { ratiosByRound, representative, roundNumbers, spreadOf, type Quantity, type Spread } from './rounds.js';
+import { okIn, ratiosByRound, representative, roundNumbers, spreadOf, worstRound, type Quantity, type Spread } from './rounds.js';
 
 export interface ContenderRow extends Measurement {
   /** wall / wall of (a) in the same round; null without a successful (a) in that round. */
@@ -96,8 +96,7 @@ function medianRatio(measurements: readonly Measurement[], numerator: ContenderI
 
 /** The worst of every round: a transaction limit holds only if it held each time. */
 function longestOf(measurements: readonly Measurement[], id: ContenderId): number | null {
-  const ok = measurements.filter((m) => m.id === id && m.status === 'ok');
-  return ok.length === 0 ? null : Math.max(...ok.map((m) => m.longestTransaction.longestMs));
+  return worstRound(measurements, id)?.longestTransaction.longestMs ?? null;
 }
 
 function check(
@@ -172,7 +171,7 @@ export function buildReport(input: ReportInput): BenchReport {
     rounds: rounds.length,
     ...rest,
     contenders: measurements.map((m) => {
-      const a = measurements.find((x) => x.id === 'a' && x.round === m.round && x.status === 'ok');
+      const a = okIn(measurements, 'a', m.round);
       return { ...m, ratioToA: m.status === 'ok' && a && a.wallMs > 0 ? m.wallMs / a.wallMs : null };
     }),
     spread:

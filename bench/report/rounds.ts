@@ -18,7 +18,8 @@ export function roundNumbers(measurements: readonly Measurement[]): number[] {
   return [...new Set(measurements.map((m) => m.round))].sort((x, y) => x - y);
 }
 
-function okIn<M extends Measurement>(measurements: readonly M[], id: ContenderId, round: number): M | undefined {
+/** The contender's successful measurement in that round, if any. */
+export function okIn<M extends Measurement>(measurements: readonly M[], id: ContenderId, round: number): M | undefined {
   return measurements.find((m) => m.id === id && m.round === round && m.status === 'ok');
 }
 
@@ -65,4 +66,14 @@ export function representative<M extends Measurement>(measurements: readonly M[]
     .sort((x, y) => x.key - y.key);
   if (keyed.length === 0) return measurements.find((m) => m.id === id && m.status === 'ok') ?? measurements.find((m) => m.id === id);
   return keyed[Math.ceil(keyed.length / 2) - 1]!.m;
+}
+
+/** The contender's round with the longest transaction: a transaction limit holds only if it held every time. */
+export function worstRound<M extends Measurement>(measurements: readonly M[], id: ContenderId): M | undefined {
+  return measurements
+    .filter((m) => m.id === id && m.status === 'ok')
+    .reduce<M | undefined>(
+      (worst, m) => (!worst || m.longestTransaction.longestMs > worst.longestTransaction.longestMs ? m : worst),
+      undefined,
+    );
 }

@@ -1,5 +1,6 @@
 /** The report as text for stdout: contenders, load, targets. Pure. */
 import { headlineRows, type BenchReport, type ContenderRow, type ContenderSpread, type TargetCheck } from './model.js';
+import { okIn, worstRound } from './rounds.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, renderTable } from './format.js';
 
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
@@ -48,12 +49,12 @@ function spreadCells(spread: ContenderSpread | undefined, which: 'toA' | 'toC'):
 function roundsTable(report: BenchReport): string {
   const others = report.spread.filter((s) => s.id !== 'a');
   const b = report.spread.find((s) => s.id === 'b');
-  const aWalls = Array.from({ length: report.rounds }, (_, i) => report.contenders.find((c) => c.id === 'a' && c.round === i + 1));
+  const aWalls = Array.from({ length: report.rounds }, (_, i) => okIn(report.contenders, 'a', i + 1));
   const header = ['round', 'order', '(a) wall', ...others.map((s) => `(${s.id}) ×(a)`), '(b) ×(c)'];
   const rows = aWalls.map((a, i) => [
     String(i + 1),
     [...new Set(report.contenders.filter((c) => c.round === i + 1 && ['a', 'b', 'c'].includes(c.id)).map((c) => c.id))].join(' '),
-    a && a.status === 'ok' ? formatMs(a.wallMs) : '—',
+    a ? formatMs(a.wallMs) : '—',
     ...others.map((s) => formatRatio(s.ratiosToA[i] ?? null)),
     formatRatio(b?.ratiosToC[i] ?? null),
   ]);
@@ -156,9 +157,7 @@ export function renderText(report: BenchReport): string {
     out.push(roundsTable(report));
     // The transaction limits are judged on the worst round, which the main table may not show.
     for (const id of ['b', 'd'] as const) {
-      const worst = report.contenders
-        .filter((c) => c.id === id && c.status === 'ok')
-        .sort((x, y) => y.longestTransaction.longestMs - x.longestTransaction.longestMs)[0];
+      const worst = worstRound(report.contenders, id);
       if (!worst) continue;
       const t = worst.longestTransaction;
       const query = t.longestQuery ? ` (last statement: ${t.longestQuery.replace(/\s+/g, ' ').slice(0, 60)})` : '';

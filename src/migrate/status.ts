@@ -75,7 +75,7 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
     missing.push(
-      `backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its cursor): run \`aibridge-migrate backfill\` again`,
+      `backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its walk): run \`aibridge-migrate backfill\` again`,
     );
   }
   return { ready: missing.length === 0, missing };

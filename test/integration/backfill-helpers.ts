@@ -144,7 +144,28 @@ export function isBatchBegin(text: string): boolean {
   return text === 'BEGIN';
 }
 
-/** The statement that reads and writes one batch's rows. */
+/** A statement that writes rows: a key walk's batch, or a page walk's round. */
 export function isBatchStatement(text: string): boolean {
-  return /^WITH s AS MATERIALIZED \(/.test(text) && /\bUPDATE\b/.test(text);
+  return /^WITH (s AS MATERIALIZED|v AS) \(/.test(text) && /\bUPDATE\b/.test(text);
+}
+
+/** Rows on each heap page now, by page number: what a page walk planned now reads, page by page. */
+export async function rowsByPage(db: TestDatabase): Promise<number[]> {
+  const { rows } = await db.query(
+    `SELECT (ctid::text::point)[0]::int AS page, count(*)::int AS n FROM aibridge_token_usages GROUP BY 1 ORDER BY 1`,
+  );
+  const pages: number[] = [];
+  for (const r of rows) pages[r.page] = r.n;
+  return Array.from(pages, (n) => n ?? 0);
+}
+
+/**
+ * What the ledger's first pass must have scanned: for a page walk, exactly the rows that were on
+ * the pages its ranges have counted (`pagesAtStart`: rowsByPage before the run).
+ */
+export async function rowsOnCountedPages(db: TestDatabase, pagesAtStart: number[]): Promise<number> {
+  const ranges = (await ledgerRanges(db)).filter((r) => r.pass === 0 && r.first_page !== null);
+  let total = 0;
+  for (const r of ranges) for (let p = Number(r.first_page); p < Number(r.counted_to_page); p++) total += pagesAtStart[p] ?? 0;
+  return total;
 }

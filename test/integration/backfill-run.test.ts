@@ -92,7 +92,9 @@ describe('backfill: resume, restart, rule changes', () => {
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');
-    expect(first.result.position?.checkpoint).toMatch(/^[0-9a-f-]{36}$/);
+    // The page walk's first page not done (PostgreSQL 14+), or the key walk's last key (13).
+    const position = first.result.position!;
+    expect(position.checkpoint ?? String(position.nextPage)).toMatch(/^([0-9a-f-]{36}|\d+)$/);
     const [stopped] = await ledgerRuns(db);
     expect(stopped.status).toBe('interrupted');
     expect(Number(stopped.batches)).toBe(4);

@@ -8,7 +8,7 @@ import type { RunRow } from '../../ledger/rows.js';
 import { finishRun, readRun } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
 import type { BackfillEvent } from '../events.js';
-import type { BackfillResult } from '../result.js';
+import type { BackfillResult, StopPosition } from '../result.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { summarize } from '../summary.js';
 
@@ -57,7 +57,7 @@ export async function completedResult(
 export async function interruptedResult(
   end: Ending,
   signal: 'SIGINT' | 'SIGTERM',
-  position: { pass: number; checkpoint: string | null } | null,
+  position: StopPosition | null,
 ): Promise<BackfillResult> {
   const { names, run } = end;
   if (!run || !end.db)

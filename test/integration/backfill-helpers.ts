@@ -160,11 +160,12 @@ export async function rowsByPage(db: TestDatabase): Promise<number[]> {
 }
 
 /**
- * What the ledger's first pass must have scanned: for a page walk, exactly the rows that were on
- * the pages its ranges have counted (`pagesAtStart`: rowsByPage before the run).
+ * What a page walk's first pass must have scanned: exactly the rows that were on the pages its
+ * ranges have counted (`pagesAtStart`: rowsByPage before the run); the latest run by default.
  */
-export async function rowsOnCountedPages(db: TestDatabase, pagesAtStart: number[]): Promise<number> {
-  const ranges = (await ledgerRanges(db)).filter((r) => r.pass === 0 && r.first_page !== null);
+export async function rowsOnCountedPages(db: TestDatabase, pagesAtStart: number[], runId?: number): Promise<number> {
+  const run = runId ?? Number((await ledgerRuns(db)).at(-1).id);
+  const ranges = (await ledgerRanges(db)).filter((r) => Number(r.run_id) === run && r.pass === 0 && r.first_page !== null);
   let total = 0;
   for (const r of ranges) for (let p = Number(r.first_page); p < Number(r.counted_to_page); p++) total += pagesAtStart[p] ?? 0;
   return total;

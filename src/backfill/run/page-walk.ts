@@ -36,6 +36,8 @@ export class PageWalker implements RangeWalker {
   /** Rows a round writes; a window has as many pages, so that a round can visit each of them. */
   private roundSize: ControllerState;
   private lastKind: 'judge' | 'round' = 'judge';
+  /** Rows the last round tried to write: fewer than the round size once the window has fewer pages. */
+  private lastRoundRows = 0;
   private lastJudge: { pages: number; scanned: number } | null = null;
   private range: RangeRow | null = null;
   private pages: PageProgress = { first: 0, end: 0, next: 0, countedTo: 0 };
@@ -67,7 +69,8 @@ export class PageWalker implements RangeWalker {
       this.judgeSize = splitAfterTimeout(this.judgeSize);
       return this.judgeSize.size;
     }
-    this.roundSize = splitAfterTimeout(this.roundSize);
+    // Halve what the failed round really tried, not its (larger) allowance.
+    this.roundSize = splitAfterTimeout({ ...this.roundSize, size: Math.min(this.roundSize.size, Math.max(1, this.lastRoundRows)) });
     return this.roundSize.size;
   }
 
@@ -82,11 +85,14 @@ export class PageWalker implements RangeWalker {
       if (from >= this.pages.end) return this.finishEmptyRange(db);
       this.window = { from, to: Math.min(this.pages.end, from + Math.max(1, this.roundSize.size)), judgedTo: from };
     }
-    return this.nextKind() === 'judge' ? this.judge(db, range, this.window, beforeCommit) : this.round(db, range, this.window, beforeCommit);
+    return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
   }
 
-  /** Reads the next pages of the window: counted unless an earlier process counted them already. */
-  private async judge(db: Queryable, range: RangeRow, window: Window, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+  /**
+   * Reads the next pages of the window: counted unless an earlier process counted them already.
+   * A read holds no row lock, so nobody can be waiting on it: no beforeCommit.
+   */
+  private async judge(db: Queryable, range: RangeRow, window: Window): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
     const size = this.judgeSize.size;
     const recount = window.judgedTo < this.pages.countedTo;
@@ -104,7 +110,6 @@ export class PageWalker implements RangeWalker {
         const statement = ops.judge(tables.usages, { ...span, movedHere }, this.settings.runStartedAt);
         const { rows } = await tx.query(statement.text, statement.values);
         const judgement = readJudgement(rows[0]!, ops.judgedValues);
-        await beforeCommit(tx);
         const windowDone = to >= window.to && judgement.rows.length === 0 && this.queue.remaining === 0;
         const counts = recount
           ? { scanned: 0, applicationWritten: 0, anomalies: {}, existed: 0 }
@@ -159,6 +164,7 @@ export class PageWalker implements RangeWalker {
     this.passEnd ??= await passEnd(db, tables, at);
     const place = { window: { from: window.from, to: window.to }, passEnd: this.passEnd };
     this.lastKind = 'round';
+    this.lastRoundRows = rows.length;
     const started = clock.now();
     const result = await withTransaction(
       db,

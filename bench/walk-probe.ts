@@ -10,10 +10,13 @@
  * - upstream: the upstream migration's one UPDATE (its ALTER too).
  * - key: the tool's key-order batch statement, 1000 rows a transaction (src/backfill/sql/forward.ts).
  * - page-all: windows of 20 pages, every eligible row of a window in one transaction.
- * - rounds: windows of 1000 pages judged once (chunks of 200 pages, read-only), then written in
- *   rounds of one row per page, each round a transaction that first reads the window through a
- *   TID range scan (which prunes it) — src/backfill/sql/page-walk.ts.
- * - rounds-noprune: the same without the read before each round.
+ * - rounds: the tool's page walk without its ledger — windows of 1000 pages judged once (chunks
+ *   of 200 pages, read-only), then written in rounds of one row per page, each round a
+ *   transaction that reaches its rows through the primary key (the index fetch prunes each page
+ *   first) — src/backfill/sql/forward.ts judgeStatement / roundStatement.
+ * - rounds-tid: the same rounds, but each row fetched by its address (a TID fetch, which does not
+ *   prune) after a TID range read of the window (which does).
+ * - rounds-noprune: rows fetched by address, with no read before the round: nothing prunes.
  *
  * Regimes: default (no checkpoint in the run: max_wal_size 16GB, checkpoint_timeout 1h), dense
  * (max_wal_size 64MB: a checkpoint every few tens of MB of WAL, standing in for hours of a big
@@ -22,8 +25,10 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
-import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
-import { judgeStatement, pruneStatement, roundStatement, type JudgedRow } from '../src/backfill/sql/page-walk.js';
+import type { JudgedRow } from '../src/backfill/policy/rounds.js';
+import { BATCH_PLANNER_SETTINGS, batchStatement, judgeStatement, roundStatement } from '../src/backfill/sql/forward.js';
+import { readJudgement } from '../src/backfill/sql/page-walk.js';
+import type { Queryable } from '../src/db/port.js';
 import { withTransaction } from '../src/db/transaction.js';
 import { appTables } from '../src/names.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
@@ -35,7 +40,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '300000' },
     dataset: { type: 'string', default: 'narrow' },
     regimes: { type: 'string', default: 'default,dense,throttled' },
-    walks: { type: 'string', default: 'upstream,key,page-all,rounds,rounds-noprune' },
+    walks: { type: 'string', default: 'upstream,key,page-all,rounds,rounds-tid,rounds-noprune' },
     rate: { type: 'string', default: '5000' },
     major: { type: 'string', default: '15' },
   },
@@ -68,9 +73,19 @@ class RateLimit {
 
 type Walk = (client: pg.Client, limit: RateLimit) => Promise<void>;
 
-async function heapPages(client: pg.Client): Promise<number> {
+async function heapPages(client: Queryable): Promise<number> {
   const { rows: r } = await client.query(`SELECT pg_relation_size($1::regclass) / 8192 AS pages`, [usages]);
-  return Number(r[0].pages);
+  return Number(r[0]!.pages);
+}
+
+/** A round by address: each row fetched by its tid (a TID fetch prunes nothing). */
+function tidRoundStatement(rows: readonly (JudgedRow & { address: string })[]) {
+  return {
+    text: `WITH v AS (SELECT * FROM unnest($1::tid[], $2::uuid[], $3::xid[], $4::bigint[], $5::bigint[]) AS v(row_address, id, row_version, r, w))
+UPDATE ${usages} AS t SET cache_read_input_tokens = v.r, cache_write_input_tokens = v.w FROM v
+ WHERE t.ctid = v.row_address AND t.id = v.id AND t.xmin = v.row_version AND t.cache_read_input_tokens = 0 AND t.cache_write_input_tokens = 0`,
+    values: [rows.map((r) => r.address), rows.map((r) => r.id), rows.map((r) => r.version), rows.map((r) => r.values[0]), rows.map((r) => r.values[1])],
+  };
 }
 
 const WALKS: Record<string, Walk> = {
@@ -87,10 +102,10 @@ const WALKS: Record<string, Walk> = {
       const { rows: r } = await withTransaction(client, (tx) => tx.query(statement.text, statement.values), {
         local: BATCH_PLANNER_SETTINGS,
       });
-      const scanned = Number(r[0].scanned);
+      const scanned = Number(r[0]!.scanned);
       await limit.charge(scanned);
       if (scanned < 1000) return;
-      lo = r[0].last_id;
+      lo = r[0]!.last_id;
     }
   },
   'page-all': async (client, limit) => {
@@ -101,43 +116,34 @@ const WALKS: Record<string, Walk> = {
         client,
         async (tx) => {
           const judged = await judge(tx, from, from + 20);
-          if (judged.rows.length > 0) await tx.query(roundStatement(usages, judged.rows).text, roundStatement(usages, judged.rows).values);
+          if (judged.rows.length > 0) await tx.query(tidRoundStatement(judged.rows).text, tidRoundStatement(judged.rows).values);
           await limit.charge(judged.scanned);
         },
-        { local: { enable_seqscan: 'off' } },
+        { local: { enable_seqscan: 'off', ...BATCH_PLANNER_SETTINGS } },
       );
     }
   },
-  rounds: (client, limit) => roundsWalk(client, limit, true),
-  'rounds-noprune': (client, limit) => roundsWalk(client, limit, false),
+  rounds: (client, limit) => roundsWalk(client, limit, 'index'),
+  'rounds-tid': (client, limit) => roundsWalk(client, limit, 'tid'),
+  'rounds-noprune': (client, limit) => roundsWalk(client, limit, 'noprune'),
 };
 
-async function judge(db: pg.ClientBase | { query: pg.ClientBase['query'] }, from: number, to: number) {
-  const statement = judgeStatement(usages, { from, to }, new Date());
-  const { rows: r } = await (db as pg.ClientBase).query(statement.text, statement.values);
-  const row = r[0];
-  const judged: JudgedRow[] = (row.ids as string[]).map((id, i) => ({
-    id,
-    address: row.addresses[i],
-    version: row.versions[i],
-    read: row.reads[i],
-    write: row.writes[i],
-  }));
-  return { scanned: Number(row.scanned), rows: judged };
+async function judge(db: Queryable, from: number, to: number) {
+  const statement = judgeStatement(usages, { from, to, movedHere: [] }, new Date());
+  const { rows: r } = await db.query(statement.text, statement.values);
+  const judgement = readJudgement(r[0]!, 2);
+  const addresses = r[0]!.addresses as string[];
+  return { scanned: judgement.scanned, rows: judgement.rows.map((row, i) => ({ ...row, address: addresses[i]! })) };
 }
 
-function pageOf(address: string): number {
-  return Number(address.slice(1, address.indexOf(',')));
-}
-
-async function roundsWalk(client: pg.Client, limit: RateLimit, prune: boolean): Promise<void> {
+async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 'tid' | 'noprune'): Promise<void> {
   await client.query(ADD_COLUMNS);
   const WINDOW = 1000;
   const CHUNK = 200;
   const end = await heapPages(client);
   for (let from = 0; from < end; from += WINDOW) {
     const to = Math.min(end, from + WINDOW);
-    const list: JudgedRow[] = [];
+    const list: (JudgedRow & { address: string })[] = [];
     for (let c = from; c < to; c += CHUNK) {
       const judged = await withTransaction(client, (tx) => judge(tx, c, Math.min(to, c + CHUNK)), {
         mode: 'read-only',
@@ -146,24 +152,25 @@ async function roundsWalk(client: pg.Client, limit: RateLimit, prune: boolean): 
       list.push(...judged.rows);
       await limit.charge(judged.scanned);
     }
-    const byPage = new Map<number, JudgedRow[]>();
-    for (const row of list) {
-      const page = pageOf(row.address);
-      byPage.set(page, [...(byPage.get(page) ?? []), row]);
-    }
+    const byPage = new Map<number, (JudgedRow & { address: string })[]>();
+    for (const row of list) byPage.set(row.page, [...(byPage.get(row.page) ?? []), row]);
     for (let round = 0; ; round++) {
       const batch = [...byPage.values()].flatMap((rowsOfPage) => (round < rowsOfPage.length ? [rowsOfPage[round]!] : []));
       if (batch.length === 0) break;
-      const first = pageOf(batch[0]!.address);
-      const last = pageOf(batch[batch.length - 1]!.address);
       await withTransaction(
         client,
         async (tx) => {
-          if (prune) await tx.query(pruneStatement(usages, { from: first, to: last + 1 }).text, pruneStatement(usages, { from: first, to: last + 1 }).values);
-          const statement = roundStatement(usages, batch);
-          await tx.query(statement.text, statement.values);
+          if (fetch === 'index') {
+            const statement = roundStatement(usages, batch, { window: { from, to }, passEnd: end });
+            await tx.query(statement.text, statement.values);
+            return;
+          }
+          if (fetch === 'tid') {
+            await tx.query(`SELECT count(*) FROM ${usages} AS t WHERE t.ctid >= $1::tid AND t.ctid < $2::tid`, [`(${from},0)`, `(${to},0)`]);
+          }
+          await tx.query(tidRoundStatement(batch).text, tidRoundStatement(batch).values);
         },
-        { local: { enable_seqscan: 'off' } },
+        { local: { enable_seqscan: 'off', ...BATCH_PLANNER_SETTINGS } },
       );
     }
   }

@@ -8,12 +8,16 @@ import type { Tables, Target } from '../names.js';
 import { insertRanges } from './ranges.js';
 import { RUN_COLUMNS, toRun, type Direction, type RangePlan, type RowsAtStartFrom, type RunRow, type RunStatus, type Walk } from './rows.js';
 
-/** Whether `up` has created the ledger (with this state schema). */
-export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [
-    t.runs,
-    t.ranges,
-  ]);
+/**
+ * Whether `up` has created the ledger (with this state schema) as this version uses it: its
+ * newest table included. A ledger an older version created, not yet brought up to date by `up`,
+ * counts as absent: its rows cannot be read with this version's columns.
+ */
+export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows'>): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok',
+    [t.runs, t.ranges, t.movedRows],
+  );
   return rows[0]?.ok === true;
 }
 

@@ -2,7 +2,7 @@
  * Fault 1: SIGKILL of the backfill process at 25 points across one run — before a batch's
  * BEGIN, inside the batch before its UPDATE, between the UPDATE and the checkpoint write,
  * between the checkpoint write and COMMIT, right after COMMIT was acknowledged, after random
- * delays, at the end of the keyed pass, mid-sweep and during the convergence count — then the
+ * delays, at the end of the first pass, mid-sweep and during the convergence count — then the
  * same command resumes. After every kill and at the end: the same rows, every row's metadata
  * byte-identical (md5 per row), no column value wrong, no row written twice (an audit trigger
  * counts committed writes), and the ledger agrees with the table.
@@ -30,7 +30,7 @@ function describePoint(point: KillPoint): string {
   return `${point.ms} ms after the start event`;
 }
 
-/** 16 points in the keyed pass: every kind at least once, the rest drawn from the seed. */
+/** 16 points in the first pass: every kind at least once, the rest drawn from the seed. */
 function keyedPassPlan(random: () => number): KillPoint[] {
   const nth = () => 1 + Math.floor(random() * 3);
   const kinds: (() => KillPoint)[] = [
@@ -55,7 +55,7 @@ function keyedPassPlan(random: () => number): KillPoint[] {
 
 /**
  * 9 points after rows were inserted behind the cursor, in an order that makes each reachable:
- * the first stops the keyed pass's end before its convergence count, the second lets the
+ * the first stops the first pass's end before its convergence count, the second lets the
  * resumed run count, open the sweep and die inside it; the last dies in the sweep's final count.
  */
 function convergencePlan(random: () => number): KillPoint[] {
@@ -134,7 +134,7 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
 
     // Rows the application inserts behind the cursor while nobody runs: only a sweep finds them.
     const { rows: keyedRange } = await db.query(`SELECT checkpoint::text AS c FROM aibridge_migrate.backfill_ranges WHERE pass = 0`);
-    expect(keyedRange[0].c > '00000000-0000-4000-8000-999999999999', 'the keyed pass is past the inserted ids').toBe(true);
+    expect(keyedRange[0].c > '00000000-0000-4000-8000-999999999999', 'the first pass is past the inserted ids').toBe(true);
     const { rows: added } = await db.query(
       `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at)
        SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, gen_random_uuid(), 'resp-' || i, 100, 10,
@@ -166,7 +166,7 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('completed');
     expect(Number(run.rows_updated)).toBe(audit.total);
-    // The keyed pass saw every original row exactly once across 26 processes.
+    // The first pass saw every original row exactly once across 26 processes.
     const keyed = (await ledgerRanges(db)).filter((r) => r.pass === 0);
     expect(keyed.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(ROWS);
     // The sweep wrote exactly the rows inserted behind the cursor.

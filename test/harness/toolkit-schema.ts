@@ -39,3 +39,13 @@ export async function downToColumns(databaseUrl: string, options: Record<string,
     if (result.reverted === null || result.stillApplied.at(-1) === COLUMNS_MIGRATION) return;
   }
 }
+
+/** Every migration this version ships, in order (file names without their extension). */
+export const SHIPPED_MIGRATIONS: readonly string[] = (await import('node:fs'))
+  .readdirSync(new URL('../../migrations/', import.meta.url))
+  .filter((f) => /^\d+_.*\.ts$/.test(f))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
+
+/** The columns migration comes first; every later one belongs to the toolkit's own ledger. */
+export const LEDGER_MIGRATIONS = SHIPPED_MIGRATIONS.slice(1);

@@ -158,7 +158,7 @@ export function textSink(options: TextSinkOptions): Sink {
           `${event.pass > 0 ? `convergence sweep ${event.pass} done: ${formatCount(event.rowsUpdated)} rows written` : keyedPass ? `first pass done: ${formatCount(event.rowsUpdated)} rows written` : 'counted'}; ${
             event.converged
               ? 'no eligible row left — converged'
-              : `${formatCount(event.eligibleRemaining)} eligible rows left${event.pass > 0 || keyedPass ? ' (inserted behind the walk)' : ''}${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
+              : `${formatCount(event.eligibleRemaining)} eligible rows left${event.pass > 0 || keyedPass ? ' (written behind the walk)' : ''}${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
           }`,
         );
         return;

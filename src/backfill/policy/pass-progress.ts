@@ -40,8 +40,10 @@ export interface ProgressSnapshot {
  */
 function covered(range: RangeState, passPages: number): number {
   if (range.pages) {
-    const { first, end, next } = range.pages;
-    return Math.max(0, (range.done ? end : next) - first) / Math.max(1, passPages);
+    // Pages read and counted: what the pass's scanned rows come from (their rows are written
+    // within the window's few seconds after).
+    const { first, end, countedTo } = range.pages;
+    return Math.max(0, (range.done ? end : countedTo) - first) / Math.max(1, passPages);
   }
   const lo = range.lo === null ? 0 : keyFraction(range.lo);
   if (range.done) return (range.hi === null ? 1 : keyFraction(range.hi)) - lo;

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
 import { controllerSettings } from '../src/backfill/policy/controller.js';
 import { planPageRanges } from '../src/backfill/policy/ranges.js';
-import { heapPages } from '../src/backfill/run/heap.js';
+import { heapPages } from '../src/backfill/run/server-facts.js';
 import { KeyWalker } from '../src/backfill/run/key-walk.js';
 import { PageWalker } from '../src/backfill/run/page-walk.js';
 import { FORWARD } from '../src/backfill/sql/direction.js';
@@ -65,6 +65,8 @@ try {
     clock: systemClock,
     runStartedAt: new Date(),
     firstPassCountsRowsAtStart: false,
+    pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
+    maxRowsPerSecond: () => null,
   };
   const walker = walk === 'key' ? new KeyWalker(settings) : new PageWalker(settings);
   walker.begin((await claimRange(d, names, 1, 'bench'))!);

@@ -84,7 +84,13 @@ function tidRoundStatement(rows: readonly (JudgedRow & { address: string })[]) {
     text: `WITH v AS (SELECT * FROM unnest($1::tid[], $2::uuid[], $3::xid[], $4::bigint[], $5::bigint[]) AS v(row_address, id, row_version, r, w))
 UPDATE ${usages} AS t SET cache_read_input_tokens = v.r, cache_write_input_tokens = v.w FROM v
  WHERE t.ctid = v.row_address AND t.id = v.id AND t.xmin = v.row_version AND t.cache_read_input_tokens = 0 AND t.cache_write_input_tokens = 0`,
-    values: [rows.map((r) => r.address), rows.map((r) => r.id), rows.map((r) => r.version), rows.map((r) => r.values[0]), rows.map((r) => r.values[1])],
+    values: [
+      rows.map((r) => r.address),
+      rows.map((r) => r.id),
+      rows.map((r) => r.version),
+      rows.map((r) => r.values[0]),
+      rows.map((r) => r.values[1]),
+    ],
   };
 }
 
@@ -166,7 +172,10 @@ async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 
             return;
           }
           if (fetch === 'tid') {
-            await tx.query(`SELECT count(*) FROM ${usages} AS t WHERE t.ctid >= $1::tid AND t.ctid < $2::tid`, [`(${from},0)`, `(${to},0)`]);
+            await tx.query(`SELECT count(*) FROM ${usages} AS t WHERE t.ctid >= $1::tid AND t.ctid < $2::tid`, [
+              `(${from},0)`,
+              `(${to},0)`,
+            ]);
           }
           await tx.query(tidRoundStatement(batch).text, tidRoundStatement(batch).values);
         },
@@ -215,8 +224,9 @@ async function measure(adminUrl: string, url: string, versionNum: number, walk: 
     await client.query('SELECT pg_stat_clear_snapshot()');
     const stats = (await client.query(`SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = $1::regclass`, [usages]))
       .rows[0];
-    const sums = (await client.query(`SELECT sum(cache_read_input_tokens)::text || '/' || sum(cache_write_input_tokens)::text AS s FROM ${usages}`))
-      .rows[0].s as string;
+    const sums = (
+      await client.query(`SELECT sum(cache_read_input_tokens)::text || '/' || sum(cache_write_input_tokens)::text AS s FROM ${usages}`)
+    ).rows[0].s as string;
     return {
       ms,
       walBytes,
@@ -247,7 +257,11 @@ try {
       for (const [k, v] of Object.entries(settings)) await c.query(`ALTER SYSTEM SET ${k} = '${v}'`);
       await c.query('SELECT pg_reload_conf()');
     });
-    console.log(`\nregime ${regime} (${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(', ')}${regime === 'throttled' ? `, ${rate} rows/s` : ''})`);
+    console.log(
+      `\nregime ${regime} (${Object.entries(settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}${regime === 'throttled' ? `, ${rate} rows/s` : ''})`,
+    );
     console.log('walk            time s   WAL MB  ×up   FPI     FPI/heap pg  ckpts  HOT %   heap after ×before  sums');
     let upstreamWal: number | null = null;
     for (const name of args.walks.split(',')) {

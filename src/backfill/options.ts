@@ -78,7 +78,8 @@ export const backfillShape = {
   walk: oneOf(['auto', 'page', 'key'] as const)
     .prefault('auto')
     .meta({
-      describe: 'walk a new run in heap page order (page; PostgreSQL 14+) or primary-key order (key); auto: page where the server has TID range scans',
+      describe:
+        'walk a new run in heap page order (page; PostgreSQL 14+) or primary-key order (key); auto: page where the server has TID range scans',
       group: BATCHES,
     }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */

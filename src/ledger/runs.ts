@@ -6,7 +6,16 @@ import type { Queryable } from '../db/port.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables, Target } from '../names.js';
 import { insertRanges } from './ranges.js';
-import { RUN_COLUMNS, toRun, type Direction, type RangePlan, type RowsAtStartFrom, type RunRow, type RunStatus, type Walk } from './rows.js';
+import {
+  RUN_COLUMNS,
+  toRun,
+  type Direction,
+  type RangePlan,
+  type RowsAtStartFrom,
+  type RunRow,
+  type RunStatus,
+  type Walk,
+} from './rows.js';
 
 /**
  * Whether `up` has created the ledger (with this state schema) as this version uses it: its

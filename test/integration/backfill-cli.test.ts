@@ -7,7 +7,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess } from '../harness/cli-process.js';
 import { WALKS } from '../harness/walks.js';
-import { eligibleCount, ledgerRanges, ledgerRuns, preparedDatabase, rowsByPage, rowsOnCountedPages, wrongRows } from './backfill-helpers.js';
+import {
+  eligibleCount,
+  ledgerRanges,
+  ledgerRuns,
+  preparedDatabase,
+  rowsByPage,
+  rowsOnCountedPages,
+  wrongRows,
+} from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -39,7 +47,10 @@ describe.each(WALKS)('backfill CLI: signals, SIGKILL and resume (%s walk)', (wal
     expect(code, child.stderr()).toBe(130);
     expect(child.stderr()).toMatch(new RegExp(`Resume with: aibridge-migrate backfill --json --batch-size 100 --walk ${walk}`));
     const finish = child.stdoutLines.map((l) => JSON.parse(l)).find((e) => e.event === 'finish');
-    expect(finish).toMatchObject({ status: 'interrupted', resume_command: `aibridge-migrate backfill --json --batch-size 100 --walk ${walk}` });
+    expect(finish).toMatchObject({
+      status: 'interrupted',
+      resume_command: `aibridge-migrate backfill --json --batch-size 100 --walk ${walk}`,
+    });
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('interrupted');
     await expectScannedAsCommitted(run);

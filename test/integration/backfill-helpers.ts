@@ -1,5 +1,5 @@
 /** Shared arrangements for the backfill tests (not a test file itself). */
-import { generateDataset } from '../../fixtures/generator.js';
+import { generateDataset, type DatasetShape } from '../../fixtures/generator.js';
 import { runBackfill, type BackfillEvent, type BackfillResult } from '../../src/backfill/index.js';
 import type { BackfillDeps } from '../../src/backfill/index.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
@@ -16,10 +16,14 @@ export const ANOMALOUS_METADATA = [
 ];
 
 /** A database after `up`, with generated rows, some anomalies and some application-written rows. */
-export async function preparedDatabase(rows: number, seed = 7): Promise<TestDatabase & { appWritten: Map<string, [string, string]> }> {
+export async function preparedDatabase(
+  rows: number,
+  seed = 7,
+  shape: DatasetShape = 'wide',
+): Promise<TestDatabase & { appWritten: Map<string, [string, string]> }> {
   const db = await createTestDatabase();
   await applyToolkitMigrations(db.url);
-  await generateDataset(db.pool, { rows, seed });
+  await generateDataset(db.pool, { rows, seed, shape });
   // Anomalies on a spread of rows (ordered by id so they sit all over the key space).
   const { rows: picked } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT $1`, [
     ANOMALOUS_METADATA.length * 3,

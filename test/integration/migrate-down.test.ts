@@ -49,7 +49,7 @@ describe('down', () => {
   });
   afterAll(() => db.drop());
 
-  it('reverts only the last applied migration (the ledger\'s, newest first) each time', async () => {
+  it("reverts only the last applied migration (the ledger's, newest first) each time", async () => {
     for (const [i, ledger] of [...LEDGER_MIGRATIONS].reverse().entries()) {
       const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
       expect(result.reverted?.name).toBe(ledger);

@@ -25,7 +25,11 @@ describe('pass progress: one meaning for the single runner and for workers', () 
   it('a single range: the share of the key space behind the checkpoint refines the catalog estimate', () => {
     const p = new PassProgress(1_000);
     p.refresh([range(0, null, null)], 0);
-    p.observe(range(0, null, null), { position: { walk: 'key', checkpoint: '40000000-0000-4000-8000-000000000000' }, rangeDone: false, scanned: 500 });
+    p.observe(range(0, null, null), {
+      position: { walk: 'key', checkpoint: '40000000-0000-4000-8000-000000000000' },
+      rangeDone: false,
+      scanned: 500,
+    });
     const s = p.snapshot(1_000);
     expect(s).toMatchObject({ pass: 0, passScanned: 500, estimatedRows: 2_000 });
     expect(s.rowsPerSecond).toBe(500);
@@ -58,7 +62,11 @@ describe('pass progress: one meaning for the single runner and for workers', () 
     p.refresh([range(0, null, null, { status: 'done', rowsScanned: 1_000 })], 0);
     expect(p.stale(1, 10)).toBe(true);
     p.refresh([range(1, null, null, { pass: 1 })], 10);
-    p.observe(range(1, null, null, { pass: 1 }), { position: { walk: 'key', checkpoint: '10000000-0000-4000-8000-000000000000' }, rangeDone: false, scanned: 60 });
+    p.observe(range(1, null, null, { pass: 1 }), {
+      position: { walk: 'key', checkpoint: '10000000-0000-4000-8000-000000000000' },
+      rangeDone: false,
+      scanned: 60,
+    });
     expect(p.snapshot(1_010)).toMatchObject({ pass: 1, passScanned: 60, rowsPerSecond: 60 });
   });
 

@@ -75,3 +75,44 @@ export function judgePages(rows: number, last: { pages: number; scanned: number 
   if (!last || last.scanned <= 0 || last.pages <= 0) return FIRST_JUDGE_PAGES;
   return Math.max(1, Math.round(rows / (last.scanned / last.pages)));
 }
+
+/** How often the server checkpoints: by WAL volume and by time (what windows are sized against). */
+export interface CheckpointPace {
+  /** WAL between checkpoints when WAL triggers them: max_wal_size / (1 + checkpoint_completion_target). */
+  walBytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * WAL a window writes per page, as planned for: the page's one full-page image (8 kB) and the
+ * records of its rows' updates. Measured windows write less; planning high keeps them short.
+ */
+export const PLANNED_WAL_PER_PAGE = 16 * 1024;
+
+/**
+ * Share of the checkpoint interval one window may take. A checkpoint that falls inside a window
+ * makes PostgreSQL image, a second time, the pages the window writes after it — on average half
+ * the window — so a window of a tenth of the interval costs about 5% more images per pass.
+ */
+export const WINDOW_SHARE_OF_CHECKPOINT = 0.1;
+
+/**
+ * Pages of the next window: as many as a round may write rows (one per page), but short enough
+ * against the checkpoint pace, in WAL and in time — `msPerPage` is what the last window took a
+ * page (null before one has finished), and the rate limit slows every page's judging down to
+ * `rowsPerPage / maxRowsPerSecond`.
+ */
+export function windowPages(input: {
+  roundSize: number;
+  pace: CheckpointPace;
+  msPerPage: number | null;
+  rowsPerPage: number | null;
+  maxRowsPerSecond: number | null;
+}): number {
+  const { pace } = input;
+  const byWal = (pace.walBytes * WINDOW_SHARE_OF_CHECKPOINT) / PLANNED_WAL_PER_PAGE;
+  const throttledMs = input.maxRowsPerSecond && input.rowsPerPage ? (input.rowsPerPage * 1000) / input.maxRowsPerSecond : 0;
+  const msPerPage = Math.max(input.msPerPage ?? 0, throttledMs);
+  const byTime = msPerPage > 0 ? (pace.timeoutMs * WINDOW_SHARE_OF_CHECKPOINT) / msPerPage : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime)));
+}

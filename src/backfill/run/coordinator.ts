@@ -24,12 +24,13 @@ import { chooseRun } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
 import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
-import { heapPages, serverVersionNum } from './heap.js';
+import { checkpointPace, heapPages, serverVersionNum } from './server-facts.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
 import { SessionSlot } from './session-slot.js';
 import type { StepOutcome, WalkSettings } from './walker.js';
+import type { CheckpointPace } from '../policy/rounds.js';
 
 /** The settings kept with a run in the ledger, the same for the single runner and workers. */
 export function recordedOptions(config: BackfillConfig): Record<string, unknown> {
@@ -77,6 +78,7 @@ export class Coordinator implements EngineContext {
   /** The run's totals as the last recorded step left them. */
   private totals = { rowsScanned: 0, rowsUpdated: 0 };
   private progress: PassProgress | null = null;
+  private pace: CheckpointPace = { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY };
 
   constructor(
     readonly config: BackfillConfig,
@@ -125,6 +127,8 @@ export class Coordinator implements EngineContext {
       clock: this.deps.clock,
       runStartedAt: this.runStartedAt,
       firstPassCountsRowsAtStart: this.rowsAtStartFrom === 'first pass',
+      pace: this.pace,
+      maxRowsPerSecond: () => this.config.maxRowsPerSecond ?? null,
     };
   }
 
@@ -186,6 +190,7 @@ export class Coordinator implements EngineContext {
     });
     if (!locked) return this.stopped();
     if (!(await this.setup(session, facts.catalogRows))) return this.stopped();
+    this.pace = await checkpointPace(session);
     const run = this.run!;
     this.progress = new PassProgress(this.estimatedRows);
     deps.sink({

@@ -54,11 +54,7 @@ export async function completedResult(
   return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
 }
 
-export async function interruptedResult(
-  end: Ending,
-  signal: 'SIGINT' | 'SIGTERM',
-  position: StopPosition | null,
-): Promise<BackfillResult> {
+export async function interruptedResult(end: Ending, signal: 'SIGINT' | 'SIGTERM', position: StopPosition | null): Promise<BackfillResult> {
   const { names, run } = end;
   if (!run || !end.db)
     return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };

@@ -76,7 +76,8 @@ export class KeyWalker implements RangeWalker {
     );
     const ms = clock.now() - started;
     this.controller = observeBatch(this.controller, this.settings.controllerSettings, { rows: outcome.scanned, ms });
-    if (!outcome.rangeDone) this.range = { ...range, checkpoint: outcome.position.checkpoint, rowsScanned: range.rowsScanned + outcome.scanned };
+    if (!outcome.rangeDone)
+      this.range = { ...range, checkpoint: outcome.position.checkpoint, rowsScanned: range.rowsScanned + outcome.scanned };
     return { kind: 'batch', size, ms, charged: outcome.scanned, ...outcome };
   }
 }

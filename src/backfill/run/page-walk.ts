@@ -19,8 +19,8 @@ import { movedRowsIn, recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
-import { judgePages, RoundQueue } from '../policy/rounds.js';
-import { readJudgement } from '../sql/page-walk.js';
+import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
+import { readJudgement, spanCondition } from '../sql/page-walk.js';
 import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
 
 interface Window {
@@ -28,6 +28,10 @@ interface Window {
   to: number;
   /** Pages [from, judgedTo) have been read in this process. */
   judgedTo: number;
+  /** When its first step began (clock ms). */
+  startedAt: number;
+  /** A round of it has committed. */
+  wrote: boolean;
 }
 
 export class PageWalker implements RangeWalker {
@@ -45,6 +49,8 @@ export class PageWalker implements RangeWalker {
   private queue = new RoundQueue();
   /** The end of the range's pass (its ranges cover pages [0, passEnd)); read once per range. */
   private passEnd: number | null = null;
+  /** What the last whole window took per page, and how many rows its pages held. */
+  private lastWindow: { msPerPage: number; rowsPerPage: number | null } | null = null;
 
   constructor(private readonly settings: WalkSettings) {
     this.judgeSize = initialController(settings.controllerSettings);
@@ -83,7 +89,20 @@ export class PageWalker implements RangeWalker {
     if (this.window === null) {
       const from = this.pages.next;
       if (from >= this.pages.end) return this.finishEmptyRange(db);
-      this.window = { from, to: Math.min(this.pages.end, from + Math.max(1, this.roundSize.size)), judgedTo: from };
+      const pages = windowPages({
+        roundSize: this.roundSize.size,
+        pace: this.settings.pace,
+        msPerPage: this.lastWindow?.msPerPage ?? null,
+        rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
+        maxRowsPerSecond: this.settings.maxRowsPerSecond(),
+      });
+      this.window = {
+        from,
+        to: Math.min(this.pages.end, from + pages),
+        judgedTo: from,
+        startedAt: this.settings.clock.now(),
+        wrote: false,
+      };
     }
     return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
   }
@@ -113,9 +132,18 @@ export class PageWalker implements RangeWalker {
         const windowDone = to >= window.to && judgement.rows.length === 0 && this.queue.remaining === 0;
         const counts = recount
           ? { scanned: 0, applicationWritten: 0, anomalies: {}, existed: 0 }
-          : { scanned: judgement.scanned, applicationWritten: judgement.applicationWritten, anomalies: judgement.anomalies, existed: judgement.existed };
+          : {
+              scanned: judgement.scanned,
+              applicationWritten: judgement.applicationWritten,
+              anomalies: judgement.anomalies,
+              existed: judgement.existed,
+            };
         if (recount && !windowDone) return { judgement, counts, recorded: null };
-        const position: RangePosition = { walk: 'page', next: windowDone ? window.to : window.from, countedTo: Math.max(to, this.pages.countedTo) };
+        const position: RangePosition = {
+          walk: 'page',
+          next: windowDone ? window.to : window.from,
+          countedTo: Math.max(to, this.pages.countedTo),
+        };
         const rangeDone = windowDone && window.to >= this.pages.end;
         const run = await recordBatch(tx, tables, {
           runId: range.runId,
@@ -140,7 +168,7 @@ export class PageWalker implements RangeWalker {
     this.lastJudge = { pages: to - span.from, scanned: result.judgement.scanned };
     this.judgeSize = observeBatch(this.judgeSize, this.settings.controllerSettings, { rows: result.judgement.scanned, ms });
     const recorded = result.recorded ?? { position: this.position(window), rangeDone: false, run: null };
-    this.moved(recorded.position, window);
+    await this.moved(db, recorded.position, window);
     return {
       kind: 'judge',
       size,
@@ -157,7 +185,12 @@ export class PageWalker implements RangeWalker {
   }
 
   /** Writes the next round of the window's rows: at most one per page. */
-  private async round(db: Queryable, range: RangeRow, window: Window, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+  private async round(
+    db: Queryable,
+    range: RangeRow,
+    window: Window,
+    beforeCommit: (tx: Queryable) => Promise<void>,
+  ): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
     const rows = this.queue.peek(this.roundSize.size);
     const at = { runId: range.runId, pass: range.pass };
@@ -196,8 +229,9 @@ export class PageWalker implements RangeWalker {
     );
     const ms = clock.now() - started;
     this.queue.commit(rows.length);
+    window.wrote = true;
     this.roundSize = observeBatch(this.roundSize, this.settings.controllerSettings, { rows: rows.length, ms });
-    this.moved(result.position, window);
+    await this.moved(db, result.position, window);
     return {
       kind: 'round',
       size: rows.length,
@@ -234,17 +268,49 @@ export class PageWalker implements RangeWalker {
         existedAtStart: null,
       }),
     );
-    return { kind: 'judge', size: 0, scanned: 0, updated: 0, applicationWritten: 0, anomalies: {}, ms: clock.now() - started, position, rangeDone: true, run, charged: 0 };
+    return {
+      kind: 'judge',
+      size: 0,
+      scanned: 0,
+      updated: 0,
+      applicationWritten: 0,
+      anomalies: {},
+      ms: clock.now() - started,
+      position,
+      rangeDone: true,
+      run,
+      charged: 0,
+    };
   }
 
   private position(window: Window): RangePosition {
     return { walk: 'page', next: window.from, countedTo: this.pages.countedTo };
   }
 
-  /** The ledger has the range at `position` now. */
-  private moved(position: RangePosition, window: Window): void {
+  /** The ledger has the range at `position` now; a window it finishes is closed (closeWindow). */
+  private async moved(db: Queryable, position: RangePosition, window: Window): Promise<void> {
     if (position.walk !== 'page') return;
     this.pages = { ...this.pages, next: position.next, countedTo: position.countedTo };
-    if (position.next >= window.to) this.window = null;
+    if (position.next < window.to) return;
+    this.window = null;
+    if (window.wrote) await this.closeWindow(db, window);
+    this.lastWindow = {
+      msPerPage: (this.settings.clock.now() - window.startedAt) / Math.max(1, window.to - window.from),
+      rowsPerPage: this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null,
+    };
+  }
+
+  /**
+   * Reads a finished window's pages once more, now that its last round has committed: the read
+   * prunes what that round left dead and sets the hint bits of the versions it wrote. Both change
+   * the page, so both are WAL-logged — with a full-page image if a checkpoint came in between —
+   * and the count at the end of the pass, minutes later, would otherwise do them.
+   */
+  private async closeWindow(db: Queryable, window: Window): Promise<void> {
+    const cond = spanCondition(window, 1);
+    await withTransaction(db, (tx) => tx.query(`SELECT count(*) FROM ${this.settings.tables.usages} AS t WHERE ${cond.sql}`, cond.values), {
+      mode: 'read-only',
+      local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' },
+    });
   }
 }

@@ -21,7 +21,7 @@ import { initialController, observeBatch, type ControllerSettings } from '../pol
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
 import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
-import { heapPages, serverVersionNum } from './heap.js';
+import { heapPages, serverVersionNum } from './server-facts.js';
 
 export interface CountTotals {
   /** Rows a sweep would still write. */

@@ -9,6 +9,7 @@ import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
 import type { ControllerSettings } from '../policy/controller.js';
+import type { CheckpointPace } from '../policy/rounds.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { BATCH_PLANNER_SETTINGS } from '../sql/forward.js';
 
@@ -44,6 +45,10 @@ export interface WalkSettings {
   runStartedAt: Date;
   /** The run's first pass counts the rows that existed at its start (table_rows_at_start). */
   firstPassCountsRowsAtStart: boolean;
+  /** How often the server checkpoints: a page walk's windows are kept short against it. */
+  pace: CheckpointPace;
+  /** The rate limit now (rows read per second, this process), null: none. */
+  maxRowsPerSecond: () => number | null;
 }
 
 export interface RangeWalker {

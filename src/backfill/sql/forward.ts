@@ -157,6 +157,12 @@ export function roundStatement(usages: string, rows: readonly JudgedRow[], place
 ${summary.sql}`;
   return {
     text,
-    values: [rows.map((r) => r.id), rows.map((r) => r.version), rows.map((r) => r.values[0]), rows.map((r) => r.values[1]), ...summary.values],
+    values: [
+      rows.map((r) => r.id),
+      rows.map((r) => r.version),
+      rows.map((r) => r.values[0]),
+      rows.map((r) => r.values[1]),
+      ...summary.values,
+    ],
   };
 }

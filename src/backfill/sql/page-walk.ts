@@ -104,4 +104,3 @@ export function readJudgement(row: Record<string, unknown>, valueCount: number):
     rows: ids.map((id, i) => ({ id, page: pageOf(addresses[i]!), version: versions[i]!, values: values.map((v) => v[i]!) })),
   };
 }
-

@@ -84,7 +84,9 @@ export function newMetadataSql(): string {
 /** Rows a reverse batch could not reverse, by why (the run reports them when it completes), among rows where `where` holds. */
 function unreversibleCountsWhere(where: string): string {
   return countsByClassSql(
-    Object.fromEntries(['not_an_object', 'displaced_key_present'].map((cls) => [cls, `${where} AND s.unreversible = ${constantLiteral(cls)}`])),
+    Object.fromEntries(
+      ['not_an_object', 'displaced_key_present'].map((cls) => [cls, `${where} AND s.unreversible = ${constantLiteral(cls)}`]),
+    ),
   );
 }
 

@@ -19,7 +19,7 @@ let outDir: string;
 
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-  outcome = await runBench(
+  const outcomes = await runBench(
     {
       rows: ROWS,
       seed: 7,
@@ -27,6 +27,7 @@ beforeAll(async () => {
       major: 15,
       contenders: ['a', 'b', 'c'],
       rounds: 2,
+      regimes: ['default'],
       load: true,
       writerRate: 50,
       idleSeconds: 1,
@@ -37,6 +38,9 @@ beforeAll(async () => {
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );
+  // One regime asked for: one report.
+  expect(outcomes).toHaveLength(1);
+  outcome = outcomes[0]!;
 });
 
 afterAll(() => {

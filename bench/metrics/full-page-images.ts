@@ -56,13 +56,16 @@ export async function fullPageImages(client: pg.ClientBase, table: string, from:
 /**
  * Images between `from` and `to` by the resource manager that wrote them: heap records (Heap,
  * Heap2) image heap pages, Btree records index pages, the rest (XLOG's hint-bit images with
- * data checksums on, catalogs) count in `all` only. Read by pg_walinspect in C, so a run's
- * whole WAL takes seconds; it attributes by page kind, not by table, so only one thing may run
- * on the server meanwhile (as the benchmark runs its contenders).
+ * data checksums on, catalogs) count in `all` only. Attributed by page kind, not by table, so
+ * only one thing may run on the server meanwhile (as the benchmark runs its contenders).
+ * pg_get_wal_stats would be quicker but gives image bytes, not images.
  */
 export async function fullPageImagesByKind(client: pg.ClientBase, from: string, to: string): Promise<ImagesByRelation> {
   const { rows } = await client.query<{ rm: string; n: string }>(
-    `SELECT resource_manager AS rm, sum(fpi_count)::bigint AS n FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn) GROUP BY 1`,
+    `SELECT resource_manager AS rm, sum((length(block_ref) - length(replace(block_ref, 'FPW', ''))) / 3)::bigint AS n
+       FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+      WHERE block_ref LIKE '%FPW%'
+      GROUP BY 1`,
     [from, to],
   );
   const sum = (names: string[]) => rows.filter((r) => names.includes(r.rm)).reduce((s, r) => s + Number(r.n), 0);

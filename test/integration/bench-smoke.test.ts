@@ -133,17 +133,19 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c), two rounds'
 
   it('judges the targets (b) allows, and says why the others cannot be judged', () => {
     const byId = Object.fromEntries(outcome.report.targets.map((t) => [t.id, t]));
+    // The default regime's targets.
     expect(Object.keys(byId)).toEqual([
       'b-wall',
-      'b-longest-transaction',
-      'd-longest-transaction',
       'b-wal',
+      'b-longest-transaction',
+      'b-hot',
       'b-heap',
+      'd-longest-transaction',
       'd-wall',
       'e-wall',
       'writer-p99',
     ]);
-    for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap']) {
+    for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap', 'b-hot']) {
       expect(typeof byId[id]!.met).toBe('boolean');
       expect(byId[id]!.factor).toBeGreaterThan(0);
     }

@@ -1,15 +1,20 @@
 /**
- * Where a batch's time goes: EXPLAIN ANALYZE of one batch statement, then per-statement
- * timings of a few real batches, on generated rows on a durable embedded server.
+ * Where a batch's time goes: EXPLAIN ANALYZE of one key-walk batch statement, then
+ * per-statement timings of a few real steps of either walk, on generated rows on a durable
+ * embedded server.
  *
- *   npx tsx bench/backfill-explain.ts [rows=100000] [batch=1000]
+ *   npx tsx bench/backfill-explain.ts [rows=100000] [batch=1000] [steps=10] [page|key]
  */
 import pg from 'pg';
 import { generateDataset } from '../fixtures/generator.js';
-import { runBatch } from '../src/backfill/run/batch.js';
+import { controllerSettings } from '../src/backfill/policy/controller.js';
+import { planPageRanges } from '../src/backfill/policy/ranges.js';
+import { heapPages } from '../src/backfill/run/server-facts.js';
+import { KeyWalker } from '../src/backfill/run/key-walk.js';
+import { PageWalker } from '../src/backfill/run/page-walk.js';
 import { FORWARD } from '../src/backfill/sql/direction.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
-import { claimRange } from '../src/ledger/ranges.js';
+import { claimRange, insertRanges } from '../src/ledger/ranges.js';
 import { tables as tableNames } from '../src/names.js';
 import { systemClock } from '../src/runtime.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
@@ -18,6 +23,7 @@ import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const size = Number(process.argv[3] ?? 1_000);
+const walk = process.argv[5] === 'key' ? 'key' : 'page';
 const server = await startEmbeddedServer();
 try {
   await loadBaselineSchema(server.url);
@@ -40,7 +46,7 @@ try {
   await d.query(
     `INSERT INTO aibridge_migrate.backfill_runs (direction, status, rule_fingerprint, target_schema, target_table) VALUES ('forward', 'running', 'x', 'public', 'aibridge_token_usages')`,
   );
-  await d.query(`INSERT INTO aibridge_migrate.backfill_ranges (run_id, range_no) VALUES (1, 0)`);
+  await insertRanges(d, names, 1, 0, walk === 'key' ? [{ lo: null, hi: null }] : planPageRanges(1, await heapPages(d, names.usages)));
   const timings = new Map<string, number[]>();
   const timed = {
     query: async (text: string, values?: unknown[]) => {
@@ -51,19 +57,23 @@ try {
       return r;
     },
   };
+  const settings = {
+    ops: FORWARD,
+    tables: names,
+    controllerSettings: controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: size, batchSize: size }),
+    timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
+    clock: systemClock,
+    runStartedAt: new Date(),
+    firstPassCountsRowsAtStart: false,
+    pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
+    maxRowsPerSecond: () => null,
+  };
+  const walker = walk === 'key' ? new KeyWalker(settings) : new PageWalker(settings);
+  walker.begin((await claimRange(d, names, 1, 'bench'))!);
   for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
-    const range = (await claimRange(d, names, 1, 'bench'))!;
-    const out = await runBatch(timed as any, {
-      ops: FORWARD,
-      tables: names,
-      range,
-      size,
-      timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
-      clock: systemClock,
-      runStartedAt: new Date(),
-      countsRowsAtStart: false,
-    });
-    console.log(`batch ${i}: ${out.scanned} rows, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
+    const out = await walker.step(timed as any, async () => {});
+    console.log(`${out.kind} ${i}: ${out.scanned} rows read, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
+    if (out.rangeDone) break;
   }
   for (const [k, v] of timings) console.log(`${k.padEnd(32)} median ${v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!.toFixed(2)} ms`);
   await d.end();

@@ -18,6 +18,7 @@ export interface Dataset {
   /** Heap and index bytes of the table before any change. */
   heapBytes: number;
   indexBytes: number;
+  heapPages: number;
   /** Rows with non-NULL metadata (what the upstream UPDATE touches). */
   rowsWithMetadata: number;
   generateMs: number;
@@ -39,8 +40,9 @@ export async function createDataset(
     // that has lived for a while, not one written a second ago (whose first reader would
     // pay for setting hint bits).
     await client.query('VACUUM ANALYZE');
-    const { rows } = await client.query<{ heap: string; idx: string; with_metadata: string }>(
+    const { rows } = await client.query<{ heap: string; idx: string; pages: string; with_metadata: string }>(
       `SELECT pg_relation_size(c.oid) AS heap, pg_indexes_size(c.oid) AS idx,
+              pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
               (SELECT count(*) FROM ${quoteIdent(APP_SCHEMA)}.${quoteIdent(TABLE)} WHERE metadata IS NOT NULL) AS with_metadata
          FROM pg_class c WHERE c.oid = to_regclass($1)`,
       [`${quoteIdent(APP_SCHEMA)}.${quoteIdent(TABLE)}`],
@@ -53,6 +55,7 @@ export async function createDataset(
     rows: options.rows,
     heapBytes: Number(facts.heap),
     indexBytes: Number(facts.idx),
+    heapPages: Number(facts.pages),
     rowsWithMetadata: Number(facts.with_metadata),
     generateMs: performance.now() - started,
   };

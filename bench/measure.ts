@@ -9,6 +9,7 @@ import { batchPoints, type BatchPoint } from './batch-events.js';
 import type { ContenderId } from './options.js';
 import { checkpoint, APP_SCHEMA, TABLE } from './dataset.js';
 import type { Contender, ContenderContext, StepRun } from './contenders/step.js';
+import { fullPageImagesByKind, walInspectAvailable, type ImagesByRelation } from './metrics/full-page-images.js';
 import { readTableStats, type TableStats } from './metrics/table-stats.js';
 import { startTransactionSampler, type TransactionSample } from './metrics/txn-sampler.js';
 import { currentWalLsn, walBytesSince } from './metrics/wal.js';
@@ -43,6 +44,15 @@ export interface Measurement {
   hotUpdated: number;
   /** HOT updates / updates; null when nothing was updated. */
   hotShare: number | null;
+  /**
+   * Full-page images written during the run: `all` from pg_stat_wal (14+); heap and index apart
+   * from pg_walinspect (15+), else null.
+   */
+  fullPageImages: { all: number; heap: number | null; index: number | null } | null;
+  /** Checkpoints that began during the run (timed or requested). */
+  checkpoints: number | null;
+  /** Blocks of the table (heap, indexes) read in and found in shared buffers during the run. */
+  blocks: TableStats['blocks'];
   longestTransaction: TransactionSample;
   /** From the backfill's own per-batch events, when it emitted any. */
   batches: number;
@@ -73,6 +83,7 @@ export async function measureContender(options: {
 }): Promise<MeasuredRun> {
   const { adminUrl, context } = options;
   await checkpoint(adminUrl);
+  const serverBefore = await serverCounters(adminUrl);
   const loadBefore = os.loadavg()[0]!;
   const before = await readTableStats(context.url, APP_SCHEMA, TABLE, { settleMs: 1000, sums: false });
   const admin = new pg.Client({ connectionString: adminUrl, application_name: 'aibridge-bench-wal' });
@@ -81,6 +92,7 @@ export async function measureContender(options: {
   let steps: StepRun[];
   let walBytes: number;
   let longestTransaction: TransactionSample;
+  let images: ImagesByRelation | null = null;
   try {
     const startLsn = await currentWalLsn(admin);
     const sampler = await startTransactionSampler({
@@ -94,9 +106,17 @@ export async function measureContender(options: {
       longestTransaction = await sampler.stop();
     }
     walBytes = await walBytesSince(admin, startLsn);
+    const endLsn = await currentWalLsn(admin);
+    if (await walInspectAvailable(admin)) {
+      // pg_walinspect reads only WAL already flushed: a checkpoint flushes the run's. On a server
+      // that does not keep it (wal_keep_size, server.ts), the WAL may be gone: no split then.
+      await admin.query('CHECKPOINT');
+      images = await fullPageImagesByKind(admin, startLsn, endLsn).catch(() => null);
+    }
   } finally {
     await admin.end();
   }
+  const serverAfter = await serverCounters(adminUrl);
   const after = await readTableStats(context.url, APP_SCHEMA, TABLE);
 
   const failed = steps.find((s) => !s.ok);
@@ -130,6 +150,18 @@ export async function measureContender(options: {
       rowsUpdated,
       hotUpdated,
       hotShare: rowsUpdated > 0 ? hotUpdated / rowsUpdated : null,
+      fullPageImages:
+        serverBefore.fpi === null || serverAfter.fpi === null
+          ? null
+          : { all: images?.all ?? serverAfter.fpi - serverBefore.fpi, heap: images?.heap ?? null, index: images?.index ?? null },
+      checkpoints:
+        serverBefore.checkpoints === null || serverAfter.checkpoints === null ? null : serverAfter.checkpoints - serverBefore.checkpoints,
+      blocks: {
+        heapRead: after.blocks.heapRead - before.blocks.heapRead,
+        heapHit: after.blocks.heapHit - before.blocks.heapHit,
+        indexRead: after.blocks.indexRead - before.blocks.indexRead,
+        indexHit: after.blocks.indexHit - before.blocks.indexHit,
+      },
       longestTransaction,
       batches: points.length,
       longestBatchMs: points.length > 0 ? points.reduce((max, p) => Math.max(max, p.durationMs), 0) : null,
@@ -139,4 +171,30 @@ export async function measureContender(options: {
       loadAverage: [loadBefore, os.loadavg()[0]!],
     },
   };
+}
+
+/**
+ * Server-wide counters: full-page images (pg_stat_wal, 14+) and checkpoints begun
+ * (pg_stat_checkpointer from 17, pg_stat_bgwriter before). Each null where the server lacks it.
+ */
+async function serverCounters(adminUrl: string): Promise<{ fpi: number | null; checkpoints: number | null }> {
+  const client = new pg.Client({ connectionString: adminUrl, application_name: 'aibridge-bench-metrics' });
+  await client.connect();
+  try {
+    const version = Number((await client.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const fpi = version >= 140000 ? Number((await client.query('SELECT wal_fpi FROM pg_stat_wal')).rows[0].wal_fpi) : null;
+    const checkpoints = Number(
+      (
+        await client.query(
+          version >= 170000
+            ? 'SELECT num_timed + num_requested AS n FROM pg_stat_checkpointer'
+            : 'SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter',
+        )
+      ).rows[0].n,
+    );
+    return { fpi, checkpoints };
+  } finally {
+    await client.end();
+  }
 }

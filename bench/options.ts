@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
+import { REGIME_IDS, type RegimeId } from './regimes.js';
 
 /** (a) upstream, (b) toolkit up+backfill, (c) set-based floor, (d) re-run, (e) verify, (f) dry-run. */
 export const CONTENDER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
@@ -19,6 +20,8 @@ export interface BenchOptions {
   contenders: ContenderId[];
   /** Times the contenders run alone, side by side, order alternated (report/rounds.ts). */
   rounds: number;
+  /** Server regimes to run the rounds in, one report each (regimes.ts). */
+  regimes: RegimeId[];
   /** Run the writer-under-load phase ((a) and (b) with a concurrent writer). */
   load: boolean;
   /** Writer statements per second. */
@@ -45,6 +48,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rounds N          run the contenders alone N times (default 1), a c b in odd rounds and
                       b c a in even ones; ratios are taken within a round, reported as the
                       median and the spread (a shared machine drifts between runs)
+  --regime LIST       server regimes, each with its own rounds and report (default: default):
+                      default (no checkpoint in a run), checkpoint-dense (~10 checkpoints in an
+                      upstream pass), throttled (the toolkit at 5000 rows/s, checkpoints every
+                      30 s); \`all\` for the three. The load phase and (f) run in the first only.
   --no-load           skip the writer-under-load phase
   --writer-rate N     writer statements per second under load (default 50)
   --idle-seconds N    writer-only baseline before each loaded run (default 10)
@@ -78,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         major: { type: 'string', default: '15' },
         only: { type: 'string' },
         rounds: { type: 'string', default: '1' },
+        regime: { type: 'string', default: 'default' },
         'no-load': { type: 'boolean', default: false },
         'writer-rate': { type: 'string', default: '50' },
         'idle-seconds': { type: 'string', default: '10' },
@@ -129,6 +137,11 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       }
     }
   }
+  const regimes = (v.regime === 'all' ? [...REGIME_IDS] : v.regime.split(',').map((s) => s.trim())) as RegimeId[];
+  const unknownRegimes = regimes.filter((r) => !(REGIME_IDS as readonly string[]).includes(r));
+  if (unknownRegimes.length > 0) problems.push(`--regime: unknown ${unknownRegimes.join(', ')}; use ${REGIME_IDS.join(', ')} or all`);
+  if (v['server-url'] !== undefined && regimes.some((r) => r !== 'default'))
+    problems.push('--regime other than default changes server settings (ALTER SYSTEM): not with --server-url');
   const load = !v['no-load'];
   if (problems.length > 0) return { status: 'invalid', problems };
   return {
@@ -140,6 +153,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       major,
       contenders,
       rounds,
+      regimes: [...new Set(regimes)],
       load,
       writerRate,
       idleSeconds,

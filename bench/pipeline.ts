@@ -13,6 +13,7 @@ import { checkpoint, cloneDatabase, createDataset, dropDatabase, type Clone } fr
 import { gitFacts, machineFacts } from './environment.js';
 import type { BatchPoint } from './batch-events.js';
 import { runUnderLoad, type LoadedRun } from './load.js';
+import { applyRegime, regime } from './regimes.js';
 import { measureContender, type Measurement } from './measure.js';
 import type { BenchOptions, ContenderId } from './options.js';
 import { runProcess } from './process-runner.js';
@@ -49,11 +50,20 @@ export interface BenchOutcome {
 
 const CLI_CONTENDERS: readonly ContenderId[] = ['b', 'd', 'e', 'f'];
 
-export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchOutcome> {
+const NOTES = [
+  'WAL is the pg_current_wal_insert_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
+  "Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill's own per-batch timing from its --json events.",
+  'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
+  "rows/s is the table's row count divided by wall time, for every contender alike.",
+  "Server CPU is the user + system time of the backends connected to the contender's database (/proc/<pid>/stat, read at every sample), per row of the table.",
+  'Full-page images: pg_stat_wal.wal_fpi around the contender (all); heap (Heap, Heap2 records) and index (Btree) images from pg_walinspect (PostgreSQL 15+). FPI/heap page divides heap images by the heap pages before the run.',
+  'Blocks read / hit are pg_statio_user_tables of the table (heap and indexes) before and after the contender.',
+];
+
+/** One report per regime (options.regimes), the dataset generated once. */
+export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchOutcome[]> {
   const { log } = deps;
-  const started = new Date();
   const machineAtStart = machineFacts();
-  const notes: string[] = [];
   const selected = new Set(options.contenders);
   const prefix = deps.databasePrefix ?? `aibridge_bench_${randomBytes(3).toString('hex')}`;
   const processTimeoutMs = 600_000 + Math.ceil(options.rows / 1_000_000) * 600_000;
@@ -102,149 +112,160 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       if (!created.includes(name)) created.push(name);
       return cloneDatabase(server.adminUrl, template, name, facts.versionNum);
     };
-    const contextFor = (c: Clone): ContenderContext => ({ url: c.url, serverVersionNum: facts.versionNum, cli, processTimeoutMs });
-    const measurements: Measurement[] = [];
-    let batchPoints: BatchPoint[] = [];
-    const measure = async (round: number, id: ContenderId, contender: Contender, c: Clone) => {
-      if (cliProblem && CLI_CONTENDERS.includes(id)) {
-        measurements.push(failedMeasurement(round, id, cliProblem));
-        return;
-      }
-      const of = options.rounds > 1 ? ` (round ${round} of ${options.rounds})` : '';
-      log(`(${id}) ${LABELS[id]}${of} …`);
-      const run = await measureContender({
-        id,
-        label: LABELS[id],
-        round,
-        contender,
-        context: contextFor(c),
-        adminUrl: server.adminUrl,
-        database: c.name,
-        datasetRows: options.rows,
+    const outcomes: BenchOutcome[] = [];
+    for (const [regimeNo, regimeId] of options.regimes.entries()) {
+      const current = regime(regimeId, options.rows);
+      const first = regimeNo === 0;
+      log(`regime ${current.id}: ${current.description}`);
+      // A server given with --server-url keeps its own settings (options.ts allows only default there).
+      if (!options.serverUrl) await applyRegime(server.adminUrl, current);
+      const regimeStarted = new Date();
+      const regimeFacts = await serverFacts(server.adminUrl);
+      const contextFor = (c: Clone): ContenderContext => ({
+        url: c.url,
+        serverVersionNum: facts.versionNum,
+        cli,
+        processTimeoutMs,
+        backfillArgs: current.backfillArgs,
       });
-      if (id === 'b' && round === 1) batchPoints = run.batchPoints;
-      const m = run.measurement;
-      log(`(${id}) ${m.status} in ${(m.wallMs / 1000).toFixed(2)} s${m.error ? `: ${m.error}` : ''}`);
-      measurements.push(m);
-    };
-    const alone = async (round: number, id: 'a' | 'c') => {
-      const c = await clone(id);
-      await measure(round, id, id === 'a' ? upstreamContender : setBasedContender, c);
-      await c.drop();
-    };
-    const toolkit = async (round: number) => {
-      const c = await clone('b');
-      await measure(round, 'b', toolkitContender, c);
-      const bOk = measurements.at(-1)?.status === 'ok';
-      // (d) and (e) only mean something on data (b) backfilled.
-      for (const [id, contender] of [
-        ['d', rerunContender],
-        ['e', verifyContender],
-      ] as const) {
-        if (!selected.has(id)) continue;
-        if (bOk) await measure(round, id, contender, c);
-        else measurements.push(failedMeasurement(round, id, '(b) did not complete, so there was no backfilled clone to run on'));
-      }
-      await c.drop();
-    };
-
-    for (let round = 1; round <= options.rounds; round++) {
-      // Alternating the order cancels a drift that runs one way through the session (page
-      // cache filling, a neighbour's job starting) instead of charging it to whoever runs last.
-      const order: ('a' | 'c' | 'b')[] = round % 2 === 1 ? ['a', 'c', 'b'] : ['b', 'c', 'a'];
-      for (const id of order) {
-        if (!selected.has(id)) continue;
-        if (id === 'b') await toolkit(round);
-        else await alone(round, id);
-      }
-    }
-    if (selected.has('f')) {
-      const c = await clone('f');
-      if (!cliProblem) {
-        const up = await upStep(contextFor(c));
-        if (!up.ok) measurements.push(failedMeasurement(1, 'f', `up before the dry run failed: ${up.error}`));
-        else await measure(1, 'f', dryRunContender, c);
-      } else measurements.push(failedMeasurement(1, 'f', cliProblem));
-      await c.drop();
-    }
-
-    let load: BenchReport['load'] = null;
-    if (options.load && (selected.has('a') || selected.has('b'))) {
-      const runs: LoadedRun[] = [];
-      const idleLatencies: number[] = [];
-      for (const [id, contender] of [
-        ['a', upstreamContender],
-        ['b', toolkitContender],
-      ] as const) {
-        if (!selected.has(id) || (id === 'b' && cliProblem)) continue;
-        log(`(${id}) under load: ${options.idleSeconds} s idle, then (${id}) with the writer at ${options.writerRate}/s …`);
-        const c = await clone(`${id}_load`);
-        const loaded = await runUnderLoad({
+      const measurements: Measurement[] = [];
+      let batchPoints: BatchPoint[] = [];
+      const measure = async (round: number, id: ContenderId, contender: Contender, c: Clone) => {
+        if (cliProblem && CLI_CONTENDERS.includes(id)) {
+          measurements.push(failedMeasurement(round, id, cliProblem));
+          return;
+        }
+        const of = options.rounds > 1 ? ` (round ${round} of ${options.rounds})` : '';
+        log(`(${id}) ${LABELS[id]}${of} …`);
+        const run = await measureContender({
           id,
           label: LABELS[id],
+          round,
           contender,
           context: contextFor(c),
           adminUrl: server.adminUrl,
-          rows: options.rows,
-          seed: options.seed,
-          writerRate: options.writerRate,
-          idleSeconds: options.idleSeconds,
-          maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
+          database: c.name,
+          datasetRows: options.rows,
         });
-        runs.push(loaded.run);
-        idleLatencies.push(...loaded.idleLatenciesMs);
+        if (id === 'b' && round === 1) batchPoints = run.batchPoints;
+        const m = run.measurement;
+        log(`(${id}) ${m.status} in ${(m.wallMs / 1000).toFixed(2)} s${m.error ? `: ${m.error}` : ''}`);
+        measurements.push(m);
+      };
+      const alone = async (round: number, id: 'a' | 'c') => {
+        const c = await clone(id);
+        await measure(round, id, id === 'a' ? upstreamContender : setBasedContender, c);
+        await c.drop();
+      };
+      const toolkit = async (round: number) => {
+        const c = await clone('b');
+        await measure(round, 'b', toolkitContender, c);
+        const bOk = measurements.at(-1)?.status === 'ok';
+        // (d) and (e) only mean something on data (b) backfilled.
+        for (const [id, contender] of [
+          ['d', rerunContender],
+          ['e', verifyContender],
+        ] as const) {
+          if (!selected.has(id)) continue;
+          if (bOk) await measure(round, id, contender, c);
+          else measurements.push(failedMeasurement(round, id, '(b) did not complete, so there was no backfilled clone to run on'));
+        }
+        await c.drop();
+      };
+
+      for (let round = 1; round <= options.rounds; round++) {
+        // Alternating the order cancels a drift that runs one way through the session (page
+        // cache filling, a neighbour's job starting) instead of charging it to whoever runs last.
+        const order: ('a' | 'c' | 'b')[] = round % 2 === 1 ? ['a', 'c', 'b'] : ['b', 'c', 'a'];
+        for (const id of order) {
+          if (!selected.has(id)) continue;
+          if (id === 'b') await toolkit(round);
+          else await alone(round, id);
+        }
+      }
+      if (first && selected.has('f')) {
+        const c = await clone('f');
+        if (!cliProblem) {
+          const up = await upStep(contextFor(c));
+          if (!up.ok) measurements.push(failedMeasurement(1, 'f', `up before the dry run failed: ${up.error}`));
+          else await measure(1, 'f', dryRunContender, c);
+        } else measurements.push(failedMeasurement(1, 'f', cliProblem));
         await c.drop();
       }
-      load = {
-        writerRate: options.writerRate,
-        idleSeconds: options.idleSeconds,
-        poolSize: WRITER_POOL_SIZE,
-        idleBaseline: summarizeLatencies(idleLatencies),
-        runs,
-      };
-    }
 
+      let load: BenchReport['load'] = null;
+      if (first && options.load && (selected.has('a') || selected.has('b'))) {
+        const runs: LoadedRun[] = [];
+        const idleLatencies: number[] = [];
+        for (const [id, contender] of [
+          ['a', upstreamContender],
+          ['b', toolkitContender],
+        ] as const) {
+          if (!selected.has(id) || (id === 'b' && cliProblem)) continue;
+          log(`(${id}) under load: ${options.idleSeconds} s idle, then (${id}) with the writer at ${options.writerRate}/s …`);
+          const c = await clone(`${id}_load`);
+          const loaded = await runUnderLoad({
+            id,
+            label: LABELS[id],
+            contender,
+            context: contextFor(c),
+            adminUrl: server.adminUrl,
+            rows: options.rows,
+            seed: options.seed,
+            writerRate: options.writerRate,
+            idleSeconds: options.idleSeconds,
+            maxDurationMs: options.idleSeconds * 1000 + processTimeoutMs * 2 + 60_000,
+          });
+          runs.push(loaded.run);
+          idleLatencies.push(...loaded.idleLatenciesMs);
+          await c.drop();
+        }
+        load = {
+          writerRate: options.writerRate,
+          idleSeconds: options.idleSeconds,
+          poolSize: WRITER_POOL_SIZE,
+          idleBaseline: summarizeLatencies(idleLatencies),
+          runs,
+        };
+      }
+      const finished = new Date();
+      const report = buildReport({
+        regime: { id: current.id, description: current.description, backfillArgs: current.backfillArgs },
+        startedAt: regimeStarted.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - regimeStarted.getTime(),
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+        git: gitFacts(),
+        machine: {
+          cpus: machineAtStart.cpus,
+          totalMemoryBytes: machineAtStart.totalMemoryBytes,
+          node: machineAtStart.node,
+          loadAverageAtStart: machineAtStart.loadAverage,
+          loadAverageAtEnd: machineFacts().loadAverage,
+          runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
+        },
+        server: { description: server.description, version: regimeFacts.version, settings: regimeFacts.settings },
+        dataset: {
+          shape: options.dataset,
+          rows: dataset.rows,
+          seed: options.seed,
+          heapBytes: dataset.heapBytes,
+          indexBytes: dataset.indexBytes,
+          heapPages: dataset.heapPages,
+          rowsWithMetadata: dataset.rowsWithMetadata,
+          generateMs: dataset.generateMs,
+        },
+        cli: { invocation: cli.description, startupMs, build: buildStatus },
+        measurements,
+        load,
+        toolkitBatches: batchPoints.map((p) => [Math.round(p.atMs), Math.round(p.durationMs * 10) / 10, p.rowsScanned, p.rowsUpdated]),
+        notes: NOTES,
+      });
+      outcomes.push({ report, batchPoints });
+    }
     await dropDatabase(server.adminUrl, template);
     await checkpoint(server.adminUrl);
-    notes.push(
-      'WAL is the pg_current_wal_insert_lsn() difference around each contender, run alone on the server (the writer never runs during these).',
-      "Longest transaction is sampled from pg_stat_activity every 20 ms (a lower bound, ±20 ms); longest batch is the backfill's own per-batch timing from its --json events.",
-      'Heap and index sizes are pg_relation_size / pg_indexes_size right after the contender, before any vacuum (autovacuum is off on the benchmark server).',
-      "rows/s is the table's row count divided by wall time, for every contender alike.",
-      "Server CPU is the user + system time of the backends connected to the contender's database (/proc/<pid>/stat, read at every sample), per row of the table.",
-    );
-    const finished = new Date();
-    const report = buildReport({
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-      git: gitFacts(),
-      machine: {
-        cpus: machineAtStart.cpus,
-        totalMemoryBytes: machineAtStart.totalMemoryBytes,
-        node: machineAtStart.node,
-        loadAverageAtStart: machineAtStart.loadAverage,
-        loadAverageAtEnd: machineFacts().loadAverage,
-        runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
-      },
-      server: { description: server.description, version: facts.version, settings: facts.settings },
-      dataset: {
-        shape: options.dataset,
-        rows: dataset.rows,
-        seed: options.seed,
-        heapBytes: dataset.heapBytes,
-        indexBytes: dataset.indexBytes,
-        rowsWithMetadata: dataset.rowsWithMetadata,
-        generateMs: dataset.generateMs,
-      },
-      cli: { invocation: cli.description, startupMs, build: buildStatus },
-      measurements,
-      load,
-      toolkitBatches: batchPoints.map((p) => [Math.round(p.atMs), Math.round(p.durationMs * 10) / 10, p.rowsScanned, p.rowsUpdated]),
-      notes,
-    });
-    return { report, batchPoints };
+    return outcomes;
   } finally {
     for (const name of created.reverse()) await dropDatabase(server.adminUrl, name).catch(() => {});
     await server.stop();
@@ -267,6 +288,9 @@ function failedMeasurement(round: number, id: ContenderId, error: string): Measu
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
+    fullPageImages: null,
+    checkpoints: null,
+    blocks: { heapRead: 0, heapHit: 0, indexRead: 0, indexHit: 0 },
     longestTransaction: {
       longestMs: 0,
       longestApplication: null,

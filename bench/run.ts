@@ -62,17 +62,20 @@ try {
   process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
-const { report, batchPoints } = outcome;
-const text = renderText(report);
-const chart =
-  batchPoints.length > 0
-    ? renderBatchChart(batchPoints, {
-        title: `(b) backfill on ${report.dataset.rows.toLocaleString('en-US')} rows: throughput and batch latency`,
-      })
-    : null;
-const files = writeReportFiles(path.resolve(PROJECT_ROOT, options.outDir), report, text, chart);
-process.stdout.write(`${text}\n`);
-log(
-  `wrote ${path.relative(process.cwd(), files.json)}, ${path.relative(process.cwd(), files.latestJson)}${files.chart ? `, ${path.relative(process.cwd(), files.chart)}` : ' (no chart: (b) emitted no batch events)'}`,
-);
-process.exit(report.contenders.every((c) => c.status === 'ok') && (report.load?.runs.every((r) => r.status === 'ok') ?? true) ? 0 : 1);
+let allOk = true;
+for (const { report, batchPoints } of outcome) {
+  const text = renderText(report);
+  const chart =
+    batchPoints.length > 0
+      ? renderBatchChart(batchPoints, {
+          title: `(b) backfill on ${report.dataset.rows.toLocaleString('en-US')} rows (${report.regime?.id ?? 'default'} regime): throughput and batch latency`,
+        })
+      : null;
+  const files = writeReportFiles(path.resolve(PROJECT_ROOT, options.outDir), report, text, chart);
+  process.stdout.write(`${text}\n\n`);
+  log(
+    `wrote ${path.relative(process.cwd(), files.json)}, ${path.relative(process.cwd(), files.latestJson)}${files.chart ? `, ${path.relative(process.cwd(), files.chart)}` : ' (no chart: (b) emitted no batch events)'}`,
+  );
+  allOk &&= report.contenders.every((c) => c.status === 'ok') && (report.load?.runs.every((r) => r.status === 'ok') ?? true);
+}
+process.exit(allOk ? 0 : 1);

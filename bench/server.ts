@@ -6,18 +6,18 @@ import pg from 'pg';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 
 /**
- * Settings changed from the defaults, and why (shared_buffers is an option, see options.ts):
- * - max_wal_size / checkpoint_timeout: the runner checkpoints between steps; a checkpoint
- *   forced half-way through one contender would charge it for flushing that it did not cause
- *   alone, and make (a)-vs-(b) depend on where the checkpoint landed.
+ * Settings changed from the defaults, and why (shared_buffers is an option, see options.ts;
+ * the checkpoint settings belong to the regime, regimes.ts, and are set with ALTER SYSTEM, which
+ * a setting given on the command line would override):
  * - autovacuum off: a vacuum of the previous step's dead rows starting during the next step
  *   would add its WAL and I/O to that step. Heap sizes are therefore before any vacuum, which
  *   is what an operator sees right after the change.
+ * - wal_keep_size: the WAL of a contender stays until pg_walinspect has read which pages it
+ *   imaged (metrics/full-page-images.ts); checkpoints would otherwise recycle it.
  */
 export const BENCH_SERVER_SETTINGS: Readonly<Record<string, string>> = {
-  max_wal_size: '16GB',
-  checkpoint_timeout: '1h',
   autovacuum: 'off',
+  wal_keep_size: '24GB',
 };
 
 export interface BenchServer {
@@ -61,6 +61,9 @@ const REPORTED_SETTINGS = [
   'synchronous_commit',
   'full_page_writes',
   'wal_level',
+  'wal_keep_size',
+  'data_checksums',
+  'io_method',
   'max_parallel_workers_per_gather',
 ];
 

@@ -17,6 +17,8 @@ export const CACHE_COLUMNS = [READ_COLUMN, WRITE_COLUMN] as const;
 /** The backfill ledger, in the toolkit's state schema. */
 export const LEDGER_RUNS = 'backfill_runs';
 export const LEDGER_RANGES = 'backfill_ranges';
+/** Rows a page walk's rounds moved to pages its pass has not counted yet (src/ledger/moved-rows.ts). */
+export const LEDGER_MOVED_ROWS = 'backfill_moved_rows';
 
 /** The qualified, quoted names a command works with, built once from the configured schemas. */
 export interface Tables {
@@ -24,6 +26,7 @@ export interface Tables {
   interceptions: string;
   runs: string;
   ranges: string;
+  movedRows: string;
 }
 
 /** Coder's tables in `schema`. */
@@ -32,7 +35,12 @@ export function appTables(schema: string): Pick<Tables, 'usages' | 'interception
 }
 
 export function tables(schema: string, stateSchema: string): Tables {
-  return { ...appTables(schema), runs: qualify(stateSchema, LEDGER_RUNS), ranges: qualify(stateSchema, LEDGER_RANGES) };
+  return {
+    ...appTables(schema),
+    runs: qualify(stateSchema, LEDGER_RUNS),
+    ranges: qualify(stateSchema, LEDGER_RANGES),
+    movedRows: qualify(stateSchema, LEDGER_MOVED_ROWS),
+  };
 }
 
 /** The table a run is recorded against, as the ledger stores it (unquoted). */

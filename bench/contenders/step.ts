@@ -24,6 +24,8 @@ export interface ContenderContext {
   cli: CliInvocation;
   /** Per CLI process: every run ends by itself. */
   processTimeoutMs: number;
+  /** Extra flags for the toolkit's backfill in this regime (regimes.ts). */
+  backfillArgs: string[];
 }
 
 /** A contender: one or more steps, run in order, stopping at the first that fails. */

@@ -7,7 +7,8 @@ import { runCliStep } from './cli-step.js';
 import { runSteps, type Contender, type ContenderContext, type StepRun } from './step.js';
 
 export const upStep = (context: ContenderContext): Promise<StepRun> => runCliStep('up', context, ['up']);
-export const backfillStep = (context: ContenderContext): Promise<StepRun> => runCliStep('backfill', context, ['backfill', '--json']);
+export const backfillStep = (context: ContenderContext): Promise<StepRun> =>
+  runCliStep('backfill', context, ['backfill', '--json', ...context.backfillArgs]);
 
 export const toolkitContender: Contender = (context) => runSteps([() => upStep(context), () => backfillStep(context)]);
 

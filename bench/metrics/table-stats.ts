@@ -12,6 +12,8 @@ export interface TableStats {
   /** Cumulative since the database was created (clones start at zero). */
   tupUpdated: number;
   tupHotUpdated: number;
+  /** Blocks of the table's heap and of its indexes found in shared buffers (hit) or read in, cumulative. */
+  blocks: { heapRead: number; heapHit: number; indexRead: number; indexHit: number };
   /** null until the columns exist. */
   columnSums: { read: string; write: string } | null;
 }
@@ -84,6 +86,13 @@ export async function readTableStats(
     );
     const row = sizes.rows[0];
     if (!row) throw new Error(`table ${relation} not found`);
+    // Read after the update counters settled: the same reports carry both.
+    const io = await client.query<{ hr: string; hh: string; ir: string; ih: string }>(
+      `SELECT COALESCE(heap_blks_read, 0) AS hr, COALESCE(heap_blks_hit, 0) AS hh, COALESCE(idx_blks_read, 0) AS ir, COALESCE(idx_blks_hit, 0) AS ih
+         FROM pg_statio_user_tables WHERE relid = to_regclass($1)`,
+      [relation],
+    );
+    const b = io.rows[0];
     let columnSums: TableStats['columnSums'] = null;
     if (row.has_columns && options.sums !== false) {
       const sums = await client.query<{ r: string; w: string }>(
@@ -96,6 +105,12 @@ export async function readTableStats(
       indexBytes: Number(row.idx),
       tupUpdated: counters.upd,
       tupHotUpdated: counters.hot,
+      blocks: {
+        heapRead: Number(b?.hr ?? 0),
+        heapHit: Number(b?.hh ?? 0),
+        indexRead: Number(b?.ir ?? 0),
+        indexHit: Number(b?.ih ?? 0),
+      },
       columnSums,
     };
   } finally {

@@ -1,4 +1,7 @@
-/** Writes a report to disk: `<stamp>.json` to compare across commits, and `latest.*`. */
+/**
+ * Writes a report to disk: `<stamp>-<regime>.json` to compare across commits, and
+ * `latest-<regime>.*` (a report without a regime: `<stamp>.json`, `latest.*`).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchReport } from './model.js';
@@ -19,13 +22,15 @@ export function fileStamp(date: Date): string {
 
 export function writeReportFiles(outDir: string, report: BenchReport, text: string, chartSvg: string | null): WrittenFiles {
   fs.mkdirSync(outDir, { recursive: true });
-  const stamp = fileStamp(new Date(report.startedAt));
+  const suffix = report.regime ? `-${report.regime.id}` : '';
+  const stamp = `${fileStamp(new Date(report.startedAt))}${suffix}`;
+  const latest = `latest${suffix}`;
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const files: WrittenFiles = {
     json: path.join(outDir, `${stamp}.json`),
-    latestJson: path.join(outDir, 'latest.json'),
-    text: path.join(outDir, 'latest.txt'),
-    chart: chartSvg ? path.join(outDir, 'latest.svg') : null,
+    latestJson: path.join(outDir, `${latest}.json`),
+    text: path.join(outDir, `${latest}.txt`),
+    chart: chartSvg ? path.join(outDir, `${latest}.svg`) : null,
   };
   fs.writeFileSync(files.json, json);
   fs.writeFileSync(files.latestJson, json);
@@ -35,7 +40,7 @@ export function writeReportFiles(outDir: string, report: BenchReport, text: stri
     fs.writeFileSync(files.chart!, chartSvg);
   } else {
     // A stale chart from an earlier run must not sit next to this run's latest.json.
-    fs.rmSync(path.join(outDir, 'latest.svg'), { force: true });
+    fs.rmSync(path.join(outDir, `${latest}.svg`), { force: true });
   }
   return files;
 }

@@ -6,11 +6,19 @@ import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRa
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
 
 function targetLine(t: TargetCheck): string {
-  const show = (v: number) => (t.unit === 'ms' ? formatMs(v) : formatRatio(v));
-  const what = `${t.description} (limit ${show(t.limit)})`;
+  const show = (v: number) => (t.unit === 'ms' ? formatMs(v) : t.unit === 'share' ? formatPercent(v) : formatRatio(v));
+  const what = `${t.description} (${t.atLeast ? 'at least' : 'limit'} ${show(t.limit)})`;
   if (t.met === null || t.value === null || t.factor === null) return `  n/a     ${what}: ${t.why ?? 'not measured'}`;
   if (t.met) return `  met     ${what}: ${show(t.value)}`;
   return `  MISSED  ${what}: ${show(t.value)}, ${t.factor.toFixed(t.factor >= 10 ? 0 : 2)}× the limit`;
+}
+
+/** Full-page images: all, and heap / index when pg_walinspect told them apart; per heap page of the table before. */
+function imageCells(c: ContenderRow, heapPages: number | undefined): [string, string] {
+  const images = c.fullPageImages;
+  if (!images) return ['—', '—'];
+  const split = images.heap === null ? '' : ` (${formatCount(images.heap)} heap / ${formatCount(images.index ?? 0)} idx)`;
+  return [`${formatCount(images.all)}${split}`, images.heap !== null && heapPages ? (images.heap / heapPages).toFixed(2) : '—'];
 }
 
 /** Server CPU per table row, in microseconds. */
@@ -18,7 +26,7 @@ function formatCpuPerRow(cpuMs: number | null, rows: number): string {
   return cpuMs === null || rows <= 0 ? '—' : `${((cpuMs * 1000) / rows).toFixed(2)} µs`;
 }
 
-function contenderCells(c: ContenderRow, columns: number, rows: number): string[] {
+function contenderCells(c: ContenderRow, columns: number, rows: number, heapPages: number | undefined): string[] {
   const name = `(${c.id}) ${c.label}`;
   // Nothing ran (e.g. the build failed): zeros would read as measurements.
   if (c.steps.length === 0) return [name, ...Array.from({ length: columns - 2 }, () => '—'), 'FAILED'];
@@ -32,6 +40,9 @@ function contenderCells(c: ContenderRow, columns: number, rows: number): string[
     formatBytes(c.indexBytesAfter),
     formatCount(c.rowsUpdated),
     formatPercent(c.hotShare),
+    ...imageCells(c, heapPages),
+    c.checkpoints === null ? '—' : formatCount(c.checkpoints),
+    `${formatCount(c.blocks.heapRead + c.blocks.indexRead)} / ${formatCount(c.blocks.heapHit + c.blocks.indexHit)}`,
     formatMs(c.longestTransaction.longestMs),
     formatMs(c.longestBatchMs),
     formatCpuPerRow(c.longestTransaction.backendCpuMs, rows),
@@ -71,6 +82,7 @@ export function renderText(report: BenchReport): string {
       `table ${formatBytes(d.heapBytes)} heap (${formatCount(d.heapBytes / Math.max(1, d.rows))} B a row) + ${formatBytes(d.indexBytes)} indexes before`,
   );
   out.push(`${report.server.version.split(',')[0]} — ${report.server.description}`);
+  if (report.regime) out.push(`Regime ${report.regime.id}: ${report.regime.description}`);
   out.push(
     `${report.machine.cpus} CPUs, load average ${report.machine.loadAverageAtStart.map((v) => v.toFixed(2)).join('/')} at start, ` +
       `${report.machine.loadAverageAtEnd.map((v) => v.toFixed(2)).join('/')} at end; Node ${report.machine.node}; ` +
@@ -90,6 +102,10 @@ export function renderText(report: BenchReport): string {
     'idx after',
     'rows upd.',
     'HOT',
+    'full-page images',
+    'FPI/heap pg',
+    'ckpts',
+    'blocks read / hit',
     'longest txn',
     'longest batch',
     'server CPU/row',
@@ -98,7 +114,7 @@ export function renderText(report: BenchReport): string {
   ];
   // With several rounds each row is one real run: the round at the contender's median ratio to (a).
   const headline = headlineRows(report);
-  const rows = headline.map((c) => contenderCells(c, header.length, d.rows));
+  const rows = headline.map((c) => contenderCells(c, header.length, d.rows, d.heapPages));
   out.push(renderTable(header, rows));
   const inRound = (c: ContenderRow) => (report.rounds > 1 ? ` in round ${c.round}` : '');
   for (const c of report.contenders.filter((c) => c.status !== 'ok'))

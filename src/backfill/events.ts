@@ -3,37 +3,42 @@
  * names below in snake_case plus `"event"` and `"time"` (ISO 8601). The schema is stable:
  * fields are only ever added.
  *
- *   start    {run_id, direction ("forward" | "reverse"), workers (null = single runner), resumed,
- *             rule_fingerprint, estimated_rows, batch_size, target_batch_ms, fixed_batch_size,
- *             keyed_pass (false: a fresh run after a completed one starts with the count; a
- *             converge event with pass 0 and next_pass 0 then opens the keyed pass)}
- *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
- *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
- *             estimated_rows, rows_per_second, eta_ms}
- *            The same meaning for the single runner and for workers: rows_* describe this batch;
- *            pass_rows_scanned is what the whole run (every lane of every process) has scanned in
- *            this pass — other processes' batches reach it from the ledger, a few seconds late at
- *            most; total_rows_scanned (keyed pass) and total_rows_updated (all passes) are the
- *            run's totals in the ledger; estimated_rows is the table's size estimated from the
- *            share of the key space the pass has covered; rows_per_second is the pass's run-wide
- *            rate as this process sees it, and eta_ms the time left at that rate.
+ *   start    {run_id, direction ("forward" | "reverse"), walk ("page" | "key"), workers (null =
+ *             single runner), resumed, rule_fingerprint, estimated_rows, batch_size, target_batch_ms,
+ *             fixed_batch_size, keyed_pass (whether the run begins with its first pass; false: a
+ *             fresh run after a completed one starts with the count, and a converge event with
+ *             pass 0 and next_pass 0 then opens the first pass)}
+ *   batch    {run_id, pass, range_no, step, batch_size, rows_scanned, rows_updated,
+ *             rows_application_written, duration_ms, checkpoint, next_page, pass_rows_scanned,
+ *             total_rows_scanned, total_rows_updated, estimated_rows, rows_per_second, eta_ms}
+ *            One per committed transaction. step: "batch" (key walk: reads and writes its rows),
+ *            "judge" (page walk: reads a stretch of pages) or "round" (page walk: writes at most
+ *            one row per page); checkpoint is the key walk's last key, next_page the page walk's
+ *            first page not yet done. The same meaning for the single runner and for workers:
+ *            rows_* describe this step; pass_rows_scanned is what the whole run (every lane of
+ *            every process) has scanned in this pass — other processes' steps reach it from the
+ *            ledger, a few seconds late at most; total_rows_scanned (first pass) and
+ *            total_rows_updated (all passes) are the run's totals in the ledger; estimated_rows is
+ *            the table's size estimated from the share of the pages (or keys) the pass has
+ *            covered; rows_per_second is the pass's run-wide rate as this process sees it, and
+ *            eta_ms the time left at that rate.
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
- *   pause    {run_id, reason, cause, duration_ms}   (before a batch, from the throttle; cause is
+ *   pause    {run_id, reason, cause, duration_ms}   (before a step, from the throttle; cause is
  *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms"; reason is for humans)
  *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
  *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
- *            (after each pass: rows still eligible, counted over one snapshot; a sweep follows
- *            while some remain, up to --converge-passes)
+ *            (after each pass: rows still eligible; a sweep follows while some remain, up to
+ *            --converge-passes)
  *   finish   {run_id, status ("completed" | "interrupted" | "failed"), summary, resume_command}
  *
- * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
+ * `pass` 0 is the first pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
-import type { Direction, RangeRow } from '../ledger/rows.js';
+import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
 import type { PauseCause } from './policy/throttle.js';
-import type { BatchOutcome } from './run/batch.js';
+import type { StepOutcome, StepKind } from './run/walker.js';
 import type { BackfillSummary } from './summary.js';
 
 export type BackfillEvent =
@@ -41,6 +46,7 @@ export type BackfillEvent =
       event: 'start';
       runId: number;
       direction: Direction;
+      walk: Walk;
       /** Workers in this process; null for the single runner. */
       workers: number | null;
       resumed: boolean;
@@ -56,12 +62,14 @@ export type BackfillEvent =
       runId: number;
       pass: number;
       rangeNo: number;
+      step: StepKind;
       batchSize: number;
       rowsScanned: number;
       rowsUpdated: number;
       rowsApplicationWritten: number;
       durationMs: number;
       checkpoint: string | null;
+      nextPage: number | null;
       passRowsScanned: number;
       totalRowsScanned: number;
       totalRowsUpdated: number;
@@ -106,25 +114,29 @@ export type BackfillEvent =
 export function batchEvent(batch: {
   runId: number;
   range: RangeRow;
-  batchSize: number;
-  outcome: BatchOutcome;
+  outcome: StepOutcome;
+  /** The run's totals as last recorded (a step that recorded nothing has none of its own). */
+  totals: { rowsScanned: number; rowsUpdated: number };
   progress: ProgressSnapshot;
 }): BackfillEvent {
   const { outcome, range, progress } = batch;
+  const { position } = outcome;
   return {
     event: 'batch',
     runId: batch.runId,
     pass: range.pass,
     rangeNo: range.rangeNo,
-    batchSize: batch.batchSize,
+    step: outcome.kind,
+    batchSize: outcome.size,
     rowsScanned: outcome.scanned,
     rowsUpdated: outcome.updated,
     rowsApplicationWritten: outcome.applicationWritten,
     durationMs: Math.round(outcome.ms),
-    checkpoint: outcome.checkpoint,
+    checkpoint: position.walk === 'key' ? position.checkpoint : null,
+    nextPage: position.walk === 'page' ? position.next : null,
     passRowsScanned: progress.passScanned,
-    totalRowsScanned: outcome.run.rowsScanned,
-    totalRowsUpdated: outcome.run.rowsUpdated,
+    totalRowsScanned: batch.totals.rowsScanned,
+    totalRowsUpdated: batch.totals.rowsUpdated,
     estimatedRows: progress.estimatedRows,
     rowsPerSecond: progress.rowsPerSecond,
     etaMs: progress.etaMs,

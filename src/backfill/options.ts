@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { connectionShape, type Connected } from '../config/common.js';
-import { duration, flag, integer } from '../config/fields.js';
+import { duration, flag, integer, oneOf } from '../config/fields.js';
 
 export const BATCH_SIZE_LIMIT = 1_000_000;
 
@@ -44,18 +44,18 @@ export const backfillShape = {
   maxRetries: integer(0, 1_000)
     .prefault(8)
     .meta({ describe: 'attempts per batch on transient failures before stopping (resumable)', group: BATCHES }),
-  /** Sweeps over the whole key range after the keyed pass, for rows inserted behind the cursor. */
+  /** Sweeps over the whole table after the first pass, for rows inserted behind the walk. */
   convergePasses: integer(0, 100)
     .prefault(3)
-    .meta({ describe: 'sweeps for rows inserted behind the cursor after the keyed pass', group: BATCHES }),
+    .meta({ describe: 'sweeps for rows inserted behind the walk after the first pass', group: BATCHES }),
   /**
    * Concurrent workers in this process, each with its own connection. Absent: the classic
    * single runner, which holds the run alone. Present (even 1): this process joins the run
-   * with other worker processes and shares its key ranges.
+   * with other worker processes and shares its ranges (of heap pages, or of keys on PostgreSQL 13).
    */
   workers: integer(1, 64).optional().meta({
     describe:
-      'run N workers (1-64), each on its own connection, over key ranges claimed in the ledger; more processes started with --workers (any host) join the same run',
+      'run N workers (1-64), each on its own connection, over ranges of the table claimed in the ledger; more processes started with --workers (any host) join the same run',
     defaultText: 'single runner',
     group: SCALE,
   }),
@@ -70,6 +70,18 @@ export const backfillShape = {
     .meta({ describe: 'scan at most this many rows per second (this process, all workers)', defaultText: 'unlimited', group: SCALE }),
   /** A fixed pause after every batch. */
   pauseMs: duration(0, 3_600_000).prefault(0).meta({ describe: 'fixed pause after every batch (e.g. 50ms, 1s)', group: SCALE }),
+  /**
+   * How a new run walks the table: heap pages in physical order (PostgreSQL 14+: each page
+   * written about once per pass, whatever the checkpoints), or primary-key order. A resumed run
+   * keeps the walk it began with.
+   */
+  walk: oneOf(['auto', 'page', 'key'] as const)
+    .prefault('auto')
+    .meta({
+      describe:
+        'walk a new run in heap page order (page; PostgreSQL 14+) or primary-key order (key); auto: page where the server has TID range scans',
+      group: BATCHES,
+    }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
   reverse: flag().prefault(false).meta({
     describe:

@@ -17,8 +17,8 @@ export type BackfillResult =
       signal: 'SIGINT' | 'SIGTERM';
       /** null when stopped while waiting for the runner lock, before any run was chosen. */
       runId: number | null;
-      /** Where the run stopped: pass and last key fully processed. */
-      position: { pass: number; checkpoint: string | null } | null;
+      /** Where the run stopped. */
+      position: StopPosition | null;
       summary: BackfillSummary | null;
       resumeCommand: string;
     }
@@ -31,3 +31,10 @@ export type BackfillResult =
       resumeCommand: string | null;
     }
   | { status: 'dry-run'; report: DryRunReport };
+
+/** Where an interrupted run stopped: its pass, and the key walk's last key done or the page walk's first page not done. */
+export interface StopPosition {
+  pass: number;
+  checkpoint: string | null;
+  nextPage: number | null;
+}

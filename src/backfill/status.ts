@@ -37,11 +37,11 @@ export interface RangeClaim {
 }
 
 export interface RunProgress {
-  /** 0: the keyed pass; n: the n-th convergence sweep. */
+  /** 0: the first pass; n: the n-th convergence sweep. */
   pass: number;
-  /** Share of the key space behind the pass's checkpoints (keys are random UUIDs: ≈ share of rows). */
+  /** Share of the table behind the pass's positions: of its heap pages, or of the key space (keys are random UUIDs: ≈ share of rows). */
   fraction: number;
-  /** Rows of the table, estimated from the rows the pass scanned and the key space it covered. */
+  /** Rows of the table, estimated from the rows the pass scanned and the share of the table it covered. */
   estimatedRows: number;
   rowsRemaining: number;
   /** Rows scanned per second of batch time (each lane's, for a --workers run); null before the first batch. */

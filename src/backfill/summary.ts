@@ -5,7 +5,7 @@ export interface BackfillSummary {
   runId: number;
   /** forward (columns from metadata) or reverse (metadata from columns). */
   direction?: Direction;
-  /** Rows the keyed pass looked at. */
+  /** Rows the first pass looked at. */
   rowsScanned: number;
   /** Rows this run wrote, all passes. */
   rowsUpdated: number;

@@ -1,5 +1,5 @@
 /**
- * backfill_ranges: the key ranges of each pass of a run, their checkpoints and who works them.
+ * backfill_ranges: the ranges (of heap pages, or of keys) of each pass of a run, their positions and who works them.
  *
  * A range is claimed with `SELECT … FOR UPDATE SKIP LOCKED` on its row and owned through a
  * session advisory lock on (run, range). The row lock alone cannot be the ownership: it lasts
@@ -14,37 +14,51 @@ import { advisoryLockOwners } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables } from '../names.js';
-import { RANGE_COLUMNS, toRange, type KeyRange, type RangeRow } from './rows.js';
+import { RANGE_COLUMNS, toRange, type KeyRange, type PageRange, type RangePlan, type RangeRow } from './rows.js';
 
 /** The advisory lock that owns one range of one run. */
 function rangeLock(t: Pick<Tables, 'usages' | 'ranges'>, runId: number, rangeNo: number): string {
   return `aibridge-migrate backfill range ${t.ranges} ${t.usages} ${runId} ${rangeNo}`;
 }
 
-/** Appends ranges of `pass`, numbered after the run's last range. */
+/** Appends ranges of `pass`, numbered after the run's last range: all key ranges or all page ranges. */
 export async function insertRanges(
   db: Queryable,
   t: Pick<Tables, 'ranges'>,
   runId: number,
   pass: number,
-  ranges: readonly KeyRange[],
+  ranges: readonly RangePlan[],
 ): Promise<void> {
+  const next = `(SELECT COALESCE(max(range_no) + 1, 0) AS next FROM ${t.ranges} WHERE run_id = $1) AS base`;
+  if (ranges.every(isPageRange)) {
+    await db.query(
+      `INSERT INTO ${t.ranges} (run_id, range_no, pass, first_page, end_page, next_page, counted_to_page)
+       SELECT $1, base.next + r.ord - 1, $2, r.first, r.last, r.first, r.first
+         FROM ${next}, unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(first, last, ord)`,
+      [runId, pass, ranges.map((r) => r.first), ranges.map((r) => r.end)],
+    );
+    return;
+  }
+  const keys = ranges as readonly KeyRange[];
   await db.query(
     `INSERT INTO ${t.ranges} (run_id, range_no, pass, lo, hi)
      SELECT $1, base.next + r.ord - 1, $2, r.lo, r.hi
-       FROM (SELECT COALESCE(max(range_no) + 1, 0) AS next FROM ${t.ranges} WHERE run_id = $1) AS base,
-            unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS r(lo, hi, ord)`,
-    [runId, pass, ranges.map((r) => r.lo), ranges.map((r) => r.hi)],
+       FROM ${next}, unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS r(lo, hi, ord)`,
+    [runId, pass, keys.map((r) => r.lo), keys.map((r) => r.hi)],
   );
 }
 
-/** Opens sweep `pass` over the whole key space, cut into `ranges`. */
+function isPageRange(range: RangePlan): range is PageRange {
+  return 'first' in range;
+}
+
+/** Opens sweep `pass` over the whole table, cut into `ranges`. */
 export async function openSweep(
   db: Queryable,
   t: Pick<Tables, 'runs' | 'ranges'>,
   runId: number,
   pass: number,
-  ranges: readonly KeyRange[],
+  ranges: readonly RangePlan[],
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
     await insertRanges(tx, t, runId, pass, ranges);
@@ -59,7 +73,7 @@ export async function openSweep(
 const CLAIM_CANDIDATES = 64;
 
 /**
- * Claims the first pending range of the run (keyed pass before sweeps, then by number) that no
+ * Claims the first pending range of the run (first pass before sweeps, then by number) that no
  * other session owns, for this session; null when there is none to claim.
  */
 export async function claimRange(
@@ -149,10 +163,10 @@ export async function currentPassRanges(db: Queryable, t: Pick<Tables, 'ranges'>
   return rows.map(toRange);
 }
 
-/** Whether the run has a keyed pass (pass 0); a run that starts by counting has none until its count finds rows. */
-export async function hasKeyedPass(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<boolean> {
-  const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t.ranges} WHERE run_id = $1 AND pass = 0) AS keyed`, [runId]);
-  return rows[0]?.keyed === true;
+/** Whether the run has a first pass (pass 0); a run that starts by counting has none until its count finds rows. */
+export async function hasFirstPass(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<boolean> {
+  const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t.ranges} WHERE run_id = $1 AND pass = 0) AS first`, [runId]);
+  return rows[0]?.first === true;
 }
 
 export interface PassTotals {
@@ -169,4 +183,13 @@ export async function lastPass(db: Queryable, t: Pick<Tables, 'ranges'>, runId: 
     [runId],
   );
   return rows[0] ? { pass: Number(rows[0].pass), rowsScanned: Number(rows[0].scanned), rowsUpdated: Number(rows[0].updated) } : null;
+}
+
+/** The end of a page walk's pass: its ranges cover the heap's pages [0, end). */
+export async function passEnd(db: Queryable, t: Pick<Tables, 'ranges'>, at: { runId: number; pass: number }): Promise<number> {
+  const { rows } = await db.query(`SELECT COALESCE(max(end_page), 0) AS end FROM ${t.ranges} WHERE run_id = $1 AND pass = $2`, [
+    at.runId,
+    at.pass,
+  ]);
+  return Number(rows[0]!.end);
 }

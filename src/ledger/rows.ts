@@ -9,11 +9,26 @@ export type RunStatus = 'running' | 'interrupted' | 'failed' | 'completed' | 'ab
 /** forward: fill the columns from metadata; reverse: copy the columns back into metadata. */
 export type Direction = 'forward' | 'reverse';
 
+/**
+ * How a run walks the table: `page`, heap pages in physical order, a window at a time
+ * (PostgreSQL 14 and newer); `key`, primary-key order (PostgreSQL 13, and runs begun by a
+ * version before the page walk).
+ */
+export type Walk = 'key' | 'page';
+
+/**
+ * Which walk of the table counts table_rows_at_start: the run's first pass, batch by batch, or
+ * the count a run starts with when it follows a completed run; null for runs that count neither.
+ */
+export type RowsAtStartFrom = 'first pass' | 'first count';
+
 export interface RunRow {
   id: number;
   direction: Direction;
   status: RunStatus;
   ruleFingerprint: string;
+  walk: Walk;
+  rowsAtStartFrom: RowsAtStartFrom | null;
   /** The settings the run was started with (same keys for the single runner and workers). */
   options: Record<string, unknown>;
   /** Where the process that last claimed the run says it runs. */
@@ -45,13 +60,15 @@ export interface RunRow {
 export interface RangeRow {
   runId: number;
   rangeNo: number;
-  /** 0 = the keyed pass; 1, 2, … = convergence sweeps. */
+  /** 0 = the first pass; 1, 2, … = convergence sweeps. */
   pass: number;
-  /** Keys in (lo, hi]; null lo = from the first key, null hi = through the last. */
+  /** A key range: keys in (lo, hi]; null lo = from the first key, null hi = through the last. Null for a page range. */
   lo: string | null;
   hi: string | null;
-  /** Last key fully processed; null = nothing yet. */
+  /** A key range: last key fully processed; null = nothing yet. */
   checkpoint: string | null;
+  /** A page range (a page walk's); null for a key range. */
+  pages: PageProgress | null;
   status: 'pending' | 'done';
   rowsScanned: number;
   rowsUpdated: number;
@@ -60,12 +77,22 @@ export interface RangeRow {
   claimedAt: Date | null;
 }
 
-export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, options, host, pid, started_at, updated_at, finished_at,
+/** Where a page range stands: pages [first, end) of the heap; see the ledger migration 20261205000000000. */
+export interface PageProgress {
+  first: number;
+  end: number;
+  /** Pages before it are done. */
+  next: number;
+  /** Pages [next, countedTo) were read and counted; their rows are being written. */
+  countedTo: number;
+}
+
+export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, walk, rows_at_start_from, options, host, pid, started_at, updated_at, finished_at,
   table_rows_at_start, max_created_at_at_start, rows_estimated, rows_scanned, rows_updated, rows_application_written,
   anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error`;
 
-export const RANGE_COLUMNS = `run_id, range_no, pass, lo::text AS lo, hi::text AS hi, checkpoint::text AS checkpoint, status,
-  rows_scanned, rows_updated, claimed_by, claimed_at`;
+export const RANGE_COLUMNS = `run_id, range_no, pass, lo::text AS lo, hi::text AS hi, checkpoint::text AS checkpoint,
+  first_page, end_page, next_page, counted_to_page, status, rows_scanned, rows_updated, claimed_by, claimed_at`;
 
 const count = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -81,6 +108,8 @@ export function toRun(row: DbRow): RunRow {
     direction: row.direction,
     status: row.status,
     ruleFingerprint: row.rule_fingerprint,
+    walk: row.walk,
+    rowsAtStartFrom: row.rows_at_start_from ?? null,
     options: row.options ?? {},
     host: row.host,
     pid: row.pid,
@@ -112,6 +141,15 @@ export function toRange(row: DbRow): RangeRow {
     lo: row.lo,
     hi: row.hi,
     checkpoint: row.checkpoint,
+    pages:
+      row.first_page === null || row.first_page === undefined
+        ? null
+        : {
+            first: Number(row.first_page),
+            end: Number(row.end_page),
+            next: Number(row.next_page),
+            countedTo: Number(row.counted_to_page),
+          },
     status: row.status,
     rowsScanned: Number(row.rows_scanned),
     rowsUpdated: Number(row.rows_updated),
@@ -125,3 +163,12 @@ export interface KeyRange {
   lo: string | null;
   hi: string | null;
 }
+
+/** A stretch of the heap: pages [first, end). */
+export interface PageRange {
+  first: number;
+  end: number;
+}
+
+/** What a new range covers: keys or pages. */
+export type RangePlan = KeyRange | PageRange;

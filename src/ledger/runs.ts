@@ -6,14 +6,27 @@ import type { Queryable } from '../db/port.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables, Target } from '../names.js';
 import { insertRanges } from './ranges.js';
-import { RUN_COLUMNS, toRun, type Direction, type KeyRange, type RunRow, type RunStatus } from './rows.js';
+import {
+  RUN_COLUMNS,
+  toRun,
+  type Direction,
+  type RangePlan,
+  type RowsAtStartFrom,
+  type RunRow,
+  type RunStatus,
+  type Walk,
+} from './rows.js';
 
-/** Whether `up` has created the ledger (with this state schema). */
-export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [
-    t.runs,
-    t.ranges,
-  ]);
+/**
+ * Whether `up` has created the ledger (with this state schema) as this version uses it: its
+ * newest table included. A ledger an older version created, not yet brought up to date by `up`,
+ * counts as absent: its rows cannot be read with this version's columns.
+ */
+export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows'>): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok',
+    [t.runs, t.ranges, t.movedRows],
+  );
   return rows[0]?.ok === true;
 }
 
@@ -58,18 +71,20 @@ export async function readRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: num
 
 export interface NewRun extends Target {
   direction: Direction;
+  walk: Walk;
+  rowsAtStartFrom: RowsAtStartFrom;
   ruleFingerprint: string;
   options: Record<string, unknown>;
   host: string;
   pid: number;
   /** The catalog's estimate of the table's rows (pg_class.reltuples). */
   rowsEstimated: number;
-  /** The keyed pass's ranges; none for a run that starts by counting (it follows a completed run). */
-  ranges: readonly KeyRange[];
+  /** The first pass's ranges; none for a run that starts by counting (it follows a completed run). */
+  ranges: readonly RangePlan[];
 }
 
 /**
- * Creates a run and its keyed-pass ranges in one transaction. The run's start is recorded as
+ * Creates a run and its first-pass ranges in one transaction. The run's start is recorded as
  * max_created_at_at_start, to the millisecond (what a JavaScript Date holds exactly): rows
  * created after it were inserted since. table_rows_at_start — the rows created before it — is
  * left for the run's first walk of the table to count (no statement reads the whole table).
@@ -78,10 +93,22 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query(
       `INSERT INTO ${t.runs}
-         (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated)
-       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7)
+         (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated,
+          walk, rows_at_start_from)
+       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7, $9, $10)
        RETURNING ${RUN_COLUMNS}`,
-      [run.ruleFingerprint, run.schema, run.table, JSON.stringify(run.options), run.host, run.pid, run.rowsEstimated, run.direction],
+      [
+        run.ruleFingerprint,
+        run.schema,
+        run.table,
+        JSON.stringify(run.options),
+        run.host,
+        run.pid,
+        run.rowsEstimated,
+        run.direction,
+        run.walk,
+        run.rowsAtStartFrom,
+      ],
     );
     const created = toRun(rows[0]!);
     if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);

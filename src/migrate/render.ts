@@ -187,7 +187,7 @@ function runLines(run: BackfillRunSummary): string[] {
   const p = run.progress;
   if (p) {
     lines.push(
-      `  progress: ${Math.floor(p.fraction * 100)}% of ${p.pass === 0 ? 'the keyed pass' : `convergence sweep ${p.pass}`}, ~${formatCount(p.rowsRemaining)} rows remaining (estimate, of ~${formatCount(p.estimatedRows)}), ${
+      `  progress: ${Math.floor(p.fraction * 100)}% of ${p.pass === 0 ? 'the first pass' : `convergence sweep ${p.pass}`}, ~${formatCount(p.rowsRemaining)} rows remaining (estimate, of ~${formatCount(p.estimatedRows)}), ${
         p.rowsPerSecond === null ? 'no batch yet' : `${formatCount(p.rowsPerSecond)} rows/s of batch time`
       }${p.ranges.total > 1 ? `, ${p.ranges.done}/${p.ranges.total} ranges done` : ''}`,
     );

@@ -66,7 +66,7 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
     missing.push('no backfill has run yet: run `aibridge-migrate backfill`');
   } else if (forward.status !== 'completed') {
     const where = forward.progress
-      ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the keyed pass' : `convergence sweep ${forward.progress.pass}`}`
+      ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the first pass' : `convergence sweep ${forward.progress.pass}`}`
       : '';
     missing.push(
       forward.status === 'running' && forward.holders.length > 0
@@ -75,7 +75,7 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
     missing.push(
-      `backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its cursor): run \`aibridge-migrate backfill\` again`,
+      `backfill run #${forward.id} completed with ${forward.unconvergedRows} eligible row(s) left (written behind its walk): run \`aibridge-migrate backfill\` again`,
     );
   }
   return { ready: missing.length === 0, missing };

@@ -115,11 +115,11 @@ describe('application writers during the run', () => {
 
   it('verify passes after the run and its sweeps; no application write overwritten', async () => {
     const writers = startWriters(db.url, seededRandom(seed), 8);
-    // Slowed commits stretch the keyed pass over a few seconds of steady application traffic.
+    // Slowed commits stretch the first pass over a few seconds of steady application traffic.
     const child = startCli(['backfill', '--batch-size', '100', '--converge-passes', '6', '--json', '--database-url', db.url], {
       slowCommitMs: 10,
     });
-    // Writers keep going through the keyed pass and into the first sweep, then stop (a
+    // Writers keep going through the first pass and into the first sweep, then stop (a
     // deploy finishes); the sweeps that follow must catch everything written behind a cursor.
     await Promise.race([child.waitForEvent((e) => e.event === 'batch' && e.pass === 1), writers.failed]);
     await new Promise((resolve) => setTimeout(resolve, 400));

@@ -1,9 +1,9 @@
 /**
- * Fault 1: SIGKILL of the backfill process at 25 points across one run — before a batch's
- * BEGIN, inside the batch before its UPDATE, between the UPDATE and the checkpoint write,
- * between the checkpoint write and COMMIT, right after COMMIT was acknowledged, after random
- * delays, at the end of the keyed pass, mid-sweep and during the convergence count — then the
- * same command resumes. After every kill and at the end: the same rows, every row's metadata
+ * Fault 1: SIGKILL of the backfill process at 26 points across one run, once per walk — before
+ * a batch's BEGIN, inside the batch before its UPDATE, between the UPDATE and the checkpoint
+ * write, between the checkpoint write and COMMIT, right after COMMIT was acknowledged, after
+ * random delays, at the end of the first pass, mid-sweep and during the convergence count —
+ * then the same command resumes. After every kill and at the end: the same rows, every row's metadata
  * byte-identical (md5 per row), no column value wrong, no row written twice (an audit trigger
  * counts committed writes), and the ledger agrees with the table.
  *
@@ -12,7 +12,9 @@
  * The seed is printed; FAULT_SEED=<seed> replays the same plan.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerRanges, ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
+import type { Walk } from '../../src/ledger/rows.js';
+import { WALKS } from '../harness/walks.js';
+import { ledgerRanges, ledgerRuns, preparedDatabase, rowsByPage, rowsOnCountedPages } from '../integration/backfill-helpers.js';
 import { chooseSeed, seededRandom, startCli, type Cli } from './support/cli.js';
 import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
@@ -20,7 +22,7 @@ type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
 const ROWS = 20_000;
 const BATCH = 100;
-const BEHIND_CURSOR = 300;
+const INSERTED_AFTER_FIRST_PASS = 300;
 
 type KillPoint = { kind: 'pause'; spec: string } | { kind: 'batch-event'; nth: number; minPass: number } | { kind: 'delay'; ms: number };
 
@@ -30,7 +32,7 @@ function describePoint(point: KillPoint): string {
   return `${point.ms} ms after the start event`;
 }
 
-/** 16 points in the keyed pass: every kind at least once, the rest drawn from the seed. */
+/** 16 points in the first pass: every kind at least once, the rest drawn from the seed. */
 function keyedPassPlan(random: () => number): KillPoint[] {
   const nth = () => 1 + Math.floor(random() * 3);
   const kinds: (() => KillPoint)[] = [
@@ -54,9 +56,9 @@ function keyedPassPlan(random: () => number): KillPoint[] {
 }
 
 /**
- * 9 points after rows were inserted behind the cursor, in an order that makes each reachable:
- * the first stops the keyed pass's end before its convergence count, the second lets the
- * resumed run count, open the sweep and die inside it; the last dies in the sweep's final count.
+ * 9 points after rows were inserted behind the first pass, in an order that makes each
+ * reachable: the first stops the first pass's end before its convergence count, the second lets
+ * the resumed run count, open the sweep and die inside it; the last dies in the sweep's final count.
  */
 function convergencePlan(random: () => number): KillPoint[] {
   return [
@@ -72,8 +74,8 @@ function convergencePlan(random: () => number): KillPoint[] {
   ];
 }
 
-async function killAt(db: Db, point: KillPoint): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const args = ['backfill', '--batch-size', String(BATCH), '--json', '--database-url', db.url];
+async function killAt(db: Db, walk: Walk, point: KillPoint): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const args = ['backfill', '--batch-size', String(BATCH), '--walk', walk, '--json', '--database-url', db.url];
   const child: Cli = startCli(args, point.kind === 'pause' ? { pause: point.spec } : {});
   if (point.kind === 'pause') {
     await child.waitForStderr('@@fault-paused');
@@ -88,14 +90,16 @@ async function killAt(db: Db, point: KillPoint): Promise<{ code: number | null; 
   return { code: exit.code, signal: exit.signal, stderr: exit.stderr };
 }
 
-describe('SIGKILL at 25 points across one run, then resume', () => {
+describe.each(WALKS)('SIGKILL at 26 points across one run, then resume (%s walk)', (walk) => {
   let db: Db;
   let before: Snapshot;
+  let pagesAtStart: number[];
   const seed = chooseSeed();
 
   beforeAll(async () => {
     console.log(`[faults] SIGKILL plan seed ${seed} (replay with FAULT_SEED=${seed})`);
     ({ db, before } = await auditFrom(await preparedDatabase(ROWS, (seed % 997) + 1)));
+    pagesAtStart = await rowsByPage(db);
   });
   afterAll(() => db?.drop());
 
@@ -114,64 +118,72 @@ describe('SIGKILL at 25 points across one run, then resume', () => {
       expect(runs.length, `one run, resumed every time (after the kill ${label})`).toBe(1);
       // The ledger commits with its batch: it claims exactly the writes the table holds.
       expect(Number(runs[0].rows_updated), `ledger vs table after the kill ${label}`).toBe(audit.total);
-      const keyed = (await ledgerRanges(db)).find((r) => r.pass === 0)!;
-      if (keyed.checkpoint && keyed.status !== 'done') {
+      // The first pass counted exactly the rows behind its position: before its checkpoint key
+      // (key walk), or on the pages it has counted (page walk).
+      const first = (await ledgerRanges(db)).find((r) => r.pass === 0)!;
+      if (first.checkpoint && first.status !== 'done') {
         const { rows } = await db.query(
           `SELECT count(*)::int AS n FROM aibridge_token_usages WHERE id <= $1 AND NOT (id::text LIKE '00000000-0000-4000-8000-%')`,
-          [keyed.checkpoint],
+          [first.checkpoint],
         );
-        expect(Number(keyed.rows_scanned), `keyed checkpoint vs rows behind it after the kill ${label}`).toBe(rows[0].n);
+        expect(Number(first.rows_scanned), `checkpoint vs rows behind it after the kill ${label}`).toBe(rows[0].n);
+      }
+      if (first.first_page !== null) {
+        expect(Number(first.rows_scanned), `counted pages vs their rows after the kill ${label}`).toBe(
+          await rowsOnCountedPages(db, pagesAtStart),
+        );
       }
     };
 
-    for (const point of keyedPassPlan(random)) {
+    const kill = async (point: KillPoint) => {
       const label = `#${killed.length + 1} (${describePoint(point)})`;
-      const exit = await killAt(db, point);
+      const exit = await killAt(db, walk, point);
       expect(exit.signal, `the run was still going at kill ${label}; stderr: ${exit.stderr}`).toBe('SIGKILL');
       killed.push(label);
       await afterKill(label);
-    }
+    };
+    for (const point of keyedPassPlan(random)) await kill(point);
+    // The first pass runs to its end, and the process dies as the count after it begins.
+    await kill({ kind: 'pause', spec: 'eligible:1' });
 
-    // Rows the application inserts behind the cursor while nobody runs: only a sweep finds them.
-    const { rows: keyedRange } = await db.query(`SELECT checkpoint::text AS c FROM aibridge_migrate.backfill_ranges WHERE pass = 0`);
-    expect(keyedRange[0].c > '00000000-0000-4000-8000-999999999999', 'the keyed pass is past the inserted ids').toBe(true);
+    // Rows the application inserts while nobody runs, behind the finished first pass: only a
+    // sweep finds them.
+    expect(
+      (await ledgerRanges(db)).filter((r) => r.pass === 0).every((r) => r.status === 'done'),
+      'the first pass is done',
+    ).toBe(true);
     const { rows: added } = await db.query(
       `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at)
        SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, gen_random_uuid(), 'resp-' || i, 100, 10,
               jsonb_build_object('cache_read_input', i * 7, 'cache_creation_input', i), now()
          FROM generate_series(1, $1::int) AS i RETURNING id::text AS id`,
-      [BEHIND_CURSOR],
+      [INSERTED_AFTER_FIRST_PASS],
     );
     for (const row of added) inserted.add(row.id);
 
-    for (const point of convergencePlan(random)) {
-      const label = `#${killed.length + 1} (${describePoint(point)})`;
-      const exit = await killAt(db, point);
-      expect(exit.signal, `the run was still going at kill ${label}; stderr: ${exit.stderr}`).toBe('SIGKILL');
-      killed.push(label);
-      await afterKill(label);
-    }
+    for (const point of convergencePlan(random)) await kill(point);
     expect(killed.length).toBeGreaterThanOrEqual(20);
 
-    const final = await startCli(['backfill', '--batch-size', String(BATCH), '--json', '--database-url', db.url]).exit;
+    const final = await startCli(['backfill', '--batch-size', String(BATCH), '--walk', walk, '--json', '--database-url', db.url]).exit;
     expect(final.code, final.stderr).toBe(0);
     expect(final.events[0]).toMatchObject({ event: 'start', resumed: true });
     expect(final.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
 
     expect(await tableProblems(db, { before, applicationWritten, inserted, allowPending: false })).toEqual([]);
     const { rows: count } = await db.query(`SELECT count(*)::int AS n FROM aibridge_token_usages`);
-    expect(count[0].n).toBe(ROWS + BEHIND_CURSOR);
+    expect(count[0].n).toBe(ROWS + INSERTED_AFTER_FIRST_PASS);
     const audit = await auditCounts(db);
     expect(audit.twice).toEqual([]);
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('completed');
     expect(Number(run.rows_updated)).toBe(audit.total);
-    // The keyed pass saw every original row exactly once across 26 processes.
-    const keyed = (await ledgerRanges(db)).filter((r) => r.pass === 0);
-    expect(keyed.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(ROWS);
-    // The sweep wrote exactly the rows inserted behind the cursor.
+    // The first pass saw every original row exactly once across 27 processes.
+    const firstPass = (await ledgerRanges(db)).filter((r) => r.pass === 0);
+    expect(firstPass.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(ROWS);
+    // The sweep wrote exactly the rows inserted behind the first pass.
     const sweeps = (await ledgerRanges(db)).filter((r) => r.pass > 0);
-    expect(sweeps.reduce((s, r) => s + Number(r.rows_updated), 0)).toBe(BEHIND_CURSOR);
+    expect(sweeps.reduce((s, r) => s + Number(r.rows_updated), 0)).toBe(INSERTED_AFTER_FIRST_PASS);
     console.log(`[faults] SIGKILL points (seed ${seed}): ${killed.join('; ')}`);
-  });
+    // 27 processes, each starting the CLI afresh: minutes on a loaded 2-core machine.
+  }, 400_000);
 });

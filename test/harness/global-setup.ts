@@ -15,6 +15,8 @@ declare module 'vitest' {
     pgTemplate: string;
     pgRunId: string;
     pgKind: string;
+    /** server_version_num of the test server (e.g. 150018). */
+    pgVersionNum: number;
   }
 }
 
@@ -30,6 +32,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${quoteIdent(template)}`);
+  const { rows } = await admin.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
   await admin.end();
   await loadBaselineSchema(withDatabase(server.adminUrl, template));
 
@@ -37,6 +40,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('pgTemplate', template);
   project.provide('pgRunId', runId);
   project.provide('pgKind', server.kind);
+  project.provide('pgVersionNum', Number(rows[0]!.v));
 
   return async () => {
     const cleanup = new pg.Client({ connectionString: server!.adminUrl });

@@ -6,47 +6,69 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess } from '../harness/cli-process.js';
-import { eligibleCount, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { WALKS } from '../harness/walks.js';
+import {
+  eligibleCount,
+  ledgerRanges,
+  ledgerRuns,
+  preparedDatabase,
+  rowsByPage,
+  rowsOnCountedPages,
+  wrongRows,
+} from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
 const cli = (args: string[], env: Record<string, string> = {}) => startCliProcess(args, { env });
 
-describe('backfill CLI: signals, SIGKILL and resume', () => {
+describe.each(WALKS)('backfill CLI: signals, SIGKILL and resume (%s walk)', (walk) => {
   let db: Db;
   let needed: number;
+  let pagesAtStart: number[];
   beforeAll(async () => {
     db = await preparedDatabase(20_000, 61);
     needed = await eligibleCount(db);
+    pagesAtStart = await rowsByPage(db);
   });
   afterAll(() => db.drop());
+  const walkFlag = ['--walk', walk];
+  /**
+   * What the ledger says was counted is exactly what the committed steps covered: the key walk's
+   * batches of 100 rows each, the page walk's pages up to counted_to_page.
+   */
+  const expectScannedAsCommitted = async (run: Record<string, any>) =>
+    expect(Number(run.rows_scanned)).toBe(walk === 'key' ? Number(run.batches) * 100 : await rowsOnCountedPages(db, pagesAtStart));
 
   it('SIGINT: finishes the batch, checkpoints, prints the resume command, exits 130', async () => {
-    const child = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    const child = cli(['backfill', '--batch-size', '100', '--json', ...walkFlag], { DATABASE_URL: db.url });
     await child.batches(3);
     child.process.kill('SIGINT');
     const { code } = await child.exit;
     expect(code, child.stderr()).toBe(130);
-    expect(child.stderr()).toMatch(/Resume with: aibridge-migrate backfill --json --batch-size 100/);
+    expect(child.stderr()).toMatch(new RegExp(`Resume with: aibridge-migrate backfill --json --batch-size 100 --walk ${walk}`));
     const finish = child.stdoutLines.map((l) => JSON.parse(l)).find((e) => e.event === 'finish');
-    expect(finish).toMatchObject({ status: 'interrupted', resume_command: 'aibridge-migrate backfill --json --batch-size 100' });
+    expect(finish).toMatchObject({
+      status: 'interrupted',
+      resume_command: `aibridge-migrate backfill --json --batch-size 100 --walk ${walk}`,
+    });
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('interrupted');
-    expect(Number(run.rows_scanned)).toBe(Number(run.batches) * 100);
+    await expectScannedAsCommitted(run);
   });
 
   it('a second SIGINT aborts at once (exit 130), even with a batch stuck on a row lock, which rolls back', async () => {
-    // An application transaction holds a row lock ahead of the cursor: the batch that reaches
+    // An application transaction holds a row lock ahead of the walk: the batch that reaches
     // it waits (up to --lock-timeout), so the first SIGINT cannot finish it quickly.
     const { rows } = await db.query(
-      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1500 LIMIT 1`,
+      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' AND cache_read_input_tokens = 0
+        ORDER BY ${walk === 'key' ? 'id' : 'ctid'} OFFSET 1500 LIMIT 1`,
     );
     const app = new pg.Client({ connectionString: db.url });
     await app.connect();
     await app.query('BEGIN');
     await app.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [rows[0].id]);
     const before = await ledgerRuns(db);
-    const child = cli(['backfill', '--batch-size', '100', '--json', '--lock-timeout', '60s'], { DATABASE_URL: db.url });
+    const child = cli(['backfill', '--batch-size', '100', '--json', '--lock-timeout', '60s', ...walkFlag], { DATABASE_URL: db.url });
     for (;;) {
       const { rows: waiting } = await db.query(
         `SELECT 1 FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND wait_event_type = 'Lock' AND datname = current_database()`,
@@ -62,13 +84,15 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     await app.end();
     expect(code).toBe(130);
     expect(child.stderr()).toMatch(
-      /SIGINT again: aborting now \(the open batch rolls back; resume with: aibridge-migrate backfill --json --batch-size 100 --lock-timeout 60s\)/,
+      new RegExp(
+        `SIGINT again: aborting now \\(the open batch rolls back; resume with: aibridge-migrate backfill --json --batch-size 100 --lock-timeout 60s --walk ${walk}\\)`,
+      ),
     );
     const [run] = await ledgerRuns(db);
     expect(Number(run.batches)).toBeGreaterThan(Number(before[0].batches));
     // Whatever the ledger says was committed is exactly what the table holds (checked in full
     // by the resume below); the stuck batch left no trace.
-    expect(Number(run.rows_scanned)).toBe(Number(run.batches) * 100);
+    await expectScannedAsCommitted(run);
     const { rows: locked } = await db.query(`SELECT cache_read_input_tokens::int AS r FROM aibridge_token_usages WHERE id = $1`, [
       rows[0].id,
     ]);
@@ -76,7 +100,7 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
   });
 
   it('SIGKILL mid-run, then the same command resumes and leaves every row exactly right, no batch repeated', async () => {
-    const killed = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    const killed = cli(['backfill', '--batch-size', '100', '--json', ...walkFlag], { DATABASE_URL: db.url });
     await killed.batches(5);
     killed.process.kill('SIGKILL');
     const { signal } = await killed.exit;
@@ -85,9 +109,9 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     // Nobody could mark it: the ledger still says running, at its last committed checkpoint.
     expect(dead.status).toBe('running');
     expect(Number(dead.rows_scanned)).toBeLessThan(20_000);
-    expect(Number(dead.rows_scanned)).toBe(Number(dead.batches) * 100);
+    await expectScannedAsCommitted(dead);
 
-    const resumed = cli(['backfill', '--batch-size', '100', '--json'], { DATABASE_URL: db.url });
+    const resumed = cli(['backfill', '--batch-size', '100', '--json', ...walkFlag], { DATABASE_URL: db.url });
     const { code } = await resumed.exit;
     expect(code, resumed.stderr()).toBe(0);
     const events = resumed.stdoutLines.map((l) => JSON.parse(l));
@@ -97,12 +121,12 @@ describe('backfill CLI: signals, SIGKILL and resume', () => {
     expect(await wrongRows(db)).toEqual([]);
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('completed');
-    // Every row scanned exactly once by the keyed pass and every needed row written once:
+    // Every row scanned exactly once by the first pass and every needed row written once:
     // nothing lost to the kill, nothing repeated after it.
     expect(Number(run.rows_scanned)).toBe(20_000);
     expect(Number(run.rows_updated)).toBe(needed);
-    const keyed = (await ledgerRanges(db)).filter((r) => r.pass === 0);
-    expect(keyed.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(20_000);
+    const first = (await ledgerRanges(db)).filter((r) => r.pass === 0);
+    expect(first.reduce((s, r) => s + Number(r.rows_scanned), 0)).toBe(20_000);
   });
 });
 

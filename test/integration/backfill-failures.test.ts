@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { deferred } from '../harness/deferred.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { WALKS } from '../harness/walks.js';
 import {
   backfill,
   instrumentedConnect,
   ledgerRanges,
   ledgerRuns,
   preparedDatabase,
+  rowsByPage,
+  rowsOnCountedPages,
   wrongRows,
   isBatchStatement,
 } from './backfill-helpers.js';
@@ -86,12 +89,29 @@ describe('backfill: one runner at a time', () => {
   });
 });
 
-describe('backfill: transient failures', () => {
+describe.each(WALKS)('backfill: transient failures (%s walk)', (walk) => {
   let db: Db;
   beforeAll(async () => {
     db = await preparedDatabase(4_000, 41);
   });
   afterAll(() => db.drop());
+  /**
+   * A row the walk writes after about `n` rows: the key walk's `n`-th row in key order matching
+   * `where`; for the page walk, the first row at or after the `n`-th in heap order that it writes.
+   */
+  const rowAfter = async (n: number, where: string) => {
+    const eligible = `jsonb_typeof(metadata->'cache_read_input') = 'number' AND (metadata->>'cache_read_input')::numeric >= 1
+                      AND cache_read_input_tokens = 0 AND cache_write_input_tokens = 0`;
+    const { rows } =
+      walk === 'key'
+        ? await db.query(`SELECT id FROM aibridge_token_usages WHERE ${where} ORDER BY id OFFSET $1 LIMIT 1`, [n])
+        : await db.query(
+            `SELECT id FROM (SELECT id, ctid, metadata, cache_read_input_tokens, cache_write_input_tokens FROM aibridge_token_usages ORDER BY ctid OFFSET $1) AS t
+              WHERE ${eligible} ORDER BY ctid LIMIT 1`,
+            [n],
+          );
+    return rows[0].id as string;
+  };
 
   it('reconnects after its session is terminated (pg_terminate_backend, 57P01) and finishes without repeating a batch', async () => {
     let begins = 0;
@@ -105,7 +125,7 @@ describe('backfill: transient failures', () => {
         );
       }
     });
-    const { result, events } = await backfill(db, { batchSize: 300 }, { connect, sleep: async () => {} });
+    const { result, events } = await backfill(db, { batchSize: 300, walk }, { connect, sleep: async () => {} });
     await admin.end();
     expect(result.status).toBe('completed');
     expect(
@@ -139,13 +159,13 @@ describe('backfill: transient failures', () => {
         await other.query(`UPDATE aibridge_migrate.backfill_runs SET host = 'other-runner' WHERE status = 'running'`);
       }
     });
-    const { result } = await backfill(db, { batchSize: 300, restart: true }, { connect, sleep: async () => {} });
+    const { result } = await backfill(db, { batchSize: 300, restart: true, walk }, { connect, sleep: async () => {} });
     expect(result.status === 'failed' && result.error.code).toBe('ALREADY_RUNNING');
     const run = (await ledgerRuns(db)).at(-1);
     expect([run.status, run.host]).toEqual(['running', 'other-runner']);
     await other.end();
     await admin.end();
-    const finished = await backfill(db, {});
+    const finished = await backfill(db, { walk });
     expect(finished.result.status).toBe('completed');
     expect(await wrongRows(db)).toEqual([]);
   });
@@ -154,17 +174,15 @@ describe('backfill: transient failures', () => {
     await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [
       [...db.appWritten.keys()],
     ]);
-    const { rows } = await db.query(
-      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' ORDER BY id OFFSET 1000 LIMIT 1`,
-    );
+    const locked = await rowAfter(1000, `metadata ? 'cache_read_input'`);
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('BEGIN');
-    await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [rows[0].id]);
+    await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [locked]);
     let retries = 0;
     const { result, events } = await backfill(
       db,
-      { batchSize: 800, lockTimeout: '50ms' },
+      { batchSize: 800, lockTimeout: '50ms', walk },
       {
         sleep: async () => {
           if (++retries === 3) await holder.query('COMMIT');
@@ -175,7 +193,12 @@ describe('backfill: transient failures', () => {
     expect(result.status).toBe('completed');
     const retryEvents = events.filter((e) => e.event === 'retry');
     expect(retryEvents.length).toBeGreaterThanOrEqual(3);
-    expect(retryEvents[0]).toMatchObject({ action: 'split', sqlstate: '55P03', batchSize: 400 });
+    // The retry covers half the rows the failed step tried: half the key walk's 800-row batch;
+    // half a page walk's round, which writes one row per page of its window (fewer than 800 here).
+    expect(retryEvents[0]).toMatchObject({ action: 'split', sqlstate: '55P03' });
+    const { batchSize } = retryEvents[0] as { batchSize: number };
+    if (walk === 'key') expect(batchSize).toBe(400);
+    else expect(batchSize).toBeLessThan(400);
     expect(await wrongRows(db)).toEqual([]);
   });
 
@@ -183,14 +206,15 @@ describe('backfill: transient failures', () => {
     await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 0, cache_write_input_tokens = 0 WHERE NOT (id = ANY($1))`, [
       [...db.appWritten.keys()],
     ]);
-    const { rows } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY id OFFSET 2500 LIMIT 1`);
+    const locked = await rowAfter(2500, 'true');
+    const pagesAtStart = await rowsByPage(db);
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('BEGIN');
-    await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [rows[0].id]);
+    await holder.query('SELECT 1 FROM aibridge_token_usages WHERE id = $1 FOR UPDATE', [locked]);
     const { result } = await backfill(
       db,
-      { batchSize: 1000, lockTimeout: '30ms', maxRetries: 2 },
+      { batchSize: 1000, lockTimeout: '30ms', maxRetries: 2, walk },
       { sleep: async () => {}, resumeCommand: 'aibridge-migrate backfill --batch-size 1000' },
     );
     expect(result.status).toBe('failed');
@@ -204,12 +228,23 @@ describe('backfill: transient failures', () => {
     expect(run.last_error).toMatch(/failed 3 times/);
     // Work before the locked row is committed and checkpointed.
     const range = (await ledgerRanges(db)).filter((r) => Number(r.run_id) === Number(run.id))[0];
-    // 1000-row batches up to the 2000th row; then the split halves commit 500 more rows; then
-    // every batch starts at the locked 2501st row and fails until the budget is spent.
-    expect(Number(range.rows_scanned)).toBe(2_500);
+    if (walk === 'key') {
+      // 1000-row batches up to the 2000th row; then the split halves commit 500 more rows; then
+      // every batch starts at the locked 2501st row and fails until the budget is spent.
+      expect(Number(range.rows_scanned)).toBe(2_500);
+    } else {
+      // The page walk read its window and counted exactly its pages; the rounds before the
+      // locked row's committed, and the locked row was never written.
+      expect(Number(range.rows_scanned)).toBe(await rowsOnCountedPages(db, pagesAtStart));
+      expect(Number(range.rows_updated)).toBeGreaterThan(0);
+    }
+    const { rows: lockedNow } = await db.query(`SELECT cache_read_input_tokens::int AS r FROM aibridge_token_usages WHERE id = $1`, [
+      locked,
+    ]);
+    expect(lockedNow[0].r).toBe(0);
     await holder.query('COMMIT');
     await holder.end();
-    const resumed = await backfill(db, { batchSize: 1000 });
+    const resumed = await backfill(db, { batchSize: 1000, walk });
     expect(resumed.result.status).toBe('completed');
     if (resumed.result.status === 'completed') {
       expect(resumed.result.resumed).toBe(true);

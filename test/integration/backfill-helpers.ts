@@ -1,5 +1,5 @@
 /** Shared arrangements for the backfill tests (not a test file itself). */
-import { generateDataset } from '../../fixtures/generator.js';
+import { generateDataset, type DatasetShape } from '../../fixtures/generator.js';
 import { runBackfill, type BackfillEvent, type BackfillResult } from '../../src/backfill/index.js';
 import type { BackfillDeps } from '../../src/backfill/index.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
@@ -16,10 +16,14 @@ export const ANOMALOUS_METADATA = [
 ];
 
 /** A database after `up`, with generated rows, some anomalies and some application-written rows. */
-export async function preparedDatabase(rows: number, seed = 7): Promise<TestDatabase & { appWritten: Map<string, [string, string]> }> {
+export async function preparedDatabase(
+  rows: number,
+  seed = 7,
+  shape: DatasetShape = 'wide',
+): Promise<TestDatabase & { appWritten: Map<string, [string, string]> }> {
   const db = await createTestDatabase();
   await applyToolkitMigrations(db.url);
-  await generateDataset(db.pool, { rows, seed });
+  await generateDataset(db.pool, { rows, seed, shape });
   // Anomalies on a spread of rows (ordered by id so they sit all over the key space).
   const { rows: picked } = await db.query(`SELECT id FROM aibridge_token_usages ORDER BY md5(id::text) LIMIT $1`, [
     ANOMALOUS_METADATA.length * 3,
@@ -144,7 +148,29 @@ export function isBatchBegin(text: string): boolean {
   return text === 'BEGIN';
 }
 
-/** The statement that reads and writes one batch's rows. */
+/** A statement that writes rows: a key walk's batch, or a page walk's round. */
 export function isBatchStatement(text: string): boolean {
-  return /^WITH s AS MATERIALIZED \(/.test(text) && /\bUPDATE\b/.test(text);
+  return /^WITH (s AS MATERIALIZED|v AS) \(/.test(text) && /\bUPDATE\b/.test(text);
+}
+
+/** Rows on each heap page now, by page number: what a page walk planned now reads, page by page. */
+export async function rowsByPage(db: TestDatabase): Promise<number[]> {
+  const { rows } = await db.query(
+    `SELECT (ctid::text::point)[0]::int AS page, count(*)::int AS n FROM aibridge_token_usages GROUP BY 1 ORDER BY 1`,
+  );
+  const pages: number[] = [];
+  for (const r of rows) pages[r.page] = r.n;
+  return Array.from(pages, (n) => n ?? 0);
+}
+
+/**
+ * What a page walk's first pass must have scanned: exactly the rows that were on the pages its
+ * ranges have counted (`pagesAtStart`: rowsByPage before the run); the latest run by default.
+ */
+export async function rowsOnCountedPages(db: TestDatabase, pagesAtStart: number[], runId?: number): Promise<number> {
+  const run = runId ?? Number((await ledgerRuns(db)).at(-1).id);
+  const ranges = (await ledgerRanges(db)).filter((r) => Number(r.run_id) === run && r.pass === 0 && r.first_page !== null);
+  let total = 0;
+  for (const r of ranges) for (let p = Number(r.first_page); p < Number(r.counted_to_page); p++) total += pagesAtStart[p] ?? 0;
+  return total;
 }

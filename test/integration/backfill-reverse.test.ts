@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
+import { downToColumns } from '../harness/toolkit-schema.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
@@ -116,8 +117,8 @@ describe('backfill --reverse: the round trip through down and up is exact', () =
             // Nothing else moved: the reverse step writes metadata only.
             expect(differences(before, await columns(db))).toEqual([]);
 
-            // down twice: the ledger, then the columns (its guard must now pass).
-            await migrateDown({ databaseUrl: url });
+            // down: the ledger, then the columns (its guard must now pass).
+            await downToColumns(url);
             const dropped = await migrateDown({ databaseUrl: url });
             expect(dropped.reverted?.name).toMatch(/cache-token-columns/);
             // The old application version reads, from metadata alone, what the columns held.
@@ -200,7 +201,7 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
     expect(Number(runs.at(-1).unreversible_rows)).toBe(1);
 
     // The unreversible row still blocks down, which says so; the forward run is untouched.
-    await migrateDown({ databaseUrl: db.url });
+    await downToColumns(db.url);
     await expect(migrateDown({ databaseUrl: db.url })).rejects.toMatchObject({ code: 'DOWN_REFUSED' });
     await migrateUp({ databaseUrl: db.url });
   });
@@ -291,7 +292,7 @@ describe('backfill --reverse: a process killed mid-run', () => {
 
     // Nothing lost: down's guard passes, and after up the forward run gives every row its values back.
     await db.query(`DROP TRIGGER count_metadata_write ON aibridge_token_usages`);
-    await migrateDown({ databaseUrl: db.url });
+    await downToColumns(db.url);
     await migrateDown({ databaseUrl: db.url });
     await migrateUp({ databaseUrl: db.url });
     expect((await backfill(db, {})).result.status).toBe('completed');

@@ -92,7 +92,9 @@ describe('backfill: resume, restart, rule changes', () => {
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');
-    expect(first.result.position?.checkpoint).toMatch(/^[0-9a-f-]{36}$/);
+    // The page walk's first page not done (PostgreSQL 14+), or the key walk's last key (13).
+    const position = first.result.position!;
+    expect(position.checkpoint ?? String(position.nextPage)).toMatch(/^([0-9a-f-]{36}|\d+)$/);
     const [stopped] = await ledgerRuns(db);
     expect(stopped.status).toBe('interrupted');
     expect(Number(stopped.batches)).toBe(4);
@@ -103,7 +105,7 @@ describe('backfill: resume, restart, rule changes', () => {
     expect(second.result.resumed).toBe(true);
     expect(second.result.runId).toBe(first.result.runId);
     expect(await wrongRows(db)).toEqual([]);
-    // No batch repeated: the run's keyed pass scanned each row once and wrote each needed row once.
+    // No batch repeated: the run's first pass scanned each row once and wrote each needed row once.
     expect(second.result.summary.rowsScanned).toBe(5_000);
     expect(second.result.summary.rowsUpdated).toBe(needed);
     const ranges = await ledgerRanges(db);
@@ -121,7 +123,7 @@ describe('backfill: resume, restart, rule changes', () => {
     if (result.status !== 'completed') return;
     expect(result.resumed).toBe(false);
     expect(result.summary.rowsUpdated).toBe(25);
-    // The count found them, so the keyed pass ran after it, as in a first run.
+    // The count found them, so the first pass ran after it, as in a first run.
     expect(result.summary.rowsScanned).toBeGreaterThan(5_000);
     expect(result.summary.convergencePasses).toBe(0);
     expect(await wrongRows(db)).toEqual([]);

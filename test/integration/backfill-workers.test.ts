@@ -160,7 +160,10 @@ describe('backfill --workers: a process that dies', () => {
     expect((await killed.exit).signal).toBe('SIGKILL');
     const [dead] = await ledgerRuns(db);
     expect(dead.status).toBe('running');
-    const partly = (await ledgerRanges(db)).filter((r) => r.status === 'pending' && r.checkpoint !== null);
+    // Ranges left part done: past their first key (key walk) or their first pages counted (page walk).
+    const partly = (await ledgerRanges(db)).filter(
+      (r) => r.status === 'pending' && (r.checkpoint !== null || Number(r.counted_to_page) > Number(r.first_page)),
+    );
     expect(partly.length).toBeGreaterThan(0);
 
     const next = cli(args, { DATABASE_URL: db.url });
@@ -171,7 +174,7 @@ describe('backfill --workers: a process that dies', () => {
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
     const [run] = await ledgerRuns(db);
     expect(run.status).toBe('completed');
-    // The keyed pass scanned every row once, across both processes: no batch repeated.
+    // The first pass scanned every row once, across both processes: no batch repeated.
     expect(Number(run.rows_scanned)).toBe(20_000);
   });
 });
@@ -291,7 +294,7 @@ describe('backfill --workers: a permanent failure', () => {
     await countUpdates(db);
     await db.query(`CREATE ROLE ${role} LOGIN`);
     await db.query(`GRANT USAGE ON SCHEMA aibridge_migrate TO ${role}`);
-    await db.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, aibridge_migrate TO ${role}`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, aibridge_migrate TO ${role}`);
     await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA aibridge_migrate TO ${role}`);
   });
   afterAll(async () => {
@@ -329,7 +332,10 @@ describe('backfill --workers: a permanent failure', () => {
     const second = await backfill(db, { databaseUrl: asRole.toString(), workers: 2, batchSize: 200 });
     const failedRunId = first.result.status === 'failed' ? first.result.runId : null;
     expect(failedRunId).toBe(Number(failed.id));
-    expect(second.result.status === 'completed' && [second.result.resumed, second.result.runId]).toEqual([true, failedRunId]);
+    expect(second.result.status === 'completed' && [second.result.resumed, second.result.runId], JSON.stringify(second.result)).toEqual([
+      true,
+      failedRunId,
+    ]);
     expect(await wrongRows(db)).toEqual([]);
     expect(await updateCounts(db)).toEqual({ rows: needed, twice: 0 });
   });

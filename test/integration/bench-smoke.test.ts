@@ -19,7 +19,7 @@ let outDir: string;
 
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-  outcome = await runBench(
+  const outcomes = await runBench(
     {
       rows: ROWS,
       seed: 7,
@@ -27,6 +27,7 @@ beforeAll(async () => {
       major: 15,
       contenders: ['a', 'b', 'c'],
       rounds: 2,
+      regimes: ['default'],
       load: true,
       writerRate: 50,
       idleSeconds: 1,
@@ -37,6 +38,9 @@ beforeAll(async () => {
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );
+  // One regime asked for: one report.
+  expect(outcomes).toHaveLength(1);
+  outcome = outcomes[0]!;
 });
 
 afterAll(() => {
@@ -129,17 +133,19 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c), two rounds'
 
   it('judges the targets (b) allows, and says why the others cannot be judged', () => {
     const byId = Object.fromEntries(outcome.report.targets.map((t) => [t.id, t]));
+    // The default regime's targets.
     expect(Object.keys(byId)).toEqual([
       'b-wall',
-      'b-longest-transaction',
-      'd-longest-transaction',
       'b-wal',
+      'b-longest-transaction',
+      'b-hot',
       'b-heap',
+      'd-longest-transaction',
       'd-wall',
       'e-wall',
       'writer-p99',
     ]);
-    for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap']) {
+    for (const id of ['b-wall', 'b-longest-transaction', 'b-wal', 'b-heap', 'b-hot']) {
       expect(typeof byId[id]!.met).toBe('boolean');
       expect(byId[id]!.factor).toBeGreaterThan(0);
     }

@@ -5,9 +5,9 @@ import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { downToColumns, LEDGER_MIGRATIONS, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
-const COLUMNS = '20261128000000000_cache-token-columns';
-const LEDGER = '20261128000001000_backfill-ledger';
+const [COLUMNS] = SHIPPED_MIGRATIONS;
 
 async function bookkeepingNames(db: TestDatabase): Promise<string[]> {
   return (await db.query('SELECT name FROM public.aibridge_migrate_migrations ORDER BY id')).rows.map((r) => r.name);
@@ -49,10 +49,12 @@ describe('down', () => {
   });
   afterAll(() => db.drop());
 
-  it('reverts only the last applied migration (the ledger) first', async () => {
-    const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
-    expect(result.reverted?.name).toBe(LEDGER);
-    expect(result.stillApplied).toEqual([COLUMNS]);
+  it("reverts only the last applied migration (the ledger's, newest first) each time", async () => {
+    for (const [i, ledger] of [...LEDGER_MIGRATIONS].reverse().entries()) {
+      const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+      expect(result.reverted?.name).toBe(ledger);
+      expect(result.stillApplied).toEqual(SHIPPED_MIGRATIONS.slice(0, SHIPPED_MIGRATIONS.length - 1 - i));
+    }
     expect(await bookkeepingNames(db)).toEqual([COLUMNS]);
     expect((await db.query(`SELECT to_regnamespace('aibridge_migrate') IS NULL AS gone`)).rows[0].gone).toBe(true);
     expect((await columnsOf(db.url)).length).toBe(2);
@@ -101,7 +103,7 @@ describe('down --force-drop-data', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
-    await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+    await downToColumns(db.url);
   });
   afterAll(() => db.drop());
 

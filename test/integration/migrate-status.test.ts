@@ -3,6 +3,7 @@ import { migrateUp, migrationStatus } from '../../src/migrate/index.js';
 import { statusJson } from '../../src/migrate/render.js';
 import type { TestDatabase } from '../harness/database.js';
 import { freshDatabase, testDeps } from './migrate-helpers.js';
+import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 describe('status', () => {
   let db: TestDatabase;
@@ -15,7 +16,7 @@ describe('status', () => {
     const status = await migrationStatus({ databaseUrl: db.url });
     expect(status.migrationsTableExists).toBe(false);
     expect(status.applied).toEqual([]);
-    expect(status.pending.map((m) => m.name)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(status.pending.map((m) => m.name)).toEqual(SHIPPED_MIGRATIONS);
     expect(status.backfill).toBeNull();
     expect((await db.query(`SELECT to_regclass('public.aibridge_migrate_migrations') IS NULL AS absent`)).rows[0].absent).toBe(true);
   });
@@ -41,6 +42,7 @@ describe('status', () => {
     expect(json.applied.map((m) => m.description)).toEqual([
       'add cache_read_input_tokens and cache_write_input_tokens to aibridge_token_usages',
       'create the backfill ledger (runs and key-range checkpoints)',
+      'record the backfill walk (key or page order) and page ranges in the ledger',
     ]);
     expect(json.backfill?.latest_runs).toEqual([
       expect.objectContaining({ direction: 'forward', status: 'interrupted', rows_scanned: 40, rows_updated: 20, finished_at: null }),

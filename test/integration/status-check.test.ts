@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 describe('status while a backfill runs, and status --check', () => {
   let db: TestDatabase;
@@ -24,7 +25,10 @@ describe('status while a backfill runs, and status --check', () => {
     const run = await status('--check');
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(
-      /^status --check: not ready: 2 migration\(s\) pending \(20261128000000000_cache-token-columns, 20261128000001000_backfill-ledger\): run `aibridge-migrate up`$/m,
+      new RegExp(
+        `^status --check: not ready: ${SHIPPED_MIGRATIONS.length} migration\\(s\\) pending \\(${SHIPPED_MIGRATIONS.join(', ')}\\): run \`aibridge-migrate up\`$`,
+        'm',
+      ),
     );
     const plain = await status();
     expect(plain.code).toBe(0);
@@ -54,18 +58,18 @@ describe('status while a backfill runs, and status --check', () => {
     ]);
     expect(doc.check).toEqual({
       ready: false,
-      missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the keyed pass$/)],
+      missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the first pass$/)],
     });
 
     const text = await status();
     expect(text.stdout).toMatch(
-      /^ {2}progress: \d+% of the keyed pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m,
+      /^ {2}progress: \d+% of the first pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m,
     );
     expect(text.stdout).toContain(`  held by ${os.hostname()} pid ${runner.process.pid} since `);
 
     const check = await status('--check');
     expect(check.code).toBe(9);
-    expect(check.stderr).toMatch(/^status --check: not ready: backfill run #\d+ is still running at \d+% of the keyed pass$/m);
+    expect(check.stderr).toMatch(/^status --check: not ready: backfill run #\d+ is still running at \d+% of the first pass$/m);
 
     runner.process.kill('SIGINT');
     expect((await runner.exit).code).toBe(130);

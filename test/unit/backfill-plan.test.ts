@@ -97,6 +97,7 @@ describe('SQL text', () => {
       interceptions: '"app"."aibridge_interceptions"',
       runs: '"state""x"."backfill_runs"',
       ranges: '"state""x"."backfill_ranges"',
+      movedRows: '"state""x"."backfill_moved_rows"',
     });
   });
 
@@ -193,12 +194,14 @@ describe('events and text', () => {
         runId: 1,
         pass: 0,
         rangeNo: 0,
+        step: 'batch',
         batchSize: 5_000,
         rowsScanned: 5_000,
         rowsUpdated: 3_000,
         rowsApplicationWritten: 0,
         durationMs: 180,
         checkpoint: null,
+        nextPage: 1_234,
         passRowsScanned: 420_000,
         totalRowsScanned: 420_000,
         totalRowsUpdated: 270_000,

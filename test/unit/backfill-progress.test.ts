@@ -10,6 +10,7 @@ const start = (keyedPass: boolean): BackfillEvent => ({
   event: 'start',
   runId: 9,
   direction: 'forward',
+  walk: 'page',
   workers: null,
   resumed: false,
   ruleFingerprint: 'f',
@@ -38,36 +39,36 @@ function lines(events: BackfillEvent[]): string[] {
   return out.trimEnd().split('\n');
 }
 
-describe('text progress: keyed pass or count first', () => {
+describe('text progress: first pass or count first', () => {
   it.each<[string, BackfillEvent[], RegExp[]]>([
     [
-      'a first run: keyed pass, then the count',
+      'a first run: first pass, then the count',
       [start(true), converge(0, 0, null, 12)],
       [
         /^backfill run #9 started: ~1,000,000 rows, batches sized for 200 ms$/,
-        /^keyed pass done: 12 rows written; no eligible row left — converged$/,
+        /^first pass done: 12 rows written; no eligible row left — converged$/,
       ],
     ],
     [
       'a run after a completed one that finds nothing',
       [start(false), converge(0, 0, null)],
-      [/counts eligible rows first and runs the keyed pass only if it finds any$/, /^counted; no eligible row left — converged$/],
+      [/counts eligible rows first and runs the first pass only if it finds any$/, /^counted; no eligible row left — converged$/],
     ],
     [
-      'a run after a completed one that finds rows: the keyed pass follows, then it is reported as such',
+      'a run after a completed one that finds rows: the first pass follows, then it is reported as such',
       [start(false), converge(0, 25, 0), converge(0, 0, null, 25)],
       [
         /only if it finds any$/,
-        /^counted 25 eligible rows: the keyed pass follows$/,
-        /^keyed pass done: 25 rows written; no eligible row left — converged$/,
+        /^counted 25 eligible rows: the first pass follows$/,
+        /^first pass done: 25 rows written; no eligible row left — converged$/,
       ],
     ],
     [
-      'rows inserted behind the cursor: a sweep follows',
+      'rows inserted behind the walk: a sweep follows',
       [start(true), converge(0, 3, 1, 10), converge(1, 0, null, 3)],
       [
         /started/,
-        /^keyed pass done: 10 rows written; 3 eligible rows left \(inserted behind the cursor\), sweeping again$/,
+        /^first pass done: 10 rows written; 3 eligible rows left \(written behind the walk\), sweeping again$/,
         /^convergence sweep 1 done: 3 rows written; no eligible row left — converged$/,
       ],
     ],

@@ -93,6 +93,9 @@ function measurement(id: Measurement['id'], fields: Partial<Measurement>): Measu
     rowsUpdated: 0,
     hotUpdated: 0,
     hotShare: null,
+    fullPageImages: null,
+    checkpoints: null,
+    blocks: { heapRead: 0, heapHit: 0, indexRead: 0, indexHit: 0 },
     longestTransaction: {
       longestMs: 0,
       longestApplication: null,

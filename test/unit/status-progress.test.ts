@@ -19,6 +19,7 @@ const range = (
   lo,
   hi,
   checkpoint: extra.checkpoint ?? null,
+  pages: null,
   status: extra.done ? 'done' : 'pending',
   rowsScanned: extra.rowsScanned ?? 0,
   rowsUpdated: 0,
@@ -46,7 +47,7 @@ describe('progress of a run from its key ranges', () => {
       250,
     ],
     [
-      'a sweep follows a finished keyed pass',
+      'a sweep follows a finished first pass',
       [range(0, null, null, { done: true, rowsScanned: 1000 }), range(1, null, null, { pass: 1, checkpoint: QUARTER, rowsScanned: 260 })],
       0.25,
       1_040,
@@ -147,19 +148,19 @@ describe('status --check', () => {
       'a running run',
       [],
       ledger(run({ status: 'running', progress, holders: [holder] })),
-      ['backfill run #3 is still running at 42% of the keyed pass'],
+      ['backfill run #3 is still running at 42% of the first pass'],
     ],
     [
       'an interrupted run',
       [],
       ledger(run({ status: 'interrupted', progress })),
-      ['backfill run #3 is interrupted at 42% of the keyed pass: run `aibridge-migrate backfill` to resume it'],
+      ['backfill run #3 is interrupted at 42% of the first pass: run `aibridge-migrate backfill` to resume it'],
     ],
     [
       'a completed run that left rows',
       [],
       ledger(run({ unconvergedRows: 7 })),
-      ['backfill run #3 completed with 7 eligible row(s) left (written behind its cursor): run `aibridge-migrate backfill` again'],
+      ['backfill run #3 completed with 7 eligible row(s) left (written behind its walk): run `aibridge-migrate backfill` again'],
     ],
   ])('%s', (_name, pendingMigrations, backfill, missing) => {
     expect(judgeReadiness(pendingMigrations, backfill)).toEqual({ ready: missing.length === 0, missing });

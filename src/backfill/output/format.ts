@@ -51,7 +51,7 @@ export function formatResult(result: BackfillResult): string[] {
     }
     case 'interrupted': {
       const where = result.position
-        ? `pass ${result.position.pass}, after key ${result.position.checkpoint ?? '(start)'}`
+        ? `pass ${result.position.pass}, ${result.position.nextPage !== null ? `before page ${result.position.nextPage}` : `after key ${result.position.checkpoint ?? '(start)'}`}`
         : 'before the first batch';
       const lines = [
         `backfill ${result.runId === null ? '' : `run #${result.runId} `}stopped by ${result.signal} at ${where}; every committed batch is kept.`,

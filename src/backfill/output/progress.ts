@@ -110,7 +110,7 @@ export function textSink(options: TextSinkOptions): Sink {
             event.workers === null ? '' : ` with ${event.workers} worker${event.workers === 1 ? '' : 's'}`
           }: ~${formatCount(event.estimatedRows)} rows, ${
             event.fixedBatchSize ? `batches of ${formatCount(event.batchSize)} rows` : `batches sized for ${event.targetBatchMs} ms`
-          }${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the keyed pass only if it finds any'}`,
+          }${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the first pass only if it finds any'}`,
         );
         return;
       case 'batch': {
@@ -151,14 +151,14 @@ export function textSink(options: TextSinkOptions): Sink {
       case 'converge':
         if (!keyedPass && event.pass === 0 && event.nextPass === 0) {
           keyedPass = true;
-          line(`counted ${formatCount(event.eligibleRemaining)} eligible rows: the keyed pass follows`);
+          line(`counted ${formatCount(event.eligibleRemaining)} eligible rows: the first pass follows`);
           return;
         }
         line(
-          `${event.pass > 0 ? `convergence sweep ${event.pass} done: ${formatCount(event.rowsUpdated)} rows written` : keyedPass ? `keyed pass done: ${formatCount(event.rowsUpdated)} rows written` : 'counted'}; ${
+          `${event.pass > 0 ? `convergence sweep ${event.pass} done: ${formatCount(event.rowsUpdated)} rows written` : keyedPass ? `first pass done: ${formatCount(event.rowsUpdated)} rows written` : 'counted'}; ${
             event.converged
               ? 'no eligible row left — converged'
-              : `${formatCount(event.eligibleRemaining)} eligible rows left${event.pass > 0 || keyedPass ? ' (inserted behind the cursor)' : ''}${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
+              : `${formatCount(event.eligibleRemaining)} eligible rows left${event.pass > 0 || keyedPass ? ' (written behind the walk)' : ''}${event.nextPass !== null ? ', sweeping again' : ', bound reached: not converged'}`
           }`,
         );
         return;

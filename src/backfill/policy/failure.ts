@@ -6,7 +6,6 @@ import { RetriesExhaustedError, ToolkitError } from '../../errors.js';
 import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError, type TranslateContext } from '../../db/pg-errors.js';
 import { nextRetry, type RetryPolicy } from '../../db/retry.js';
 import type { BackfillEvent } from '../events.js';
-import { splitAfterTimeout, type ControllerState } from './controller.js';
 
 export type FailureAction =
   /** statement_timeout or lock_timeout: retry the batch with half the rows. */
@@ -38,8 +37,6 @@ export function batchRetryPolicy(maxRetries: number): RetryPolicy {
 export type RetryAction = Exclude<FailureAction, 'fatal'>;
 
 export interface RetryPlan {
-  /** The controller to retry with: halved after a timeout. */
-  controller: ControllerState;
   delayMs: number;
   event: Extract<BackfillEvent, { event: 'retry' }>;
 }
@@ -50,7 +47,8 @@ export interface FailedAttempt {
   /** Failures in a row, this one included. */
   attempt: number;
   policy: RetryPolicy;
-  controller: ControllerState;
+  /** Rows the retry covers (after a timeout the caller has halved its batch size). */
+  batchSize: number;
   random: () => number;
   runId: number;
   /** Names the database in the message when the retries are spent. */
@@ -75,11 +73,9 @@ export function planRetry(failed: FailedAttempt): RetryPlan {
       },
     );
   }
-  const controller = action === 'split' ? splitAfterTimeout(failed.controller) : failed.controller;
   // The first split retries at once: a smaller batch is the remedy, not waiting.
   const delayMs = action === 'split' && attempt === 1 ? 0 : decision.delayMs;
   return {
-    controller,
     delayMs,
     event: {
       event: 'retry',
@@ -90,7 +86,7 @@ export function planRetry(failed: FailedAttempt): RetryPlan {
       sqlstate: sqlState(error) ?? (error instanceof ToolkitError ? (sqlState(error.cause) ?? null) : null),
       message: error instanceof Error ? error.message : String(error),
       delayMs,
-      batchSize: controller.size,
+      batchSize: failed.batchSize,
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Range planning for parallel workers: pure. Keys are random (v4) UUIDs, spread uniformly over
+ * Range planning for parallel workers: pure. A page walk cuts the heap into equal stretches of
+ * pages. A key walk cuts the key space: keys are random (v4) UUIDs, spread uniformly over
  * the 128-bit key space, so cutting the key space into equal slices cuts the rows into nearly
  * equal slices too — without a single query, and the same for every process that plans it.
  *
@@ -7,7 +8,7 @@
  * split point computed here as a number sorts where the database expects it.
  */
 
-import type { KeyRange } from '../../ledger/rows.js';
+import type { KeyRange, PageRange, Walk } from '../../ledger/rows.js';
 
 const KEY_BITS = 128n;
 const KEY_SPACE = 1n << KEY_BITS;
@@ -40,4 +41,30 @@ export function planKeyRanges(count: number): KeyRange[] {
   const points: string[] = [];
   for (let i = 1n; i < n; i++) points.push(uuidFromBigInt((KEY_SPACE * i) / n - 1n));
   return Array.from({ length: count }, (_, i) => ({ lo: i === 0 ? null : points[i - 1]!, hi: i === count - 1 ? null : points[i]! }));
+}
+
+/**
+ * `count` contiguous stretches of the heap's first `pages` pages (its size when the pass
+ * begins), fewer when the heap has fewer pages, always at least one. A pass never walks past
+ * them: pages added meanwhile hold only row versions written since — new rows, and rows moved
+ * by an update, the pass's own included — which the count that ends the pass finds.
+ */
+export function planPageRanges(count: number, pages: number): PageRange[] {
+  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`range count must be a positive integer, got ${count}`);
+  const n = Math.max(1, Math.min(count, Math.floor(pages)));
+  return Array.from({ length: n }, (_, i) => ({ first: Math.floor((pages * i) / n), end: Math.floor((pages * (i + 1)) / n) }));
+}
+
+/** PostgreSQL 14 added TID range scans: a stretch of heap pages can then be read in order. */
+export const TID_RANGE_SCAN_VERSION = 140000;
+
+/**
+ * The walk of a new run: `auto` is the page walk where the server can read stretches of pages
+ * (PostgreSQL 14 and newer), the key walk before; null when `page` is asked of a server that
+ * cannot.
+ */
+export function walkFor(requested: 'auto' | Walk, serverVersionNum: number): Walk | null {
+  const pages = serverVersionNum >= TID_RANGE_SCAN_VERSION;
+  if (requested === 'auto') return pages ? 'page' : 'key';
+  return requested === 'page' && !pages ? null : requested;
 }

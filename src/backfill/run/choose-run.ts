@@ -5,8 +5,8 @@
  */
 import type { Queryable } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
-import { hasKeyedPass } from '../../ledger/ranges.js';
-import type { Direction, KeyRange, RunRow } from '../../ledger/rows.js';
+import { hasFirstPass } from '../../ledger/ranges.js';
+import type { Direction, RangePlan, RunRow, Walk } from '../../ledger/rows.js';
 import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun } from '../../ledger/runs.js';
 import type { Tables, Target } from '../../names.js';
 import { ruleFingerprint } from '../../rule/index.js';
@@ -18,9 +18,9 @@ export interface ChosenRun {
   estimatedRows: number;
   /**
    * False when a fresh run follows a completed one (same direction, same rule): it starts with
-   * the convergence count, and the keyed pass runs only if that finds eligible rows.
+   * the convergence count, and the first pass runs only if that finds eligible rows.
    */
-  keyedPass: boolean;
+  firstPass: boolean;
 }
 
 export interface RunChoice {
@@ -32,8 +32,10 @@ export interface RunChoice {
   direction: Direction;
   /** The options kept with a new run, for a DBA reading the ledger. */
   recordedOptions: Record<string, unknown>;
-  /** A new run's keyed-pass ranges. */
-  ranges: readonly KeyRange[];
+  /** How a new run walks the table. */
+  walk: Walk;
+  /** A new run's first-pass ranges (of `walk`). */
+  ranges: readonly RangePlan[];
   /** pg_class.reltuples, from the preflight. */
   catalogRows: number;
   /** Called before --restart abandons `open`; throws to refuse. */
@@ -62,41 +64,31 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     return {
       run,
       resumed: true,
-      keyedPass: await hasKeyedPass(db, names, run.id),
+      firstPass: await hasFirstPass(db, names, run.id),
       estimatedRows: Math.max(run.rowsEstimated ?? 0, Math.round(choice.catalogRows)),
     };
   }
-  const keyedPass = !(await followsCompletedRun(db, choice, fingerprint));
+  const firstPass = !(await followsCompletedRun(db, choice, fingerprint));
   const estimatedRows = Math.max(0, Math.round(choice.catalogRows));
   const run = await createRun(db, names, {
     ...target,
     ruleFingerprint: fingerprint,
-    options: { ...choice.recordedOptions, [ROWS_AT_START_FROM]: keyedPass ? 'keyed pass' : 'first count' },
+    walk: choice.walk,
+    rowsAtStartFrom: firstPass ? 'first pass' : 'first count',
+    options: choice.recordedOptions,
     host: choice.host,
     pid: choice.pid,
     rowsEstimated: estimatedRows,
     direction: choice.direction,
-    ranges: keyedPass ? choice.ranges : [],
+    ranges: firstPass ? choice.ranges : [],
   });
-  return { run, resumed: false, keyedPass, estimatedRows };
+  return { run, resumed: false, firstPass, estimatedRows };
 }
 
 /**
- * Which walk of the table counts the rows that existed when the run began (table_rows_at_start):
- * the keyed pass, batch by batch, or — for a run that starts by counting — that first count.
- * Kept with the run's options so a resumed run counts them exactly once.
- */
-export const ROWS_AT_START_FROM = 'rowsAtStartFrom';
-
-export function rowsAtStartFrom(run: RunRow): 'keyed pass' | 'first count' | null {
-  const from = run.options[ROWS_AT_START_FROM];
-  return from === 'keyed pass' || from === 'first count' ? from : null;
-}
-
-/**
- * A re-run after a completed run finds almost nothing to write. A keyed pass would walk the
+ * A re-run after a completed run finds almost nothing to write. A first pass would walk the
  * table and then the count that ends every pass would walk it again; the count alone walks it
- * once and proves the same, and the keyed pass follows only if it finds rows. Not after
+ * once and proves the same, and the first pass follows only if it finds rows. Not after
  * --restart (the user asked to re-judge every row), another direction or another rule.
  */
 async function followsCompletedRun(db: Queryable, choice: RunChoice, fingerprint: string): Promise<boolean> {

@@ -1,15 +1,15 @@
 /** What the lanes of one process share: the run, its settings, the throttle, and where they report. */
 import type { TranslateContext } from '../../db/pg-errors.js';
 import type { Connector, Queryable } from '../../db/port.js';
-import type { KeyRange, RangeRow } from '../../ledger/rows.js';
+import type { RangePlan, RangeRow, RowsAtStartFrom, Walk } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Runtime } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
 import type { ControllerSettings } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
-import type { BatchOutcome } from './batch.js';
 import type { ThrottleGate } from './gate.js';
+import type { StepOutcome, WalkSettings } from './walker.js';
 
 /** The backfill's I/O, passed in so tests can drive time, randomness and connections. */
 export interface BackfillDeps extends Runtime {
@@ -33,20 +33,24 @@ export interface EngineContext {
   readonly gate: ThrottleGate;
   readonly controllerSettings: ControllerSettings;
   readonly runId: number;
+  /** How the run walks the table. */
+  readonly walk: Walk;
+  /** What a lane's walker needs (sizes, timeouts, statements). */
+  readonly walkSettings: WalkSettings;
   /** The run's start (max_created_at_at_start): rows created after it were inserted since. */
   readonly runStartedAt: Date;
-  /** Which walk counts the rows that existed at the run's start (choose-run.ts); null: none. */
-  readonly rowsAtStartFrom: 'keyed pass' | 'first count' | null;
+  /** Which walk counts the rows that existed at the run's start; null: none. */
+  readonly rowsAtStartFrom: RowsAtStartFrom | null;
   readonly convergeLock: string;
-  /** Ranges a new sweep pass is cut into. */
-  readonly sweepRanges: readonly KeyRange[];
+  /** The ranges a new pass is cut into, planned now (a page walk's from the heap's size). */
+  passRanges(db: Queryable): Promise<RangePlan[]>;
   /** Aborted by a signal or by one lane's fatal failure: every lane stops. */
   readonly stop: AbortSignal;
   readonly translateContext: TranslateContext;
   /** A lane owns `range` now (its session `db`). */
   rangeClaimed(db: Queryable, lane: number, range: RangeRow): Promise<void>;
-  /** A committed batch: progress, position and the `batch` event. */
-  batchDone(db: Queryable | null, range: RangeRow, batchSize: number, outcome: BatchOutcome): Promise<void>;
+  /** A committed step: progress, position and the `batch` event. */
+  batchDone(db: Queryable | null, range: RangeRow, outcome: StepOutcome): Promise<void>;
   rangeDone(lane: number, range: RangeRow): void;
   markCompleted(converged: boolean): void;
 }

@@ -11,26 +11,26 @@ import type { Queryable, Session } from '../../db/port.js';
 import { translatePgError, type TranslateContext } from '../../db/pg-errors.js';
 import { PreflightError } from '../../errors.js';
 import { currentPassRanges } from '../../ledger/ranges.js';
-import type { KeyRange, RangeRow, RunRow } from '../../ledger/rows.js';
+import type { RangePlan, RangeRow, RowsAtStartFrom, RunRow, Walk } from '../../ledger/rows.js';
 import { tables as tablesOf, target as targetOf, type Tables, type Target } from '../../names.js';
 import { batchEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
 import { controllerSettings, initialController, type ControllerSettings } from '../policy/controller.js';
 import { PassProgress } from '../policy/pass-progress.js';
-import { planKeyRanges, rangeCount } from '../policy/ranges.js';
-import type { BackfillResult } from '../result.js';
+import { planKeyRanges, planPageRanges, rangeCount, walkFor } from '../policy/ranges.js';
+import type { BackfillResult, StopPosition } from '../result.js';
 import { directionOps, type DirectionOps } from '../sql/direction.js';
-import type { BatchOutcome } from './batch.js';
-import { chooseRun, rowsAtStartFrom } from './choose-run.js';
+import { chooseRun } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
 import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
+import { checkpointPace, heapPages, serverVersionNum } from './server-facts.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
 import { SessionSlot } from './session-slot.js';
-
-const WHOLE_KEY_SPACE: readonly KeyRange[] = [{ lo: null, hi: null }];
+import type { StepOutcome, WalkSettings } from './walker.js';
+import type { CheckpointPace } from '../policy/rounds.js';
 
 /** The settings kept with a run in the ledger, the same for the single runner and workers. */
 export function recordedOptions(config: BackfillConfig): Record<string, unknown> {
@@ -60,7 +60,6 @@ export class Coordinator implements EngineContext {
   readonly gate: ThrottleGate;
   readonly controllerSettings: ControllerSettings;
   readonly convergeLock: string;
-  readonly sweepRanges: readonly KeyRange[];
   readonly translateContext: TranslateContext;
   private readonly target: Target;
   private readonly runLock: string;
@@ -71,12 +70,15 @@ export class Coordinator implements EngineContext {
   private readonly stopAll = new AbortController();
   private run: RunRow | null = null;
   private resumed = false;
-  private keyedPass = true;
+  private firstPass = true;
   private estimatedRows = 0;
   private completed = false;
   private converged = true;
-  private position: { pass: number; checkpoint: string | null } | null = null;
+  private position: StopPosition | null = null;
+  /** The run's totals as the last recorded step left them. */
+  private totals = { rowsScanned: 0, rowsUpdated: 0 };
   private progress: PassProgress | null = null;
+  private pace: CheckpointPace = { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY };
 
   constructor(
     readonly config: BackfillConfig,
@@ -91,7 +93,6 @@ export class Coordinator implements EngineContext {
     this.runLock = runLockName(config.stateSchema, this.tables);
     this.convergeLock = convergeLockName(this.tables);
     this.lockMode = config.workers === undefined ? 'exclusive' : 'shared';
-    this.sweepRanges = config.workers === undefined ? WHOLE_KEY_SPACE : planKeyRanges(rangeCount(config.workers));
     this.translateContext = databaseLabel;
     this.slot = new SessionSlot(deps.connect, this.runLock, this.lockMode);
     const onAbort = () => this.stopAll.abort(deps.signal.reason);
@@ -109,8 +110,36 @@ export class Coordinator implements EngineContext {
     return this.chosenRun().maxCreatedAtAtStart ?? this.chosenRun().startedAt;
   }
 
-  get rowsAtStartFrom(): 'keyed pass' | 'first count' | null {
-    return rowsAtStartFrom(this.chosenRun());
+  get rowsAtStartFrom(): RowsAtStartFrom | null {
+    return this.chosenRun().rowsAtStartFrom;
+  }
+
+  get walk(): Walk {
+    return this.chosenRun().walk;
+  }
+
+  get walkSettings(): WalkSettings {
+    return {
+      ops: this.ops,
+      tables: this.tables,
+      controllerSettings: this.controllerSettings,
+      timeouts: { statementTimeoutMs: this.config.statementTimeout, lockTimeoutMs: this.config.lockTimeout },
+      clock: this.deps.clock,
+      runStartedAt: this.runStartedAt,
+      firstPassCountsRowsAtStart: this.rowsAtStartFrom === 'first pass',
+      pace: this.pace,
+      maxRowsPerSecond: () => this.config.maxRowsPerSecond ?? null,
+    };
+  }
+
+  /**
+   * The ranges a pass of `walk` is cut into: one for the single runner, several for workers
+   * (other processes can then join). A page walk's cover the heap's pages as it is now.
+   */
+  async passRanges(db: Queryable, walk: Walk = this.walk): Promise<RangePlan[]> {
+    const count = this.config.workers === undefined ? 1 : rangeCount(this.config.workers);
+    if (walk === 'key') return count === 1 ? [{ lo: null, hi: null }] : planKeyRanges(count);
+    return planPageRanges(count, await heapPages(db, this.tables.usages));
   }
 
   private chosenRun(): RunRow {
@@ -161,12 +190,14 @@ export class Coordinator implements EngineContext {
     });
     if (!locked) return this.stopped();
     if (!(await this.setup(session, facts.catalogRows))) return this.stopped();
+    this.pace = await checkpointPace(session);
     const run = this.run!;
     this.progress = new PassProgress(this.estimatedRows);
     deps.sink({
       event: 'start',
       runId: run.id,
       direction: this.ops.direction,
+      walk: run.walk,
       workers: config.workers ?? null,
       resumed: this.resumed,
       ruleFingerprint: run.ruleFingerprint,
@@ -174,7 +205,7 @@ export class Coordinator implements EngineContext {
       batchSize: initialController(this.controllerSettings).size,
       targetBatchMs: config.targetBatchMs,
       fixedBatchSize: config.batchSize !== undefined,
-      keyedPass: this.keyedPass,
+      keyedPass: this.firstPass,
     });
 
     const slots =
@@ -211,6 +242,14 @@ export class Coordinator implements EngineContext {
     // Setup takes milliseconds; poll rather than block so a signal is still honoured.
     if (!(await waitForAdvisoryLock(db, setupLock, { signal: this.stop, sleep: this.deps.sleep, pollMs: 50 }))) return false;
     try {
+      const version = await serverVersionNum(db);
+      const walk = walkFor(this.config.walk, version);
+      if (walk === null) {
+        throw new PreflightError(
+          `--walk page needs PostgreSQL 14 or newer (TID range scans); this server is ${Math.floor(version / 10000)}`,
+          { hint: 'Leave --walk at auto (the key walk on this server), or pass --walk key.' },
+        );
+      }
       const chosen = await chooseRun(db, {
         restart: this.config.restart,
         host: this.deps.host,
@@ -219,7 +258,8 @@ export class Coordinator implements EngineContext {
         target: this.target,
         direction: this.ops.direction,
         recordedOptions: recordedOptions(this.config),
-        ranges: this.sweepRanges,
+        walk,
+        ranges: await this.passRanges(db, walk),
         catalogRows,
         beforeRestart: async (open) => {
           if (!(await noOtherHolder(db, this.runLock))) {
@@ -231,7 +271,7 @@ export class Coordinator implements EngineContext {
       });
       this.run = chosen.run;
       this.resumed = chosen.resumed;
-      this.keyedPass = chosen.keyedPass;
+      this.firstPass = chosen.firstPass;
       this.estimatedRows = chosen.estimatedRows;
       return true;
     } finally {
@@ -265,20 +305,31 @@ export class Coordinator implements EngineContext {
   async rangeClaimed(db: Queryable, lane: number, range: RangeRow): Promise<void> {
     this.laneEvent(lane, range, 'claimed');
     const now = this.deps.clock.now();
-    if (this.progress!.stale(range.pass, now)) this.progress!.refresh(await currentPassRanges(db, this.tables, range.runId), now);
+    if (this.progress!.stale(range.pass, now)) await this.refreshProgress(db, range.runId, now);
   }
 
-  async batchDone(db: Queryable | null, range: RangeRow, batchSize: number, outcome: BatchOutcome): Promise<void> {
-    this.position = { pass: range.pass, checkpoint: outcome.checkpoint };
+  /** Other processes' ranges from the ledger, a few seconds late at most. */
+  private async refreshProgress(db: Queryable, runId: number, now: number): Promise<void> {
+    this.progress!.refresh(await currentPassRanges(db, this.tables, runId), now);
+  }
+
+  async batchDone(db: Queryable | null, range: RangeRow, outcome: StepOutcome): Promise<void> {
+    const { position } = outcome;
+    this.position = {
+      pass: range.pass,
+      checkpoint: position.walk === 'key' ? position.checkpoint : null,
+      nextPage: position.walk === 'page' ? position.next : null,
+    };
+    if (outcome.run) this.totals = outcome.run;
     const progress = this.progress!;
     const now = this.deps.clock.now();
     if (db && progress.stale(range.pass, now)) {
-      // Other processes' ranges, a few seconds late at most; the ledger already holds this batch.
-      progress.refresh(await currentPassRanges(db, this.tables, range.runId), now);
+      // The ledger already holds this step.
+      await this.refreshProgress(db, range.runId, now);
     } else {
       progress.observe(range, outcome);
     }
-    this.deps.sink(batchEvent({ runId: range.runId, range, batchSize, outcome, progress: progress.snapshot(now) }));
+    this.deps.sink(batchEvent({ runId: range.runId, range, outcome, totals: this.totals, progress: progress.snapshot(now) }));
   }
 
   rangeDone(lane: number, range: RangeRow): void {

@@ -8,7 +8,7 @@ import type { RunRow } from '../../ledger/rows.js';
 import { finishRun, readRun } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
 import type { BackfillEvent } from '../events.js';
-import type { BackfillResult } from '../result.js';
+import type { BackfillResult, StopPosition } from '../result.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { summarize } from '../summary.js';
 
@@ -54,11 +54,7 @@ export async function completedResult(
   return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
 }
 
-export async function interruptedResult(
-  end: Ending,
-  signal: 'SIGINT' | 'SIGTERM',
-  position: { pass: number; checkpoint: string | null } | null,
-): Promise<BackfillResult> {
+export async function interruptedResult(end: Ending, signal: 'SIGINT' | 'SIGTERM', position: StopPosition | null): Promise<BackfillResult> {
   const { names, run } = end;
   if (!run || !end.db)
     return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };

@@ -8,8 +8,8 @@ import type { Clock, Sleep } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
 import { DEFAULT_THROTTLE, decideThrottle, INITIAL_THROTTLE, type ThrottleSettings, type ThrottleState } from '../policy/throttle.js';
-import { runBatch, type BatchInput, type BatchOutcome } from './batch.js';
 import { replicationLagMs, sessionsBlockedByMe } from './health.js';
+import type { RangeWalker, StepOutcome } from './walker.js';
 
 export interface GateDeps {
   clock: Clock;
@@ -19,6 +19,7 @@ export interface GateDeps {
 }
 
 export interface BatchReport {
+  /** Rows the rate limit charges the step for. */
   rows: number;
   startedAt: number;
   /** Sessions waiting on this batch's locks just before it committed. */
@@ -73,9 +74,9 @@ export class ThrottleGate {
   }
 }
 
-/** One lane's batches through the gate. */
-export class GatedBatches {
-  /** The last committed batch, not yet reported to the throttle. */
+/** One lane's steps through the gate. */
+export class GatedSteps {
+  /** The last committed step, not yet reported to the throttle. */
   private last: BatchReport | null = null;
 
   constructor(
@@ -83,18 +84,18 @@ export class GatedBatches {
     private readonly clock: Clock,
   ) {}
 
-  /** Waits for the gate, then runs one batch; null when `stop` aborted meanwhile. */
-  async next(db: Queryable, batch: Omit<BatchInput, 'beforeCommit' | 'clock'>, stop: AbortSignal): Promise<BatchOutcome | null> {
-    // Each batch is reported to the throttle once, even if the next one is retried.
+  /** Waits for the gate, then runs the walker's next step; null when `stop` aborted meanwhile. */
+  async next(db: Queryable, runId: number, walker: RangeWalker, stop: AbortSignal): Promise<StepOutcome | null> {
+    // Each step is reported to the throttle once, even if the next one is retried.
     const last = this.last;
     this.last = null;
-    await this.gate.beforeBatch(db, batch.range.runId, last);
-    // A pause may have been cut short by a signal: stop before starting a batch.
+    await this.gate.beforeBatch(db, runId, last);
+    // A pause may have been cut short by a signal: stop before starting a step.
     if (stop.aborted) return null;
     const sample = { blocked: 0 };
     const startedAt = this.clock.now();
-    const outcome = await runBatch(db, { ...batch, clock: this.clock, beforeCommit: this.gate.blockedSampler(sample) });
-    this.last = { rows: outcome.scanned, startedAt, blockedSessions: sample.blocked };
+    const outcome = await walker.step(db, this.gate.blockedSampler(sample));
+    this.last = { rows: outcome.charged, startedAt, blockedSessions: sample.blocked };
     return outcome;
   }
 }

@@ -1,30 +1,32 @@
 /**
- * A lane: one database session working a run's ranges, batch after batch — claim a range, pass
- * each batch through the throttle gate, size the next one with the controller, retry what is
+ * A lane: one database session working a run's ranges, step after step — claim a range, pass
+ * each step through the throttle gate, let the walker size and run it, retry what is
  * retryable, report progress — and, when no range is left to claim, judge the end of the pass.
  * The single runner is one lane; --workers N is N lanes; other processes add theirs.
  */
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../../db/advisory-lock.js';
 import type { Queryable, Session } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
+import { forgetMovedRows } from '../../ledger/moved-rows.js';
 import { claimRange, openSweep, releaseRange, runProgress } from '../../ledger/ranges.js';
 import type { RangeRow } from '../../ledger/rows.js';
-import { initialController, observeBatch, type ControllerState } from '../policy/controller.js';
 import { batchRetryPolicy, classifyFailure, planRetry, type RetryAction } from '../policy/failure.js';
-import type { BatchOutcome } from './batch.js';
 import type { EngineContext } from './context.js';
 import { recordCompleted } from './finish.js';
-import { GatedBatches } from './gate.js';
+import { GatedSteps } from './gate.js';
+import { KeyWalker } from './key-walk.js';
+import { PageWalker } from './page-walk.js';
 import type { SessionSlot } from './session-slot.js';
 import { judgePass } from './sweep.js';
+import type { RangeWalker, StepOutcome } from './walker.js';
 
 /** How often a lane with nothing to claim looks again for a range or for the run's end. */
 const IDLE_POLL_MS = 200;
 
 export class Lane {
-  private controller: ControllerState;
   private failures = 0;
-  private readonly batches: GatedBatches;
+  private readonly steps: GatedSteps;
+  private readonly walker: RangeWalker;
   private readonly claimedBy: string;
 
   constructor(
@@ -32,8 +34,8 @@ export class Lane {
     private readonly slot: SessionSlot,
     private readonly no: number,
   ) {
-    this.controller = initialController(engine.controllerSettings);
-    this.batches = new GatedBatches(engine.gate, engine.deps.clock);
+    this.steps = new GatedSteps(engine.gate, engine.deps.clock);
+    this.walker = engine.walk === 'page' ? new PageWalker(engine.walkSettings) : new KeyWalker(engine.walkSettings);
     this.claimedBy = `${engine.deps.host} pid ${engine.deps.pid} lane ${no}`;
   }
 
@@ -88,23 +90,20 @@ export class Lane {
     return false;
   }
 
-  /** Runs one range's batches until it is done, the session is lost, or the run stops. */
+  /** Runs one range's steps until it is done, the session is lost, or the run stops. */
   private async work(range: RangeRow): Promise<void> {
-    let current = range;
+    this.walker.begin(range);
     for (;;) {
       if (this.stopped) return;
-      const sizeUsed = this.controller.size;
-      const outcome = await this.batchWithRetries(current);
+      const outcome = await this.stepWithRetries(range);
       // Lost the session (and with it the range), or stopping: claim again from the ledger.
       if (outcome === null) return;
-      this.controller = observeBatch(this.controller, this.engine.controllerSettings, { rows: outcome.scanned, ms: outcome.ms });
-      await this.engine.batchDone(this.slot.current, current, sizeUsed, outcome);
+      await this.engine.batchDone(this.slot.current, range, outcome);
       if (outcome.rangeDone) {
-        if (this.slot.current) await releaseRange(this.slot.current, this.engine.tables, current).catch(() => {});
-        this.engine.rangeDone(this.no, current);
+        if (this.slot.current) await releaseRange(this.slot.current, this.engine.tables, range).catch(() => {});
+        this.engine.rangeDone(this.no, range);
         return;
       }
-      current = { ...current, checkpoint: outcome.checkpoint, rowsScanned: current.rowsScanned + outcome.scanned };
     }
   }
 
@@ -129,8 +128,10 @@ export class Lane {
     const verdict = await judgePass(db, walk, run, deps.sink);
     // Stopped half way through the count: nothing was written; the next run counts again.
     if (verdict === null) return false;
+    // The pass is over, and with it what its rounds moved.
+    await forgetMovedRows(db, tables, runId);
     if (verdict.next !== null) {
-      await openSweep(db, tables, runId, verdict.next, this.engine.sweepRanges);
+      await openSweep(db, tables, runId, verdict.next, await this.engine.passRanges(db));
       return false;
     }
     await recordCompleted(db, tables, ops, runId, verdict);
@@ -158,41 +159,29 @@ export class Lane {
       action,
       attempt: (this.failures += 1),
       policy: batchRetryPolicy(config.maxRetries),
-      controller: this.controller,
+      batchSize: action === 'split' ? this.walker.split() : this.walker.size,
       random: deps.random,
       runId,
       context: this.engine.translateContext,
       resumeCommand: deps.resumeCommand,
       who: `a batch of run #${runId}`,
     });
-    this.controller = retry.controller;
     deps.sink(retry.event);
     if (retry.delayMs > 0) await deps.sleep(retry.delayMs, this.engine.stop);
   }
 
   /**
-   * One batch of `range`, retrying what is retryable on the same session. Null when the session
+   * One step of `range`, retrying what is retryable on the same session. Null when the session
    * was lost (the range lock went with it: the caller claims again, possibly the same range,
-   * from the ledger's checkpoint — a COMMIT lost with its connection may or may not have
-   * landed, and only the ledger knows) or when the run is stopping.
+   * from the ledger's position — a COMMIT lost with its connection may or may not have landed,
+   * and only the ledger knows) or when the run is stopping.
    */
-  private async batchWithRetries(range: RangeRow): Promise<BatchOutcome | null> {
-    const { ops, tables, config } = this.engine;
-    const timeouts = { statementTimeoutMs: config.statementTimeout, lockTimeoutMs: config.lockTimeout };
+  private async stepWithRetries(range: RangeRow): Promise<StepOutcome | null> {
     for (;;) {
       const db = this.slot.current;
       if (!db || this.stopped) return null;
       try {
-        const batch = {
-          ops,
-          tables,
-          range,
-          size: this.controller.size,
-          timeouts,
-          runStartedAt: this.engine.runStartedAt,
-          countsRowsAtStart: this.engine.rowsAtStartFrom === 'keyed pass',
-        };
-        const outcome = await this.batches.next(db, batch, this.engine.stop);
+        const outcome = await this.steps.next(db, range.runId, this.walker, this.engine.stop);
         if (outcome) this.failures = 0;
         return outcome;
       } catch (error) {

@@ -10,7 +10,10 @@ export interface TableFacts {
   /** pg_class.reltuples: the catalog's row estimate (-1 or 0 when never analyzed). */
   catalogRows: number;
   hasCacheColumns: boolean;
+  /** The ledger as this version uses it. */
   hasLedger: boolean;
+  /** A ledger an older version created (runs and ranges), not yet brought up to date by `up`. */
+  hasOlderLedger: boolean;
   hasInterceptions: boolean;
 }
 
@@ -19,9 +22,10 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
     `SELECT c.reltuples::float8 AS reltuples,
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
             to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
+            to_regclass($6) IS NOT NULL AS has_current_ledger,
             to_regclass($5) IS NOT NULL AS has_interceptions
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions],
+    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions, names.movedRows],
   );
   const row = rows[0];
   if (!row) {
@@ -32,7 +36,8 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
   return {
     catalogRows: Number(row.reltuples),
     hasCacheColumns: Number(row.cache_columns) === 2,
-    hasLedger: row.has_ledger === true,
+    hasLedger: row.has_ledger === true && row.has_current_ledger === true,
+    hasOlderLedger: row.has_ledger === true && row.has_current_ledger !== true,
     hasInterceptions: row.has_interceptions === true,
   };
 }
@@ -54,6 +59,11 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
       hint: 'Run `aibridge-migrate up` first: it adds the columns and the backfill ledger.',
     });
   }
+  if (facts.hasOlderLedger) {
+    throw new PreflightError(`the backfill ledger (${names.runs}, ${names.ranges}) was created by an older version of aibridge-migrate`, {
+      hint: 'Run `aibridge-migrate up` (with the same --state-schema) to bring it up to date; an unfinished run resumes where it stopped.',
+    });
+  }
   if (!facts.hasLedger) {
     throw new PreflightError(`the backfill ledger (${names.runs}, ${names.ranges}) does not exist`, {
       hint: 'Run `aibridge-migrate up` first (with the same --state-schema): it creates the ledger.',
@@ -69,6 +79,9 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
     [names.ranges, 'SELECT'],
     [names.ranges, 'INSERT'],
     [names.ranges, 'UPDATE'],
+    [names.movedRows, 'SELECT'],
+    [names.movedRows, 'INSERT'],
+    [names.movedRows, 'DELETE'],
   ];
   const { rows } = await db.query<{ ok: boolean[] }>(
     `SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok

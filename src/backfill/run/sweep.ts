@@ -20,6 +20,8 @@ import type { BackfillEvent } from '../events.js';
 import { initialController, observeBatch, type ControllerSettings } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
+import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
+import { heapPages, serverVersionNum } from './server-facts.js';
 
 export interface CountTotals {
   /** Rows a sweep would still write. */
@@ -39,15 +41,8 @@ export interface CountWalk {
   stop: AbortSignal;
 }
 
-/** PostgreSQL 14 added TID range scans: a chunk of heap pages is then read in order. */
-const TID_RANGE_SCAN_VERSION = 140000;
 /** Pages of the first chunk, before any chunk has shown how many rows a page holds. */
 const FIRST_CHUNK_PAGES = 64;
-
-async function heapPages(db: Queryable, usages: string): Promise<number> {
-  const { rows } = await db.query(`SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint AS pages`, [usages]);
-  return Number(rows[0]!.pages);
-}
 
 /**
  * Counts the whole table chunk by chunk, each chunk sized like a batch (the controller); null
@@ -75,8 +70,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
     controller = observeBatch(controller, walk.controllerSettings, { rows: scanned, ms: walk.clock.now() - started });
     return { scanned, lastId: (counted.last_id as string | null) ?? null };
   };
-  const { rows } = await db.query(`SELECT current_setting('server_version_num')::int AS version`);
-  if (Number(rows[0]!.version) >= TID_RANGE_SCAN_VERSION) {
+  if ((await serverVersionNum(db)) >= TID_RANGE_SCAN_VERSION) {
     let end = await heapPages(db, walk.tables.usages);
     let pages = FIRST_CHUNK_PAGES;
     for (let from = 0; from < end;) {
@@ -124,7 +118,7 @@ export async function judgePass(
   const pass = last?.pass ?? 0;
   const totals = await countWalk(db, walk);
   if (totals === null) return null;
-  // No pass yet: the run began with this count; what it finds opens the keyed pass, and sweeps
+  // No pass yet: the run began with this count; what it finds opens the first pass, and sweeps
   // follow that as in any run.
   if (last === null && run.countsRowsAtStart) await recordRowsAtStart(db, walk.tables, run.id, totals.existed);
   const remaining = totals.eligible;

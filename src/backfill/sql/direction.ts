@@ -1,12 +1,15 @@
 /**
  * What differs between the forward run (fill the columns from metadata) and the reverse run
- * (copy the columns back into metadata): the batch statement and the count that ends a pass.
+ * (copy the columns back into metadata): the statements that read and write rows and the count
+ * that ends a pass.
  * Everything else — ranges, checkpoints, retries, lanes, throttle — is shared.
  */
 import type { Direction } from '../../ledger/rows.js';
-import { batchStatement, eligibleCountStatement } from './forward.js';
+import type { JudgedRow } from '../policy/rounds.js';
+import { batchStatement, eligibleCountStatement, judgeStatement, roundStatement } from './forward.js';
 import type { CountWindow, KeyWindow, Statement } from './keyset.js';
-import { reverseBatchStatement, reverseCountStatement } from './reverse.js';
+import type { JudgeSpan, RoundPlace } from './page-walk.js';
+import { reverseBatchStatement, reverseCountStatement, reverseJudgeStatement, reverseRoundStatement } from './reverse.js';
 
 export interface DirectionOps {
   direction: Direction;
@@ -20,11 +23,37 @@ export interface DirectionOps {
    * would still write), `existed`, `unreversible` (reverse only) and `last_id`.
    */
   count(usages: string, window: CountWindow): Statement;
+  /**
+   * The page walk's read of a span of pages; its one row has `scanned`, `app_written`,
+   * `existed`, `anomalies` and the rows to write (page-walk.ts judgedArraysSql) with
+   * `judgedValues` values each.
+   */
+  judge(usages: string, span: JudgeSpan, existedBefore: Date): Statement;
+  judgedValues: number;
+  /**
+   * One round of the page walk: writes `rows` (at most one per page); its one row has `updated`
+   * and `moved`, the rows it moved to pages of the pass outside the window (page-walk.ts).
+   */
+  round(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Statement;
 }
 
-export const FORWARD: DirectionOps = { direction: 'forward', batch: batchStatement, count: eligibleCountStatement };
+export const FORWARD: DirectionOps = {
+  direction: 'forward',
+  batch: batchStatement,
+  count: eligibleCountStatement,
+  judge: judgeStatement,
+  judgedValues: 2,
+  round: roundStatement,
+};
 
-export const REVERSE: DirectionOps = { direction: 'reverse', batch: reverseBatchStatement, count: reverseCountStatement };
+export const REVERSE: DirectionOps = {
+  direction: 'reverse',
+  batch: reverseBatchStatement,
+  count: reverseCountStatement,
+  judge: reverseJudgeStatement,
+  judgedValues: 0,
+  round: reverseRoundStatement,
+};
 
 export function directionOps(reverse: boolean): DirectionOps {
   return reverse ? REVERSE : FORWARD;

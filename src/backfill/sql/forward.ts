@@ -15,6 +15,8 @@ import {
   type KeyWindow,
   type Statement,
 } from './keyset.js';
+import { judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import type { JudgedRow } from '../policy/rounds.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
 const write = `t.${quoteIdent(WRITE_COLUMN)}`;
@@ -106,4 +108,61 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sta
        ${window.by === 'key' ? 'max(t.id::text COLLATE "C")' : 'NULL::text'} AS last_id
   FROM ${rows}`;
   return { text, values: [window.existedBefore, ...chunk.values] };
+}
+
+/**
+ * Judges every row of a span of heap pages once (a TID range scan, which also prunes the pages
+ * it reads) and returns one row: the counts of what it saw — scanned, app_written, existed,
+ * anomalies by class, leaving out the rows a round moved here (they were counted where they
+ * were) — and the rows to write with their two values (judgedArraysSql). The rule is evaluated
+ * only for rows the backfill owns.
+ */
+export function judgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Statement {
+  const rule = ownedRule('s');
+  const cond = spanCondition(span, 2);
+  const text = `WITH j AS MATERIALIZED (
+  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (${read} <> 0 OR ${write} <> 0) AS app_written,
+         t.created_at <= $1::timestamptz AS existed, t.ctid <> ALL ($4::tid[]) AS counted,
+         ${rule.innerColumns.join(',\n         ')}
+    FROM ${usages} AS t
+   WHERE ${cond.sql}
+), s AS (
+  SELECT s.*, ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write FROM j AS s
+)
+SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
+       count(*) FILTER (WHERE s.counted AND s.app_written)::bigint AS app_written,
+       count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
+       ${countsByClassSql(Object.fromEntries(Object.entries(rule.hasAnomaly).map(([c, holds]) => [c, `s.counted AND ${holds}`])))} AS anomalies,
+       ${judgedArraysSql('s.cache_read <> 0 OR s.cache_write <> 0', ['s.cache_read', 's.cache_write'])}
+  FROM s`;
+  return { text, values: [existedBefore, ...cond.values, span.movedHere] };
+}
+
+/**
+ * One round: each row reached through the primary key (the index fetch prunes its page first:
+ * page-walk.ts), written only while it is the very version the judge read (xmin) with both
+ * columns still 0. A row changed since — by the application, or moved by an update — is
+ * skipped, never written from a stale read, and left to the convergence count.
+ */
+export function roundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Statement {
+  const summary = roundSummarySql(place, 5);
+  const text = `WITH v AS (
+  SELECT * FROM unnest($1::uuid[], $2::xid[], $3::bigint[], $4::bigint[]) AS v(id, row_version, cache_read, cache_write)
+), u AS (
+  UPDATE ${usages} AS t SET ${quoteIdent(READ_COLUMN)} = v.cache_read, ${quoteIdent(WRITE_COLUMN)} = v.cache_write
+    FROM v
+   WHERE t.id = v.id AND t.xmin = v.row_version AND ${OWNED}
+  RETURNING t.ctid AS address
+)
+${summary.sql}`;
+  return {
+    text,
+    values: [
+      rows.map((r) => r.id),
+      rows.map((r) => r.version),
+      rows.map((r) => r.values[0]),
+      rows.map((r) => r.values[1]),
+      ...summary.values,
+    ],
+  };
 }

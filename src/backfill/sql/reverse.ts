@@ -35,6 +35,8 @@ import {
   type KeyWindow,
   type Statement,
 } from './keyset.js';
+import { judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import type { JudgedRow } from '../policy/rounds.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -79,10 +81,16 @@ export function newMetadataSql(): string {
       || COALESCE(${displaced}, '{}'::jsonb)`;
 }
 
-/** Rows a reverse batch could not reverse, by why (the run reports them when it completes). */
-const unreversibleCounts = countsByClassSql(
-  Object.fromEntries(['not_an_object', 'displaced_key_present'].map((cls) => [cls, `s.unreversible = ${constantLiteral(cls)}`])),
-);
+/** Rows a reverse batch could not reverse, by why (the run reports them when it completes), among rows where `where` holds. */
+function unreversibleCountsWhere(where: string): string {
+  return countsByClassSql(
+    Object.fromEntries(
+      ['not_an_object', 'displaced_key_present'].map((cls) => [cls, `${where} AND s.unreversible = ${constantLiteral(cls)}`]),
+    ),
+  );
+}
+
+const unreversibleCounts = unreversibleCountsWhere('true');
 
 /**
  * One reverse batch: the next `size` rows after `lo`, judged once; the reversible ones get
@@ -129,4 +137,45 @@ SELECT count(*)::bigint AS scanned,
        (SELECT l.id::text FROM s AS l ORDER BY l.id DESC LIMIT 1) AS last_id
   FROM s`;
   return { text, values: [window.existedBefore, ...chunk.values] };
+}
+
+/**
+ * Judges a span of heap pages for the reverse run (see judgeStatement in forward.ts for the
+ * shape): counts, unreversible rows by why (as `anomalies`), and the rows to rewrite.
+ */
+export function reverseJudgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Statement {
+  const cond = spanCondition(span, 2);
+  const text = `WITH s AS MATERIALIZED (
+  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $1::timestamptz AS existed,
+         t.ctid <> ALL ($4::tid[]) AS counted, j.owned, j.needs, j.unreversible
+    FROM ${usages} AS t
+    CROSS JOIN LATERAL ${reverseJudgementSql()}
+   WHERE ${cond.sql}
+)
+SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
+       count(*) FILTER (WHERE s.counted AND s.owned)::bigint AS app_written,
+       count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
+       ${unreversibleCountsWhere('s.counted')} AS anomalies,
+       ${judgedArraysSql('s.needs AND s.unreversible IS NULL', [])}
+  FROM s`;
+  return { text, values: [existedBefore, ...cond.values, span.movedHere] };
+}
+
+/**
+ * One reverse round: each row through the primary key, its new metadata computed on the very
+ * version the judge read (xmin), as in the forward round (forward.ts).
+ */
+export function reverseRoundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Statement {
+  const summary = roundSummarySql(place, 3);
+  const text = `WITH v AS (
+  SELECT * FROM unnest($1::uuid[], $2::xid[]) AS v(id, row_version)
+), u AS (
+  UPDATE ${usages} AS t
+     SET metadata = (SELECT ${newMetadataSql()} FROM ${reverseJudgementSql()})
+    FROM v
+   WHERE t.id = v.id AND t.xmin = v.row_version
+  RETURNING t.ctid AS address
+)
+${summary.sql}`;
+  return { text, values: [rows.map((r) => r.id), rows.map((r) => r.version), ...summary.values] };
 }

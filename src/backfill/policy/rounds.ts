@@ -1,0 +1,118 @@
+/**
+ * The page walk's plan for one window: which pages the next judge reads, and which rows the
+ * next round writes. Pure; the I/O is src/backfill/run/page-walk.ts.
+ *
+ * A round writes at most one row per page: the dead version an update leaves on a page can only
+ * be pruned — giving its room to the next new version, so that update stays HOT — once the
+ * transaction that left it has committed (src/backfill/sql/page-walk.ts says why that matters).
+ */
+
+/** A row the judge found to write: its key, its heap page, the version it judged (xmin) and what it gets. */
+export interface JudgedRow {
+  id: string;
+  page: number;
+  version: string;
+  /** The direction's values for the round statement (forward: cache read and write; reverse: none). */
+  values: readonly string[];
+}
+
+/** The heap page of a `(page,offset)` tid text. */
+export function pageOf(address: string): number {
+  const comma = address.indexOf(',');
+  if (!address.startsWith('(') || comma < 0) throw new Error(`not a tid: ${address}`);
+  return Number(address.slice(1, comma));
+}
+
+/**
+ * The rows a window still has to write, one queue per page, handed out a row per page per round
+ * and going round the pages: a window with more pages holding rows than a round may write takes
+ * several rounds to visit every page once, each page again only after all the others.
+ */
+export class RoundQueue {
+  /** Pages with rows left, in page order, each with its rows in physical order. */
+  private pages: { page: number; rows: JudgedRow[] }[] = [];
+  /** Index into `pages` where the next round starts. */
+  private cursor = 0;
+
+  /** `rows` in physical order, as the judge returns them. */
+  add(rows: readonly JudgedRow[]): void {
+    for (const row of rows) {
+      const last = this.pages.at(-1);
+      if (last && last.page === row.page) last.rows.push(row);
+      else if (last && last.page > row.page) throw new Error(`rows out of physical order: page ${row.page} after ${last.page}`);
+      else this.pages.push({ page: row.page, rows: [row] });
+    }
+  }
+
+  get remaining(): number {
+    return this.pages.reduce((sum, p) => sum + p.rows.length, 0);
+  }
+
+  /** The next round: at most `size` rows, never two of one page. Empty when nothing is left. */
+  peek(size: number): JudgedRow[] {
+    const n = Math.min(Math.max(1, Math.floor(size)), this.pages.length);
+    return Array.from({ length: n }, (_, i) => this.pages[(this.cursor + i) % this.pages.length]!.rows[0]!);
+  }
+
+  /** The round `peek(size)` gave has committed: its rows are written (or found changed) and leave the queue. */
+  commit(size: number): void {
+    const n = Math.min(Math.max(1, Math.floor(size)), this.pages.length);
+    if (n === 0) return;
+    for (let i = 0; i < n; i++) this.pages[(this.cursor + i) % this.pages.length]!.rows.shift();
+    // The next round starts after the last page this one took; emptied pages leave the ring.
+    const after = this.pages[(this.cursor + n - 1) % this.pages.length]!.page;
+    this.pages = this.pages.filter((p) => p.rows.length > 0);
+    const next = this.pages.findIndex((p) => p.page > after);
+    this.cursor = next < 0 ? 0 : next;
+  }
+}
+
+/** Pages of the first judge of a window, before any judge has shown how many rows a page holds. */
+export const FIRST_JUDGE_PAGES = 4;
+
+/** Pages the next judge reads so that it covers about `rows` rows, given what the last one saw. */
+export function judgePages(rows: number, last: { pages: number; scanned: number } | null): number {
+  if (!last || last.scanned <= 0 || last.pages <= 0) return FIRST_JUDGE_PAGES;
+  return Math.max(1, Math.round(rows / (last.scanned / last.pages)));
+}
+
+/** How often the server checkpoints: by WAL volume and by time (what windows are sized against). */
+export interface CheckpointPace {
+  /** WAL between checkpoints when WAL triggers them: max_wal_size / (1 + checkpoint_completion_target). */
+  walBytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * WAL a window writes per page, as planned for: the page's one full-page image (8 kB) and the
+ * records of its rows' updates. Measured windows write less; planning high keeps them short.
+ */
+export const PLANNED_WAL_PER_PAGE = 16 * 1024;
+
+/**
+ * Share of the checkpoint interval one window may take. A checkpoint that falls inside a window
+ * makes PostgreSQL image, a second time, the pages the window writes after it — on average half
+ * the window — so a window of a tenth of the interval costs about 5% more images per pass.
+ */
+export const WINDOW_SHARE_OF_CHECKPOINT = 0.1;
+
+/**
+ * Pages of the next window: as many as a round may write rows (one per page), but short enough
+ * against the checkpoint pace, in WAL and in time — `msPerPage` is what the last window took a
+ * page (null before one has finished), and the rate limit slows every page's judging down to
+ * `rowsPerPage / maxRowsPerSecond`.
+ */
+export function windowPages(input: {
+  roundSize: number;
+  pace: CheckpointPace;
+  msPerPage: number | null;
+  rowsPerPage: number | null;
+  maxRowsPerSecond: number | null;
+}): number {
+  const { pace } = input;
+  const byWal = (pace.walBytes * WINDOW_SHARE_OF_CHECKPOINT) / PLANNED_WAL_PER_PAGE;
+  const throttledMs = input.maxRowsPerSecond && input.rowsPerPage ? (input.rowsPerPage * 1000) / input.maxRowsPerSecond : 0;
+  const msPerPage = Math.max(input.msPerPage ?? 0, throttledMs);
+  const byTime = msPerPage > 0 ? (pace.timeoutMs * WINDOW_SHARE_OF_CHECKPOINT) / msPerPage : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime)));
+}

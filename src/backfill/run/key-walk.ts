@@ -1,0 +1,83 @@
+/**
+ * The key walk (PostgreSQL 13, and runs begun before the page walk): a range is worked in
+ * primary-key order, a batch at a time; each batch is one short transaction that runs the
+ * direction's statement over the next rows of the range and records the checkpoint. Either all
+ * of it commits or none of it does, so a crash at any instant loses no committed batch and
+ * repeats none.
+ */
+import type { Queryable } from '../../db/port.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordBatch } from '../../ledger/checkpoint.js';
+import { countsOf, type RangeRow } from '../../ledger/rows.js';
+import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
+import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+
+export class KeyWalker implements RangeWalker {
+  private controller: ControllerState;
+  private range: RangeRow | null = null;
+
+  constructor(private readonly settings: WalkSettings) {
+    this.controller = initialController(settings.controllerSettings);
+  }
+
+  get size(): number {
+    return this.controller.size;
+  }
+
+  begin(range: RangeRow): void {
+    this.range = range;
+  }
+
+  split(): number {
+    this.controller = splitAfterTimeout(this.controller);
+    return this.controller.size;
+  }
+
+  async step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+    const { ops, tables, clock } = this.settings;
+    const range = this.range!;
+    const size = this.controller.size;
+    const started = clock.now();
+    const lo = range.checkpoint ?? range.lo;
+    const outcome = await withTransaction(
+      db,
+      async (tx) => {
+        const statement = ops.batch(tables.usages, { lo, hi: range.hi, size, existedBefore: this.settings.runStartedAt });
+        const { rows } = await tx.query(statement.text, statement.values);
+        const stats = rows[0]!;
+        const scanned = Number(stats.scanned);
+        // Fewer rows than asked for: the range has no more, this batch runs to its end.
+        const rangeDone = scanned < size;
+        const lastId = (stats.last_id as string | null) ?? null;
+        const checkpoint = rangeDone ? (range.hi ?? lastId ?? lo) : lastId;
+        const counts = {
+          scanned,
+          updated: Number(stats.updated),
+          applicationWritten: Number(stats.app_written),
+          anomalies: countsOf(stats.anomalies),
+        };
+        // Before the ledger write: it locks the run's row, which every lane of the run updates.
+        await beforeCommit(tx);
+        const existedAtStart = this.settings.firstPassCountsRowsAtStart && range.pass === 0 ? Number(stats.existed) : null;
+        const position = { walk: 'key' as const, checkpoint };
+        const run = await recordBatch(tx, tables, {
+          runId: range.runId,
+          rangeNo: range.rangeNo,
+          pass: range.pass,
+          position,
+          rangeDone,
+          ms: clock.now() - started,
+          existedAtStart,
+          ...counts,
+        });
+        return { position, rangeDone, run, ...counts };
+      },
+      { local: stepSettings(this.settings.timeouts) },
+    );
+    const ms = clock.now() - started;
+    this.controller = observeBatch(this.controller, this.settings.controllerSettings, { rows: outcome.scanned, ms });
+    if (!outcome.rangeDone)
+      this.range = { ...range, checkpoint: outcome.position.checkpoint, rowsScanned: range.rowsScanned + outcome.scanned };
+    return { kind: 'batch', size, ms, charged: outcome.scanned, ...outcome };
+  }
+}

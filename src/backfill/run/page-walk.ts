@@ -1,0 +1,316 @@
+/**
+ * The page walk (PostgreSQL 14 and newer): a range of heap pages is worked a window at a time.
+ * A window is first read — judged — in short transactions (TID range scans, in page order),
+ * which count what they see into the ledger and collect the rows to write; then it is written
+ * in rounds, each a short transaction writing at most one row per page (src/backfill/sql/
+ * page-walk.ts says why). A window's pages are all written within the few seconds its rounds
+ * take, then the walk moves on and never comes back in this pass.
+ *
+ * Exact counts across a crash: a judge's counts commit with the position `counted_to_page`,
+ * so pages before it are never counted again. The rows a window still has to write live only
+ * in this process; a range resumed from its ledger row reads the pages between `next_page` and
+ * `counted_to_page` again — without counting them — to find which of their rows are still
+ * left (a row already written no longer qualifies).
+ */
+import type { Queryable } from '../../db/port.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordBatch, type RangePosition } from '../../ledger/checkpoint.js';
+import { movedRowsIn, recordMovedRows } from '../../ledger/moved-rows.js';
+import { passEnd } from '../../ledger/ranges.js';
+import type { PageProgress, RangeRow } from '../../ledger/rows.js';
+import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
+import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
+import { readJudgement, spanCondition } from '../sql/page-walk.js';
+import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+
+interface Window {
+  from: number;
+  to: number;
+  /** Pages [from, judgedTo) have been read in this process. */
+  judgedTo: number;
+  /** When its first step began (clock ms). */
+  startedAt: number;
+  /** A round of it has committed. */
+  wrote: boolean;
+}
+
+export class PageWalker implements RangeWalker {
+  /** Rows a judge reads. */
+  private judgeSize: ControllerState;
+  /** Rows a round writes; a window has as many pages, so that a round can visit each of them. */
+  private roundSize: ControllerState;
+  private lastKind: 'judge' | 'round' = 'judge';
+  /** Rows the last round tried to write: fewer than the round size once the window has fewer pages. */
+  private lastRoundRows = 0;
+  private lastJudge: { pages: number; scanned: number } | null = null;
+  private range: RangeRow | null = null;
+  private pages: PageProgress = { first: 0, end: 0, next: 0, countedTo: 0 };
+  private window: Window | null = null;
+  private queue = new RoundQueue();
+  /** The end of the range's pass (its ranges cover pages [0, passEnd)); read once per range. */
+  private passEnd: number | null = null;
+  /** What the last whole window took per page, and how many rows its pages held. */
+  private lastWindow: { msPerPage: number; rowsPerPage: number | null } | null = null;
+
+  constructor(private readonly settings: WalkSettings) {
+    this.judgeSize = initialController(settings.controllerSettings);
+    this.roundSize = initialController(settings.controllerSettings);
+  }
+
+  get size(): number {
+    return this.nextKind() === 'judge' ? this.judgeSize.size : this.roundSize.size;
+  }
+
+  begin(range: RangeRow): void {
+    if (!range.pages) throw new Error(`range ${range.rangeNo} of run ${range.runId} is not a page range`);
+    this.range = range;
+    this.pages = range.pages;
+    this.window = null;
+    this.queue = new RoundQueue();
+    this.passEnd = null;
+  }
+
+  split(): number {
+    if (this.lastKind === 'judge') {
+      this.judgeSize = splitAfterTimeout(this.judgeSize);
+      return this.judgeSize.size;
+    }
+    // Halve what the failed round really tried, not its (larger) allowance.
+    this.roundSize = splitAfterTimeout({ ...this.roundSize, size: Math.min(this.roundSize.size, Math.max(1, this.lastRoundRows)) });
+    return this.roundSize.size;
+  }
+
+  private nextKind(): 'judge' | 'round' {
+    return this.window === null || this.window.judgedTo < this.window.to ? 'judge' : 'round';
+  }
+
+  async step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+    const range = this.range!;
+    if (this.window === null) {
+      const from = this.pages.next;
+      if (from >= this.pages.end) return this.finishEmptyRange(db);
+      const pages = windowPages({
+        roundSize: this.roundSize.size,
+        pace: this.settings.pace,
+        msPerPage: this.lastWindow?.msPerPage ?? null,
+        rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
+        maxRowsPerSecond: this.settings.maxRowsPerSecond(),
+      });
+      this.window = {
+        from,
+        to: Math.min(this.pages.end, from + pages),
+        judgedTo: from,
+        startedAt: this.settings.clock.now(),
+        wrote: false,
+      };
+    }
+    return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
+  }
+
+  /**
+   * Reads the next pages of the window: counted unless an earlier process counted them already.
+   * A read holds no row lock, so nobody can be waiting on it: no beforeCommit.
+   */
+  private async judge(db: Queryable, range: RangeRow, window: Window): Promise<StepOutcome> {
+    const { ops, tables, clock } = this.settings;
+    const size = this.judgeSize.size;
+    const recount = window.judgedTo < this.pages.countedTo;
+    let to = Math.min(window.to, window.judgedTo + judgePages(size, this.lastJudge));
+    // A judge either re-reads counted pages or counts new ones, never both.
+    if (recount) to = Math.min(to, this.pages.countedTo);
+    const span = { from: window.judgedTo, to };
+    const at = { runId: range.runId, pass: range.pass };
+    this.lastKind = 'judge';
+    const started = clock.now();
+    const result = await withTransaction(
+      db,
+      async (tx) => {
+        const movedHere = recount ? [] : await movedRowsIn(tx, tables, at, span);
+        const statement = ops.judge(tables.usages, { ...span, movedHere }, this.settings.runStartedAt);
+        const { rows } = await tx.query(statement.text, statement.values);
+        const judgement = readJudgement(rows[0]!, ops.judgedValues);
+        const windowDone = to >= window.to && judgement.rows.length === 0 && this.queue.remaining === 0;
+        const counts = recount
+          ? { scanned: 0, applicationWritten: 0, anomalies: {}, existed: 0 }
+          : {
+              scanned: judgement.scanned,
+              applicationWritten: judgement.applicationWritten,
+              anomalies: judgement.anomalies,
+              existed: judgement.existed,
+            };
+        if (recount && !windowDone) return { judgement, counts, recorded: null };
+        const position: RangePosition = {
+          walk: 'page',
+          next: windowDone ? window.to : window.from,
+          countedTo: Math.max(to, this.pages.countedTo),
+        };
+        const rangeDone = windowDone && window.to >= this.pages.end;
+        const run = await recordBatch(tx, tables, {
+          runId: range.runId,
+          rangeNo: range.rangeNo,
+          pass: range.pass,
+          position,
+          rangeDone,
+          scanned: counts.scanned,
+          updated: 0,
+          applicationWritten: counts.applicationWritten,
+          anomalies: counts.anomalies,
+          ms: clock.now() - started,
+          existedAtStart: this.settings.firstPassCountsRowsAtStart && range.pass === 0 && !recount ? counts.existed : null,
+        });
+        return { judgement, counts, recorded: { position, rangeDone, run } };
+      },
+      { local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' } },
+    );
+    const ms = clock.now() - started;
+    this.queue.add(result.judgement.rows);
+    window.judgedTo = to;
+    this.lastJudge = { pages: to - span.from, scanned: result.judgement.scanned };
+    this.judgeSize = observeBatch(this.judgeSize, this.settings.controllerSettings, { rows: result.judgement.scanned, ms });
+    const recorded = result.recorded ?? { position: this.position(window), rangeDone: false, run: null };
+    await this.moved(db, recorded.position, window);
+    return {
+      kind: 'judge',
+      size,
+      scanned: result.counts.scanned,
+      updated: 0,
+      applicationWritten: result.counts.applicationWritten,
+      anomalies: result.counts.anomalies,
+      ms,
+      position: recorded.position,
+      rangeDone: recorded.rangeDone,
+      run: recorded.run,
+      charged: result.judgement.scanned,
+    };
+  }
+
+  /** Writes the next round of the window's rows: at most one per page. */
+  private async round(
+    db: Queryable,
+    range: RangeRow,
+    window: Window,
+    beforeCommit: (tx: Queryable) => Promise<void>,
+  ): Promise<StepOutcome> {
+    const { ops, tables, clock } = this.settings;
+    const rows = this.queue.peek(this.roundSize.size);
+    const at = { runId: range.runId, pass: range.pass };
+    this.passEnd ??= await passEnd(db, tables, at);
+    const place = { window: { from: window.from, to: window.to }, passEnd: this.passEnd };
+    this.lastKind = 'round';
+    this.lastRoundRows = rows.length;
+    const started = clock.now();
+    const result = await withTransaction(
+      db,
+      async (tx) => {
+        const statement = ops.round(tables.usages, rows, place);
+        const { rows: out } = await tx.query(statement.text, statement.values);
+        const updated = Number(out[0]!.updated);
+        await beforeCommit(tx);
+        await recordMovedRows(tx, tables, at, out[0]!.moved as string[]);
+        const windowDone = this.queue.remaining === rows.length;
+        const position: RangePosition = { walk: 'page', next: windowDone ? window.to : window.from, countedTo: this.pages.countedTo };
+        const rangeDone = windowDone && window.to >= this.pages.end;
+        const run = await recordBatch(tx, tables, {
+          runId: range.runId,
+          rangeNo: range.rangeNo,
+          pass: range.pass,
+          position,
+          rangeDone,
+          scanned: 0,
+          updated,
+          applicationWritten: 0,
+          anomalies: {},
+          ms: clock.now() - started,
+          existedAtStart: null,
+        });
+        return { updated, position, rangeDone, run };
+      },
+      { local: stepSettings(this.settings.timeouts) },
+    );
+    const ms = clock.now() - started;
+    this.queue.commit(rows.length);
+    window.wrote = true;
+    this.roundSize = observeBatch(this.roundSize, this.settings.controllerSettings, { rows: rows.length, ms });
+    await this.moved(db, result.position, window);
+    return {
+      kind: 'round',
+      size: rows.length,
+      scanned: 0,
+      updated: result.updated,
+      applicationWritten: 0,
+      anomalies: {},
+      ms,
+      position: result.position,
+      rangeDone: result.rangeDone,
+      run: result.run,
+      charged: 0,
+    };
+  }
+
+  /** A range with no page to walk (the heap was empty when the pass began): marks it done. */
+  private async finishEmptyRange(db: Queryable): Promise<StepOutcome> {
+    const range = this.range!;
+    const { tables, clock } = this.settings;
+    const started = clock.now();
+    const position: RangePosition = { walk: 'page', next: this.pages.next, countedTo: this.pages.countedTo };
+    const run = await withTransaction(db, (tx) =>
+      recordBatch(tx, tables, {
+        runId: range.runId,
+        rangeNo: range.rangeNo,
+        pass: range.pass,
+        position,
+        rangeDone: true,
+        scanned: 0,
+        updated: 0,
+        applicationWritten: 0,
+        anomalies: {},
+        ms: 0,
+        existedAtStart: null,
+      }),
+    );
+    return {
+      kind: 'judge',
+      size: 0,
+      scanned: 0,
+      updated: 0,
+      applicationWritten: 0,
+      anomalies: {},
+      ms: clock.now() - started,
+      position,
+      rangeDone: true,
+      run,
+      charged: 0,
+    };
+  }
+
+  private position(window: Window): RangePosition {
+    return { walk: 'page', next: window.from, countedTo: this.pages.countedTo };
+  }
+
+  /** The ledger has the range at `position` now; a window it finishes is closed (closeWindow). */
+  private async moved(db: Queryable, position: RangePosition, window: Window): Promise<void> {
+    if (position.walk !== 'page') return;
+    this.pages = { ...this.pages, next: position.next, countedTo: position.countedTo };
+    if (position.next < window.to) return;
+    this.window = null;
+    if (window.wrote) await this.closeWindow(db, window);
+    this.lastWindow = {
+      msPerPage: (this.settings.clock.now() - window.startedAt) / Math.max(1, window.to - window.from),
+      rowsPerPage: this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null,
+    };
+  }
+
+  /**
+   * Reads a finished window's pages once more, now that its last round has committed: the read
+   * prunes what that round left dead and sets the hint bits of the versions it wrote. Both change
+   * the page, so both are WAL-logged — with a full-page image if a checkpoint came in between —
+   * and the count at the end of the pass, minutes later, would otherwise do them.
+   */
+  private async closeWindow(db: Queryable, window: Window): Promise<void> {
+    const cond = spanCondition(window, 1);
+    await withTransaction(db, (tx) => tx.query(`SELECT count(*) FROM ${this.settings.tables.usages} AS t WHERE ${cond.sql}`, cond.values), {
+      mode: 'read-only',
+      local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' },
+    });
+  }
+}

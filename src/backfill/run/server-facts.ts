@@ -1,0 +1,27 @@
+/** What the walk plans with that only the server knows: its version, the heap's size, the checkpoint pace. */
+import type { Queryable } from '../../db/port.js';
+import type { CheckpointPace } from '../policy/rounds.js';
+
+/** Pages of `usages`'s heap now (its main fork; the block size read from the server). */
+export async function heapPages(db: Queryable, usages: string): Promise<number> {
+  const { rows } = await db.query(`SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint AS pages`, [usages]);
+  return Number(rows[0]!.pages);
+}
+
+export async function serverVersionNum(db: Queryable): Promise<number> {
+  const { rows } = await db.query(`SELECT current_setting('server_version_num')::int AS version`);
+  return Number(rows[0]!.version);
+}
+
+/**
+ * How often the server checkpoints. PostgreSQL starts a checkpoint when the WAL written since the
+ * last one reaches max_wal_size / (1 + checkpoint_completion_target), or when checkpoint_timeout
+ * has passed. Readable by any role.
+ */
+export async function checkpointPace(db: Queryable): Promise<CheckpointPace> {
+  const { rows } = await db.query(
+    `SELECT pg_size_bytes(current_setting('max_wal_size')) / (1 + current_setting('checkpoint_completion_target')::float8) AS wal_bytes,
+            extract(epoch FROM current_setting('checkpoint_timeout')::interval) * 1000 AS timeout_ms`,
+  );
+  return { walBytes: Number(rows[0]!.wal_bytes), timeoutMs: Number(rows[0]!.timeout_ms) };
+}

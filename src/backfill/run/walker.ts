@@ -1,0 +1,75 @@
+/**
+ * How a lane works through a range, one short transaction per step: the key walk's batches
+ * (key-walk.ts) or the page walk's judges and rounds (page-walk.ts). A walker belongs to one
+ * lane and keeps that lane's batch sizes from range to range.
+ */
+import type { Queryable } from '../../db/port.js';
+import type { RangePosition, RunTotals } from '../../ledger/checkpoint.js';
+import type { RangeRow } from '../../ledger/rows.js';
+import type { Tables } from '../../names.js';
+import type { Clock } from '../../runtime.js';
+import type { ControllerSettings } from '../policy/controller.js';
+import type { CheckpointPace } from '../policy/rounds.js';
+import type { DirectionOps } from '../sql/direction.js';
+import { BATCH_PLANNER_SETTINGS } from '../sql/forward.js';
+
+/** A step's kind: a key batch (reads and writes its rows), a judge (reads pages), a round (writes one row per page). */
+export type StepKind = 'batch' | 'judge' | 'round';
+
+/** What one committed step did, as the ledger records it, and the run's totals after it. */
+export interface StepOutcome {
+  kind: StepKind;
+  /** Rows the step was sized for (the batch size the controller gave it). */
+  size: number;
+  /** Rows read and counted (0 for a round, and for a judge re-reading pages already counted). */
+  scanned: number;
+  updated: number;
+  applicationWritten: number;
+  anomalies: Record<string, number>;
+  ms: number;
+  position: RangePosition;
+  rangeDone: boolean;
+  /** The run's totals after this step, all processes; null for a step that recorded nothing. */
+  run: RunTotals | null;
+  /** Rows the rate limit charges the step for: what it read. */
+  charged: number;
+}
+
+export interface WalkSettings {
+  ops: DirectionOps;
+  tables: Tables;
+  controllerSettings: ControllerSettings;
+  timeouts: { statementTimeoutMs: number; lockTimeoutMs: number };
+  clock: Clock;
+  /** The run's start: rows created at or before it existed when the run began. */
+  runStartedAt: Date;
+  /** The run's first pass counts the rows that existed at its start (table_rows_at_start). */
+  firstPassCountsRowsAtStart: boolean;
+  /** How often the server checkpoints: a page walk's windows are kept short against it. */
+  pace: CheckpointPace;
+  /** The rate limit now (rows read per second, this process), null: none. */
+  maxRowsPerSecond: () => number | null;
+}
+
+export interface RangeWalker {
+  /** Starts on `range` (claimed just now, its position as the ledger has it). */
+  begin(range: RangeRow): void;
+  /**
+   * One step in one transaction. `beforeCommit` runs inside it, after its work and before its
+   * ledger write, while its row locks are held.
+   */
+  step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome>;
+  /** The last step hit a timeout: the next one covers fewer rows. Returns the new size. */
+  split(): number;
+  /** Rows the next step is sized for. */
+  readonly size: number;
+}
+
+/** The settings local to a step's transaction: its timeouts, and the join plan its statements need. */
+export function stepSettings(timeouts: WalkSettings['timeouts']): Record<string, string> {
+  return {
+    statement_timeout: `${timeouts.statementTimeoutMs}ms`,
+    lock_timeout: `${timeouts.lockTimeoutMs}ms`,
+    ...BATCH_PLANNER_SETTINGS,
+  };
+}

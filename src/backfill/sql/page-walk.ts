@@ -1,0 +1,106 @@
+/**
+ * What the statements of the walk in physical order (PostgreSQL 14 and newer) share: a window
+ * of heap pages is judged once, then written in rounds of at most one row per page.
+ *
+ * Why rounds: Coder's token-usage table is insert-only, so its pages are full. An update keeps
+ * its new row version on the same page (HOT: no index entry, a fraction of the WAL) only when
+ * the page has room, and the room comes from pruning the dead versions of earlier updates —
+ * which PostgreSQL does only for versions no transaction can see any more, and only when a page
+ * is read by a sequential, TID-range or index scan (not by a TID fetch). Two updates to one page
+ * in one transaction need room for two new versions at once, which a full page does not have.
+ * So a round writes one row per page, and reaches each row through the primary key: the index
+ * fetch prunes the page just before the update, freeing what the previous round left dead.
+ * Every page of a window is written within the few seconds its rounds take, so a checkpoint
+ * rarely falls inside a window: about one full-page image per page per pass, however long the
+ * run (`npx tsx bench/walk-probe.ts` measures the alternatives).
+ */
+import { countsOf } from '../../ledger/rows.js';
+import { pageOf, type JudgedRow } from '../policy/rounds.js';
+
+/** Pages [from, to) of the table's heap. */
+export interface PageSpan {
+  from: number;
+  to: number;
+}
+
+/** `(page,0)`: offset 0 sorts below every real line pointer (they start at 1). */
+export function pageTid(page: number): string {
+  return `(${page},0)`;
+}
+
+/** The TID range condition of a span (a TID range scan reads its pages in order, pruning each). */
+export function spanCondition(span: PageSpan, firstParam: number): { sql: string; values: string[] } {
+  return {
+    sql: `t.ctid >= $${firstParam}::tid AND t.ctid < $${firstParam + 1}::tid`,
+    values: [pageTid(span.from), pageTid(span.to)],
+  };
+}
+
+/** The judge's own pages and the rows on them to leave out of its counts (rows a round moved there: ledger/moved-rows.ts). */
+export interface JudgeSpan extends PageSpan {
+  movedHere: readonly string[];
+}
+
+/**
+ * The round's view of where it writes: rows its updates move off their page land anywhere; those
+ * landing on a page of the pass outside the window (`window`, `passEnd`) are returned as `moved`.
+ */
+export interface RoundPlace {
+  window: PageSpan;
+  passEnd: number;
+}
+
+/**
+ * The one row a round statement returns, over `u`, the rows it updated (RETURNING the new
+ * version's address): `updated`, and `moved`, the addresses that left the window for a page of
+ * the pass, with their parameters from `firstParam` on.
+ */
+export function roundSummarySql(place: RoundPlace, firstParam: number): { sql: string; values: number[] } {
+  const page = `((u.address::text)::point)[0]`;
+  const [from, to, end] = [firstParam, firstParam + 1, firstParam + 2].map((n) => `$${n}::float8`);
+  return {
+    sql: `SELECT count(*)::bigint AS updated,
+       COALESCE(array_agg(u.address::text) FILTER (WHERE (${page} < ${from} OR ${page} >= ${to}) AND ${page} < ${end}), '{}') AS moved
+  FROM u`,
+    values: [place.window.from, place.window.to, place.passEnd],
+  };
+}
+
+/**
+ * The aggregate columns every judge statement ends with, over its judged rows `s`: the rows to
+ * write (where `writes` holds), as parallel arrays in physical order — id, address, version —
+ * plus the direction's own `values`.
+ */
+export function judgedArraysSql(writes: string, values: readonly string[]): string {
+  const agg = (expr: string) => `COALESCE(array_agg(${expr}) FILTER (WHERE ${writes}), '{}')`;
+  return [
+    `${agg('s.id::text')} AS ids`,
+    `${agg('s.row_address::text')} AS addresses`,
+    `${agg('s.row_version::text')} AS versions`,
+    ...values.map((v, i) => `${agg(`(${v})::text`)} AS values_${i}`),
+  ].join(',\n       ');
+}
+
+/** What a judge statement's one row says. */
+export interface Judgement {
+  scanned: number;
+  applicationWritten: number;
+  existed: number;
+  anomalies: Record<string, number>;
+  rows: JudgedRow[];
+}
+
+/** Reads a judge statement's row (`values` arrays: as many as the direction has). */
+export function readJudgement(row: Record<string, unknown>, valueCount: number): Judgement {
+  const ids = row.ids as string[];
+  const addresses = row.addresses as string[];
+  const versions = row.versions as string[];
+  const values = Array.from({ length: valueCount }, (_, i) => row[`values_${i}`] as string[]);
+  return {
+    scanned: Number(row.scanned),
+    applicationWritten: Number(row.app_written),
+    existed: Number(row.existed),
+    anomalies: countsOf(row.anomalies),
+    rows: ids.map((id, i) => ({ id, page: pageOf(addresses[i]!), version: versions[i]!, values: values.map((v) => v[i]!) })),
+  };
+}

@@ -1,7 +1,10 @@
 /** Brings a test database to the post-`up` state through the real migration runner. */
+import path from 'node:path';
 import pg from 'pg';
 import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
+import { migrationFiles } from '../../src/migrate/loader.js';
 import { runMigrations } from '../../src/migrate/runner.js';
+import { COLUMNS_MIGRATION } from '../../src/migrate/session.js';
 
 export interface ToolkitSchemaOptions {
   appSchema?: string;
@@ -26,3 +29,12 @@ export async function applyToolkitMigrations(url: string, options: ToolkitSchema
     await client.end();
   }
 }
+
+/**
+ * The toolkit's migrations that `down` reverts before it reaches the columns migration: the
+ * ledger's (its tables, then the columns added to them since), newest first.
+ */
+export const LEDGER_MIGRATIONS: readonly string[] = migrationFiles()
+  .map((file) => path.basename(file).replace(/\.(ts|js)$/, ''))
+  .filter((name) => name > COLUMNS_MIGRATION)
+  .reverse();

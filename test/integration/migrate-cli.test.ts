@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../harness/database.js';
+import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { freshDatabase } from './migrate-helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,23 +87,24 @@ describe('aibridge-migrate up | down | status', () => {
     expect(doc.applied.map((m: { name: string }) => m.name)).toEqual([
       '20261128000000000_cache-token-columns',
       '20261128000001000_backfill-ledger',
+      '20261205000001000_backfill-run-wait',
     ]);
     expect(up.stderr).toContain('applied 20261128000000000_cache-token-columns');
 
     const again = await cli(['up'], { DATABASE_URL: db.url });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('nothing to apply: 2 migration(s) already applied');
+    expect(again.stdout).toContain('nothing to apply: 3 migration(s) already applied');
 
     const status = await cli(['status', '--json'], { DATABASE_URL: db.url });
     expect(status.code).toBe(0);
     const statusDoc = JSON.parse(status.stdout);
     expect(statusDoc.pending).toEqual([]);
-    expect(statusDoc.applied).toHaveLength(2);
+    expect(statusDoc.applied).toHaveLength(3);
   });
 
   it('exit 6 when down would destroy data, exit 4 when the lock budget is spent', async () => {
     // Revert the ledger first, so the next down is the column drop.
-    expect((await cli(['down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (const _ of LEDGER_MIGRATIONS) expect((await cli(['down'], { DATABASE_URL: db.url })).code).toBe(0);
     await db.query(`INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at, cache_read_input_tokens)
                     VALUES (gen_random_uuid(), gen_random_uuid(), 'r', 1, 1, '{}', now(), 500)`);
     const refused = await cli(['down', '--json'], { DATABASE_URL: db.url });

@@ -4,10 +4,12 @@ import { DownRefusedError } from '../../src/errors.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import type { TestDatabase } from '../harness/database.js';
+import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
 
 const COLUMNS = '20261128000000000_cache-token-columns';
 const LEDGER = '20261128000001000_backfill-ledger';
+const RUN_WAIT = '20261205000001000_backfill-run-wait';
 
 async function bookkeepingNames(db: TestDatabase): Promise<string[]> {
   return (await db.query('SELECT name FROM public.aibridge_migrate_migrations ORDER BY id')).rows.map((r) => r.name);
@@ -49,7 +51,14 @@ describe('down', () => {
   });
   afterAll(() => db.drop());
 
-  it('reverts only the last applied migration (the ledger) first', async () => {
+  it('reverts only the last applied migration first: the wait columns of the ledger, then the ledger', async () => {
+    const first = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+    expect(first.reverted?.name).toBe(RUN_WAIT);
+    expect(first.stillApplied).toEqual([COLUMNS, LEDGER]);
+    const { rows: waitColumns } = await db.query(
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'aibridge_migrate' AND column_name LIKE 'waiting_%'`,
+    );
+    expect(waitColumns[0].n).toBe(0);
     const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
     expect(result.reverted?.name).toBe(LEDGER);
     expect(result.stillApplied).toEqual([COLUMNS]);
@@ -101,7 +110,7 @@ describe('down --force-drop-data', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
-    await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+    for (const _ of LEDGER_MIGRATIONS) await migrateDown({ databaseUrl: db.url }, testDeps().deps);
   });
   afterAll(() => db.drop());
 

@@ -15,7 +15,11 @@ describe('status', () => {
     const status = await migrationStatus({ databaseUrl: db.url });
     expect(status.migrationsTableExists).toBe(false);
     expect(status.applied).toEqual([]);
-    expect(status.pending.map((m) => m.name)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(status.pending.map((m) => m.name)).toEqual([
+      '20261128000000000_cache-token-columns',
+      '20261128000001000_backfill-ledger',
+      '20261205000001000_backfill-run-wait',
+    ]);
     expect(status.backfill).toBeNull();
     expect((await db.query(`SELECT to_regclass('public.aibridge_migrate_migrations') IS NULL AS absent`)).rows[0].absent).toBe(true);
   });
@@ -41,9 +45,18 @@ describe('status', () => {
     expect(json.applied.map((m) => m.description)).toEqual([
       'add cache_read_input_tokens and cache_write_input_tokens to aibridge_token_usages',
       'create the backfill ledger (runs and key-range checkpoints)',
+      'record in the backfill ledger what a running backfill is waiting for (status shows it)',
     ]);
     expect(json.backfill?.latest_runs).toEqual([
-      expect.objectContaining({ direction: 'forward', status: 'interrupted', rows_scanned: 40, rows_updated: 20, finished_at: null }),
+      expect.objectContaining({
+        direction: 'forward',
+        status: 'interrupted',
+        rows_scanned: 40,
+        rows_updated: 20,
+        finished_at: null,
+        // Not being worked: no process waits for anything.
+        waiting: null,
+      }),
     ]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });

@@ -5,7 +5,7 @@ import { migrateUp, migrationStatus, type UpResult } from '../../src/migrate/ind
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
 
-const ALL = ['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger'];
+const ALL = ['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger', '20261205000001000_backfill-run-wait'];
 const EXPECTED_COLUMNS = [
   { column_name: 'cache_read_input_tokens', data_type: 'bigint', is_nullable: 'NO', column_default: '0' },
   { column_name: 'cache_write_input_tokens', data_type: 'bigint', is_nullable: 'NO', column_default: '0' },

@@ -24,7 +24,7 @@ describe('status while a backfill runs, and status --check', () => {
     const run = await status('--check');
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(
-      /^status --check: not ready: 2 migration\(s\) pending \(20261128000000000_cache-token-columns, 20261128000001000_backfill-ledger\): run `aibridge-migrate up`$/m,
+      /^status --check: not ready: 3 migration\(s\) pending \(20261128000000000_cache-token-columns, 20261128000001000_backfill-ledger, 20261205000001000_backfill-run-wait\): run `aibridge-migrate up`$/m,
     );
     const plain = await status();
     expect(plain.code).toBe(0);

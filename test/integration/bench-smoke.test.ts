@@ -34,6 +34,7 @@ beforeAll(async () => {
       build: false,
       serverUrl: inject('pgAdminUrl'),
       sharedBuffers: '128MB',
+      replica: false,
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );

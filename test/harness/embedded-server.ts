@@ -240,10 +240,13 @@ function run(cmd: string, args: string[], runAs: RunAs | undefined): void {
 
 /**
  * `pg_basebackup -R`: a copy of the primary that starts as its streaming standby. -R writes
- * standby.signal and primary_conninfo (with the application_name given here) and, with -S,
- * primary_slot_name; -C creates that slot first, so the primary keeps every WAL segment the
- * standby has not received from the backup's start on. -X stream fetches the backup's own WAL
- * over a second connection while the copy runs.
+ * standby.signal and primary_conninfo and, with -S, primary_slot_name; -C creates that slot
+ * first, so the primary keeps every WAL segment the standby has not received from the backup's
+ * start on. -X stream fetches the backup's own WAL over a second connection while the copy runs.
+ *
+ * primary_conninfo is then replaced by the few settings it needs: -R writes every libpq option
+ * of pg_basebackup's own version, and a standby of an older major refuses one its libpq does
+ * not know (PostgreSQL 13 and `sslsni`, which 14 added).
  */
 function basebackup(source: StandbySource, dataDir: string, runAs: RunAs | undefined): void {
   const conninfo = `host=127.0.0.1 port=${source.primaryPort} user=postgres application_name=${source.applicationName}`;
@@ -251,6 +254,12 @@ function basebackup(source: StandbySource, dataDir: string, runAs: RunAs | undef
     source.pgBasebackup,
     ['-d', conninfo, '-D', dataDir, '-R', '-X', 'stream', '-C', '-S', source.slot, '--checkpoint=fast', '--no-sync'],
     runAs,
+  );
+  const autoConf = path.join(dataDir, 'postgresql.auto.conf');
+  const lines = fs.readFileSync(autoConf, 'utf8').split('\n');
+  fs.writeFileSync(
+    autoConf,
+    lines.map((line) => (line.startsWith('primary_conninfo') ? `primary_conninfo = '${conninfo}'` : line)).join('\n'),
   );
 }
 

@@ -71,6 +71,12 @@ export interface Standby {
   waitStreaming(timeoutMs?: number): Promise<void>;
   /** Until the standby has replayed everything the primary had written when called. */
   waitCaughtUp(timeoutMs?: number): Promise<void>;
+  /**
+   * Until the primary reports the standby idle: replay_lag NULL, which PostgreSQL shows once two
+   * status reports in a row had nothing left to replay. Then no stale lag figure from earlier
+   * WAL is left in pg_stat_replication.
+   */
+  waitIdle(timeoutMs?: number): Promise<void>;
   /** Runs a query on the standby (read-only: hot standby). */
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[], database?: string): Promise<pg.QueryResult<R>>;
   /** Stops the standby: the primary's slot stays, inactive, and keeps WAL for it. */
@@ -173,6 +179,16 @@ export async function startStandby(primary: Primary, options: StandbyOptions): P
             target,
           ]);
           return r[0]!.done;
+        }),
+      );
+    },
+    async waitIdle(timeoutMs = 120_000) {
+      await onPrimary((c) =>
+        until(`${applicationName} to report itself idle (replay_lag NULL)`, timeoutMs, async () => {
+          const { rows } = await c.query(`SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND replay_lag IS NULL`, [
+            applicationName,
+          ]);
+          return rows.length > 0;
         }),
       );
     },

@@ -93,8 +93,8 @@ export class ThrottleGate {
   /** Whether the ledger has the waiting_* columns; null until looked at. */
   private ledgerRecords: boolean | null = null;
   private ledgerWarned = false;
-  /** Ledger writes, one at a time (lanes share the gate). */
-  private writing: Promise<void> = Promise.resolve();
+  /** Looks at the standbys and ledger writes, one at a time: the lanes of a process share this state. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly settings: ThrottleSettings,
@@ -118,7 +118,8 @@ export class ThrottleGate {
     try {
       for (;;) {
         if (this.deps.signal.aborted) return;
-        const health = { standbys: await this.standbys(db, target.runId), blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
+        const standbys = await this.serially(() => this.standbys(db, target.runId));
+        const health = { standbys, blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
         const { decision, state } = decideThrottle(this.state, this.settings, {
           now: this.deps.clock.now(),
           health,
@@ -192,9 +193,14 @@ export class ThrottleGate {
     } else {
       this.waits.delete(lane);
     }
-    const write = this.writing.then(() => this.record(db, target));
-    this.writing = write;
-    await write;
+    await this.serially(() => this.record(db, target));
+  }
+
+  /** Runs `job` after every job queued before it (each on its own lane's session). */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   /** The wait `status` shows for this process: a lagging standby first (it holds every lane back). */

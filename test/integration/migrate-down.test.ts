@@ -110,7 +110,7 @@ describe('down --force-drop-data', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
-    for (const _ of LEDGER_MIGRATIONS) await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+    for (const name of LEDGER_MIGRATIONS) expect((await migrateDown({ databaseUrl: db.url }, testDeps().deps)).reverted?.name).toBe(name);
   });
   afterAll(() => db.drop());
 

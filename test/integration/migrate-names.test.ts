@@ -73,7 +73,7 @@ describe('user-supplied names', () => {
     const migrationsTable = 'Tabelle;😀';
     const stateSchema = `st"ate'; DROP SCHEMA public CASCADE; --`;
     const result = (await migrateUp({ databaseUrl: db.url, migrationsSchema, migrationsTable, stateSchema }, testDeps().deps)) as UpResult;
-    expect(result.applied).toHaveLength(2);
+    expect(result.applied).toHaveLength(3);
     expect(await tablesIntact(db)).toBe(true);
     const { rows } = await db.query(
       `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -85,7 +85,7 @@ describe('user-supplied names', () => {
       { nspname: stateSchema, relname: 'backfill_runs' },
     ]);
     const status = await migrationStatus({ databaseUrl: db.url, migrationsSchema, migrationsTable, stateSchema });
-    expect(status.applied).toHaveLength(2);
+    expect(status.applied).toHaveLength(3);
     expect(status.backfill?.ledger).toBe(`${stateSchema}.backfill_runs`);
   });
 });

@@ -35,6 +35,8 @@ export interface BenchOptions {
   serverUrl: string | undefined;
   /** shared_buffers of the embedded server, e.g. `1GB`. */
   sharedBuffers: string;
+  /** Attach a streaming standby and report its replay lag (bench/replica.ts). */
+  replica: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -60,6 +62,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                       default is 128MB — whether the table fits changes every figure)
   --no-build          do not run \`npm run build\` before the CLI contenders
   --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
+  --replica           attach a streaming standby (pg_basebackup -R) while the contenders run
+                      alone; report each one's peak replay lag and the time the standby
+                      takes to catch up after it
   -h, --help          this text`;
 
 export type ParsedArgs = { status: 'ok'; options: BenchOptions } | { status: 'help' } | { status: 'invalid'; problems: string[] };
@@ -93,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         out: { type: 'string', default: 'bench/results' },
         'no-build': { type: 'boolean', default: false },
         'server-url': { type: 'string' },
+        replica: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -143,6 +149,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   if (v['server-url'] !== undefined && regimes.some((r) => r !== 'default'))
     problems.push('--regime other than default changes server settings (ALTER SYSTEM): not with --server-url');
   const load = !v['no-load'];
+  if (v.replica && v['server-url'] !== undefined)
+    problems.push('--replica makes a standby of the embedded server; it cannot be combined with --server-url');
   if (problems.length > 0) return { status: 'invalid', problems };
   return {
     status: 'ok',
@@ -161,6 +169,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       build: !v['no-build'],
       serverUrl: v['server-url'],
       sharedBuffers,
+      replica: v.replica,
     },
   };
 }

@@ -18,7 +18,8 @@ import { measureContender, type Measurement } from './measure.js';
 import type { BenchOptions, ContenderId } from './options.js';
 import { runProcess } from './process-runner.js';
 import { buildReport, type BenchReport } from './report/model.js';
-import { serverFacts, startBenchServer } from './server.js';
+import { startReplicaBench, type ReplicaBench } from './replica.js';
+import { BENCH_SERVER_SETTINGS, serverFacts, startBenchServer } from './server.js';
 import { summarizeLatencies } from './stats.js';
 
 export const LABELS: Record<ContenderId, string> = {
@@ -87,6 +88,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   const server = await startBenchServer({ major: options.major, serverUrl: options.serverUrl, sharedBuffers: options.sharedBuffers });
   deps.onServer?.(() => server.stop());
   const created: string[] = [];
+  let replica: ReplicaBench | null = null;
   try {
     const facts = await serverFacts(server.adminUrl);
     log(`${facts.version.split(',')[0]}; generating ${options.rows.toLocaleString('en-US')} rows …`);
@@ -99,6 +101,10 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       shape: options.dataset,
     });
     log(`dataset ready in ${(dataset.generateMs / 1000).toFixed(1)} s`);
+    if (options.replica) {
+      const settings = { shared_buffers: options.sharedBuffers, ...BENCH_SERVER_SETTINGS };
+      replica = await startReplicaBench({ adminUrl: server.adminUrl, major: options.major, settings, log });
+    }
 
     let startupMs: number | null = null;
     if (!cliProblem && [...selected].some((id) => CLI_CONTENDERS.includes(id))) {
@@ -141,7 +147,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
           id,
           label: LABELS[id],
           round,
-          contender,
+          contender: replica ? replica.watch(id, LABELS[id], round, contender) : contender,
           context: contextFor(c),
           adminUrl: server.adminUrl,
           database: c.name,
@@ -258,6 +264,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         cli: { invocation: cli.description, startupMs, build: buildStatus },
         measurements,
         load,
+        replica: replica?.report() ?? null,
         toolkitBatches: batchPoints.map((p) => [Math.round(p.atMs), Math.round(p.durationMs * 10) / 10, p.rowsScanned, p.rowsUpdated]),
         notes: NOTES,
       });
@@ -267,6 +274,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     await checkpoint(server.adminUrl);
     return outcomes;
   } finally {
+    await replica?.stop().catch(() => {});
     for (const name of created.reverse()) await dropDatabase(server.adminUrl, name).catch(() => {});
     await server.stop();
   }

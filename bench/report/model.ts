@@ -8,6 +8,7 @@ import type { Measurement } from '../measure.js';
 import type { ContenderId } from '../options.js';
 import type { RegimeId } from '../regimes.js';
 import type { LatencySummary } from '../stats.js';
+import type { ReplicaReport } from './replica.js';
 import { okIn, ratiosByRound, representative, roundNumbers, spreadOf, worstRound, type Quantity, type Spread } from './rounds.js';
 
 export interface ContenderRow extends Measurement {
@@ -86,6 +87,8 @@ export interface BenchReport {
     idleBaseline: LatencySummary;
     runs: LoadedRun[];
   } | null;
+  /** --replica: the streaming standby's lag per contender; absent or null without one. */
+  replica?: ReplicaReport | null;
   /** (b)'s per-batch events: [ms since the backfill started, batch ms, rows scanned, rows updated]. */
   toolkitBatches: [number, number, number | null, number | null][];
   targets: TargetCheck[];

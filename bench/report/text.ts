@@ -2,6 +2,7 @@
 import { headlineRows, type BenchReport, type ContenderRow, type ContenderSpread, type TargetCheck } from './model.js';
 import { okIn, worstRound } from './rounds.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, renderTable } from './format.js';
+import { replicaLines } from './replica.js';
 
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
 
@@ -228,6 +229,8 @@ export function renderText(report: BenchReport): string {
     for (const run of report.load.runs.filter((r) => r.writerFirstError))
       out.push(`  writer error during (${run.id}): ${run.writerFirstError}`);
   }
+
+  out.push(...replicaLines(report.replica));
 
   out.push('');
   out.push(

@@ -26,6 +26,12 @@
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, cause, duration_ms}   (before a step, from the throttle; cause is
  *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms"; reason is for humans)
+ *            replication_lag pauses add standby {application_name, replay_lag_ms, lag_bytes}: the
+ *            standby waited for (the furthest over its limits) as measured, each figure null when
+ *            PostgreSQL has none (docs/replicas.md)
+ *   warning  {run_id, code, message, standby, slot_name, retained_bytes}   (code is
+ *            "standby_disconnected" | "inactive_replication_slot" | "replication_lag_not_visible" |
+ *            "ledger_without_wait_columns"; the other fields are null where they do not apply)
  *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
  *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
  *            (after each pass: rows still eligible; a sweep follows while some remain, up to
@@ -37,7 +43,8 @@
  */
 import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
-import type { PauseCause } from './policy/throttle.js';
+import type { WarningCode } from './policy/replica-watch.js';
+import type { PauseCause, StandbyLag } from './policy/throttle.js';
 import type { StepOutcome, StepKind } from './run/walker.js';
 import type { BackfillSummary } from './summary.js';
 
@@ -88,7 +95,23 @@ export type BackfillEvent =
       delayMs: number;
       batchSize: number;
     }
-  | { event: 'pause'; runId: number; reason: string; cause: PauseCause; durationMs: number }
+  | {
+      event: 'pause';
+      runId: number;
+      reason: string;
+      cause: PauseCause;
+      durationMs: number;
+      standby?: Pick<StandbyLag, 'applicationName' | 'replayLagMs' | 'lagBytes'>;
+    }
+  | {
+      event: 'warning';
+      runId: number;
+      code: WarningCode | 'ledger_without_wait_columns';
+      message: string;
+      standby: string | null;
+      slotName: string | null;
+      retainedBytes: number | null;
+    }
   | { event: 'worker'; runId: number; worker: number; rangeNo: number; pass: number; action: 'claimed' | 'done' }
   | {
       event: 'converge';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { connectionShape, type Connected } from '../config/common.js';
-import { duration, flag, integer, oneOf } from '../config/fields.js';
+import { byteSize, duration, flag, integer, oneOf } from '../config/fields.js';
 
 export const BATCH_SIZE_LIMIT = 1_000_000;
 
@@ -59,11 +59,23 @@ export const backfillShape = {
     defaultText: 'single runner',
     group: SCALE,
   }),
-  /** Pause while the replicas' replay lag is above this; resume below half of it. */
+  /** Pause while a standby's replay lag is above this; resume below half of it. */
   maxReplicationLag: duration(100, 3_600_000).prefault('10s').meta({
-    describe: 'pause while a replica replays more than this behind (pg_stat_replication.replay_lag); resume below half of it',
+    describe: 'pause while a standby replays more than this behind (pg_stat_replication.replay_lag); resume below half of it',
     group: SCALE,
   }),
+  /**
+   * Pause while a standby has more WAL than this left to replay; resume below half of it; 0 =
+   * off. It catches what the time lag misses: replay_lag reads NULL for an idle standby, stale
+   * between its status reports, and small for one replaying a backlog after a reconnection.
+   */
+  maxReplicationLagBytes: byteSize(0, 2 ** 50)
+    .prefault('1GB')
+    .meta({
+      describe:
+        'pause while a standby has more than this much WAL left to replay (pg_current_wal_lsn() - replay_lsn, e.g. 512MB); resume below half of it; 0 = off',
+      group: SCALE,
+    }),
   /** Rows per second this process may scan, all its workers together; absent = no limit. */
   maxRowsPerSecond: integer(1, 100_000_000)
     .optional()

@@ -9,6 +9,7 @@ import type { Queryable } from '../db/port.js';
 import { rangeOwners, runRanges } from '../ledger/ranges.js';
 import type { RangeRow, RunRow } from '../ledger/rows.js';
 import { latestRunPerDirection, ledgerExists } from '../ledger/runs.js';
+import { readRunWait, type RecordedWait } from '../ledger/waits.js';
 import type { Tables, Target } from '../names.js';
 import { PassProgress } from './policy/pass-progress.js';
 import { runLockName } from './run/run-lock.js';
@@ -62,6 +63,12 @@ export interface RunStanding {
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
   holders: RunHolder[];
+  /**
+   * What the run is waiting for now (a lagging standby, sessions waiting on its locks), as its
+   * processes recorded it; null when it is not waiting, or no process is working it (a wait
+   * recorded by a process that died is not one).
+   */
+  waiting: RecordedWait | null;
 }
 
 /** The pass being worked: the first with a pending range, else the last. */
@@ -132,7 +139,7 @@ export async function runStandings(db: Queryable, t: Tables, target: Target, sta
   const standings: RunStanding[] = [];
   for (const run of await latestRunPerDirection(db, t, target)) {
     if (run.status !== 'running' && run.status !== 'interrupted' && run.status !== 'failed') {
-      standings.push({ run, progress: null, holders: [] });
+      standings.push({ run, progress: null, holders: [], waiting: null });
       continue;
     }
     const ranges = await runRanges(db, t, run.id);
@@ -152,7 +159,13 @@ export async function runStandings(db: Queryable, t: Tables, target: Target, sta
         ranges.filter((r) => r.status === 'pending').map((r) => r.rangeNo),
       ),
     };
-    standings.push({ run, progress: runProgress(run, ranges, locks), holders: runHolders(run, ranges, locks) });
+    const working = run.status === 'running' && holders.length > 0;
+    standings.push({
+      run,
+      progress: runProgress(run, ranges, locks),
+      holders: runHolders(run, ranges, locks),
+      waiting: working ? await readRunWait(db, t, run.id) : null,
+    });
   }
   return standings;
 }

@@ -100,6 +100,15 @@ function runJson(run: BackfillRunSummary) {
         held: c.held,
       })),
     },
+    waiting: run.waiting && {
+      cause: run.waiting.cause,
+      detail: run.waiting.detail,
+      since: run.waiting.since.toISOString(),
+      standby: run.waiting.standby,
+      replay_lag_ms: run.waiting.replayLagMs,
+      lag_bytes: run.waiting.lagBytes,
+      measured_at: run.waiting.measuredAt.toISOString(),
+    },
     holders: run.holders.map((h) => ({
       host: h.host,
       pid: h.pid,
@@ -190,6 +199,11 @@ function runLines(run: BackfillRunSummary): string[] {
       `  progress: ${Math.floor(p.fraction * 100)}% of ${p.pass === 0 ? 'the first pass' : `convergence sweep ${p.pass}`}, ~${formatCount(p.rowsRemaining)} rows remaining (estimate, of ~${formatCount(p.estimatedRows)}), ${
         p.rowsPerSecond === null ? 'no batch yet' : `${formatCount(p.rowsPerSecond)} rows/s of batch time`
       }${p.ranges.total > 1 ? `, ${p.ranges.done}/${p.ranges.total} ranges done` : ''}`,
+    );
+  }
+  if (run.waiting) {
+    lines.push(
+      `  waiting since ${run.waiting.since.toISOString()}: ${run.waiting.detail} (measured ${run.waiting.measuredAt.toISOString()})`,
     );
   }
   if (run.holders.length > 0) {

@@ -5,6 +5,7 @@
  * pipeline may go on (`--check`). Reads only.
  */
 import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
+import type { RecordedWait } from '../ledger/waits.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { tables, target } from '../names.js';
@@ -13,6 +14,7 @@ import type { StatusSettings } from './options.js';
 import { COLUMNS_MIGRATION, openSession, readSituation } from './session.js';
 
 export type { RunHolder, RunProgress, RangeClaim } from '../backfill/status.js';
+export type { RecordedWait } from '../ledger/waits.js';
 
 export interface BackfillRunSummary {
   id: number;
@@ -31,6 +33,8 @@ export interface BackfillRunSummary {
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
   holders: RunHolder[];
+  /** What a running run waits for now (a lagging standby, sessions waiting on its locks); null when it goes on. */
+  waiting: RecordedWait | null;
 }
 
 export interface Readiness {
@@ -70,7 +74,7 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
       : '';
     missing.push(
       forward.status === 'running' && forward.holders.length > 0
-        ? `backfill run #${forward.id} is still running${where}`
+        ? `backfill run #${forward.id} is still running${where}${forward.waiting ? `, waiting: ${forward.waiting.detail}` : ''}`
         : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
@@ -97,7 +101,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
         ? null
         : {
             ledger: `${settings.stateSchema}.backfill_runs`,
-            latestRuns: standings.map(({ run, progress, holders }) => ({
+            latestRuns: standings.map(({ run, progress, holders, waiting }) => ({
               id: run.id,
               direction: run.direction,
               status: run.status,
@@ -110,6 +114,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
               lastError: run.lastError,
               progress,
               holders,
+              waiting,
             })),
           };
     return {

@@ -14,6 +14,7 @@ import { generateDataset } from '../../fixtures/generator.js';
 import { qualify } from '../../src/db/identifier.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { loadBaselineSchema } from '../harness/template.js';
+import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { runCli } from './support/cli.js';
 import { snapshot, tableProblems } from './support/table.js';
 
@@ -138,8 +139,8 @@ describe.each(Object.entries(HOSTILE))('identifier options with %s', (_label, na
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout).target.schema).toBe(names.schema);
 
-    for (let i = 0; i < 2; i++) {
-      // The columns now hold only what metadata holds, so down may drop them.
+    // The ledger's migrations, then the columns: they now hold only what metadata holds, so down may drop them.
+    for (let i = 0; i < LEDGER_MIGRATIONS.length + 1; i++) {
       const down = await runCli(['down', ...flags(names, db.url)]);
       expect(down.code, down.stderr).toBe(0);
     }

@@ -59,6 +59,21 @@ export interface StartOptions {
    */
   tls?: { certificate: string; key: string };
   log?: (line: string) => void;
+  /**
+   * Make this server a streaming standby instead of a new cluster: its data directory is a
+   * `pg_basebackup -R` of the primary listening on 127.0.0.1:`primaryPort` (test/harness/standby.ts).
+   */
+  standbyOf?: StandbySource;
+}
+
+export interface StandbySource {
+  primaryPort: number;
+  /** A pg_basebackup whose major is the primary's or newer (older ones refuse newer servers). */
+  pgBasebackup: string;
+  /** The physical replication slot pg_basebackup creates (-C) and the standby streams from. */
+  slot: string;
+  /** Shown as application_name in the primary's pg_stat_replication. */
+  applicationName: string;
 }
 
 /** Whether a process exists and is not a zombie (exported for the harness's own tests). */
@@ -175,7 +190,7 @@ function packageNativeDir(major: number): string {
  * Returns a binary tree the server's OS user can read. npm 11 skips the package's
  * postinstall that recreates library symlinks, so missing ones are recreated here.
  */
-function installedBinaries(major: number): string {
+export function installedBinaries(major: number): string {
   const source = packageNativeDir(major);
   const version = BINARY_PACKAGE_VERSIONS[major]!;
   const target = path.join(BASE_DIR, 'bin', version);
@@ -223,6 +238,31 @@ function run(cmd: string, args: string[], runAs: RunAs | undefined): void {
   if (result.status !== 0) throw new Error(`${path.basename(cmd)} failed (${result.status}): ${result.stderr || result.stdout}`);
 }
 
+/**
+ * `pg_basebackup -R`: a copy of the primary that starts as its streaming standby. -R writes
+ * standby.signal and primary_conninfo and, with -S, primary_slot_name; -C creates that slot
+ * first, so the primary keeps every WAL segment the standby has not received from the backup's
+ * start on. -X stream fetches the backup's own WAL over a second connection while the copy runs.
+ *
+ * primary_conninfo is then replaced by the few settings it needs: -R writes every libpq option
+ * of pg_basebackup's own version, and a standby of an older major refuses one its libpq does
+ * not know (PostgreSQL 13 and `sslsni`, which 14 added).
+ */
+function basebackup(source: StandbySource, dataDir: string, runAs: RunAs | undefined): void {
+  const conninfo = `host=127.0.0.1 port=${source.primaryPort} user=postgres application_name=${source.applicationName}`;
+  run(
+    source.pgBasebackup,
+    ['-d', conninfo, '-D', dataDir, '-R', '-X', 'stream', '-C', '-S', source.slot, '--checkpoint=fast', '--no-sync'],
+    runAs,
+  );
+  const autoConf = path.join(dataDir, 'postgresql.auto.conf');
+  const lines = fs.readFileSync(autoConf, 'utf8').split('\n');
+  fs.writeFileSync(
+    autoConf,
+    lines.map((line) => (line.startsWith('primary_conninfo') ? `primary_conninfo = '${conninfo}'` : line)).join('\n'),
+  );
+}
+
 async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let lastError: unknown;
@@ -264,11 +304,18 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     fs.chownSync(socketDir, runAs.uid, runAs.gid);
   }
 
-  run(
-    path.join(binaries, 'bin', 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
-    runAs,
-  );
+  try {
+    if (options.standbyOf) basebackup(options.standbyOf, dataDir, runAs);
+    else
+      run(
+        path.join(binaries, 'bin', 'initdb'),
+        ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+        runAs,
+      );
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const tlsSettings: Record<string, string> = {};
   if (options.tls) {

@@ -1,7 +1,10 @@
 /** Brings a test database to the post-`up` state through the real migration runner. */
+import path from 'node:path';
 import pg from 'pg';
 import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
+import { migrationFiles } from '../../src/migrate/loader.js';
 import { runMigrations } from '../../src/migrate/runner.js';
+import { COLUMNS_MIGRATION } from '../../src/migrate/session.js';
 
 export interface ToolkitSchemaOptions {
   appSchema?: string;
@@ -33,7 +36,6 @@ export async function applyToolkitMigrations(url: string, options: ToolkitSchema
  */
 export async function downToColumns(databaseUrl: string, options: Record<string, unknown> = {}): Promise<void> {
   const { migrateDown } = await import('../../src/migrate/index.js');
-  const { COLUMNS_MIGRATION } = await import('../../src/migrate/session.js');
   for (;;) {
     const result = await migrateDown({ databaseUrl, ...options });
     if (result.reverted === null || result.stillApplied.at(-1) === COLUMNS_MIGRATION) return;
@@ -41,11 +43,10 @@ export async function downToColumns(databaseUrl: string, options: Record<string,
 }
 
 /** Every migration this version ships, in order (file names without their extension). */
-export const SHIPPED_MIGRATIONS: readonly string[] = (await import('node:fs'))
-  .readdirSync(new URL('../../migrations/', import.meta.url))
-  .filter((f) => /^\d+_.*\.ts$/.test(f))
-  .map((f) => f.replace(/\.ts$/, ''))
-  .sort();
+export const SHIPPED_MIGRATIONS: readonly string[] = migrationFiles().map((file) => path.basename(file).replace(/\.(ts|js)$/, ''));
 
-/** The columns migration comes first; every later one belongs to the toolkit's own ledger. */
-export const LEDGER_MIGRATIONS = SHIPPED_MIGRATIONS.slice(1);
+/**
+ * The toolkit's migrations that `down` reverts before it reaches the columns migration: the
+ * ledger's (its tables, then the columns added to them since), newest first.
+ */
+export const LEDGER_MIGRATIONS: readonly string[] = SHIPPED_MIGRATIONS.filter((name) => name > COLUMNS_MIGRATION).reverse();

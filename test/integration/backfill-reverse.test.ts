@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
-import { downToColumns } from '../harness/toolkit-schema.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { backfill, ledgerRuns } from './backfill-helpers.js';
 
 type Columns = Map<string, string>;
@@ -117,8 +117,8 @@ describe('backfill --reverse: the round trip through down and up is exact', () =
             // Nothing else moved: the reverse step writes metadata only.
             expect(differences(before, await columns(db))).toEqual([]);
 
-            // down: the ledger, then the columns (its guard must now pass).
-            await downToColumns(url);
+            // down for each ledger migration, then the columns (its guard must now pass).
+            for (const name of LEDGER_MIGRATIONS) expect((await migrateDown({ databaseUrl: url })).reverted?.name).toBe(name);
             const dropped = await migrateDown({ databaseUrl: url });
             expect(dropped.reverted?.name).toMatch(/cache-token-columns/);
             // The old application version reads, from metadata alone, what the columns held.
@@ -201,7 +201,7 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
     expect(Number(runs.at(-1).unreversible_rows)).toBe(1);
 
     // The unreversible row still blocks down, which says so; the forward run is untouched.
-    await downToColumns(db.url);
+    for (const name of LEDGER_MIGRATIONS) expect((await migrateDown({ databaseUrl: db.url })).reverted?.name).toBe(name);
     await expect(migrateDown({ databaseUrl: db.url })).rejects.toMatchObject({ code: 'DOWN_REFUSED' });
     await migrateUp({ databaseUrl: db.url });
   });
@@ -292,7 +292,7 @@ describe('backfill --reverse: a process killed mid-run', () => {
 
     // Nothing lost: down's guard passes, and after up the forward run gives every row its values back.
     await db.query(`DROP TRIGGER count_metadata_write ON aibridge_token_usages`);
-    await downToColumns(db.url);
+    for (const name of LEDGER_MIGRATIONS) expect((await migrateDown({ databaseUrl: db.url })).reverted?.name).toBe(name);
     await migrateDown({ databaseUrl: db.url });
     await migrateUp({ databaseUrl: db.url });
     expect((await backfill(db, {})).result.status).toBe('completed');

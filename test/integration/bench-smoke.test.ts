@@ -35,6 +35,7 @@ beforeAll(async () => {
       build: false,
       serverUrl: inject('pgAdminUrl'),
       sharedBuffers: '128MB',
+      replica: false,
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );

@@ -42,6 +42,15 @@ function expectExit(run: CliExit, code: number): void {
   expect(run.code, `exit ${run.code}\nstderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(code);
 }
 
+/** `down` once per ledger migration (the toolkit's own), each reverting the next one; then the columns come next. */
+async function downLedger(db: TestDatabase): Promise<void> {
+  for (const name of LEDGER_MIGRATIONS) {
+    const down = await cli(db, 'down');
+    expectExit(down, 0);
+    expect(down.stdout).toContain(`reverted ${name}`);
+  }
+}
+
 async function toolkitApplied(db: TestDatabase): Promise<string[]> {
   const { rows } = await db.query(`SELECT to_regclass('public.aibridge_migrate_migrations') IS NOT NULL AS ok`);
   if (!rows[0].ok) return [];
@@ -239,7 +248,7 @@ describe("Coder's own 461: the columns are Coder's", () => {
     expect(await rowsDigest(db)).toBe(upstream);
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
 
-    for (const _ of LEDGER_MIGRATIONS) expectExit(await cli(db, 'down'), 0); // the ledger is the toolkit's own
+    await downLedger(db); // the ledger is the toolkit's own
     const refused = await cli(db, 'down', '--force-drop-data');
     expectExit(refused, 6);
     expect(refused.stderr).toContain('down refused: Coder applied its migration 461 itself');
@@ -263,7 +272,7 @@ describe('down after a hand-over gives the version back', () => {
        VALUES (gen_random_uuid(), gen_random_uuid(), 'new-release', 100, 5, '{}', now(), 77, 6)`,
     );
     expectExit(await cli(db, 'backfill', '--reverse'), 0);
-    for (const _ of LEDGER_MIGRATIONS) expectExit(await cli(db, 'down'), 0); // the ledger
+    await downLedger(db);
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
     const down = await cli(db, 'down', '--json');
     expectExit(down, 0);
@@ -291,7 +300,7 @@ describe('down after a hand-over gives the version back', () => {
     const db = await coderDatabase(460, { rows: 200 });
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
     expect(await runCoderMigrations(db.url)).toEqual({ status: 'ok', applied: [462], version: 462 });
-    for (const _ of LEDGER_MIGRATIONS) expectExit(await cli(db, 'down'), 0); // the ledger
+    await downLedger(db);
     for (const args of [['down'], ['down', '--force-drop-data']]) {
       const refused = await cli(db, ...args);
       expectExit(refused, 6);

@@ -43,9 +43,18 @@ describe('status', () => {
       'add cache_read_input_tokens and cache_write_input_tokens to aibridge_token_usages',
       'create the backfill ledger (runs and key-range checkpoints)',
       'record the backfill walk (key or page order) and page ranges in the ledger',
+      'record in the backfill ledger what a running backfill is waiting for (status shows it)',
     ]);
     expect(json.backfill?.latest_runs).toEqual([
-      expect.objectContaining({ direction: 'forward', status: 'interrupted', rows_scanned: 40, rows_updated: 20, finished_at: null }),
+      expect.objectContaining({
+        direction: 'forward',
+        status: 'interrupted',
+        rows_scanned: 40,
+        rows_updated: 20,
+        finished_at: null,
+        // Not being worked: no process waits for anything.
+        waiting: null,
+      }),
     ]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });

@@ -38,7 +38,11 @@ describe('status while a backfill runs, and status --check', () => {
     expect((await runCliProcess(['up'], { env: env() })).code).toBe(0);
     expect((await status('--check')).stderr).toMatch(/not ready: no backfill has run yet: run `aibridge-migrate backfill`/);
 
-    const runner = startCliProcess(['backfill', '--json', '--batch-size', '200', '--pause-ms', '150'], { env: env() });
+    // Bounded from below (≥ 40 s for the table) so that it is still running through four `status`
+    // processes on a loaded machine; it is interrupted below, not waited for.
+    const runner = startCliProcess(['backfill', '--json', '--batch-size', '200', '--pause-ms', '150', '--max-rows-per-second', '500'], {
+      env: env(),
+    });
     await runner.batches(3);
     const doc = JSON.parse((await status('--json')).stdout);
     const run = doc.backfill.latest_runs.find((r: { direction: string }) => r.direction === 'forward');

@@ -17,6 +17,8 @@ describe('parseBenchArgs', () => {
     [['--only', 'c,a', '--no-load'], { contenders: ['a', 'c'], load: false }],
     [['--only', 'b,d,e', '--no-build'], { contenders: ['b', 'd', 'e'], build: false }],
     [['--rounds', '5'], { rounds: 5 }],
+    [[], { replica: false }],
+    [['--replica', '--only', 'a,b'], { replica: true, contenders: ['a', 'b'] }],
   ])('%j → %j', (argv, expected) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.status).toBe('ok');
@@ -33,6 +35,10 @@ describe('parseBenchArgs', () => {
     [['--writer-rate', '5000'], /above 1000/],
     [['--shared-buffers', 'lots'], /--shared-buffers must be a size like 128MB/],
     [['--rowz', '5'], /Unknown option '--rowz'/],
+    [
+      ['--replica', '--server-url', 'postgres://db/x'],
+      /--replica makes a standby of the embedded server; it cannot be combined with --server-url/,
+    ],
   ])('rejects %j', (argv, message) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.status).toBe('invalid');

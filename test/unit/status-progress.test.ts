@@ -115,6 +115,7 @@ describe('status --check', () => {
     lastError: null,
     progress: null,
     holders: [],
+    waiting: null,
     ...over,
   });
   const ledger = (...runs: BackfillRunSummary[]): StatusResult['backfill'] => ({
@@ -149,6 +150,29 @@ describe('status --check', () => {
       [],
       ledger(run({ status: 'running', progress, holders: [holder] })),
       ['backfill run #3 is still running at 42% of the first pass'],
+    ],
+    [
+      'a running run waiting for a standby',
+      [],
+      ledger(
+        run({
+          status: 'running',
+          progress,
+          holders: [holder],
+          waiting: {
+            cause: 'replication_lag',
+            detail: 'replication lag on standby "replica1": replay lag 12 s; above the 10 s limit',
+            standby: 'replica1',
+            replayLagMs: 12_000,
+            lagBytes: null,
+            since: new Date(0),
+            measuredAt: new Date(0),
+          },
+        }),
+      ),
+      [
+        'backfill run #3 is still running at 42% of the keyed pass, waiting: replication lag on standby "replica1": replay lag 12 s; above the 10 s limit',
+      ],
     ],
     [
       'an interrupted run',

@@ -148,6 +148,9 @@ export function textSink(options: TextSinkOptions): Sink {
         line(`paused ${formatDuration(event.durationMs)}: ${event.reason}`);
         return;
       }
+      case 'warning':
+        line(`warning: ${event.message}`);
+        return;
       case 'converge':
         if (!keyedPass && event.pass === 0 && event.nextPass === 0) {
           keyedPass = true;

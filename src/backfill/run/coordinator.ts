@@ -45,6 +45,7 @@ export function recordedOptions(config: BackfillConfig): Record<string, unknown>
     convergePasses: config.convergePasses,
     workers: config.workers ?? null,
     maxReplicationLagMs: config.maxReplicationLag,
+    maxReplicationLagBytes: config.maxReplicationLagBytes,
     maxRowsPerSecond: config.maxRowsPerSecond ?? null,
     pauseMs: config.pauseMs,
   };

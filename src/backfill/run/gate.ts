@@ -1,15 +1,52 @@
 /**
- * The throttle's I/O: before each batch, read the replicas' lag, ask decideThrottle, and sleep
+ * The throttle's I/O: before each batch, read the standbys' lag, ask decideThrottle, and sleep
  * (emitting a `pause` event) until it says go. One gate per process, shared by its lanes, so
  * --max-rows-per-second limits the process as a whole.
+ *
+ * While the run waits for a health reason (a lagging standby, sessions waiting on its locks) the
+ * gate records the wait in the ledger for `status`, and clears it when the run goes on: one
+ * autocommit UPDATE on the lane's session between batches, never inside a batch's transaction,
+ * so a waiting run holds no transaction open. It also warns (a `warning` event) about a standby
+ * that disconnected, a replication slot left inactive and lag this role may not see.
  */
 import type { Queryable } from '../../db/port.js';
+import { ledgerRecordsWaits, recordRunWait, type RunWait } from '../../ledger/waits.js';
+import type { Tables } from '../../names.js';
 import type { Clock, Sleep } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
-import { DEFAULT_THROTTLE, decideThrottle, INITIAL_THROTTLE, type ThrottleSettings, type ThrottleState } from '../policy/throttle.js';
-import { replicationLagMs, sessionsBlockedByMe } from './health.js';
+import {
+  INITIAL_WATCH,
+  standbysLeft,
+  watchSlots,
+  watchStandbys,
+  type ReplicaWarning,
+  type ReplicaWatchState,
+} from '../policy/replica-watch.js';
+import { NO_REPORTS, trackReports, type ReportMemory } from '../policy/standby-reports.js';
+import {
+  DEFAULT_THROTTLE,
+  decideThrottle,
+  INITIAL_THROTTLE,
+  type PauseCause,
+  type StandbyLag,
+  type ThrottleDecision,
+  type ThrottleSettings,
+  type ThrottleState,
+} from '../policy/throttle.js';
 import type { RangeWalker, StepOutcome } from './walker.js';
+import { replicationSlots, sessionsBlockedByMe, standbys } from './health.js';
+
+/**
+ * How often inactive replication slots are looked for (a warning, not a decision: no need to
+ * look before every batch), and at once when a standby disconnects.
+ */
+export const SLOT_CHECK_MS = 30_000;
+/** While a wait goes on, its recorded measurement is refreshed at most this often. */
+export const WAIT_REFRESH_MS = 5_000;
+
+/** The waits `status` is told about: the health pauses. Rate limits and --pause-ms come with every batch. */
+const RECORDED_CAUSES: readonly PauseCause[] = ['replication_lag', 'blocked_sessions'];
 
 export interface GateDeps {
   clock: Clock;
@@ -30,13 +67,35 @@ export function throttleSettings(config: BackfillConfig): ThrottleSettings {
   return {
     ...DEFAULT_THROTTLE,
     maxReplicationLagMs: config.maxReplicationLag,
+    // 0 turns the byte limit off.
+    maxReplicationLagBytes: config.maxReplicationLagBytes > 0 ? config.maxReplicationLagBytes : null,
     maxRowsPerSecond: config.maxRowsPerSecond ?? null,
     pauseMs: config.pauseMs,
   };
 }
 
+/** Where the gate records a run's wait: the run and its ledger. */
+export interface WaitTarget {
+  runId: number;
+  tables: Pick<Tables, 'runs'>;
+}
+
+type Pause = Extract<ThrottleDecision, { action: 'pause' }>;
+
 export class ThrottleGate {
   private state: ThrottleState = INITIAL_THROTTLE;
+  private watch: ReplicaWatchState = INITIAL_WATCH;
+  private reports: ReportMemory = NO_REPORTS;
+  private slotsCheckedAt: number | null = null;
+  /** Each lane's current health wait (lanes of one process wait for their own reasons). */
+  private readonly waits = new Map<object, RunWait>();
+  /** What the ledger holds, as far as this process knows; undefined until it first wrote. */
+  private recorded: { wait: RunWait | null; at: number } | undefined;
+  /** Whether the ledger has the waiting_* columns; null until looked at. */
+  private ledgerRecords: boolean | null = null;
+  private ledgerWarned = false;
+  /** Looks at the standbys and ledger writes, one at a time: the lanes of a process share this state. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly settings: ThrottleSettings,
@@ -52,26 +111,143 @@ export class ThrottleGate {
 
   /**
    * Waits until the next batch may start. `last` is the batch just finished on this lane
-   * (null before its first). Returns early, without error, when the run is being stopped.
+   * (null before its first); `lane` identifies the lane whose wait this is. Returns early,
+   * without error, when the run is being stopped.
    */
-  async beforeBatch(db: Queryable, runId: number, last: BatchReport | null): Promise<void> {
+  async beforeBatch(db: Queryable, target: WaitTarget, last: BatchReport | null, lane: object = this): Promise<void> {
     let afterBatch = last !== null;
-    for (;;) {
-      if (this.deps.signal.aborted) return;
-      const lag = await replicationLagMs(db);
-      const { decision, state } = decideThrottle(this.state, this.settings, {
-        now: this.deps.clock.now(),
-        health: { replicationLagMs: lag, blockedSessions: afterBatch && last ? last.blockedSessions : 0 },
-        lastBatch: last ? { rows: last.rows, startedAt: last.startedAt } : null,
-        afterBatch,
-      });
-      this.state = state;
-      if (decision.action === 'go') return;
-      this.deps.sink({ event: 'pause', runId, reason: decision.reason, cause: decision.cause, durationMs: decision.ms });
-      await this.deps.sleep(decision.ms, this.deps.signal);
-      afterBatch = false;
+    try {
+      for (;;) {
+        if (this.deps.signal.aborted) return;
+        const standbys = await this.serially(() => this.standbys(db, target.runId));
+        const health = { standbys, blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
+        const { decision, state } = decideThrottle(this.state, this.settings, {
+          now: this.deps.clock.now(),
+          health,
+          lastBatch: last ? { rows: last.rows, startedAt: last.startedAt } : null,
+          afterBatch,
+        });
+        this.state = state;
+        if (decision.action === 'go') return;
+        // Recorded first: whoever sees the pause event finds the same wait in `status`.
+        await this.setWait(db, target, lane, decision);
+        const standby = decision.standby;
+        this.deps.sink({
+          event: 'pause',
+          runId: target.runId,
+          reason: decision.reason,
+          cause: decision.cause,
+          durationMs: decision.ms,
+          // Only a replication-lag pause names a standby; the other pauses' events stay as they were.
+          ...(standby
+            ? { standby: { applicationName: standby.applicationName, replayLagMs: standby.replayLagMs, lagBytes: standby.lagBytes } }
+            : {}),
+        });
+        await this.deps.sleep(decision.ms, this.deps.signal);
+        afterBatch = false;
+      }
+    } finally {
+      // Going on, or stopping: this lane no longer waits.
+      await this.setWait(db, target, lane, null);
     }
   }
+
+  /** The standbys now, with warnings about those that left and about inactive slots. */
+  private async standbys(db: Queryable, runId: number): Promise<StandbyLag[]> {
+    const sample = await standbys(db);
+    const tracked = trackReports(this.reports, sample);
+    this.reports = tracked.memory;
+    const now = this.deps.clock.now();
+    const due = this.slotsCheckedAt === null || now - this.slotsCheckedAt >= SLOT_CHECK_MS;
+    const slots = due || standbysLeft(this.watch, sample).length > 0 ? await replicationSlots(db) : null;
+    const seen = watchStandbys(this.watch, sample, slots);
+    this.watch = seen.state;
+    this.warn(runId, seen.warnings);
+    if (slots) {
+      this.slotsCheckedAt = now;
+      const inactive = watchSlots(this.watch, slots);
+      this.watch = inactive.state;
+      this.warn(runId, inactive.warnings);
+    }
+    return sample.map((s) => ({
+      applicationName: s.applicationName,
+      replayLagMs: s.replayLagMs,
+      lagBytes: s.lagBytes,
+      keepsUp: tracked.keepsUp.has(s.pid),
+    }));
+  }
+
+  private warn(runId: number, warnings: readonly ReplicaWarning[]): void {
+    for (const w of warnings) this.deps.sink({ event: 'warning', runId, ...w });
+  }
+
+  /** Sets (or clears) this lane's wait, and brings the ledger's record up to date. */
+  private async setWait(db: Queryable, target: WaitTarget, lane: object, pause: Pause | null): Promise<void> {
+    if (pause && RECORDED_CAUSES.includes(pause.cause)) {
+      this.waits.set(lane, {
+        cause: pause.cause,
+        detail: pause.reason,
+        standby: pause.standby?.applicationName ?? null,
+        replayLagMs: pause.standby?.replayLagMs ?? null,
+        lagBytes: pause.standby?.lagBytes ?? null,
+      });
+    } else {
+      this.waits.delete(lane);
+    }
+    await this.serially(() => this.record(db, target));
+  }
+
+  /** Runs `job` after every job queued before it (each on its own lane's session). */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** The wait `status` shows for this process: a lagging standby first (it holds every lane back). */
+  private shownWait(): RunWait | null {
+    const waits = [...this.waits.values()];
+    return waits.find((w) => w.cause === 'replication_lag') ?? waits[0] ?? null;
+  }
+
+  private async record(db: Queryable, target: WaitTarget): Promise<void> {
+    const wait = this.shownWait();
+    const now = this.deps.clock.now();
+    const held = this.recorded;
+    if (held && sameWait(held.wait, wait) && (wait === null || wait.detail === held.wait?.detail || now - held.at < WAIT_REFRESH_MS))
+      return;
+    try {
+      this.ledgerRecords ??= await ledgerRecordsWaits(db, target.tables);
+      if (!this.ledgerRecords) {
+        // A ledger from before these columns: `up` has not been run since the toolkit was upgraded.
+        if (wait !== null && !this.ledgerWarned) {
+          this.ledgerWarned = true;
+          this.deps.sink({
+            event: 'warning',
+            runId: target.runId,
+            code: 'ledger_without_wait_columns',
+            message: `the backfill ledger ${target.tables.runs} predates the columns that tell \`status\` what a run waits for: run \`aibridge-migrate up\` to add them`,
+            standby: null,
+            slotName: null,
+            retainedBytes: null,
+          });
+        }
+        this.recorded = { wait, at: now };
+        return;
+      }
+      if (await recordRunWait(db, target.tables, target.runId, wait)) this.recorded = { wait, at: now };
+    } catch {
+      // The record is for people reading `status`, never a reason to fail a batch: a session
+      // that broke shows at the batch's own statement, which the lane's retries handle, and
+      // the next look records the wait again.
+    }
+  }
+}
+
+/** Same cause and same standby: the same wait, whose measurement may be refreshed. */
+function sameWait(a: RunWait | null, b: RunWait | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.cause === b.cause && a.standby === b.standby;
 }
 
 /** One lane's steps through the gate. */
@@ -85,11 +261,11 @@ export class GatedSteps {
   ) {}
 
   /** Waits for the gate, then runs the walker's next step; null when `stop` aborted meanwhile. */
-  async next(db: Queryable, runId: number, walker: RangeWalker, stop: AbortSignal): Promise<StepOutcome | null> {
+  async next(db: Queryable, target: WaitTarget, walker: RangeWalker, stop: AbortSignal): Promise<StepOutcome | null> {
     // Each step is reported to the throttle once, even if the next one is retried.
     const last = this.last;
     this.last = null;
-    await this.gate.beforeBatch(db, runId, last);
+    await this.gate.beforeBatch(db, target, last, this);
     // A pause may have been cut short by a signal: stop before starting a step.
     if (stop.aborted) return null;
     const sample = { blocked: 0 };

@@ -181,7 +181,7 @@ export class Lane {
       const db = this.slot.current;
       if (!db || this.stopped) return null;
       try {
-        const outcome = await this.steps.next(db, range.runId, this.walker, this.engine.stop);
+        const outcome = await this.steps.next(db, { runId: range.runId, tables: this.engine.tables }, this.walker, this.engine.stop);
         if (outcome) this.failures = 0;
         return outcome;
       } catch (error) {

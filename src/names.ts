@@ -17,6 +17,10 @@ export const CACHE_COLUMNS = [READ_COLUMN, WRITE_COLUMN] as const;
 /** The backfill ledger, in the toolkit's state schema. */
 export const LEDGER_RUNS = 'backfill_runs';
 export const LEDGER_RANGES = 'backfill_ranges';
+/** Who paused, resumed, cancelled or re-throttled a run, and when (`pause`, `resume`, `cancel`, `throttle`). */
+export const LEDGER_CONTROL_LOG = 'backfill_control_log';
+/** A view of each run's progress, for dashboards that read PostgreSQL directly. */
+export const PROGRESS_VIEW = 'progress';
 
 /** The qualified, quoted names a command works with, built once from the configured schemas. */
 export interface Tables {
@@ -24,6 +28,7 @@ export interface Tables {
   interceptions: string;
   runs: string;
   ranges: string;
+  controlLog: string;
 }
 
 /** Coder's tables in `schema`. */
@@ -32,7 +37,12 @@ export function appTables(schema: string): Pick<Tables, 'usages' | 'interception
 }
 
 export function tables(schema: string, stateSchema: string): Tables {
-  return { ...appTables(schema), runs: qualify(stateSchema, LEDGER_RUNS), ranges: qualify(stateSchema, LEDGER_RANGES) };
+  return {
+    ...appTables(schema),
+    runs: qualify(stateSchema, LEDGER_RUNS),
+    ranges: qualify(stateSchema, LEDGER_RANGES),
+    controlLog: qualify(stateSchema, LEDGER_CONTROL_LOG),
+  };
 }
 
 /** The table a run is recorded against, as the ledger stores it (unquoted). */

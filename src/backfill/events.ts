@@ -20,16 +20,23 @@
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, cause, duration_ms}   (before a batch, from the throttle; cause is
- *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms"; reason is for humans)
+ *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms" | "paused"; reason is
+ *            for humans. "paused": the run was paused with `aibridge-migrate pause`; this event
+ *            comes from each lane when it starts holding and once a minute while it holds, duration_ms
+ *            being how soon it looks again)
+ *   control  {run_id, state ("running" | "paused" | "cancel_requested"), max_rows_per_second,
+ *             target_batch_ms}   (this process saw the run's control change: `pause`, `resume`,
+ *            `cancel`, `throttle` from any host; the overrides are null when not set)
  *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
  *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
  *            (after each pass: rows still eligible, counted over one snapshot; a sweep follows
  *            while some remain, up to --converge-passes)
- *   finish   {run_id, status ("completed" | "interrupted" | "failed"), summary, resume_command}
+ *   finish   {run_id, status ("completed" | "interrupted" | "cancelled" | "failed"), summary, resume_command}
  *
  * `pass` 0 is the keyed pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
+import type { RunControl } from '../ledger/control.js';
 import type { Direction, RangeRow } from '../ledger/rows.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
 import type { PauseCause } from './policy/throttle.js';
@@ -81,6 +88,7 @@ export type BackfillEvent =
       batchSize: number;
     }
   | { event: 'pause'; runId: number; reason: string; cause: PauseCause; durationMs: number }
+  | ({ event: 'control'; runId: number } & RunControl)
   | { event: 'worker'; runId: number; worker: number; rangeNo: number; pass: number; action: 'claimed' | 'done' }
   | {
       event: 'converge';
@@ -97,7 +105,7 @@ export type BackfillEvent =
   | {
       event: 'finish';
       runId: number;
-      status: 'completed' | 'interrupted' | 'failed';
+      status: 'completed' | 'interrupted' | 'cancelled' | 'failed';
       summary: BackfillSummary;
       resumeCommand: string | null;
     };

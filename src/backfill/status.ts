@@ -6,6 +6,7 @@
 import type { LockMode } from '../db/advisory-lock.js';
 import { advisoryLockHolders } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
+import { controlExists, controlLog, readControl, type ControlEntry, type RunControl } from '../ledger/control.js';
 import { rangeOwners, runRanges } from '../ledger/ranges.js';
 import type { RangeRow, RunRow } from '../ledger/rows.js';
 import { latestRunPerDirection, ledgerExists } from '../ledger/runs.js';
@@ -62,7 +63,14 @@ export interface RunStanding {
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
   holders: RunHolder[];
+  /** Its control (pause, cancel, throttle overrides); null on a ledger older than the control columns. */
+  control: RunControl | null;
+  /** Who changed its control, newest first (the last few). */
+  controlLog: ControlEntry[];
 }
+
+/** Entries of a run's control log that `status` shows. */
+const CONTROL_LOG_SHOWN = 5;
 
 /** The pass being worked: the first with a pending range, else the last. */
 function currentPass(ranges: readonly RangeRow[]): number {
@@ -130,9 +138,12 @@ export function runHolders(run: Pick<RunRow, 'host' | 'pid'>, ranges: readonly R
 export async function runStandings(db: Queryable, t: Tables, target: Target, stateSchema: string): Promise<RunStanding[] | null> {
   if (!(await ledgerExists(db, t))) return null;
   const standings: RunStanding[] = [];
+  const hasControl = await controlExists(db, t);
   for (const run of await latestRunPerDirection(db, t, target)) {
+    const control = hasControl ? await readControl(db, t, run.id) : null;
+    const log = hasControl ? await controlLog(db, t, run.id, CONTROL_LOG_SHOWN) : [];
     if (run.status !== 'running' && run.status !== 'interrupted' && run.status !== 'failed') {
-      standings.push({ run, progress: null, holders: [] });
+      standings.push({ run, progress: null, holders: [], control, controlLog: log });
       continue;
     }
     const ranges = await runRanges(db, t, run.id);
@@ -152,7 +163,7 @@ export async function runStandings(db: Queryable, t: Tables, target: Target, sta
         ranges.filter((r) => r.status === 'pending').map((r) => r.rangeNo),
       ),
     };
-    standings.push({ run, progress: runProgress(run, ranges, locks), holders: runHolders(run, ranges, locks) });
+    standings.push({ run, progress: runProgress(run, ranges, locks), holders: runHolders(run, ranges, locks), control, controlLog: log });
   }
   return standings;
 }

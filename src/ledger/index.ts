@@ -3,3 +3,4 @@ export * from './rows.js';
 export * from './runs.js';
 export * from './ranges.js';
 export * from './checkpoint.js';
+export * from './control.js';

@@ -5,6 +5,7 @@
  * pipeline may go on (`--check`). Reads only.
  */
 import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
+import type { ControlEntry, RunControl } from '../ledger/control.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { tables, target } from '../names.js';
@@ -31,6 +32,10 @@ export interface BackfillRunSummary {
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
   holders: RunHolder[];
+  /** pause / cancel / throttle state; null on a ledger older than the control columns. */
+  control: RunControl | null;
+  /** Who changed the control, newest first. */
+  controlLog: ControlEntry[];
 }
 
 export interface Readiness {
@@ -68,8 +73,13 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
     const where = forward.progress
       ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the keyed pass' : `convergence sweep ${forward.progress.pass}`}`
       : '';
+    const paused = forward.control?.state === 'paused';
+    const by = paused ? forward.controlLog.find((e) => e.command === 'pause') : undefined;
+    const pausedBy = by ? ` by ${by.role}${by.host ? ` on ${by.host}` : ''} at ${by.at.toISOString()}` : '';
     missing.push(
-      forward.status === 'running' && forward.holders.length > 0
+      paused
+        ? `backfill run #${forward.id} is paused${pausedBy}${where}: run \`aibridge-migrate resume\` to continue it`
+        : forward.status === 'running' && forward.holders.length > 0
         ? `backfill run #${forward.id} is still running${where}`
         : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
     );
@@ -97,7 +107,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
         ? null
         : {
             ledger: `${settings.stateSchema}.backfill_runs`,
-            latestRuns: standings.map(({ run, progress, holders }) => ({
+            latestRuns: standings.map(({ run, progress, holders, control, controlLog }) => ({
               id: run.id,
               direction: run.direction,
               status: run.status,
@@ -110,6 +120,8 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
               lastError: run.lastError,
               progress,
               holders,
+              control,
+              controlLog,
             })),
           };
     return {

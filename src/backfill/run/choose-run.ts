@@ -7,6 +7,7 @@ import type { Queryable } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
 import { hasKeyedPass } from '../../ledger/ranges.js';
 import type { Direction, KeyRange, RunRow } from '../../ledger/rows.js';
+import { clearCancel } from '../../ledger/control.js';
 import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun } from '../../ledger/runs.js';
 import type { Tables, Target } from '../../names.js';
 import { ruleFingerprint } from '../../rule/index.js';
@@ -58,6 +59,8 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
   }
   if (open) {
     await claimRun(db, names, open.id, choice.host, choice.pid);
+    // Starting `backfill` on a cancelled run is the operator's word to go on (logged); a pause stays.
+    await clearCancel(db, names, open.id, { host: choice.host, pid: choice.pid });
     const run = await readRun(db, names, open.id);
     return {
       run,

@@ -23,7 +23,7 @@ import { directionOps, type DirectionOps } from '../sql/direction.js';
 import type { BatchOutcome } from './batch.js';
 import { chooseRun, rowsAtStartFrom } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
-import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
+import { completedResult, failedResult, interruptedResult, type Ending, type StopCause } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
@@ -50,15 +50,16 @@ export function recordedOptions(config: BackfillConfig): Record<string, unknown>
   };
 }
 
-function signalName(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
-  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+/** Why the lanes stopped early: a signal, or `aibridge-migrate cancel` seen by the gate. */
+function stopCause(signal: AbortSignal): StopCause {
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : signal.reason === 'cancel' ? 'cancel' : 'SIGINT';
 }
 
 export class Coordinator implements EngineContext {
   readonly tables: Tables;
   readonly ops: DirectionOps;
   readonly gate: ThrottleGate;
-  readonly controllerSettings: ControllerSettings;
+  private readonly baseControllerSettings: ControllerSettings;
   readonly convergeLock: string;
   readonly sweepRanges: readonly KeyRange[];
   readonly translateContext: TranslateContext;
@@ -87,7 +88,7 @@ export class Coordinator implements EngineContext {
     this.tables = tablesOf(config.schema, config.stateSchema);
     this.target = targetOf(config.schema);
     this.ops = directionOps(config.reverse);
-    this.controllerSettings = controllerSettings(config);
+    this.baseControllerSettings = controllerSettings(config);
     this.runLock = runLockName(config.stateSchema, this.tables);
     this.convergeLock = convergeLockName(this.tables);
     this.lockMode = config.workers === undefined ? 'exclusive' : 'shared';
@@ -97,7 +98,18 @@ export class Coordinator implements EngineContext {
     const onAbort = () => this.stopAll.abort(deps.signal.reason);
     if (deps.signal.aborted) onAbort();
     else deps.signal.addEventListener('abort', onAbort, { once: true });
-    this.gate = new ThrottleGate(throttleSettings(config), { ...deps, signal: this.stopAll.signal });
+    this.gate = new ThrottleGate(throttleSettings(config), {
+      ...deps,
+      signal: this.stopAll.signal,
+      tables: this.tables,
+      cancel: () => this.stopAll.abort('cancel'),
+    });
+  }
+
+  /** Read by the lanes before sizing each batch: `throttle --target-batch-ms` changes the aim. */
+  get controllerSettings(): ControllerSettings {
+    const target = this.gate.targetBatchMs;
+    return target === null ? this.baseControllerSettings : { ...this.baseControllerSettings, targetMs: target };
   }
 
   get runId(): number {
@@ -259,7 +271,7 @@ export class Coordinator implements EngineContext {
 
   private async stopped(): Promise<BackfillResult> {
     const db = this.run ? await this.recordingSession().catch(() => null) : this.slot.current;
-    return interruptedResult({ ...this.ending(), db }, signalName(this.deps.signal), this.position);
+    return interruptedResult({ ...this.ending(), db }, stopCause(this.stopAll.signal), this.position);
   }
 
   async rangeClaimed(db: Queryable, lane: number, range: RangeRow): Promise<void> {

@@ -11,6 +11,8 @@ export interface TableFacts {
   catalogRows: number;
   hasCacheColumns: boolean;
   hasLedger: boolean;
+  /** The ledger has the control columns and log (migration 20261205000002000). */
+  hasControl: boolean;
   hasInterceptions: boolean;
 }
 
@@ -19,9 +21,10 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
     `SELECT c.reltuples::float8 AS reltuples,
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
             to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
-            to_regclass($5) IS NOT NULL AS has_interceptions
+            to_regclass($5) IS NOT NULL AS has_interceptions,
+            to_regclass($6) IS NOT NULL AS has_control
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions],
+    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions, names.controlLog],
   );
   const row = rows[0];
   if (!row) {
@@ -33,6 +36,7 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
     catalogRows: Number(row.reltuples),
     hasCacheColumns: Number(row.cache_columns) === 2,
     hasLedger: row.has_ledger === true,
+    hasControl: row.has_control === true,
     hasInterceptions: row.has_interceptions === true,
   };
 }
@@ -59,6 +63,11 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
       hint: 'Run `aibridge-migrate up` first (with the same --state-schema): it creates the ledger.',
     });
   }
+  if (!facts.hasControl) {
+    throw new PreflightError(`the backfill ledger in ${names.runs} predates this version (no control columns, no ${names.controlLog})`, {
+      hint: 'Run `aibridge-migrate up` first: it adds what `pause`, `resume`, `cancel` and `throttle` need; the run itself resumes as before.',
+    });
+  }
   // has_table_privilege with a list is true when ANY of them is held: ask one at a time.
   const needs: [string, string][] = [
     [names.usages, 'SELECT'],
@@ -69,6 +78,7 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
     [names.ranges, 'SELECT'],
     [names.ranges, 'INSERT'],
     [names.ranges, 'UPDATE'],
+    [names.controlLog, 'INSERT'],
   ];
   const { rows } = await db.query<{ ok: boolean[] }>(
     `SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok

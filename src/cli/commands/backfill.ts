@@ -18,7 +18,10 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
-    const [backfill, { InterruptedError, EXIT_CODES }] = await Promise.all([import('../../backfill/index.js'), import('../../errors.js')]);
+    const [backfill, { InterruptedError, CancelledError, EXIT_CODES }] = await Promise.all([
+      import('../../backfill/index.js'),
+      import('../../errors.js'),
+    ]);
     const resumeCommand = backfill.resumeCommand(typed);
     const sink = options.json
       ? backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null })
@@ -73,6 +76,13 @@ export const backfillCommand = defineCommand({
           },
         );
         throw error;
+      }
+      if (result.status === 'cancelled') {
+        const where = options.connection.label;
+        throw new CancelledError(`backfill run #${result.runId} of ${where} was cancelled (aibridge-migrate cancel); checkpointed`, {
+          hint: `Resume with: ${result.resumeCommand} (it continues on ${where}; starting it takes the cancel back)`,
+          details: { runId: result.runId, position: result.position },
+        });
       }
       if (result.resumeCommand && !result.error.hint?.includes(result.resumeCommand)) {
         throw Object.assign(result.error, {

@@ -80,8 +80,8 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
       paused
         ? `backfill run #${forward.id} is paused${pausedBy}${where}: run \`aibridge-migrate resume\` to continue it`
         : forward.status === 'running' && forward.holders.length > 0
-        ? `backfill run #${forward.id} is still running${where}`
-        : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
+          ? `backfill run #${forward.id} is still running${where}`
+          : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
     missing.push(

@@ -174,7 +174,9 @@ describe('status --check', () => {
           ],
         }),
       ),
-      ['backfill run #3 is paused by ops on bastion at 2026-12-05T10:00:00.000Z at 42% of the keyed pass: run `aibridge-migrate resume` to continue it'],
+      [
+        'backfill run #3 is paused by ops on bastion at 2026-12-05T10:00:00.000Z at 42% of the keyed pass: run `aibridge-migrate resume` to continue it',
+      ],
     ],
     [
       'an interrupted run',

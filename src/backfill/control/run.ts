@@ -41,7 +41,12 @@ export async function runControl(settings: ControlSettings, request: ControlRequ
   const client = await connect({ target: settings.connection, applicationName: `aibridge-migrate ${request.command}` });
   try {
     const run = (await ledgerExists(client, names)) ? await findOpenRun(client, names, target(settings.schema), direction) : null;
-    if (!run) return { ...base, status: 'no_run', message: `no ${direction} backfill run in progress on ${database}: nothing to ${request.command}` };
+    if (!run)
+      return {
+        ...base,
+        status: 'no_run',
+        message: `no ${direction} backfill run in progress on ${database}: nothing to ${request.command}`,
+      };
     if (!(await controlExists(client, names))) {
       throw new PreflightError(`the backfill ledger in ${names.runs} predates this version (no control columns)`, {
         hint: 'Run `aibridge-migrate up` first: it adds the control columns and log; the running backfill is not disturbed.',

@@ -156,13 +156,10 @@ export function textSink(options: TextSinkOptions): Sink {
         line(controlText(event));
         return;
       case 'pause': {
-        if (event.cause === 'paused') {
-          line(`paused (run #${event.runId}): ${event.reason}; every lane holds with no transaction open`);
-          return;
-        }
-        // Pauses the user asked for (--pause-ms, --max-rows-per-second) come with every batch:
-        // shown at the progress interval, not each time. Health pauses are always shown.
-        if (event.cause === 'pause_ms' || event.cause === 'rate_limit') {
+        // Pauses the user asked for (--pause-ms, --max-rows-per-second, `pause`) come with every
+        // batch or from every lane: shown at the progress interval, not each time. Health
+        // pauses are always shown.
+        if (event.cause === 'pause_ms' || event.cause === 'rate_limit' || event.cause === 'paused') {
           const now = options.clock.now();
           if (now - lastPauseLine < Math.max(interval, 5_000)) return;
           lastPauseLine = now;

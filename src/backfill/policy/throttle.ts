@@ -139,10 +139,7 @@ export function decideThrottle(
 /** How often a paused lane reads its run's control row again: a `resume` is obeyed within this. */
 export const PAUSED_POLL_MS = 1_000;
 
-export type ControlDecision =
-  | { action: 'go' }
-  | { action: 'cancel' }
-  | { action: 'pause'; ms: number; cause: 'paused'; reason: string };
+export type ControlDecision = { action: 'go' } | { action: 'cancel' } | { action: 'pause'; ms: number; cause: 'paused'; reason: string };
 
 /**
  * What the run's control row says before a batch: a cancel stops the lane (its last batch is

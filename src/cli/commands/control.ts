@@ -8,7 +8,10 @@ import type { ControlRequest } from '../../backfill/control/plan.js';
 import { defineCommand, type CommandContext } from '../command.js';
 
 async function control(settings: ControlSettings, request: ControlRequest, context: CommandContext): Promise<number> {
-  const [{ runControl, controlJson }, { EXIT_CODES }] = await Promise.all([import('../../backfill/control/run.js'), import('../../errors.js')]);
+  const [{ runControl, controlJson }, { EXIT_CODES }] = await Promise.all([
+    import('../../backfill/control/run.js'),
+    import('../../errors.js'),
+  ]);
   const result = await runControl(settings, request);
   context.print(controlJson(result), result.message);
   return EXIT_CODES.ok;
@@ -31,7 +34,8 @@ export const resumeCommand = defineCommand({
 
 export const cancelCommand = defineCommand({
   command: 'cancel',
-  describe: 'cancel the running backfill: every process stops after its current batch, checkpointed, and exits 11; a later `backfill` resumes the run',
+  describe:
+    'cancel the running backfill: every process stops after its current batch, checkpointed, and exits 11; a later `backfill` resumes the run',
   schema: controlSchema,
   run: (settings, context) => control(settings, { command: 'cancel' }, context),
 });
@@ -51,7 +55,11 @@ export const throttleCommand = defineCommand({
     const typed = context.typed as { maxRowsPerSecond?: unknown; targetBatchMs?: unknown };
     const given = (key: 'maxRowsPerSecond' | 'targetBatchMs') =>
       typed[key] === undefined || settings[key] === undefined ? undefined : settings[key] === 0 ? null : settings[key];
-    const request: ControlRequest = { command: 'throttle', maxRowsPerSecond: given('maxRowsPerSecond'), targetBatchMs: given('targetBatchMs') };
+    const request: ControlRequest = {
+      command: 'throttle',
+      maxRowsPerSecond: given('maxRowsPerSecond'),
+      targetBatchMs: given('targetBatchMs'),
+    };
     if (request.maxRowsPerSecond === undefined && request.targetBatchMs === undefined) {
       throw new UsageError(['throttle needs --max-rows-per-second N or --target-batch-ms N (0 removes the override)'], {
         hint: 'e.g. aibridge-migrate throttle --max-rows-per-second 2000',

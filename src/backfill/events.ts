@@ -9,14 +9,15 @@
  *             converge event with pass 0 and next_pass 0 then opens the keyed pass)}
  *   batch    {run_id, pass, range_no, batch_size, rows_scanned, rows_updated, rows_application_written,
  *             duration_ms, checkpoint, pass_rows_scanned, total_rows_scanned, total_rows_updated,
- *             estimated_rows, rows_per_second, eta_ms}
+ *             estimated_rows, rows_per_second, eta_ms, anomalies}
  *            The same meaning for the single runner and for workers: rows_* describe this batch;
  *            pass_rows_scanned is what the whole run (every lane of every process) has scanned in
  *            this pass — other processes' batches reach it from the ledger, a few seconds late at
  *            most; total_rows_scanned (keyed pass) and total_rows_updated (all passes) are the
  *            run's totals in the ledger; estimated_rows is the table's size estimated from the
  *            share of the key space the pass has covered; rows_per_second is the pass's run-wide
- *            rate as this process sees it, and eta_ms the time left at that rate.
+ *            rate as this process sees it, and eta_ms the time left at that rate; anomalies counts
+ *            this batch's rows with an anomalous value, by class ({} when none).
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, cause, duration_ms}   (before a batch, from the throttle; cause is
@@ -75,6 +76,7 @@ export type BackfillEvent =
       estimatedRows: number;
       rowsPerSecond: number | null;
       etaMs: number | null;
+      anomalies: Record<string, number>;
     }
   | {
       event: 'retry';
@@ -136,6 +138,7 @@ export function batchEvent(batch: {
     estimatedRows: progress.estimatedRows,
     rowsPerSecond: progress.rowsPerSecond,
     etaMs: progress.etaMs,
+    anomalies: outcome.anomalies,
   };
 }
 

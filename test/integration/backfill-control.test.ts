@@ -81,6 +81,30 @@ describe('pause and resume across processes', () => {
     expect(forward.control_log[0]).toMatchObject({ command: 'pause', state: 'paused' });
     expect(forward.control_log[0].role).toBeTruthy();
     expect(forward.control_log[0].host).toBeTruthy();
+    // The progress view gives a dashboard the same figures as status.
+    const { rows: view } = await db.query(`SELECT * FROM aibridge_migrate.progress WHERE run_id = $1`, [forward.id]);
+    expect({
+      pass: view[0].pass,
+      percent: view[0].percent,
+      estimated_rows: Number(view[0].estimated_rows),
+      rows_remaining: Number(view[0].rows_remaining),
+      rows_per_second: Number(view[0].rows_per_second),
+      ranges: { total: view[0].ranges_total, done: view[0].ranges_done },
+      paused: view[0].paused,
+      rows_scanned: Number(view[0].rows_scanned),
+      rows_updated: Number(view[0].rows_updated),
+    }).toEqual({
+      pass: forward.progress.pass,
+      percent: forward.progress.percent,
+      estimated_rows: forward.progress.estimated_rows,
+      rows_remaining: forward.progress.rows_remaining,
+      rows_per_second: forward.progress.rows_per_second,
+      ranges: forward.progress.ranges,
+      paused: true,
+      rows_scanned: forward.rows_scanned,
+      rows_updated: forward.rows_updated,
+    });
+    expect(forward.progress.percent).toBeGreaterThan(0);
 
     const resumed = await control(db, ['resume']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -205,6 +205,7 @@ describe('events and text', () => {
         estimatedRows: 1_000_000,
         rowsPerSecond: 25_000,
         etaMs: 23_200,
+        anomalies: {},
       }),
     ).toBe('42% 420,000/~1,000,000 rows · 270,000 updated · 25,000 rows/s · ETA 23s · batch 5,000');
   });

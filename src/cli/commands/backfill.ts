@@ -16,6 +16,7 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --workers 4', '4 parallel workers; run the same command on another host to add 4 more'],
     ['$0 backfill --max-rows-per-second 20000 --pause-ms 100', 'gentle: bounded rate and a pause between batches'],
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
+    ['$0 backfill --metrics-port 9187', 'Prometheus metrics at http://127.0.0.1:9187/metrics while it runs'],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
     const [backfill, { InterruptedError, CancelledError, EXIT_CODES }] = await Promise.all([
@@ -52,6 +53,7 @@ export const backfillCommand = defineCommand({
         sink,
         signal: controller.signal,
         resumeCommand,
+        log: logger,
       });
       if (result.status === 'dry-run') {
         if (options.json)

@@ -39,11 +39,13 @@ export { resumeCommand } from './resume-command.js';
 export { BACKFILL_APPLICATION_NAME };
 
 function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
+  const runtime = systemRuntime(given.log ? { log: given.log } : {});
   return {
-    ...systemRuntime(),
+    ...runtime,
     connect: () =>
       connect({
         target: config.connection,
+        log: runtime.log,
         applicationName: BACKFILL_APPLICATION_NAME,
         // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
         // for ever: the server ends a transaction left idle this long.

@@ -97,6 +97,7 @@ describe('SQL text', () => {
       interceptions: '"app"."aibridge_interceptions"',
       runs: '"state""x"."backfill_runs"',
       ranges: '"state""x"."backfill_ranges"',
+      controlLog: '"state""x"."backfill_control_log"',
     });
   });
 

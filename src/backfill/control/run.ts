@@ -11,6 +11,7 @@ import { changeControl, controlExists, readControl, type RunControl } from '../.
 import { findOpenRun, ledgerExists } from '../../ledger/runs.js';
 import type { Direction } from '../../ledger/rows.js';
 import { tables, target } from '../../names.js';
+import type { Log } from '../../runtime.js';
 import type { ControlSettings } from './options.js';
 import { planControl, type ControlRequest } from './plan.js';
 
@@ -31,6 +32,7 @@ export type ControlResult =
 export interface ControlDeps {
   host?: string;
   pid?: number;
+  log?: Log;
 }
 
 export async function runControl(settings: ControlSettings, request: ControlRequest, deps: ControlDeps = {}): Promise<ControlResult> {
@@ -38,7 +40,7 @@ export async function runControl(settings: ControlSettings, request: ControlRequ
   const names = tables(settings.schema, settings.stateSchema);
   const database = settings.connection.label;
   const base = { command: request.command, direction, database };
-  const client = await connect({ target: settings.connection, applicationName: `aibridge-migrate ${request.command}` });
+  const client = await connect({ target: settings.connection, applicationName: `aibridge-migrate ${request.command}`, log: deps.log });
   try {
     const run = (await ledgerExists(client, names)) ? await findOpenRun(client, names, target(settings.schema), direction) : null;
     if (!run)

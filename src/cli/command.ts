@@ -41,6 +41,8 @@ export interface CommandSpec<S extends z.ZodObject> {
 export interface Command {
   name: string;
   options: readonly OptionInfo[];
+  /** The option schemas, for the config file's JSON Schema (config-schema.ts). */
+  shape: Readonly<Record<string, z.ZodType>>;
   module: CommandModule;
 }
 
@@ -82,6 +84,7 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
   const command: Command = {
     name,
     options,
+    shape: spec.schema.shape as Record<string, z.ZodType>,
     module: {
       command: spec.command,
       describe: spec.describe,

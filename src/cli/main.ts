@@ -22,6 +22,13 @@ async function usageFailure(problem: string): Promise<never> {
   return failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
 }
 
+// `--version --json` (or AIBRIDGE_MIGRATE_JSON): what a pipeline records about the tool it ran.
+if (argv.includes('--version') && (await outputModeOf(argv, process.env, process.cwd())).json) {
+  const { versionDocument } = await import('./version.js');
+  process.stdout.write(`${JSON.stringify(versionDocument())}\n`);
+  process.exit(0);
+}
+
 // Checked before yargs sees it, so a mistyped command gets the nearest one suggested.
 const first = argv[0];
 if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {

@@ -68,6 +68,10 @@ export const connectionShape = {
     .prefault(false)
     .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
   debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
+  quiet: flag().prefault(false).meta({
+    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
+    group: OUTPUT,
+  }),
 } as const;
 
 export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;

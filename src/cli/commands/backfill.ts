@@ -24,14 +24,20 @@ export const backfillCommand = defineCommand({
       import('../../errors.js'),
     ]);
     const resumeCommand = backfill.resumeCommand(typed);
-    const sink = options.json
-      ? backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null })
-      : backfill.textSink({
-          write: (text) => process.stderr.write(text),
-          clock: { now: () => performance.now() },
-          interactive: terminal.interactive,
-          columns: () => process.stderr.columns,
-        });
+    const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null });
+    // --quiet: the finish event alone (JSON), or nothing until the result (text).
+    const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = options.quiet
+      ? options.json
+        ? (event) => (event.event === 'finish' ? jsonSink(event) : undefined)
+        : () => {}
+      : options.json
+        ? jsonSink
+        : backfill.textSink({
+            write: (text) => process.stderr.write(text),
+            clock: { now: () => performance.now() },
+            interactive: terminal.interactive,
+            columns: () => process.stderr.columns,
+          });
 
     // First signal: stop after the current batch, checkpointed. Second: exit at once; the
     // open transaction (if any) is rolled back by the server when the connection drops.
@@ -58,10 +64,10 @@ export const backfillCommand = defineCommand({
       if (result.status === 'dry-run') {
         if (options.json)
           process.stdout.write(`${JSON.stringify({ status: 'dry-run', report: result.report, config_file: configFile?.path ?? null })}\n`);
-        else process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
+        else if (!options.quiet) process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
         return EXIT_CODES.ok;
       }
-      if (!options.json) {
+      if (!options.json && !(options.quiet && result.status === 'completed')) {
         const lines = backfill.formatResult(result);
         if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
       }

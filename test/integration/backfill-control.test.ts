@@ -44,7 +44,7 @@ describe('pause and resume across processes', () => {
 
   it('holds two processes × 2 workers (no row written for 3 s, no transaction open), status --check names the pause, resume finishes exactly', async () => {
     // Rate-limited so the run is still in its keyed pass when the pause lands.
-    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '1000', '--json'];
+    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '400', '--json'];
     const a = cli(db, args);
     const b = cli(db, args);
     await Promise.all([a.batches(3), b.batches(3)]);
@@ -106,8 +106,24 @@ describe('pause and resume across processes', () => {
     });
     expect(forward.progress.percent).toBeGreaterThan(0);
 
+    // status --watch follows it: paused, both processes with their two lanes each.
+    const watch = cli(db, ['status', '--watch', '--interval', '300ms', '--json']);
+    const frames = () => watch.events.filter((e) => e.event === 'status' && e.direction === 'forward');
+    await watch.waitForEvent(() => frames().length >= 2);
+    expect(frames()[1]).toMatchObject({
+      run_id: forward.id,
+      control: { state: 'paused' },
+      percent: forward.progress.percent,
+      rows_per_second: 0,
+    });
+    expect(frames()[1]!.processes.map((p: any) => p.lanes.length)).toEqual([2, 2]);
+    watch.process.kill('SIGINT');
+    expect((await watch.exit).code).toBe(0);
+
     const resumed = await control(db, ['resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
+    // Raising the limit is a throttle too: the rest goes fast.
+    expect((await control(db, ['throttle', '--max-rows-per-second', '100000'])).code).toBe(0);
     const [ea, eb] = await Promise.all([a.exit, b.exit]);
     expect(ea.code, a.stderr()).toBe(0);
     expect(eb.code, b.stderr()).toBe(0);
@@ -138,7 +154,7 @@ describe('cancel', () => {
   afterAll(() => db.drop());
 
   it('makes both processes exit 11, checkpointed; a later backfill takes the cancel back and finishes the run', async () => {
-    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '1000', '--json'];
+    const args = ['backfill', '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '400', '--json'];
     const a = cli(db, args);
     const b = cli(db, args);
     await Promise.all([a.batches(3), b.batches(3)]);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preparedDatabase } from '../integration/backfill-helpers.js';
 import { backfillHasFlag, runCli } from './support/cli.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -43,9 +44,9 @@ describe('down refuses while columns hold column-only data; reverse makes the ro
     const url = ['--database-url', db.url];
     expect((await runCli(['backfill', ...url])).code).toBe(0);
     const before = await values(db);
-    // The last migration (the ledger) may go; the columns migration must refuse.
+    // The state schema's migrations may go; the columns migration must refuse.
     let refused = null;
-    for (let i = 0; i < 2 && !refused; i++) {
+    for (let i = 0; i < TOOLKIT_MIGRATIONS.length && !refused; i++) {
       const down = await runCli(['down', ...url]);
       if (down.code === 6) refused = down;
       else expect(down.code, down.stderr).toBe(0);
@@ -71,7 +72,7 @@ describe('down refuses while columns hold column-only data; reverse makes the ro
       expect(reverse.events.at(-1)).toMatchObject({ event: 'finish', status: 'completed' });
       expect(await values(db), 'reverse changes metadata only').toEqual(before);
 
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < TOOLKIT_MIGRATIONS.length; i++) {
         const down = await runCli(['down', ...url]);
         expect(down.code, down.stderr).toBe(0);
       }

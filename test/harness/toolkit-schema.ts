@@ -1,5 +1,7 @@
 /** Brings a test database to the post-`up` state through the real migration runner. */
+import path from 'node:path';
 import pg from 'pg';
+import { migrationFiles } from '../../src/migrate/loader.js';
 import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
 import { runMigrations } from '../../src/migrate/runner.js';
 
@@ -26,3 +28,8 @@ export async function applyToolkitMigrations(url: string, options: ToolkitSchema
     await client.end();
   }
 }
+
+/** Every toolkit migration, in order: the first adds the columns, the others live in the state schema. */
+export const TOOLKIT_MIGRATIONS: readonly string[] = migrationFiles().map((file) => path.basename(file).replace(/\.(ts|js)$/, ''));
+/** The migrations `down` reverts before it reaches the columns, last first. */
+export const STATE_MIGRATIONS: readonly string[] = TOOLKIT_MIGRATIONS.slice(1).reverse();

@@ -11,6 +11,7 @@ import { evaluateMetadataText } from '../../src/rule/index.js';
 import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { backfill, ledgerRuns } from './backfill-helpers.js';
+import { STATE_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 type Columns = Map<string, string>;
 
@@ -116,8 +117,8 @@ describe('backfill --reverse: the round trip through down and up is exact', () =
             // Nothing else moved: the reverse step writes metadata only.
             expect(differences(before, await columns(db))).toEqual([]);
 
-            // down twice: the ledger, then the columns (its guard must now pass).
-            await migrateDown({ databaseUrl: url });
+            // down for the state schema's migrations, then the columns (its guard must now pass).
+            for (let i = 0; i < STATE_MIGRATIONS.length; i++) await migrateDown({ databaseUrl: url });
             const dropped = await migrateDown({ databaseUrl: url });
             expect(dropped.reverted?.name).toMatch(/cache-token-columns/);
             // The old application version reads, from metadata alone, what the columns held.
@@ -291,8 +292,7 @@ describe('backfill --reverse: a process killed mid-run', () => {
 
     // Nothing lost: down's guard passes, and after up the forward run gives every row its values back.
     await db.query(`DROP TRIGGER count_metadata_write ON aibridge_token_usages`);
-    await migrateDown({ databaseUrl: db.url });
-    await migrateDown({ databaseUrl: db.url });
+    for (let i = 0; i <= STATE_MIGRATIONS.length; i++) await migrateDown({ databaseUrl: db.url });
     await migrateUp({ databaseUrl: db.url });
     expect((await backfill(db, {})).result.status).toBe('completed');
     expect(differences(before, await columns(db))).toEqual([]);

@@ -15,9 +15,9 @@ import { runCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { STATE_MIGRATIONS, TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const COLUMNS = '20261128000000000_cache-token-columns';
-const LEDGER = '20261128000001000_backfill-ledger';
 const CACHE_COLUMNS = ['cache_read_input_tokens', 'cache_write_input_tokens'];
 
 const databases: TestDatabase[] = [];
@@ -40,6 +40,11 @@ function cli(db: TestDatabase, ...args: string[]): Promise<CliExit> {
 
 function expectExit(run: CliExit, code: number): void {
   expect(run.code, `exit ${run.code}\nstderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(code);
+}
+
+/** `down` for each migration of the state schema (the toolkit's own), leaving the columns. */
+async function downStateMigrations(db: TestDatabase): Promise<void> {
+  for (let i = 0; i < STATE_MIGRATIONS.length; i++) expectExit(await cli(db, 'down'), 0);
 }
 
 async function toolkitApplied(db: TestDatabase): Promise<string[]> {
@@ -95,7 +100,7 @@ describe('Coder at 460 (the release just before the change): the hand-over', () 
     const up = await cli(db, 'up', '--json');
     expectExit(up, 0);
     const doc = JSON.parse(up.stdout);
-    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual([COLUMNS, LEDGER]);
+    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(doc.coder).toMatchObject({ action: 'hand_over', version_before: 460, version: 461, dirty: false, handed_over_by_toolkit: true });
     expect(doc.coder.message).toBe(
       "Coder's migration 461 is now recorded as applied in public.schema_migrations (it was at 460): the next Coder upgrade will skip 461 and apply only the migrations after it.",
@@ -229,7 +234,7 @@ describe("Coder's own 461: the columns are Coder's", () => {
     const up = await cli(db, 'up', '--json');
     expectExit(up, 0);
     const doc = JSON.parse(up.stdout);
-    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual([COLUMNS, LEDGER]);
+    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(doc.coder).toMatchObject({ action: 'coder_owns', version_before: 461, version: 461, handed_over_by_toolkit: false });
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
     expect(await handOverRecord(db)).toBeNull();
@@ -239,7 +244,7 @@ describe("Coder's own 461: the columns are Coder's", () => {
     expect(await rowsDigest(db)).toBe(upstream);
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
 
-    expectExit(await cli(db, 'down'), 0); // the ledger is the toolkit's own
+    await downStateMigrations(db); // the ledger is the toolkit's own
     const refused = await cli(db, 'down', '--force-drop-data');
     expectExit(refused, 6);
     expect(refused.stderr).toContain('down refused: Coder applied its migration 461 itself');
@@ -263,7 +268,7 @@ describe('down after a hand-over gives the version back', () => {
        VALUES (gen_random_uuid(), gen_random_uuid(), 'new-release', 100, 5, '{}', now(), 77, 6)`,
     );
     expectExit(await cli(db, 'backfill', '--reverse'), 0);
-    expectExit(await cli(db, 'down'), 0); // the ledger
+    await downStateMigrations(db); // the ledger
     expect(await coderVersion(db.url)).toEqual([{ version: 461, dirty: false }]);
     const down = await cli(db, 'down', '--json');
     expectExit(down, 0);
@@ -291,7 +296,7 @@ describe('down after a hand-over gives the version back', () => {
     const db = await coderDatabase(460, { rows: 200 });
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
     expect(await runCoderMigrations(db.url)).toEqual({ status: 'ok', applied: [462], version: 462 });
-    expectExit(await cli(db, 'down'), 0); // the ledger
+    await downStateMigrations(db); // the ledger
     for (const args of [['down'], ['down', '--force-drop-data']]) {
       const refused = await cli(db, ...args);
       expectExit(refused, 6);
@@ -346,7 +351,7 @@ describe("a Coder replica holds Coder's migration lock while up runs", () => {
     );
     expect(waits[0]).toContain("a Coder server holds Coder's migration lock");
     expect(waits[0]).toContain(`pid ${pid}, application_name 'coderd replica'`);
-    expect(result.applied.map((m) => m.name)).toEqual([COLUMNS, LEDGER]);
+    expect(result.applied.map((m) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(result.coder.outcome).toEqual({ action: 'coder_owns', table: 'public.schema_migrations', version: 462 });
     expect(await coderVersion(db.url)).toEqual([{ version: 462, dirty: false }]);
     expect(await columnNames(db)).toEqual(CACHE_COLUMNS);
@@ -427,7 +432,7 @@ describe('standalone: no Coder table', () => {
     // Another tool's table with the same name but not Coder's shape.
     await db.query('CREATE TABLE schema_migrations (version text PRIMARY KEY)');
     const up = (await migrateUp({ databaseUrl: db.url }, testDeps().deps)) as UpResult;
-    expect(up.applied.map((m) => m.name)).toEqual([COLUMNS, LEDGER]);
+    expect(up.applied.map((m) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(up.coder.outcome).toMatchObject({ action: 'standalone' });
     expect(up.preflight.map((c) => c.check)).not.toContain('coder_version');
     expect(await handOverRecord(db)).toBeNull();

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../harness/database.js';
 import { freshDatabase } from './migrate-helpers.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -83,21 +84,18 @@ describe('aibridge-migrate up | down | status', () => {
     expect(up.code).toBe(0);
     const doc = JSON.parse(up.stdout);
     expect(doc).toMatchObject({ status: 'ok', command: 'up', dry_run: false, nothing_pending: false, attempts: 1, lock_waits: [] });
-    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual([
-      '20261128000000000_cache-token-columns',
-      '20261128000001000_backfill-ledger',
-    ]);
+    expect(doc.applied.map((m: { name: string }) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(up.stderr).toContain('applied 20261128000000000_cache-token-columns');
 
     const again = await cli(['up'], { DATABASE_URL: db.url });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('nothing to apply: 2 migration(s) already applied');
+    expect(again.stdout).toContain(`nothing to apply: ${TOOLKIT_MIGRATIONS.length} migration(s) already applied`);
 
     const status = await cli(['status', '--json'], { DATABASE_URL: db.url });
     expect(status.code).toBe(0);
     const statusDoc = JSON.parse(status.stdout);
     expect(statusDoc.pending).toEqual([]);
-    expect(statusDoc.applied).toHaveLength(2);
+    expect(statusDoc.applied).toHaveLength(TOOLKIT_MIGRATIONS.length);
   });
 
   it('exit 6 when down would destroy data, exit 4 when the lock budget is spent', async () => {

@@ -5,6 +5,7 @@ import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { STATE_MIGRATIONS, TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const COLUMNS = '20261128000000000_cache-token-columns';
 const LEDGER = '20261128000001000_backfill-ledger';
@@ -49,10 +50,13 @@ describe('down', () => {
   });
   afterAll(() => db.drop());
 
-  it('reverts only the last applied migration (the ledger) first', async () => {
-    const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
-    expect(result.reverted?.name).toBe(LEDGER);
-    expect(result.stillApplied).toEqual([COLUMNS]);
+  it('reverts only the last applied migration first, the state schema before the columns', async () => {
+    for (const [i, name] of STATE_MIGRATIONS.entries()) {
+      const result = await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+      expect(result.reverted?.name).toBe(name);
+      expect(result.stillApplied).toEqual(TOOLKIT_MIGRATIONS.slice(0, TOOLKIT_MIGRATIONS.length - i - 1));
+    }
+    expect(STATE_MIGRATIONS.at(-1)).toBe(LEDGER);
     expect(await bookkeepingNames(db)).toEqual([COLUMNS]);
     expect((await db.query(`SELECT to_regnamespace('aibridge_migrate') IS NULL AS gone`)).rows[0].gone).toBe(true);
     expect((await columnsOf(db.url)).length).toBe(2);

@@ -11,6 +11,7 @@ import { MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
 import { migrateUp, type UpResult } from '../../src/migrate/index.js';
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const LOCK_TIMEOUT_MS = 400;
 /** Generous: scheduling on a shared 2-core machine, not performance, is what this absorbs. */
@@ -95,7 +96,7 @@ describe('up while another transaction holds the table', () => {
       await committed;
       await load.stop();
 
-      expect(result.applied.map((m) => m.name)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+      expect(result.applied.map((m) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
       expect(result.lockWaits.length).toBeGreaterThanOrEqual(2);
       expect(result.attempts).toBe(result.lockWaits.length + 1);
       const firstWait = result.lockWaits[0]!;
@@ -187,7 +188,7 @@ describe('up when the retry budget is spent', () => {
     }
     // Once the other run is gone, up proceeds normally.
     const result = (await migrateUp({ databaseUrl: db.url }, testDeps().deps)) as UpResult;
-    expect(result.applied).toHaveLength(2);
+    expect(result.applied).toHaveLength(TOOLKIT_MIGRATIONS.length);
   });
 });
 
@@ -202,8 +203,8 @@ describe('two up runs at once (two deploy jobs)', () => {
     const options = { databaseUrl: db.url, lockRetries: 50, lockRetryDelay: '20ms' };
     const results = (await Promise.all([migrateUp(options, testDeps().deps), migrateUp(options, testDeps().deps)])) as UpResult[];
     const appliedByEach = results.map((r) => r.applied.map((m) => m.name));
-    expect(appliedByEach.flat().sort()).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
-    expect(await bookkeepingNames(db)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(appliedByEach.flat().sort()).toEqual(TOOLKIT_MIGRATIONS);
+    expect(await bookkeepingNames(db)).toEqual(TOOLKIT_MIGRATIONS);
     expect((await columnsOf(db.url)).map((c) => c.column_name)).toEqual(['cache_read_input_tokens', 'cache_write_input_tokens']);
   });
 });

@@ -9,6 +9,7 @@ import { migrateDown, migrateUp, migrationStatus, type UpResult } from '../../sr
 import { runMigrations } from '../../src/migrate/runner.js';
 import type { TestDatabase } from '../harness/database.js';
 import { freshDatabase, testDeps, withClient } from './migrate-helpers.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const INJECTIONS = [
   `x"; DROP TABLE aibridge_token_usages; --`,
@@ -73,7 +74,7 @@ describe('user-supplied names', () => {
     const migrationsTable = 'Tabelle;😀';
     const stateSchema = `st"ate'; DROP SCHEMA public CASCADE; --`;
     const result = (await migrateUp({ databaseUrl: db.url, migrationsSchema, migrationsTable, stateSchema }, testDeps().deps)) as UpResult;
-    expect(result.applied).toHaveLength(2);
+    expect(result.applied).toHaveLength(TOOLKIT_MIGRATIONS.length);
     expect(await tablesIntact(db)).toBe(true);
     const { rows } = await db.query(
       `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -81,11 +82,12 @@ describe('user-supplied names', () => {
     );
     expect(rows).toEqual([
       { nspname: migrationsSchema, relname: migrationsTable },
+      { nspname: stateSchema, relname: 'backfill_control_log' },
       { nspname: stateSchema, relname: 'backfill_ranges' },
       { nspname: stateSchema, relname: 'backfill_runs' },
     ]);
     const status = await migrationStatus({ databaseUrl: db.url, migrationsSchema, migrationsTable, stateSchema });
-    expect(status.applied).toHaveLength(2);
+    expect(status.applied).toHaveLength(TOOLKIT_MIGRATIONS.length);
     expect(status.backfill?.ledger).toBe(`${stateSchema}.backfill_runs`);
   });
 });

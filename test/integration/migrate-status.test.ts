@@ -3,6 +3,7 @@ import { migrateUp, migrationStatus } from '../../src/migrate/index.js';
 import { statusJson } from '../../src/migrate/render.js';
 import type { TestDatabase } from '../harness/database.js';
 import { freshDatabase, testDeps } from './migrate-helpers.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 describe('status', () => {
   let db: TestDatabase;
@@ -15,7 +16,7 @@ describe('status', () => {
     const status = await migrationStatus({ databaseUrl: db.url });
     expect(status.migrationsTableExists).toBe(false);
     expect(status.applied).toEqual([]);
-    expect(status.pending.map((m) => m.name)).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(status.pending.map((m) => m.name)).toEqual(TOOLKIT_MIGRATIONS);
     expect(status.backfill).toBeNull();
     expect((await db.query(`SELECT to_regclass('public.aibridge_migrate_migrations') IS NULL AS absent`)).rows[0].absent).toBe(true);
   });

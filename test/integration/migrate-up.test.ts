@@ -4,8 +4,9 @@ import { PermissionError, PreflightError } from '../../src/errors.js';
 import { migrateUp, migrationStatus, type UpResult } from '../../src/migrate/index.js';
 import type { TestDatabase } from '../harness/database.js';
 import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
-const ALL = ['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger'];
+const ALL = TOOLKIT_MIGRATIONS;
 const EXPECTED_COLUMNS = [
   { column_name: 'cache_read_input_tokens', data_type: 'bigint', is_nullable: 'NO', column_default: '0' },
   { column_name: 'cache_write_input_tokens', data_type: 'bigint', is_nullable: 'NO', column_default: '0' },

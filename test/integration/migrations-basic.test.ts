@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
+import { applyToolkitMigrations, TOOLKIT_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 describe('toolkit migrations through node-pg-migrate', () => {
   let db: TestDatabase;
@@ -11,7 +11,7 @@ describe('toolkit migrations through node-pg-migrate', () => {
 
   it('adds both cache columns as BIGINT NOT NULL DEFAULT 0 and creates the ledger, once', async () => {
     const first = await applyToolkitMigrations(db.url);
-    expect(first).toEqual(['20261128000000000_cache-token-columns', '20261128000001000_backfill-ledger']);
+    expect(first).toEqual(TOOLKIT_MIGRATIONS);
     const { rows } = await db.query(
       `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
         WHERE table_name = 'aibridge_token_usages' AND column_name LIKE 'cache_%' ORDER BY column_name`,

@@ -99,8 +99,8 @@ describe('aibridge-migrate up | down | status', () => {
   });
 
   it('exit 6 when down would destroy data, exit 4 when the lock budget is spent', async () => {
-    // Revert the ledger first, so the next down is the column drop.
-    expect((await cli(['down'], { DATABASE_URL: db.url })).code).toBe(0);
+    // Revert the state schema's migrations first, so the next down is the column drop.
+    for (let i = 1; i < TOOLKIT_MIGRATIONS.length; i++) expect((await cli(['down'], { DATABASE_URL: db.url })).code).toBe(0);
     await db.query(`INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at, cache_read_input_tokens)
                     VALUES (gen_random_uuid(), gen_random_uuid(), 'r', 1, 1, '{}', now(), 500)`);
     const refused = await cli(['down', '--json'], { DATABASE_URL: db.url });

@@ -105,7 +105,7 @@ describe('down --force-drop-data', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await migrateUp({ databaseUrl: db.url }, testDeps().deps);
-    await migrateDown({ databaseUrl: db.url }, testDeps().deps);
+    for (let i = 0; i < STATE_MIGRATIONS.length; i++) await migrateDown({ databaseUrl: db.url }, testDeps().deps);
   });
   afterAll(() => db.drop());
 

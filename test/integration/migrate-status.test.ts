@@ -42,6 +42,7 @@ describe('status', () => {
     expect(json.applied.map((m) => m.description)).toEqual([
       'add cache_read_input_tokens and cache_write_input_tokens to aibridge_token_usages',
       'create the backfill ledger (runs and key-range checkpoints)',
+      'backfill control (pause, resume, cancel, throttle), its log, and the progress view',
     ]);
     expect(json.backfill?.latest_runs).toEqual([
       expect.objectContaining({ direction: 'forward', status: 'interrupted', rows_scanned: 40, rows_updated: 20, finished_at: null }),

@@ -22,18 +22,9 @@ function fieldSchema(schema: z.ZodType): Record<string, unknown> {
     node = def.innerType ?? def.in;
   }
   const rendered = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  const {
-    $schema: _s,
-    describe: _d,
-    group: _g,
-    defaultText: _t,
-    boolean: _b,
-    flagOnly: _f,
-    json: _j,
-    default: _default,
-    ...rest
-  } = rendered;
-  return rest;
+  // zod copies every .meta() key into the schema: keep only JSON Schema's own.
+  const ours = new Set(['$schema', 'describe', 'group', 'defaultText', 'boolean', 'flagOnly', 'json', 'default']);
+  return Object.fromEntries(Object.entries(rendered).filter(([key]) => !ours.has(key)));
 }
 
 /** The default as the schema holds it (a number stays a number), or undefined. */

@@ -250,7 +250,7 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
   // 1b. A connection service (service= in the URL, else PGSERVICE): its parameters rank below
   // the URL's and above the PG* variables, as in libpq.
   const serviceC = first(fromUrl('service'), env('PGSERVICE'));
-  let service: Partial<Record<UrlParameter, Candidate<string>>> = {};
+  const service: Partial<Record<UrlParameter, Candidate<string>>> = {};
   if (serviceC) {
     const found = lookupService(serviceC.value, serviceFiles(input.env, io.homedir), io);
     if (!found.ok) return { ok: false, problems: [{ ...pick(serviceC.origin), message: found.problem }] };

@@ -2,22 +2,13 @@
  * /metrics of a running backfill, scraped over HTTP: it parses as the Prometheus text format,
  * carries the run id and direction as labels, and at the end its counters equal the ledger.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess } from '../harness/cli-process.js';
+import { freePort } from '../harness/embedded-server.js';
 import { parsePrometheusText, sampleValue } from '../harness/prometheus-text.js';
 import { ledgerRuns, preparedDatabase } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const P = 'aibridge_migrate_backfill_';
 

@@ -153,8 +153,26 @@ export class Coordinator implements EngineContext {
       sink: this.deps.sink,
       resumeCommand: this.deps.resumeCommand,
       run: this.run,
-      mayRecord: () => (db ? noOtherHolder(db, this.runLock).catch(() => false) : Promise.resolve(false)),
+      mayRecord: () => (db ? this.lastOut(db).catch(() => false) : Promise.resolve(false)),
     };
+  }
+
+  /**
+   * Whether this process is the last one on the run, and so records how it ended. Decided under
+   * the setup lock after letting go of its own run lock: of processes stopping together (a
+   * `cancel` reaches them all within a batch) exactly the last sees no other holder; checking
+   * without it, each could see the others and none would record.
+   */
+  private async lastOut(db: Queryable): Promise<boolean> {
+    const setupLock = setupLockName(this.tables);
+    const wait = { signal: AbortSignal.timeout(10_000), sleep: this.deps.sleep, pollMs: 50 };
+    if (!(await waitForAdvisoryLock(db, setupLock, wait))) return noOtherHolder(db, this.runLock);
+    try {
+      await releaseAdvisoryLock(db, this.runLock, this.lockMode);
+      return await noOtherHolder(db, this.runLock);
+    } finally {
+      await releaseAdvisoryLock(db, setupLock).catch(() => {});
+    }
   }
 
   private async main(): Promise<BackfillResult> {

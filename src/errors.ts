@@ -24,6 +24,8 @@ export const EXIT_CODES = {
   retriesExhausted: 8,
   /** `status --check`: a migration is pending, or the forward backfill has not completed with no eligible row left. */
   notReady: 9,
+  /** The backfill was cancelled by `aibridge-migrate cancel`; checkpointed, a later `backfill` resumes it. */
+  cancelled: 11,
   /** A bug: anything not classified above. */
   internal: 70,
   interrupted: 130,
@@ -40,6 +42,7 @@ export type ErrorCode =
   | 'ALREADY_RUNNING'
   | 'RETRIES_EXHAUSTED'
   | 'INTERRUPTED'
+  | 'CANCELLED'
   | 'INTERNAL';
 
 const EXIT_BY_CODE: Record<ErrorCode, number> = {
@@ -52,6 +55,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   ALREADY_RUNNING: EXIT_CODES.alreadyRunning,
   RETRIES_EXHAUSTED: EXIT_CODES.retriesExhausted,
   INTERRUPTED: EXIT_CODES.interrupted,
+  CANCELLED: EXIT_CODES.cancelled,
   INTERNAL: EXIT_CODES.internal,
 };
 
@@ -164,6 +168,13 @@ export class InterruptedError extends ToolkitError {
   }
   override get exitCode(): number {
     return this.signal === 'SIGTERM' ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+  }
+}
+
+/** The run was cancelled with `aibridge-migrate cancel`: this process stopped, checkpointed. */
+export class CancelledError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('CANCELLED', message, options);
   }
 }
 

@@ -69,6 +69,7 @@ export {
   AlreadyRunningError,
   RetriesExhaustedError,
   InterruptedError,
+  CancelledError,
   formatProblem,
   type ErrorCode,
   type SettingProblem,

@@ -19,6 +19,10 @@ export const LEDGER_RUNS = 'backfill_runs';
 export const LEDGER_RANGES = 'backfill_ranges';
 /** Rows a page walk's rounds moved to pages its pass has not counted yet (src/ledger/moved-rows.ts). */
 export const LEDGER_MOVED_ROWS = 'backfill_moved_rows';
+/** Who paused, resumed, cancelled or re-throttled a run, and when (`pause`, `resume`, `cancel`, `throttle`). */
+export const LEDGER_CONTROL_LOG = 'backfill_control_log';
+/** A view of each run's progress, for dashboards that read PostgreSQL directly. */
+export const PROGRESS_VIEW = 'progress';
 
 /** The qualified, quoted names a command works with, built once from the configured schemas. */
 export interface Tables {
@@ -27,6 +31,7 @@ export interface Tables {
   runs: string;
   ranges: string;
   movedRows: string;
+  controlLog: string;
 }
 
 /** Coder's tables in `schema`. */
@@ -40,6 +45,7 @@ export function tables(schema: string, stateSchema: string): Tables {
     runs: qualify(stateSchema, LEDGER_RUNS),
     ranges: qualify(stateSchema, LEDGER_RANGES),
     movedRows: qualify(stateSchema, LEDGER_MOVED_ROWS),
+    controlLog: qualify(stateSchema, LEDGER_CONTROL_LOG),
   };
 }
 

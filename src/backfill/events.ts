@@ -10,7 +10,7 @@
  *             pass 0 and next_pass 0 then opens the first pass)}
  *   batch    {run_id, pass, range_no, step, batch_size, rows_scanned, rows_updated,
  *             rows_application_written, duration_ms, checkpoint, next_page, pass_rows_scanned,
- *             total_rows_scanned, total_rows_updated, estimated_rows, rows_per_second, eta_ms}
+ *             total_rows_scanned, total_rows_updated, estimated_rows, rows_per_second, eta_ms, anomalies}
  *            One per committed transaction. step: "batch" (key walk: reads and writes its rows),
  *            "judge" (page walk: reads a stretch of pages) or "round" (page walk: writes at most
  *            one row per page); checkpoint is the key walk's last key, next_page the page walk's
@@ -21,26 +21,34 @@
  *            total_rows_updated (all passes) are the run's totals in the ledger; estimated_rows is
  *            the table's size estimated from the share of the pages (or keys) the pass has
  *            covered; rows_per_second is the pass's run-wide rate as this process sees it, and
- *            eta_ms the time left at that rate.
+ *            eta_ms the time left at that rate; anomalies counts this step's rows with an anomalous
+ *            value, by class ({} when none).
  *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
  *             message, delay_ms, batch_size}
  *   pause    {run_id, reason, cause, duration_ms}   (before a step, from the throttle; cause is
- *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms"; reason is for humans)
+ *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms" | "paused"; reason is
+ *            for humans. "paused": the run was paused with `aibridge-migrate pause`; this event
+ *            comes from each lane when it starts holding and once a minute while it holds, duration_ms
+ *            being how soon it looks again)
  *            replication_lag pauses add standby {application_name, replay_lag_ms, lag_bytes}: the
  *            standby waited for (the furthest over its limits) as measured, each figure null when
  *            PostgreSQL has none (docs/replicas.md)
  *   warning  {run_id, code, message, standby, slot_name, retained_bytes}   (code is
  *            "standby_disconnected" | "inactive_replication_slot" | "replication_lag_not_visible" |
  *            "ledger_without_wait_columns"; the other fields are null where they do not apply)
+ *   control  {run_id, state ("running" | "paused" | "cancel_requested"), max_rows_per_second,
+ *             target_batch_ms}   (this process saw the run's control change: `pause`, `resume`,
+ *            `cancel`, `throttle` from any host; the overrides are null when not set)
  *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
  *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
  *            (after each pass: rows still eligible; a sweep follows while some remain, up to
  *            --converge-passes)
- *   finish   {run_id, status ("completed" | "interrupted" | "failed"), summary, resume_command}
+ *   finish   {run_id, status ("completed" | "interrupted" | "cancelled" | "failed"), summary, resume_command}
  *
  * `pass` 0 is the first pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
  * until a rate is known.
  */
+import type { RunControl } from '../ledger/control.js';
 import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
 import type { WarningCode } from './policy/replica-watch.js';
@@ -83,6 +91,7 @@ export type BackfillEvent =
       estimatedRows: number;
       rowsPerSecond: number | null;
       etaMs: number | null;
+      anomalies: Record<string, number>;
     }
   | {
       event: 'retry';
@@ -112,6 +121,7 @@ export type BackfillEvent =
       slotName: string | null;
       retainedBytes: number | null;
     }
+  | ({ event: 'control'; runId: number } & RunControl)
   | { event: 'worker'; runId: number; worker: number; rangeNo: number; pass: number; action: 'claimed' | 'done' }
   | {
       event: 'converge';
@@ -128,7 +138,7 @@ export type BackfillEvent =
   | {
       event: 'finish';
       runId: number;
-      status: 'completed' | 'interrupted' | 'failed';
+      status: 'completed' | 'interrupted' | 'cancelled' | 'failed';
       summary: BackfillSummary;
       resumeCommand: string | null;
     };
@@ -163,6 +173,7 @@ export function batchEvent(batch: {
     estimatedRows: progress.estimatedRows,
     rowsPerSecond: progress.rowsPerSecond,
     etaMs: progress.etaMs,
+    anomalies: outcome.anomalies,
   };
 }
 

@@ -39,11 +39,13 @@ export { resumeCommand } from './resume-command.js';
 export { BACKFILL_APPLICATION_NAME };
 
 function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
+  const runtime = systemRuntime(given.log ? { log: given.log } : {});
   return {
-    ...systemRuntime(),
+    ...runtime,
     connect: () =>
       connect({
         target: config.connection,
+        log: runtime.log,
         applicationName: BACKFILL_APPLICATION_NAME,
         // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
         // for ever: the server ends a transaction left idle this long.
@@ -58,11 +60,39 @@ function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): Back
   };
 }
 
+/**
+ * The run with /metrics served while it lasts (--metrics-port), fed by its events, and for
+ * --metrics-linger after it ends so that a scrape sees the final values.
+ */
+async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (deps: BackfillDeps) => Promise<BackfillResult>) {
+  if (config.metricsPort === undefined) return run(deps);
+  const [{ backfillMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/backfill.js'), import('../metrics/server.js')]);
+  const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null });
+  const server = await serveMetrics(metrics.registry, { host: config.metricsHost, port: config.metricsPort });
+  deps.log.info(`metrics: ${server.url}`);
+  try {
+    const result = await run({
+      ...deps,
+      sink: (event) => {
+        metrics.sink(event);
+        deps.sink(event);
+      },
+    });
+    if (config.metricsLinger > 0 && !deps.signal.aborted) {
+      deps.log.info(`metrics: serving the final values for ${config.metricsLinger} ms (a signal ends this early)`);
+      await deps.sleep(config.metricsLinger, deps.signal);
+    }
+    return result;
+  } finally {
+    await server.close();
+  }
+}
+
 /** Runs (or, with dryRun, previews) the backfill with options already validated. */
 export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const deps = defaultDeps(config, given);
   const label = { connection: config.connection };
-  if (!config.dryRun) return executeBackfill(config, deps, label);
+  if (!config.dryRun) return withMetrics(config, deps, (d) => executeBackfill(config, d, label));
   try {
     const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
     return { status: 'dry-run', report };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { connectionShape, type Connected } from '../config/common.js';
 import { byteSize, duration, flag, integer, oneOf } from '../config/fields.js';
+import { metricsShape } from '../metrics/options.js';
 
 export const BATCH_SIZE_LIMIT = 1_000_000;
 
@@ -14,6 +15,7 @@ const SCALE = 'Scale and throttling:';
 
 export const backfillShape = {
   ...connectionShape,
+  ...metricsShape,
   /** Fixed rows per batch; when absent the size adapts to targetBatchMs. */
   batchSize: integer(1, BATCH_SIZE_LIMIT)
     .optional()

@@ -23,6 +23,14 @@ export type BackfillResult =
       resumeCommand: string;
     }
   | {
+      /** Stopped by `aibridge-migrate cancel` after the current batches, checkpointed; a later `backfill` resumes it. */
+      status: 'cancelled';
+      runId: number;
+      position: { pass: number; checkpoint: string | null } | null;
+      summary: BackfillSummary | null;
+      resumeCommand: string;
+    }
+  | {
       status: 'failed';
       error: ToolkitError;
       runId: number | null;

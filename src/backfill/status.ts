@@ -6,6 +6,7 @@
 import type { LockMode } from '../db/advisory-lock.js';
 import { advisoryLockHolders } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
+import { controlExists, controlLog, readControl, type ControlEntry, type RunControl } from '../ledger/control.js';
 import { rangeOwners, runRanges } from '../ledger/ranges.js';
 import type { RangeRow, RunRow } from '../ledger/rows.js';
 import { latestRunPerDirection, ledgerExists } from '../ledger/runs.js';
@@ -69,7 +70,14 @@ export interface RunStanding {
    * recorded by a process that died is not one).
    */
   waiting: RecordedWait | null;
+  /** Its control (pause, cancel, throttle overrides); null on a ledger older than the control columns. */
+  control: RunControl | null;
+  /** Who changed its control, newest first (the last few). */
+  controlLog: ControlEntry[];
 }
+
+/** Entries of a run's control log that `status` shows. */
+const CONTROL_LOG_SHOWN = 5;
 
 /** The pass being worked: the first with a pending range, else the last. */
 function currentPass(ranges: readonly RangeRow[]): number {
@@ -137,9 +145,12 @@ export function runHolders(run: Pick<RunRow, 'host' | 'pid'>, ranges: readonly R
 export async function runStandings(db: Queryable, t: Tables, target: Target, stateSchema: string): Promise<RunStanding[] | null> {
   if (!(await ledgerExists(db, t))) return null;
   const standings: RunStanding[] = [];
+  const hasControl = await controlExists(db, t);
   for (const run of await latestRunPerDirection(db, t, target)) {
+    const control = hasControl ? await readControl(db, t, run.id) : null;
+    const log = hasControl ? await controlLog(db, t, run.id, CONTROL_LOG_SHOWN) : [];
     if (run.status !== 'running' && run.status !== 'interrupted' && run.status !== 'failed') {
-      standings.push({ run, progress: null, holders: [], waiting: null });
+      standings.push({ run, progress: null, holders: [], waiting: null, control, controlLog: log });
       continue;
     }
     const ranges = await runRanges(db, t, run.id);
@@ -165,6 +176,8 @@ export async function runStandings(db: Queryable, t: Tables, target: Target, sta
       progress: runProgress(run, ranges, locks),
       holders: runHolders(run, ranges, locks),
       waiting: working ? await readRunWait(db, t, run.id) : null,
+      control,
+      controlLog: log,
     });
   }
   return standings;

@@ -41,6 +41,8 @@ export interface CommandSpec<S extends z.ZodObject> {
 export interface Command {
   name: string;
   options: readonly OptionInfo[];
+  /** The option schemas, for the config file's JSON Schema (config-schema.ts). */
+  shape: Readonly<Record<string, z.ZodType>>;
   module: CommandModule;
 }
 
@@ -82,6 +84,7 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
   const command: Command = {
     name,
     options,
+    shape: spec.schema.shape as Record<string, z.ZodType>,
     module: {
       command: spec.command,
       describe: spec.describe,
@@ -116,8 +119,8 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
         }
         const { settings, configFile } = resolution;
         // Every schema spreads connectionShape, so these two are always there.
-        const { json, debug } = settings as unknown as { json: boolean; debug: boolean };
-        const log = createLogger({ debug });
+        const { json, debug, quiet } = settings as unknown as { json: boolean; debug: boolean; quiet: boolean };
+        const log = createLogger({ debug, quiet });
         log.debug(
           configFile
             ? `config file: ${configFile.path} (${configFile.via === 'working directory' ? 'found in the working directory' : `named by ${configFile.via}`})`
@@ -126,16 +129,23 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
         log.debug(`connection: ${settings.connection.summary}`);
         for (const note of resolution.notes) (note.level === 'warn' ? log.warn : log.debug)(note.message);
         const flags = { json, debug, configFile: configFile?.path ?? null };
+        // --quiet in text mode: the result is shown only when the command did not succeed.
+        let held: string | null = null;
         const context: CommandContext = {
           typed,
           configFile,
           log,
           terminal: detectTerminal(),
           print: (document, text) => {
-            process.stdout.write(`${json ? JSON.stringify({ ...document, config_file: flags.configFile }) : text}\n`);
+            if (quiet && !json) held = (held ?? '') + `${text}\n`;
+            else process.stdout.write(`${json ? JSON.stringify({ ...document, config_file: flags.configFile }) : text}\n`);
           },
         };
-        await runAndExit(flags, () => spec.run(settings, context));
+        await runAndExit(flags, async () => {
+          const code = await spec.run(settings, context);
+          if (held !== null && code !== 0) process.stdout.write(held);
+          return code;
+        });
       },
     },
   };

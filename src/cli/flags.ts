@@ -28,7 +28,8 @@ export function declareFlags<T>(yargs: Argv<T>, options: readonly OptionInfo[]):
   let y = yargs;
   for (const option of options) {
     y = y.option(option.flag, {
-      describe: option.describe,
+      // Where else it can be set: its environment variable (and, implied, the config file key).
+      describe: `${option.describe}${option.env ? ` [env ${option.env}]` : option.key === 'config' ? '' : ' [flag only]'}`,
       type: option.boolean ? 'boolean' : 'string',
       // A string flag always takes the next word as its value, so `--lock-timeout -2s` reaches
       // validation (and its clear message) instead of being split into the flags -2 and -s.

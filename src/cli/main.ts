@@ -22,6 +22,13 @@ async function usageFailure(problem: string): Promise<never> {
   return failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
 }
 
+// `--version --json` (or AIBRIDGE_MIGRATE_JSON): what a pipeline records about the tool it ran.
+if (argv.includes('--version') && (await outputModeOf(argv, process.env, process.cwd())).json) {
+  const { versionDocument } = await import('./version.js');
+  process.stdout.write(`${JSON.stringify(versionDocument())}\n`);
+  process.exit(0);
+}
+
 // Checked before yargs sees it, so a mistyped command gets the nearest one suggested.
 const first = argv[0];
 if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
@@ -47,7 +54,7 @@ await cli
   .epilogue(
     [
       'Every option can also be set as AIBRIDGE_MIGRATE_<OPTION> (e.g. AIBRIDGE_MIGRATE_LOCK_TIMEOUT=2s) or as a key of the config file; flags win over the environment, the environment over the file. The connection also honours the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, ~/.pgpass, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, …) for whatever the URL leaves out.',
-      'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check: not migrated and backfilled yet · 70 internal error · 130/143 interrupted (resumable)',
+      'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check: not migrated and backfilled yet · 11 backfill cancelled by `aibridge-migrate cancel` (resumable) · 70 internal error · 130/143 interrupted (resumable)',
     ].join('\n\n'),
   )
   .fail((message, error) => {

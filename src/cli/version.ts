@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_CODES } from '../errors.js';
 
 /** The package version, read from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
@@ -14,4 +16,36 @@ export function packageVersion(): string {
     dir = path.dirname(dir);
   }
   return '0.0.0-unknown';
+}
+
+/** The version of an installed dependency, or null. */
+function dependencyVersion(name: string): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = path.dirname(require.resolve(name));
+    for (let i = 0; i < 6; i++) {
+      const file = path.join(dir, 'package.json');
+      if (fs.existsSync(file)) {
+        const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return pkg.version ?? null;
+      }
+      dir = path.dirname(dir);
+    }
+  } catch {
+    /* not installed */
+  }
+  return null;
+}
+
+/** `--version --json`: the tool, its runtime and the libraries that decide its behaviour. */
+export function versionDocument(): Record<string, unknown> {
+  return {
+    name: 'aibridge-migrate',
+    version: packageVersion(),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    dependencies: Object.fromEntries(['pg', 'node-pg-migrate', 'zod', 'yargs', 'prom-client'].map((n) => [n, dependencyVersion(n)])),
+    postgresql: { supported: '13-17' },
+    exit_codes: EXIT_CODES,
+  };
 }

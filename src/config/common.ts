@@ -1,7 +1,7 @@
 /** Options every command accepts: where the database is, how to reach it, where things live in it. */
 import type { z } from 'zod';
-import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
-import { databaseUrl, duration, filePath, flag, identifier, sslMode } from './fields.js';
+import { CHANNEL_BINDINGS, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
+import { databaseUrl, duration, filePath, flag, identifier, oneOf, sslMode } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
 export const DEFAULT_MIGRATIONS_TABLE = 'aibridge_migrate_migrations';
@@ -28,9 +28,20 @@ export const connectionShape = {
       defaultText: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s, or connect_timeout / PGCONNECT_TIMEOUT`,
       group: CONNECTION,
     }),
+  connectRetry: duration(0, 3_600_000).optional().meta({
+    describe:
+      'keep retrying a server that refuses connections or is starting up (failover, fresh deployment) this long, with backoff and jitter; then exit 3',
+    defaultText: 'no retry',
+    group: CONNECTION,
+  }),
   sslmode: sslMode().optional().meta({
     describe: 'disable | prefer | require | verify-ca | verify-full, as in libpq',
     defaultText: 'prefer, or sslmode in the URL / PGSSLMODE',
+    group: TLS,
+  }),
+  channelBinding: oneOf(CHANNEL_BINDINGS).optional().meta({
+    describe: 'disable | prefer | require: SCRAM-SHA-256-PLUS, binding the password exchange to the TLS session, as in libpq',
+    defaultText: 'prefer, or channel_binding in the URL / PGCHANNELBINDING',
     group: TLS,
   }),
   sslRootCert: filePath().optional().meta({
@@ -57,6 +68,10 @@ export const connectionShape = {
     .prefault(false)
     .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
   debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
+  quiet: flag().prefault(false).meta({
+    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
+    group: OUTPUT,
+  }),
 } as const;
 
 export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;

@@ -25,6 +25,8 @@ export interface OptionMeta {
   flagOnly?: boolean;
   /** A switch (--dry-run) rather than a flag taking a value; set by flag(). */
   boolean?: boolean;
+  /** What a config file may hold here, as JSON Schema, where zod's own rendering says less (the field builders set it). */
+  json?: Record<string, unknown>;
 }
 
 /** Everything the CLI needs to know about one option, read off its schema. */
@@ -82,18 +84,27 @@ const INTEGER = /^\s*[+-]?\d+\s*$/;
 
 /** A whole number within [min, max], given as a number or a string of digits. */
 export function integer(min: number, max: number) {
-  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
-    const value = typeof raw === 'number' ? raw : INTEGER.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number, got ${JSON.stringify(raw)}` });
-      return z.NEVER;
-    }
-    if (value < min || value > max) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${value}` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  const json = {
+    anyOf: [
+      { type: 'integer', minimum: min, maximum: max },
+      { type: 'string', pattern: INTEGER.source },
+    ],
+  };
+  return z
+    .union([z.number(), z.string()])
+    .meta({ json })
+    .transform((raw, ctx) => {
+      const value = typeof raw === 'number' ? raw : INTEGER.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number, got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      if (value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${value}` });
+        return z.NEVER;
+      }
+      return value;
+    });
 }
 
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/;
@@ -101,19 +112,28 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000
 
 /** A duration in milliseconds: `2000`, `2000ms`, `2s`, `1.5s`, `5m`, `1h`. */
 export function duration(minMs: number, maxMs: number) {
-  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
-    const match = typeof raw === 'number' ? [String(raw), String(raw), 'ms'] : DURATION.exec(raw);
-    const value = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!) : Number.NaN;
-    if (!Number.isFinite(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be a duration like 2s, 500ms or 2000 (milliseconds), got ${JSON.stringify(raw)}` });
-      return z.NEVER;
-    }
-    if (value < minMs || value > maxMs) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms, got ${value} ms` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  const json = {
+    anyOf: [
+      { type: 'number', minimum: minMs, maximum: maxMs, description: 'milliseconds' },
+      { type: 'string', pattern: DURATION.source, description: 'a duration: 500ms, 2s, 1.5s, 5m, 1h, or milliseconds' },
+    ],
+  };
+  return z
+    .union([z.number(), z.string()])
+    .meta({ json })
+    .transform((raw, ctx) => {
+      const match = typeof raw === 'number' ? [String(raw), String(raw), 'ms'] : DURATION.exec(raw);
+      const value = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!) : Number.NaN;
+      if (!Number.isFinite(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration like 2s, 500ms or 2000 (milliseconds), got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      if (value < minMs || value > maxMs) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms, got ${value} ms` });
+        return z.NEVER;
+      }
+      return value;
+    });
 }
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*$/i;

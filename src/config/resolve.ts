@@ -279,6 +279,8 @@ function targetInput(
       ...(data.sslCert !== undefined ? { sslCert: given<string>('sslCert')! } : {}),
       ...(data.sslKey !== undefined ? { sslKey: given<string>('sslKey')! } : {}),
       ...(data.connectTimeout !== undefined ? { connectTimeoutMs: given<number>('connectTimeout')! } : {}),
+      ...(data.channelBinding !== undefined ? { channelBinding: given<string>('channelBinding')! } : {}),
+      ...(data.connectRetry !== undefined ? { connectRetryMs: given<number>('connectRetry')! } : {}),
       env,
     },
   };

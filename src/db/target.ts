@@ -22,10 +22,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SettingProblem } from '../errors.js';
 import { findPgpassPassword, parsePgpass, pgpassUnsafe } from './pgpass.js';
-import { parseDatabaseUrl, type UrlParts } from './url.js';
+import { lookupService, serviceFiles } from './service-file.js';
+import { IGNORED_PARAMETERS, parseDatabaseUrl, URL_PARAMETERS, type UrlParameter, type UrlParts } from './url.js';
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
+
+/** libpq's channel_binding: SCRAM-SHA-256-PLUS ties the password exchange to the TLS session. */
+export const CHANNEL_BINDINGS = ['disable', 'prefer', 'require'] as const;
+export type ChannelBinding = (typeof CHANNEL_BINDINGS)[number];
 
 export const DEFAULT_PORT = 5432;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -55,6 +60,9 @@ export interface TargetInput {
   sslCert?: Given<string>;
   sslKey?: Given<string>;
   connectTimeoutMs?: Given<number>;
+  channelBinding?: Given<string>;
+  /** --connect-retry: how long to keep retrying a server that refuses or is not up yet (0: no retry). */
+  connectRetryMs?: Given<number>;
   /** The process environment: only the PG* variables above (and none other) are read. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -143,6 +151,10 @@ export interface ConnectionTarget {
   tls: TlsSettings;
   /** 0 = wait as long as the operating system does. */
   connectTimeoutMs: number;
+  /** disable: plain SCRAM; prefer (libpq's default): SCRAM-SHA-256-PLUS when TLS and the server offer it; require: only that. */
+  channelBinding: ChannelBinding;
+  /** Keep retrying a refused or not-yet-up server this long (ms); 0 = one attempt. */
+  connectRetryMs: number;
   /** The URL's `options` (e.g. `-c statement_timeout=0`); PGOPTIONS is read by pg itself. */
   options: string | null;
   /** One line for --debug: where each part came from. */
@@ -229,21 +241,41 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
     }
     if (problems.length > 0) return { ok: false, problems };
   }
-  const inUrl = (key: keyof UrlParts): Candidate<string> | undefined => {
+  const fromUrl = (key: keyof UrlParts): Candidate<string> | undefined => {
     const value = parts[key];
     if (value === undefined || value === '' || !urlOrigin) return undefined;
     return { value, origin: urlOrigin, from: `${key} in the URL` };
   };
 
+  // 1b. A connection service (service= in the URL, else PGSERVICE): its parameters rank below
+  // the URL's and above the PG* variables, as in libpq.
+  const serviceC = first(fromUrl('service'), env('PGSERVICE'));
+  const service: Partial<Record<UrlParameter, Candidate<string>>> = {};
+  if (serviceC) {
+    const found = lookupService(serviceC.value, serviceFiles(input.env, io.homedir), io);
+    if (!found.ok) return { ok: false, problems: [{ ...pick(serviceC.origin), message: found.problem }] };
+    const { file, params, lines } = found.entry;
+    for (const [key, value] of Object.entries(params)) {
+      const origin = { setting: null, source: `service "${serviceC.value}" in ${file} line ${lines[key]}` };
+      if ((URL_PARAMETERS as readonly string[]).includes(key) && value !== '') {
+        service[key as UrlParameter] = { value, origin, from: `${key} from service "${serviceC.value}" (${file})` };
+      } else if (!IGNORED_PARAMETERS.has(key)) {
+        problems.push({
+          ...origin,
+          message: `"${key}" is not a connection parameter aibridge-migrate supports (${URL_PARAMETERS.join(', ')})`,
+        });
+      }
+    }
+    if (problems.length > 0) return { ok: false, problems };
+  }
+  const inUrl = (key: keyof UrlParts): Candidate<string> | undefined => fromUrl(key) ?? service[key];
+
   // 2. Where to go.
   const host = first(inUrl('host'), env('PGHOST'));
   const hostaddr = first(inUrl('hostaddr'), env('PGHOSTADDR'));
   const databaseGiven = first(inUrl('dbname'), env('PGDATABASE'));
-  if (!input.url && !host && !hostaddr && !databaseGiven) {
-    const service = input.env.PGSERVICE
-      ? ' (PGSERVICE is set, but connection service files are not supported: give a URL or PG* variables)'
-      : '';
-    return { ok: false, problems: [{ setting: null, source: null, message: `${NO_DATABASE}${service}` }] };
+  if (!input.url && !serviceC && !host && !hostaddr && !databaseGiven) {
+    return { ok: false, problems: [{ setting: null, source: null, message: NO_DATABASE }] };
   }
   for (const c of [host, hostaddr]) {
     if (c && c.value.includes(',')) {
@@ -315,6 +347,23 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
       }
     }
   }
+  const bindingC = first(given(input.channelBinding), inUrl('channel_binding'), env('PGCHANNELBINDING'));
+  let channelBinding: ChannelBinding = 'prefer';
+  if (bindingC) {
+    if ((CHANNEL_BINDINGS as readonly string[]).includes(bindingC.value)) channelBinding = bindingC.value as ChannelBinding;
+    else
+      problems.push({
+        ...pick(bindingC.origin),
+        message: `channel_binding must be one of ${CHANNEL_BINDINGS.join(', ')}, got "${bindingC.value}"`,
+      });
+  }
+  if (channelBinding === 'require' && !tls.settings.attempt) {
+    problems.push({
+      ...pick(bindingC!.origin),
+      message: `channel_binding=require needs TLS, and ${socket ? 'a Unix socket never uses it' : 'sslmode=disable turns it off'}: use sslmode=require (or verify-full) over TCP`,
+    });
+  }
+  const connectRetryMs = input.connectRetryMs?.value ?? 0;
   const appName = first(inUrl('application_name'), env('PGAPPNAME'));
   if (appName) {
     notes.push({
@@ -335,6 +384,9 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
     databaseGiven ? `database from ${databaseGiven.from}` : 'database = user name',
     passwordFrom ? `password from ${passwordFrom}` : 'no password',
     tls.summary,
+    `channel binding ${channelBinding}${bindingC ? ` from ${bindingC.from}` : ' (default)'}`,
+    serviceC ? `service "${serviceC.value}" from ${serviceC.from}` : null,
+    connectRetryMs > 0 ? `connect retries for ${connectRetryMs} ms (${input.connectRetryMs!.source})` : null,
     `connect timeout ${connectTimeoutMs === 0 ? 'none' : `${connectTimeoutMs} ms`} (${timeoutFrom})`,
   ].filter((p): p is string => p !== null);
   const target = {
@@ -346,7 +398,9 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
     passfile,
     tls: tls.settings,
     connectTimeoutMs,
-    options: parts.options ?? null,
+    channelBinding,
+    connectRetryMs,
+    options: inUrl('options')?.value ?? null,
     summary: `${label}: ${summaryParts.join(', ')}`,
   } as ConnectionTarget;
   Object.defineProperty(target, 'secrets', { value: { password, ...tls.pems } satisfies TargetSecrets, enumerable: false });

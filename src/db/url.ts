@@ -31,13 +31,15 @@ export const URL_PARAMETERS = [
   'connect_timeout',
   'application_name',
   'options',
+  'channel_binding',
+  'service',
 ] as const;
 
 /**
  * libpq parameters accepted and ignored: they tune the socket or the session in ways that do
  * not change which server is reached or how it is authenticated.
  */
-const IGNORED_PARAMETERS = new Set([
+export const IGNORED_PARAMETERS: ReadonlySet<string> = new Set([
   'keepalives',
   'keepalives_idle',
   'keepalives_interval',

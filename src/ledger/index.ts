@@ -4,3 +4,4 @@ export * from './runs.js';
 export * from './ranges.js';
 export * from './checkpoint.js';
 export * from './waits.js';
+export * from './control.js';

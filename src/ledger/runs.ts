@@ -22,10 +22,11 @@ import {
  * newest table included. A ledger an older version created, not yet brought up to date by `up`,
  * counts as absent: its rows cannot be read with this version's columns.
  */
-export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows'>): Promise<boolean> {
+export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows' | 'controlLog'>): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>(
-    'SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok',
-    [t.runs, t.ranges, t.movedRows],
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
+            AND to_regclass($4) IS NOT NULL AS ok`,
+    [t.runs, t.ranges, t.movedRows, t.controlLog],
   );
   return rows[0]?.ok === true;
 }

@@ -78,8 +78,17 @@ export const statusOptionsSchema = z
       describe: 'for pipelines: exit 9 unless every migration is applied and the backfill completed with no eligible row left',
       flagOnly: true,
     }),
+    watch: flag().prefault(false).meta({
+      describe:
+        "redraw the backfill's progress every --interval (percent, rows left, run-wide rate, ETA, processes and lanes, paused or throttled) until Ctrl-C; JSON lines with --json",
+      flagOnly: true,
+    }),
+    interval: duration(200, 3_600_000).prefault('2s').meta({ describe: 'how often --watch looks again' }),
   })
-  .strict();
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.watch && value.check) ctx.addIssue({ code: 'custom', path: ['watch'], message: 'cannot be combined with --check' });
+  });
 
 export type UpOptionsInput = z.input<typeof upOptionsSchema>;
 export type DownOptionsInput = z.input<typeof downOptionsSchema>;

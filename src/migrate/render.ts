@@ -109,6 +109,22 @@ function runJson(run: BackfillRunSummary) {
       lag_bytes: run.waiting.lagBytes,
       measured_at: run.waiting.measuredAt.toISOString(),
     },
+    control: run.control && {
+      state: run.control.state,
+      max_rows_per_second: run.control.maxRowsPerSecond,
+      target_batch_ms: run.control.targetBatchMs,
+    },
+    control_log: run.controlLog.map((e) => ({
+      at: e.at.toISOString(),
+      command: e.command,
+      role: e.role,
+      host: e.host,
+      pid: e.pid,
+      client_addr: e.clientAddr,
+      state: e.control.state,
+      max_rows_per_second: e.control.maxRowsPerSecond,
+      target_batch_ms: e.control.targetBatchMs,
+    })),
     holders: run.holders.map((h) => ({
       host: h.host,
       pid: h.pid,
@@ -193,6 +209,27 @@ function runLines(run: BackfillRunSummary): string[] {
       run.unconvergedRows ? `, ${run.unconvergedRows} eligible rows left` : ''
     }${run.lastError ? `, last error: ${run.lastError}` : ''}`,
   ];
+  const c = run.control;
+  if (c && (c.state !== 'running' || c.maxRowsPerSecond !== null || c.targetBatchMs !== null)) {
+    const limits = [
+      c.maxRowsPerSecond === null ? null : `at most ${formatCount(c.maxRowsPerSecond)} rows/s per process`,
+      c.targetBatchMs === null ? null : `batches aimed at ${c.targetBatchMs} ms`,
+    ].filter(Boolean);
+    lines.push(
+      `  control: ${c.state === 'cancel_requested' ? 'cancel requested' : c.state}${limits.length > 0 ? `; throttled: ${limits.join(', ')}` : ''}`,
+    );
+  }
+  for (const e of run.controlLog) {
+    const values = [
+      e.control.maxRowsPerSecond === null ? null : `max-rows-per-second ${e.control.maxRowsPerSecond}`,
+      e.control.targetBatchMs === null ? null : `target-batch-ms ${e.control.targetBatchMs}`,
+    ].filter(Boolean);
+    lines.push(
+      `  ${e.at.toISOString()}  ${e.command.replace('_', ' ')} by ${e.role}${e.host ? ` on ${e.host}` : ''}${e.pid !== null ? ` pid ${e.pid}` : ''}${
+        e.clientAddr ? ` from ${e.clientAddr}` : ''
+      }${e.command === 'throttle' ? ` (${values.length > 0 ? values.join(', ') : 'overrides removed'})` : ''}`,
+    );
+  }
   const p = run.progress;
   if (p) {
     lines.push(

@@ -26,6 +26,7 @@ export async function openSession(settings: SessionSettings, deps: MigrateDeps, 
     // READ COMMITTED whatever the role's default: Coder's version must be read afresh once
     // Coder's migration lock is granted (src/coder/columns-step.ts), not from an earlier snapshot.
     settings: { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' },
+    log: deps.log,
   });
 }
 

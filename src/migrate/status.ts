@@ -6,6 +6,7 @@
  */
 import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
 import type { RecordedWait } from '../ledger/waits.js';
+import type { ControlEntry, RunControl } from '../ledger/control.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { tables, target } from '../names.js';
@@ -35,6 +36,10 @@ export interface BackfillRunSummary {
   holders: RunHolder[];
   /** What a running run waits for now (a lagging standby, sessions waiting on its locks); null when it goes on. */
   waiting: RecordedWait | null;
+  /** pause / cancel / throttle state; null on a ledger older than the control columns. */
+  control: RunControl | null;
+  /** Who changed the control, newest first. */
+  controlLog: ControlEntry[];
 }
 
 export interface Readiness {
@@ -72,10 +77,15 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
     const where = forward.progress
       ? ` at ${Math.floor(forward.progress.fraction * 100)}% of ${forward.progress.pass === 0 ? 'the first pass' : `convergence sweep ${forward.progress.pass}`}`
       : '';
+    const paused = forward.control?.state === 'paused';
+    const by = paused ? forward.controlLog.find((e) => e.command === 'pause') : undefined;
+    const pausedBy = by ? ` by ${by.role}${by.host ? ` on ${by.host}` : ''} at ${by.at.toISOString()}` : '';
     missing.push(
-      forward.status === 'running' && forward.holders.length > 0
-        ? `backfill run #${forward.id} is still running${where}${forward.waiting ? `, waiting: ${forward.waiting.detail}` : ''}`
-        : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
+      paused
+        ? `backfill run #${forward.id} is paused${pausedBy}${where}: run \`aibridge-migrate resume\` to continue it`
+        : forward.status === 'running' && forward.holders.length > 0
+          ? `backfill run #${forward.id} is still running${where}${forward.waiting ? `, waiting: ${forward.waiting.detail}` : ''}`
+          : `backfill run #${forward.id} is ${forward.status}${where}: run \`aibridge-migrate backfill\` to ${forward.status === 'abandoned' ? 'start a new one' : 'resume it'}`,
     );
   } else if ((forward.unconvergedRows ?? 0) > 0) {
     missing.push(
@@ -101,7 +111,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
         ? null
         : {
             ledger: `${settings.stateSchema}.backfill_runs`,
-            latestRuns: standings.map(({ run, progress, holders, waiting }) => ({
+            latestRuns: standings.map(({ run, progress, holders, waiting, control, controlLog }) => ({
               id: run.id,
               direction: run.direction,
               status: run.status,
@@ -115,6 +125,8 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
               progress,
               holders,
               waiting,
+              control,
+              controlLog,
             })),
           };
     return {

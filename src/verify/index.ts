@@ -32,7 +32,7 @@ export interface VerifyResult {
 /** verify's production I/O: a read-only session named for pg_stat_activity, the clock, a log. */
 export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog): VerifyDeps {
   return {
-    connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify' }),
+    connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify', log }),
     clock: systemClock,
     log,
   };

@@ -58,6 +58,8 @@ export interface StartOptions {
    * data directory, owned by the server's OS user with mode 0600, as PostgreSQL demands.
    */
   tls?: { certificate: string; key: string };
+  /** Listen on this port (default: a free one), e.g. one a command already tries to reach. */
+  port?: number;
   log?: (line: string) => void;
   /**
    * Make this server a streaming standby instead of a new cluster: its data directory is a
@@ -221,7 +223,7 @@ function hydrateSymlinks(nativeDir: string): void {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -332,7 +334,7 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
     tlsSettings.ssl = 'on';
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: socketDir,

@@ -1,8 +1,8 @@
 /** Brings a test database to the post-`up` state through the real migration runner. */
 import path from 'node:path';
 import pg from 'pg';
-import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
 import { migrationFiles } from '../../src/migrate/loader.js';
+import { DEFAULT_MIGRATIONS_TABLE, DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
 import { runMigrations } from '../../src/migrate/runner.js';
 import { COLUMNS_MIGRATION } from '../../src/migrate/session.js';
 

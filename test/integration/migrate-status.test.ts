@@ -44,6 +44,7 @@ describe('status', () => {
       'create the backfill ledger (runs and key-range checkpoints)',
       'record the backfill walk (key or page order) and page ranges in the ledger',
       'record in the backfill ledger what a running backfill is waiting for (status shows it)',
+      'backfill control (pause, resume, cancel, throttle), its log, and the progress view',
     ]);
     expect(json.backfill?.latest_runs).toEqual([
       expect.objectContaining({

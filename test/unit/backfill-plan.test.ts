@@ -98,6 +98,7 @@ describe('SQL text', () => {
       runs: '"state""x"."backfill_runs"',
       ranges: '"state""x"."backfill_ranges"',
       movedRows: '"state""x"."backfill_moved_rows"',
+      controlLog: '"state""x"."backfill_control_log"',
     });
   });
 
@@ -208,6 +209,7 @@ describe('events and text', () => {
         estimatedRows: 1_000_000,
         rowsPerSecond: 25_000,
         etaMs: 23_200,
+        anomalies: {},
       }),
     ).toBe('42% 420,000/~1,000,000 rows · 270,000 updated · 25,000 rows/s · ETA 23s · batch 5,000');
   });

@@ -118,7 +118,16 @@ describe('what the URL and the libpq variables say, and which wins', () => {
   it.each<[string, Partial<TargetInput>, RegExp]>([
     ['nothing at all', {}, /^no database URL: pass --database-url/],
     ['only PGUSER and PGPASSWORD', { env: { PGUSER: 'a', PGPASSWORD: 'b' } }, /^no database URL/],
-    ['PGSERVICE alone', { env: { PGSERVICE: 'prod' } }, /PGSERVICE is set, but connection service files are not supported/],
+    [
+      'PGSERVICE naming no service',
+      { env: { PGSERVICE: 'prod' } },
+      /^PGSERVICE: definition of service "prod" not found \(looked in \/home\/op\/\.pg_service\.conf and \/etc\/postgresql-common\/pg_service\.conf/,
+    ],
+    [
+      'channel_binding not a mode',
+      { url: url('postgres://h/c?channel_binding=yes') },
+      /channel_binding must be one of disable, prefer, require, got "yes"/,
+    ],
     [
       'several hosts in the URL',
       { url: url('postgres://u@h1:5432,h2:5433/c') },
@@ -365,5 +374,57 @@ describe('URL parsing', () => {
       expect(!parsed.ok && parsed.problem).not.toContain('hunter2');
     }
     expect(redactUrl('x postgres://u:hunter2@h/c?password=hunter2')).not.toContain('hunter2');
+  });
+});
+
+describe('connection service files (libpq order: URL > service > PG* variables)', () => {
+  const services = {
+    [`${HOME}/.pg_service.conf`]: '# mine\n[prod]\nhost=db.user\nport=6543\ndbname=coder\nsslmode=disable\n',
+    '/etc/pg/pg_service.conf': '[prod]\nhost=db.system\n[other]\nhost = db.other\n user = svc \nchannel_binding=require\nsslmode=require\n',
+    '/srv/services.conf': '[prod]\nhost=db.named\nkeepalives=1\n',
+  };
+  it.each<[string, Partial<TargetInput>, { label: string; user?: string }]>([
+    ['PGSERVICE: the per-user file', { env: { PGSERVICE: 'prod' } }, { label: 'db.user:6543/coder' }],
+    [
+      'PGSERVICEFILE replaces ~/.pg_service.conf',
+      { env: { PGSERVICE: 'prod', PGSERVICEFILE: '/srv/services.conf' } },
+      { label: 'db.named:5432/op' },
+    ],
+    [
+      'the system file (PGSYSCONFDIR) when the user file lacks it',
+      { env: { PGSERVICE: 'other', PGSYSCONFDIR: '/etc/pg' } },
+      { label: 'db.other:5432/svc', user: 'svc' },
+    ],
+    [
+      "service= in the URL; the URL's own parts win",
+      { url: url('postgres://app@/mine?service=prod') },
+      { label: 'db.user:6543/mine', user: 'app' },
+    ],
+    ['the service beats PG* variables', { env: { PGSERVICE: 'prod', PGHOST: 'db.env', PGPORT: '7000' } }, { label: 'db.user:6543/coder' }],
+  ])('%s', (_name, input, expected) => {
+    const t = target(input, fakeIo(services));
+    expect(t.label).toBe(expected.label);
+    if (expected.user) expect(t.user).toBe(expected.user);
+  });
+
+  it('takes sslmode and channel_binding from the service', () => {
+    const t = target({ env: { PGSERVICE: 'other', PGSYSCONFDIR: '/etc/pg' } }, fakeIo(services));
+    expect([t.tls.mode, t.channelBinding]).toEqual(['require', 'require']);
+    expect(t.summary).toContain('service "other" from PGSERVICE');
+  });
+
+  it('refuses an unknown parameter and a nested service, naming file and line', () => {
+    expect(problems({ env: { PGSERVICE: 'x' } }, fakeIo({ [`${HOME}/.pg_service.conf`]: '[x]\nhost=h\nbogus=1\n' }))).toEqual([
+      `service "x" in ${HOME}/.pg_service.conf line 3: "bogus" is not a connection parameter aibridge-migrate supports (host, hostaddr, port, dbname, user, password, passfile, sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, options, channel_binding, service)`,
+    ]);
+    expect(problems({ env: { PGSERVICE: 'x' } }, fakeIo({ [`${HOME}/.pg_service.conf`]: '[x]\nservice=y\n' }))[0]).toMatch(
+      /line 2: nested service specifications are not supported/,
+    );
+  });
+
+  it('channel_binding=require needs TLS: refused over sslmode=disable', () => {
+    expect(problems({ url: url('postgres://h/c?sslmode=disable&channel_binding=require') })[0]).toMatch(
+      /channel_binding=require needs TLS, and sslmode=disable turns it off/,
+    );
   });
 });

@@ -116,6 +116,8 @@ describe('status --check', () => {
     progress: null,
     holders: [],
     waiting: null,
+    control: { state: 'running', maxRowsPerSecond: null, targetBatchMs: null },
+    controlLog: [],
     ...over,
   });
   const ledger = (...runs: BackfillRunSummary[]): StatusResult['backfill'] => ({
@@ -172,6 +174,33 @@ describe('status --check', () => {
       ),
       [
         'backfill run #3 is still running at 42% of the keyed pass, waiting: replication lag on standby "replica1": replay lag 12 s; above the 10 s limit',
+      ],
+    ],
+    [
+      'a paused run names who paused it',
+      [],
+      ledger(
+        run({
+          status: 'running',
+          progress,
+          holders: [holder],
+          control: { state: 'paused', maxRowsPerSecond: null, targetBatchMs: null },
+          controlLog: [
+            {
+              runId: 3,
+              at: new Date('2026-12-05T10:00:00Z'),
+              role: 'ops',
+              host: 'bastion',
+              pid: 9,
+              clientAddr: null,
+              command: 'pause',
+              control: { state: 'paused', maxRowsPerSecond: null, targetBatchMs: null },
+            },
+          ],
+        }),
+      ),
+      [
+        'backfill run #3 is paused by ops on bastion at 2026-12-05T10:00:00.000Z at 42% of the keyed pass: run `aibridge-migrate resume` to continue it',
       ],
     ],
     [

@@ -17,6 +17,7 @@ const batch = (over: Partial<Extract<BackfillEvent, { event: 'batch' }>> = {}): 
     totalRowsUpdated: 7_654_321,
     rowsPerSecond: 123_456,
     etaMs: 3_723_000,
+    anomalies: {},
     batchSize: 50_000,
     ...over,
   }) as Extract<BackfillEvent, { event: 'batch' }>;

@@ -60,6 +60,17 @@ export function formatResult(result: BackfillResult): string[] {
       lines.push(`resume with: ${result.resumeCommand}`);
       return lines;
     }
+    case 'cancelled': {
+      const where = result.position
+        ? `pass ${result.position.pass}, after key ${result.position.checkpoint ?? '(start)'}`
+        : 'before its first batch';
+      const lines = [
+        `backfill run #${result.runId} cancelled (aibridge-migrate cancel): this process stopped at ${where}; every committed batch is kept.`,
+      ];
+      if (result.summary) lines.push(...formatSummary(result.summary).map((l) => `  ${l}`));
+      lines.push(`resume with: ${result.resumeCommand}`);
+      return lines;
+    }
     case 'failed':
       return result.summary
         ? [`backfill run #${result.runId} failed; progress so far:`, ...formatSummary(result.summary).map((l) => `  ${l}`)]

@@ -8,6 +8,21 @@ import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
 
+/** The line a process prints when it sees the run's control change (from any host). */
+export function controlText(event: Extract<BackfillEvent, { event: 'control' }>): string {
+  const limits = [
+    event.maxRowsPerSecond === null ? null : `at most ${formatCount(event.maxRowsPerSecond)} rows/s per process`,
+    event.targetBatchMs === null ? null : `batches aimed at ${event.targetBatchMs} ms`,
+  ].filter((p): p is string => p !== null);
+  const state =
+    event.state === 'paused'
+      ? 'paused: lanes hold after their current batch until `aibridge-migrate resume`'
+      : event.state === 'cancel_requested'
+        ? 'cancelled: lanes stop after their current batch (checkpointed)'
+        : 'running';
+  return `run #${event.runId} control: ${state}${limits.length > 0 ? `; throttled: ${limits.join(', ')}` : ''}`;
+}
+
 /** `startFields` are added to the `start` line (the CLI names the config file it read there). */
 export function jsonLinesSink(
   write: (text: string) => void,
@@ -137,10 +152,14 @@ export function textSink(options: TextSinkOptions): Sink {
           }, next batch ${formatCount(event.batchSize)} rows${event.delayMs > 0 ? `, in ${formatDuration(event.delayMs)}` : ''}): ${event.message}`,
         );
         return;
+      case 'control':
+        line(controlText(event));
+        return;
       case 'pause': {
-        // Pauses the user asked for (--pause-ms, --max-rows-per-second) come with every batch:
-        // shown at the progress interval, not each time. Health pauses are always shown.
-        if (event.cause === 'pause_ms' || event.cause === 'rate_limit') {
+        // Pauses the user asked for (--pause-ms, --max-rows-per-second, `pause`) come with every
+        // batch or from every lane: shown at the progress interval, not each time. Health
+        // pauses are always shown.
+        if (event.cause === 'pause_ms' || event.cause === 'rate_limit' || event.cause === 'paused') {
           const now = options.clock.now();
           if (now - lastPauseLine < Math.max(interval, 5_000)) return;
           lastPauseLine = now;

@@ -3,6 +3,7 @@
  * PostgreSQL said about its health, what this process did recently, and the settings. Tested
  * with tables of cases; the I/O that gathers the inputs is in health.ts and gate.ts.
  */
+import type { RunControl } from '../../ledger/control.js';
 import { formatBytes, formatSeconds } from '../../text/format.js';
 
 export interface ThrottleSettings {
@@ -65,7 +66,8 @@ export interface ThrottleState {
 
 export const INITIAL_THROTTLE: ThrottleState = { lagPaused: false, blockedStreak: 0, rateReadyAt: null };
 
-export type PauseCause = 'replication_lag' | 'blocked_sessions' | 'rate_limit' | 'pause_ms';
+/** `paused`: the run was paused with `aibridge-migrate pause`. */
+export type PauseCause = 'replication_lag' | 'blocked_sessions' | 'rate_limit' | 'pause_ms' | 'paused';
 
 export type ThrottleDecision =
   | { action: 'go' }
@@ -210,4 +212,27 @@ function lagReason(judged: JudgedStandby, settings: ThrottleSettings): string {
   else
     why = `waiting for it to fall below ${formatSeconds(limitMs / 2)}${limitBytes === null ? '' : ` and ${formatBytes(limitBytes / 2)}`}`;
   return `replication lag on standby ${JSON.stringify(standby.applicationName)}: ${measured}; ${why}`;
+}
+
+/** How often a paused lane reads its run's control row again: a `resume` is obeyed within this. */
+export const PAUSED_POLL_MS = 1_000;
+
+export type ControlDecision = { action: 'go' } | { action: 'cancel' } | { action: 'pause'; ms: number; cause: 'paused'; reason: string };
+
+/**
+ * What the run's control row says before a batch: a cancel stops the lane (its last batch is
+ * committed and checkpointed), a pause holds it and looks again within a second, anything else
+ * lets the throttle decide.
+ */
+export function decideControl(control: RunControl): ControlDecision {
+  if (control.state === 'cancel_requested') return { action: 'cancel' };
+  if (control.state === 'paused') {
+    return { action: 'pause', ms: PAUSED_POLL_MS, cause: 'paused', reason: 'paused by `aibridge-migrate pause`; waiting for `resume`' };
+  }
+  return { action: 'go' };
+}
+
+/** The throttle's settings with the run's `throttle` override applied (null: the process's own). */
+export function withControl(settings: ThrottleSettings, control: RunControl): ThrottleSettings {
+  return control.maxRowsPerSecond === null ? settings : { ...settings, maxRowsPerSecond: control.maxRowsPerSecond };
 }

@@ -7,6 +7,7 @@ import type { Queryable } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
 import { hasFirstPass } from '../../ledger/ranges.js';
 import type { Direction, RangePlan, RunRow, Walk } from '../../ledger/rows.js';
+import { clearCancel } from '../../ledger/control.js';
 import { abandonRun, claimRun, createRun, findOpenRun, latestRun, readRun } from '../../ledger/runs.js';
 import type { Tables, Target } from '../../names.js';
 import { ruleFingerprint } from '../../rule/index.js';
@@ -60,6 +61,8 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
   }
   if (open) {
     await claimRun(db, names, open.id, choice.host, choice.pid);
+    // Starting `backfill` on a cancelled run is the operator's word to go on (logged); a pause stays.
+    await clearCancel(db, names, open.id, { host: choice.host, pid: choice.pid });
     const run = await readRun(db, names, open.id);
     return {
       run,

@@ -22,7 +22,7 @@ import type { BackfillResult, StopPosition } from '../result.js';
 import { directionOps, type DirectionOps } from '../sql/direction.js';
 import { chooseRun } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
-import { completedResult, failedResult, interruptedResult, type Ending } from './finish.js';
+import { completedResult, failedResult, interruptedResult, type Ending, type StopCause } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
 import { checkpointPace, heapPages, serverVersionNum } from './server-facts.js';
 import { Lane } from './lane.js';
@@ -51,15 +51,16 @@ export function recordedOptions(config: BackfillConfig): Record<string, unknown>
   };
 }
 
-function signalName(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
-  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+/** Why the lanes stopped early: a signal, or `aibridge-migrate cancel` seen by the gate. */
+function stopCause(signal: AbortSignal): StopCause {
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : signal.reason === 'cancel' ? 'cancel' : 'SIGINT';
 }
 
 export class Coordinator implements EngineContext {
   readonly tables: Tables;
   readonly ops: DirectionOps;
   readonly gate: ThrottleGate;
-  readonly controllerSettings: ControllerSettings;
+  private readonly baseControllerSettings: ControllerSettings;
   readonly convergeLock: string;
   readonly translateContext: TranslateContext;
   private readonly target: Target;
@@ -90,7 +91,7 @@ export class Coordinator implements EngineContext {
     this.tables = tablesOf(config.schema, config.stateSchema);
     this.target = targetOf(config.schema);
     this.ops = directionOps(config.reverse);
-    this.controllerSettings = controllerSettings(config);
+    this.baseControllerSettings = controllerSettings(config);
     this.runLock = runLockName(config.stateSchema, this.tables);
     this.convergeLock = convergeLockName(this.tables);
     this.lockMode = config.workers === undefined ? 'exclusive' : 'shared';
@@ -99,7 +100,17 @@ export class Coordinator implements EngineContext {
     const onAbort = () => this.stopAll.abort(deps.signal.reason);
     if (deps.signal.aborted) onAbort();
     else deps.signal.addEventListener('abort', onAbort, { once: true });
-    this.gate = new ThrottleGate(throttleSettings(config), { ...deps, signal: this.stopAll.signal });
+    this.gate = new ThrottleGate(throttleSettings(config), {
+      ...deps,
+      signal: this.stopAll.signal,
+      cancel: () => this.stopAll.abort('cancel'),
+    });
+  }
+
+  /** Read by the lanes before sizing each batch: `throttle --target-batch-ms` changes the aim. */
+  get controllerSettings(): ControllerSettings {
+    const target = this.gate.targetBatchMs;
+    return target === null ? this.baseControllerSettings : { ...this.baseControllerSettings, targetMs: target };
   }
 
   get runId(): number {
@@ -120,16 +131,20 @@ export class Coordinator implements EngineContext {
   }
 
   get walkSettings(): WalkSettings {
+    // Read live: `throttle` changes the batch aim and the rate while the run goes on.
+    const controller = () => this.controllerSettings;
     return {
       ops: this.ops,
       tables: this.tables,
-      controllerSettings: this.controllerSettings,
+      get controllerSettings() {
+        return controller();
+      },
       timeouts: { statementTimeoutMs: this.config.statementTimeout, lockTimeoutMs: this.config.lockTimeout },
       clock: this.deps.clock,
       runStartedAt: this.runStartedAt,
       firstPassCountsRowsAtStart: this.rowsAtStartFrom === 'first pass',
       pace: this.pace,
-      maxRowsPerSecond: () => this.config.maxRowsPerSecond ?? null,
+      maxRowsPerSecond: () => this.gate.maxRowsPerSecond,
     };
   }
 
@@ -171,8 +186,26 @@ export class Coordinator implements EngineContext {
       sink: this.deps.sink,
       resumeCommand: this.deps.resumeCommand,
       run: this.run,
-      mayRecord: () => (db ? noOtherHolder(db, this.runLock).catch(() => false) : Promise.resolve(false)),
+      mayRecord: () => (db ? this.lastOut(db).catch(() => false) : Promise.resolve(false)),
     };
+  }
+
+  /**
+   * Whether this process is the last one on the run, and so records how it ended. Decided under
+   * the setup lock after letting go of its own run lock: of processes stopping together (a
+   * `cancel` reaches them all within a batch) exactly the last sees no other holder; checking
+   * without it, each could see the others and none would record.
+   */
+  private async lastOut(db: Queryable): Promise<boolean> {
+    const setupLock = setupLockName(this.tables);
+    const wait = { signal: AbortSignal.timeout(10_000), sleep: this.deps.sleep, pollMs: 50 };
+    if (!(await waitForAdvisoryLock(db, setupLock, wait))) return noOtherHolder(db, this.runLock);
+    try {
+      await releaseAdvisoryLock(db, this.runLock, this.lockMode);
+      return await noOtherHolder(db, this.runLock);
+    } finally {
+      await releaseAdvisoryLock(db, setupLock).catch(() => {});
+    }
   }
 
   private async main(): Promise<BackfillResult> {
@@ -300,7 +333,7 @@ export class Coordinator implements EngineContext {
 
   private async stopped(): Promise<BackfillResult> {
     const db = this.run ? await this.recordingSession().catch(() => null) : this.slot.current;
-    return interruptedResult({ ...this.ending(), db }, signalName(this.deps.signal), this.position);
+    return interruptedResult({ ...this.ending(), db }, stopCause(this.stopAll.signal), this.position);
   }
 
   async rangeClaimed(db: Queryable, lane: number, range: RangeRow): Promise<void> {

@@ -10,7 +10,7 @@ import type { Tables } from '../../names.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillResult, StopPosition } from '../result.js';
 import type { DirectionOps } from '../sql/direction.js';
-import { summarize } from '../summary.js';
+import { summarize, type BackfillSummary } from '../summary.js';
 
 export interface Ending {
   /** The session to record on; null when there is none. */
@@ -54,14 +54,31 @@ export async function completedResult(
   return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
 }
 
-export async function interruptedResult(end: Ending, signal: 'SIGINT' | 'SIGTERM', position: StopPosition | null): Promise<BackfillResult> {
+/** A signal, or `aibridge-migrate cancel` (the run's control row, seen by the gate). */
+export type StopCause = 'SIGINT' | 'SIGTERM' | 'cancel';
+
+/**
+ * Stopped early, every committed batch checkpointed: by a signal, or cancelled. Either way the
+ * ledger says `interrupted` (resumable: a later `backfill` continues the run); the caller hears
+ * which.
+ */
+export async function interruptedResult(end: Ending, by: StopCause, position: StopPosition | null): Promise<BackfillResult> {
   const { names, run } = end;
-  if (!run || !end.db)
-    return { status: 'interrupted', signal, runId: run?.id ?? null, position, summary: null, resumeCommand: end.resumeCommand };
+  const stopped = (summary: BackfillSummary | null, runId: number | null): BackfillResult =>
+    by === 'cancel'
+      ? { status: 'cancelled', runId: runId!, position, summary, resumeCommand: end.resumeCommand }
+      : { status: 'interrupted', signal: by, runId, position, summary, resumeCommand: end.resumeCommand };
+  if (!run || !end.db) return stopped(null, run?.id ?? null);
   if (await end.mayRecord()) await finishRun(end.db, names, run.id, { status: 'interrupted' });
   const summary = summarize(await readRun(end.db, names, run.id), Date.now());
-  end.sink({ event: 'finish', runId: run.id, status: 'interrupted', summary, resumeCommand: end.resumeCommand });
-  return { status: 'interrupted', signal, runId: run.id, position, summary, resumeCommand: end.resumeCommand };
+  end.sink({
+    event: 'finish',
+    runId: run.id,
+    status: by === 'cancel' ? 'cancelled' : 'interrupted',
+    summary,
+    resumeCommand: end.resumeCommand,
+  });
+  return stopped(summary, run.id);
 }
 
 export async function failedResult(end: Ending, error: ToolkitError): Promise<BackfillResult> {

@@ -1,7 +1,12 @@
 /**
- * The throttle's I/O: before each batch, read the standbys' lag, ask decideThrottle, and sleep
- * (emitting a `pause` event) until it says go. One gate per process, shared by its lanes, so
+ * The throttle's I/O: before each step, read the run's control row (pause, cancel, throttle
+ * overrides) and the standbys' lag, ask decideControl and decideThrottle, and sleep (emitting a
+ * `pause` event) until they say go. One gate per process, shared by its lanes, so
  * --max-rows-per-second limits the process as a whole.
+ *
+ * The control row is read with one primary-key SELECT outside any transaction. A paused lane
+ * holds no transaction and no row lock; it keeps its session's advisory locks (the run lock and
+ * its range's claim), so the run stays this process's and the range stays the lane's.
  *
  * While the run waits for a health reason (a lagging standby, sessions waiting on its locks) the
  * gate records the wait in the ledger for `status`, and clears it when the run goes on: one
@@ -10,6 +15,7 @@
  * that disconnected, a replication slot left inactive and lag this role may not see.
  */
 import type { Queryable } from '../../db/port.js';
+import { NO_CONTROL, readControl, type RunControl } from '../../ledger/control.js';
 import { ledgerRecordsWaits, recordRunWait, type RunWait } from '../../ledger/waits.js';
 import type { Tables } from '../../names.js';
 import type { Clock, Sleep } from '../../runtime.js';
@@ -26,8 +32,10 @@ import {
 import { NO_REPORTS, trackReports, type ReportMemory } from '../policy/standby-reports.js';
 import {
   DEFAULT_THROTTLE,
+  decideControl,
   decideThrottle,
   INITIAL_THROTTLE,
+  withControl,
   type PauseCause,
   type StandbyLag,
   type ThrottleDecision,
@@ -53,7 +61,20 @@ export interface GateDeps {
   sleep: Sleep;
   signal: AbortSignal;
   sink: (event: BackfillEvent) => void;
+  /** The run was cancelled (`aibridge-migrate cancel`): stop every lane after its current step. */
+  cancel: () => void;
 }
+
+/**
+ * A lane's own bookkeeping at the gate: when it last announced that it holds for a pause (null:
+ * it is not holding). The object itself also names the lane whose health wait is recorded.
+ */
+export interface LanePause {
+  eventAt: number | null;
+}
+
+/** While paused, each lane repeats its `pause` event this often (the first comes at once). */
+const PAUSED_EVENT_EVERY_MS = 60_000;
 
 export interface BatchReport {
   /** Rows the rate limit charges the step for. */
@@ -88,7 +109,7 @@ export class ThrottleGate {
   private reports: ReportMemory = NO_REPORTS;
   private slotsCheckedAt: number | null = null;
   /** Each lane's current health wait (lanes of one process wait for their own reasons). */
-  private readonly waits = new Map<object, RunWait>();
+  private readonly waits = new Map<LanePause, RunWait>();
   /** What the ledger holds, as far as this process knows; undefined until it first wrote. */
   private recorded: { wait: RunWait | null; at: number } | undefined;
   /** Whether the ledger has the waiting_* columns; null until looked at. */
@@ -96,11 +117,37 @@ export class ThrottleGate {
   private ledgerWarned = false;
   /** Looks at the standbys and ledger writes, one at a time: the lanes of a process share this state. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The run's control as this process last read it (any lane). */
+  private control: RunControl = NO_CONTROL;
 
   constructor(
     private readonly settings: ThrottleSettings,
     private readonly deps: GateDeps,
   ) {}
+
+  /** `throttle --target-batch-ms`: the batch-size controller's aim now; null = the process's own. */
+  get targetBatchMs(): number | null {
+    return this.control.targetBatchMs;
+  }
+
+  /** `throttle --max-rows-per-second` over the process's own limit: the rate now; null = none. */
+  get maxRowsPerSecond(): number | null {
+    return withControl(this.settings, this.control).maxRowsPerSecond;
+  }
+
+  /** Keeps the control a lane just read; a change is announced once per process (`control` event). */
+  private observe(runId: number, control: RunControl): RunControl {
+    const before = this.control;
+    if (
+      control.state !== before.state ||
+      control.maxRowsPerSecond !== before.maxRowsPerSecond ||
+      control.targetBatchMs !== before.targetBatchMs
+    ) {
+      this.control = control;
+      this.deps.sink({ event: 'control', runId, ...control });
+    }
+    return control;
+  }
 
   /** The beforeCommit hook for a batch: samples who waits on its locks. */
   blockedSampler(into: { blocked: number }): (db: Queryable) => Promise<void> {
@@ -110,18 +157,34 @@ export class ThrottleGate {
   }
 
   /**
-   * Waits until the next batch may start. `last` is the batch just finished on this lane
-   * (null before its first); `lane` identifies the lane whose wait this is. Returns early,
-   * without error, when the run is being stopped.
+   * Waits until the next step may start. `last` is the step just finished on this lane (null
+   * before its first); `lane` is the lane's own bookkeeping, and names the lane whose wait this
+   * is. Returns early, without error, when the run is being stopped (a signal, or a cancel it saw).
    */
-  async beforeBatch(db: Queryable, target: WaitTarget, last: BatchReport | null, lane: object = this): Promise<void> {
+  async beforeBatch(db: Queryable, target: WaitTarget, last: BatchReport | null, lane: LanePause = { eventAt: null }): Promise<void> {
     let afterBatch = last !== null;
     try {
       for (;;) {
         if (this.deps.signal.aborted) return;
+        const control = this.observe(target.runId, await readControl(db, target.tables, target.runId));
+        const order = decideControl(control);
+        if (order.action === 'cancel') {
+          this.deps.cancel();
+          return;
+        }
+        if (order.action === 'pause') {
+          const now = this.deps.clock.now();
+          if (lane.eventAt === null || now - lane.eventAt >= PAUSED_EVENT_EVERY_MS) {
+            lane.eventAt = now;
+            this.deps.sink({ event: 'pause', runId: target.runId, reason: order.reason, cause: order.cause, durationMs: order.ms });
+          }
+          await this.deps.sleep(order.ms, this.deps.signal);
+          continue;
+        }
+        lane.eventAt = null;
         const standbys = await this.serially(() => this.standbys(db, target.runId));
         const health = { standbys, blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
-        const { decision, state } = decideThrottle(this.state, this.settings, {
+        const { decision, state } = decideThrottle(this.state, withControl(this.settings, control), {
           now: this.deps.clock.now(),
           health,
           lastBatch: last ? { rows: last.rows, startedAt: last.startedAt } : null,
@@ -182,7 +245,7 @@ export class ThrottleGate {
   }
 
   /** Sets (or clears) this lane's wait, and brings the ledger's record up to date. */
-  private async setWait(db: Queryable, target: WaitTarget, lane: object, pause: Pause | null): Promise<void> {
+  private async setWait(db: Queryable, target: WaitTarget, lane: LanePause, pause: Pause | null): Promise<void> {
     if (pause && RECORDED_CAUSES.includes(pause.cause)) {
       this.waits.set(lane, {
         cause: pause.cause,
@@ -254,6 +317,7 @@ function sameWait(a: RunWait | null, b: RunWait | null): boolean {
 export class GatedSteps {
   /** The last committed step, not yet reported to the throttle. */
   private last: BatchReport | null = null;
+  private readonly pause: LanePause = { eventAt: null };
 
   constructor(
     private readonly gate: ThrottleGate,
@@ -265,7 +329,7 @@ export class GatedSteps {
     // Each step is reported to the throttle once, even if the next one is retried.
     const last = this.last;
     this.last = null;
-    await this.gate.beforeBatch(db, target, last, this);
+    await this.gate.beforeBatch(db, target, last, this.pause);
     // A pause may have been cut short by a signal: stop before starting a step.
     if (stop.aborted) return null;
     const sample = { blocked: 0 };

@@ -22,10 +22,10 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
     `SELECT c.reltuples::float8 AS reltuples,
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
             to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
-            to_regclass($6) IS NOT NULL AS has_current_ledger,
+            to_regclass($6) IS NOT NULL AND to_regclass($7) IS NOT NULL AS has_current_ledger,
             to_regclass($5) IS NOT NULL AS has_interceptions
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions, names.movedRows],
+    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions, names.movedRows, names.controlLog],
   );
   const row = rows[0];
   if (!row) {
@@ -82,6 +82,7 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
     [names.movedRows, 'SELECT'],
     [names.movedRows, 'INSERT'],
     [names.movedRows, 'DELETE'],
+    [names.controlLog, 'INSERT'],
   ];
   const { rows } = await db.query<{ ok: boolean[] }>(
     `SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok

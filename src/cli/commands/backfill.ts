@@ -16,18 +16,28 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --workers 4', '4 parallel workers; run the same command on another host to add 4 more'],
     ['$0 backfill --max-rows-per-second 20000 --pause-ms 100', 'gentle: bounded rate and a pause between batches'],
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
+    ['$0 backfill --metrics-port 9187', 'Prometheus metrics at http://127.0.0.1:9187/metrics while it runs'],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
-    const [backfill, { InterruptedError, EXIT_CODES }] = await Promise.all([import('../../backfill/index.js'), import('../../errors.js')]);
+    const [backfill, { InterruptedError, CancelledError, EXIT_CODES }] = await Promise.all([
+      import('../../backfill/index.js'),
+      import('../../errors.js'),
+    ]);
     const resumeCommand = backfill.resumeCommand(typed);
-    const sink = options.json
-      ? backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null })
-      : backfill.textSink({
-          write: (text) => process.stderr.write(text),
-          clock: { now: () => performance.now() },
-          interactive: terminal.interactive,
-          columns: () => process.stderr.columns,
-        });
+    const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null });
+    // --quiet: the finish event alone (JSON), or nothing until the result (text).
+    const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = options.quiet
+      ? options.json
+        ? (event) => (event.event === 'finish' ? jsonSink(event) : undefined)
+        : () => {}
+      : options.json
+        ? jsonSink
+        : backfill.textSink({
+            write: (text) => process.stderr.write(text),
+            clock: { now: () => performance.now() },
+            interactive: terminal.interactive,
+            columns: () => process.stderr.columns,
+          });
 
     // First signal: stop after the current batch, checkpointed. Second: exit at once; the
     // open transaction (if any) is rolled back by the server when the connection drops.
@@ -49,14 +59,15 @@ export const backfillCommand = defineCommand({
         sink,
         signal: controller.signal,
         resumeCommand,
+        log: logger,
       });
       if (result.status === 'dry-run') {
         if (options.json)
           process.stdout.write(`${JSON.stringify({ status: 'dry-run', report: result.report, config_file: configFile?.path ?? null })}\n`);
-        else process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
+        else if (!options.quiet) process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
         return EXIT_CODES.ok;
       }
-      if (!options.json) {
+      if (!options.json && !(options.quiet && result.status === 'completed')) {
         const lines = backfill.formatResult(result);
         if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
       }
@@ -73,6 +84,13 @@ export const backfillCommand = defineCommand({
           },
         );
         throw error;
+      }
+      if (result.status === 'cancelled') {
+        const where = options.connection.label;
+        throw new CancelledError(`backfill run #${result.runId} of ${where} was cancelled (aibridge-migrate cancel); checkpointed`, {
+          hint: `Resume with: ${result.resumeCommand} (it continues on ${where}; starting it takes the cancel back)`,
+          details: { runId: result.runId, position: result.position },
+        });
       }
       if (result.resumeCommand && !result.error.hint?.includes(result.resumeCommand)) {
         throw Object.assign(result.error, {

@@ -12,8 +12,13 @@ export const statusCommand = defineCommand({
   examples: [
     ['$0 status --json', 'JSON document on stdout'],
     ['$0 status --check', 'for a pipeline: exit 0 only when migrated and backfilled, else exit 9 and one line saying what is missing'],
+    ['$0 status --watch --interval 5s', 'follow a running backfill: percent, rows left, rate, ETA, processes and lanes'],
   ],
   async run(settings, { log, print }) {
+    if (settings.watch) {
+      const { watchStatus } = await import('../status-watch.js');
+      return watchStatus(settings, { log });
+    }
     const [{ defaultDeps }, { runStatus }, render, { EXIT_CODES }] = await Promise.all([
       import('../../migrate/deps.js'),
       import('../../migrate/status.js'),

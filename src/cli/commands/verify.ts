@@ -55,7 +55,8 @@ export const verifyCommand = defineCommand({
     if (settings.output) {
       writeFileAtomically(settings.output, rendered);
       log.info(`${format} report written to ${settings.output}`);
-    } else {
+    } else if (!(settings.quiet && format === 'text' && report.outcome.exit_code === 0)) {
+      // --quiet: a text report that shows parity holds is not printed; the exit code says it.
       process.stdout.write(rendered);
     }
     const { outcome } = report;

@@ -141,19 +141,28 @@ const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 
 
 /** A size in bytes, in PostgreSQL's (1024-based) units: `1048576`, `64kB`, `512MB`, `1GB`, `1.5GB`. */
 export function byteSize(min: number, max: number) {
-  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
-    const match = typeof raw === 'number' ? [String(raw), String(raw), 'B'] : SIZE.exec(raw);
-    const value = match ? Math.round(Number(match[1]) * UNIT_BYTES[(match[2] ?? 'B').toLowerCase()]!) : Number.NaN;
-    if (!Number.isSafeInteger(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be a size like 512MB, 1GB, 64kB or 1048576 (bytes), got ${JSON.stringify(raw)}` });
-      return z.NEVER;
-    }
-    if (value < min || value > max) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max} bytes, got ${value}` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  const json = {
+    anyOf: [
+      { type: 'integer', minimum: min, maximum: max, description: 'bytes' },
+      { type: 'string', pattern: SIZE.source, description: 'a size: 64kB, 512MB, 1GB, or bytes' },
+    ],
+  };
+  return z
+    .union([z.number(), z.string()])
+    .meta({ json })
+    .transform((raw, ctx) => {
+      const match = typeof raw === 'number' ? [String(raw), String(raw), 'B'] : SIZE.exec(raw);
+      const value = match ? Math.round(Number(match[1]) * UNIT_BYTES[(match[2] ?? 'B').toLowerCase()]!) : Number.NaN;
+      if (!Number.isSafeInteger(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be a size like 512MB, 1GB, 64kB or 1048576 (bytes), got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      if (value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max} bytes, got ${value}` });
+        return z.NEVER;
+      }
+      return value;
+    });
 }
 
 export function flag() {

@@ -2,7 +2,7 @@
  * The backfill's Prometheus metrics, fed only by its events (src/backfill/events.ts): whatever
  * runs a backfill — `backfill`, or a command that runs one as a step — tees its event sink into
  * `sink` and serves `registry` (server.ts). The counters describe this process's batches; with
- * one process they add up to the ledger's totals (keyed pass for scanned, application-written
+ * one process they add up to the ledger's totals (first pass for scanned, application-written
  * and anomalies; every pass for updated), as the `progress` view shows run-wide.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -25,10 +25,10 @@ export function backfillMetrics(options: { maxRowsPerSecond: number | null }): B
   const gauge = <L extends string>(name: string, help: string, extra: readonly L[] = []) =>
     new Gauge({ name: m(name), help, labelNames: [...labelNames, ...extra], registers: [registry] });
 
-  const scanned = counter('rows_scanned_total', 'Rows the keyed pass looked at (this process).');
+  const scanned = counter('rows_scanned_total', 'Rows the first pass looked at (this process).');
   const updated = counter('rows_updated_total', 'Rows written, every pass (this process).');
   const appWritten = counter('rows_application_written_total', 'Rows skipped because the application already wrote the columns.');
-  const anomalies = counter('anomalies_total', 'Rows with an anomalous metadata value, by class (keyed pass).', ['class']);
+  const anomalies = counter('anomalies_total', 'Rows with an anomalous metadata value, by class (first pass).', ['class']);
   const batches = counter('batches_total', 'Batches committed (this process).');
   const retries = counter('retries_total', 'Batches retried, by cause (action and SQLSTATE).', ['action', 'sqlstate']);
   const throttleWaits = counter('throttle_waits_total', 'Times a lane waited before a batch, by cause.', ['cause']);

@@ -99,7 +99,7 @@ export function watchText(frame: WatchFrame): string[] {
     `${frame.direction} run #${frame.runId} ${frame.status}${state ? ` · ${state}` : ''}`,
     frame.percent === null
       ? null
-      : `${frame.percent}%${frame.pass === null ? '' : frame.pass === 0 ? ' of the keyed pass' : ` of sweep ${frame.pass}`}`,
+      : `${frame.percent}%${frame.pass === null ? '' : frame.pass === 0 ? ' of the first pass' : ` of sweep ${frame.pass}`}`,
     frame.rowsRemaining === null ? null : `~${formatCount(frame.rowsRemaining)} rows left`,
     `${frame.rowsPerSecond === null ? '?' : formatCount(frame.rowsPerSecond)} rows/s (run-wide)`,
     `ETA ${formatDuration(frame.etaMs)}`,

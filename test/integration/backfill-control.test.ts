@@ -43,7 +43,7 @@ describe('pause and resume across processes', () => {
   afterAll(() => db.drop());
 
   it('holds two processes × 2 workers (no row written for 3 s, no transaction open), status --check names the pause, resume finishes exactly', async () => {
-    // Rate-limited so the run is still in its keyed pass when the pause lands.
+    // Rate-limited so the run is still in its first pass when the pause lands.
     const args = ['backfill', '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '400', '--json'];
     const a = cli(db, args);
     const b = cli(db, args);
@@ -73,7 +73,7 @@ describe('pause and resume across processes', () => {
     const check = await control(db, ['status', '--check']);
     expect(check.code).toBe(9);
     expect(check.stderr).toMatch(
-      /status --check: not ready: backfill run #\d+ is paused by \S+ on \S+ at \S+ at \d+% of the keyed pass: run `aibridge-migrate resume`/,
+      /status --check: not ready: backfill run #\d+ is paused by \S+ on \S+ at \S+ at \d+% of the first pass: run `aibridge-migrate resume`/,
     );
     const status = await control(db, ['status', '--json']);
     const forward = JSON.parse(status.stdout).backfill.latest_runs[0];

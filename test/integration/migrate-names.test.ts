@@ -82,6 +82,7 @@ describe('user-supplied names', () => {
     );
     expect(rows).toEqual([
       { nspname: migrationsSchema, relname: migrationsTable },
+      { nspname: stateSchema, relname: 'backfill_control_log' },
       { nspname: stateSchema, relname: 'backfill_moved_rows' },
       { nspname: stateSchema, relname: 'backfill_ranges' },
       { nspname: stateSchema, relname: 'backfill_runs' },

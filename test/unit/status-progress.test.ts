@@ -173,7 +173,7 @@ describe('status --check', () => {
         }),
       ),
       [
-        'backfill run #3 is still running at 42% of the keyed pass, waiting: replication lag on standby "replica1": replay lag 12 s; above the 10 s limit',
+        'backfill run #3 is still running at 42% of the first pass, waiting: replication lag on standby "replica1": replay lag 12 s; above the 10 s limit',
       ],
     ],
     [
@@ -200,7 +200,7 @@ describe('status --check', () => {
         }),
       ),
       [
-        'backfill run #3 is paused by ops on bastion at 2026-12-05T10:00:00.000Z at 42% of the keyed pass: run `aibridge-migrate resume` to continue it',
+        'backfill run #3 is paused by ops on bastion at 2026-12-05T10:00:00.000Z at 42% of the first pass: run `aibridge-migrate resume` to continue it',
       ],
     ],
     [

@@ -56,7 +56,7 @@ describe('status --watch frames', () => {
       },
     ]);
     expect(watchText(frame)).toEqual([
-      'forward run #7 running · throttled · 40% of the keyed pass · ~600 rows left · ? rows/s (run-wide) · ETA ?',
+      'forward run #7 running · throttled · 40% of the first pass · ~600 rows left · ? rows/s (run-wide) · ETA ?',
       '  throttled: at most 500 rows/s per process',
       '  ops-1 pid 42 (workers): lane 1 on range 1, lane 2 on range 3',
     ]);

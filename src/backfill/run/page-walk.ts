@@ -23,6 +23,9 @@ import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
 import { readJudgement, spanCondition } from '../sql/page-walk.js';
 import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
 
+/** Planner settings local to a round's transaction (see round). */
+export const ROUND_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable_seqscan: 'off', enable_bitmapscan: 'off' };
+
 interface Window {
   from: number;
   to: number;
@@ -115,7 +118,8 @@ export class PageWalker implements RangeWalker {
     const { ops, tables, clock } = this.settings;
     const size = this.judgeSize.size;
     const recount = window.judgedTo < this.pages.countedTo;
-    let to = Math.min(window.to, window.judgedTo + judgePages(size, this.lastJudge));
+    const planned = window.judgedTo + judgePages(size, this.lastJudge);
+    let to = Math.min(window.to, planned);
     // A judge either re-reads counted pages or counts new ones, never both.
     if (recount) to = Math.min(to, this.pages.countedTo);
     const span = { from: window.judgedTo, to };
@@ -166,7 +170,10 @@ export class PageWalker implements RangeWalker {
     this.queue.add(result.judgement.rows);
     window.judgedTo = to;
     this.lastJudge = { pages: to - span.from, scanned: result.judgement.scanned };
-    this.judgeSize = observeBatch(this.judgeSize, this.settings.controllerSettings, { rows: result.judgement.scanned, ms });
+    // A judge cut short by the window's end says little about what a full one costs (a step's
+    // fixed cost, its commit above all, weighs on few rows): only full ones size the next.
+    if (to === planned)
+      this.judgeSize = observeBatch(this.judgeSize, this.settings.controllerSettings, { rows: result.judgement.scanned, ms });
     const recorded = result.recorded ?? { position: this.position(window), rangeDone: false, run: null };
     await this.moved(db, recorded.position, window);
     return {
@@ -225,12 +232,19 @@ export class PageWalker implements RangeWalker {
         });
         return { updated, position, rangeDone, run };
       },
-      { local: stepSettings(this.settings.timeouts) },
+      // A round reaches its rows through the primary key, one index probe per row (the probe is
+      // what prunes the page). For a round of hundreds of rows the planner may otherwise scan the
+      // whole table and join it to the list.
+      { local: { ...stepSettings(this.settings.timeouts), ...ROUND_PLANNER_SETTINGS } },
     );
     const ms = clock.now() - started;
     this.queue.commit(rows.length);
     window.wrote = true;
-    this.roundSize = observeBatch(this.roundSize, this.settings.controllerSettings, { rows: rows.length, ms });
+    // The last rounds of a window write few rows (only its fullest pages have any left): only
+    // rounds the size limited, not the window, size the next.
+    if (rows.length >= this.roundSize.size / 2) {
+      this.roundSize = observeBatch(this.roundSize, this.settings.controllerSettings, { rows: rows.length, ms });
+    }
     await this.moved(db, result.position, window);
     return {
       kind: 'round',

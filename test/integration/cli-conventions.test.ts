@@ -31,7 +31,7 @@ describe('one JSON contract', () => {
       {},
       /^Unknown command: statsu \(did you mean status\?/,
     ],
-    ['no command at all, --json', ['--json'], {}, {}, /^Name a command: up, down, status, backfill, verify\.$/],
+    ['no command at all, --json', ['--json'], {}, {}, /^Name a command: apply, up, down, status, backfill, verify\.$/],
     [
       'unknown flag, json: true in the config file',
       ['up', '--lock-timout', '2s'],

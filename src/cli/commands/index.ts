@@ -1,11 +1,12 @@
 /** Every command of the CLI, in the order --help lists them. */
 import type { Command } from '../command.js';
+import { applyCommand } from './apply.js';
 import { backfillCommand } from './backfill.js';
 import { downCommand } from './down.js';
 import { statusCommand } from './status.js';
 import { upCommand } from './up.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, backfillCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [applyCommand, upCommand, downCommand, statusCommand, backfillCommand, verifyCommand];
 
 export { knownOptionKeys } from '../command.js';

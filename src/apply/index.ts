@@ -22,7 +22,7 @@ import { runApply, type ApplyDeps } from './run.js';
 
 export type { ApplyPlan, ApplyResult, StageRecord, StageStatus, Stage } from './result.js';
 export type { ApplyDeps } from './run.js';
-export { runApply, RESUME_COMMAND } from './run.js';
+export { runApply, onlyPending, RESUME_COMMAND } from './run.js';
 export { runApplyDryRun } from './dry-run.js';
 export { applySchema, stageSettings, reportFormat, APPLY_REPORT_FORMATS, type ApplySettings, type ApplyReportFormat } from './options.js';
 export { applyJson, applyText, applyPlanJson, applyPlanText, applyStatus } from './render.js';

@@ -55,6 +55,11 @@ const ownShape = {
     describe: 'show the whole plan (migrations pending, what Coder gets, rows the backfill would change) and change nothing',
     group: APPLY,
   }),
+  allowPending: flag().prefault(false).meta({
+    describe:
+      "for the stage before the application upgrade: rows still pending in verify, and nothing else failing, pass (the old release writes them after the backfill's last sweep; the next apply catches them)",
+    group: APPLY,
+  }),
   report: filePath().optional().meta({
     describe: 'write one report of the whole stage to this file: JUnit (.xml), Markdown (.md) or JSON (.json)',
     defaultText: 'none',
@@ -165,6 +170,7 @@ export const applySchema = z
 /** apply's own settings; the stages' settings are derived from the same values (stageSettings). */
 export interface ApplyOwnOptions {
   dryRun: boolean;
+  allowPending: boolean;
   report?: string;
   reportFormat?: ApplyReportFormat;
   json: boolean;

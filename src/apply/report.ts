@@ -3,6 +3,7 @@
  * view (a test case per stage, then verify's checks), Markdown for a step summary or a change
  * ticket (the stages, then verify's own Markdown report), or the --json document.
  */
+import { EXIT_CODES } from '../errors.js';
 import { escapeMarkdown as md, escapeXml as x } from '../report/escape.js';
 import { checkTestcases } from '../report/junit.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -27,7 +28,7 @@ function stageTestcase(record: StageRecord, result: ApplyResult): string[] {
     case 'failed':
     case 'interrupted': {
       const body = error ? [error.message, error.hint ? `hint: ${error.hint}` : ''].filter(Boolean).join('\n') : record.summary;
-      const type = error ? error.code : record.stage === 'verify' ? 'parity' : 'not_ready';
+      const type = error ? error.code : result.exitCode === EXIT_CODES.notReady ? 'not_ready' : 'parity';
       return [open, `      <failure type="${x(type)}" message="${x(record.summary)}">${x(body)}</failure>`, '    </testcase>'];
     }
   }

@@ -25,7 +25,7 @@ function stackOf(error: unknown): string {
   return redactUrl(parts.join('\ncaused by: '));
 }
 
-/** The documented JSON error document (README, Output conventions). */
+/** The documented JSON error document (docs/commands.md, Output conventions). */
 export function errorDocument(error: ToolkitError, configFile: string | null): Record<string, unknown> {
   return { status: 'error', error: errorJson(error), config_file: configFile };
 }

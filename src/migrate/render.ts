@@ -1,6 +1,6 @@
 /**
- * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in the
- * README) or text for people. Pure functions of the results.
+ * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in
+ * docs/commands.md) or text for people. Pure functions of the results.
  */
 import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
 import { errorJson } from '../errors.js';

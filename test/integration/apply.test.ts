@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
+import { apply as applyApi, type ApplyResult } from '../../src/apply/index.js';
+import { resolveApiOptions } from '../../src/config/resolve.js';
+import { verifyDeps, verifyOptionsSchema } from '../../src/verify/index.js';
 import { runCliProcess, startCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
@@ -180,5 +183,33 @@ describe('apply: one command per pipeline stage', () => {
     const doc = documentOf(resumed);
     expect(stages(doc)).toEqual({ up: 'skipped', backfill: 'done', verify: 'done', check: 'done' });
     expect(doc.stages[1].result.resumed).toBe(true);
+  });
+
+  it('rows the old release writes after the backfill’s last sweep: exit 9 (not backfilled yet), or 0 with --allow-pending; the next apply catches them', async () => {
+    const db = await coderDatabase(460, 500);
+    const { connection } = resolveApiOptions(verifyOptionsSchema, { databaseUrl: db.url });
+    const real = verifyDeps(connection);
+    // Through the API, with `rows` arriving from the old release just before verify connects.
+    const applyWhileWriting = async (rows: number, options: Record<string, unknown> = {}) =>
+      (await applyApi(
+        { databaseUrl: db.url, ...options },
+        { verify: { ...real, connect: async () => (await oldReleaseWrites(db, rows), real.connect()) } },
+      )) as ApplyResult;
+
+    const result = await applyWhileWriting(25);
+    expect(result.exitCode).toBe(9);
+    expect(result.error).toBeNull();
+    expect(result.stages.map((s) => s.status)).toEqual(['done', 'done', 'failed', 'not_run']);
+    expect(result.stages[2]!.summary).toMatch(/^25 row\(s\) still pending, none in conflict/);
+
+    // Before the application upgrade that is expected: --allow-pending lets the stage pass.
+    const allowed = await applyWhileWriting(10, { allowPending: true });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stages.map((s) => s.status)).toEqual(['skipped', 'done', 'done', 'done']);
+    expect(allowed.stages[2]!.summary).toMatch(/^10 row\(s\) still pending, none in conflict.*allowed \(--allow-pending\)/);
+
+    const again = await apply(db, '--json');
+    expectExit(again, 0);
+    expect(documentOf(again).stages[1].result.summary.rows_updated).toBe(10);
   });
 });

@@ -115,7 +115,7 @@ describe('apply: one command per pipeline stage', () => {
     const { rows } = await db.query(`SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' LIMIT 1`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-report-'));
     try {
-      expectExit(await apply(db, '--report', path.join(dir, 'first.xml')), 0);
+      expect(((await applyApi({ databaseUrl: db.url })) as ApplyResult).exitCode).toBe(0);
       // A column value the metadata contradicts: the backfill never touches it, verify calls it a conflict.
       await db.query(`UPDATE aibridge_token_usages SET cache_read_input_tokens = 999999 WHERE id = $1`, [rows[0].id]);
 

@@ -57,7 +57,7 @@ const ownShape = {
   }),
   allowPending: flag().prefault(false).meta({
     describe:
-      "for the stage before the application upgrade: rows still pending in verify, and nothing else failing, pass (the old release writes them after the backfill's last sweep; the next apply catches them)",
+      'for the stage before the application upgrade: rows the old release writes behind the backfill (pending in verify, eligible at the gate) do not fail the stage when nothing else does; the next apply catches them',
     group: APPLY,
   }),
   report: filePath().optional().meta({

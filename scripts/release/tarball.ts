@@ -28,8 +28,9 @@ export function buildTarball(outdir: string, work: string): string {
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, bundleDependencies: true }, null, 2)}\n`);
   fs.copyFileSync(path.join(ROOT, 'package-lock.json'), path.join(dir, 'package-lock.json'));
-  // No dependency in production has an install script; none may run here either.
-  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], dir);
+  // No dependency in production has an install script; none may run here either. The npm cache
+  // (filled by the project's own install) serves the tarballs.
+  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], dir);
   fs.rmSync(path.join(dir, 'package-lock.json'));
   const name = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', outdir], dir).trim().split('\n').pop()!;
   return path.join(outdir, name);

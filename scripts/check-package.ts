@@ -76,7 +76,7 @@ check(
 const help = sh('npx', ['aibridge-migrate', '--help'], project);
 check(
   '--help lists every command',
-  help.code === 0 && ['up', 'down', 'status', 'backfill', 'verify'].every((c) => help.stdout.includes(`aibridge-migrate ${c}`)),
+  help.code === 0 && ['apply', 'up', 'down', 'status', 'backfill', 'verify'].every((c) => help.stdout.includes(`aibridge-migrate ${c}`)),
   help.stdout,
 );
 

@@ -1,3 +1,5 @@
+import { redactUrl } from './db/url.js';
+
 /**
  * Every failure a user can cause or meet is one of these classes, each with a stable `code`.
  * The CLI entry (src/cli/main.ts) is the only place that turns a code into an exit status;
@@ -184,4 +186,28 @@ export function exitCodeFor(code: ErrorCode): number {
 
 export function isToolkitError(error: unknown): error is ToolkitError {
   return error instanceof ToolkitError;
+}
+
+/** `error` as a ToolkitError: itself, or an INTERNAL one (a bug) wrapping it. */
+export function toToolkitError(error: unknown): ToolkitError {
+  if (isToolkitError(error)) return error;
+  return new ToolkitError('INTERNAL', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: 'This is a bug in aibridge-migrate. Run again with --debug and report the output.',
+    cause: error,
+  });
+}
+
+/**
+ * The `error` object of every JSON document (the error document, and the documents that carry
+ * a failure): code, exit code, message, hint, details. URLs are masked even here, where there
+ * should be none.
+ */
+export function errorJson(error: ToolkitError): Record<string, unknown> {
+  return {
+    code: error.code,
+    exit_code: error.exitCode,
+    message: redactUrl(error.message),
+    hint: error.hint ? redactUrl(error.hint) : null,
+    details: JSON.parse(redactUrl(JSON.stringify(error.details ?? {}))) as unknown,
+  };
 }

@@ -29,6 +29,9 @@
  *   const check = await verify({ databaseUrl });
  *   if (check.status !== 'pass') throw new Error('parity does not hold');
  */
+export { apply } from './apply/index.js';
+export type { ApplyResult, ApplyPlan, StageRecord } from './apply/index.js';
+
 export { migrateUp, migrateDown, migrationStatus } from './migrate/index.js';
 export type {
   UpResult,

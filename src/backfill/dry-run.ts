@@ -55,7 +55,7 @@ export interface DryRunReport {
 export const SAMPLE_IDS = 5;
 /**
  * Writing a row costs about this many times reading and judging it (measured on 1M generated
- * rows, see the backfill note in README): heap update, WAL, the ledger per batch.
+ * rows, see docs/backfill.md): heap update, WAL, the ledger per batch.
  */
 export const WRITE_COST = 4;
 

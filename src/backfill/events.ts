@@ -181,7 +181,8 @@ function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-function toSnake(value: unknown): unknown {
+/** `value` with camelCase keys in snake_case and dates as ISO strings, as every JSON output spells them. */
+export function toSnake(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(toSnake);
   if (value && typeof value === 'object') {

@@ -23,7 +23,7 @@ export const backfillShape = {
   batchSizeMin: integer(1, BATCH_SIZE_LIMIT).prefault(100).meta({ describe: 'smallest adaptive batch', group: BATCHES }),
   batchSizeMax: integer(1, BATCH_SIZE_LIMIT).prefault(50_000).meta({ describe: 'largest adaptive batch', group: BATCHES }),
   // The controller aims, it does not cap: a COMMIT waiting on the WAL flush, a checkpoint or
-  // the machine slowing down stretches a batch to about twice its aim (README, "Benchmarks"),
+  // the machine slowing down stretches a batch to about twice its aim (docs/benchmarks.md),
   // and 100 keeps that under the 250 ms a transaction on a busy table may take. Smaller
   // batches cost little here: a batch's own overhead is a few milliseconds.
   targetBatchMs: integer(1, 60_000)

@@ -64,7 +64,10 @@ function flagOnlyKeys(): ReadonlySet<string> {
 export function unknownFlagProblems(command: Command, argv: Record<string, unknown>): string[] {
   const options = [...command.options, CONFIG_FLAG];
   const problems = unknownFlags(argv, options).map((name) => {
-    const owner = registry.find((c) => c !== command && c.options.some((o) => o.flag === name || o.key === name));
+    // The most specific command that has it: `up --batch-size` points at backfill, not apply.
+    const owner = registry
+      .filter((c) => c !== command && c.options.some((o) => o.flag === name || o.key === name))
+      .sort((a, b) => a.options.length - b.options.length)[0];
     if (owner) return `Unknown argument: ${name} (an option of ${owner.name}, not of ${command.name})`;
     const guess = nearest(
       name,

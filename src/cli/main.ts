@@ -3,6 +3,9 @@
  * aibridge-migrate's command line. This file only registers commands and turns usage failures
  * (an unknown command, a missing one) into exit code 2; each command's handler exits through
  * cli/run.ts. Heavy modules (pg, node-pg-migrate) are imported inside handlers so --help is fast.
+ *
+ * No top-level await: the release bundles this file as CommonJS too (a Node single executable
+ * runs a CommonJS script), where top-level await does not exist.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -12,54 +15,58 @@ import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { failAndExit, outputModeOf } from './run.js';
-import { packageVersion } from './version.js';
+import { installSignalHandlers } from './signals.js';
+import { packageVersion, versionDocument } from './version.js';
 
-const argv = hideBin(process.argv);
-const names = COMMANDS.map((c) => c.name);
+async function main(argv: string[]): Promise<void> {
+  const names = COMMANDS.map((c) => c.name);
 
-/** Reported like any other error: JSON on stdout when JSON output was asked for anywhere. */
-async function usageFailure(problem: string): Promise<never> {
-  return failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
+  /** Reported like any other error: JSON on stdout when JSON output was asked for anywhere. */
+  const usageFailure = async (problem: string): Promise<never> =>
+    failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
+
+  // `--version --json` (or AIBRIDGE_MIGRATE_JSON): what a pipeline records about the tool it ran.
+  if (argv.includes('--version') && (await outputModeOf(argv, process.env, process.cwd())).json) {
+    process.stdout.write(`${JSON.stringify(versionDocument())}\n`);
+    process.exit(0);
+  }
+
+  // Checked before yargs sees it, so a mistyped command gets the nearest one suggested.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
+    const guess = nearest(first, names);
+    await usageFailure(`Unknown command: ${first} (${guess ? `did you mean ${guess}? ` : ''}the commands are ${names.join(', ')})`);
+  }
+
+  let cli = yargs(argv)
+    .scriptName('aibridge-migrate')
+    .usage(
+      `$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`,
+    );
+  for (const command of COMMANDS) cli = cli.command(command.module);
+
+  await cli
+    .demandCommand(1, `Name a command: ${names.join(', ')}.`)
+    // Unknown flags are judged by the command itself (cli/command.ts), with a suggestion.
+    .strictCommands()
+    .version(packageVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue(
+      [
+        'Every option can also be set as AIBRIDGE_MIGRATE_<OPTION> (e.g. AIBRIDGE_MIGRATE_LOCK_TIMEOUT=2s) or as a key of the config file; flags win over the environment, the environment over the file. The connection also honours the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, ~/.pgpass, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, …) for whatever the URL leaves out.',
+        'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check / apply: not migrated and backfilled yet · 11 backfill cancelled by `aibridge-migrate cancel` (resumable) · 70 internal error · 130/143 interrupted (resumable)',
+      ].join('\n\n'),
+    )
+    .fail((message, error) => {
+      // yargs calls this for its own parse failures (no command, a bad option count); handler
+      // failures never reach it, they exit through runAndExit.
+      void usageFailure(message ?? (error instanceof Error ? error.message : 'invalid command line'));
+    })
+    .parseAsync();
 }
 
-// `--version --json` (or AIBRIDGE_MIGRATE_JSON): what a pipeline records about the tool it ran.
-if (argv.includes('--version') && (await outputModeOf(argv, process.env, process.cwd())).json) {
-  const { versionDocument } = await import('./version.js');
-  process.stdout.write(`${JSON.stringify(versionDocument())}\n`);
-  process.exit(0);
-}
-
-// Checked before yargs sees it, so a mistyped command gets the nearest one suggested.
-const first = argv[0];
-if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
-  const guess = nearest(first, names);
-  await usageFailure(`Unknown command: ${first} (${guess ? `did you mean ${guess}? ` : ''}the commands are ${names.join(', ')})`);
-}
-
-let cli = yargs(argv)
-  .scriptName('aibridge-migrate')
-  .usage(
-    `$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`,
-  );
-for (const command of COMMANDS) cli = cli.command(command.module);
-
-await cli
-  .demandCommand(1, `Name a command: ${names.join(', ')}.`)
-  // Unknown flags are judged by the command itself (cli/command.ts), with a suggestion.
-  .strictCommands()
-  .version(packageVersion())
-  .help()
-  .alias('h', 'help')
-  .wrap(Math.min(110, process.stdout.columns || 100))
-  .epilogue(
-    [
-      'Every option can also be set as AIBRIDGE_MIGRATE_<OPTION> (e.g. AIBRIDGE_MIGRATE_LOCK_TIMEOUT=2s) or as a key of the config file; flags win over the environment, the environment over the file. The connection also honours the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, ~/.pgpass, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, …) for whatever the URL leaves out.',
-      'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check: not migrated and backfilled yet · 11 backfill cancelled by `aibridge-migrate cancel` (resumable) · 70 internal error · 130/143 interrupted (resumable)',
-    ].join('\n\n'),
-  )
-  .fail((message, error) => {
-    // yargs calls this for its own parse failures (no command, a bad option count); handler
-    // failures never reach it, they exit through runAndExit.
-    void usageFailure(message ?? (error instanceof Error ? error.message : 'invalid command line'));
-  })
-  .parseAsync();
+// Before anything else: as PID 1 (a container's entrypoint) no signal has a default action.
+installSignalHandlers();
+main(hideBin(process.argv)).catch((error: unknown) => failAndExit(error, { json: false }));

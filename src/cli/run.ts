@@ -3,7 +3,7 @@
  * throw; this prints the error the way the user asked (text, or the JSON error document when
  * JSON output was asked for by flag, environment or config file) and exits.
  */
-import { EXIT_CODES, ToolkitError, isToolkitError } from '../errors.js';
+import { EXIT_CODES, errorJson, toToolkitError, type ToolkitError } from '../errors.js';
 import { redactUrl } from '../db/url.js';
 import { locateConfigFile, readConfigFile, truthy } from '../config/resolve.js';
 import { detectTerminal, paint } from '../text/colour.js';
@@ -25,29 +25,13 @@ function stackOf(error: unknown): string {
   return redactUrl(parts.join('\ncaused by: '));
 }
 
-/** The documented JSON error document (README, Output conventions). */
+/** The documented JSON error document (docs/commands.md, Output conventions). */
 export function errorDocument(error: ToolkitError, configFile: string | null): Record<string, unknown> {
-  return {
-    status: 'error',
-    error: {
-      code: error.code,
-      exit_code: error.exitCode,
-      message: redactUrl(error.message),
-      hint: error.hint ? redactUrl(error.hint) : null,
-      // Details are facts for machines; a URL in one (there should be none) is still masked.
-      details: JSON.parse(redactUrl(JSON.stringify(error.details ?? {}))) as unknown,
-    },
-    config_file: configFile,
-  };
+  return { status: 'error', error: errorJson(error), config_file: configFile };
 }
 
 export function reportFailure(error: unknown, flags: RunFlags): number {
-  const known: ToolkitError = isToolkitError(error)
-    ? error
-    : new ToolkitError('INTERNAL', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, {
-        hint: 'This is a bug in aibridge-migrate. Run again with --debug and report the output.',
-        cause: error,
-      });
+  const known = toToolkitError(error);
   const message = redactUrl(known.message);
   const hint = known.hint ? redactUrl(known.hint) : undefined;
   if (flags.json) process.stdout.write(`${JSON.stringify(errorDocument(known, flags.configFile ?? null))}\n`);

@@ -3,9 +3,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CODES } from '../errors.js';
+import { EMBEDDED } from '../embedded.js';
 
-/** The package version, read from the package.json above this file (src/ or dist/src/). */
+/** The package version: built into a release bundle, else read from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
+  if (EMBEDDED) return EMBEDDED.version;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, 'package.json');

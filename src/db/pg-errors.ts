@@ -121,7 +121,7 @@ function tlsFailure(error: unknown, where: string, context: TranslateContext): C
   if (typeof code !== 'string') return null;
   if (UNTRUSTED_CERT.has(code)) {
     return new ConnectionError(`TLS handshake with ${where} failed: the server's certificate is not signed by a CA in ${roots} (${code})`, {
-      hint: "Give the CA certificate that signed the server's certificate (--ssl-root-cert, sslrootcert= in the URL or PGSSLROOTCERT); for a managed database, its provider's CA bundle (see the README, Managed databases).",
+      hint: "Give the CA certificate that signed the server's certificate (--ssl-root-cert, sslrootcert= in the URL or PGSSLROOTCERT); for a managed database, its provider's CA bundle (see docs/connecting.md, Managed databases).",
       cause: error,
       details: { reason: 'untrusted_certificate', tls_code: code },
     });

@@ -1,6 +1,6 @@
 /**
- * The metrics endpoint's settings, shared by every command that serves /metrics (`backfill`,
- * and `apply` once it exists): spread `metricsShape` into the command's schema.
+ * The metrics endpoint's settings, shared by every command that serves /metrics (`backfill`
+ * and, through its schema, `apply`): spread `metricsShape` into the command's schema.
  */
 import { z } from 'zod';
 import { duration, integer } from '../config/fields.js';

@@ -1,10 +1,13 @@
 /**
  * Finds and loads this toolkit's migrations for node-pg-migrate. From source (tests, tsx) the
- * directory holds .ts files; from the built package it is dist/migrations with .js files.
+ * directory holds .ts files; from the built package it is dist/migrations with .js files; a
+ * release bundle carries them inside itself (src/embedded.ts).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EMBEDDED } from '../embedded.js';
 import type { Queryable } from '../db/port.js';
 import type { MigrationContext, ToolkitMigration } from './migration.js';
 
@@ -35,15 +38,36 @@ export function migrationFiles(dir = migrationsDirectory()): string[] {
 }
 
 export async function loadMigration(file: string): Promise<LoadedMigration> {
+  const name = path.basename(file).replace(/\.(ts|js)$/, '');
+  const embedded = EMBEDDED?.migrations.find((m) => m.name === name);
+  if (embedded) return { name, file, migration: embedded.migration };
   const module = (await import(pathToFileURL(file).href)) as { default?: ToolkitMigration };
   if (!module.default || typeof module.default.up !== 'function') {
     throw new Error(`${file} does not default-export a migration ({ description, up, down })`);
   }
-  return { name: path.basename(file).replace(/\.(ts|js)$/, ''), file, migration: module.default };
+  return { name, file, migration: module.default };
 }
 
-export async function loadMigrations(dir = migrationsDirectory()): Promise<LoadedMigration[]> {
-  return Promise.all(migrationFiles(dir).map(loadMigration));
+export async function loadMigrations(dir?: string): Promise<LoadedMigration[]> {
+  if (EMBEDDED && dir === undefined) return EMBEDDED.migrations.map(({ name, migration }) => ({ name, file: `${name}.js`, migration }));
+  return Promise.all(migrationFiles(dir ?? migrationsDirectory()).map(loadMigration));
+}
+
+/**
+ * Runs `work` with a directory node-pg-migrate can list: `dir`, else migrations/. A release
+ * bundle has no such folder, and node-pg-migrate 9 takes migrations only as files in a
+ * directory: there it lists a temporary one holding an empty file per embedded migration,
+ * which loadMigration resolves to the embedded module by name (the files are never read).
+ */
+export async function withMigrationsDirectory<T>(dir: string | undefined, work: (dir: string) => Promise<T>): Promise<T> {
+  if (!EMBEDDED || dir !== undefined) return work(dir ?? migrationsDirectory());
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-migrate-migrations-'));
+  try {
+    for (const { name } of EMBEDDED.migrations) fs.writeFileSync(path.join(temp, `${name}.js`), '');
+    return await work(temp);
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
 }
 
 export interface MigrationEvent {

@@ -1,9 +1,9 @@
 /**
- * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in the
- * README) or text for people. Pure functions of the results.
+ * What `up`, `down` and `status` print: a JSON document (--json, the shape documented in
+ * docs/commands.md) or text for people. Pure functions of the results.
  */
 import { coderDetectedLines, coderJson, coderLines } from '../coder/report.js';
-import type { ToolkitError } from '../errors.js';
+import { errorJson } from '../errors.js';
 import { formatCount } from '../text/format.js';
 import type { DownResult } from './down.js';
 import type { DryRunResult, RecordedStatement } from './dry-run.js';
@@ -16,10 +16,6 @@ const ms = (value: number | null) => (value === null ? null : Math.round(value))
 
 function checkJson(c: PreflightCheck) {
   return c.ok ? { check: c.check, ok: true, detail: c.detail } : { check: c.check, ok: false, problem: c.problem, fix: c.fix };
-}
-
-function errorJson(e: ToolkitError) {
-  return { code: e.code, exit_code: e.exitCode, message: e.message, hint: e.hint ?? null, details: e.details };
 }
 
 export function upJson(r: UpResult) {

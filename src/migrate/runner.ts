@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { assertBookkeepingNames, MIGRATION_LOCK_ID } from './bookkeeping.js';
-import { IGNORE_PATTERN, loaderStrategy, migrationsDirectory, type MigrationEvent } from './loader.js';
+import { IGNORE_PATTERN, loaderStrategy, withMigrationsDirectory, type MigrationEvent } from './loader.js';
 import type { MigrationContext } from './migration.js';
 
 export interface RunMigrationsOptions {
@@ -37,22 +37,24 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<{ na
   const { runner } = await import('node-pg-migrate');
   const log = options.log ?? (() => {});
   try {
-    const applied = await runner({
-      dbClient: options.client,
-      dir: options.dir ?? migrationsDirectory(),
-      ignorePattern: IGNORE_PATTERN,
-      migrationsTable: options.migrationsTable,
-      migrationsSchema: options.migrationsSchema,
-      createMigrationsSchema: options.migrationsSchema !== 'public',
-      direction: options.direction,
-      count: options.count ?? (options.direction === 'down' ? 1 : Infinity),
-      singleTransaction: false,
-      checkOrder: true,
-      lockValue: MIGRATION_LOCK_ID,
-      advisoryLockMode: 'fail',
-      migrationLoaderStrategies: [loaderStrategy(options.context, { onMigrated: options.onMigrated, now: options.now })],
-      logger: { debug: log, info: log, warn: log, error: log },
-    });
+    const applied = await withMigrationsDirectory(options.dir, (dir) =>
+      runner({
+        dbClient: options.client,
+        dir,
+        ignorePattern: IGNORE_PATTERN,
+        migrationsTable: options.migrationsTable,
+        migrationsSchema: options.migrationsSchema,
+        createMigrationsSchema: options.migrationsSchema !== 'public',
+        direction: options.direction,
+        count: options.count ?? (options.direction === 'down' ? 1 : Infinity),
+        singleTransaction: false,
+        checkOrder: true,
+        lockValue: MIGRATION_LOCK_ID,
+        advisoryLockMode: 'fail',
+        migrationLoaderStrategies: [loaderStrategy(options.context, { onMigrated: options.onMigrated, now: options.now })],
+        logger: { debug: log, info: log, warn: log, error: log },
+      }),
+    );
     return applied.map((m) => ({ name: m.name }));
   } catch (error) {
     // node-pg-migrate neither rolls back a failed bookkeeping INSERT/COMMIT nor can it release

@@ -36,6 +36,29 @@ function details(check: Check, report: Report): string {
   return lines.join('\n');
 }
 
+/** One test case per check, indented for a <testsuite> inside <testsuites> (verify's report and apply's). */
+export function checkTestcases(report: Report): string[] {
+  const indent = '    ';
+  const out: string[] = [];
+  for (const check of report.checks) {
+    const open = `${indent}<testcase classname="aibridge-migrate.verify" name="${x(`${check.id}: ${check.title}`)}">`;
+    if (check.status === 'pass') {
+      out.push(`${open}</testcase>`);
+    } else if (check.status === 'fail') {
+      out.push(
+        open,
+        `${indent}  <failure type="${x(failureType(check, report))}" message="${x(check.summary)}">${x(details(check, report))}</failure>`,
+        `${indent}</testcase>`,
+      );
+    } else if (check.status === 'skipped') {
+      out.push(open, `${indent}  <skipped message="${x(check.summary)}"/>`, `${indent}</testcase>`);
+    } else {
+      out.push(open, `${indent}  <system-out>${x(`warning: ${details(check, report)}`)}</system-out>`, `${indent}</testcase>`);
+    }
+  }
+  return out;
+}
+
 export function renderJunit(report: Report): string {
   const failures = report.checks.filter((c) => c.status === 'fail').length;
   const skipped = report.checks.filter((c) => c.status === 'skipped').length;
@@ -57,22 +80,7 @@ export function renderJunit(report: Report): string {
   ];
   for (const [name, value] of props) out.push(`      <property name="${x(name)}" value="${x(value)}"/>`);
   out.push('    </properties>');
-  for (const check of report.checks) {
-    const open = `    <testcase classname="aibridge-migrate.verify" name="${x(`${check.id}: ${check.title}`)}">`;
-    if (check.status === 'pass') {
-      out.push(`${open}</testcase>`);
-    } else if (check.status === 'fail') {
-      out.push(
-        open,
-        `      <failure type="${x(failureType(check, report))}" message="${x(check.summary)}">${x(details(check, report))}</failure>`,
-        '    </testcase>',
-      );
-    } else if (check.status === 'skipped') {
-      out.push(open, `      <skipped message="${x(check.summary)}"/>`, '    </testcase>');
-    } else {
-      out.push(open, `      <system-out>${x(`warning: ${details(check, report)}`)}</system-out>`, '    </testcase>');
-    }
-  }
+  out.push(...checkTestcases(report));
   out.push('  </testsuite>', '</testsuites>');
   return `${out.join('\n')}\n`;
 }

@@ -36,7 +36,7 @@ describe('one JSON contract', () => {
       ['--json'],
       {},
       {},
-      /^Name a command: up, down, status, backfill, verify, pause, resume, cancel, throttle\.$/,
+      /^Name a command: apply, up, down, status, backfill, verify, pause, resume, cancel, throttle\.$/,
     ],
     [
       'unknown flag, json: true in the config file',

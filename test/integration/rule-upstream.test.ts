@@ -1,6 +1,6 @@
 /**
  * Where the rule and the upstream single-statement backfill agree, and the places they
- * knowingly differ. The differences are documented in the README; these tests hold them to it.
+ * knowingly differ. The differences are documented in docs/rule.md; these tests hold them to it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';

@@ -46,14 +46,14 @@ export const MAX_GROWTH = 2;
 /**
  * Once a batch takes over half the target, the size grows by at most a quarter per batch: a
  * batch's time is not proportional to its rows, and the batch after a jump in size is the
- * one that overshot the target (README, "Benchmarks").
+ * one that overshot the target (docs/benchmarks.md).
  */
 export const NEAR_TARGET_GROWTH = 1.25;
 /**
  * The first batch is the dearest per row, most likely because in key order a uuid key's rows
  * lie on about as many heap pages as there are rows, none read yet, and each page's first change
  * after a checkpoint writes the whole page to WAL, which the COMMIT then waits to flush. A first
- * batch of 1000 rows was the longest batch of its run in the benchmark (README, "Benchmarks");
+ * batch of 1000 rows was the longest batch of its run in the benchmark (docs/benchmarks.md);
  * it starts small and doubles.
  */
 export const INITIAL_SIZE = 200;

@@ -4,6 +4,7 @@
  */
 import { backfillSchema } from '../../backfill/options.js';
 import { defineCommand } from '../command.js';
+import { gracefulStop } from '../signals.js';
 
 export const backfillCommand = defineCommand({
   command: 'backfill',
@@ -41,23 +42,17 @@ export const backfillCommand = defineCommand({
 
     // First signal: stop after the current batch, checkpointed. Second: exit at once; the
     // open transaction (if any) is rolled back by the server when the connection drops.
-    const controller = new AbortController();
-    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-      if (controller.signal.aborted) {
-        process.stderr.write(`\n${signal} again: aborting now (the open batch rolls back; resume with: ${resumeCommand})\n`);
-        process.exit(signal === 'SIGTERM' ? EXIT_CODES.terminated : EXIT_CODES.interrupted);
-      }
-      if (!options.dryRun) logger.info(`\n${signal}: stopping after the current batch (press Ctrl-C again to abort at once)`);
-      controller.abort(signal);
-    };
-    const onInt = () => onSignal('SIGINT');
-    const onTerm = () => onSignal('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const stop = gracefulStop({
+      onFirst: (signal) => {
+        if (!options.dryRun) logger.info(`\n${signal}: stopping after the current batch (press Ctrl-C again to abort at once)`);
+      },
+      onSecond: (signal) =>
+        process.stderr.write(`\n${signal} again: aborting now (the open batch rolls back; resume with: ${resumeCommand})\n`),
+    });
     try {
       const result = await backfill.backfillWithConfig(options, {
         sink,
-        signal: controller.signal,
+        signal: stop.signal,
         resumeCommand,
         log: logger,
       });
@@ -99,8 +94,7 @@ export const backfillCommand = defineCommand({
       }
       throw result.error;
     } finally {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      stop.release();
     }
   },
 });

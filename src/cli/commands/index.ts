@@ -1,5 +1,6 @@
 /** Every command of the CLI, in the order --help lists them. */
 import type { Command } from '../command.js';
+import { applyCommand } from './apply.js';
 import { backfillCommand } from './backfill.js';
 import { cancelCommand, pauseCommand, resumeCommand, throttleCommand } from './control.js';
 import { downCommand } from './down.js';
@@ -8,6 +9,7 @@ import { upCommand } from './up.js';
 import { verifyCommand } from './verify.js';
 
 export const COMMANDS: readonly Command[] = [
+  applyCommand,
   upCommand,
   downCommand,
   statusCommand,

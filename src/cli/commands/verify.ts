@@ -2,12 +2,11 @@
  * `aibridge-migrate verify`: verify, render in the chosen format, write to stdout or --output,
  * exit with the report's code. Logs go to stderr so stdout carries only the report.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { ReportFormat } from '../../report/formats.js';
 import { verifyOptionsSchema } from '../../verify/options.js';
 import { defineCommand } from '../command.js';
+import { writeFileAtomically } from '../output.js';
 import { detectTerminal } from '../../text/colour.js';
 
 /** --json is the shared switch for machine output; with verify it means --format json. */
@@ -16,20 +15,6 @@ export function chooseFormat(format: ReportFormat | undefined, json: boolean): R
     throw new UsageError([`--json asks for JSON but --format is ${format}: pass only one of them`]);
   }
   return format ?? (json ? 'json' : 'text');
-}
-
-/** Writes through a temporary file and a rename, so a reader never sees half a report. */
-function writeFileAtomically(file: string, content: string): void {
-  const temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(temp, content);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new UsageError([`cannot write the report to ${file}: ${(error as Error).message}`], {
-      hint: 'Check that the folder exists and is writable.',
-    });
-  }
 }
 
 export const verifyCommand = defineCommand({

@@ -1,0 +1,262 @@
+/**
+ * `apply`: one process for a pipeline stage. It converges the database — `up` when a migration
+ * is pending (Coder's hand-over included), the backfill (whose convergence sweeps run while
+ * eligible rows remain), `verify`, then the `status --check` gate — by calling the same functions
+ * the separate commands call. Idempotent: before the Coder upgrade it does everything; after
+ * it, the backfill catches the rows the old release wrote in between and the rest only reads.
+ *
+ * A stop request (the AbortSignal, aborted by SIGTERM/SIGINT) is honoured at each stage's safe
+ * point: up between lock attempts (a migration that started commits or rolls back whole), the
+ * backfill after its current batch (checkpointed), verify and the gate at once (they only read).
+ */
+import { backfillWithConfig, type BackfillDeps } from '../backfill/index.js';
+import { CancelledError, EXIT_CODES, InterruptedError, toToolkitError, type ToolkitError } from '../errors.js';
+import type { MigrateDeps } from '../migrate/deps.js';
+import { runStatus, type StatusResult } from '../migrate/status.js';
+import { runUp } from '../migrate/up.js';
+import type { Report } from '../report/model.js';
+import type { Clock, Log } from '../runtime.js';
+import { formatCount } from '../text/format.js';
+import { runVerify, type VerifyDeps } from '../verify/run.js';
+import { stageSettings, type ApplySettings } from './options.js';
+import type { ApplyResult, Stage, StageOf, StageRecord } from './result.js';
+
+/** What a run stopped by a signal prints, and what the backfill names as the command to resume. */
+export const RESUME_COMMAND = 'aibridge-migrate apply';
+
+export interface ApplyDeps {
+  migrate: MigrateDeps;
+  /** The backfill's I/O beyond its defaults: at least a progress sink. */
+  backfill: Partial<BackfillDeps>;
+  verify: VerifyDeps;
+  /** Aborted with reason 'SIGINT' or 'SIGTERM' to stop at the current stage's next safe point. */
+  signal: AbortSignal;
+  clock: Pick<Clock, 'now'>;
+  log: Log;
+}
+
+type Stopped = { signal: 'SIGINT' | 'SIGTERM' };
+
+function stopReason(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+}
+
+/** `work`, or the stop request if it comes first (for stages that only read: nothing to finish). */
+async function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T | Stopped> {
+  if (signal.aborted) return { signal: stopReason(signal) };
+  // The read goes on until its connection closes with the process; nothing waits for it.
+  work.catch(() => {});
+  return Promise.race([
+    work,
+    new Promise<Stopped>((resolve) => signal.addEventListener('abort', () => resolve({ signal: stopReason(signal) }), { once: true })),
+  ]);
+}
+
+function isStopped(value: unknown): value is Stopped {
+  return typeof value === 'object' && value !== null && 'signal' in value && Object.keys(value).length === 1;
+}
+
+/** up's I/O with a sleep that ends the lock-retry wait when a stop is requested. */
+function interruptibleMigrate(deps: MigrateDeps, signal: AbortSignal): MigrateDeps {
+  return {
+    ...deps,
+    sleep: async (ms) => {
+      await deps.sleep(ms, signal);
+      if (signal.aborted) {
+        throw new InterruptedError(stopReason(signal), `up stopped by ${stopReason(signal)} while waiting to retry a lock`, {
+          hint: `Nothing of the refused attempt was applied. Run \`${RESUME_COMMAND}\` again.`,
+        });
+      }
+    },
+  };
+}
+
+function interrupted(signal: 'SIGINT' | 'SIGTERM', stage: Stage, database: string, detail = ''): InterruptedError {
+  return new InterruptedError(signal, `apply on ${database} stopped by ${signal} during ${stage}${detail}`, {
+    hint: `Run \`${RESUME_COMMAND}\` again: it continues where this one stopped (the backfill from its last checkpoint).`,
+    details: { stage },
+  });
+}
+
+/** The stage records in order, each `not_run` until it starts. */
+function newBook(): Map<Stage, StageRecord> {
+  const notRun = { status: 'not_run' as const, durationMs: null, summary: 'not run' };
+  return new Map<Stage, StageRecord>([
+    ['up', { stage: 'up', ...notRun, pending: [], result: null }],
+    ['backfill', { stage: 'backfill', ...notRun, result: null }],
+    ['verify', { stage: 'verify', ...notRun, report: null }],
+    ['check', { stage: 'check', ...notRun, readiness: null }],
+  ]);
+}
+
+/** Checks whose failure pending rows alone explain: a pending row is missing from the totals too. */
+const PENDING_EXPLAINS = new Set(['row_parity', 'totals_by_provider_model', 'totals_by_session']);
+
+/**
+ * The number of pending rows when they alone make verify fail — no conflict, no count or
+ * anomaly failure — else null.
+ */
+export function onlyPending(report: Report): number | null {
+  const { pending, conflict } = report.row_parity.classes;
+  if (report.outcome.status !== 'fail' || pending === 0 || conflict > 0) return null;
+  return report.outcome.failing_checks.every((check) => PENDING_EXPLAINS.has(check)) ? pending : null;
+}
+
+export async function runApply(settings: ApplySettings, deps: ApplyDeps): Promise<ApplyResult> {
+  const stages = stageSettings(settings);
+  const database = settings.connection.label;
+  const started = deps.clock.now();
+  const book = newBook();
+  let current: Stage = 'up';
+  let stageStarted = started;
+  let coderBefore: StatusResult['coder'] | null = null;
+
+  const begin = (stage: Stage) => {
+    current = stage;
+    stageStarted = deps.clock.now();
+  };
+  const record = <S extends Stage>(stage: S, update: Partial<StageOf<S>>) => {
+    book.set(stage, { ...(book.get(stage) as StageOf<S>), durationMs: deps.clock.now() - stageStarted, ...update });
+  };
+  const finish = (exitCode: number, error: ToolkitError | null): ApplyResult => ({
+    command: 'apply',
+    dryRun: false,
+    database,
+    exitCode,
+    error,
+    stages: [...book.values()],
+    coderBefore,
+    elapsedMs: deps.clock.now() - started,
+  });
+  const stopIfRequested = (after: Stage) => {
+    if (deps.signal.aborted) throw interrupted(stopReason(deps.signal), after, database, ' (at its end)');
+  };
+
+  try {
+    // up: only when something is pending. status reads the same plan up would act on.
+    begin('up');
+    const before = await runStatus(stages.status, deps.migrate);
+    coderBefore = before.coder;
+    const pending = before.pending.map((m) => m.name);
+    if (pending.length === 0) {
+      record('up', { status: 'skipped', pending, summary: 'nothing pending' });
+    } else {
+      deps.log.info(`apply: up (${pending.length} migration(s) pending)`);
+      const result = await runUp(stages.up, interruptibleMigrate(deps.migrate, deps.signal));
+      record('up', {
+        status: 'done',
+        pending,
+        result,
+        summary: `applied ${result.applied.map((m) => m.name).join(', ') || 'nothing (applied meanwhile by another run)'}`,
+      });
+    }
+    stopIfRequested('up');
+
+    // backfill: one run; its convergence sweeps (--converge-passes) repeat while rows written
+    // behind its cursor remain. A run a signal stopped is checkpointed; the next apply resumes it.
+    begin('backfill');
+    deps.log.info('apply: backfill');
+    const result = await backfillWithConfig(stages.backfill, { ...deps.backfill, signal: deps.signal, resumeCommand: RESUME_COMMAND });
+    if (result.status === 'dry-run') throw new Error('the backfill ran as a dry run inside apply');
+    if (result.status === 'interrupted') {
+      record('backfill', { status: 'interrupted', result, summary: `stopped by ${result.signal}; checkpointed` });
+      throw interrupted(
+        result.signal,
+        'backfill',
+        database,
+        result.runId === null ? ' (before the first batch)' : ` (run #${result.runId} checkpointed)`,
+      );
+    }
+    if (result.status === 'cancelled') {
+      record('backfill', {
+        status: 'interrupted',
+        result,
+        summary: `run #${result.runId} cancelled (aibridge-migrate cancel); checkpointed`,
+      });
+      throw new CancelledError(
+        `apply on ${database} stopped during backfill: run #${result.runId} was cancelled (aibridge-migrate cancel); checkpointed`,
+        {
+          hint: `Run \`${RESUME_COMMAND}\` again: it resumes the run (starting it takes the cancel back).`,
+          details: { stage: 'backfill', runId: result.runId, position: result.position },
+        },
+      );
+    }
+    if (result.status === 'failed') {
+      record('backfill', { status: 'failed', result, summary: result.error.message });
+      throw result.resumeCommand && !result.error.hint?.includes(RESUME_COMMAND)
+        ? Object.assign(result.error, { hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${RESUME_COMMAND}` })
+        : result.error;
+    }
+    const left = result.summary.unconvergedRows ?? 0;
+    record('backfill', {
+      status: 'done',
+      result,
+      summary: `run #${result.runId}: ${formatCount(result.summary.rowsUpdated)} row(s) updated${left > 0 ? `; ${formatCount(left)} eligible row(s) written behind it remain` : ''}`,
+    });
+    stopIfRequested('backfill');
+
+    // verify: read-only; a stop request ends it at once.
+    begin('verify');
+    deps.log.info('apply: verify');
+    const verified = await unlessStopped(runVerify(stages.verify, deps.verify), deps.signal);
+    if (isStopped(verified)) {
+      record('verify', { status: 'interrupted', summary: `stopped by ${verified.signal}` });
+      throw interrupted(verified.signal, 'verify', database);
+    }
+    const { outcome } = verified;
+    const stillPending = onlyPending(verified);
+    const passes = outcome.status === 'pass' || (stillPending !== null && settings.allowPending);
+    const pendingText = `${formatCount(stillPending ?? 0)} row(s) still pending, none in conflict: written since the backfill's last sweep by an application version that fills only metadata`;
+    record('verify', {
+      status: passes ? 'done' : 'failed',
+      report: verified,
+      summary:
+        outcome.status === 'pass'
+          ? 'parity holds'
+          : stillPending !== null
+            ? `${pendingText}; ${settings.allowPending ? 'allowed (--allow-pending): the next apply catches them' : 'apply again (after the Coder upgrade) catches them'}`
+            : `parity fails (${outcome.failing_checks.join(', ')})`,
+    });
+    if (outcome.status !== 'pass' && passes) deps.log.warn(`verify: ${pendingText}; --allow-pending lets the stage pass`);
+    // Rows the backfill has yet to reach are "not backfilled yet" — the gate's exit 9, which a
+    // pipeline retries — not a parity failure of what it wrote (1).
+    if (!passes) return finish(stillPending !== null ? EXIT_CODES.notReady : outcome.exit_code, null);
+
+    // The gate: what `status --check` says, read after everything above.
+    begin('check');
+    const after = await unlessStopped(runStatus(stages.status, deps.migrate), deps.signal);
+    if (isStopped(after)) {
+      record('check', { status: 'interrupted', summary: `stopped by ${after.signal}` });
+      throw interrupted(after.signal, 'check', database);
+    }
+    const { readiness } = after;
+    // The same allowance at the gate: a completed run whose last sweep still found rows
+    // (written behind it by the old release) and nothing else missing.
+    const forward = after.backfill?.latestRuns.find((run) => run.direction === 'forward');
+    const rowsLeftOnly = after.pending.length === 0 && forward?.status === 'completed' && (forward.unconvergedRows ?? 0) > 0;
+    const ready = readiness.ready || (settings.allowPending && rowsLeftOnly);
+    record('check', {
+      status: ready ? 'done' : 'failed',
+      readiness,
+      summary: readiness.ready
+        ? 'ready'
+        : ready
+          ? `${formatCount(forward?.unconvergedRows ?? 0)} eligible row(s) left behind the last sweep; allowed (--allow-pending)`
+          : `not ready: ${readiness.missing.join('; ')}`,
+    });
+    return finish(ready ? EXIT_CODES.ok : EXIT_CODES.notReady, null);
+  } catch (thrown) {
+    const error = toToolkitError(thrown);
+    const stage = book.get(current)!;
+    // A stop between stages leaves the finished stage as it was; a failure inside marks it.
+    if (stage.status === 'not_run') {
+      book.set(current, {
+        ...stage,
+        status: error.code === 'INTERRUPTED' ? 'interrupted' : 'failed',
+        durationMs: deps.clock.now() - stageStarted,
+        summary: error.message,
+      });
+    }
+    return finish(error.exitCode, error);
+  }
+}

@@ -68,6 +68,7 @@ export {
   DownRefusedError,
   AlreadyRunningError,
   RetriesExhaustedError,
+  PoolerError,
   InterruptedError,
   formatProblem,
   type ErrorCode,

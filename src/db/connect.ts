@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConnectionError } from '../errors.js';
 import { isTlsRefused, translatePgError } from './pg-errors.js';
+import type { Queryable } from './port.js';
 import type { ConnectionTarget } from './target.js';
 
 export const APPLICATION_NAME = 'aibridge-migrate';
@@ -11,8 +12,32 @@ export interface ConnectOptions {
   target: ConnectionTarget;
   /** Shown in pg_stat_activity, so a DBA sees who holds what. */
   applicationName?: string;
-  /** Session settings applied right after connecting (values are sent as parameters). */
+  /**
+   * Session settings applied right after connecting (values are sent as parameters). Only on a
+   * connection known to be its own server session: through a transaction-mode pooler they
+   * would stay with a pooled server connection that other clients then use (see src/db/pooler).
+   */
   settings?: Record<string, string>;
+}
+
+/** Settings for the rest of the session (set_config(…, false)), one statement each. */
+export async function applySessionSettings(db: Queryable, settings: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(settings)) {
+    await db.query('SELECT set_config($1, $2, false)', [name, value]);
+  }
+}
+
+/** This end of a TCP connection, as the server would see it; null over a Unix socket. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** Where a connected client's socket is bound locally (pg keeps the socket on `connection.stream`). */
+export function clientEndpoint(client: pg.Client): Endpoint | null {
+  const stream = (client as unknown as { connection?: { stream?: { localAddress?: string; localPort?: number } } }).connection?.stream;
+  if (!stream?.localAddress || !stream.localPort) return null;
+  return { address: stream.localAddress, port: stream.localPort };
 }
 
 /**
@@ -67,9 +92,7 @@ export async function connect(options: ConnectOptions): Promise<pg.Client> {
     client.on('error', () => {});
     try {
       await client.connect();
-      for (const [name, value] of Object.entries(options.settings ?? {})) {
-        await client.query('SELECT set_config($1, $2, false)', [name, value]);
-      }
+      await applySessionSettings(client, options.settings ?? {});
       return client;
     } catch (error) {
       await client.end().catch(() => {});

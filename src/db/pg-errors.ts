@@ -25,6 +25,7 @@ export const SQLSTATE = {
   readOnlyTransaction: '25006',
   duplicateColumn: '42701',
   tooManyConnections: '53300',
+  uniqueViolation: '23505',
 } as const;
 
 const NETWORK_CODES = new Set([

@@ -16,6 +16,10 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --workers 4', '4 parallel workers; run the same command on another host to add 4 more'],
     ['$0 backfill --max-rows-per-second 20000 --pause-ms 100', 'gentle: bounded rate and a pause between batches'],
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
+    [
+      '$0 backfill --dry-run --database-url postgres://…:6432/coder',
+      'the dry run works through a transaction-mode pooler; a run there exits 10',
+    ],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
     const [backfill, { InterruptedError, EXIT_CODES }] = await Promise.all([import('../../backfill/index.js'), import('../../errors.js')]);
@@ -49,6 +53,8 @@ export const backfillCommand = defineCommand({
         sink,
         signal: controller.signal,
         resumeCommand,
+        // Warnings (a pooler with --pooler-ok, a session lock left behind) on stderr.
+        log: logger,
       });
       if (result.status === 'dry-run') {
         if (options.json)

@@ -123,12 +123,13 @@ export function sweepStaleServers(log: (line: string) => void = () => {}): void 
   }
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
 
-function ensurePostgresUser(): RunAs | undefined {
+/** As root: the `postgres` OS user (created if missing) that servers run as; undefined otherwise. */
+export function ensurePostgresUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   let id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   if (id.status !== 0) {
@@ -206,7 +207,7 @@ function hydrateSymlinks(nativeDir: string): void {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -65,3 +65,24 @@ export function poolerRefusal(verdict: Pooled, pooler: PoolerIdentity | null, co
 export function poolerOkWarning(verdict: Pooled, pooler: PoolerIdentity | null, context: AdviceContext): string {
   return `${context.command} goes on through a ${verdict.mode}-mode pooler${poolerName(verdict, pooler)} because of --pooler-ok: ${verdict.evidence}. Session locks may not keep a second run out and may stay behind on a pooled server connection: each one is released explicitly, and one that stays is named with its backend pid. No session setting is made (it would stay with the pooled server connection).`;
 }
+
+/** What statement pooling answers to a transaction block (PgBouncer's words). */
+export function isTransactionBlockRefusal(message: string): boolean {
+  return /transaction blocks not allowed|statement pooling/i.test(message);
+}
+
+/**
+ * Any command that met statement pooling mid-way (status and verify read in transactions too):
+ * exit 10 with the fix, not "lost the connection", which would send the operator looking for a
+ * server restart.
+ */
+export function statementPoolingError(where: string, doing: string, message: string, cause: unknown): PoolerError {
+  return new PoolerError(
+    `${where} is reached through a statement-mode pooler${doing}: it refused a transaction block ("${message}"), and every command of aibridge-migrate reads or writes in transactions.`,
+    {
+      hint: `Use a URL that keeps one server session: ${SESSION_URL_FIXES.join('; ')}. status, verify and the dry runs also work through a transaction-mode pooler.`,
+      cause,
+      details: { pooler_mode: 'statement' },
+    },
+  );
+}

@@ -27,6 +27,7 @@ import type { Sleep } from '../../runtime.js';
 import type { Endpoint } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
 import { withRolledBackTransaction } from '../transaction.js';
+import { isTransactionBlockRefusal } from './advice.js';
 import { isDirect, sameBackend, type BackendIdentity, type FirstLook, type HelperLook, type ProbeFacts } from './verdict.js';
 
 /** Second connections opened at most: enough for a pool whose idle server sessions are handed out in turn. */
@@ -70,7 +71,7 @@ async function helperLook(db: Queryable, after: string): Promise<HelperLook> {
 /** PgBouncer's answer to BEGIN in statement pooling mode. */
 function transactionRefusal(error: unknown): string | null {
   const message = error instanceof Error ? error.message : '';
-  return /transaction blocks not allowed|statement pooling/i.test(message) ? message : null;
+  return isTransactionBlockRefusal(message) ? message : null;
 }
 
 /** `promise`'s value, or undefined when it takes longer than `ms`. */

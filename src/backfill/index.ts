@@ -43,14 +43,6 @@ export { resumeCommand } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 
-/**
- * The backfill's own connections. Each keeps a book of its session locks and releases them
- * itself before it closes (src/db/session-locks.ts). On a connection that is its own server
- * session, idle_in_transaction_session_timeout is set for the session: a runner stopped
- * (SIGSTOP, a hung host) inside a batch must not hold row locks for ever. Through a
- * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
- * connection that other clients use next.
- */
 /** The deps a caller gave, without the keys it left undefined. */
 function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
   return Object.fromEntries(Object.entries(deps).filter(([, value]) => value !== undefined)) as Partial<BackfillDeps>;

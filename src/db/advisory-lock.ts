@@ -52,7 +52,12 @@ export interface LockBook {
   taken(key: AdvisoryKey, mode: LockMode): void;
   /** An unlock ran; when it released nothing, the book reports who still holds the lock. */
   released(db: Queryable, key: AdvisoryKey, mode: LockMode, outcome: UnlockOutcome): Promise<void>;
+  /** A wait for the lock has lasted STILL_WAITING_MS: the book says so if its holder looks abandoned. */
+  stillWaiting(db: Queryable, key: AdvisoryKey): Promise<void>;
 }
+
+/** How long a wait goes on before its holder is looked at (a lock left behind would make it endless). */
+export const STILL_WAITING_MS = 10_000;
 
 /** A connection that keeps a LockBook. */
 export interface KeepsLockBook extends Queryable {
@@ -119,12 +124,21 @@ export interface WaitOptions {
 
 /**
  * Takes a session-level lock, polling until it is free. Polling, not pg_advisory_lock: a
- * blocked call could not be interrupted by Ctrl-C. False when `signal` aborted first.
+ * blocked call could not be interrupted by Ctrl-C. False when `signal` aborted first. A wait
+ * that lasts STILL_WAITING_MS is reported once by a connection that keeps a lock book, when
+ * the holder looks like a session with no process behind it: waiting for that would be endless.
  */
 export async function waitForAdvisoryLock(db: Queryable, key: AdvisoryKey, options: WaitOptions): Promise<boolean> {
+  const pollMs = options.pollMs ?? 1_000;
+  let waitedMs = 0;
   for (;;) {
     if (options.signal.aborted) return false;
     if (await tryAdvisoryLock(db, key, options.mode)) return true;
-    await options.sleep(options.pollMs ?? 1_000, options.signal);
+    if (waitedMs < STILL_WAITING_MS && waitedMs + pollMs >= STILL_WAITING_MS)
+      await lockBookOf(db)
+        ?.stillWaiting(db, key)
+        .catch(() => {});
+    await options.sleep(pollMs, options.signal);
+    waitedMs += pollMs;
   }
 }

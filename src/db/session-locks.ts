@@ -12,6 +12,7 @@
  */
 import {
   lockBookOf,
+  STILL_WAITING_MS,
   releaseAdvisoryLock,
   type AdvisoryKey,
   type KeepsLockBook,
@@ -60,6 +61,16 @@ export async function reportUnreleasedLock(
   if (holders.length > 0) warn(unreleasedLockMessage(label, ranOnPid, holders));
 }
 
+/**
+ * The warning when a wait for a lock has lasted STILL_WAITING_MS and its holders have sat idle
+ * at least as long (pure): a live aibridge-migrate session is never idle that long while it
+ * holds a lock, except a backfill paused by its throttle — hence "probably".
+ */
+export function stillWaitingMessage(label: string, idle: readonly LockHolder[]): string {
+  const many = idle.length > 1;
+  return `still waiting for the session advisory lock ${label}, held by ${idle.map((h) => `backend ${describeLockHolder(h)}`).join('; ')}. Probably no aibridge-migrate process is behind ${many ? 'them' : 'it'}: a transaction-mode pooler's server connection or a leaked session keeps a lock after its process ended. If none is running, end ${many ? 'them' : 'it'} with ${idle.map((h) => `SELECT pg_terminate_backend(${h.pid})`).join('; ')}`;
+}
+
 interface Held {
   key: AdvisoryKey;
   mode: LockMode;
@@ -98,6 +109,12 @@ class Book implements LockBook {
     const entry = this.held.get(id);
     if (entry && --entry.count <= 0) this.held.delete(id);
     if (!outcome.released) await reportUnreleasedLock(db, key, outcome.ranOnPid, this.options.warn);
+  }
+
+  async stillWaiting(db: Queryable, key: AdvisoryKey): Promise<void> {
+    const holders = await advisoryLockHolders(db, key, { ownSession: true });
+    const idle = holders.filter((h) => h.state === 'idle' && (h.stateAgeMs ?? 0) >= STILL_WAITING_MS);
+    if (idle.length > 0) this.options.warn(stillWaitingMessage(lockLabel(key), idle));
   }
 
   /** Every lock still held, once per take. */

@@ -7,7 +7,9 @@ import type pg from 'pg';
 import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
 import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
+import { applySessionSettings } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
 import { lockRetryPolicy } from './backoff.js';
 import type { LockHolder } from '../db/lock-holders.js';
 import { migrationLockHolders, tableLockHolders } from './blockers.js';
@@ -21,8 +23,6 @@ import type { UpSettings } from './options.js';
 import { evaluatePreflight, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
 import { runMigrations } from './runner.js';
 import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, transactionSettings } from './session.js';
-import { applySessionSettings } from '../db/connect.js';
-import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
 
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<

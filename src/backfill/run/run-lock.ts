@@ -87,24 +87,28 @@ export function holderMessage(holder: RunHolder): string {
  * a second), unless the run is paused by its throttle (replica lag): hence "probably" below.
  */
 export const STALE_IDLE_MS = 60_000;
+/** Idle this long with no run open, a session is not a backfill choosing its run (milliseconds). */
+export const NO_RUN_IDLE_MS = 5_000;
 
 /**
  * The sessions holding the run lock with probably no backfill process behind them (pure):
- * idle, and either no run is open in the ledger, the session is not named as ours, or it has
- * been idle for longer than STALE_IDLE_MS. That is a transaction-mode pooler's server
- * connection (the server session outlives the client that took the lock) or a session leaked
- * by something else; it keeps the lock until it is ended.
+ * idle, and either not named as ours, idle for longer than STALE_IDLE_MS, or idle for
+ * NO_RUN_IDLE_MS while no run is open in the ledger. That is a transaction-mode pooler's
+ * server connection (the server session outlives the client that took the lock) or a session
+ * leaked by something else; it keeps the lock until it is ended.
  */
 export function idleHolders(holder: RunHolder): LockHolder[] {
-  return holder.sessions.filter(
-    (s) =>
+  return holder.sessions.filter((s) => {
+    const idleMs = s.stateAgeMs ?? 0;
+    return (
       s.state === 'idle' &&
-      (holder.runId === null || !s.applicationName.startsWith(APPLICATION_NAME) || (s.stateAgeMs ?? 0) > STALE_IDLE_MS),
-  );
+      (!s.applicationName.startsWith(APPLICATION_NAME) || idleMs > STALE_IDLE_MS || (holder.runId === null && idleMs >= NO_RUN_IDLE_MS))
+    );
+  });
 }
 
-/** The refusal when every idle holder may be a session with no process behind it (pure); null otherwise. */
-export function idleHolderAdvice(holder: RunHolder, table: string): { message: string; hint: string } | null {
+/** What exit 7 adds when its holder may be a session with no process behind it (pure); null otherwise. */
+export function idleHolderAdvice(holder: RunHolder): { message: string; hint: string } | null {
   const idle = idleHolders(holder);
   if (idle.length === 0) return null;
   const many = idle.length > 1;
@@ -117,7 +121,7 @@ export function idleHolderAdvice(holder: RunHolder, table: string): { message: s
   const process =
     holder.runId !== null && (holder.host !== null || holder.pid !== null) ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : '';
   return {
-    message: `the run lock of the backfill of ${table} is held, probably by no backfill: ${who} ${many ? 'hold' : 'holds'} it while idle${holder.runId === null ? ', and no run is open in the ledger' : ''}. A transaction-mode pooler's server connection or a leaked session keeps a session lock after the process that took it has ended (${holderMessage(holder)})`,
+    message: `probably not, though: ${who} ${many ? 'hold' : 'holds'} the run lock while idle${holder.runId === null ? ', and no run is open in the ledger' : ''}. A transaction-mode pooler's server connection or a leaked session keeps a session lock after the process that took it has ended`,
     hint: `If no backfill is running${process}, end ${many ? 'those sessions' : 'that session'}, then run the command again: ${idle.map((s) => `SELECT pg_terminate_backend(${s.pid})`).join('; ')}. Run backfill through a direct or session-mode URL, not a transaction-mode pooler (PgBouncer, Supavisor, RDS Proxy): see docs/poolers.md.`,
   };
 }
@@ -141,15 +145,18 @@ export async function acquireRunLock(db: Queryable, lockName: string, options: A
   if (!options.wait) {
     const holder = await options.describe();
     const exclusiveHolder = options.mode === 'shared';
-    const idle = idleHolderAdvice(holder, options.table);
-    throw new AlreadyRunningError(idle?.message ?? `another backfill of ${options.table} is running: ${holderMessage(holder)}`, {
-      hint:
-        idle?.hint ??
-        (exclusiveHolder
-          ? 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.'
-          : 'Wait for it to finish, or pass --wait to start as soon as it does. If that process is gone, its database session ends with it and the lock is released.'),
-      details: { holder },
-    });
+    const idle = idleHolderAdvice(holder);
+    throw new AlreadyRunningError(
+      `another backfill of ${options.table} is running: ${holderMessage(holder)}${idle ? `; ${idle.message}` : ''}`,
+      {
+        hint:
+          idle?.hint ??
+          (exclusiveHolder
+            ? 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.'
+            : 'Wait for it to finish, or pass --wait to start as soon as it does. If that process is gone, its database session ends with it and the lock is released (not through a transaction-mode pooler: see docs/poolers.md).'),
+        details: { holder },
+      },
+    );
   }
   return waitForAdvisoryLock(db, lockName, { mode: options.mode, signal: options.signal, sleep: options.sleep });
 }

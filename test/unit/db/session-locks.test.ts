@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LockHolder } from '../../../src/db/lock-holders.js';
-import { lockLabel, unreleasedLockMessage } from '../../../src/db/session-locks.js';
+import { lockLabel, stillWaitingMessage, unreleasedLockMessage } from '../../../src/db/session-locks.js';
 
 const holder = (pid: number, state: string): LockHolder => ({
   pid,
@@ -29,6 +29,14 @@ describe('a session lock an unlock did not release', () => {
     );
     expect(message).toMatch(
       /once no aibridge-migrate process is running and they are idle, end them with SELECT pg_terminate_backend\(40\); SELECT pg_terminate_backend\(42\)$/,
+    );
+  });
+});
+
+describe('a wait for a lock whose holder sits idle', () => {
+  it('names the holder, why it is probably abandoned, and the query that ends it', () => {
+    expect(stillWaitingMessage(lockLabel('aibridge-migrate backfill x'), [holder(40, 'idle')])).toBe(
+      "still waiting for the session advisory lock \"aibridge-migrate backfill x\", held by backend pid 40, application_name 'aibridge-migrate backfill', user coder, from 10.0.0.9: idle for 2.5 s, holds ExclusiveLock. Probably no aibridge-migrate process is behind it: a transaction-mode pooler's server connection or a leaked session keeps a lock after its process ended. If none is running, end it with SELECT pg_terminate_backend(40)",
     );
   });
 });

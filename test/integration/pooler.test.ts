@@ -213,6 +213,9 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     const left = await advisoryLocks(db);
     for (const lock of left) expect(`${a.stderr}\n${b.stderr}`).toContain(`SELECT pg_terminate_backend(${lock.pid})`);
     for (const lock of left) await db.query(`SELECT pg_terminate_backend($1)`, [lock.pid]);
+    console.log(
+      `[pooler] two concurrent backfills --pooler-ok: exits ${a.code} and ${b.code}; ${audit.total} rows written once each; ${left.length} lock(s) left, each named`,
+    );
   });
 
   it('an unlock that runs on another server session is reported with the backend pid that keeps the lock', async () => {

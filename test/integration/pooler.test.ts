@@ -71,6 +71,28 @@ async function pooledSettings(url: string, poolSize: number): Promise<string[]> 
   }
 }
 
+/**
+ * Ends server sessions and waits until they are gone: pg_terminate_backend only signals, and a
+ * dying session's locks (and its place in PgBouncer's pool) linger for a moment.
+ */
+async function terminate(db: Db, pids: readonly number[]): Promise<void> {
+  for (const pid of pids) await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
+  while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).rows.length > 0) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The sessions holding the backfill's run lock. */
+async function runLockHolders(db: Db): Promise<number[]> {
+  const { rows } = await db.query(
+    `SELECT l.pid FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.classid = ((hashtextextended($1, 0) >> 32) & 4294967295)::oid AND l.objid = (hashtextextended($1, 0) & 4294967295)::oid`,
+    [RUN_LOCK],
+  );
+  return rows.map((r) => r.pid);
+}
+
 async function bookkeeping(db: Db): Promise<string[]> {
   const { rows } = await db.query(`SELECT name FROM public.aibridge_migrate_migrations ORDER BY id`);
   return rows.map((r) => r.name);
@@ -212,7 +234,10 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     // unlock may then miss. A lock left behind is named, with its pid, by the run that missed it.
     const left = await advisoryLocks(db);
     for (const lock of left) expect(`${a.stderr}\n${b.stderr}`).toContain(`SELECT pg_terminate_backend(${lock.pid})`);
-    for (const lock of left) await db.query(`SELECT pg_terminate_backend($1)`, [lock.pid]);
+    await terminate(
+      db,
+      left.map((l) => l.pid),
+    );
     console.log(
       `[pooler] two concurrent backfills --pooler-ok: exits ${a.code} and ${b.code}; ${audit.total} rows written once each; ${left.length} lock(s) left, each named`,
     );
@@ -223,7 +248,9 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     const client = await connect({ target: targetFromUrl(pooled), applicationName: 'aibridge-migrate test' });
     const session = keepSessionLocks(client, { warn: (m) => warnings.push(m), sessionOutlivesConnection: true });
     expect(await tryAdvisoryLock(session, 'pooler test lock')).toBe(true);
-    const [held] = await advisoryLocks(db);
+    const [lock] = await advisoryLocks(db);
+    expect(lock).toBeDefined();
+    const held = lock!;
     // Other clients take server sessions in open transactions until one has the lock's: the
     // unlock must then run on another one.
     const others: pg.Client[] = [];
@@ -233,7 +260,7 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
       await other.connect();
       await other.query('BEGIN');
       others.push(other);
-      if ((await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid === held!.pid) busy = other;
+      if ((await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid === held.pid) busy = other;
     }
     expect(busy, 'a pool of 4 hands out the lock holder within 4 clients').toBeDefined();
     for (const other of others.filter((o) => o !== busy)) await other.query('ROLLBACK').then(() => other.end());
@@ -242,13 +269,13 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     expect(outcome.released).toBe(false);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/the session advisory lock "pooler test lock" was not released: pg_advisory_unlock ran on backend pid \d+/);
-    expect(warnings[0]).toContain(`Still held by backend pid ${held!.pid}`);
+    expect(warnings[0]).toContain(`Still held by backend pid ${held.pid}`);
 
     await busy!.query('ROLLBACK').then(() => busy!.end());
     await session.end();
     // The lock stays with that server session until it is ended, as the warning says.
-    expect((await advisoryLocks(db)).map((l) => l.pid)).toEqual([held!.pid]);
-    await db.query(`SELECT pg_terminate_backend($1)`, [held!.pid]);
+    expect((await advisoryLocks(db)).map((l) => l.pid)).toEqual([held.pid]);
+    await terminate(db, [held.pid]);
   });
 
   it('a run lock left on a pooled server connection: exit 7 names the idle session and the query that ends it', async () => {
@@ -258,23 +285,24 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     await leaker.connect();
     await leaker.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [RUN_LOCK]);
     await leaker.end();
-    const [held] = await advisoryLocks(db);
-    expect(held).toBeDefined();
+    const [heldPid] = await runLockHolders(db);
+    expect(heldPid).toBeDefined();
+    const held = { pid: heldPid! };
 
     const refused = await runCliProcess(['backfill', '--database-url', db.url]);
     expect(refused.code, refused.stderr).toBe(7);
-    expect(refused.stderr).toMatch(new RegExp(`session pid ${held!.pid} \\(idle`));
+    expect(refused.stderr).toMatch(new RegExp(`session pid ${held.pid} \\(idle`));
     expect(refused.stderr).toMatch(
       /another backfill of public\.aibridge_token_usages is running: .*; probably not, though: session pid \d+ \(idle/,
     );
-    expect(refused.stderr).toContain(`SELECT pg_terminate_backend(${held!.pid})`);
+    expect(refused.stderr).toContain(`SELECT pg_terminate_backend(${held.pid})`);
 
     // --wait would wait for ever: once it has waited STILL_WAITING_MS for a holder idle all
     // that time, it says so; ended as advised, the lock is free and the run goes on.
     const waiting = startCliProcess(['backfill', '--wait', '--database-url', db.url]);
     await waiting.waitForStderr(`still waiting for the session advisory lock "${RUN_LOCK}"`);
-    expect(waiting.stderr()).toContain(`SELECT pg_terminate_backend(${held!.pid})`);
-    await db.query(`SELECT pg_terminate_backend($1)`, [held!.pid]);
+    expect(waiting.stderr()).toContain(`SELECT pg_terminate_backend(${held.pid})`);
+    await terminate(db, [held.pid]);
     const after = await waiting.exit;
     expect(after.code, after.stderr).toBe(0);
   });

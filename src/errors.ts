@@ -26,6 +26,11 @@ export const EXIT_CODES = {
   retriesExhausted: 8,
   /** `status --check`: a migration is pending, or the forward backfill has not completed with no eligible row left. */
   notReady: 9,
+  /**
+   * A mutating command refused to start: its connection does not keep one server session (a
+   * transaction- or statement-mode pooler), so a session lock could be left behind or shared.
+   */
+  pooler: 10,
   /** The backfill was cancelled by `aibridge-migrate cancel`; checkpointed, a later `backfill` resumes it. */
   cancelled: 11,
   /** A bug: anything not classified above. */
@@ -43,6 +48,7 @@ export type ErrorCode =
   | 'DOWN_REFUSED'
   | 'ALREADY_RUNNING'
   | 'RETRIES_EXHAUSTED'
+  | 'POOLER'
   | 'INTERRUPTED'
   | 'CANCELLED'
   | 'INTERNAL';
@@ -56,6 +62,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   DOWN_REFUSED: EXIT_CODES.downRefused,
   ALREADY_RUNNING: EXIT_CODES.alreadyRunning,
   RETRIES_EXHAUSTED: EXIT_CODES.retriesExhausted,
+  POOLER: EXIT_CODES.pooler,
   INTERRUPTED: EXIT_CODES.interrupted,
   CANCELLED: EXIT_CODES.cancelled,
   INTERNAL: EXIT_CODES.internal,
@@ -159,6 +166,12 @@ export class AlreadyRunningError extends ToolkitError {
 export class RetriesExhaustedError extends ToolkitError {
   constructor(message: string, options: ToolkitErrorOptions = {}) {
     super('RETRIES_EXHAUSTED', message, options);
+  }
+}
+
+export class PoolerError extends ToolkitError {
+  constructor(message: string, options: ToolkitErrorOptions = {}) {
+    super('POOLER', message, options);
   }
 }
 

@@ -71,6 +71,7 @@ export {
   DownRefusedError,
   AlreadyRunningError,
   RetriesExhaustedError,
+  PoolerError,
   InterruptedError,
   CancelledError,
   formatProblem,

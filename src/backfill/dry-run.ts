@@ -11,6 +11,7 @@ import { withTransaction } from '../db/transaction.js';
 import { READ_COLUMN, tables, WRITE_COLUMN, type Tables } from '../names.js';
 import { compileRuleSql } from '../rule/index.js';
 import type { Clock } from '../runtime.js';
+import { idleInTransactionTimeoutMs } from './options.js';
 import { etaMs } from './policy/estimate.js';
 import { inspectTable } from './run/preflight.js';
 
@@ -63,13 +64,18 @@ export interface DryRunOptions {
   schema: string;
   stateSchema: string;
   connection: ConnectionTarget;
+  /** --statement-timeout, ms: a stopped process's snapshot is ended by the server after twice this (at least a minute). */
+  statementTimeout: number;
 }
 
 export async function executeDryRun(session: Queryable, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
   const names = tables(options.schema, options.stateSchema);
   const interceptions = names.interceptions;
-  // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up.
-  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot' }).catch(
+  // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up. The idle
+  // timeout is the transaction's own: nothing is set for the session, so this works through
+  // a transaction-mode pooler and leaves nothing on its server connection.
+  const local = { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(options.statementTimeout)) };
+  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot', local }).catch(
     (error: unknown) => {
       throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
     },

@@ -12,13 +12,18 @@
  * with the error's code and hint.
  */
 import os from 'node:os';
+import type pg from 'pg';
 import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
+import type { SessionVerdict } from '../db/pooler/verdict.js';
 import { withSession } from '../db/port.js';
-import { systemRuntime } from '../runtime.js';
+import { keepSessionLocks } from '../db/session-locks.js';
+import type { ToolkitError } from '../errors.js';
+import { systemRuntime, type Runtime } from '../runtime.js';
 import { executeDryRun } from './dry-run.js';
-import { backfillSchema, type BackfillConfig, type BackfillInput } from './options.js';
+import { backfillSchema, idleInTransactionTimeoutMs, type BackfillConfig, type BackfillInput } from './options.js';
 import type { BackfillResult } from './result.js';
 import type { BackfillDeps } from './run/context.js';
 import { executeBackfill } from './run/coordinator.js';
@@ -38,26 +43,39 @@ export { resumeCommand } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 
-function defaultDeps(config: BackfillConfig, given: Partial<BackfillDeps>): BackfillDeps {
-  const runtime = systemRuntime(given.log ? { log: given.log } : {});
-  return {
-    ...runtime,
-    connect: () =>
-      connect({
-        target: config.connection,
-        log: runtime.log,
-        applicationName: BACKFILL_APPLICATION_NAME,
-        // A runner stopped (SIGSTOP, a hung host) inside a batch must not hold row locks
-        // for ever: the server ends a transaction left idle this long.
-        settings: { idle_in_transaction_session_timeout: String(Math.max(60_000, config.statementTimeout * 2)) },
+/** The deps a caller gave, without the keys it left undefined. */
+function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
+  return Object.fromEntries(Object.entries(deps).filter(([, value]) => value !== undefined)) as Partial<BackfillDeps>;
+}
+
+/**
+ * The backfill's own connections. Each keeps a book of its session locks and releases them
+ * itself before it closes (src/db/session-locks.ts). On a connection that is its own server
+ * session, idle_in_transaction_session_timeout is set for the session: a runner stopped
+ * (SIGSTOP, a hung host) inside a batch must not hold row locks for ever. Through a
+ * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
+ * connection that other clients use next.
+ */
+function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
+  const ownSession = verdict.kind === 'session';
+  const settings: Record<string, string> = ownSession
+    ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeout)) }
+    : {};
+  const deps: BackfillDeps = {
+    ...systemRuntime(),
+    connect: async () =>
+      keepSessionLocks(await connect({ target: config.connection, log: deps.log, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
+        warn: (message) => deps.log.warn(message),
+        sessionOutlivesConnection: !ownSession,
       }),
     sink: () => {},
     signal: new AbortController().signal,
     host: os.hostname(),
     pid: process.pid,
     resumeCommand: 'aibridge-migrate backfill',
-    ...(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BackfillDeps>),
+    ...overrides,
   };
+  return deps;
 }
 
 /**
@@ -88,23 +106,52 @@ async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (dep
   }
 }
 
-/** Runs (or, with dryRun, previews) the backfill with options already validated. */
-export async function backfillWithConfig(config: BackfillConfig, given: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
-  const deps = defaultDeps(config, given);
-  const label = { connection: config.connection };
-  if (!config.dryRun) return withMetrics(config, deps, (d) => executeBackfill(config, d, label));
+/** A connection with nothing set for the session, for the dry run and the session check. */
+function bareConnection(config: BackfillConfig, runtime: Runtime): Promise<pg.Client> {
+  return connect({ target: config.connection, log: runtime.log, applicationName: BACKFILL_APPLICATION_NAME });
+}
+
+/** The preflight step of src/db/pooler on a connection of its own, closed afterwards. */
+async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<SessionVerdict> {
+  const client = await bareConnection(config, runtime);
   try {
-    const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
-    return { status: 'dry-run', report };
-  } catch (error) {
-    return {
-      status: 'failed',
-      error: translatePgError(error, { ...label, action: 'running --dry-run' }),
-      runId: null,
-      summary: null,
-      resumeCommand: null,
-    };
+    const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, log: runtime.log, sleep: runtime.sleep };
+    return await requireOneServerSession(client, sessionCheck(client, check));
+  } finally {
+    await client.end().catch(() => {});
   }
+}
+
+function failed(error: ToolkitError): BackfillResult {
+  return { status: 'failed', error, runId: null, summary: null, resumeCommand: null };
+}
+
+/**
+ * Runs (or, with dryRun, previews) the backfill with options already validated. A run first
+ * checks that the connection keeps one server session (exit 10 behind a transaction-mode
+ * pooler, unless --pooler-ok), before it takes any lock or sets anything.
+ */
+export async function backfillWithConfig(config: BackfillConfig, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
+  const label = { connection: config.connection };
+  const overrides = given(deps);
+  const runtime: Runtime = { ...systemRuntime(), ...overrides };
+  if (config.dryRun) {
+    try {
+      // One READ ONLY snapshot transaction: it works through any pooler.
+      const connector = overrides.connect ?? (() => bareConnection(config, runtime));
+      const report = await withSession(connector, (session) => executeDryRun(session, config, runtime.clock));
+      return { status: 'dry-run', report };
+    } catch (error) {
+      return failed(translatePgError(error, { ...label, action: 'running --dry-run' }));
+    }
+  }
+  let verdict: SessionVerdict;
+  try {
+    verdict = await checkSession(config, runtime);
+  } catch (error) {
+    return failed(translatePgError(error, { ...label, action: 'checking the connection' }));
+  }
+  return withMetrics(config, defaultDeps(config, overrides, verdict), (d) => executeBackfill(config, d, label));
 }
 
 /**

@@ -3,7 +3,7 @@
  * file, or the programmatic API) and the parsed type the runner works with.
  */
 import { z } from 'zod';
-import { connectionShape, type Connected } from '../config/common.js';
+import { connectionShape, poolerShape, type Connected } from '../config/common.js';
 import { byteSize, duration, flag, integer, oneOf } from '../config/fields.js';
 import { metricsShape } from '../metrics/options.js';
 
@@ -16,6 +16,7 @@ const SCALE = 'Scale and throttling:';
 export const backfillShape = {
   ...connectionShape,
   ...metricsShape,
+  ...poolerShape,
   /** Fixed rows per batch; when absent the size adapts to targetBatchMs. */
   batchSize: integer(1, BATCH_SIZE_LIMIT)
     .optional()
@@ -124,6 +125,14 @@ export const backfillSchema = z
       });
     }
   });
+
+/**
+ * The server ends a transaction left idle this long: a runner stopped (SIGSTOP, a hung host)
+ * inside a batch or a dry run must not hold row locks or a snapshot for ever.
+ */
+export function idleInTransactionTimeoutMs(statementTimeoutMs: number): number {
+  return Math.max(60_000, statementTimeoutMs * 2);
+}
 
 export type BackfillOptions = z.output<typeof backfillSchema>;
 export type BackfillInput = z.input<typeof backfillSchema>;

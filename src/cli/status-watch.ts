@@ -8,12 +8,11 @@ import type { StatusSettings } from '../migrate/options.js';
 import { runStatus } from '../migrate/status.js';
 import { watchFrame, watchJson, watchText, type WatchSample } from '../migrate/watch.js';
 import { sleep, systemClock, type Log } from '../runtime.js';
+import { gracefulStop } from './signals.js';
 
 export async function watchStatus(settings: StatusSettings, options: { log: Log }): Promise<number> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // The process's one handler (cli/signals.ts): the first signal ends the watch (exit 0), a second exits at once.
+  const stop = gracefulStop({ onFirst: () => {}, onSecond: () => {} });
   const redraw = Boolean(process.stdout.isTTY) && !settings.json;
   const previous = new Map<number, WatchSample>();
   try {
@@ -43,7 +42,6 @@ export async function watchStatus(settings: StatusSettings, options: { log: Log 
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }

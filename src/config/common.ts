@@ -78,3 +78,15 @@ export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;
 
 /** Parsed settings with the connection resolved from them and the libpq environment. */
 export type Connected<T> = T & { connection: ConnectionTarget };
+
+/**
+ * For the commands that take session locks or change something (up, down, backfill, apply):
+ * going on through a transaction-mode pooler, which they refuse otherwise (src/db/pooler).
+ */
+export const poolerShape = {
+  poolerOk: flag().prefault(false).meta({
+    describe:
+      "go on although the connection goes through a transaction-mode pooler (refused with exit 10 otherwise). Risks: the session locks that keep a second up, down or backfill out may not (a backfill still writes each row at most once), and a lock may stay on a pooled server connection until that session is ended (the command names its backend pid); nothing is set for the session, so lock_timeout holds only inside each migration's own transaction. See docs/poolers.md",
+    group: CONNECTION,
+  }),
+} as const;

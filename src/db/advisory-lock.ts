@@ -1,7 +1,11 @@
 /**
  * Advisory locks: keys, taking, releasing, waiting. They block no application query (advisory
  * locks only conflict with each other), and a session-level one is released by PostgreSQL the
- * moment its session ends, so a killed process never leaves one behind.
+ * moment its session ends, so a killed process never leaves one behind — as long as the
+ * connection is the session. Behind a transaction-mode pooler it is not: the server session
+ * outlives the client, and an unlock may run on another server session that does not hold
+ * the lock. So every release asks PostgreSQL whether it released anything, and a connection
+ * that keeps a book of its session locks (session-locks.ts) hears when one stayed behind.
  */
 import type { Sleep } from '../runtime.js';
 import type { Queryable } from './port.js';
@@ -36,18 +40,58 @@ export function pgLocksKeyCondition(key: AdvisoryKey, param: number, alias = 'l'
   };
 }
 
+/** What an unlock did: released the lock, or found it not held by the server session it ran on. */
+export type UnlockOutcome = { released: true } | { released: false; ranOnPid: number };
+
+/**
+ * The session-level advisory locks a connection has taken and not released yet. Kept by a
+ * connection that wants them released before it closes (session-locks.ts): through a pooler,
+ * closing the connection does not end the server session that holds them.
+ */
+export interface LockBook {
+  taken(key: AdvisoryKey, mode: LockMode): void;
+  /** An unlock ran; when it released nothing, the book reports who still holds the lock. */
+  released(db: Queryable, key: AdvisoryKey, mode: LockMode, outcome: UnlockOutcome): Promise<void>;
+  /** A wait for the lock has lasted STILL_WAITING_MS: the book says so if its holder looks abandoned. */
+  stillWaiting(db: Queryable, key: AdvisoryKey): Promise<void>;
+}
+
+/** How long a wait goes on before its holder is looked at (a lock left behind would make it endless). */
+export const STILL_WAITING_MS = 10_000;
+
+/** A connection that keeps a LockBook. */
+export interface KeepsLockBook extends Queryable {
+  readonly lockBook: LockBook;
+}
+
+export function lockBookOf(db: Queryable): LockBook | undefined {
+  return 'lockBook' in db ? (db as KeepsLockBook).lockBook : undefined;
+}
+
 /** Session-level, without waiting: true when taken. A session's own locks never block it. */
 export async function tryAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<boolean> {
   const k = keySql(key, 1);
   const fn = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
   const { rows } = await db.query<{ ok: boolean }>(`SELECT ${fn}(${k.sql}) AS ok`, [k.value]);
-  return rows[0]?.ok === true;
+  const taken = rows[0]?.ok === true;
+  if (taken) lockBookOf(db)?.taken(key, mode);
+  return taken;
 }
 
-export async function releaseAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<void> {
+/**
+ * Releases a session-level lock and says whether PostgreSQL released anything: false when the
+ * server session the unlock ran on did not hold it (PostgreSQL then only warns), which behind
+ * a transaction-mode pooler means it stays with another one.
+ */
+export async function releaseAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<UnlockOutcome> {
   const k = keySql(key, 1);
   const fn = mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
-  await db.query(`SELECT ${fn}(${k.sql})`, [k.value]);
+  const { rows } = await db.query<{ released: boolean; pid: number }>(`SELECT ${fn}(${k.sql}) AS released, pg_backend_pid() AS pid`, [
+    k.value,
+  ]);
+  const outcome: UnlockOutcome = rows[0]?.released === true ? { released: true } : { released: false, ranOnPid: Number(rows[0]?.pid) };
+  await lockBookOf(db)?.released(db, key, mode, outcome);
+  return outcome;
 }
 
 /**
@@ -60,13 +104,15 @@ export async function advisoryTransactionLock(db: Queryable, key: AdvisoryKey): 
 }
 
 /**
- * True when no OTHER session holds `key` in any mode. Taking it exclusively and letting go at
- * once asks exactly that; the caller may hold it itself (its own locks never conflict).
+ * True when no OTHER session holds `key` in any mode: taking it exclusively asks exactly that
+ * (the caller may hold it itself: its own locks never conflict). Transaction-level, in one
+ * statement, so the lock is gone when the statement's transaction ends (at once outside a
+ * transaction) and no unlock can miss it on another server session.
  */
 export async function noOtherHolder(db: Queryable, key: AdvisoryKey): Promise<boolean> {
-  if (!(await tryAdvisoryLock(db, key))) return false;
-  await releaseAdvisoryLock(db, key);
-  return true;
+  const k = keySql(key, 1);
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${k.sql}) AS ok`, [k.value]);
+  return rows[0]?.ok === true;
 }
 
 export interface WaitOptions {
@@ -78,12 +124,21 @@ export interface WaitOptions {
 
 /**
  * Takes a session-level lock, polling until it is free. Polling, not pg_advisory_lock: a
- * blocked call could not be interrupted by Ctrl-C. False when `signal` aborted first.
+ * blocked call could not be interrupted by Ctrl-C. False when `signal` aborted first. A wait
+ * that lasts STILL_WAITING_MS is reported once by a connection that keeps a lock book, when
+ * the holder looks like a session with no process behind it: waiting for that would be endless.
  */
 export async function waitForAdvisoryLock(db: Queryable, key: AdvisoryKey, options: WaitOptions): Promise<boolean> {
+  const pollMs = options.pollMs ?? 1_000;
+  let waitedMs = 0;
   for (;;) {
     if (options.signal.aborted) return false;
     if (await tryAdvisoryLock(db, key, options.mode)) return true;
-    await options.sleep(options.pollMs ?? 1_000, options.signal);
+    if (waitedMs < STILL_WAITING_MS && waitedMs + pollMs >= STILL_WAITING_MS)
+      await lockBookOf(db)
+        ?.stillWaiting(db, key)
+        .catch(() => {});
+    await options.sleep(pollMs, options.signal);
+    waitedMs += pollMs;
   }
 }

@@ -5,6 +5,7 @@ import { ConnectionError } from '../errors.js';
 import { sleep as realSleep, type Log, type Sleep } from '../runtime.js';
 import { formatSeconds } from '../text/format.js';
 import { isTlsRefused, sqlState, SQLSTATE, translatePgError } from './pg-errors.js';
+import type { Queryable } from './port.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
 import type { ConnectionTarget } from './target.js';
 
@@ -14,7 +15,11 @@ export interface ConnectOptions {
   target: ConnectionTarget;
   /** Shown in pg_stat_activity, so a DBA sees who holds what. */
   applicationName?: string;
-  /** Session settings applied right after connecting (values are sent as parameters). */
+  /**
+   * Session settings applied right after connecting (values are sent as parameters). Only on a
+   * connection known to be its own server session: through a transaction-mode pooler they
+   * would stay with a pooled server connection that other clients then use (see src/db/pooler).
+   */
   settings?: Record<string, string>;
   /** Where --connect-retry names each failed attempt (silent when absent). */
   log?: Pick<Log, 'warn'>;
@@ -53,6 +58,26 @@ export function isUnavailable(error: unknown): boolean {
   if (state === SQLSTATE.cannotConnectNow || state === SQLSTATE.adminShutdown || state === SQLSTATE.tooManyConnections) return true;
   const message = error instanceof Error ? error.message : '';
   return /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(message);
+}
+
+/** Settings for the rest of the session (set_config(…, false)), one statement each. */
+export async function applySessionSettings(db: Queryable, settings: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(settings)) {
+    await db.query('SELECT set_config($1, $2, false)', [name, value]);
+  }
+}
+
+/** This end of a TCP connection, as the server would see it; null over a Unix socket. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** Where a connected client's socket is bound locally (pg keeps the socket on `connection.stream`). */
+export function clientEndpoint(client: pg.Client): Endpoint | null {
+  const stream = (client as unknown as { connection?: { stream?: { localAddress?: string; localPort?: number } } }).connection?.stream;
+  if (!stream?.localAddress || !stream.localPort) return null;
+  return { address: stream.localAddress, port: stream.localPort };
 }
 
 /**
@@ -186,9 +211,7 @@ async function connectOnce(options: ConnectOptions): Promise<pg.Client> {
       if (target.channelBinding === 'require' && !(auth.method === 'sasl' && auth.mechanisms.includes(SCRAM_PLUS) && withTls)) {
         throw channelBindingRefused(target, auth, withTls);
       }
-      for (const [name, value] of Object.entries(options.settings ?? {})) {
-        await client.query('SELECT set_config($1, $2, false)', [name, value]);
-      }
+      await applySessionSettings(client, options.settings ?? {});
       return client;
     } catch (error) {
       await client.end().catch(() => {});

@@ -40,13 +40,14 @@ interface HolderRow {
   granted: boolean;
 }
 
-function holdersSql(condition: string): string {
+/** `ownSession`: also the session the query runs on (behind a pooler, it may be the holder). */
+function holdersSql(condition: string, ownSession = false): string {
   return `SELECT a.pid, a.usename::text, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.state,
          (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS xact_age_ms,
          (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::float8 AS state_age_ms,
          array_agg(DISTINCT l.mode ORDER BY l.mode) AS modes, bool_and(l.granted) AS granted
     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-   WHERE ${condition} AND l.pid <> pg_backend_pid()
+   WHERE ${condition}${ownSession ? '' : ' AND l.pid <> pg_backend_pid()'}
    GROUP BY a.pid, a.usename, a.application_name, a.client_addr, a.backend_start, a.state, a.xact_start, a.state_change
    ORDER BY bool_and(l.granted) DESC, a.xact_start NULLS LAST, a.pid`;
 }
@@ -77,10 +78,13 @@ export async function relationLockHolders(db: Queryable, qualifiedName: string):
   return rows.map(toHolder);
 }
 
-/** Other sessions holding (granted) the advisory lock `key`, in any mode. */
-export async function advisoryLockHolders(db: Queryable, key: AdvisoryKey): Promise<LockHolder[]> {
+/**
+ * Other sessions holding (granted) the advisory lock `key`, in any mode; with `ownSession`,
+ * the session the query runs on too.
+ */
+export async function advisoryLockHolders(db: Queryable, key: AdvisoryKey, options: { ownSession?: boolean } = {}): Promise<LockHolder[]> {
   const condition = pgLocksKeyCondition(key, 1);
-  const { rows } = await db.query<HolderRow>(holdersSql(`${condition.sql} AND l.granted`), [condition.value]);
+  const { rows } = await db.query<HolderRow>(holdersSql(`${condition.sql} AND l.granted`, options.ownSession), [condition.value]);
   return rows.map(toHolder);
 }
 

@@ -3,6 +3,7 @@
  * which ToolkitError (hence which exit code and which advice) a user sees for the rest.
  */
 import { ConnectionError, LockTimeoutError, PermissionError, PreflightError, ToolkitError } from '../errors.js';
+import { isTransactionBlockRefusal, statementPoolingError } from './pooler/advice.js';
 import type { ConnectionTarget } from './target.js';
 import { redactUrl } from './url.js';
 
@@ -25,6 +26,7 @@ export const SQLSTATE = {
   readOnlyTransaction: '25006',
   duplicateColumn: '42701',
   tooManyConnections: '53300',
+  uniqueViolation: '23505',
 } as const;
 
 const NETWORK_CODES = new Set([
@@ -231,6 +233,7 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
         details: { sqlstate: state },
       });
   }
+  if (isTransactionBlockRefusal(message)) return statementPoolingError(where, doing, message, error);
   if (isConnectionLoss(error)) {
     return new ConnectionError(`lost the connection to ${where}${doing}: ${message}`, {
       hint: 'The server restarted, failed over, or ended this session. Run the same command again; work already committed is kept.',

@@ -199,6 +199,13 @@ function expandHome(file: string, home: string): string {
   return file === '~' ? home : file.startsWith('~/') ? path.join(home, file.slice(2)) : file;
 }
 
+/** The same server and credentials, another database (e.g. PgBouncer's admin console); secrets stay out of enumeration. */
+export function withDatabase(target: ConnectionTarget, database: string): ConnectionTarget {
+  const copy = { ...target, database, label: targetLabel({ ...target, database }) } as ConnectionTarget;
+  Object.defineProperty(copy, 'secrets', { value: target.secrets, enumerable: false });
+  return copy;
+}
+
 export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolution {
   const problems: SettingProblem[] = [];
   const notes: TargetNote[] = [];

@@ -10,7 +10,9 @@ export interface TransactionOptions {
    * `snapshot`: REPEATABLE READ, READ ONLY — every statement sees the same snapshot and
    * PostgreSQL refuses any write (no transaction id is ever assigned).
    * `read-only`: READ COMMITTED, READ ONLY.
-   * Default: READ COMMITTED, read-write.
+   * Default: read-write, at the session's default isolation.
+   * The isolation of the first two is named in the BEGIN itself, not left to the session's
+   * default: behind a transaction-mode pooler a session setting may belong to another client.
    */
   mode?: 'read-write' | 'read-only' | 'snapshot';
   /**
@@ -22,9 +24,16 @@ export interface TransactionOptions {
 
 const BEGIN = {
   'read-write': 'BEGIN',
-  'read-only': 'BEGIN TRANSACTION READ ONLY',
+  'read-only': 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY',
   snapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
 } as const;
+
+/** Settings for the rest of the open transaction (set_config(…, true)), in one statement. */
+export async function setLocal(db: Queryable, settings: Record<string, string>): Promise<void> {
+  const local = Object.entries(settings);
+  if (local.length === 0) return;
+  await db.query(`SELECT ${local.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, local.flat());
+}
 
 /**
  * Runs `work` in a transaction on `db`: COMMIT when it returns, ROLLBACK when it throws (the
@@ -34,10 +43,7 @@ const BEGIN = {
 export async function withTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   await db.query(BEGIN[options.mode ?? 'read-write']);
   try {
-    const local = Object.entries(options.local ?? {});
-    if (local.length > 0) {
-      await db.query(`SELECT ${local.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, local.flat());
-    }
+    await setLocal(db, options.local ?? {});
     const result = await work(db);
     await db.query('COMMIT');
     return result;

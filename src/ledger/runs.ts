@@ -2,7 +2,9 @@
  * backfill_runs: one row per run. The ledger module (this folder) is the only code that reads
  * or writes the ledger; the backfill, `status` and `verify` all go through it.
  */
+import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
+import { AlreadyRunningError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables, Target } from '../names.js';
 import { insertRanges } from './ranges.js';
@@ -70,6 +72,9 @@ export async function readRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: num
   return toRun(rows[0]);
 }
 
+/** The unique index on the open run of a table and direction (migrations/…_backfill-ledger.ts). */
+const ONE_OPEN_RUN = 'backfill_runs_one_open';
+
 export interface NewRun extends Target {
   direction: Direction;
   walk: Walk;
@@ -114,6 +119,16 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
     const created = toRun(rows[0]!);
     if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);
     return created;
+  }).catch((error: unknown) => {
+    // The unique index allows one open run per table and direction: the one guard between two
+    // runs that no pooler can defeat, when the run lock between them did not hold.
+    if (sqlState(error) === SQLSTATE.uniqueViolation && (error as { constraint?: string }).constraint === ONE_OPEN_RUN) {
+      throw new AlreadyRunningError(`another backfill of ${run.schema}.${run.table} created its run at the same moment`, {
+        hint: 'Two backfills started together and the run lock did not keep one out (behind a transaction-mode pooler with --pooler-ok it may not). Let the other one finish, or run the command again to join or resume its run.',
+        cause: error,
+      });
+    }
+    throw error;
   });
 }
 

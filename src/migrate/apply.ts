@@ -7,7 +7,9 @@ import type pg from 'pg';
 import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
 import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
+import { applySessionSettings } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
 import { lockRetryPolicy } from './backoff.js';
 import type { LockHolder } from '../db/lock-holders.js';
 import { migrationLockHolders, tableLockHolders } from './blockers.js';
@@ -20,7 +22,7 @@ import type { MigrationContext } from './migration.js';
 import type { UpSettings } from './options.js';
 import { evaluatePreflight, readPreflightFacts, type PreflightCheck, type PreflightNeeds } from './preflight.js';
 import { runMigrations } from './runner.js';
-import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession } from './session.js';
+import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, transactionSettings } from './session.js';
 
 /** The settings `up` and `down` have in common. */
 export type ApplySettings = Pick<
@@ -34,6 +36,7 @@ export type ApplySettings = Pick<
   | 'migrationsSchema'
   | 'migrationsTable'
   | 'coderMigration'
+  | 'poolerOk'
 >;
 
 /** What `up` and `down` report besides their own outcome. */
@@ -128,8 +131,11 @@ export function lockBudgetError(options: {
 }
 
 /**
- * Runs `work` on a migration session (named after `command` in pg_stat_activity, with the
- * lock_timeout set): a database error comes out translated, and the session is always closed.
+ * Runs `work` on a migration session (named after `command` in pg_stat_activity): first the
+ * check that the connection keeps one server session (exit 10 behind a transaction-mode pooler,
+ * unless --pooler-ok), then lock_timeout and READ COMMITTED for the session — only on a
+ * session of its own, where they cannot stay behind for another client. A database error comes
+ * out translated, and the session is always closed.
  */
 export async function withMigrationSession<T>(
   settings: ApplySettings,
@@ -140,6 +146,16 @@ export async function withMigrationSession<T>(
 ): Promise<T> {
   const client = await openSession(settings, deps, command);
   try {
+    const check = {
+      command,
+      poolerOk: settings.poolerOk,
+      target: settings.connection,
+      log: deps.log,
+      sleep: deps.sleep,
+      open: deps.connect,
+    };
+    const verdict = await requireOneServerSession(client, sessionCheck(client, check));
+    if (verdict.kind === 'session') await applySessionSettings(client, sessionSettings(settings));
     return await work(client);
   } catch (error) {
     throw translatePgError(error, { connection: settings.connection, action });
@@ -169,7 +185,9 @@ export async function migrateWithLockRetries(
         context: { appSchema: settings.schema, stateSchema: settings.stateSchema, ...run.context, notice: (m) => deps.log.warn(m) },
         migrationsSchema: settings.migrationsSchema,
         migrationsTable: settings.migrationsTable,
+        local: transactionSettings(settings),
         log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
+        warn: (m) => deps.log.warn(m),
         onMigrated: run.onMigrated,
         now: () => deps.clock.now(),
       }),

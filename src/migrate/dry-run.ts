@@ -19,7 +19,7 @@ import { loadMigrations } from './loader.js';
 import type { Queryable } from '../db/port.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
-import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation } from './session.js';
+import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } from './session.js';
 import { preflightChecks } from './apply.js';
 import type pg from 'pg';
 
@@ -83,7 +83,11 @@ export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Prom
   const client = await openSession(settings, deps, 'up --dry-run');
   try {
     // READ ONLY: PostgreSQL itself refuses any write, and no transaction id is ever assigned.
-    return await withRolledBackTransaction(client, () => plan(client, settings, database), { mode: 'read-only' });
+    // lock_timeout local to it: nothing is set for the session (see openSession).
+    return await withRolledBackTransaction(client, () => plan(client, settings, database), {
+      mode: 'read-only',
+      local: transactionSettings(settings),
+    });
   } catch (error) {
     throw translatePgError(error, { connection: settings.connection, action: 'planning migrations (dry run)' });
   } finally {

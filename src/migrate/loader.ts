@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EMBEDDED } from '../embedded.js';
 import type { Queryable } from '../db/port.js';
+import { setLocal } from '../db/transaction.js';
 import type { MigrationContext, ToolkitMigration } from './migration.js';
 
 /** migrations/ next to src/ — in the source tree or in dist/. */
@@ -78,6 +79,11 @@ export interface MigrationEvent {
 }
 
 export interface LoaderHooks {
+  /**
+   * Settings local to each migration's transaction (lock_timeout): they hold there even when
+   * the connection's session settings cannot be relied on (a transaction-mode pooler).
+   */
+  local?: Record<string, string>;
   /** Called when a migration's body has run inside its transaction. */
   onMigrated?: (event: MigrationEvent) => void;
   /** Monotonic milliseconds; injected so tests need no real clock. */
@@ -109,8 +115,10 @@ function transactional(
   const now = hooks.now ?? (() => performance.now());
   return async (pgm) => {
     const started = now();
-    await pgm.db.query('BEGIN');
+    // READ COMMITTED named here, not left to the session's default (see src/migrate/session.ts).
+    await pgm.db.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     try {
+      await setLocal(pgm.db, hooks.local ?? {});
       await body(pgm.db);
     } catch (error) {
       await pgm.db.query('ROLLBACK').catch(() => {});

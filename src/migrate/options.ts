@@ -4,7 +4,7 @@
  * are derived from these (src/config/fields.ts).
  */
 import { z } from 'zod';
-import { connectionShape, DEFAULT_MIGRATIONS_TABLE, type Connected } from '../config/common.js';
+import { connectionShape, DEFAULT_MIGRATIONS_TABLE, poolerShape, type Connected } from '../config/common.js';
 import { duration, flag, identifier, integer } from '../config/fields.js';
 import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
@@ -40,7 +40,9 @@ const sharedShape = {
   }),
 };
 
+/** What `up` and `down` share beyond the connection: they change the schema under locks. */
 const retryShape = {
+  ...poolerShape,
   /** Retries after a lock was not granted (0 = give up at the first refusal). */
   lockRetries: integer(0, 1000)
     .prefault(DEFAULT_RETRY_POLICY.retries)

@@ -18,16 +18,28 @@ export interface SessionSettings {
   lockTimeout: number;
 }
 
-export async function openSession(settings: SessionSettings, deps: MigrateDeps, command: string): Promise<pg.Client> {
-  return deps.connect({
-    target: settings.connection,
-    // Shown in pg_stat_activity, so whoever we block (or who blocks us) can tell.
-    applicationName: `${APPLICATION_NAME} ${command}`,
-    // READ COMMITTED whatever the role's default: Coder's version must be read afresh once
-    // Coder's migration lock is granted (src/coder/columns-step.ts), not from an earlier snapshot.
-    settings: { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' },
-    log: deps.log,
-  });
+/**
+ * A connection with nothing set for the session yet: read-only commands never set anything for
+ * it (a transaction-mode pooler would leave the setting on a server connection other clients
+ * use); `up` and `down` do once they know it is a session of their own (apply.ts).
+ */
+export async function openSession(settings: Pick<SessionSettings, 'connection'>, deps: MigrateDeps, command: string): Promise<pg.Client> {
+  // Named in pg_stat_activity, so whoever we block (or who blocks us) can tell.
+  return deps.connect({ target: settings.connection, applicationName: `${APPLICATION_NAME} ${command}`, log: deps.log });
+}
+
+/**
+ * lock_timeout for the command's every statement, and READ COMMITTED whatever the role's
+ * default: Coder's version must be read afresh once Coder's migration lock is granted
+ * (src/coder/columns-step.ts), not from an earlier snapshot.
+ */
+export function sessionSettings(settings: Pick<SessionSettings, 'lockTimeout'>): Record<string, string> {
+  return { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' };
+}
+
+/** The same lock_timeout for one transaction only (its isolation is named in its BEGIN). */
+export function transactionSettings(settings: Pick<SessionSettings, 'lockTimeout'>): Record<string, string> {
+  return { lock_timeout: `${settings.lockTimeout}ms` };
 }
 
 export async function availableMigrations(): Promise<AvailableMigration[]> {

@@ -12,7 +12,9 @@ import { translatePgError } from '../db/pg-errors.js';
 import { tables, target } from '../names.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
-import { COLUMNS_MIGRATION, openSession, readSituation } from './session.js';
+import { COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } from './session.js';
+import type { Queryable } from '../db/port.js';
+import { withTransaction } from '../db/transaction.js';
 
 export type { RunHolder, RunProgress, RangeClaim } from '../backfill/status.js';
 export type { RecordedWait } from '../ledger/waits.js';
@@ -98,54 +100,55 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
 export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Promise<StatusResult> {
   const client = await openSession(settings, deps, 'status');
   try {
-    const { available, bookkeeping, plan } = await readSituation(client, settings, settings.connection);
-    const descriptions = new Map(available.map((m) => [m.name, m.description]));
-    const standings = await runStandings(
-      client,
-      tables(settings.schema, settings.stateSchema),
-      target(settings.schema),
-      settings.stateSchema,
-    );
-    const backfill: StatusResult['backfill'] =
-      standings === null
-        ? null
-        : {
-            ledger: `${settings.stateSchema}.backfill_runs`,
-            latestRuns: standings.map(({ run, progress, holders, waiting, control, controlLog }) => ({
-              id: run.id,
-              direction: run.direction,
-              status: run.status,
-              startedAt: run.startedAt,
-              updatedAt: run.updatedAt,
-              finishedAt: run.finishedAt,
-              rowsScanned: run.rowsScanned,
-              rowsUpdated: run.rowsUpdated,
-              unconvergedRows: run.unconvergedRows,
-              lastError: run.lastError,
-              progress,
-              holders,
-              waiting,
-              control,
-              controlLog,
-            })),
-          };
-    return {
-      command: 'status',
-      database: settings.connection.label,
-      migrationsTable: `${settings.migrationsSchema}.${settings.migrationsTable}`,
-      migrationsTableExists: bookkeeping.exists,
-      applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),
-      pending: plan.pending,
-      backfill,
-      readiness: judgeReadiness(plan.pending, backfill),
-      coder: coderReport({
-        ...(await readCoder(client, settings.schema, settings.coderMigration)),
-        columnsApplied: bookkeeping.applied.some((m) => m.name === COLUMNS_MIGRATION),
-      }),
-    };
+    // One READ ONLY transaction with its own lock_timeout: nothing is set for the session, so
+    // behind a transaction-mode pooler every read stays on one server session and nothing stays behind.
+    return await withTransaction(client, (db) => readStatus(db, settings), { mode: 'read-only', local: transactionSettings(settings) });
   } catch (error) {
     throw translatePgError(error, { connection: settings.connection, action: 'reading migration status' });
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+async function readStatus(db: Queryable, settings: StatusSettings): Promise<StatusResult> {
+  const { available, bookkeeping, plan } = await readSituation(db, settings, settings.connection);
+  const descriptions = new Map(available.map((m) => [m.name, m.description]));
+  const standings = await runStandings(db, tables(settings.schema, settings.stateSchema), target(settings.schema), settings.stateSchema);
+  const backfill: StatusResult['backfill'] =
+    standings === null
+      ? null
+      : {
+          ledger: `${settings.stateSchema}.backfill_runs`,
+          latestRuns: standings.map(({ run, progress, holders, waiting, control, controlLog }) => ({
+            id: run.id,
+            direction: run.direction,
+            status: run.status,
+            startedAt: run.startedAt,
+            updatedAt: run.updatedAt,
+            finishedAt: run.finishedAt,
+            rowsScanned: run.rowsScanned,
+            rowsUpdated: run.rowsUpdated,
+            unconvergedRows: run.unconvergedRows,
+            lastError: run.lastError,
+            progress,
+            holders,
+            waiting,
+            control,
+            controlLog,
+          })),
+        };
+  return {
+    command: 'status',
+    database: settings.connection.label,
+    migrationsTable: `${settings.migrationsSchema}.${settings.migrationsTable}`,
+    migrationsTableExists: bookkeeping.exists,
+    applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),
+    pending: plan.pending,
+    backfill,
+    readiness: judgeReadiness(plan.pending, backfill),
+    coder: coderReport({
+      ...(await readCoder(db, settings.schema, settings.coderMigration)),
+      columnsApplied: bookkeeping.applied.some((m) => m.name === COLUMNS_MIGRATION),
+    }),
+  };
 }

@@ -140,12 +140,13 @@ export function sweepStaleServers(log: (line: string) => void = () => {}): void 
   }
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
 
-function ensurePostgresUser(): RunAs | undefined {
+/** As root: the `postgres` OS user (created if missing) that servers run as; undefined otherwise. */
+export function ensurePostgresUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   let id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   if (id.status !== 0) {

@@ -124,3 +124,20 @@ describe('option errors name the setting, its source and the problem — all at 
     );
   });
 });
+
+describe('--pooler-ok comes through the same pipeline as every option', () => {
+  it.each([
+    ['off by default', {}, {}, undefined, false],
+    ['from the config file', {}, {}, tmpFile('pooler.yaml', 'pooler-ok: true\n'), true],
+    ['from the environment', {}, { AIBRIDGE_MIGRATE_POOLER_OK: '1' }, undefined, true],
+    ['a flag wins over the environment', { poolerOk: false }, { AIBRIDGE_MIGRATE_POOLER_OK: 'yes' }, undefined, false],
+  ] as const)('%s', async (_name, flags, env, configFile, expected) => {
+    const { upOptionsSchema } = await import('../../src/migrate/options.js');
+    const { backfillSchema } = await import('../../src/backfill/options.js');
+    for (const target of [upOptionsSchema, backfillSchema]) {
+      const keys = new Set([...Object.keys(target.shape), 'config']);
+      const options = await resolveOptions(target, { flags: { ...flags }, env: { ...env }, configFile, knownKeys: keys });
+      expect(options.poolerOk).toBe(expected);
+    }
+  });
+});

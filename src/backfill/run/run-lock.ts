@@ -3,9 +3,12 @@
  * state schema", held for the whole run. The single runner takes it exclusively; every session
  * of a --workers run takes it shared, so any number of worker processes can join a run while a
  * single runner cannot start beside them, nor they beside it. It blocks no application query,
- * and PostgreSQL releases it with the session, so a killed runner never leaves it behind.
+ * and PostgreSQL releases it with the session, so a killed runner never leaves it behind —
+ * unless a transaction-mode pooler keeps that session alive (idleHolders names that case).
  */
 import { AlreadyRunningError } from '../../errors.js';
+import { APPLICATION_NAME } from '../../db/connect.js';
+import { formatSeconds } from '../../text/format.js';
 import { tryAdvisoryLock, waitForAdvisoryLock, type LockMode } from '../../db/advisory-lock.js';
 import { advisoryLockHolders, type LockHolder } from '../../db/lock-holders.js';
 import type { Queryable } from '../../db/port.js';
@@ -47,7 +50,9 @@ export async function describeRunHolder(
   target: Target,
   direction: Direction,
 ): Promise<RunHolder> {
-  const sessions = await advisoryLockHolders(db, lockName);
+  // The session asking too: it was just refused the lock, so on a direct connection it is not
+  // a holder, but behind a pooler this query may run on the server session that holds it.
+  const sessions = await advisoryLockHolders(db, lockName, { ownSession: true });
   const run = await findOpenRun(db, t, target, direction).catch(() => null);
   return {
     sessions,
@@ -77,6 +82,50 @@ export function holderMessage(holder: RunHolder): string {
   return parts.length > 0 ? parts.join(', ') : 'an unidentified session';
 }
 
+/**
+ * Idle this long, a session is not a backfill between batches (they follow each other within
+ * a second), unless the run is paused by its throttle (replica lag): hence "probably" below.
+ */
+export const STALE_IDLE_MS = 60_000;
+/** Idle this long with no run open, a session is not a backfill choosing its run (milliseconds). */
+export const NO_RUN_IDLE_MS = 5_000;
+
+/**
+ * The sessions holding the run lock with probably no backfill process behind them (pure):
+ * idle, and either not named as ours, idle for longer than STALE_IDLE_MS, or idle for
+ * NO_RUN_IDLE_MS while no run is open in the ledger. That is a transaction-mode pooler's
+ * server connection (the server session outlives the client that took the lock) or a session
+ * leaked by something else; it keeps the lock until it is ended.
+ */
+export function idleHolders(holder: RunHolder): LockHolder[] {
+  return holder.sessions.filter((s) => {
+    const idleMs = s.stateAgeMs ?? 0;
+    return (
+      s.state === 'idle' &&
+      (!s.applicationName.startsWith(APPLICATION_NAME) || idleMs > STALE_IDLE_MS || (holder.runId === null && idleMs >= NO_RUN_IDLE_MS))
+    );
+  });
+}
+
+/** What exit 7 adds when its holder may be a session with no process behind it (pure); null otherwise. */
+export function idleHolderAdvice(holder: RunHolder): { message: string; hint: string } | null {
+  const idle = idleHolders(holder);
+  if (idle.length === 0) return null;
+  const many = idle.length > 1;
+  const who = idle
+    .map(
+      (s) =>
+        `session pid ${s.pid} (idle${s.stateAgeMs !== null ? ` for ${formatSeconds(s.stateAgeMs)}` : ''}, application_name '${s.applicationName}')`,
+    )
+    .join(', ');
+  const process =
+    holder.runId !== null && (holder.host !== null || holder.pid !== null) ? ` on host ${holder.host ?? '?'} pid ${holder.pid ?? '?'}` : '';
+  return {
+    message: `probably not, though: ${who} ${many ? 'hold' : 'holds'} the run lock while idle${holder.runId === null ? ', and no run is open in the ledger' : ''}. A transaction-mode pooler's server connection or a leaked session keeps a session lock after the process that took it has ended`,
+    hint: `If no backfill is running${process}, end ${many ? 'those sessions' : 'that session'}, then run the command again: ${idle.map((s) => `SELECT pg_terminate_backend(${s.pid})`).join('; ')}. Run backfill through a direct or session-mode URL, not a transaction-mode pooler (PgBouncer, Supavisor, RDS Proxy): see docs/poolers.md.`,
+  };
+}
+
 export interface AcquireOptions {
   mode: LockMode;
   wait: boolean;
@@ -96,12 +145,18 @@ export async function acquireRunLock(db: Queryable, lockName: string, options: A
   if (!options.wait) {
     const holder = await options.describe();
     const exclusiveHolder = options.mode === 'shared';
-    throw new AlreadyRunningError(`another backfill of ${options.table} is running: ${holderMessage(holder)}`, {
-      hint: exclusiveHolder
-        ? 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.'
-        : 'Wait for it to finish, or pass --wait to start as soon as it does. If that process is gone, its database session ends with it and the lock is released.',
-      details: { holder },
-    });
+    const idle = idleHolderAdvice(holder);
+    throw new AlreadyRunningError(
+      `another backfill of ${options.table} is running: ${holderMessage(holder)}${idle ? `; ${idle.message}` : ''}`,
+      {
+        hint:
+          idle?.hint ??
+          (exclusiveHolder
+            ? 'Workers cannot join a run started without --workers. Wait for it to finish, or pass --wait to join as soon as it does.'
+            : 'Wait for it to finish, or pass --wait to start as soon as it does. If that process is gone, its database session ends with it and the lock is released (not through a transaction-mode pooler: see docs/poolers.md).'),
+        details: { holder },
+      },
+    );
   }
   return waitForAdvisoryLock(db, lockName, { mode: options.mode, signal: options.signal, sleep: options.sleep });
 }

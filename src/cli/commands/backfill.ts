@@ -18,6 +18,10 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --max-rows-per-second 20000 --pause-ms 100', 'gentle: bounded rate and a pause between batches'],
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
     ['$0 backfill --metrics-port 9187', 'Prometheus metrics at http://127.0.0.1:9187/metrics while it runs'],
+    [
+      '$0 backfill --dry-run --database-url postgres://…:6432/coder',
+      'the dry run works through a transaction-mode pooler; a run there exits 10',
+    ],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
     const [backfill, { InterruptedError, CancelledError, EXIT_CODES }] = await Promise.all([
@@ -54,6 +58,7 @@ export const backfillCommand = defineCommand({
         sink,
         signal: stop.signal,
         resumeCommand,
+        // Warnings (a pooler with --pooler-ok, a session lock left behind) on stderr.
         log: logger,
       });
       if (result.status === 'dry-run') {

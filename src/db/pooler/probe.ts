@@ -1,0 +1,176 @@
+/**
+ * Reads whether a connection keeps one server session, and names the pooler when it does not.
+ * Read-only: every look is a READ ONLY transaction that sets nothing and takes no lock, so the
+ * probe leaves no session state on a pooled server connection for another client to inherit.
+ *
+ * How (judged in verdict.ts):
+ * 1. One transaction on the connection reads its server session (pid and start time) and the
+ *    client address and port the server sees. When they are this socket's own, the connection
+ *    is direct: done. A pooler that refuses the BEGIN is in statement mode: done.
+ * 2. Otherwise something sits between (a pooler in any mode, or a TCP proxy). Comparing the
+ *    pid over a few transactions of this connection alone is not enough: a transaction pooler
+ *    with one idle server connection hands the same one back every time. So second
+ *    connections to the same URL open transactions and keep them open, one after another: a
+ *    transaction pooler gives its idle server sessions out, ours among them (PgBouncer reuses
+ *    the most recently released first), while a session pooler or proxy never lends ours to
+ *    another client. The probe stops at the first helper that got our server session (pooled),
+ *    or a freshly started one (the pooler had no idle session left to hand out, so ours was
+ *    not idle: kept), or after MAX_HELPERS.
+ * 3. Then this connection's next transactions must still be in its first server session.
+ *
+ * A session-level marker (set_config(…, false) read back in the next transaction) was not used:
+ * it proves exactly what pid and start time prove — the same server session — so it would not
+ * catch the lucky reuse either, and on a pooler it is session state that the probe could not be
+ * sure to reset on the server session that holds it.
+ */
+import type { Sleep } from '../../runtime.js';
+import type { Endpoint } from '../connect.js';
+import type { Connector, Queryable, Session } from '../port.js';
+import { withRolledBackTransaction } from '../transaction.js';
+import { isTransactionBlockRefusal } from './advice.js';
+import { isDirect, sameBackend, type BackendIdentity, type FirstLook, type HelperLook, type ProbeFacts } from './verdict.js';
+
+/** Second connections opened at most: enough for a pool whose idle server sessions are handed out in turn. */
+export const MAX_HELPERS = 3;
+/** This connection's transactions after the helpers: with the first, three looks in all. */
+const LATER_LOOKS = 2;
+
+export interface ProbeIo {
+  /** Opens another connection to the same URL (the helpers). */
+  connect: Connector;
+  /** This end of the connection under test; null over a Unix socket. */
+  localEndpoint: Endpoint | null;
+  /** How long a helper may wait for a server connection (a pool with none free) before the probe goes on without it. */
+  helperWaitMs: number;
+  sleep: Sleep;
+}
+
+const IDENTITY = `SELECT pg_backend_pid() AS pid, extract(epoch FROM a.backend_start)::numeric::text AS backend_start`;
+const OWN_ROW = `FROM pg_stat_activity AS a WHERE a.pid = pg_backend_pid()`;
+
+async function firstLook(db: Queryable): Promise<FirstLook> {
+  const { rows } = await db.query(
+    `${IDENTITY}, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port,
+            extract(epoch FROM statement_timestamp())::numeric::text AS at
+       ${OWN_ROW}`,
+  );
+  const r = rows[0]!;
+  return { pid: r.pid, backendStart: r.backend_start, clientAddr: r.client_addr, clientPort: r.client_port, at: r.at };
+}
+
+async function identity(db: Queryable): Promise<BackendIdentity> {
+  const { rows } = await db.query(`${IDENTITY} ${OWN_ROW}`);
+  return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start };
+}
+
+async function helperLook(db: Queryable, after: string): Promise<HelperLook> {
+  const { rows } = await db.query(`${IDENTITY}, extract(epoch FROM a.backend_start)::numeric > $1::numeric AS fresh ${OWN_ROW}`, [after]);
+  return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start, fresh: rows[0]!.fresh === true };
+}
+
+/** PgBouncer's answer to BEGIN in statement pooling mode. */
+function transactionRefusal(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : '';
+  return isTransactionBlockRefusal(message) ? message : null;
+}
+
+/** `promise`'s value, or undefined when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, sleep: Sleep): Promise<T | undefined> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(ms, timer.signal).then(() => undefined)]);
+  } finally {
+    timer.abort();
+  }
+}
+
+interface Helper {
+  session: Session;
+  /** Its transaction, ended once the probe lets go of it. */
+  hold: Promise<void>;
+  answered: boolean;
+}
+
+/** Step 2 above: helpers that keep their transactions open until the probe has seen enough. */
+async function lookThroughHelpers(first: FirstLook, io: ProbeIo): Promise<{ looks: HelperLook[]; cut: string | null }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const helpers: Helper[] = [];
+  const looks: HelperLook[] = [];
+  let cut: string | null = null;
+  try {
+    for (let i = 0; i < MAX_HELPERS; i++) {
+      let session: Session;
+      try {
+        session = await io.connect();
+      } catch (error) {
+        cut = `a further connection was refused: ${error instanceof Error ? error.message : String(error)}`;
+        break;
+      }
+      let answer!: (look: HelperLook) => void;
+      const looked = new Promise<HelperLook>((resolve) => (answer = resolve));
+      const helper: Helper = { session, answered: false, hold: Promise.resolve() };
+      helper.hold = withRolledBackTransaction(
+        session,
+        async (tx) => {
+          answer(await helperLook(tx, first.at));
+          await released;
+        },
+        { mode: 'read-only' },
+      );
+      helpers.push(helper);
+      let look: HelperLook | undefined;
+      try {
+        // The hold settles first only when its transaction failed (it waits for `released`).
+        look = await within(Promise.race([looked, helper.hold.then(() => undefined)]), io.helperWaitMs, io.sleep);
+      } catch (error) {
+        cut = `a further connection failed: ${error instanceof Error ? error.message : String(error)}`;
+        break;
+      }
+      if (look === undefined) {
+        cut = `no server connection came free within ${io.helperWaitMs} ms`;
+        break;
+      }
+      helper.answered = true;
+      looks.push(look);
+      if (sameBackend(look, first) || look.fresh) break;
+    }
+  } finally {
+    release();
+    // A helper still queued for a server connection is not waited for: closing it withdraws it.
+    await Promise.all(helpers.filter((h) => h.answered).map((h) => h.hold.catch(() => {})));
+    for (const h of helpers) h.hold.catch(() => {});
+    await Promise.all(helpers.map((h) => h.session.end().catch(() => {})));
+  }
+  return { looks, cut };
+}
+
+/**
+ * What the probe sees on `db` (see above); reads only. Each look is a READ ONLY transaction that
+ * is rolled back: nothing to commit, and the backfill's COMMITs stay the only ones it sends.
+ */
+export async function probeServerSession(db: Queryable, io: ProbeIo): Promise<ProbeFacts> {
+  let first: FirstLook;
+  try {
+    first = await withRolledBackTransaction(db, firstLook, { mode: 'read-only' });
+  } catch (error) {
+    const refusal = transactionRefusal(error);
+    if (refusal !== null) return { transactionRefused: refusal };
+    throw error;
+  }
+  const facts = {
+    transactionRefused: null,
+    first,
+    localEndpoint: io.localEndpoint,
+    helpers: [] as HelperLook[],
+    helpersCut: null as string | null,
+    later: [] as BackendIdentity[],
+  };
+  if (isDirect(first, io.localEndpoint)) return facts;
+  const { looks, cut } = await lookThroughHelpers(first, io);
+  facts.helpers = looks;
+  facts.helpersCut = cut;
+  if (looks.some((look) => sameBackend(look, first))) return facts;
+  for (let i = 0; i < LATER_LOOKS; i++) facts.later.push(await withRolledBackTransaction(db, identity, { mode: 'read-only' }));
+  return facts;
+}

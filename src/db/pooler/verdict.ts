@@ -1,0 +1,123 @@
+/**
+ * Does a connection keep one server session? Judged (purely) from what the probe saw
+ * (probe.ts), so every case is tested by a table without a pooler in that state.
+ */
+import type { Endpoint } from '../connect.js';
+
+/** A server session: its pid, and when it started (a pid alone can be reused by a later backend). */
+export interface BackendIdentity {
+  pid: number;
+  /** extract(epoch FROM backend_start), as text: exact, and the same whatever DateStyle or TimeZone. */
+  backendStart: string;
+}
+
+/** The probe's first transaction on the connection under test. */
+export interface FirstLook extends BackendIdentity {
+  /** The client as the server sees it (inet_client_addr(), inet_client_port()); null over a Unix socket. */
+  clientAddr: string | null;
+  clientPort: number | null;
+  /** statement_timestamp() of that transaction, as an epoch: a server session started later is a fresh one. */
+  at: string;
+}
+
+/** A second connection to the same URL, inside a transaction it keeps open while the probe goes on. */
+export interface HelperLook extends BackendIdentity {
+  /** Its server session started after the first look: the pooler had no idle one to hand out. */
+  fresh: boolean;
+}
+
+export type ProbeFacts =
+  /** The pooler refused BEGIN (statement pooling): its message. */
+  | { transactionRefused: string }
+  | {
+      transactionRefused: null;
+      first: FirstLook;
+      /** This end of the connection; null over a Unix socket. */
+      localEndpoint: Endpoint | null;
+      /** In the order they were opened; the probe stops at one that settles the question. */
+      helpers: HelperLook[];
+      /** Why the probe opened no further helper before settling it (a pool with no free server connection), or null. */
+      helpersCut: string | null;
+      /** The connection's later transactions, after the helpers let go. */
+      later: BackendIdentity[];
+    };
+
+export type SessionVerdict =
+  | { kind: 'session'; reason: string }
+  | {
+      kind: 'pooled';
+      mode: 'transaction' | 'statement';
+      /** What the probe saw, for the message. */
+      evidence: string;
+      /** The server sessions the connection was seen on or shared. */
+      backendPids: number[];
+    };
+
+export function sameBackend(a: BackendIdentity, b: BackendIdentity): boolean {
+  return a.pid === b.pid && a.backendStart === b.backendStart;
+}
+
+function bareAddress(address: string): string {
+  return address.replace(/^::ffff:/i, '');
+}
+
+/**
+ * The server sees this very socket: its address and port are ours, so nothing sits between
+ * (a pooler or proxy connects to the server from a socket of its own).
+ */
+export function isDirect(first: Pick<FirstLook, 'clientAddr' | 'clientPort'>, local: Endpoint | null): boolean {
+  return (
+    local !== null &&
+    first.clientPort === local.port &&
+    first.clientAddr !== null &&
+    bareAddress(first.clientAddr) === bareAddress(local.address)
+  );
+}
+
+export function judgeProbe(facts: ProbeFacts): SessionVerdict {
+  if (facts.transactionRefused !== null) {
+    return {
+      kind: 'pooled',
+      mode: 'statement',
+      evidence: `the connection refused a transaction block ("${facts.transactionRefused}")`,
+      backendPids: [],
+    };
+  }
+  const { first } = facts;
+  if (isDirect(first, facts.localEndpoint)) {
+    return {
+      kind: 'session',
+      reason: `the server sees this connection's own address and port: a direct connection (backend pid ${first.pid})`,
+    };
+  }
+  const shared = facts.helpers.find((h) => sameBackend(h, first));
+  if (shared) {
+    return {
+      kind: 'pooled',
+      mode: 'transaction',
+      evidence: `a second connection to the same URL was handed this connection's server session (backend pid ${first.pid}) while this one sat between transactions`,
+      backendPids: [first.pid],
+    };
+  }
+  const moved = facts.later.filter((l) => !sameBackend(l, first));
+  if (moved.length > 0) {
+    const pids = [...new Set([first.pid, ...moved.map((l) => l.pid)])];
+    return {
+      kind: 'pooled',
+      mode: 'transaction',
+      evidence: `consecutive transactions on one connection ran in different server sessions (backend pids ${pids.join(', ')})`,
+      backendPids: pids,
+    };
+  }
+  const helpers = facts.helpers.length;
+  const others =
+    helpers === 0
+      ? 'no second connection could be opened to check it'
+      : facts.helpers.some((h) => h.fresh)
+        ? 'a second connection got a server session of its own'
+        : `${helpers} other connection${helpers > 1 ? 's were' : ' was'} never handed it`;
+  return {
+    kind: 'session',
+    reason: `its transactions stayed in one server session (backend pid ${first.pid}) and ${others}${facts.helpersCut ? ` (${facts.helpersCut})` : ''}`,
+  };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { isDirect, judgeProbe, type FirstLook, type ProbeFacts } from '../../../../src/db/pooler/verdict.js';
+
+const first: FirstLook = { pid: 100, backendStart: '1796000000.123456', clientAddr: '127.0.0.1', clientPort: 40000, at: '1796000100.5' };
+const same = { pid: 100, backendStart: '1796000000.123456' };
+/** Same pid, another start: the pid was reused by a later server session. */
+const reused = { pid: 100, backendStart: '1796000050.000001' };
+const other = { pid: 200, backendStart: '1796000010.5' };
+
+function facts(overrides: Partial<Extract<ProbeFacts, { transactionRefused: null }>>): ProbeFacts {
+  return { transactionRefused: null, first, localEndpoint: null, helpers: [], helpersCut: null, later: [same, same], ...overrides };
+}
+
+describe('isDirect: the server sees this socket itself', () => {
+  it.each([
+    ['same address and port', { address: '127.0.0.1', port: 40000 }, true],
+    ['IPv4-mapped address of the same socket', { address: '::ffff:127.0.0.1', port: 40000 }, true],
+    ['another port (a pooler or proxy connects from its own socket)', { address: '127.0.0.1', port: 40001 }, false],
+    ['another address', { address: '10.0.0.7', port: 40000 }, false],
+    ['a Unix socket on our side', null, false],
+  ])('%s', (_, local, expected) => {
+    expect(isDirect(first, local)).toBe(expected);
+  });
+
+  it('is not direct when the server sees a Unix socket client', () => {
+    expect(isDirect({ clientAddr: null, clientPort: null }, { address: '127.0.0.1', port: 40000 })).toBe(false);
+  });
+});
+
+describe('judgeProbe', () => {
+  it.each<[string, ProbeFacts, { kind: string; mode?: string; pids?: number[]; text: RegExp }]>([
+    [
+      'a refused BEGIN is statement pooling',
+      { transactionRefused: 'transaction blocks not allowed in statement pooling mode' },
+      { kind: 'pooled', mode: 'statement', pids: [], text: /refused a transaction block \("transaction blocks not allowed/ },
+    ],
+    [
+      'a direct connection needs no other look',
+      facts({ localEndpoint: { address: '127.0.0.1', port: 40000 }, later: [] }),
+      { kind: 'session', text: /direct connection \(backend pid 100\)/ },
+    ],
+    [
+      'a second connection handed our server session is transaction pooling, even when our own transactions stayed on it',
+      facts({ helpers: [{ ...same, fresh: false }], later: [] }),
+      {
+        kind: 'pooled',
+        mode: 'transaction',
+        pids: [100],
+        text: /second connection to the same URL was handed this connection's server session \(backend pid 100\)/,
+      },
+    ],
+    [
+      'later transactions in another server session are transaction pooling',
+      facts({ helpers: [{ ...other, fresh: true }], later: [same, other] }),
+      { kind: 'pooled', mode: 'transaction', pids: [100, 200], text: /different server sessions \(backend pids 100, 200\)/ },
+    ],
+    [
+      'a reused pid with another start is another server session',
+      facts({ helpers: [{ ...other, fresh: true }], later: [reused, reused] }),
+      { kind: 'pooled', mode: 'transaction', pids: [100], text: /different server sessions/ },
+    ],
+    [
+      'a proxy or session pooler: the helper got a fresh server session, ours stayed',
+      facts({ helpers: [{ ...other, fresh: true }] }),
+      { kind: 'session', text: /stayed in one server session \(backend pid 100\) and a second connection got a server session of its own/ },
+    ],
+    [
+      'a session pooler with idle server sessions: three helpers were never handed ours',
+      facts({
+        helpers: [
+          { ...other, fresh: false },
+          { pid: 201, backendStart: '1', fresh: false },
+          { pid: 202, backendStart: '2', fresh: false },
+        ],
+      }),
+      { kind: 'session', text: /3 other connections were never handed it/ },
+    ],
+    [
+      'no helper could look (a saturated pool): our own transactions decide, and the reason says so',
+      facts({ helpers: [], helpersCut: 'no server connection came free within 5000 ms' }),
+      { kind: 'session', text: /no second connection could be opened to check it \(no server connection came free within 5000 ms\)/ },
+    ],
+  ])('%s', (_, probe, expected) => {
+    const verdict = judgeProbe(probe);
+    expect(verdict.kind).toBe(expected.kind);
+    if (verdict.kind === 'pooled') {
+      expect(verdict.mode).toBe(expected.mode);
+      expect(verdict.backendPids).toEqual(expected.pids);
+      expect(verdict.evidence).toMatch(expected.text);
+    } else {
+      expect(verdict.reason).toMatch(expected.text);
+    }
+  });
+});

@@ -7,6 +7,7 @@
 import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { judgeServerVersion, readServerVersion, type ServerSupport, type ServerVersion } from '../db/server-version.js';
 import { tables, target } from '../names.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
@@ -40,9 +41,18 @@ export interface Readiness {
   missing: string[];
 }
 
+/** The server's version and what aibridge-migrate says about it (a warning on 13, never an error). */
+export interface StatusServer {
+  version: ServerVersion;
+  support: ServerSupport['status'];
+  /** One line for an operator (end of life, newer than tested, too old), or null. */
+  warning: string | null;
+}
+
 export interface StatusResult {
   command: 'status';
   database: string;
+  server: StatusServer;
   migrationsTable: string;
   migrationsTableExists: boolean;
   applied: { name: string; description: string | null; runOn: Date }[];
@@ -52,6 +62,13 @@ export interface StatusResult {
   readiness: Readiness;
   /** Coder's migration runner: its version, and what up / down do about it. */
   coder: CoderReport;
+}
+
+/** What status says about the server's version (pure): a version preflight would refuse is still only reported here. */
+export function statusServer(version: ServerVersion): StatusServer {
+  const support = judgeServerVersion(version);
+  const warning = support.status === 'unsupported' ? `${support.problem} ${support.fix}` : support.warning;
+  return { version, support: support.status, warning };
 }
 
 /** What keeps a pipeline from going on (pure). */
@@ -84,6 +101,7 @@ export function judgeReadiness(pending: StatusResult['pending'], backfill: Statu
 export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Promise<StatusResult> {
   const client = await openSession(settings, deps, 'status');
   try {
+    const server = statusServer(await readServerVersion(client));
     const { available, bookkeeping, plan } = await readSituation(client, settings, settings.connection);
     const descriptions = new Map(available.map((m) => [m.name, m.description]));
     const standings = await runStandings(
@@ -115,6 +133,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
     return {
       command: 'status',
       database: settings.connection.label,
+      server,
       migrationsTable: `${settings.migrationsSchema}.${settings.migrationsTable}`,
       migrationsTableExists: bookkeeping.exists,
       applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),

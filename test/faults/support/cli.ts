@@ -14,14 +14,17 @@ export interface CliOptions {
   /** AIBRIDGE_FAULT_PAUSE for the test-only preload (see fault-hook.ts). */
   pause?: string;
   slowCommitMs?: number;
+  /** AIBRIDGE_FAULT_HOLD_FILE for the test-only preload (see fault-hook.ts). */
+  holdFile?: string;
 }
 
 export function startCli(args: string[], options: CliOptions = {}): Cli {
   return startCliProcess(args, {
-    preload: options.pause || options.slowCommitMs ? [HOOK] : [],
+    preload: options.pause || options.slowCommitMs || options.holdFile ? [HOOK] : [],
     env: {
       ...(options.pause ? { AIBRIDGE_FAULT_PAUSE: options.pause } : {}),
       ...(options.slowCommitMs ? { AIBRIDGE_FAULT_SLOW_COMMIT_MS: String(options.slowCommitMs) } : {}),
+      ...(options.holdFile ? { AIBRIDGE_FAULT_HOLD_FILE: options.holdFile } : {}),
       ...options.env,
     },
   });

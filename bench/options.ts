@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
+import { parseServerSettings } from './server-settings.js';
 
 /** (a) upstream, (b) toolkit up+backfill, (c) set-based floor, (d) re-run, (e) verify, (f) dry-run. */
 export const CONTENDER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
@@ -32,6 +33,8 @@ export interface BenchOptions {
   serverUrl: string | undefined;
   /** shared_buffers of the embedded server, e.g. `1GB`. */
   sharedBuffers: string;
+  /** Extra settings of the embedded server (--server-setting, server-settings.ts). */
+  serverSettings: Record<string, string>;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -51,6 +54,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out DIR           where results go (default bench/results)
   --shared-buffers S  shared_buffers of the embedded server (default 1GB; PostgreSQL's own
                       default is 128MB — whether the table fits changes every figure)
+  --server-setting S  an extra setting of the embedded server as name=value, e.g.
+                      io_method=sync (repeatable; recorded in the result files)
   --no-build          do not run \`npm run build\` before the CLI contenders
   --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
   -h, --help          this text`;
@@ -85,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         out: { type: 'string', default: 'bench/results' },
         'no-build': { type: 'boolean', default: false },
         'server-url': { type: 'string' },
+        'server-setting': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -130,6 +136,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
     }
   }
   const load = !v['no-load'];
+  const server = parseServerSettings(v['server-setting']);
+  problems.push(...server.problems);
+  if (v['server-url'] !== undefined && v['server-setting'].length > 0)
+    problems.push('--server-setting applies to the embedded server; with --server-url, set it on that server');
   if (problems.length > 0) return { status: 'invalid', problems };
   return {
     status: 'ok',
@@ -147,6 +157,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       build: !v['no-build'],
       serverUrl: v['server-url'],
       sharedBuffers,
+      serverSettings: server.settings,
     },
   };
 }

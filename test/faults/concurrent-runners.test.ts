@@ -4,12 +4,9 @@
  * Workers across two processes (--workers) must never write a row twice: checked by a trigger
  * that counts committed writes per row.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
-import { backfillHasFlag, startCli, type Cli } from './support/cli.js';
+import { backfillHasFlag, createHold, startCli, type Cli } from './support/cli.js';
 import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -71,10 +68,8 @@ describe('two runners at once', () => {
       const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json', '--database-url', db.url];
       // The first process is held after its first batches until the second has worked: on a
       // loaded machine the second's start-up can outlast the whole run otherwise.
-      const holdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-fault-'));
-      const hold = path.join(holdDir, 'hold');
-      fs.writeFileSync(hold, '');
-      const first = startCli([...args, '--restart'], { slowCommitMs: 20, holdFile: hold });
+      const hold = createHold();
+      const first = startCli([...args, '--restart'], { slowCommitMs: 20, hold: { file: hold.file } });
       let second: Cli;
       try {
         await first.waitForEvent((e) => e.event === 'batch');
@@ -83,7 +78,7 @@ describe('two runners at once', () => {
         await second.waitForEvent((e) => e.event === 'batch' && e.rows_scanned > 0);
       } finally {
         // Releases the first process, also when the second failed to join.
-        fs.rmSync(holdDir, { recursive: true, force: true });
+        hold.release();
       }
       const [a, b] = await Promise.all([first.exit, second.exit]);
       expect([a.code, b.code], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);

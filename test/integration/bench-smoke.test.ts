@@ -39,7 +39,9 @@ beforeAll(async () => {
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );
-});
+  // A whole benchmark (two rounds, a load phase, a dozen CLI processes): about a minute on an
+  // idle machine, past the 120 s default at a load average of 15 on 2 cores. Only a hang guard.
+}, 600_000);
 
 afterAll(() => {
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
 import { REGIME_IDS, type RegimeId } from './regimes.js';
+import { parseServerSettings } from './server-settings.js';
 
 /** (a) upstream, (b) toolkit up+backfill, (c) set-based floor, (d) re-run, (e) verify, (f) dry-run. */
 export const CONTENDER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
@@ -37,6 +38,8 @@ export interface BenchOptions {
   sharedBuffers: string;
   /** Attach a streaming standby and report its replay lag (bench/replica.ts). */
   replica: boolean;
+  /** Extra settings of the embedded server (--server-setting, server-settings.ts). */
+  serverSettings: Record<string, string>;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -60,6 +63,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out DIR           where results go (default bench/results)
   --shared-buffers S  shared_buffers of the embedded server (default 1GB; PostgreSQL's own
                       default is 128MB — whether the table fits changes every figure)
+  --server-setting S  an extra setting of the embedded server as name=value, e.g.
+                      io_method=sync (repeatable; recorded in the result files)
   --no-build          do not run \`npm run build\` before the CLI contenders
   --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
   --replica           attach a streaming standby (pg_basebackup -R) while the contenders run
@@ -99,6 +104,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'no-build': { type: 'boolean', default: false },
         'server-url': { type: 'string' },
         replica: { type: 'boolean', default: false },
+        'server-setting': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -151,6 +157,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   const load = !v['no-load'];
   if (v.replica && v['server-url'] !== undefined)
     problems.push('--replica makes a standby of the embedded server; it cannot be combined with --server-url');
+  const server = parseServerSettings(v['server-setting']);
+  problems.push(...server.problems);
+  if (v['server-url'] !== undefined && v['server-setting'].length > 0)
+    problems.push('--server-setting applies to the embedded server; with --server-url, set it on that server');
   if (problems.length > 0) return { status: 'invalid', problems };
   return {
     status: 'ok',
@@ -170,6 +180,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       serverUrl: v['server-url'],
       sharedBuffers,
       replica: v.replica,
+      serverSettings: server.settings,
     },
   };
 }

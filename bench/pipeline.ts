@@ -85,12 +85,17 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   }
 
   log('starting PostgreSQL …');
-  const server = await startBenchServer({ major: options.major, serverUrl: options.serverUrl, sharedBuffers: options.sharedBuffers });
+  const server = await startBenchServer({
+    major: options.major,
+    serverUrl: options.serverUrl,
+    sharedBuffers: options.sharedBuffers,
+    serverSettings: options.serverSettings,
+  });
   deps.onServer?.(() => server.stop());
   const created: string[] = [];
   let replica: ReplicaBench | null = null;
   try {
-    const facts = await serverFacts(server.adminUrl);
+    const facts = await serverFacts(server.adminUrl, Object.keys(options.serverSettings));
     log(`${facts.version.split(',')[0]}; generating ${options.rows.toLocaleString('en-US')} rows …`);
     const template = `${prefix}_template`;
     created.push(template);

@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
+import { VERSION_SENSITIVE_SETTINGS } from './server-settings.js';
 
 /**
  * Settings changed from the defaults, and why (shared_buffers is an option, see options.ts;
@@ -31,11 +32,13 @@ export async function startBenchServer(options: {
   major: number;
   serverUrl?: string | undefined;
   sharedBuffers: string;
+  /** --server-setting: applied last, so they win over the defaults above. */
+  serverSettings?: Record<string, string>;
 }): Promise<BenchServer> {
   if (options.serverUrl) {
     return { adminUrl: options.serverUrl, description: 'a server given with --server-url (its own settings)', stop: async () => {} };
   }
-  const settings = { shared_buffers: options.sharedBuffers, ...BENCH_SERVER_SETTINGS };
+  const settings = { shared_buffers: options.sharedBuffers, ...BENCH_SERVER_SETTINGS, ...options.serverSettings };
   const server = await startEmbeddedServer({ major: options.major, settings });
   return {
     adminUrl: server.url,
@@ -65,15 +68,17 @@ const REPORTED_SETTINGS = [
   'data_checksums',
   'io_method',
   'max_parallel_workers_per_gather',
+  ...VERSION_SENSITIVE_SETTINGS,
 ];
 
-export async function serverFacts(adminUrl: string): Promise<ServerFacts> {
+/** The server's version and settings: REPORTED_SETTINGS and `alsoReport` (the --server-setting names). */
+export async function serverFacts(adminUrl: string, alsoReport: readonly string[] = []): Promise<ServerFacts> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
       `SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name`,
-      [REPORTED_SETTINGS],
+      [[...REPORTED_SETTINGS, ...alsoReport]],
     );
     const version = await client.query<{ v: string; n: string }>(`SELECT version() AS v, current_setting('server_version_num') AS n`);
     return {

@@ -47,7 +47,7 @@ export function versionDocument(): Record<string, unknown> {
     node: process.versions.node,
     platform: `${process.platform}-${process.arch}`,
     dependencies: Object.fromEntries(['pg', 'node-pg-migrate', 'zod', 'yargs', 'prom-client'].map((n) => [n, dependencyVersion(n)])),
-    postgresql: { supported: '13-17' },
+    postgresql: { supported: '13-18', end_of_life: [13] },
     exit_codes: EXIT_CODES,
   };
 }

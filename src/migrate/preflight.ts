@@ -5,9 +5,8 @@
  */
 import { PermissionError, PreflightError, type ToolkitError } from '../errors.js';
 import type { Queryable } from '../db/port.js';
+import { judgeServerVersion } from '../db/server-version.js';
 import { TOKEN_USAGES } from '../names.js';
-
-export const MIN_SERVER_VERSION_NUM = 130000;
 
 export interface PreflightFacts {
   serverVersionNum: number;
@@ -133,15 +132,10 @@ export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, name
   const fail = (check: CheckName, kind: 'preflight' | 'permission', problem: string, fix: string) =>
     checks.push({ check, ok: false, kind, problem, fix });
 
-  if (f.serverVersionNum >= MIN_SERVER_VERSION_NUM) ok('server_version', `PostgreSQL ${f.serverVersion}`);
-  else {
-    fail(
-      'server_version',
-      'preflight',
-      `The server runs PostgreSQL ${f.serverVersion}; aibridge-migrate supports PostgreSQL 13 and newer.`,
-      'Upgrade the server (Coder itself requires PostgreSQL 13 or newer), then run the command again.',
-    );
-  }
+  const support = judgeServerVersion({ num: f.serverVersionNum, text: f.serverVersion });
+  if (support.status === 'unsupported') fail('server_version', 'preflight', support.problem, support.fix);
+  // End of life or newer than tested: a warning in the detail, never a refusal.
+  else ok('server_version', support.warning ?? `PostgreSQL ${f.serverVersion}`);
 
   if (needs.write) {
     if (!f.inRecovery && !f.readOnly) ok('primary_server', 'the server accepts writes');

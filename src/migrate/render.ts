@@ -138,6 +138,7 @@ export function statusJson(r: StatusResult) {
     status: 'ok',
     command: 'status',
     database: r.database,
+    server: { version: r.server.version.text, version_num: r.server.version.num, support: r.server.support, warning: r.server.warning },
     migrations_table: r.migrationsTable,
     migrations_table_exists: r.migrationsTableExists,
     applied: r.applied.map((m) => ({ name: m.name, description: m.description, run_on: m.runOn.toISOString() })),

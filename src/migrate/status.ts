@@ -9,6 +9,7 @@ import type { RecordedWait } from '../ledger/waits.js';
 import type { ControlEntry, RunControl } from '../ledger/control.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
+import { judgeServerVersion, readServerVersion, type ServerSupport, type ServerVersion } from '../db/server-version.js';
 import { tables, target } from '../names.js';
 import type { MigrateDeps } from './deps.js';
 import type { StatusSettings } from './options.js';
@@ -51,9 +52,18 @@ export interface Readiness {
   missing: string[];
 }
 
+/** The server's version and what aibridge-migrate says about it (a warning on 13, never an error). */
+export interface StatusServer {
+  version: ServerVersion;
+  support: ServerSupport['status'];
+  /** One line for an operator (end of life, newer than tested, too old), or null. */
+  warning: string | null;
+}
+
 export interface StatusResult {
   command: 'status';
   database: string;
+  server: StatusServer;
   migrationsTable: string;
   migrationsTableExists: boolean;
   applied: { name: string; description: string | null; runOn: Date }[];
@@ -63,6 +73,13 @@ export interface StatusResult {
   readiness: Readiness;
   /** Coder's migration runner: its version, and what up / down do about it. */
   coder: CoderReport;
+}
+
+/** What status says about the server's version (pure): a version preflight would refuse is still only reported here. */
+export function statusServer(version: ServerVersion): StatusServer {
+  const support = judgeServerVersion(version);
+  const warning = support.status === 'unsupported' ? `${support.problem} ${support.fix}` : support.warning;
+  return { version, support: support.status, warning };
 }
 
 /** What keeps a pipeline from going on (pure). */
@@ -111,6 +128,7 @@ export async function runStatus(settings: StatusSettings, deps: MigrateDeps): Pr
 }
 
 async function readStatus(db: Queryable, settings: StatusSettings): Promise<StatusResult> {
+  const server = statusServer(await readServerVersion(db));
   const { available, bookkeeping, plan } = await readSituation(db, settings, settings.connection);
   const descriptions = new Map(available.map((m) => [m.name, m.description]));
   const standings = await runStandings(db, tables(settings.schema, settings.stateSchema), target(settings.schema), settings.stateSchema);
@@ -140,6 +158,7 @@ async function readStatus(db: Queryable, settings: StatusSettings): Promise<Stat
   return {
     command: 'status',
     database: settings.connection.label,
+    server,
     migrationsTable: `${settings.migrationsSchema}.${settings.migrationsTable}`,
     migrationsTableExists: bookkeeping.exists,
     applied: bookkeeping.applied.map((m) => ({ name: m.name, description: descriptions.get(m.name) ?? null, runOn: m.runOn })),

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
-import { backfillHasFlag, startCli } from './support/cli.js';
+import { backfillHasFlag, createHold, startCli, type Cli } from './support/cli.js';
 import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -66,12 +66,20 @@ describe('two runners at once', () => {
       );
       await db.query(`TRUNCATE fault_audit.row_updates`);
       const args = ['backfill', '--workers', '2', '--batch-size', '100', '--json', '--database-url', db.url];
-      // Slow commits keep the first process busy for longer than the second one takes to start
-      // on a loaded machine.
-      const first = startCli([...args, '--restart'], { slowCommitMs: 60 });
-      await first.waitForEvent((e) => e.event === 'batch');
-      // A second process (on any host) joins the same run with its own workers.
-      const second = startCli(args, { slowCommitMs: 60 });
+      // The first process is held after its first batches until the second has worked: on a
+      // loaded machine the second's start-up can outlast the whole run otherwise.
+      const hold = createHold();
+      const first = startCli([...args, '--restart'], { slowCommitMs: 20, hold: { file: hold.file } });
+      let second: Cli;
+      try {
+        await first.waitForEvent((e) => e.event === 'batch');
+        // A second process (on any host) joins the same run with its own workers.
+        second = startCli(args, { slowCommitMs: 20 });
+        await second.waitForEvent((e) => e.event === 'batch' && e.rows_scanned > 0);
+      } finally {
+        // Releases the first process, also when the second failed to join.
+        hold.release();
+      }
       const [a, b] = await Promise.all([first.exit, second.exit]);
       expect([a.code, b.code], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);
       // Steps that read or wrote rows (a page walk's judges read, its rounds write).

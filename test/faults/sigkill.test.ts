@@ -184,6 +184,7 @@ describe.each(WALKS)('SIGKILL at 26 points across one run, then resume (%s walk)
     const sweeps = (await ledgerRanges(db)).filter((r) => r.pass > 0);
     expect(sweeps.reduce((s, r) => s + Number(r.rows_updated), 0)).toBe(INSERTED_AFTER_FIRST_PASS);
     console.log(`[faults] SIGKILL points (seed ${seed}): ${killed.join('; ')}`);
-    // 27 processes, each starting the CLI afresh: minutes on a loaded 2-core machine.
-  }, 400_000);
+    // 26 CLI processes one after another: on a loaded 2-core machine their start-ups alone
+    // exceed the project's 120 s default; this bound only catches a hang.
+  }, 900_000);
 });

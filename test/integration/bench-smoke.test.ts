@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sourceCli } from '../../bench/cli.js';
 import { runBench, type BenchOutcome } from '../../bench/pipeline.js';
@@ -36,13 +37,16 @@ beforeAll(async () => {
       serverUrl: inject('pgAdminUrl'),
       sharedBuffers: '128MB',
       replica: false,
+      serverSettings: {},
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );
   // One regime asked for: one report.
   expect(outcomes).toHaveLength(1);
   outcome = outcomes[0]!;
-});
+  // A whole benchmark (two rounds, a load phase, a dozen CLI processes): about a minute on an
+  // idle machine, past the 120 s default at a load average of 15 on 2 cores. Only a hang guard.
+}, 600_000);
 
 afterAll(() => {
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
@@ -173,5 +177,15 @@ describe('bench pipeline on 2,000 rows, contenders (a), (b) and (c), two rounds'
     expect(text).toMatch(/^ {2}\(b\) longest transaction over the rounds: .* in round [12]\b/m);
     const svg = fs.readFileSync(files.chart!, 'utf8');
     expect(svg.match(/<circle /g)).toHaveLength(outcome.batchPoints.length);
+  });
+
+  it('names the server version in the text and JSON result files (runs on 13 to 18 are compared)', async () => {
+    const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await client.connect();
+    const { rows } = await client.query(`SHOW server_version`).finally(() => client.end());
+    const version = `PostgreSQL ${String(rows[0].server_version).split(' ')[0]} `;
+    const files = writeReportFiles(outDir, outcome.report, renderText(outcome.report), null);
+    expect(fs.readFileSync(files.text, 'utf8').split('\n')[1]).toContain(version);
+    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).server.version).toContain(version);
   });
 });

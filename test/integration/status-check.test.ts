@@ -6,7 +6,8 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
-import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
+import { createHold, startCli } from '../faults/support/cli.js';
+import { runCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
@@ -38,44 +39,48 @@ describe('status while a backfill runs, and status --check', () => {
     expect((await runCliProcess(['up'], { env: env() })).code).toBe(0);
     expect((await status('--check')).stderr).toMatch(/not ready: no backfill has run yet: run `aibridge-migrate backfill`/);
 
-    // Bounded from below (≥ 40 s for the table) so that it is still running through four `status`
-    // processes on a loaded machine; it is interrupted below, not waited for.
-    const runner = startCliProcess(['backfill', '--json', '--batch-size', '200', '--pause-ms', '150', '--max-rows-per-second', '500'], {
-      env: env(),
-    });
-    await runner.batches(3);
-    const doc = JSON.parse((await status('--json')).stdout);
-    const run = doc.backfill.latest_runs.find((r: { direction: string }) => r.direction === 'forward');
-    expect(run.status).toBe('running');
-    expect(run.progress.percent).toBeGreaterThan(0);
-    expect(run.progress.percent).toBeLessThan(100);
-    expect(run.progress.rows_remaining).toBeGreaterThan(0);
-    expect(run.progress.rows_per_second).toBeGreaterThan(0);
-    expect(run.holders).toEqual([
-      expect.objectContaining({
-        host: os.hostname(),
-        pid: runner.process.pid,
-        mode: 'exclusive',
-        application_name: 'aibridge-migrate backfill',
-        since: expect.any(String),
-      }),
-    ]);
-    expect(doc.check).toEqual({
-      ready: false,
-      missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the first pass$/)],
-    });
+    // Held after its third batch until status has looked (and the SIGINT is sent): on a loaded
+    // machine the run could otherwise end before status's own start-up does.
+    const hold = createHold();
+    const runner = startCli(['backfill', '--json', '--batch-size', '200'], { env: env(), hold: { file: hold.file, afterBatches: 3 } });
+    try {
+      await runner.batches(3);
+      const doc = JSON.parse((await status('--json')).stdout);
+      const run = doc.backfill.latest_runs.find((r: { direction: string }) => r.direction === 'forward');
+      expect(run.status).toBe('running');
+      expect(run.progress.percent).toBeGreaterThan(0);
+      expect(run.progress.percent).toBeLessThan(100);
+      expect(run.progress.rows_remaining).toBeGreaterThan(0);
+      expect(run.progress.rows_per_second).toBeGreaterThan(0);
+      expect(run.holders).toEqual([
+        expect.objectContaining({
+          host: os.hostname(),
+          pid: runner.process.pid,
+          mode: 'exclusive',
+          application_name: 'aibridge-migrate backfill',
+          since: expect.any(String),
+        }),
+      ]);
+      expect(doc.check).toEqual({
+        ready: false,
+        missing: [expect.stringMatching(/^backfill run #\d+ is still running at \d+% of the first pass$/)],
+      });
 
-    const text = await status();
-    expect(text.stdout).toMatch(
-      /^ {2}progress: \d+% of the first pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m,
-    );
-    expect(text.stdout).toContain(`  held by ${os.hostname()} pid ${runner.process.pid} since `);
+      const text = await status();
+      expect(text.stdout).toMatch(
+        /^ {2}progress: \d+% of the first pass, ~[\d,]+ rows remaining \(estimate, of ~[\d,]+\), [\d,]+ rows\/s of batch time$/m,
+      );
+      expect(text.stdout).toContain(`  held by ${os.hostname()} pid ${runner.process.pid} since `);
 
-    const check = await status('--check');
-    expect(check.code).toBe(9);
-    expect(check.stderr).toMatch(/^status --check: not ready: backfill run #\d+ is still running at \d+% of the first pass$/m);
+      const check = await status('--check');
+      expect(check.code).toBe(9);
+      expect(check.stderr).toMatch(/^status --check: not ready: backfill run #\d+ is still running at \d+% of the first pass$/m);
 
-    runner.process.kill('SIGINT');
+      runner.process.kill('SIGINT');
+    } finally {
+      // The batch the runner was held before runs, then it stops for the SIGINT.
+      hold.release();
+    }
     expect((await runner.exit).code).toBe(130);
     const after = await status();
     expect(after.stdout).toMatch(/backfill forward: run \d+ interrupted/);
@@ -83,20 +88,28 @@ describe('status while a backfill runs, and status --check', () => {
   });
 
   it('workers: every process holding the run, with its host, pid and claimed range (--json)', async () => {
-    const workers = startCliProcess(['backfill', '--json', '--workers', '2', '--batch-size', '200', '--pause-ms', '150'], { env: env() });
-    await workers.batches(4);
-    const doc = JSON.parse((await status('--json')).stdout);
-    const run = doc.backfill.latest_runs.find((r: { direction: string }) => r.direction === 'forward');
-    expect(run.status).toBe('running');
-    // Each worker session holds the run lock shared and names itself through its range claim;
-    // the process's coordinating session holds it too, with no claim to name it by.
-    for (const holder of run.holders) expect(holder.mode).toBe('shared');
-    const named = run.holders.filter((h: { host: string | null }) => h.host !== null);
-    expect(named.length).toBeGreaterThanOrEqual(1);
-    for (const holder of named) expect(holder).toMatchObject({ host: os.hostname(), pid: workers.process.pid });
-    const held = run.progress.claims.filter((c: { held: boolean }) => c.held);
-    expect(held.length).toBeGreaterThanOrEqual(1);
-    expect(held[0].claimed_by).toMatch(new RegExp(`^${os.hostname()} pid ${workers.process.pid} lane \\d$`));
+    // Held after its first batch, inside a claimed range, until status has looked: on a loaded
+    // machine status's own start-up can otherwise outlast the ranges (a lane between claims,
+    // or the convergence count, names no holder).
+    const hold = createHold();
+    const workers = startCli(['backfill', '--json', '--workers', '2', '--batch-size', '200'], { env: env(), hold: { file: hold.file } });
+    try {
+      await workers.batches(1);
+      const doc = JSON.parse((await status('--json')).stdout);
+      const run = doc.backfill.latest_runs.find((r: { direction: string }) => r.direction === 'forward');
+      expect(run.status).toBe('running');
+      // Each worker session holds the run lock shared and names itself through its range claim;
+      // the process's coordinating session holds it too, with no claim to name it by.
+      for (const holder of run.holders) expect(holder.mode).toBe('shared');
+      const named = run.holders.filter((h: { host: string | null }) => h.host !== null);
+      expect(named.length).toBeGreaterThanOrEqual(1);
+      for (const holder of named) expect(holder).toMatchObject({ host: os.hostname(), pid: workers.process.pid });
+      const held = run.progress.claims.filter((c: { held: boolean }) => c.held);
+      expect(held.length).toBeGreaterThanOrEqual(1);
+      expect(held[0].claimed_by).toMatch(new RegExp(`^${os.hostname()} pid ${workers.process.pid} lane \\d$`));
+    } finally {
+      hold.release();
+    }
     expect((await workers.exit).code).toBe(0);
   });
 

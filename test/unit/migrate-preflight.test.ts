@@ -49,6 +49,17 @@ describe('evaluatePreflight', () => {
     expect(preflightError(checks)).toBeUndefined();
   });
 
+  it('passes PostgreSQL 13 and 18; on 13 the server_version detail carries the end-of-life warning', () => {
+    const detail = (serverVersionNum: number, serverVersion: string) =>
+      evaluatePreflight({ ...healthy, serverVersionNum, serverVersion }, everything, names).find((c) => c.check === 'server_version');
+    expect(detail(130023, '13.23')).toEqual({
+      check: 'server_version',
+      ok: true,
+      detail: expect.stringMatching(/^PostgreSQL 13\.23 is past its end of life/),
+    });
+    expect(detail(180004, '18.4')).toEqual({ check: 'server_version', ok: true, detail: 'PostgreSQL 18.4' });
+  });
+
   it.each([
     [
       'PostgreSQL 12',

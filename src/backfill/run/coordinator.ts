@@ -24,7 +24,8 @@ import { chooseRun } from './choose-run.js';
 import type { BackfillDeps, EngineContext } from './context.js';
 import { completedResult, failedResult, interruptedResult, type Ending, type StopCause } from './finish.js';
 import { ThrottleGate, throttleSettings } from './gate.js';
-import { checkpointPace, heapPages, serverVersionNum } from './server-facts.js';
+import { readServerVersion } from '../../db/server-version.js';
+import { checkpointPace, heapPages } from './server-facts.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
@@ -276,7 +277,7 @@ export class Coordinator implements EngineContext {
     // Setup takes milliseconds; poll rather than block so a signal is still honoured.
     if (!(await waitForAdvisoryLock(db, setupLock, { signal: this.stop, sleep: this.deps.sleep, pollMs: 50 }))) return false;
     try {
-      const version = await serverVersionNum(db);
+      const version = (await readServerVersion(db)).num;
       const walk = walkFor(this.config.walk, version);
       if (walk === null) {
         throw new PreflightError(

@@ -1,4 +1,4 @@
-/** What the walk plans with that only the server knows: its version, the heap's size, the checkpoint pace. */
+/** What the walk plans with that only the server knows: the heap's size and the checkpoint pace (its version: db/server-version.ts). */
 import type { Queryable } from '../../db/port.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 
@@ -6,11 +6,6 @@ import type { CheckpointPace } from '../policy/rounds.js';
 export async function heapPages(db: Queryable, usages: string): Promise<number> {
   const { rows } = await db.query(`SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint AS pages`, [usages]);
   return Number(rows[0]!.pages);
-}
-
-export async function serverVersionNum(db: Queryable): Promise<number> {
-  const { rows } = await db.query(`SELECT current_setting('server_version_num')::int AS version`);
-  return Number(rows[0]!.version);
 }
 
 /**

@@ -21,7 +21,8 @@ import { initialController, observeBatch, type ControllerSettings } from '../pol
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
 import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
-import { heapPages, serverVersionNum } from './server-facts.js';
+import { readServerVersion } from '../../db/server-version.js';
+import { heapPages } from './server-facts.js';
 
 export interface CountTotals {
   /** Rows a sweep would still write. */
@@ -70,7 +71,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
     controller = observeBatch(controller, walk.controllerSettings, { rows: scanned, ms: walk.clock.now() - started });
     return { scanned, lastId: (counted.last_id as string | null) ?? null };
   };
-  if ((await serverVersionNum(db)) >= TID_RANGE_SCAN_VERSION) {
+  if ((await readServerVersion(db)).num >= TID_RANGE_SCAN_VERSION) {
     let end = await heapPages(db, walk.tables.usages);
     let pages = FIRST_CHUNK_PAGES;
     for (let from = 0; from < end;) {

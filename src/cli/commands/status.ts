@@ -26,6 +26,8 @@ export const statusCommand = defineCommand({
       import('../../errors.js'),
     ]);
     const result = await runStatus(settings, defaultDeps({ log }));
+    // On stderr with the other lines for people, in text and --json alike; --json also carries it as server.warning.
+    if (result.server.warning) log.warn(result.server.warning);
     print(render.statusJson(result), render.statusText(result));
     if (!settings.check) return EXIT_CODES.ok;
     if (result.readiness.ready) {

@@ -2,6 +2,8 @@
  * The CLI in a child process (test/harness/cli-process.ts), with the faults' test-only preload
  * when a test asks for a pause or slowed commits (see fault-hook.ts).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT, startCliProcess, type Cli, type CliExit } from '../../harness/cli-process.js';
 
@@ -14,17 +16,30 @@ export interface CliOptions {
   /** AIBRIDGE_FAULT_PAUSE for the test-only preload (see fault-hook.ts). */
   pause?: string;
   slowCommitMs?: number;
+  /** Hold the run after `afterBatches` batch UPDATEs (default 1) while `file` exists (createHold, fault-hook.ts). */
+  hold?: { file: string; afterBatches?: number };
 }
 
 export function startCli(args: string[], options: CliOptions = {}): Cli {
   return startCliProcess(args, {
-    preload: options.pause || options.slowCommitMs ? [HOOK] : [],
+    preload: options.pause || options.slowCommitMs || options.hold ? [HOOK] : [],
     env: {
       ...(options.pause ? { AIBRIDGE_FAULT_PAUSE: options.pause } : {}),
       ...(options.slowCommitMs ? { AIBRIDGE_FAULT_SLOW_COMMIT_MS: String(options.slowCommitMs) } : {}),
+      ...(options.hold
+        ? { AIBRIDGE_FAULT_HOLD_FILE: options.hold.file, AIBRIDGE_FAULT_HOLD_AFTER: String(options.hold.afterBatches ?? 1) }
+        : {}),
       ...options.env,
     },
   });
+}
+
+/** A file that holds a CLI started with `hold: { file }` (see fault-hook.ts) until `release()`. */
+export function createHold(): { file: string; release(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-hold-'));
+  const file = path.join(dir, 'hold');
+  fs.writeFileSync(file, '');
+  return { file, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliExit> {

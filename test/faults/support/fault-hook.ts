@@ -1,7 +1,7 @@
 /**
  * A test-only preload for the CLI child process (`node --import tsx --import <this file> …`),
  * so a fault test can stop the runner at an exact point of a batch and SIGKILL it there. It
- * lives in test/ and is loaded only by these tests: the shipped CLI has no such hook, so it
+ * lives in test/ and is loaded only by tests: the shipped CLI has no such hook, so it
  * carries no production risk.
  *
  * It wraps pg.Client.prototype.query. Configured by environment variables:
@@ -15,9 +15,15 @@
  *       (the convergence count).
  *   AIBRIDGE_FAULT_SLOW_COMMIT_MS=<ms>
  *       Sleep this long before every COMMIT (keeps a run busy long enough to overlap another).
+ *   AIBRIDGE_FAULT_HOLD_FILE=<path>, AIBRIDGE_FAULT_HOLD_AFTER=<n> (default 1)
+ *       Once the process has sent n batch UPDATEs, every later BEGIN waits while <path> exists
+ *       (outside any transaction, so no row is locked and no timeout runs; a lane keeps its
+ *       range claim). A test holds a run at a point it knows — until another process has
+ *       joined it, or status has looked at it — whatever the machine's load.
  *
  * Pipes to a parent are written synchronously on Linux, so the marker is out before the wait.
  */
+import fs from 'node:fs';
 import pg from 'pg';
 
 type Point = 'begin' | 'update' | 'ledger' | 'commit' | 'after-commit' | 'eligible';
@@ -34,8 +40,10 @@ function classify(text: string): Point[] {
 
 const pauseSpec = process.env.AIBRIDGE_FAULT_PAUSE;
 const slowCommitMs = Number(process.env.AIBRIDGE_FAULT_SLOW_COMMIT_MS ?? 0);
+const holdFile = process.env.AIBRIDGE_FAULT_HOLD_FILE;
+const holdAfter = Number(process.env.AIBRIDGE_FAULT_HOLD_AFTER ?? 1);
 
-if (pauseSpec || slowCommitMs > 0) {
+if (pauseSpec || slowCommitMs > 0 || holdFile) {
   let target: { point: Point; sweepOnly: boolean; nth: number; ms: number } | null = null;
   if (pauseSpec) {
     const [rawPoint, nth, ms] = pauseSpec.split(':');
@@ -43,6 +51,7 @@ if (pauseSpec || slowCommitMs > 0) {
     target = { point: rawPoint!.replace(/^sweep-/, '') as Point, sweepOnly, nth: Number(nth), ms: ms === undefined ? 600_000 : Number(ms) };
   }
   let sawEligible = false;
+  let updates = 0;
   const counts = new Map<Point, number>();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,6 +75,8 @@ if (pauseSpec || slowCommitMs > 0) {
     if (points.length === 0) return original.apply(this, args);
     return (async () => {
       if (points.includes('eligible')) sawEligible = true;
+      if (points.includes('begin') && holdFile && updates >= holdAfter) while (fs.existsSync(holdFile)) await sleep(20);
+      if (points.includes('update')) updates++;
       if (points.includes('commit') && slowCommitMs > 0) await sleep(slowCommitMs);
       for (const point of points) if (point !== 'after-commit' && matches(point)) await pause(point);
       const result = await original.apply(this, args);

@@ -24,6 +24,11 @@ export const EXIT_CODES = {
   retriesExhausted: 8,
   /** `status --check`: a migration is pending, or the forward backfill has not completed with no eligible row left. */
   notReady: 9,
+  /**
+   * `verify --sample` found no failing row in its sample. Not a pass: a sample cannot show that
+   * no row fails, so a pipeline that gates on verify must never see 0 from one.
+   */
+  sampleOnly: 12,
   /** A bug: anything not classified above. */
   internal: 70,
   interrupted: 130,

@@ -64,7 +64,14 @@ export async function backfillWithConfig(config: BackfillConfig, given: Partial<
   const label = { connection: config.connection };
   if (!config.dryRun) return executeBackfill(config, deps, label);
   try {
-    const report = await withSession(deps.connect, (session) => executeDryRun(session, config, deps.clock));
+    const report = await withSession(deps.connect, (session) =>
+      executeDryRun(session, config, {
+        connect: deps.connect,
+        clock: deps.clock,
+        log: deps.log,
+        ...(deps.scanSink ? { sink: deps.scanSink } : {}),
+      }),
+    );
     return { status: 'dry-run', report };
   } catch (error) {
     return {

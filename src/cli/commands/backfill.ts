@@ -18,7 +18,11 @@ export const backfillCommand = defineCommand({
     ['$0 backfill --reverse', 'before `down`: put the column values back into metadata'],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
-    const [backfill, { InterruptedError, EXIT_CODES }] = await Promise.all([import('../../backfill/index.js'), import('../../errors.js')]);
+    const [backfill, { InterruptedError, EXIT_CODES }, { scanProgressSink }] = await Promise.all([
+      import('../../backfill/index.js'),
+      import('../../errors.js'),
+      import('../scan-progress.js'),
+    ]);
     const resumeCommand = backfill.resumeCommand(typed);
     const sink = options.json
       ? backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null })
@@ -45,8 +49,12 @@ export const backfillCommand = defineCommand({
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     try {
+      // The dry run reads like verify: its progress goes to stderr, its report to stdout.
+      const quiet = (options as { quiet?: boolean }).quiet === true;
+      const scanSink = scanProgressSink({ json: options.json, quiet, terminal, label: 'backfill --dry-run' });
       const result = await backfill.backfillWithConfig(options, {
         sink,
+        ...(options.dryRun ? { scanSink } : {}),
         signal: controller.signal,
         resumeCommand,
       });

@@ -21,7 +21,7 @@ import { Scan } from '../scan/scan.js';
 import { withSnapshot } from '../scan/snapshot.js';
 import { anomalyLabelsOf, rowKind, type CensusGroup, type RowKind } from '../scan/tally.js';
 import type { ChunkStatement } from '../scan/walk.js';
-import { windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
+import { windowOrder, windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
 import { etaMs } from './policy/estimate.js';
 import { chunkSizer } from './policy/chunk-sizer.js';
 import { inspectTable } from './run/preflight.js';
@@ -234,7 +234,7 @@ function anomalySampleIdsStatement(scope: CensusScope, window: ScanWindow, cls: 
   const zero = scope.columnsPresent ? `t.${quoteIdent(READ_COLUMN)} = 0 AND t.${quoteIdent(WRITE_COLUMN)} = 0` : 'true';
   const text = `SELECT a.id::text AS id
     FROM (SELECT t.id, ${rule.anomalies} AS anomalies FROM ${chunk.from} WHERE ${chunk.where} AND ${zero} OFFSET 0) AS a
-   WHERE a.anomalies && ARRAY[${labels.map(constantLiteral).join(', ')}]::text[]
+   WHERE a.anomalies && ARRAY[${labels.map(constantLiteral).join(', ')}]::text[]${windowOrder(window, 'a.id')}
    LIMIT ${params.add(limit)}`;
   return { text, values: params.values, settings: windowSettings(window) };
 }

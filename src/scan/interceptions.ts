@@ -80,10 +80,12 @@ export function predictWindow(
   );
 }
 
+/** The range moved (not cut) into [0, end): a prediction past either end still covers the pages nearest it. */
 function clampRange(range: PageRange, end: number): PageRange | null {
-  const from = Math.max(0, Math.min(end, range.from));
-  const to = Math.max(from, Math.min(end, range.to));
-  return to > from ? { from, to } : null;
+  const width = Math.min(end, range.to - range.from);
+  if (width <= 0) return null;
+  const from = Math.max(0, Math.min(end - width, range.from));
+  return { from, to: from + width };
 }
 
 export interface InterceptionJoin {

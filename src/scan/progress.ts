@@ -36,22 +36,36 @@ export function chunkParts(event: ChunkEvent): ProgressParts {
   };
 }
 
-/** Progress for people: the start, a live line per pass, a line when a pass ends. */
-export function textScanSink(options: Omit<LiveLineOptions, 'label'> & { label: string }): ScanSink {
+/** A later pass (samples, sessions) shows a live line only once it has run this long. */
+const QUIET_PASS_MS = 1_000;
+
+/**
+ * Progress for people: the start, a live line per pass, a line when a pass ends. The read of
+ * every row always leaves its last line and a summary; the later passes, mostly a few chunks,
+ * only when they take a while.
+ */
+export function textScanSink(options: LiveLineOptions): ScanSink {
   const live = new LiveLine(options);
+  let passStarted: number | null = null;
   return (event) => {
     switch (event.event) {
       case 'start':
         live.line(
-          `${event.command}: ${event.samplePercent === null ? `reading ~${formatCount(event.estimatedRows)} rows` : `sampling ~${event.samplePercent}% of the pages (~${formatCount(event.estimatedRows)} rows)`} in one snapshot, ${event.sessions} session${event.sessions === 1 ? '' : 's'}, chunks aimed at ${formatDuration(event.chunkTargetMs)}`,
+          `${event.command}: ${event.samplePercent === null ? `~${formatCount(event.estimatedRows)} rows` : `~${event.samplePercent}% of the pages (~${formatCount(event.estimatedRows)} rows)`}, one snapshot, ${event.sessions} session${event.sessions === 1 ? '' : 's'}, chunks of ${formatDuration(event.chunkTargetMs)}`,
         );
         return;
-      case 'chunk':
+      case 'chunk': {
+        const now = options.clock.now();
+        passStarted ??= now - event.chunkMs;
+        if (event.pass !== 'rows' && now - passStarted < QUIET_PASS_MS) return;
         live.progress(chunkParts(event), event.percent >= 100);
         return;
+      }
       case 'pass':
-        live.end();
-        if (event.pass !== 'rows' || event.durationMs >= 1_000) {
+        passStarted = null;
+        if (event.pass === 'rows' || event.durationMs >= QUIET_PASS_MS) live.end();
+        else live.clear();
+        if (event.pass === 'rows' || event.durationMs >= QUIET_PASS_MS) {
           live.line(
             `${event.command}: ${event.pass === 'rows' ? 'read' : `${event.pass.replace('_', ' ')} pass:`} ${formatCount(event.rowsScanned)} ${event.pass === 'session_totals' ? 'interceptions' : 'rows'} in ${formatCount(event.chunks)} chunk${event.chunks === 1 ? '' : 's'}, ${formatDuration(event.durationMs)} (longest chunk ${formatDuration(event.longestChunkMs)}${event.retries > 0 ? `, ${event.retries} read again after a timeout` : ''})`,
           );

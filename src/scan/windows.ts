@@ -65,3 +65,14 @@ export function windowSql(window: ScanWindow, table: string, alias: string, para
 export function windowSettings(window: ScanWindow): Record<string, string> {
   return window.by === 'sample' ? {} : { enable_seqscan: 'off' };
 }
+
+/**
+ * The ORDER BY that makes "the first rows of a window" the first in the table's order, so
+ * that rows picked chunk by chunk (samples) do not depend on where chunks begin and end: a
+ * stretch of pages is read in page order anyway (a TID range scan), so none is needed and the
+ * scan stops at a LIMIT; a slice of keys is read in whatever order its plan gives, so it is
+ * ordered by key. `id` is the key column's SQL.
+ */
+export function windowOrder(window: ScanWindow, id: string): string {
+  return window.by === 'keys' ? `\n   ORDER BY ${id}` : '';
+}

@@ -56,6 +56,12 @@ export class LiveLine {
     this.options.write(`${text}\n`);
   }
 
+  /** Erases the live line (its pass said nothing worth keeping). */
+  clear(): void {
+    if (this.shown) this.options.write('\r\u001b[K');
+    this.shown = false;
+  }
+
   /** Leaves the last live line on the screen and moves to the next row. */
   end(): void {
     if (this.shown) this.options.write('\n');

@@ -13,7 +13,7 @@ import type { CensusScope } from '../scan/census.js';
 import { joinSettings } from '../scan/census.js';
 import { interceptionJoin, type InterceptionColumn, type PageRange } from '../scan/interceptions.js';
 import type { ChunkStatement } from '../scan/walk.js';
-import { windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
+import { windowOrder, windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
 import { parityClassSql, type ParityClass } from './parity-class.js';
 
 /** A usage row's session: its interception's client session, else thread root, else the interception. */
@@ -51,19 +51,19 @@ function projection(from: string, where: string, scope: Pick<CensusScope, 'colum
   ) AS r`;
 }
 
-/** Rows of the window in `cls`, at most `limit`; no ORDER BY, so the scan stops at the limit. */
+/** Rows of the window in `cls`, at most `limit`, the first in the table's order (windowOrder). */
 export function classSampleStatement(scope: CensusScope, window: ScanWindow, cls: ParityClass, limit: number): ChunkStatement {
   const params = new Params();
   const chunk = windowSql(window, scope.usages, 't', params);
   const text = `SELECT x.id::text AS id, x.interception_id::text AS interception_id,
          x.column_read::text, x.column_write::text, x.rule_read::text, x.rule_write::text
     FROM (${projection(chunk.from, chunk.where, scope)}) AS x
-   WHERE x.parity_class = ${params.add(cls)}
+   WHERE x.parity_class = ${params.add(cls)}${windowOrder(window, 'x.id')}
    LIMIT ${params.add(limit)}`;
   return { text, values: params.values, settings: windowSettings(window) };
 }
 
-/** Rows of the window with anomalies, at most `limit`, with the raw JSON of each anomalous value (cut at 200 chars). */
+/** Rows of the window with anomalies, at most `limit` (the first in the table's order), with the raw JSON of each anomalous value (cut at 200 chars). */
 export function anomalySampleStatement(scope: CensusScope, window: ScanWindow, limit: number): ChunkStatement {
   const params = new Params();
   const chunk = windowSql(window, scope.usages, 't', params);
@@ -73,7 +73,7 @@ export function anomalySampleStatement(scope: CensusScope, window: ScanWindow, l
                                 ELSE (a.metadata -> substr(u.label, strpos(u.label, ':') + 1))::text END, 200)
                  FROM unnest(a.anomalies) WITH ORDINALITY AS u(label, n) ORDER BY u.n) AS raw_values
     FROM (SELECT t.id, t.interception_id, t.metadata, ${rule.anomalies} AS anomalies FROM ${chunk.from} WHERE ${chunk.where} OFFSET 0) AS a
-   WHERE cardinality(a.anomalies) > 0
+   WHERE cardinality(a.anomalies) > 0${windowOrder(window, 'a.id')}
    LIMIT ${params.add(limit)}`;
   return { text, values: params.values, settings: windowSettings(window) };
 }

@@ -5,18 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { estimateFigure, planReplicates, tQuantile, type Replicate } from '../../../src/verify/sample-estimate.js';
+import { seededRandom } from '../../harness/seeded-random.js';
 
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 5,000 pages of 40 rows; pending rows clustered: pages written after the backfill hold many. */
 const PAGES = Array.from({ length: 5_000 }, (_, p) => ({ rows: 40, pending: p > 4_500 ? 30 : p % 97 === 0 ? 2 : 0 }));
@@ -37,7 +27,7 @@ function sample(random: () => number, replicates: number, percent: number): Repl
 
 describe('estimateFigure', () => {
   it('is unbiased and its 95% interval covers the truth about 95% of the time', () => {
-    const random = prng(42);
+    const random = seededRandom(42);
     const trials = 400;
     let covered = 0;
     let sum = 0;
@@ -52,7 +42,7 @@ describe('estimateFigure', () => {
   });
 
   it('estimates the table size too', () => {
-    const e = estimateFigure(sample(prng(7), 20, 5), 'rows')!;
+    const e = estimateFigure(sample(seededRandom(7), 20, 5), 'rows')!;
     expect(e.low).toBeLessThanOrEqual(TRUTH.rows);
     expect(e.high).toBeGreaterThanOrEqual(TRUTH.rows);
   });

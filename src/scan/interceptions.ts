@@ -38,7 +38,7 @@ export interface PageRange {
 /** The window is never narrower than this: a chunk's interceptions may bunch on a few pages. */
 const MIN_WINDOW_PAGES = 16;
 /** Half-width of the window in standard deviations of the last chunk's interception pages. */
-const SPREAD_SDS = 3;
+const SPREAD_SDS = 2.5;
 
 /**
  * The interception pages most rows of usage pages [from, to) will find their interceptions on,

@@ -8,7 +8,7 @@ import type { ChunkSizer } from '../../scan/plan.js';
 import { initialController, observeBatch, type ControllerSettings } from './controller.js';
 
 /** Rows of the first chunk, before any chunk has shown what a row costs. */
-export const FIRST_CHUNK_ROWS = 2_000;
+export const FIRST_CHUNK_ROWS = 5_000;
 
 export function chunkSizer(targetMs: number): ChunkSizer {
   const settings: ControllerSettings = { targetMs, min: 100, max: 2_000_000, initial: FIRST_CHUNK_ROWS };

@@ -115,7 +115,7 @@ describe('verify and the dry runs under a short statement_timeout', () => {
 describe('one snapshot: rows written while verify walks the table are not in its report', () => {
   let db: Db;
   beforeAll(async () => {
-    db = await preparedDatabase(6_000, 61);
+    db = await preparedDatabase(12_000, 61);
   });
   afterAll(() => db.drop());
 
@@ -172,7 +172,8 @@ describe('one snapshot: rows written while verify walks the table are not in its
     );
     const { rows: after } = await db.query('SELECT count(*)::int AS n FROM aibridge_token_usages');
     expect(after[0].n).toBe(counted[0].n + 200);
-    expect(during.report.scan.chunks).toBeGreaterThan(2);
+    // Held before its second chunk: some read before the writes, the rest after.
+    expect(during.report.scan.chunks).toBeGreaterThan(1);
     expect(comparable(during.report)).toEqual(comparable(before.report));
     expect(during.report.count_parity.rows_in_table).toBe(counted[0].n);
     expect(during.report.count_parity.rows_classified).toBe(counted[0].n);

@@ -206,6 +206,39 @@ describe('limits no one-snapshot walk can live with', () => {
     }
   });
 
+  it('stops a walk the rate it measures says would outlast transaction_timeout (PostgreSQL 17+), before the server does', async (context) => {
+    const { rows } = await db.query(`SELECT current_setting('server_version_num')::int AS v`);
+    if (rows[0].v < 170000) context.skip();
+    await db.query(
+      `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at)
+       SELECT gen_random_uuid(), gen_random_uuid(), 'r', 1, 1, '{}', now() FROM generate_series(1, 40000)`,
+    );
+    const role = await readerRole(db, 'txnrate', { transaction_timeout: '6s' });
+    try {
+      // Every chunk held 400 ms: forty thousand rows would take far longer than six seconds.
+      const slow = async (): Promise<Session> => {
+        const client = await connect({ target: targetFromUrl(role.url), applicationName: 'aibridge-migrate verify' });
+        return {
+          query: async (text: string, values?: unknown[]) => {
+            if (text.startsWith('SELECT r.found AS has_interception')) await new Promise((r) => setTimeout(r, 400));
+            return client.query(text, values as unknown[]);
+          },
+          end: () => client.end(),
+        } as Session;
+      };
+      await expect(
+        verify({ databaseUrl: role.url, workers: 1 }, { deps: { connect: slow, clock: systemClock, log: silentLog } }),
+      ).rejects.toMatchObject({
+        code: 'PREFLIGHT',
+        message: expect.stringMatching(
+          /^transaction_timeout is 6.0s for this session, but at the rate measured so far verify needs about .* stopped after \d+% of the table/,
+        ),
+      });
+    } finally {
+      await role.drop();
+    }
+  });
+
   it('refuses a transaction_timeout no walk fits in (PostgreSQL 17+), naming it', async (context) => {
     const { rows } = await db.query(`SELECT current_setting('server_version_num')::int AS v`);
     if (rows[0].v < 170000) context.skip();

@@ -166,7 +166,7 @@ export function censusStatement(
     text,
     values: params.values,
     settings: { ...windowSettings(window), ...joinSettings(interceptionWindow) },
-    spreadPages: page && tail !== null && window.by === 'pages' ? { from: tail, to: window.to } : null,
+    spreadPages: page !== null && tail !== null && window.by === 'pages' ? { from: tail, to: window.to } : null,
   };
 }
 

@@ -37,6 +37,14 @@ export interface PageRange {
 
 /** The window is never narrower than this: a chunk's interceptions may bunch on a few pages. */
 const MIN_WINDOW_PAGES = 16;
+/**
+ * Nor wider than this many times the interception pages a chunk of its size holds on average:
+ * rows whose interceptions lie all over the table (rows an update moved to the table's end, a
+ * table rewritten in another order) make a window as wide as the table, whose hash table would
+ * cost what the whole-table join costs, in every chunk. Looking every row up by index then
+ * costs less, and in proportion to the chunk.
+ */
+const MAX_WINDOW_FACTOR = 4;
 /** Half-width of the window in standard deviations of the last chunk's interception pages. */
 const SPREAD_SDS = 2.5;
 
@@ -45,8 +53,8 @@ const SPREAD_SDS = 2.5;
  * predicted from the chunk just before (`last`, same walk) and the one before it (`previous`):
  * interception pages advance with usage pages at the slope between the two chunks' centres, or
  * in the ratio of the tables' sizes until two chunks have shown it. Null when there is nothing
- * to go on (no chunk yet found an interception) or no interception page: then every row is
- * looked up by index.
+ * to go on, no interception page, or a spread too wide to pay (MAX_WINDOW_FACTOR): then every
+ * row is looked up by index.
  */
 export function predictWindow(
   next: { from: number; to: number },
@@ -74,10 +82,9 @@ export function predictWindow(
   // The spread grows with the chunk: scale it from the last chunk's size to the next's.
   const halfWidth = SPREAD_SDS * Math.sqrt(variance) * ((next.to - next.from) / lastPages);
   const predicted = centre(last) + slope * (middle(next) - middle(last));
-  return clampRange(
-    { from: Math.floor(predicted - halfWidth - MIN_WINDOW_PAGES / 2), to: Math.ceil(predicted + halfWidth + MIN_WINDOW_PAGES / 2) },
-    pages.interceptions,
-  );
+  const width = 2 * halfWidth + MIN_WINDOW_PAGES;
+  if (width > MAX_WINDOW_FACTOR * ratio * (next.to - next.from) + MIN_WINDOW_PAGES) return null;
+  return clampRange({ from: Math.floor(predicted - width / 2), to: Math.ceil(predicted + width / 2) }, pages.interceptions);
 }
 
 /** The range moved (not cut) into [0, end): a prediction past either end still covers the pages nearest it. */
@@ -96,7 +103,7 @@ export interface InterceptionJoin {
   /** true when the row's interception exists. */
   found: string;
   /** The interception's heap page as float8 (NULL without one), for the next window. */
-  page: string | null;
+  page: string;
 }
 
 /** A column wanted from the interception: its SQL over the interception's alias. */
@@ -122,7 +129,7 @@ export function interceptionJoin(
       sql: `LEFT JOIN ${interceptions} AS i ON i.id = ${rows}.interception_id`,
       columns: Object.fromEntries(Object.entries(wanted).map(([name, column]) => [name, column('i')])),
       found: '(i.id IS NOT NULL)',
-      page: null,
+      page: '(i.ctid::text::point)[0]',
     };
   }
   const near = `(SELECT n.id, n.ctid, ${over('n').join(', ')} FROM ${interceptions} AS n WHERE n.ctid >= ${params.add(`(${window.from},0)`, 'tid')} AND n.ctid < ${params.add(`(${window.to},0)`, 'tid')})`;

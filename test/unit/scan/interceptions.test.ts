@@ -51,6 +51,11 @@ describe('predictWindow', () => {
     expect(predictWindow({ from: 0, to: 100 }, { last: null, previous: null }, { usages: 100, interceptions: 0 })).toBeNull();
   });
 
+  it('gives no window when the last chunk’s interceptions lay all over the table: index lookups cost less', () => {
+    const scattered = uniform(9_000, 9_100, 0, 2_000);
+    expect(predictWindow({ from: 9_100, to: 9_200 }, { last: scattered, previous: null }, pages)).toBeNull();
+  });
+
   it('ignores a backwards slope (rows moved by updates) and falls back to the tables’ ratio', () => {
     const previous = uniform(0, 100, 500, 520);
     const last = uniform(100, 200, 20, 40);

@@ -33,6 +33,11 @@ export const EXIT_CODES = {
   pooler: 10,
   /** The backfill was cancelled by `aibridge-migrate cancel`; checkpointed, a later `backfill` resumes it. */
   cancelled: 11,
+  /**
+   * `verify --sample` found no failing row in its sample. Not a pass: a sample cannot show that
+   * no row fails, so a pipeline that gates on verify must never see 0 from one.
+   */
+  sampleOnly: 12,
   /** A bug: anything not classified above. */
   internal: 70,
   interrupted: 130,

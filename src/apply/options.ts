@@ -33,8 +33,10 @@ const STAGES = {
   up: { schema: upOptionsSchema, decided: ['dryRun'] },
   // apply converges forward; `--reverse` belongs to the way down (backfill --reverse, down).
   backfill: { schema: backfillSchema, decided: ['dryRun', 'reverse'] },
-  // One report for the whole stage (--report) replaces verify's own --format / --output.
-  verify: { schema: verifyOptionsSchema, decided: ['format', 'output'] },
+  // One report for the whole stage (--report) replaces verify's own --format / --output. The gate
+  // reads every row (a sample never passes), and --workers is the backfill's: verify reads with
+  // its default sessions.
+  verify: { schema: verifyOptionsSchema, decided: ['format', 'output', 'sample', 'workers'] },
   status: { schema: statusOptionsSchema, decided: ['check'] },
 } as const;
 

@@ -10,7 +10,7 @@
  * up's document, the backfill's result (the `finish` event's fields), verify's report, and the
  * gate's {ready, missing}.
  */
-import { toSnake } from '../backfill/events.js';
+import { toSnake } from '../text/json-line.js';
 import { formatDryRun, formatResult } from '../backfill/output/format.js';
 import { coderJson } from '../coder/report.js';
 import { EXIT_CODES, errorJson } from '../errors.js';

@@ -1,18 +1,29 @@
 /**
- * `backfill --dry-run`: what a run would do, read in one READ ONLY transaction. It takes no
- * runner lock and writes no ledger row; its only locks are the ACCESS SHARE every SELECT
- * takes, which block no application query. It works before `up` too (the columns then count
- * as 0 everywhere).
+ * `backfill --dry-run`: what a run would do, read in one snapshot, a chunk per statement
+ * (src/scan/: the same census verify reads, on the same sessions — --workers of them — and
+ * under the same limits). It takes no runner lock and writes no ledger row; its only locks are
+ * the ACCESS SHARE every SELECT takes, which block no application query. It works before `up`
+ * too (the columns then count as 0 everywhere).
  */
-import type { Queryable } from '../db/port.js';
+import { compileRuleSql } from '../rule/index.js';
+import { constantLiteral } from '../db/literal.js';
+import { Params } from '../db/params.js';
+import type { Connector, Queryable } from '../db/port.js';
 import type { ConnectionTarget } from '../db/target.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { withTransaction } from '../db/transaction.js';
-import { READ_COLUMN, tables, WRITE_COLUMN, type Tables } from '../names.js';
-import { compileRuleSql } from '../rule/index.js';
-import type { Clock } from '../runtime.js';
-import { idleInTransactionTimeoutMs } from './options.js';
+import { quoteIdent } from '../db/identifier.js';
+import { READ_COLUMN, WRITE_COLUMN, tables } from '../names.js';
+import { ruleKeys } from '../rule/index.js';
+import type { Clock, Log } from '../runtime.js';
+import type { CensusScope } from '../scan/census.js';
+import { silentScanSink, type ScanSink } from '../scan/events.js';
+import { Scan } from '../scan/scan.js';
+import { withSnapshot } from '../scan/snapshot.js';
+import { anomalyLabelsOf, rowKind, type CensusGroup, type RowKind } from '../scan/tally.js';
+import type { ChunkStatement } from '../scan/walk.js';
+import { windowOrder, windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
 import { etaMs } from './policy/estimate.js';
+import { chunkSizer } from './policy/chunk-sizer.js';
 import { inspectTable } from './run/preflight.js';
 
 export interface DryRunGroup {
@@ -30,7 +41,7 @@ export interface DryRunGroup {
 export interface DryRunAnomalyClass {
   /** Rows with at least one value of this class (among rows whose columns are still 0). */
   rows: number;
-  /** Up to SAMPLE_IDS ids, lowest first, to look at with a SELECT. */
+  /** Up to SAMPLE_IDS ids, the first the read met in the table's order, lowest first, to look at with a SELECT. */
   sampleIds: string[];
 }
 
@@ -51,6 +62,9 @@ export interface DryRunReport {
   readRowsPerSecond: number;
   /** Rough duration of the real run, from the read rate (writes cost about WRITE_COST x a read). */
   estimatedRunMs: number | null;
+  /** Statements the table was read in, and the sessions that shared the snapshot. */
+  chunks: number;
+  sessions: number;
 }
 
 export const SAMPLE_IDS = 5;
@@ -64,97 +78,163 @@ export interface DryRunOptions {
   schema: string;
   stateSchema: string;
   connection: ConnectionTarget;
-  /** --statement-timeout, ms: a stopped process's snapshot is ended by the server after twice this (at least a minute). */
-  statementTimeout: number;
+  /** Sessions reading at once (--workers); two when not given. */
+  workers?: number | undefined;
 }
 
-export async function executeDryRun(session: Queryable, options: DryRunOptions, clock: Clock): Promise<DryRunReport> {
+export interface DryRunDeps {
+  /** Opens the helper sessions that share the snapshot. */
+  connect: Connector;
+  clock: Clock;
+  log: Log;
+  sink?: ScanSink;
+}
+
+const COMMAND = 'backfill --dry-run';
+const DEFAULT_SESSIONS = 2;
+
+/** The anomaly classes a row of this kind carries, once each. */
+function anomalyClasses(kind: RowKind): string[] {
+  return [...new Set(anomalyLabelsOf(kind).map((label) => label.slice(0, label.indexOf(':'))))];
+}
+
+/** A row the run would write: both columns still 0 and the rule gives something. */
+function wouldUpdate(kind: RowKind): boolean {
+  return kind.columnsZero && !(kind.ruleReadZero && kind.ruleWriteZero);
+}
+
+export async function executeDryRun(session: Queryable, options: DryRunOptions, deps: DryRunDeps): Promise<DryRunReport> {
   const names = tables(options.schema, options.stateSchema);
-  const interceptions = names.interceptions;
-  // REPEATABLE READ: every query below sees the same snapshot, so the numbers add up. The idle
-  // timeout is the transaction's own: nothing is set for the session, so this works through
-  // a transaction-mode pooler and leaves nothing on its server connection.
-  const local = { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(options.statementTimeout)) };
-  return withTransaction(session, (db) => readDryRun(db, options, names, interceptions, clock), { mode: 'snapshot', local }).catch(
-    (error: unknown) => {
-      throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
+  // One snapshot: every figure below describes the same rows, so the numbers add up.
+  return withSnapshot(
+    session,
+    {
+      sessions: options.workers ?? DEFAULT_SESSIONS,
+      connect: deps.connect,
+      usages: names.usages,
+      interceptions: names.interceptions,
+      log: deps.log,
     },
-  );
+    async (snapshot) => {
+      const scan = new Scan({ snapshot, command: COMMAND, sink: deps.sink ?? silentScanSink, clock: deps.clock, sizer: chunkSizer });
+      const facts = await inspectTable(snapshot.db, options.schema, names);
+      scan.checkLimits();
+      const scope: CensusScope = {
+        usages: names.usages,
+        interceptions: facts.hasInterceptions ? names.interceptions : null,
+        columnsPresent: facts.hasCacheColumns,
+      };
+      const shape = scan.wholeTable();
+      scan.start(shape.by === 'pages' ? 'pages' : 'keys', shape.estimatedRows, null);
+      const census = await scan.census(scope, {
+        keep: (groups) => groups.some((g) => rowKind(g.bits).columnsZero && anomalyClasses(rowKind(g.bits)).length > 0),
+      });
+
+      const byGroup = new Map<string, DryRunGroup & { read: bigint; write: bigint }>();
+      const anomalies: Record<string, DryRunAnomalyClass> = {};
+      let nullMetadata = 0;
+      for (const g of census.tally.groups()) {
+        const kind = rowKind(g.bits);
+        const key = JSON.stringify([g.provider, g.model]);
+        const into = byGroup.get(key) ?? {
+          provider: g.provider,
+          model: g.model,
+          rows: 0,
+          wouldUpdate: 0,
+          applicationWritten: 0,
+          cacheReadToWrite: '0',
+          cacheWriteToWrite: '0',
+          read: 0n,
+          write: 0n,
+        };
+        into.rows += g.rows;
+        if (!kind.columnsZero) into.applicationWritten += g.rows;
+        if (wouldUpdate(kind)) {
+          into.wouldUpdate += g.rows;
+          into.read += g.sums.rule_read;
+          into.write += g.sums.rule_write;
+        }
+        byGroup.set(key, into);
+        if (kind.document === 'null') nullMetadata += g.rows;
+        if (kind.columnsZero) {
+          for (const cls of anomalyClasses(kind)) (anomalies[cls] ??= { rows: 0, sampleIds: [] }).rows += g.rows;
+        }
+      }
+      for (const cls of Object.keys(anomalies).sort()) {
+        const found = anomalies[cls]!.sampleIds;
+        await scan.pass(
+          'samples',
+          {
+            by: 'list',
+            windows: census.chunks.filter((c) => c.groups.some((g) => classHeld(g, cls))).map((c) => c.window),
+            estimatedRows: 0,
+          },
+          {
+            statement: (window) => anomalySampleIdsStatement(scope, window, cls, SAMPLE_IDS - found.length),
+            consume: (_window, rows) => {
+              found.push(...rows.map((r) => String(r.id)).slice(0, SAMPLE_IDS - found.length));
+              return rows.length;
+            },
+            enough: () => found.length >= SAMPLE_IDS,
+          },
+          'leader',
+        );
+        found.sort();
+      }
+      scan.finish();
+
+      const groups = [...byGroup.values()]
+        .map(({ read, write, ...g }) => ({ ...g, cacheReadToWrite: read.toString(), cacheWriteToWrite: write.toString() }))
+        .sort(
+          (a, b) =>
+            b.wouldUpdate - a.wouldUpdate ||
+            b.rows - a.rows ||
+            (a.provider ?? '').localeCompare(b.provider ?? '', 'en') ||
+            (a.model ?? '').localeCompare(b.model ?? '', 'en'),
+        );
+      const total = census.tally.rows();
+      const wouldUpdateRows = groups.reduce((sum, g) => sum + g.wouldUpdate, 0);
+      const readMs = Math.max(1, census.stats.ms);
+      const readRowsPerSecond = Math.round((total * 1000) / readMs);
+      const readEquivalent = total + (WRITE_COST - 1) * wouldUpdateRows;
+      return {
+        table: names.usages,
+        columnsPresent: facts.hasCacheColumns,
+        rows: total,
+        wouldUpdate: wouldUpdateRows,
+        applicationWritten: groups.reduce((sum, g) => sum + g.applicationWritten, 0),
+        nullMetadata,
+        anomalies,
+        groups,
+        byProvider: facts.hasInterceptions,
+        readMs: Math.round(readMs),
+        readRowsPerSecond,
+        estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
+        chunks: census.stats.chunks,
+        sessions: snapshot.sessions,
+      };
+    },
+  ).catch((error: unknown) => {
+    throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
+  });
 }
 
-async function readDryRun(
-  db: Queryable,
-  options: DryRunOptions,
-  names: Tables,
-  interceptions: string,
-  clock: Clock,
-): Promise<DryRunReport> {
-  const facts = await inspectTable(db, options.schema, names);
-  const rule = compileRuleSql('t.metadata');
-  const read = facts.hasCacheColumns ? `t.${READ_COLUMN}` : '0::bigint';
-  const write = facts.hasCacheColumns ? `t.${WRITE_COLUMN}` : '0::bigint';
-  const judged = `SELECT t.id, t.interception_id, t.metadata IS NULL AS null_metadata,
-              (${read} <> 0 OR ${write} <> 0) AS app_written, r.cache_read, r.cache_write, r.anomalies
-         FROM ${names.usages} AS t
-         CROSS JOIN LATERAL (SELECT ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write, ${rule.anomalies} AS anomalies) AS r`;
-  const eligible = `(NOT j.app_written AND (j.cache_read <> 0 OR j.cache_write <> 0))`;
-  const provider = facts.hasInterceptions ? 'i.provider' : 'NULL::text';
-  const model = facts.hasInterceptions ? 'i.model' : 'NULL::text';
-  const join = facts.hasInterceptions ? `LEFT JOIN ${interceptions} AS i ON i.id = j.interception_id` : '';
-  const started = clock.now();
-  const { rows: groups } = await db.query(
-    `SELECT ${provider} AS provider, ${model} AS model,
-              count(*)::bigint AS rows,
-              count(*) FILTER (WHERE ${eligible})::bigint AS would_update,
-              count(*) FILTER (WHERE j.app_written)::bigint AS app_written,
-              count(*) FILTER (WHERE j.null_metadata)::bigint AS null_metadata,
-              count(*) FILTER (WHERE NOT j.app_written AND cardinality(j.anomalies) > 0)::bigint AS anomalous,
-              COALESCE(sum(j.cache_read) FILTER (WHERE ${eligible}), 0)::text AS read_sum,
-              COALESCE(sum(j.cache_write) FILTER (WHERE ${eligible}), 0)::text AS write_sum
-         FROM (${judged}) AS j ${join}
-        GROUP BY 1, 2
-        ORDER BY would_update DESC, rows DESC, 1, 2`,
-  );
-  const readMs = Math.max(1, clock.now() - started);
-  const anomalous = groups.reduce((sum, g) => sum + Number(g.anomalous), 0);
-  const anomalies: Record<string, DryRunAnomalyClass> = {};
-  if (anomalous > 0) {
-    const { rows } = await db.query(
-      `SELECT class, n, array_agg(id ORDER BY id) FILTER (WHERE rn <= $1) AS samples
-           FROM (SELECT class, id, row_number() OVER (PARTITION BY class ORDER BY id) AS rn, count(*) OVER (PARTITION BY class) AS n
-                   FROM (SELECT DISTINCT split_part(label, ':', 1) AS class, j.id::text AS id
-                           FROM (${judged}) AS j CROSS JOIN LATERAL unnest(j.anomalies) AS label
-                          WHERE NOT j.app_written) AS labelled) AS ranked
-          GROUP BY class, n ORDER BY class`,
-      [SAMPLE_IDS],
-    );
-    for (const row of rows) anomalies[row.class] = { rows: Number(row.n), sampleIds: row.samples ?? [] };
-  }
+/** A census group holds rows whose columns are 0 with an anomaly of class `cls`. */
+function classHeld(group: CensusGroup, cls: string): boolean {
+  const kind = rowKind(group.bits);
+  return kind.columnsZero && anomalyClasses(kind).includes(cls);
+}
 
-  const total = groups.reduce((sum, g) => sum + Number(g.rows), 0);
-  const wouldUpdate = groups.reduce((sum, g) => sum + Number(g.would_update), 0);
-  const readRowsPerSecond = Math.round((total * 1000) / readMs);
-  const readEquivalent = total + (WRITE_COST - 1) * wouldUpdate;
-  return {
-    table: names.usages,
-    columnsPresent: facts.hasCacheColumns,
-    rows: total,
-    wouldUpdate,
-    applicationWritten: groups.reduce((sum, g) => sum + Number(g.app_written), 0),
-    nullMetadata: groups.reduce((sum, g) => sum + Number(g.null_metadata), 0),
-    anomalies,
-    groups: groups.map((g) => ({
-      provider: g.provider,
-      model: g.model,
-      rows: Number(g.rows),
-      wouldUpdate: Number(g.would_update),
-      applicationWritten: Number(g.app_written),
-      cacheReadToWrite: g.read_sum,
-      cacheWriteToWrite: g.write_sum,
-    })),
-    byProvider: facts.hasInterceptions,
-    readMs: Math.round(readMs),
-    readRowsPerSecond,
-    estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
-  };
+/** Ids of rows of the window whose columns are 0 and whose metadata has an anomaly of `cls`, at most `limit`. */
+function anomalySampleIdsStatement(scope: CensusScope, window: ScanWindow, cls: string, limit: number): ChunkStatement {
+  const params = new Params();
+  const chunk = windowSql(window, scope.usages, 't', params);
+  const rule = compileRuleSql('t.metadata');
+  const labels = cls === 'not_an_object' ? ['not_an_object:$'] : ruleKeys().map((key) => `${cls}:${key}`);
+  const zero = scope.columnsPresent ? `t.${quoteIdent(READ_COLUMN)} = 0 AND t.${quoteIdent(WRITE_COLUMN)} = 0` : 'true';
+  const text = `SELECT a.id::text AS id
+    FROM (SELECT t.id, ${rule.anomalies} AS anomalies FROM ${chunk.from} WHERE ${chunk.where} AND ${zero} OFFSET 0) AS a
+   WHERE a.anomalies && ARRAY[${labels.map(constantLiteral).join(', ')}]::text[]${windowOrder(window, 'a.id')}
+   LIMIT ${params.add(limit)}`;
+  return { text, values: params.values, settings: windowSettings(window) };
 }

@@ -50,6 +50,7 @@
  */
 import type { RunControl } from '../ledger/control.js';
 import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
+import { jsonLine } from '../text/json-line.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
 import type { WarningCode } from './policy/replica-watch.js';
 import type { PauseCause, StandbyLag } from './policy/throttle.js';
@@ -177,22 +178,7 @@ export function batchEvent(batch: {
   };
 }
 
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** `value` with camelCase keys in snake_case and dates as ISO strings, as every JSON output spells them. */
-export function toSnake(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toSnake);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [/^[a-z_]+$/.test(k) ? k : snake(k), toSnake(v)]));
-  }
-  return value;
-}
-
 /** One JSON line for `--json`. Keys of anomaly maps (already snake_case) are kept as they are. */
 export function eventJson(event: BackfillEvent, time: Date): string {
-  const { event: name, ...rest } = event;
-  return JSON.stringify({ event: name, time: time.toISOString(), ...(toSnake(rest) as object) });
+  return jsonLine(event, time);
 }

@@ -137,9 +137,16 @@ export async function backfillWithConfig(config: BackfillConfig, deps: Partial<B
   const runtime: Runtime = { ...systemRuntime(), ...overrides };
   if (config.dryRun) {
     try {
-      // One READ ONLY snapshot transaction: it works through any pooler.
+      // One snapshot, read in short READ ONLY transactions (src/scan): it works through any pooler.
       const connector = overrides.connect ?? (() => bareConnection(config, runtime));
-      const report = await withSession(connector, (session) => executeDryRun(session, config, runtime.clock));
+      const report = await withSession(connector, (session) =>
+        executeDryRun(session, config, {
+          connect: connector,
+          clock: runtime.clock,
+          log: runtime.log,
+          ...(overrides.scanSink ? { sink: overrides.scanSink } : {}),
+        }),
+      );
       return { status: 'dry-run', report };
     } catch (error) {
       return failed(translatePgError(error, { ...label, action: 'running --dry-run' }));

@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     .epilogue(
       [
         'Every option can also be set as AIBRIDGE_MIGRATE_<OPTION> (e.g. AIBRIDGE_MIGRATE_LOCK_TIMEOUT=2s) or as a key of the config file; flags win over the environment, the environment over the file. The connection also honours the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, ~/.pgpass, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, …) for whatever the URL leaves out.',
-        'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check / apply: not migrated and backfilled yet · 10 refused: the connection goes through a transaction-mode pooler (up, down, backfill, apply; see --pooler-ok) · 11 backfill cancelled by `aibridge-migrate cancel` (resumable) · 70 internal error · 130/143 interrupted (resumable)',
+        'Exit codes: 0 ok · 1 verify found parity failures · 2 usage or configuration error · 3 cannot connect or not permitted · 4 lock not granted within the retry budget · 5 preflight failed · 6 down refused · 7 another backfill is running · 8 retries exhausted (resumable) · 9 status --check / apply: not migrated and backfilled yet · 10 refused: the connection goes through a transaction-mode pooler (up, down, backfill, apply; see --pooler-ok) · 11 backfill cancelled by `aibridge-migrate cancel` (resumable) · 12 verify --sample found nothing (never a pass) · 70 internal error · 130/143 interrupted (resumable)',
       ].join('\n\n'),
     )
     .fail((message, error) => {

@@ -205,3 +205,22 @@ export function databaseUrl() {
 export function oneOf<T extends string>(values: readonly [T, ...T[]]) {
   return z.enum(values);
 }
+
+const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
+
+/** A share in percent, written with its sign (`1%`, `0.5%`); a config file may give a bare number. */
+export function percent(min: number, max: number) {
+  return z.union([z.number(), z.string()]).transform((raw, ctx) => {
+    const match = typeof raw === 'number' ? null : PERCENT.exec(raw);
+    const value = typeof raw === 'number' ? raw : match ? Number(match[1]) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be a percentage like 1% or 0.5%, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    if (value < min || value > max) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${min}% and ${max}%, got ${value}%` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}

@@ -27,6 +27,8 @@ export const SQLSTATE = {
   duplicateColumn: '42701',
   tooManyConnections: '53300',
   uniqueViolation: '23505',
+  idleInTransactionTimeout: '25P03',
+  transactionTimeout: '25P04',
 } as const;
 
 const NETWORK_CODES = new Set([
@@ -225,6 +227,18 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
         cause: error,
         details: { sqlstate: state },
       });
+    case SQLSTATE.idleInTransactionTimeout:
+    case SQLSTATE.transactionTimeout: {
+      // The server ended the session: a limit on how long a transaction may sit idle, or last.
+      // A command that reads in one snapshot judges both before it starts (scan/limits.ts);
+      // this is the server disagreeing with that judgement (a busier moment, a changed setting).
+      const setting = state === SQLSTATE.idleInTransactionTimeout ? 'idle_in_transaction_session_timeout' : 'transaction_timeout';
+      return new PreflightError(`the server ended the session${doing}: ${setting} ran out (${message})`, {
+        hint: `Raise ${setting} for the role that runs aibridge-migrate (ALTER ROLE <role> SET ${setting} = …), or turn it off for it.`,
+        cause: error,
+        details: { sqlstate: state, setting },
+      });
+    }
     case SQLSTATE.undefinedTable:
     case SQLSTATE.undefinedColumn:
       return new PreflightError(`a table or column this command needs is missing${doing}: ${message}`, {

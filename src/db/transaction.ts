@@ -16,11 +16,19 @@ export interface TransactionOptions {
    */
   mode?: 'read-write' | 'read-only' | 'snapshot';
   /**
+   * With `snapshot`: the name of a snapshot another transaction exported (pg_export_snapshot),
+   * imported as the transaction's first statement, so it sees exactly what that one sees.
+   */
+  importSnapshot?: string;
+  /**
    * Settings local to the transaction (set_config(…, true)): the session's own settings stay as
    * the DBA configured them once it ends. Values are sent as parameters.
    */
   local?: Record<string, string>;
 }
+
+/** The names pg_export_snapshot() gives: hex groups and dashes. */
+const SNAPSHOT_NAME = /^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)*$/;
 
 const BEGIN = {
   'read-write': 'BEGIN',
@@ -41,8 +49,14 @@ export async function setLocal(db: Queryable, settings: Record<string, string>):
  * transaction back itself when the session ends, so that failure is ignored.
  */
 export async function withTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const imported = options.importSnapshot;
+  if (imported !== undefined && (options.mode !== 'snapshot' || !SNAPSHOT_NAME.test(imported))) {
+    throw new TypeError(`cannot import snapshot ${JSON.stringify(imported)} (only a server-made name, into a snapshot transaction)`);
+  }
   await db.query(BEGIN[options.mode ?? 'read-write']);
   try {
+    // A utility statement takes no parameters: the name is checked above to be one the server makes.
+    if (imported !== undefined) await db.query(`SET TRANSACTION SNAPSHOT '${imported}'`);
     await setLocal(db, options.local ?? {});
     const result = await work(db);
     await db.query('COMMIT');
@@ -77,4 +91,21 @@ export async function withRolledBackTransaction<T>(
     if (error !== rollback) throw error;
   }
   return result as T;
+}
+
+/**
+ * Runs `work` inside a savepoint of the open transaction: released when it returns, rolled
+ * back to when it throws (the error is rethrown), so a failed statement leaves the transaction
+ * — and its snapshot — usable. A savepoint of a READ ONLY transaction assigns no transaction id.
+ */
+export async function withSavepoint<T>(db: Queryable, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  await db.query('SAVEPOINT aibridge_migrate');
+  try {
+    const result = await work(db);
+    await db.query('RELEASE SAVEPOINT aibridge_migrate');
+    return result;
+  } catch (error) {
+    await db.query('ROLLBACK TO SAVEPOINT aibridge_migrate').catch(() => {});
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@
  * outcome). Pure: no I/O, no clock.
  */
 import { ANOMALY_CLASSES } from '../rule/definition.js';
+import { EXIT_CODES } from '../errors.js';
 import { decideOutcome, evaluateChecks } from './checks.js';
 import type { ColumnSums, GroupFacts, SessionFacts, VerificationFacts } from './facts.js';
 import { REPORT_SCHEMA_VERSION, type ColumnTotals, type ProviderModelTotals, type Report, type SessionTotals } from './model.js';
@@ -186,7 +187,7 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
           ? (() => {
               const run = facts.ledger.run;
               const unexplained =
-                run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null
+                run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null || facts.rowsInTable === null
                   ? null
                   : facts.rowsInTable - run.tableRowsAtStart - run.rowsCreatedSinceStart;
               return {
@@ -212,7 +213,7 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
       by_provider_model: facts.groups.map((g) => groupTotals(g, nums, g.hasInterception ? `${g.provider}/${g.model}` : 'no-interception')),
       all: groupTotals(all, nums, 'total'),
       sessions: {
-        count: facts.sessions.count,
+        with_failing_rows: facts.sessions.withFailingRows,
         differing: facts.sessions.differing,
         top_n: facts.topSessions,
         top: facts.sessions.top.map((s) => sessionTotals(s, nums)),
@@ -225,8 +226,13 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
       samples: [...facts.anomalySamples].sort((a, b) => a.id.localeCompare(b.id)),
     },
   };
-  const checks = evaluateChecks(sections, failOnAnomaly);
+  const checks = evaluateChecks({ ...sections, sample: facts.sample }, failOnAnomaly);
   const warnings = [...nums.warnings];
+  if (facts.sample) {
+    warnings.unshift(
+      `A sample of ~${facts.sample.percent}% of the table's pages (${facts.sample.rows_sampled.toLocaleString('en-US')} rows): every count and total in this report is over the rows sampled; whole-table figures are estimates (sample.estimates). It is not a verification and never passes (exit ${EXIT_CODES.sampleOnly} when it finds no failing row): gate on verify without --sample.`,
+    );
+  }
   if (!facts.columnsPresent) {
     warnings.unshift(
       'The cache columns do not exist yet (run `aibridge-migrate up`): columns were read as 0, so this report previews what the backfill will change.',
@@ -238,9 +244,11 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
     generated_at: facts.generatedAt.toISOString(),
     tool: { name: 'aibridge-migrate', rule_fingerprint: facts.ruleFingerprint },
     target: { database: facts.database, schema: facts.schema, table: facts.table, server_version_num: facts.serverVersionNum },
-    outcome: decideOutcome(checks, facts.columnsPresent, failOnAnomaly),
+    scan: facts.scan,
+    outcome: decideOutcome(checks, facts.columnsPresent, failOnAnomaly, facts.sample !== null),
     checks,
     ...sections,
+    sample: facts.sample,
     warnings,
   };
 }

@@ -2,7 +2,7 @@
  * What verify measured, before any judgement: the input of buildReport(). Sums are bigint
  * (PostgreSQL's sum(bigint) is numeric and may exceed a JavaScript number).
  */
-import type { AnomalySample, ClassCounts, RowSample } from './model.js';
+import type { AnomalySample, ClassCounts, RowSample, SampleSection, ScanSection } from './model.js';
 
 export interface ColumnSums {
   columns: bigint;
@@ -61,11 +61,14 @@ export interface VerificationFacts {
   maxSamples: number;
   topSessions: number;
   groups: GroupFacts[];
-  /** count(*) of the table in the same snapshot, by a separate scan. */
-  rowsInTable: number;
+  /** Rows the census read in the snapshot; null for a sample (the table was not counted). */
+  rowsInTable: number | null;
   samples: { pending: RowSample[]; conflict: RowSample[] };
-  /** count null: not summed per session, because no row fails parity (none can differ). */
-  sessions: { count: number | null; differing: number; top: SessionFacts[] };
+  /** withFailingRows and differing null: not summed (a sample, or too many sessions). */
+  sessions: { withFailingRows: number | null; differing: number | null; top: SessionFacts[] };
+  scan: ScanSection;
+  /** null for a full verify. */
+  sample: SampleSection | null;
   ledger: { state: 'absent' | 'no_runs' } | { state: 'present'; run: LedgerRunFacts };
   anomalySamples: AnomalySample[];
 }

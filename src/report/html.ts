@@ -8,6 +8,7 @@ import { sessionsSentence } from './checks.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
 import { barChart } from './svg-chart.js';
+import { sampleHeadline, sampleEstimateRows } from './sample-rows.js';
 
 const CLASS_COLORS = { ok: '#2e7d32', application_written: '#1565c0', pending: '#ef6c00', conflict: '#c62828' } as const;
 const STATUS_LABEL: Record<Check['status'], string> = { pass: 'pass', fail: 'fail', warn: 'warning', skipped: 'skipped' };
@@ -20,7 +21,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dcdfe4;padding-bottom:4px}
 .meta,.muted{color:#5f6368}.banner{padding:10px 14px;border-radius:6px;margin:14px 0;font-weight:600}
-.banner.pass{background:#e6f4ea;color:#1e5e2b}.banner.fail{background:#fce8e6;color:#8c1d18}.banner.before_up{background:#fff4e5;color:#7a4100}
+.banner.pass{background:#e6f4ea;color:#1e5e2b}.banner.fail{background:#fce8e6;color:#8c1d18}.banner.before_up,.banner.sample{background:#fff4e5;color:#7a4100}
 table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 10px;font-size:13px}
 th,td{border:1px solid #e1e4e8;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f2f5}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -54,8 +55,10 @@ export function renderHtml(report: Report): string {
     outcome.status === 'pass'
       ? 'Parity holds'
       : outcome.status === 'fail'
-        ? `Parity fails: ${outcome.failing_checks.join(', ')}`
-        : 'Preview: the cache columns do not exist yet (run up first)';
+        ? `Parity fails${report.sample ? ' (found in a sample)' : ''}: ${outcome.failing_checks.join(', ')}`
+        : outcome.status === 'sample' && report.sample
+          ? sampleHeadline(report.sample)
+          : 'Preview: the cache columns do not exist yet (run up first)';
   const body: string[] = [];
   body.push(`<h1>${h(title)}</h1>`);
   body.push(
@@ -71,6 +74,19 @@ export function renderHtml(report: Report): string {
     );
   }
   body.push('</tbody></table></div>');
+
+  if (report.sample) {
+    body.push(
+      `<h2>Estimated for the whole table</h2><p class="muted">From ${formatCount(report.sample.rows_sampled)} sampled rows (${report.sample.replicates} replicates, seed ${report.sample.seed}); 95% interval. Everything below is over the sampled rows only.</p>`,
+    );
+    body.push('<table><thead><tr><th>Figure</th><th>Estimate</th><th>Standard error</th><th>95% interval</th></tr></thead><tbody>');
+    for (const [label, e] of sampleEstimateRows(report.sample)) {
+      body.push(
+        `<tr>${cell(label)}${cell(formatCount(e.estimate), true)}${cell(formatCount(e.standard_error), true)}${cell(`${formatCount(e.low)} – ${formatCount(e.high)}`, true)}</tr>`,
+      );
+    }
+    body.push('</tbody></table>');
+  }
 
   body.push('<h2>Charts</h2><div class="charts">');
   body.push(
@@ -149,7 +165,7 @@ export function renderHtml(report: Report): string {
     body.push('</ul>');
   }
 
-  body.push(`<h2>Sessions</h2><p>${h(sessionsSentence(totals.sessions))}</p>`);
+  body.push(`<h2>Sessions</h2><p>${h(sessionsSentence(totals.sessions, report.sample !== null))}</p>`);
   const differing = totals.sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');
@@ -176,11 +192,11 @@ export function renderHtml(report: Report): string {
   const run = report.count_parity.ledger_run;
   body.push('<h2>Count parity</h2>');
   body.push(
-    `<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${formatCount(report.count_parity.rows_in_table)} in the table; ledger: ${h(report.count_parity.ledger)}.</p>`,
+    `<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${report.count_parity.rows_in_table === null ? 'the table not counted (a sample)' : `${formatCount(report.count_parity.rows_in_table)} in the table`}; ledger: ${h(report.count_parity.ledger)}.</p>`,
   );
   if (run) {
     body.push(
-      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), true)}${cell(formatCount(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), true)}${cell(formatCount(run.rows_updated), true)}</tr></tbody></table>`,
+      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), true)}${cell(run.rows_now === null ? '?' : formatCount(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), true)}${cell(formatCount(run.rows_updated), true)}</tr></tbody></table>`,
     );
   }
 

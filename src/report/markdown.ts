@@ -4,6 +4,7 @@ import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
+import { sampleEstimateRows, sampleHeadline } from './sample-rows.js';
 
 const ICON: Record<Check['status'], string> = { pass: '✅ pass', fail: '❌ fail', warn: '⚠️ warn', skipped: '➖ skipped' };
 
@@ -53,7 +54,13 @@ function totalsRow(name: string, g: ProviderModelTotals): string[] {
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   const status =
-    report.outcome.status === 'pass' ? '✅ parity holds' : report.outcome.status === 'fail' ? '❌ parity fails' : '⚠️ preview before `up`';
+    report.outcome.status === 'pass'
+      ? '✅ parity holds'
+      : report.outcome.status === 'fail'
+        ? `❌ parity fails${report.sample ? ' (in a sample)' : ''}`
+        : report.outcome.status === 'sample' && report.sample
+          ? `🔎 ${sampleHeadline(report.sample)}`
+          : '⚠️ preview before `up`';
   out.push(`## aibridge-migrate verify: ${status}`, '');
   out.push(
     `Database \`${md(report.target.database)}\`, table \`${md(report.target.schema)}.${report.target.table}\`; snapshot ${report.snapshot.taken_at}; rule \`${report.tool.rule_fingerprint}\`; exit code **${report.outcome.exit_code}**.`,
@@ -70,8 +77,29 @@ export function renderMarkdown(report: Report): string {
     '',
   );
 
+  if (report.sample) {
+    out.push(
+      '### Estimated for the whole table',
+      '',
+      `From ${formatCount(report.sample.rows_sampled)} sampled rows (${report.sample.replicates} replicates, seed ${report.sample.seed}); 95% interval.`,
+      '',
+    );
+    out.push(
+      ...table(
+        ['Figure', 'Estimate', 'Standard error', '95% interval'],
+        sampleEstimateRows(report.sample).map(([label, e]) => [
+          md(label),
+          formatCount(e.estimate),
+          formatCount(e.standard_error),
+          `${formatCount(e.low)} – ${formatCount(e.high)}`,
+        ]),
+      ),
+      '',
+    );
+  }
+
   const { classes, samples } = report.row_parity;
-  out.push('### Rows by parity class', '');
+  out.push(report.sample ? '### Sampled rows by parity class' : '### Rows by parity class', '');
   out.push(
     ...table(
       ['Class', 'Rows'],
@@ -134,7 +162,7 @@ export function renderMarkdown(report: Report): string {
   }
 
   const { sessions } = report.totals;
-  out.push('### Sessions', '', sessionsSentence(sessions), '');
+  out.push('### Sessions', '', sessionsSentence(sessions, report.sample !== null), '');
   const differing = sessions.top.filter((s) => !s.agrees);
   if (differing.length > 0) {
     out.push(
@@ -193,7 +221,7 @@ export function renderMarkdown(report: Report): string {
             md(run.run_id),
             md(run.status),
             run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start),
-            formatCount(run.rows_now),
+            run.rows_now === null ? '?' : formatCount(run.rows_now),
             run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start),
             run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained),
             formatCount(run.rows_updated),

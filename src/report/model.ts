@@ -14,8 +14,16 @@ import { z } from 'zod';
 /**
  * 2: totals.sessions.count became nullable (sessions are summed only when some row fails).
  * 3: `estimate` (always null: no command produced one) was removed; `kind` is always "verify".
+ * 4: verify reads the table in short statements (chunks) inside one snapshot. Counting every
+ *    session needs every session key in one place, which no short statement has: so
+ *    totals.sessions.count (every session) was replaced by `with_failing_rows` (the sessions
+ *    holding a pending or conflict row — the only ones that can differ), and it and
+ *    `differing` are null when sessions were not summed. `verify --sample` added
+ *    outcome.status "sample" and the `sample` section, and a sample does not count the table:
+ *    count_parity.rows_in_table and ledger_run.rows_now became nullable. `scan` (how the table
+ *    was read) was added.
  */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 const count = z.number().int().nonnegative();
 const tokens = z.number().int();
@@ -108,8 +116,8 @@ export const ledgerRunSchema = z.object({
   rows_scanned: count,
   rows_updated: count,
   rows_application_written: count,
-  /** Rows in the table now. */
-  rows_now: count,
+  /** Rows in the table now; null for a sample (the table was not counted). */
+  rows_now: count.nullable(),
   /** Rows now whose created_at is after max_created_at_at_start: inserted since the run began. */
   rows_created_since_start: count.nullable(),
   /** rows_now − table_rows_at_start − rows_created_since_start: deletions, or created_at out of order. */
@@ -120,6 +128,45 @@ export const anomalySampleSchema = z.object({
   id: uuid,
   interception_id: uuid,
   anomalies: z.array(z.object({ class: z.string(), key: z.string().nullable(), raw_value: z.string() })),
+});
+
+/** A whole-table figure estimated from a sample, with its sampling error (verify/sample-estimate.ts). */
+export const estimateSchema = z.object({
+  estimate: z.number().int(),
+  standard_error: z.number().nonnegative(),
+  /** The 95% interval. */
+  low: z.number().int(),
+  high: z.number().int(),
+});
+
+export const sampleSchema = z.object({
+  /** The share of the table's pages asked for. */
+  percent: z.number().positive(),
+  /** Independent TABLESAMPLE SYSTEM statements the sample was taken in, with seeds seed, seed + 1, … */
+  replicates: count,
+  seed: z.number().int(),
+  /** Rows read: every count and sum elsewhere in this report is over these rows only. */
+  rows_sampled: count,
+  /** The whole table, estimated. */
+  estimates: z.object({
+    rows: estimateSchema,
+    classes: z.object({ ok: estimateSchema, application_written: estimateSchema, pending: estimateSchema, conflict: estimateSchema }),
+    rows_with_anomalies: estimateSchema,
+    cache_read: z.object({ columns: estimateSchema, rule: estimateSchema, difference: estimateSchema }),
+    cache_write: z.object({ columns: estimateSchema, rule: estimateSchema, difference: estimateSchema }),
+  }),
+});
+
+export const scanSchema = z.object({
+  /** pages: heap pages (PostgreSQL 14+); keys: slices of the key space; sample: TABLESAMPLE replicates. */
+  read_by: z.enum(['pages', 'keys', 'sample']),
+  /** Sessions that read chunks of the one snapshot (pg_export_snapshot). */
+  sessions: count,
+  /** Statements of the pass over every row. */
+  chunks: count,
+  longest_chunk_ms: z.number().nonnegative(),
+  /** From the snapshot to the last statement. */
+  duration_ms: z.number().nonnegative(),
 });
 
 export const reportSchema = z
@@ -141,9 +188,13 @@ export const reportSchema = z
       /** false before `up`: the columns are read as 0, so every eligible row shows as pending. */
       columns_present: z.boolean(),
     }),
+    scan: scanSchema,
     outcome: z.object({
-      /** pass / fail; before_up: the columns do not exist yet (a preview). */
-      status: z.enum(['pass', 'fail', 'before_up']),
+      /**
+       * pass / fail; before_up: the columns do not exist yet (a preview); sample: a sample
+       * found no failing row — which is not a pass (exit code 12; see the README).
+       */
+      status: z.enum(['pass', 'fail', 'before_up', 'sample']),
       exit_code: z.number().int(),
       failing_checks: z.array(z.enum(CHECK_IDS)),
       fail_on_anomaly: z.boolean(),
@@ -156,7 +207,8 @@ export const reportSchema = z
       samples: z.object({ pending: z.array(rowSampleSchema), conflict: z.array(rowSampleSchema) }),
     }),
     count_parity: z.object({
-      rows_in_table: count,
+      /** null for a sample: the table was not counted. */
+      rows_in_table: count.nullable(),
       rows_classified: count,
       /** absent: no ledger table (before `up`); no_runs: no forward backfill recorded; present: see ledger_run. */
       ledger: z.enum(['absent', 'no_runs', 'present']),
@@ -167,11 +219,13 @@ export const reportSchema = z
       all: providerModelTotalsSchema,
       sessions: z.object({
         /**
-         * Sessions in the table; null when they were not summed: no row fails parity, and a
-         * session's totals are sums of its rows, so no session can differ.
+         * Sessions holding a pending or conflict row: the only sessions whose totals can differ
+         * (0 when no row fails). null when not summed: a sample, or more sessions than one
+         * verify holds in memory (row parity then already fails on a large scale).
          */
-        count: count.nullable(),
-        differing: count,
+        with_failing_rows: count.nullable(),
+        /** Of those, the sessions whose totals differ; null when not summed. */
+        differing: count.nullable(),
         top_n: count,
         /** The sessions with the largest difference (all agreeing sessions are omitted when any differ). */
         top: z.array(sessionTotalsSchema),
@@ -183,6 +237,8 @@ export const reportSchema = z
       by_key: z.array(z.object({ class: z.string(), key: z.string().nullable(), rows: count })),
       samples: z.array(anomalySampleSchema),
     }),
+    /** null for a full verify. */
+    sample: sampleSchema.nullable(),
     warnings: z.array(z.string()),
   })
   .strict();
@@ -195,3 +251,6 @@ export type ColumnTotals = z.infer<typeof columnTotalsSchema>;
 export type ProviderModelTotals = z.infer<typeof providerModelTotalsSchema>;
 export type SessionTotals = z.infer<typeof sessionTotalsSchema>;
 export type AnomalySample = z.infer<typeof anomalySampleSchema>;
+export type Estimate = z.infer<typeof estimateSchema>;
+export type SampleSection = z.infer<typeof sampleSchema>;
+export type ScanSection = z.infer<typeof scanSchema>;

@@ -4,6 +4,8 @@ import { escapeTerminal as safe } from './escape.js';
 import type { Check, Report, RowSample } from './model.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
+import { estimateText } from './checks.js';
+import { sampleEstimateRows, sampleHeadline } from './sample-rows.js';
 
 const STATUS_STYLE: Record<Check['status'], Style> = { pass: 'green', fail: 'red', warn: 'yellow', skipped: 'dim' };
 const STATUS_WORD: Record<Check['status'], string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', skipped: 'skip' };
@@ -20,8 +22,10 @@ export function renderText(report: Report, options: { color: boolean }): string 
     outcome.status === 'pass'
       ? c('green', 'parity holds')
       : outcome.status === 'fail'
-        ? c('red', 'parity FAILS')
-        : c('yellow', 'preview: the cache columns do not exist yet');
+        ? c('red', `parity FAILS${report.sample ? ` (found in a sample of ~${report.sample.percent}% of the pages)` : ''}`)
+        : outcome.status === 'sample' && report.sample
+          ? c('yellow', sampleHeadline(report.sample))
+          : c('yellow', 'preview: the cache columns do not exist yet');
   out.push(`${c('bold', 'aibridge-migrate verify')}: ${headline} (exit ${outcome.exit_code})`);
   out.push(
     c(
@@ -32,6 +36,14 @@ export function renderText(report: Report, options: { color: boolean }): string 
   out.push('');
   for (const check of report.checks) {
     out.push(`${c(STATUS_STYLE[check.status], STATUS_WORD[check.status].padEnd(4))}  ${check.title.padEnd(30)} ${safe(check.summary)}`);
+  }
+
+  if (report.sample) {
+    out.push(
+      '',
+      `estimated for the whole table from ${formatCount(report.sample.rows_sampled)} sampled rows (${report.sample.replicates} replicates; 95% interval):`,
+    );
+    for (const [label, e] of sampleEstimateRows(report.sample)) out.push(`    ${label.padEnd(34)} ${estimateText(e)}`);
   }
 
   const { samples } = report.row_parity;

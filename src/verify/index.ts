@@ -11,6 +11,7 @@ import { connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/target.js';
 import type { Report } from '../report/model.js';
 import { silentLog, systemClock, type Log } from '../runtime.js';
+import type { ScanSink } from '../scan/events.js';
 import { verifyOptionsSchema } from './options.js';
 import { runVerify, type VerifyDeps } from './run.js';
 
@@ -24,17 +25,18 @@ export { reportSchema, REPORT_SCHEMA_VERSION, type Report } from '../report/mode
 export interface VerifyResult {
   /** pass: parity holds; fail: it does not; before_up: the cache columns do not exist yet. */
   status: Report['outcome']['status'];
-  /** The exit code the CLI uses for this result (0, 1 or 5). */
+  /** The exit code the CLI uses for this result (0, 1, 5, or 12 for a sample that found nothing failing). */
   exitCode: number;
   report: Report;
 }
 
-/** verify's production I/O: a read-only session named for pg_stat_activity, the clock, a log. */
-export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog): VerifyDeps {
+/** verify's production I/O: read-only sessions named for pg_stat_activity, the clock, a log, progress. */
+export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog, sink?: ScanSink): VerifyDeps {
   return {
     connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify', log }),
     clock: systemClock,
     log,
+    ...(sink ? { sink } : {}),
   };
 }
 

@@ -55,3 +55,22 @@ export function parityClassSql(columnRead: string, columnWrite: string, ruleRead
       ELSE 'conflict'
     END`;
 }
+
+/** The comparisons classifyParity makes, as the census packs them for each row (scan/census.ts). */
+export interface ParityFlags {
+  /** Both columns are 0. */
+  columnsZero: boolean;
+  readEqual: boolean;
+  writeEqual: boolean;
+  ruleReadZero: boolean;
+  ruleWriteZero: boolean;
+}
+
+/** classifyParity from the comparisons alone: the same decision, step for step. */
+export function classOfFlags(flags: ParityFlags): ParityClass {
+  if (flags.readEqual && flags.writeEqual) return 'ok';
+  if (flags.columnsZero) return 'pending';
+  const readFine = flags.readEqual || flags.ruleReadZero;
+  const writeFine = flags.writeEqual || flags.ruleWriteZero;
+  return readFine && writeFine ? 'application_written' : 'conflict';
+}

@@ -1,39 +1,58 @@
 /**
- * verify's core: one REPEATABLE READ, READ ONLY transaction, so every figure in the report
- * describes the same snapshot and nothing is written. It takes only ACCESS SHARE locks, which
- * block no reader or writer — but they do make an ALTER TABLE (e.g. a concurrent `up`) wait,
- * and `up` gives up quickly through its lock_timeout rather than queueing writers behind it.
+ * verify's core: every figure of the report from ONE snapshot, read in short statements.
+ *
+ * One REPEATABLE READ, READ ONLY transaction holds the snapshot (scan/snapshot.ts); with
+ * --workers above 1, more sessions import it and take chunks of the same walk. The table is
+ * read a chunk per statement (scan/walk.ts): stretches of heap pages on PostgreSQL 14 and newer,
+ * slices of the key space before, each aimed well under a second and under the role's
+ * statement_timeout. Passes, in order:
+ *
+ *   rows      the census of every row (scan/census.ts): classes, anomalies, totals per
+ *             provider and model, rows created since the backfill run — the rule judged once
+ *             per row;
+ *   samples   only the chunks the census found failing or anomalous rows in, until enough;
+ *   sessions  only the chunks holding failing rows, summed per session (sessions.ts), then
+ *             the totals of the sessions listed, from their interceptions.
+ *
+ * It takes only ACCESS SHARE locks, which block no reader or writer — but they do make an
+ * ALTER TABLE (e.g. a concurrent `up`) wait, and `up` gives up quickly through its
+ * lock_timeout rather than queueing writers behind it.
  */
 import type { DbRow } from '../db/row.js';
 import { withSession, type Connector, type Queryable } from '../db/port.js';
 import { translatePgError } from '../db/pg-errors.js';
 import type { ConnectionTarget } from '../db/target.js';
-import { withTransaction } from '../db/transaction.js';
 import { PreflightError } from '../errors.js';
 import { latestRun, ledgerExists } from '../ledger/runs.js';
 import { CACHE_COLUMNS, TOKEN_USAGES, tables, target } from '../names.js';
 import { ruleFingerprint } from '../rule/fingerprint.js';
 import { buildReport } from '../report/build.js';
-import type { GroupFacts, LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
-import type { AnomalySample, Report, RowSample } from '../report/model.js';
+import type { LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
+import type { AnomalySample, Report, RowSample, SampleSection } from '../report/model.js';
 import type { Clock, Log } from '../runtime.js';
-import { PARITY_CLASSES } from './parity-class.js';
-import {
-  PREFLIGHT_SQL,
-  anomalyLabels,
-  anomalySampleSql,
-  classSampleSql,
-  countRowsSql,
-  groupPassSql,
-  sessionPassSql,
-  type VerifyScope,
-} from './queries.js';
+import { chunkSizer } from '../backfill/policy/chunk-sizer.js';
+import type { CensusScope } from '../scan/census.js';
+import { silentScanSink, type ScanSink } from '../scan/events.js';
+import type { WalkShape } from '../scan/plan.js';
+import { Scan, type CensusChunk } from '../scan/scan.js';
+import { withSnapshot, type Snapshot } from '../scan/snapshot.js';
+import { anomalyLabelsOf, rowKind, type CensusGroup } from '../scan/tally.js';
+import { groupFacts } from './census-facts.js';
+import { classOfFlags, PARITY_CLASSES } from './parity-class.js';
+import { PREFLIGHT_SQL } from './queries.js';
+import { anomalySampleStatement, classSampleStatement, sessionDiffStatement, sessionTotalsStatement } from './rows.js';
+import { estimateFigures, planReplicates, type Replicate } from './sample-estimate.js';
+import { SESSION_LIMIT, SessionDiffs } from './sessions.js';
 
 export interface VerifyDeps {
-  /** Opens the connection (src/db/connect.ts in production). */
+  /** Opens a connection (src/db/connect.ts in production): the leader, and the helpers. */
   connect: Connector;
-  clock: Pick<Clock, 'date'>;
+  clock: Clock;
   log: Log;
+  /** Progress events (scan/events.ts); none by default. */
+  sink?: ScanSink;
+  /** A number in [0, 1): the sample's seed. */
+  random?: () => number;
 }
 
 export interface VerifySettings {
@@ -43,35 +62,17 @@ export interface VerifySettings {
   maxSamples: number;
   topSessions: number;
   failOnAnomaly: boolean;
+  /** Sessions reading chunks at once, all in one snapshot. */
+  workers: number;
+  /** --sample: the share of pages in percent; undefined for the full verify. */
+  sample?: number | undefined;
+  /** Sessions summed in memory at most (sessions.ts); for tests. */
+  sessionLimit?: number;
 }
 
-const int = (value: unknown) => Number(value ?? 0);
+const COMMAND = 'verify';
+
 const big = (value: unknown) => BigInt(String(value ?? '0'));
-
-function groupFacts(row: DbRow, labels: readonly string[]): GroupFacts {
-  const anomalies: Record<string, number> = {};
-  labels.forEach((label, n) => {
-    anomalies[label] = int(row[`a${n}`]);
-  });
-  return {
-    hasInterception: row.has_interception === true,
-    provider: row.provider ?? null,
-    model: row.model ?? null,
-    rows: int(row.rows),
-    classes: { ok: int(row.ok), application_written: int(row.application_written), pending: int(row.pending), conflict: int(row.conflict) },
-    rowsWithAnomalies: int(row.rows_with_anomalies),
-    anomalyLabels: anomalies,
-    read: { columns: big(row.column_read), rule: big(row.rule_read), applicationWritten: big(row.app_read), legacy: big(row.legacy_read) },
-    write: {
-      columns: big(row.column_write),
-      rule: big(row.rule_write),
-      applicationWritten: big(row.app_write),
-      legacy: big(row.legacy_write),
-    },
-    rowsWithInputCached: int(row.rows_input_cached),
-    rowsWithSeveralReadKeys: int(row.rows_several_read_keys),
-  };
-}
 
 function sampleOf(row: DbRow): RowSample {
   return {
@@ -126,102 +127,298 @@ async function readLedger(db: Queryable, settings: VerifySettings): Promise<Ledg
   return { ledger: { state: 'present', run: facts }, createdAfter: run.maxCreatedAtAtStart };
 }
 
+/** What a chunk holds that later passes look for. */
+function chunkCounts(groups: readonly CensusGroup[]): { pending: number; conflict: number; anomalous: number } {
+  const counts = { pending: 0, conflict: 0, anomalous: 0 };
+  for (const g of groups) {
+    const kind = rowKind(g.bits);
+    const cls = classOfFlags(kind);
+    if (cls === 'pending' || cls === 'conflict') counts[cls] += g.rows;
+    if (anomalyLabelsOf(kind).length > 0) counts.anomalous += g.rows;
+  }
+  return counts;
+}
+
+/** The whole-table figures a sample estimates, summed over one replicate's census. */
+function replicateFigures(groups: readonly CensusGroup[]): Record<string, number> {
+  const figures: Record<string, number> = { rows: 0, rows_with_anomalies: 0 };
+  for (const c of PARITY_CLASSES) figures[c] = 0;
+  for (const side of ['read', 'write'] as const) for (const f of ['columns', 'rule', 'difference']) figures[`${side}_${f}`] = 0;
+  for (const g of groups) {
+    const kind = rowKind(g.bits);
+    const cls = classOfFlags(kind);
+    figures.rows! += g.rows;
+    figures[cls]! += g.rows;
+    if (anomalyLabelsOf(kind).length > 0) figures.rows_with_anomalies! += g.rows;
+    const appRead = cls === 'application_written' && kind.ruleReadZero ? g.sums.column_read : 0n;
+    const appWrite = cls === 'application_written' && kind.ruleWriteZero ? g.sums.column_write : 0n;
+    figures.read_columns! += Number(g.sums.column_read);
+    figures.read_rule! += Number(g.sums.rule_read);
+    figures.read_difference! += Number(g.sums.column_read - appRead - g.sums.rule_read);
+    figures.write_columns! += Number(g.sums.column_write);
+    figures.write_rule! += Number(g.sums.rule_write);
+    figures.write_difference! += Number(g.sums.column_write - appWrite - g.sums.rule_write);
+  }
+  return figures;
+}
+
+function sampleSection(percent: number, seed: number, replicates: readonly Replicate[], rowsSampled: number): SampleSection {
+  const e = estimateFigures(replicates);
+  const zero = { estimate: 0, standard_error: 0, low: 0, high: 0 };
+  const get = (name: string) => e[name] ?? zero;
+  return {
+    percent,
+    replicates: replicates.length,
+    seed,
+    rows_sampled: rowsSampled,
+    estimates: {
+      rows: get('rows'),
+      classes: { ok: get('ok'), application_written: get('application_written'), pending: get('pending'), conflict: get('conflict') },
+      rows_with_anomalies: get('rows_with_anomalies'),
+      cache_read: { columns: get('read_columns'), rule: get('read_rule'), difference: get('read_difference') },
+      cache_write: { columns: get('write_columns'), rule: get('write_rule'), difference: get('write_difference') },
+    },
+  };
+}
+
 /** Measures everything inside one snapshot; returns the facts for buildReport(). */
-export async function collectFacts(
-  session: Queryable,
-  settings: VerifySettings,
-  deps: Pick<VerifyDeps, 'clock' | 'log'>,
-): Promise<VerificationFacts> {
+export async function collectFacts(leader: Queryable, settings: VerifySettings, deps: VerifyDeps): Promise<VerificationFacts> {
   const generatedAt = deps.clock.date();
-  return withTransaction(session, (db) => measure(db, settings, deps, generatedAt), { mode: 'snapshot' }).catch((error: unknown) => {
+  const names = tables(settings.schema, settings.stateSchema);
+  return withSnapshot(
+    leader,
+    { sessions: settings.workers, connect: deps.connect, usages: names.usages, interceptions: names.interceptions, log: deps.log },
+    (snapshot) => measure(snapshot, settings, deps, generatedAt),
+  ).catch((error: unknown) => {
     throw translatePgError(error, { connection: settings.connection, action: 'verifying' });
   });
 }
 
-async function measure(
-  db: Queryable,
-  settings: VerifySettings,
-  deps: Pick<VerifyDeps, 'log'>,
-  generatedAt: Date,
-): Promise<VerificationFacts> {
-  const table = tables(settings.schema, settings.stateSchema).usages;
-  const { rows: pre } = await db.query(PREFLIGHT_SQL, [table, CACHE_COLUMNS]);
-  const state = pre[0];
-  if (!state?.table_exists) {
-    throw new PreflightError(`table ${table} does not exist`, {
+async function measure(snapshot: Snapshot, settings: VerifySettings, deps: VerifyDeps, generatedAt: Date): Promise<VerificationFacts> {
+  const scan = new Scan({ snapshot, command: COMMAND, sink: deps.sink ?? silentScanSink, clock: deps.clock, sizer: chunkSizer });
+  const names = tables(settings.schema, settings.stateSchema);
+  const { facts: snap } = snapshot;
+  const { rows: pre } = await snapshot.db.query(PREFLIGHT_SQL, [names.usages, CACHE_COLUMNS, names.interceptions]);
+  const state = pre[0]!;
+  if (!state.table_exists) {
+    throw new PreflightError(`table ${names.usages} does not exist`, {
       hint: 'Check --schema: it must name the schema holding the aibridge_* tables (default public).',
     });
   }
   if (state.cache_columns === 1) {
-    throw new PreflightError(`${table} has only one of ${CACHE_COLUMNS.join(' and ')}`, {
+    throw new PreflightError(`${names.usages} has only one of ${CACHE_COLUMNS.join(' and ')}`, {
       hint: 'Run `aibridge-migrate up` to add the missing column, then verify again.',
     });
   }
-  const names: VerifyScope = { appSchema: settings.schema, columnsPresent: state.cache_columns === 2 };
-  if (!names.columnsPresent)
+  scan.checkLimits();
+  const scope: CensusScope = {
+    usages: names.usages,
+    interceptions: state.interceptions_exist ? names.interceptions : null,
+    columnsPresent: state.cache_columns === 2,
+  };
+  if (!scope.columnsPresent)
     deps.log.debug('the cache columns do not exist yet: reading them as 0 (a preview of what the backfill would change)');
+  const { ledger, createdAfter } = await readLedger(snapshot.db, settings);
 
-  const labels = anomalyLabels();
-  deps.log.debug('checking every row (one pass)…');
-  const { rows: groupRows } = await db.query(groupPassSql(names));
-  const groups = groupRows.map((row) => groupFacts(row, labels));
-  const { ledger, createdAfter } = await readLedger(db, settings);
-  const { rows: counted } = await db.query(countRowsSql(names), [createdAfter]);
-  const rowsInTable = int(counted[0]?.rows);
-  if (ledger.state === 'present' && createdAfter !== null) ledger.run.rowsCreatedSinceStart = int(counted[0]?.after);
-
+  // The census: every row once (or the sample's replicates).
+  const sampled = settings.sample !== undefined;
+  const seed = Math.floor((deps.random ?? Math.random)() * 1_000_000);
+  const sampleShape: WalkShape | null = sampled
+    ? {
+        by: 'list',
+        windows: planReplicates(settings.sample!, snap.estimatedRows, seed).map((r) => ({ by: 'sample', ...r })),
+        estimatedRows: Math.max(0, snap.estimatedRows) * (settings.sample! / 100),
+      }
+    : null;
+  const shape = sampleShape ?? scan.wholeTable();
+  scan.start(sampled ? 'sample' : scan.byPages ? 'pages' : 'keys', shape.estimatedRows, settings.sample ?? null);
+  const census = await scan.census(scope, {
+    shape,
+    createdAfter,
+    // A sample keeps every replicate (for the estimates); otherwise only what later passes read.
+    keep: (groups) => sampled || Object.values(chunkCounts(groups)).some((n) => n > 0),
+  });
+  const groups = groupFacts(census.tally.groups());
   const classTotals = Object.fromEntries(PARITY_CLASSES.map((c) => [c, groups.reduce((sum, g) => sum + g.classes[c], 0)]));
+  const chunks = census.chunks.map((c) => ({ ...c, counts: chunkCounts(c.groups) }));
+
+  // Samples: the first failing (or anomalous) rows in table order, from the chunks that hold them.
   const samples: VerificationFacts['samples'] = { pending: [], conflict: [] };
   for (const cls of ['pending', 'conflict'] as const) {
     if (settings.maxSamples === 0 || classTotals[cls] === 0) continue;
-    const { rows } = await db.query(classSampleSql(names), [cls, settings.maxSamples]);
-    samples[cls] = rows.map(sampleOf);
+    const found: RowSample[] = samples[cls];
+    await scan.pass(
+      'samples',
+      { by: 'list', windows: chunks.filter((c) => c.counts[cls] > 0).map((c) => c.window), estimatedRows: 0 },
+      {
+        statement: (window) => classSampleStatement(scope, window, cls, settings.maxSamples - found.length),
+        consume: (_window, rows) => {
+          found.push(...rows.map(sampleOf).slice(0, settings.maxSamples - found.length));
+          return rows.length;
+        },
+        enough: () => found.length >= settings.maxSamples,
+      },
+      'leader',
+    );
   }
-  const anomalous = groups.reduce((sum, g) => sum + g.rowsWithAnomalies, 0);
-  const anomalySamples =
-    anomalous > 0 && settings.maxSamples > 0
-      ? (await db.query(anomalySampleSql(names), [settings.maxSamples])).rows.map(anomalySampleOf)
-      : [];
-
-  // A session's totals are sums over its rows, and only a pending or conflict row makes its
-  // columns differ from its metadata (see parity-class.ts): with none, no session can
-  // differ, and the second full pass that would prove it again is skipped.
-  let sessionRows: DbRow[] = [];
-  if (classTotals.pending! + classTotals.conflict! > 0) {
-    deps.log.debug('some rows fail parity: summing per session…');
-    sessionRows = (await db.query(sessionPassSql(names), [settings.topSessions])).rows;
+  const anomalySamples: AnomalySample[] = [];
+  const anomalous = chunks.filter((c) => c.counts.anomalous > 0).map((c) => c.window);
+  if (settings.maxSamples > 0 && anomalous.length > 0) {
+    await scan.pass(
+      'samples',
+      { by: 'list', windows: anomalous, estimatedRows: 0 },
+      {
+        statement: (window) => anomalySampleStatement(scope, window, settings.maxSamples - anomalySamples.length),
+        consume: (_window, rows) => {
+          anomalySamples.push(...rows.map(anomalySampleOf).slice(0, settings.maxSamples - anomalySamples.length));
+          return rows.length;
+        },
+        enough: () => anomalySamples.length >= settings.maxSamples,
+      },
+      'leader',
+    );
   }
-  // Every row carries the window counts over all sessions.
-  const first = sessionRows[0];
-  const sessionCount = first ? int(first.sessions) : null;
-  const differing = first ? int(first.sessions_differing) : 0;
-  // When some sessions differ, agreeing ones in the top-N say nothing: leave them out.
-  const top: SessionFacts[] = sessionRows
-    .filter((row) => differing === 0 || row.differs)
-    .map((row) => ({
-      session: row.session,
-      rows: int(row.rows),
-      read: { columns: big(row.column_read), rule: big(row.rule_read), applicationWritten: big(row.app_read) },
-      write: { columns: big(row.column_write), rule: big(row.rule_write), applicationWritten: big(row.app_write) },
-    }));
 
+  // Sessions: only failing rows can make a session differ (sessions.ts). A sample holds part
+  // of each session, so it does not sum them.
+  let sessions: VerificationFacts['sessions'] = { withFailingRows: 0, differing: 0, top: [] };
+  if (sampled) sessions = { withFailingRows: null, differing: null, top: [] };
+  else if (classTotals.pending! + classTotals.conflict! > 0) {
+    const failing = chunks.filter((c) => c.counts.pending + c.counts.conflict > 0);
+    sessions = await sumSessions(settings, scope, failing, groups, scan, snap.pages.interceptions);
+  }
+
+  if (ledger.state === 'present' && createdAfter !== null && !sampled) {
+    ledger.run.rowsCreatedSinceStart = census.tally.groups().reduce((sum, g) => sum + g.createdAfter, 0);
+  }
+  scan.finish();
   return {
     generatedAt,
-    snapshotAt: new Date(state.snapshot_at),
+    snapshotAt: snap.takenAt,
     database: settings.connection.label,
     schema: settings.schema,
     table: TOKEN_USAGES,
-    serverVersionNum: int(state.server_version_num),
-    columnsPresent: names.columnsPresent,
+    serverVersionNum: snap.serverVersionNum,
+    columnsPresent: scope.columnsPresent,
     ruleFingerprint: ruleFingerprint(),
     maxSamples: settings.maxSamples,
     topSessions: settings.topSessions,
     groups,
-    rowsInTable,
+    rowsInTable: sampled ? null : census.tally.rows(),
     samples,
-    sessions: { count: sessionCount, differing, top },
+    sessions,
     ledger,
     anomalySamples,
+    scan: {
+      read_by: sampled ? 'sample' : scan.byPages ? 'pages' : 'keys',
+      sessions: snapshot.sessions,
+      chunks: census.stats.chunks,
+      longest_chunk_ms: Math.round(census.stats.longestChunkMs),
+      duration_ms: Math.round(scan.elapsedMs()),
+    },
+    sample: sampled
+      ? sampleSection(
+          settings.sample!,
+          seed,
+          census.chunks.flatMap((c) =>
+            c.window.by === 'sample' ? [{ fraction: c.window.percent / 100, figures: replicateFigures(c.groups) }] : [],
+          ),
+          census.tally.rows(),
+        )
+      : null,
+  };
+}
+
+/**
+ * The sessions pass: failing rows per session from the chunks holding them, then the whole
+ * totals of the sessions listed — from their interceptions (a walk of aibridge_interceptions,
+ * each interception's usage rows by index), or for the rows without one from the census.
+ */
+async function sumSessions(
+  settings: VerifySettings,
+  scope: CensusScope,
+  failing: readonly (CensusChunk & { counts: { pending: number; conflict: number } })[],
+  groups: ReturnType<typeof groupFacts>,
+  scan: Scan,
+  interceptionPages: number,
+): Promise<VerificationFacts['sessions']> {
+  const diffs = new SessionDiffs(settings.sessionLimit ?? SESSION_LIMIT);
+  const iwOf = new Map(failing.map((c) => [JSON.stringify(c.window), c.interceptionWindow]));
+  await scan.pass(
+    'sessions',
+    {
+      by: 'list',
+      windows: failing.map((c) => c.window),
+      estimatedRows: failing.reduce((sum, c) => sum + c.counts.pending + c.counts.conflict, 0),
+    },
+    {
+      statement: (window) => sessionDiffStatement(scope, window, iwOf.get(JSON.stringify(window)) ?? null),
+      consume: (_window, rows) => {
+        diffs.add(rows);
+        return rows.reduce((sum, row) => sum + Number(row.rows), 0);
+      },
+      enough: () => !diffs.complete,
+    },
+    'all',
+  );
+  if (!diffs.complete) return { withFailingRows: null, differing: null, top: [] };
+  const summary = diffs.summary(settings.topSessions);
+  const totals = new Map<string | null, SessionFacts>();
+  const named = summary.top.flatMap((s) => (s.session === null ? [] : [s.session]));
+  if (named.length > 0 && scope.interceptions !== null) {
+    const interceptions = scope.interceptions;
+    await scan.pass(
+      'session_totals',
+      scan.byPages ? { by: 'pages', pages: interceptionPages, estimatedRows: 0 } : { by: 'keys', estimatedRows: 0 },
+      {
+        statement: (window) => sessionTotalsStatement({ ...scope, interceptions }, window, named),
+        consume: (_window, rows) => {
+          for (const row of rows) {
+            const into = totals.get(row.session) ?? {
+              session: row.session,
+              rows: 0,
+              read: { columns: 0n, rule: 0n, applicationWritten: 0n },
+              write: { columns: 0n, rule: 0n, applicationWritten: 0n },
+            };
+            into.rows += Number(row.rows);
+            into.read.columns += big(row.column_read);
+            into.read.rule += big(row.rule_read);
+            into.read.applicationWritten += big(row.app_read);
+            into.write.columns += big(row.column_write);
+            into.write.rule += big(row.rule_write);
+            into.write.applicationWritten += big(row.app_write);
+            totals.set(row.session, into);
+          }
+          return rows.reduce((sum, row) => sum + Number(row.rows), 0);
+        },
+      },
+      'all',
+    );
+  }
+  const orphans = groups.filter((g) => !g.hasInterception);
+  if (summary.top.some((s) => s.session === null) && orphans.length > 0) {
+    totals.set(null, {
+      session: null,
+      rows: orphans.reduce((sum, g) => sum + g.rows, 0),
+      read: {
+        columns: orphans.reduce((sum, g) => sum + g.read.columns, 0n),
+        rule: orphans.reduce((sum, g) => sum + g.read.rule, 0n),
+        applicationWritten: orphans.reduce((sum, g) => sum + g.read.applicationWritten, 0n),
+      },
+      write: {
+        columns: orphans.reduce((sum, g) => sum + g.write.columns, 0n),
+        rule: orphans.reduce((sum, g) => sum + g.write.rule, 0n),
+        applicationWritten: orphans.reduce((sum, g) => sum + g.write.applicationWritten, 0n),
+      },
+    });
+  }
+  return {
+    withFailingRows: summary.withFailingRows,
+    differing: summary.differing,
+    top: summary.top.flatMap((s) => {
+      const t = totals.get(s.session);
+      return t ? [t] : [];
+    }),
   };
 }
 

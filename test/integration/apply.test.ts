@@ -190,12 +190,17 @@ describe('apply: one command per pipeline stage', () => {
     const db = await coderDatabase(460, 500);
     const { connection } = resolveApiOptions(verifyOptionsSchema, { databaseUrl: db.url });
     const real = verifyDeps(connection);
-    // Through the API, with `rows` arriving from the old release just before verify connects.
-    const applyWhileWriting = async (rows: number, options: Record<string, unknown> = {}) =>
-      (await applyApi(
-        { databaseUrl: db.url, ...options },
-        { verify: { ...real, connect: async () => (await oldReleaseWrites(db, rows), real.connect()) } },
-      )) as ApplyResult;
+    // Through the API, with `rows` arriving from the old release just before verify's first
+    // session connects (its other sessions share that session's snapshot).
+    const applyWhileWriting = async (rows: number, options: Record<string, unknown> = {}) => {
+      let written = false;
+      const connect = async () => {
+        if (!written) await oldReleaseWrites(db, rows);
+        written = true;
+        return real.connect();
+      };
+      return (await applyApi({ databaseUrl: db.url, ...options }, { verify: { ...real, connect } })) as ApplyResult;
+    };
 
     const result = await applyWhileWriting(25);
     expect(result.exitCode).toBe(9);

@@ -1,13 +1,19 @@
 /**
  * The SQL parity class and the TypeScript classifier (parity-class.ts) decide alike, on rows
  * generated at random: metadata from every anomaly family, columns zero, equal to the rule,
- * or something else.
+ * or something else. Twice: row by row in the statements that name sample rows (rows.ts), and
+ * in total in the census (scan/census.ts: the comparisons packed into bits, classified back in
+ * TypeScript), with every anomaly label.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateMetadataText } from '../../src/rule/index.js';
-import { classifyParity } from '../../src/verify/parity-class.js';
-import { rowProjectionSql } from '../../src/verify/queries.js';
+import { anomalyLabels as ruleAnomalyLabels, evaluateMetadataText } from '../../src/rule/index.js';
+import { censusStatement } from '../../src/scan/census.js';
+import { readCensus } from '../../src/scan/tally.js';
+import type { ScanWindow } from '../../src/scan/windows.js';
+import { groupFacts } from '../../src/verify/census-facts.js';
+import { classifyParity, PARITY_CLASSES } from '../../src/verify/parity-class.js';
+import { classSampleStatement } from '../../src/verify/rows.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 
@@ -55,9 +61,15 @@ describe('parity class: SQL against TypeScript', () => {
        SELECT id, gen_random_uuid(), 'r', 1, 1, m::jsonb, now(), cr, cw FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS u(id, m, cr, cw)`,
       [ids, metas, reads, writes],
     );
-    const { rows: classified } = await db.query(
-      `SELECT x.id::text AS id, x.parity_class FROM (${rowProjectionSql({ appSchema: 'public', columnsPresent: true }, 'rows')}) AS x ORDER BY x.id`,
-    );
+    const scope = { usages: '"public"."aibridge_token_usages"', interceptions: '"public"."aibridge_interceptions"', columnsPresent: true };
+    const everything: ScanWindow = { by: 'keys', from: 0, to: 1 };
+    const classified: { id: string; parity_class: string }[] = [];
+    for (const cls of PARITY_CLASSES) {
+      const statement = classSampleStatement(scope, everything, cls, 10_000);
+      const { rows } = await db.query(statement.text, statement.values);
+      classified.push(...rows.map((r) => ({ id: r.id as string, parity_class: cls })));
+    }
+    classified.sort((a, b) => a.id.localeCompare(b.id));
     const expected = ids.map((id, n) => {
       const rule = evaluateMetadataText(metas[n]!);
       return {
@@ -73,5 +85,15 @@ describe('parity class: SQL against TypeScript', () => {
     expect(classified).toEqual(expected);
     // The sample must exercise every class, or the comparison proves little.
     expect(new Set(expected.map((e) => e.parity_class))).toEqual(new Set(['ok', 'application_written', 'pending', 'conflict']));
+
+    const census = censusStatement(scope, everything, null);
+    const [facts] = groupFacts(readCensus((await db.query(census.text, census.values)).rows).groups).filter((g) => !g.hasInterception);
+    const count = (cls: string) => expected.filter((e) => e.parity_class === cls).length;
+    expect(facts!.classes).toEqual(Object.fromEntries(PARITY_CLASSES.map((cls) => [cls, count(cls)])));
+    const labels = new Map<string, number>();
+    for (const meta of metas)
+      for (const label of ruleAnomalyLabels(evaluateMetadataText(meta).anomalies)) labels.set(label, (labels.get(label) ?? 0) + 1);
+    expect(Object.fromEntries(Object.entries(facts!.anomalyLabels).filter(([, n]) => n > 0))).toEqual(Object.fromEntries(labels));
+    expect(facts!.rowsWithAnomalies).toBe(metas.filter((m) => evaluateMetadataText(m).anomalies.length > 0).length);
   });
 });

@@ -84,10 +84,11 @@ describe('verify before and after a backfill, with a ledger', () => {
     expect(after.report.totals.by_provider_model.every((g) => g.agrees)).toBe(true);
     expect(after.report.totals.sessions.differing).toBe(0);
     expect(after.report.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
-    // Before, rows failed, so sessions were summed; after, none fails and none can differ:
-    // the report says so instead of summing again.
-    expect(before.report.totals.sessions.count).toBeGreaterThan(100);
-    expect(after.report.totals.sessions).toMatchObject({ count: null, differing: 0, top: [] });
+    // Before, rows failed, so their sessions were summed; after, none fails and none can
+    // differ: the report says so instead of summing again.
+    expect(before.report.totals.sessions.with_failing_rows).toBeGreaterThan(100);
+    expect(before.report.totals.sessions.differing).toBe(before.report.totals.sessions.with_failing_rows);
+    expect(after.report.totals.sessions).toMatchObject({ with_failing_rows: 0, differing: 0, top: [] });
     expect(after.report.checks.find((c) => c.id === 'totals_by_session')!.summary).toMatch(/^No row fails parity.*no session can differ/);
   });
 

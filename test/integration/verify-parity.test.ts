@@ -80,7 +80,7 @@ describe('verify after up, with every class arranged by hand', () => {
 
   it('produces a report that matches the documented JSON schema, through a JSON round trip', () => {
     expect(() => reportSchema.parse(JSON.parse(JSON.stringify(report)))).not.toThrow();
-    expect(report.schema_version).toBe(3);
+    expect(report.schema_version).toBe(4);
     expect(report.snapshot.columns_present).toBe(true);
     expect(report.tool.rule_fingerprint).toBe(ruleFingerprint());
   });
@@ -160,7 +160,7 @@ describe('verify after up, with every class arranged by hand', () => {
 
   it('totals per session, largest difference first, with rows without an interception as their own session', async () => {
     const { sessions } = report.totals;
-    expect(sessions.count).toBe(4);
+    expect(sessions.with_failing_rows).toBe(4);
     expect(sessions.differing).toBe(4);
     expect(sessions.top.map((s) => [s.session, s.cache_read.difference, s.cache_write.difference])).toEqual([
       [THREAD_ROOT, -300, 0],

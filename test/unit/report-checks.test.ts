@@ -35,9 +35,11 @@ function facts(overrides: Partial<VerificationFacts> = {}): VerificationFacts {
     groups: [group()],
     rowsInTable: 10,
     samples: { pending: [], conflict: [] },
-    sessions: { count: 4, differing: 0, top: [] },
+    sessions: { withFailingRows: 0, differing: 0, top: [] },
     ledger: { state: 'no_runs' },
     anomalySamples: [],
+    scan: { read_by: 'pages', sessions: 2, chunks: 1, longest_chunk_ms: 3, duration_ms: 5 },
+    sample: null,
     ...overrides,
   };
 }
@@ -61,7 +63,7 @@ describe('buildReport: checks and outcome', () => {
       { groups: [group({ read: { columns: 290n, rule: 300n, applicationWritten: 0n, legacy: 300n } })] },
       'totals_by_provider_model',
     ],
-    ['a session that differs', { sessions: { count: 4, differing: 1, top: [] } }, 'totals_by_session'],
+    ['a session that differs', { sessions: { withFailingRows: 4, differing: 1, top: [] } }, 'totals_by_session'],
   ] as [string, Partial<VerificationFacts>, string][])('fails with exit 1 on %s', (_, override, failing) => {
     const report = buildReport(facts(override));
     expect(report.outcome.exit_code).toBe(1);

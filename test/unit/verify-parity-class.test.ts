@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyParity, parityClassSql, type ParityClass } from '../../src/verify/parity-class.js';
+import { classifyParity, classOfFlags, parityClassSql, type ParityClass } from '../../src/verify/parity-class.js';
 
 // [columns read, columns write, rule read, rule write, class, why]
 const CASES: [number, number, number, number, ParityClass, string][] = [
@@ -36,5 +36,24 @@ describe('parityClassSql', () => {
     expect(parityClassSql('cr', 'cw', 'rr', 'rw').replace(/\s+/g, ' ').trim()).toBe(
       "CASE WHEN cr = rr AND cw = rw THEN 'ok' WHEN cr = 0 AND cw = 0 THEN 'pending' WHEN (cr = rr OR rr = 0) AND (cw = rw OR rw = 0) THEN 'application_written' ELSE 'conflict' END",
     );
+  });
+});
+
+describe('classOfFlags: the census classifies from comparisons alone', () => {
+  it('agrees with classifyParity on every combination of small values', () => {
+    const values = [0n, 1n, 2n];
+    for (const columnRead of values)
+      for (const columnWrite of values)
+        for (const ruleRead of values)
+          for (const ruleWrite of values) {
+            const flags = {
+              columnsZero: columnRead === 0n && columnWrite === 0n,
+              readEqual: columnRead === ruleRead,
+              writeEqual: columnWrite === ruleWrite,
+              ruleReadZero: ruleRead === 0n,
+              ruleWriteZero: ruleWrite === 0n,
+            };
+            expect(classOfFlags(flags)).toBe(classifyParity({ columnRead, columnWrite, ruleRead, ruleWrite }));
+          }
   });
 });

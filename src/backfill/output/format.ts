@@ -103,7 +103,7 @@ export function formatDryRun(report: DryRunReport): string[] {
     }
   }
   lines.push(
-    `  read rate:               ${formatCount(report.readRowsPerSecond)} rows/s (${formatDuration(report.readMs)} for the table)`,
+    `  read rate:               ${formatCount(report.readRowsPerSecond)} rows/s (${formatDuration(report.readMs)} for the table, ${formatCount(report.chunks)} chunks on ${report.sessions} session${report.sessions === 1 ? '' : 's'} in one snapshot)`,
     `  estimated run time:      ${formatDuration(report.estimatedRunMs)} (rough: from the read rate)`,
   );
   return lines;

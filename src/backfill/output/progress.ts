@@ -2,8 +2,9 @@
  * Progress sinks. Each takes the events of a run and writes them somewhere: JSON lines for
  * machines, a live bar on a terminal, a plain line every few seconds otherwise.
  */
-import type { Clock } from '../../runtime.js';
 import { formatCount, formatDuration } from '../../text/format.js';
+import { LiveLine, type LiveLineOptions } from '../../text/live-line.js';
+import { fitProgressLine, progressText as lineText, type ProgressParts } from '../../text/progress-line.js';
 import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
@@ -39,83 +40,40 @@ export function jsonLinesSink(
 
 type BatchEvent = Extract<BackfillEvent, { event: 'batch' }>;
 
-function progressParts(event: BatchEvent) {
+function progressParts(event: BatchEvent): ProgressParts {
   const total = Math.max(event.estimatedRows, event.passRowsScanned);
-  const pct = total > 0 ? Math.min(100, Math.floor((event.passRowsScanned * 100) / total)) : 100;
   const what = event.pass === 0 ? 'rows' : `rows (convergence sweep ${event.pass})`;
   return {
+    done: event.passRowsScanned,
     total,
-    head: `${pct}% ${formatCount(event.passRowsScanned)}/~${formatCount(total)} ${what}`,
-    updated: `${formatCount(event.totalRowsUpdated)} updated`,
-    rate: `${event.rowsPerSecond === null ? '?' : formatCount(event.rowsPerSecond)} rows/s`,
-    eta: `ETA ${formatDuration(event.etaMs)}`,
-    batch: `batch ${formatCount(event.batchSize)}`,
+    head: `${formatCount(event.passRowsScanned)}/~${formatCount(total)} ${what}`,
+    parts: [
+      { text: `${formatCount(event.totalRowsUpdated)} updated`, rank: 2 },
+      { text: `${event.rowsPerSecond === null ? '?' : formatCount(event.rowsPerSecond)} rows/s`, rank: 3 },
+      { text: `ETA ${formatDuration(event.etaMs)}`, rank: 4 },
+      { text: `batch ${formatCount(event.batchSize)}`, rank: 1 },
+    ],
   };
 }
 
 /** One line of progress, without colour: shared by the bar and the plain lines. */
 export function progressText(event: BatchEvent): string {
-  const p = progressParts(event);
-  return [p.head, p.updated, p.rate, p.eta, p.batch].join(' · ');
+  return lineText(progressParts(event));
 }
 
-export function progressBar(event: BatchEvent, width = 24, text = progressText(event)): string {
-  const { total } = progressParts(event);
-  const filled = total > 0 ? Math.min(width, Math.round((event.passRowsScanned * width) / total)) : width;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
-}
-
-/**
- * The live line for a terminal `columns` wide: the richest form that fits in one row, so that
- * `\r` + erase-line redraws it in place. A line that wraps leaves its first rows behind on every
- * redraw. The last column stays free: a character there puts some terminals into their
- * pending-wrap state.
- */
+/** The live line for a terminal `columns` wide (src/text/progress-line.ts). */
 export function progressLine(event: BatchEvent, columns: number | undefined): string {
-  if (!columns || columns <= 0) return progressBar(event);
-  const room = columns - 1;
-  const p = progressParts(event);
-  const texts = [
-    [p.head, p.updated, p.rate, p.eta, p.batch],
-    [p.head, p.updated, p.rate, p.eta],
-    [p.head, p.rate, p.eta],
-    [p.head, p.eta],
-    [p.head],
-  ].map((parts) => parts.join(' · '));
-  for (const text of texts) {
-    for (const width of [24, 16, 10]) {
-      const line = progressBar(event, width, text);
-      if (line.length <= room) return line;
-    }
-    if (text.length <= room) return text;
-  }
-  return texts[texts.length - 1]!.slice(0, Math.max(0, room));
+  return fitProgressLine(progressParts(event), columns);
 }
 
-export interface TextSinkOptions {
-  write: (text: string) => void;
-  clock: Pick<Clock, 'now'>;
-  /** stderr is a terminal: redraw one line in place. */
-  interactive: boolean;
-  /** The terminal's width, read at every redraw so a resize is followed (process.stderr.columns). */
-  columns?: () => number | undefined;
-  /** Plain mode: at most one progress line per this many ms. */
-  intervalMs?: number;
-}
+export type TextSinkOptions = Omit<LiveLineOptions, 'label'>;
 
 /** Progress for humans, on stderr. Start, retries and sweeps get a line of their own. */
 export function textSink(options: TextSinkOptions): Sink {
-  const interval = options.intervalMs ?? (options.interactive ? 100 : 5_000);
-  let lastDraw = Number.NEGATIVE_INFINITY;
-  let barShown = false;
-  let barColumns: number | undefined;
+  const live = new LiveLine({ ...options, label: 'backfill' });
   let lastPauseLine = Number.NEGATIVE_INFINITY;
   let keyedPass = true;
-  const line = (text: string) => {
-    if (barShown) options.write('\r\u001b[K');
-    barShown = false;
-    options.write(`${text}\n`);
-  };
+  const line = (text: string) => live.line(text);
   return (event) => {
     switch (event.event) {
       case 'start':
@@ -128,23 +86,9 @@ export function textSink(options: TextSinkOptions): Sink {
           }${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the first pass only if it finds any'}`,
         );
         return;
-      case 'batch': {
-        const now = options.clock.now();
-        if (now - lastDraw < interval) return;
-        lastDraw = now;
-        if (options.interactive) {
-          const columns = options.columns?.();
-          // After a resize the old line may have been rewrapped over several rows, which
-          // erase-line cannot reach: leave it and draw on a fresh row (one stale line per resize).
-          if (barShown && columns !== barColumns) options.write('\n');
-          options.write(`\r\u001b[K${progressLine(event, columns)}`);
-          barShown = true;
-          barColumns = columns;
-        } else {
-          options.write(`backfill: ${progressText(event)}\n`);
-        }
+      case 'batch':
+        live.progress(progressParts(event));
         return;
-      }
       case 'retry':
         line(
           `${event.action === 'split' ? 'batch timed out, splitting' : event.action === 'reconnect' ? 'connection lost, reconnecting' : 'transient failure, retrying'} (attempt ${event.attempt}/${event.maxAttempts}${
@@ -161,7 +105,7 @@ export function textSink(options: TextSinkOptions): Sink {
         // pauses are always shown.
         if (event.cause === 'pause_ms' || event.cause === 'rate_limit' || event.cause === 'paused') {
           const now = options.clock.now();
-          if (now - lastPauseLine < Math.max(interval, 5_000)) return;
+          if (now - lastPauseLine < Math.max(live.intervalMs, 5_000)) return;
           lastPauseLine = now;
         }
         line(`paused ${formatDuration(event.durationMs)}: ${event.reason}`);
@@ -185,8 +129,7 @@ export function textSink(options: TextSinkOptions): Sink {
         );
         return;
       case 'finish':
-        if (barShown) options.write('\n');
-        barShown = false;
+        live.end();
         return;
     }
   };

@@ -4,6 +4,7 @@ import type { Connector, Queryable } from '../../db/port.js';
 import type { RangePlan, RangeRow, RowsAtStartFrom, Walk } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Runtime } from '../../runtime.js';
+import type { ScanSink } from '../../scan/events.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
 import type { ControllerSettings } from '../policy/controller.js';
@@ -17,6 +18,8 @@ export interface BackfillDeps extends Runtime {
   connect: Connector;
   /** Progress events (start, batch, retry, pause, worker, converge, finish). */
   sink: (event: BackfillEvent) => void;
+  /** --dry-run's progress: it reads the table like verify (src/scan/events.ts). */
+  scanSink?: ScanSink;
   /** Aborted with reason 'SIGINT' or 'SIGTERM' to stop after the current batch. */
   signal: AbortSignal;
   host: string;

@@ -24,9 +24,10 @@ export const backfillCommand = defineCommand({
     ],
   ],
   async run(options, { typed, configFile, log: logger, terminal }) {
-    const [backfill, { InterruptedError, CancelledError, EXIT_CODES }] = await Promise.all([
+    const [backfill, { InterruptedError, CancelledError, EXIT_CODES }, { scanProgressSink }] = await Promise.all([
       import('../../backfill/index.js'),
       import('../../errors.js'),
+      import('../scan-progress.js'),
     ]);
     const resumeCommand = backfill.resumeCommand(typed);
     const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null });
@@ -54,8 +55,11 @@ export const backfillCommand = defineCommand({
         process.stderr.write(`\n${signal} again: aborting now (the open batch rolls back; resume with: ${resumeCommand})\n`),
     });
     try {
+      // The dry run reads like verify: its progress goes to stderr, its report to stdout.
+      const scanSink = scanProgressSink({ json: options.json, quiet: options.quiet, terminal, label: 'backfill --dry-run' });
       const result = await backfill.backfillWithConfig(options, {
         sink,
+        ...(options.dryRun ? { scanSink } : {}),
         signal: stop.signal,
         resumeCommand,
         // Warnings (a pooler with --pooler-ok, a session lock left behind) on stderr.

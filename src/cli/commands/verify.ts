@@ -26,16 +26,21 @@ export const verifyCommand = defineCommand({
     ['$0 verify --format junit --output verify.xml', 'a JUnit report for CI'],
     ['$0 verify --format markdown --max-samples 5', 'Markdown for a change ticket'],
     ['$0 verify --format html --output verify.html', 'one self-contained page with charts'],
+    ['$0 verify --sample 1%', 'a quick look at a huge table: ~1% of its pages, figures estimated (never passes: exit 12 if nothing fails)'],
   ],
-  async run(settings, { log }) {
+  async run(settings, { log, terminal }) {
     // Loaded here, not at the top: `--help` must not pay for pg or the rule's SQL.
-    const [{ runVerify }, { verifyDeps }, { renderReport }] = await Promise.all([
+    const [{ runVerify }, { verifyDeps }, { renderReport }, { scanProgressSink }] = await Promise.all([
       import('../../verify/run.js'),
       import('../../verify/index.js'),
       import('../../report/render.js'),
+      import('../scan-progress.js'),
     ]);
     const format = chooseFormat(settings.format, settings.json);
-    const report = await runVerify(settings, verifyDeps(settings.connection, log));
+    // --quiet (when the CLI has it) silences progress too.
+    const quiet = (settings as { quiet?: boolean }).quiet === true;
+    const sink = scanProgressSink({ json: settings.json, quiet, terminal, label: 'verify' });
+    const report = await runVerify(settings, { ...verifyDeps(settings.connection, log), sink });
     const rendered = renderReport(report, format, { color: format === 'text' && detectTerminal(process.stdout).color });
     if (settings.output) {
       writeFileAtomically(settings.output, rendered);
@@ -47,6 +52,10 @@ export const verifyCommand = defineCommand({
     const { outcome } = report;
     if (outcome.status === 'before_up') {
       log.warn('the cache columns do not exist yet: this report is a preview. Run `aibridge-migrate up` first.');
+    } else if (outcome.status === 'sample') {
+      log.info(
+        `verify: a sample found no failing row — not a verification (exit ${outcome.exit_code}); run verify without --sample to gate on parity`,
+      );
     } else if (outcome.status === 'fail') {
       const ids = report.checks.flatMap((c) => c.offending_row_ids).slice(0, 10);
       log.info(

@@ -52,17 +52,8 @@ export async function backfillHasFlag(flag: string): Promise<boolean> {
   return stdout.includes(flag);
 }
 
-/** A seeded PRNG (mulberry32): the same seed replays the same kill points. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the same seed replays the same kill points. */
+export { seededRandom } from '../../harness/seeded-random.js';
 
 /** FAULT_SEED from the environment (to replay a failure), else a fresh one. */
 export function chooseSeed(): number {

@@ -1,5 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill, eligibleCount, ledgerRanges, ledgerRuns, preparedDatabase, rowVersions, wrongRows } from './backfill-helpers.js';
+import { BACKFILL_APPLICATION_NAME } from '../../src/backfill/index.js';
+import { connect as connectClient } from '../../src/db/connect.js';
+import { targetFromUrl } from '../../src/db/target.js';
+import { WALKS } from '../harness/walks.js';
+import {
+  backfill,
+  eligibleCount,
+  isBatchStatement,
+  ledgerRanges,
+  ledgerRuns,
+  preparedDatabase,
+  rowVersions,
+  wrongRows,
+} from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -149,5 +162,51 @@ describe('backfill: resume, restart, rule changes', () => {
     expect(restarted.result.status).toBe('completed');
     const statuses = (await ledgerRuns(db)).map((r) => r.status);
     expect(statuses).toEqual(['completed', 'completed', 'abandoned', 'completed']);
+  });
+});
+
+describe.each(WALKS)('backfill (%s walk): how a step commits', (walk) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await preparedDatabase(2_000);
+  });
+  afterAll(() => db.drop());
+
+  it('every transaction that writes rows commits asynchronously (synchronous_commit off for it alone), and the counts stay exact', async () => {
+    const inStep: string[] = [];
+    const afterSession: string[] = [];
+    const connect = async () => {
+      // The test server commits asynchronously for speed: the session asks for 'on' so the step's own 'off' shows.
+      const client = await connectClient({
+        target: targetFromUrl(db.url),
+        applicationName: BACKFILL_APPLICATION_NAME,
+        settings: { synchronous_commit: 'on' },
+      });
+      let writing = false;
+      const setting = async () => (await client.query(`SELECT current_setting('synchronous_commit') AS s`)).rows[0].s as string;
+      return {
+        query: async (text: string, values?: unknown[]) => {
+          if (isBatchStatement(text)) writing = true;
+          if (text === 'COMMIT' && writing) {
+            inStep.push(await setting());
+            writing = false;
+          }
+          return client.query(text, values as any[]);
+        },
+        end: async () => {
+          afterSession.push(await setting());
+          await client.end();
+        },
+      } as any;
+    };
+    const needed = await eligibleCount(db);
+    const { result } = await backfill(db, { walk, batchSize: 200 }, { connect });
+    expect(result.status).toBe('completed');
+    if (result.status === 'completed') expect(result.summary.rowsUpdated).toBe(needed);
+    expect(await wrongRows(db)).toEqual([]);
+    expect(inStep.length).toBeGreaterThan(1);
+    expect(new Set(inStep)).toEqual(new Set(['off']));
+    // Local to the step: the session's own setting is untouched.
+    expect(new Set(afterSession)).toEqual(new Set(['on']));
   });
 });

@@ -65,11 +65,21 @@ export interface RangeWalker {
   readonly size: number;
 }
 
-/** The settings local to a step's transaction: its timeouts, and the join plan its statements need. */
+/**
+ * The settings local to a step's transaction: its timeouts, the join plan its statements need,
+ * and an asynchronous commit. A step's COMMIT need not wait for its WAL to reach the disk (or a
+ * synchronous standby): its writes and its ledger checkpoint are one transaction, so a server
+ * crash can only lose the last few steps whole — data and checkpoint together (PostgreSQL
+ * flushes WAL in order, so never a later step without an earlier one) — and the run resumes
+ * from the checkpoint that survived and writes those rows again. The page walk commits a round
+ * per few hundred rows; waiting for a flush, or a synchronous standby's answer, each time would
+ * be most of its cost on a slow disk.
+ */
 export function stepSettings(timeouts: WalkSettings['timeouts']): Record<string, string> {
   return {
     statement_timeout: `${timeouts.statementTimeoutMs}ms`,
     lock_timeout: `${timeouts.lockTimeoutMs}ms`,
+    synchronous_commit: 'off',
     ...BATCH_PLANNER_SETTINGS,
   };
 }

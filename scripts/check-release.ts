@@ -170,7 +170,8 @@ try {
   const code = await exited;
   check(`${SEA} as PID 1: SIGTERM mid-backfill exits 143`, code === 143, `exit ${code}\n${stderr}`);
   const { rows } = await client.query(
-    `SELECT r.status, r.rows_scanned, count(g.checkpoint) AS checkpoints
+    // The key walk checkpoints a key, the page walk the pages it has counted.
+    `SELECT r.status, r.rows_scanned, count(*) FILTER (WHERE g.checkpoint IS NOT NULL OR g.counted_to_page > g.first_page) AS checkpoints
        FROM aibridge_migrate.backfill_runs r LEFT JOIN aibridge_migrate.backfill_ranges g ON g.run_id = r.id
       GROUP BY r.id ORDER BY r.id`,
   );

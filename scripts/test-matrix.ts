@@ -56,6 +56,10 @@ export const SUBSETS: Readonly<Record<string, readonly { file: string; why: stri
       file: 'backfill-page-walk.test.ts',
       why: 'the page walk: TID range scans and HOT pruning on 14+, the key walk chosen on 13; plans, HOT share and full-page images per server',
     },
+    {
+      file: 'replica-lag.test.ts',
+      why: "a streaming standby of this server: pg_stat_replication's lag columns and the slots; runs where the system's pg_basebackup can copy the server (13-15 here), skipped with the reason elsewhere",
+    },
     { file: 'status-server-version.test.ts', why: 'what status says about this major: the one warning line on 13, none on 14+' },
   ],
 };

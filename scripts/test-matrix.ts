@@ -60,6 +60,10 @@ export const SUBSETS: Readonly<Record<string, readonly { file: string; why: stri
       file: 'replica-lag.test.ts',
       why: "a streaming standby of this server: pg_stat_replication's lag columns and the slots; runs where the system's pg_basebackup can copy the server (13-15 here), skipped with the reason elsewhere",
     },
+    {
+      file: 'verify-chunked.test.ts',
+      why: "verify and the dry runs in short statements inside one snapshot: TID-range chunks on 14+, key slices on 13, each server's timeouts (transaction_timeout on 17+)",
+    },
     { file: 'status-server-version.test.ts', why: 'what status says about this major: the one warning line on 13, none on 14+' },
   ],
 };

@@ -58,9 +58,12 @@ describe.each(WALKS)('backfill CLI: signals, SIGKILL and resume (%s walk)', (wal
 
   it('a second SIGINT aborts at once (exit 130), even with a batch stuck on a row lock, which rolls back', async () => {
     // An application transaction holds a row lock ahead of the walk: the batch that reaches
-    // it waits (up to --lock-timeout), so the first SIGINT cannot finish it quickly.
+    // it waits (up to --lock-timeout), so the first SIGINT cannot finish it quickly. The row
+    // must be one the backfill writes (a row it only reads, such as one the application wrote
+    // or one whose value is anomalous, is never locked, and the run would not wait).
     const { rows } = await db.query(
-      `SELECT id FROM aibridge_token_usages WHERE metadata ? 'cache_read_input' AND cache_read_input_tokens = 0
+      `SELECT id FROM aibridge_token_usages
+        WHERE cache_read_input_tokens = 0 AND cache_write_input_tokens = 0 AND (metadata->>'cache_read_input') ~ '^[1-9][0-9]{0,8}$'
         ORDER BY ${walk === 'key' ? 'id' : 'ctid'} OFFSET 1500 LIMIT 1`,
     );
     const app = new pg.Client({ connectionString: db.url });

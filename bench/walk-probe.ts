@@ -57,7 +57,10 @@ const REGIMES: Record<string, Record<string, string>> = {
 };
 
 const usages = appTables('public').usages;
-const ADD_COLUMNS = `ALTER TABLE ${usages} ADD COLUMN cache_read_input_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cache_write_input_tokens bigint NOT NULL DEFAULT 0`;
+// The judge leaves out rows recorded as moved (ledger/moved-rows.ts); the probe keeps no ledger, so an empty table stands in.
+const ADD_COLUMNS = `ALTER TABLE ${usages} ADD COLUMN cache_read_input_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cache_write_input_tokens bigint NOT NULL DEFAULT 0;
+CREATE TEMP TABLE probe_moved_rows (run_id bigint, pass integer, row_address tid)`;
+const NO_MOVED_ROWS = { table: 'pg_temp.probe_moved_rows', runId: 0, pass: 0 };
 
 /** Holds a rows-per-second rate: each transaction is charged for the rows it scanned. */
 class RateLimit {
@@ -135,7 +138,7 @@ const WALKS: Record<string, Walk> = {
 };
 
 async function judge(db: Queryable, from: number, to: number) {
-  const statement = judgeStatement(usages, { from, to, movedHere: [] }, new Date());
+  const statement = judgeStatement(usages, { from, to, moved: NO_MOVED_ROWS }, new Date());
   const { rows: r } = await db.query(statement.text, statement.values);
   const judgement = readJudgement(r[0]!, 2);
   const addresses = r[0]!.addresses as string[];

@@ -3,7 +3,8 @@
  * does not fit on its page puts the new row version wherever the table has room — often a page
  * past the pass's end (not walked), but sometimes a page of the pass not counted yet (the free
  * space map knows the heap's last, part-filled page). Its judge would count that row a second
- * time; it reads the addresses recorded here and leaves them out.
+ * time; its statement reads the addresses recorded here and leaves them out
+ * (countedSql in backfill/sql/page-walk.ts).
  */
 import type { Queryable } from '../db/port.js';
 import type { Tables } from '../names.js';
@@ -20,21 +21,6 @@ export async function recordMovedRows(
     `INSERT INTO ${t.movedRows} (run_id, pass, row_address) SELECT $1, $2, a FROM unnest($3::tid[]) AS a ON CONFLICT DO NOTHING`,
     [at.runId, at.pass, addresses],
   );
-}
-
-/** The moved rows recorded on pages [from, to) in this pass. */
-export async function movedRowsIn(
-  db: Queryable,
-  t: Pick<Tables, 'movedRows'>,
-  at: { runId: number; pass: number },
-  span: { from: number; to: number },
-): Promise<string[]> {
-  const { rows } = await db.query(
-    `SELECT row_address::text AS a FROM ${t.movedRows}
-      WHERE run_id = $1 AND pass = $2 AND row_address >= $3::tid AND row_address < $4::tid`,
-    [at.runId, at.pass, `(${span.from},0)`, `(${span.to},0)`],
-  );
-  return rows.map((r) => r.a as string);
 }
 
 /** A pass is over: its moved rows are counted, or never will be. */

@@ -10,7 +10,8 @@ import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-pa
 import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { withTransaction } from '../../src/db/transaction.js';
-import { appTables } from '../../src/names.js';
+import { DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
+import { appTables, tables } from '../../src/names.js';
 import { generateDataset } from '../../fixtures/generator.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
 import { requestedMajor } from '../harness/provision.js';
@@ -24,6 +25,7 @@ const pageWalk = WALKS.includes('page');
 /** pg_walinspect (15+) attributes images to the table: pg_stat_wal would count every database's. */
 const walInspect = inject('pgVersionNum') >= 150_000;
 const usages = appTables('public').usages;
+const movedRows = tables('public', DEFAULT_STATE_SCHEMA).movedRows;
 
 /** n_tup_upd / n_tup_hot_upd of the table, once every backend that changed it has reported. */
 async function updateCounters(db: Db): Promise<{ upd: number; hot: number }> {
@@ -61,9 +63,28 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
     );
 
   it('a judge reads its pages through a TID range scan', async () => {
-    const text = await plan(judgeStatement(usages, { from: 0, to: 20, movedHere: [] }, new Date()));
+    const text = await plan(judgeStatement(usages, { from: 0, to: 20, moved: { table: movedRows, runId: 0, pass: 0 } }, new Date()));
     expect(text).toMatch(/Tid Range Scan on aibridge_token_usages t/);
     expect(text).not.toMatch(/Seq Scan/);
+  });
+
+  it("a judge leaves out, in its own statement, the rows recorded as moved onto its pages in this run's pass", async () => {
+    // A stand-in for the ledger's table, so no run has to be recorded.
+    await db.query(`CREATE TABLE public.moved_stand_in (run_id bigint, pass integer, row_address tid)`);
+    const moved = { table: 'public.moved_stand_in', runId: 7, pass: 1 };
+    const { rows } = await db.query(`SELECT ctid::text AS a FROM ${usages} WHERE ctid < '(20,0)'::tid ORDER BY ctid LIMIT 4`);
+    const { rows: beyond } = await db.query(`SELECT ctid::text AS a FROM ${usages} WHERE ctid >= '(20,0)'::tid LIMIT 1`);
+    const record = (runId: number, pass: number, a: string) =>
+      db.query(`INSERT INTO public.moved_stand_in VALUES ($1, $2, $3::tid)`, [runId, pass, a]);
+    await record(7, 1, rows[0].a);
+    await record(7, 1, rows[1].a);
+    await record(7, 0, rows[2].a); // an earlier pass
+    await record(8, 1, rows[3].a); // another run
+    await record(7, 1, beyond[0].a); // not on the judge's pages
+    const { rows: all } = await db.query(`SELECT count(*)::int AS n FROM ${usages} WHERE ctid < '(20,0)'::tid`);
+    const judge = judgeStatement(usages, { from: 0, to: 20, moved }, new Date());
+    const { rows: out } = await db.query(judge.text, judge.values);
+    expect(Number(out[0].scanned)).toBe(all[0].n - 2);
   });
 
   it('a round reaches each row through the primary key (the index fetch prunes its page), never a scan', async () => {

@@ -15,7 +15,7 @@
 import type { Queryable } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordBatch, type RangePosition } from '../../ledger/checkpoint.js';
-import { movedRowsIn, recordMovedRows } from '../../ledger/moved-rows.js';
+import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
@@ -129,8 +129,8 @@ export class PageWalker implements RangeWalker {
     const result = await withTransaction(
       db,
       async (tx) => {
-        const movedHere = recount ? [] : await movedRowsIn(tx, tables, at, span);
-        const statement = ops.judge(tables.usages, { ...span, movedHere }, this.settings.runStartedAt);
+        const moved = { table: tables.movedRows, ...at };
+        const statement = ops.judge(tables.usages, { ...span, moved }, this.settings.runStartedAt);
         const { rows } = await tx.query(statement.text, statement.values);
         const judgement = readJudgement(rows[0]!, ops.judgedValues);
         const windowDone = to >= window.to && judgement.rows.length === 0 && this.queue.remaining === 0;

@@ -15,7 +15,7 @@ import {
   type KeyWindow,
   type Statement,
 } from './keyset.js';
-import { judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 import type { JudgedRow } from '../policy/rounds.js';
 
 const read = `t.${quoteIdent(READ_COLUMN)}`;
@@ -120,9 +120,10 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sta
 export function judgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Statement {
   const rule = ownedRule('s');
   const cond = spanCondition(span, 2);
+  const counted = countedSql(span, 4);
   const text = `WITH j AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (${read} <> 0 OR ${write} <> 0) AS app_written,
-         t.created_at <= $1::timestamptz AS existed, t.ctid <> ALL ($4::tid[]) AS counted,
+         t.created_at <= $1::timestamptz AS existed, ${counted.sql} AS counted,
          ${rule.innerColumns.join(',\n         ')}
     FROM ${usages} AS t
    WHERE ${cond.sql}
@@ -135,7 +136,7 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        ${countsByClassSql(Object.fromEntries(Object.entries(rule.hasAnomaly).map(([c, holds]) => [c, `s.counted AND ${holds}`])))} AS anomalies,
        ${judgedArraysSql('s.cache_read <> 0 OR s.cache_write <> 0', ['s.cache_read', 's.cache_write'])}
   FROM s`;
-  return { text, values: [existedBefore, ...cond.values, span.movedHere] };
+  return { text, values: [existedBefore, ...cond.values, ...counted.values] };
 }
 
 /**

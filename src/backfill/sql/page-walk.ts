@@ -36,9 +36,27 @@ export function spanCondition(span: PageSpan, firstParam: number): { sql: string
   };
 }
 
-/** The judge's own pages and the rows on them to leave out of its counts (rows a round moved there: ledger/moved-rows.ts). */
+/**
+ * The judge's own pages, and where the rows a round moved ahead of the pass are recorded
+ * (ledger/moved-rows.ts): the judge leaves out those on its pages.
+ */
 export interface JudgeSpan extends PageSpan {
-  movedHere: readonly string[];
+  moved: { table: string; runId: number; pass: number };
+}
+
+/**
+ * `counted`: the row at `t.ctid` was not moved here by a round (it was counted where it was).
+ * The moved rows are read by the judge's own statement, not before it: a round of another lane
+ * may commit a row and its record between two statements, and a judge that saw the row but not
+ * the record would count it twice.
+ */
+export function countedSql(span: JudgeSpan, firstParam: number): { sql: string; values: (string | number)[] } {
+  const [run, pass, from, to] = [0, 1, 2, 3].map((i) => `$${firstParam + i}`);
+  return {
+    sql: `t.ctid <> ALL (ARRAY(SELECT m.row_address FROM ${span.moved.table} AS m
+                             WHERE m.run_id = ${run} AND m.pass = ${pass} AND m.row_address >= ${from}::tid AND m.row_address < ${to}::tid))`,
+    values: [span.moved.runId, span.moved.pass, pageTid(span.from), pageTid(span.to)],
+  };
 }
 
 /**

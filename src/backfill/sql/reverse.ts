@@ -35,7 +35,7 @@ import {
   type KeyWindow,
   type Statement,
 } from './keyset.js';
-import { judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 import type { JudgedRow } from '../policy/rounds.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
@@ -145,9 +145,10 @@ SELECT count(*)::bigint AS scanned,
  */
 export function reverseJudgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Statement {
   const cond = spanCondition(span, 2);
+  const counted = countedSql(span, 4);
   const text = `WITH s AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $1::timestamptz AS existed,
-         t.ctid <> ALL ($4::tid[]) AS counted, j.owned, j.needs, j.unreversible
+         ${counted.sql} AS counted, j.owned, j.needs, j.unreversible
     FROM ${usages} AS t
     CROSS JOIN LATERAL ${reverseJudgementSql()}
    WHERE ${cond.sql}
@@ -158,7 +159,7 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        ${unreversibleCountsWhere('s.counted')} AS anomalies,
        ${judgedArraysSql('s.needs AND s.unreversible IS NULL', [])}
   FROM s`;
-  return { text, values: [existedBefore, ...cond.values, span.movedHere] };
+  return { text, values: [existedBefore, ...cond.values, ...counted.values] };
 }
 
 /**

@@ -1,0 +1,121 @@
+/**
+ * Where a backfill's time goes: the server's own time per statement class (pg_stat_statements)
+ * beside the process's wall time and the steps its `--json` events report. What the server
+ * does not account for is the client's share: round trips, the gate between steps, Node.
+ *
+ *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [-- extra backfill flags…]
+ *
+ * Durable server (fsync on), 512 MB shared_buffers, no checkpoint in the run.
+ */
+import { parseArgs } from 'node:util';
+import { generateDataset, type DatasetShape } from '../fixtures/generator.js';
+import { startEmbeddedServer } from '../test/harness/embedded-server.js';
+import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
+import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
+import { runCollecting, sourceCli } from './cli.js';
+import { withClient } from './dataset.js';
+
+const { values: args, positionals } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '300000' },
+    dataset: { type: 'string', default: 'narrow' },
+    major: { type: 'string', default: '15' },
+  },
+  allowPositionals: true,
+});
+
+/** Statement classes by what their text starts with or holds. */
+const CLASSES: [string, RegExp][] = [
+  ['round (UPDATE of rows)', /^WITH v AS \(/],
+  ['judge (TID range read)', /^WITH (j|s) AS MATERIALIZED/],
+  ['key batch', /^WITH (c|candidates|batch)\b/],
+  ['ledger: range update', /^UPDATE \S*backfill_ranges/],
+  ['ledger: run update', /^UPDATE \S*backfill_runs/],
+  ['ledger: moved rows', /backfill_moved_rows/],
+  ['control read', /control_state/],
+  ['standbys', /pg_stat_replication/],
+  ['blocked sessions', /pg_blocking_pids/],
+  ['set_config', /^SELECT set_config/],
+  ['BEGIN/COMMIT', /^(BEGIN|COMMIT|ROLLBACK)/],
+];
+
+async function main(): Promise<void> {
+  const rows = Number(args.rows);
+  const server = await startEmbeddedServer({
+    major: Number(args.major),
+    settings: {
+      shared_preload_libraries: 'pg_stat_statements',
+      'pg_stat_statements.track': 'all',
+      shared_buffers: '512MB',
+      max_wal_size: '16GB',
+      checkpoint_timeout: '1h',
+    },
+  });
+  try {
+    await withClient(server.url, (c) => c.query(`CREATE DATABASE profile`));
+    const url = withDatabase(server.url, 'profile');
+    await loadBaselineSchema(url);
+    await withClient(url, async (c) => {
+      await generateDataset(c, { rows, seed: 42, shape: args.dataset as DatasetShape });
+      await c.query('VACUUM ANALYZE');
+      await c.query('CREATE EXTENSION pg_stat_statements');
+    });
+    await applyToolkitMigrations(url);
+    await withClient(url, async (c) => {
+      await c.query('CHECKPOINT');
+      await c.query('SELECT pg_stat_statements_reset()');
+    });
+    const cli = sourceCli();
+    const started = performance.now();
+    const run = await runCollecting('/usr/bin/time', ['-v', cli.command, ...cli.prefix, 'backfill', '--json', ...positionals], {
+      ...process.env,
+      DATABASE_URL: url,
+    });
+    const wallMs = performance.now() - started;
+    if (run.code !== 0) throw new Error(`backfill exited ${run.code}: ${run.stderr.slice(-2000)}`);
+    const steps = run.events.filter((e) => e.event === 'batch');
+    const byKind = new Map<string, { n: number; ms: number; rows: number }>();
+    for (const s of steps) {
+      const k = String(s.kind ?? s.step ?? 'batch');
+      const v = byKind.get(k) ?? { n: 0, ms: 0, rows: 0 };
+      v.n += 1;
+      v.ms += Number(s.duration_ms ?? 0);
+      v.rows += Number(s.batch_size ?? 0);
+      byKind.set(k, v);
+    }
+    const stats = await withClient(url, async (c) =>
+      (
+        await c.query(
+          `SELECT query, calls::bigint AS calls, total_exec_time AS ms FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        )
+      ).rows.map((r) => ({ query: String(r.query).trim(), calls: Number(r.calls), ms: Number(r.ms) })),
+    );
+    const classes = new Map<string, { calls: number; ms: number }>();
+    for (const s of stats) {
+      const name = CLASSES.find(([, re]) => re.test(s.query))?.[0] ?? `other: ${s.query.slice(0, 60).replace(/\s+/g, ' ')}`;
+      const v = classes.get(name) ?? { calls: 0, ms: 0 };
+      v.calls += s.calls;
+      v.ms += s.ms;
+      classes.set(name, v);
+    }
+    const serverMs = [...classes.values()].reduce((a, v) => a + v.ms, 0);
+    const calls = [...classes.values()].reduce((a, v) => a + v.calls, 0);
+    console.log(`${rows} ${args.dataset} rows, PostgreSQL ${server.major}: wall ${(wallMs / 1000).toFixed(2)} s (process start included)`);
+    const seconds = (label: string) => Number(new RegExp(`${label} \\(seconds\\): ([\\d.]+)`).exec(run.stderr)?.[1] ?? NaN);
+    const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN) / 1024;
+    console.log(
+      `toolkit process CPU: user ${seconds('User time')} s, system ${seconds('System time')} s (tsx compile included), peak RSS ${rss.toFixed(0)} MB`,
+    );
+    console.log(`steps by kind (from --json): ${JSON.stringify(Object.fromEntries(byKind))}`);
+    console.log(`server time in statements: ${(serverMs / 1000).toFixed(2)} s over ${calls} statements`);
+    for (const [name, v] of [...classes.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
+      if (v.ms < 1 && v.calls < 50) continue;
+      console.log(`  ${name.padEnd(40)} ${String(v.calls).padStart(7)} calls ${(v.ms / 1000).toFixed(2).padStart(8)} s`);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

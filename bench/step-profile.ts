@@ -74,9 +74,10 @@ async function main(): Promise<void> {
     const wallMs = performance.now() - started;
     if (run.code !== 0) throw new Error(`backfill exited ${run.code}: ${run.stderr.slice(-2000)}`);
     const steps = run.events.filter((e) => e.event === 'batch');
+    // `step`: judge or round (page walk), batch (key walk); `batch_size`: the rows it was sized for.
     const byKind = new Map<string, { n: number; ms: number; rows: number }>();
     for (const s of steps) {
-      const k = String(s.kind ?? s.step ?? 'batch');
+      const k = String(s.step);
       const v = byKind.get(k) ?? { n: 0, ms: 0, rows: 0 };
       v.n += 1;
       v.ms += Number(s.duration_ms ?? 0);

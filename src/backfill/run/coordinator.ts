@@ -15,7 +15,7 @@ import type { RangePlan, RangeRow, RowsAtStartFrom, RunRow, Walk } from '../../l
 import { tables as tablesOf, target as targetOf, type Tables, type Target } from '../../names.js';
 import { batchEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
-import { controllerSettings, initialController, type ControllerSettings } from '../policy/controller.js';
+import { controllerSettings, initialSize, type ControllerSettings } from '../policy/controller.js';
 import { PassProgress } from '../policy/pass-progress.js';
 import { planKeyRanges, planPageRanges, rangeCount, walkFor } from '../policy/ranges.js';
 import type { BackfillResult, StopPosition } from '../result.js';
@@ -132,19 +132,15 @@ export class Coordinator implements EngineContext {
   }
 
   get walkSettings(): WalkSettings {
-    // Read live: `throttle` changes the batch aim and the rate while the run goes on.
-    const controller = () => this.controllerSettings;
     return {
       ops: this.ops,
       tables: this.tables,
-      get controllerSettings() {
-        return controller();
-      },
       timeouts: { statementTimeoutMs: this.config.statementTimeout, lockTimeoutMs: this.config.lockTimeout },
       clock: this.deps.clock,
       runStartedAt: this.runStartedAt,
       firstPassCountsRowsAtStart: this.rowsAtStartFrom === 'first pass',
       pace: this.pace,
+      // Read live: `throttle` changes the rate while the run goes on.
       maxRowsPerSecond: () => this.gate.maxRowsPerSecond,
     };
   }
@@ -237,7 +233,7 @@ export class Coordinator implements EngineContext {
       resumed: this.resumed,
       ruleFingerprint: run.ruleFingerprint,
       estimatedRows: this.estimatedRows,
-      batchSize: initialController(this.controllerSettings).size,
+      batchSize: initialSize(this.controllerSettings),
       targetBatchMs: config.targetBatchMs,
       fixedBatchSize: config.batchSize !== undefined,
       keyedPass: this.firstPass,

@@ -1,14 +1,14 @@
 /**
  * How a lane works through a range, one short transaction per step: the key walk's batches
  * (key-walk.ts) or the page walk's judges and rounds (page-walk.ts). A walker belongs to one
- * lane and keeps that lane's batch sizes from range to range.
+ * lane and sizes its steps with that lane's controllers (laneWalker in lane.ts), from range to
+ * range.
  */
 import type { Queryable } from '../../db/port.js';
 import type { RangePosition, RunTotals } from '../../ledger/checkpoint.js';
 import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
-import type { ControllerSettings } from '../policy/controller.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { BATCH_PLANNER_SETTINGS } from '../sql/forward.js';
@@ -38,7 +38,6 @@ export interface StepOutcome {
 export interface WalkSettings {
   ops: DirectionOps;
   tables: Tables;
-  controllerSettings: ControllerSettings;
   timeouts: { statementTimeoutMs: number; lockTimeoutMs: number };
   clock: Clock;
   /** The run's start: rows created at or before it existed when the run began. */

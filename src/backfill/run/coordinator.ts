@@ -33,10 +33,13 @@ import { SessionSlot } from './session-slot.js';
 import type { StepOutcome, WalkSettings } from './walker.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 
-/** The settings kept with a run in the ledger, the same for the single runner and workers. */
+/**
+ * The settings kept with a run in the ledger for a person to read, the same for the single
+ * runner and workers. Nothing reads them back: what the toolkit needs about a run (its walk, the
+ * fixed batch size) has a column of its own.
+ */
 export function recordedOptions(config: BackfillConfig): Record<string, unknown> {
   return {
-    batchSize: config.batchSize ?? null,
     batchSizeMin: config.batchSizeMin,
     batchSizeMax: config.batchSizeMax,
     targetBatchMs: config.targetBatchMs,
@@ -289,6 +292,7 @@ export class Coordinator implements EngineContext {
         target: this.target,
         direction: this.ops.direction,
         recordedOptions: recordedOptions(this.config),
+        fixedBatchSize: this.config.batchSize ?? null,
         walk,
         ranges: await this.passRanges(db, walk),
         catalogRows,

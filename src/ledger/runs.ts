@@ -6,7 +6,7 @@ import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
 import { AlreadyRunningError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
-import type { Tables, Target } from '../names.js';
+import { LEDGER_RUNS, type Tables, type Target } from '../names.js';
 import { insertRanges } from './ranges.js';
 import {
   NEWEST_RUN_COLUMN,
@@ -33,6 +33,11 @@ export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'rang
     [t.runs, t.ranges, t.movedRows, t.controlLog, NEWEST_RUN_COLUMN],
   );
   return rows[0]?.ok === true;
+}
+
+/** The runs table as `status` shows it: schema-qualified and unquoted, as a person types it in psql. */
+export function runsTableLabel(stateSchema: string): string {
+  return `${stateSchema}.${LEDGER_RUNS}`;
 }
 
 /** The run a new `backfill` would resume: not completed and not abandoned (at most one: a unique index). */

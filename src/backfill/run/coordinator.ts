@@ -30,7 +30,8 @@ import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
 import { SessionSlot } from './session-slot.js';
-import type { StepOutcome, WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { WalkSettings } from './walker.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 
 /**

@@ -10,7 +10,8 @@ import { withTransaction } from '../../db/transaction.js';
 import { recordBatch } from '../../ledger/checkpoint.js';
 import { countsOf, type RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
-import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 export class KeyWalker implements RangeWalker {
   private range: RangeRow | null = null;

@@ -19,7 +19,8 @@ import { KeyWalker } from './key-walk.js';
 import { PageWalker } from './page-walk.js';
 import type { SessionSlot } from './session-slot.js';
 import { judgePass } from './sweep.js';
-import type { RangeWalker, StepOutcome, WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { RangeWalker, WalkSettings } from './walker.js';
 
 /** How often a lane with nothing to claim looks again for a range or for the run's end. */
 const IDLE_POLL_MS = 200;

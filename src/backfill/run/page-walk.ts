@@ -21,7 +21,8 @@ import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
 import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
 import { readJudgement, spanCondition } from '../sql/page-walk.js';
-import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 /** Planner settings local to a round's transaction (see round). */
 export const ROUND_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable_seqscan: 'off', enable_bitmapscan: 'off' };

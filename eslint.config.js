@@ -2,6 +2,7 @@
 // (no type-aware rules: tsc already checks types, and the lint stays a few seconds).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -10,6 +11,7 @@ import tseslint from 'typescript-eslint';
  * src/ from the bottom up: a layer is one or more folders or files, and each imports only from
  * the layers before it. Every file of src/ belongs to one (checked below when the config loads).
  */
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const LAYERS = [
   ['src/runtime.ts'],
   ['src/text'],
@@ -58,7 +60,7 @@ function layerZones(layers) {
 /** A file in no layer would escape the rule: name it when the config loads. */
 function assertLayered(layers) {
   const covers = (entry, file) => file === entry || file.startsWith(`${entry}/`);
-  const files = fs.readdirSync('src', { recursive: true }).map((f) => path.posix.join('src', f.split(path.sep).join('/')));
+  const files = fs.readdirSync(path.join(ROOT, 'src'), { recursive: true }).map((f) => path.posix.join('src', f.split(path.sep).join('/')));
   const loose = files.filter((f) => f.endsWith('.ts') && !layers.flat().some((entry) => covers(entry, f)));
   if (loose.length > 0) throw new Error(`eslint.config.js: add ${loose.join(', ')} to a layer of LAYERS (the folder order)`);
 }
@@ -85,7 +87,7 @@ export default tseslint.config(
     // it, type-only imports included. The CLI is the outermost: nothing in src/ imports it.
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones(LAYERS) }] },
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: layerZones(LAYERS) }] },
   },
   {
     // `import('…').T` in a type escapes the rule above: below the CLI (the top layer, which may

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { runCliProcess } from '../harness/cli-process.js';
-import { backfill, eligibleCount, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, eligibleCount, ledgerRuns, preparedDatabase, wrongRows, stoppedAfter } from './backfill-helpers.js';
 
 const MIGRATION = '20261205000003000_run-batch-size';
 const ROWS = 5_000;
@@ -22,18 +22,7 @@ describe('a run recorded by the previous version (its state in the options JSON)
   afterAll(() => db.drop());
 
   it('resumes after `up` moves its fixed --batch-size from the options into a column, without repeating a batch', async () => {
-    const controller = new AbortController();
-    let batches = 0;
-    const first = await backfill(
-      db,
-      { batchSize: 300 },
-      {
-        signal: controller.signal,
-        sink: (e) => {
-          if (e.event === 'batch' && ++batches === 3) controller.abort('SIGTERM');
-        },
-      },
-    );
+    const first = await stoppedAfter(db, { batchSize: 300 }, 3);
     expect(first.result.status).toBe('interrupted');
     const [recorded] = await ledgerRuns(db);
     expect(recorded.fixed_batch_size).toBe(300);

@@ -1,8 +1,70 @@
 // `npm run lint` runs tsc over the whole tree, then this: typescript-eslint's recommended rules
 // (no type-aware rules: tsc already checks types, and the lint stays a few seconds).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * src/ from the bottom up: a layer is one or more folders or files, and each imports only from
+ * the layers before it. Every file of src/ belongs to one (checked below when the config loads).
+ */
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const LAYERS = [
+  ['src/runtime.ts'],
+  ['src/text'],
+  ['src/errors.ts'],
+  ['src/db'],
+  ['src/rule'],
+  ['src/names.ts'],
+  ['src/config'],
+  ['src/metrics'],
+  ['src/ledger'],
+  ['src/report'],
+  ['src/scan'],
+  // The backfill engine: pure decisions, statements, what it reports, the engine, what is built on it.
+  ['src/backfill/policy'],
+  ['src/backfill/sql'],
+  [
+    'src/backfill/options.ts',
+    'src/backfill/step.ts',
+    'src/backfill/summary.ts',
+    'src/backfill/events.ts',
+    'src/backfill/result.ts',
+    'src/backfill/resume-command.ts',
+  ],
+  ['src/backfill/run', 'src/backfill/control'],
+  ['src/backfill/dry-run.ts', 'src/backfill/status.ts'],
+  ['src/backfill/output'],
+  ['src/backfill/index.ts'],
+  ['src/coder'],
+  ['src/embedded.ts'],
+  ['src/migrate'],
+  ['src/verify'],
+  ['src/apply'],
+  ['src/index.ts'],
+  ['src/cli'],
+];
+
+/** One zone per layer: its files may not import from any layer above it. */
+function layerZones(layers) {
+  return layers.slice(0, -1).map((layer, i) => ({
+    target: layer,
+    from: layers.slice(i + 1).flat(),
+    message: `${layer.join(', ')} imports only from the layers below it in the folder order (CONTRIBUTING.md, Layout): move what it needs down, or pass it in.`,
+  }));
+}
+
+/** A file in no layer would escape the rule: name it when the config loads. */
+function assertLayered(layers) {
+  const covers = (entry, file) => file === entry || file.startsWith(`${entry}/`);
+  const files = fs.readdirSync(path.join(ROOT, 'src'), { recursive: true }).map((f) => path.posix.join('src', f.split(path.sep).join('/')));
+  const loose = files.filter((f) => f.endsWith('.ts') && !layers.flat().some((entry) => covers(entry, f)));
+  if (loose.length > 0) throw new Error(`eslint.config.js: add ${loose.join(', ')} to a layer of LAYERS (the folder order)`);
+}
+assertLayered(LAYERS);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**'] },
@@ -21,12 +83,22 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
-    // The CLI is the outermost layer: it may import anything in src/, nothing in src/ imports it
-    // (a domain module that needs output or an exit code takes it as a parameter instead).
+    // The folder order (CONTRIBUTING.md, Layout): each layer imports only from the layers below
+    // it, type-only imports included. The CLI is the outermost: nothing in src/ imports it.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: layerZones(LAYERS) }] },
+  },
+  {
+    // `import('…').T` in a type escapes the rule above: below the CLI (the top layer, which may
+    // import anything), types come in through import statements.
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*', '**/cli/**'], message: 'Only src/cli imports src/cli.' }] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSImportType', message: 'Import the type with `import type` (the folder order checks import statements).' },
+      ],
     },
   },
   {

@@ -10,8 +10,7 @@ import { generateDataset } from '../fixtures/generator.js';
 import { controllerSettings } from '../src/backfill/policy/controller.js';
 import { planPageRanges } from '../src/backfill/policy/ranges.js';
 import { heapPages } from '../src/backfill/run/server-facts.js';
-import { KeyWalker } from '../src/backfill/run/key-walk.js';
-import { PageWalker } from '../src/backfill/run/page-walk.js';
+import { laneWalker } from '../src/backfill/run/lane.js';
 import { FORWARD } from '../src/backfill/sql/direction.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
 import { claimRange, insertRanges } from '../src/ledger/ranges.js';
@@ -60,7 +59,6 @@ try {
   const settings = {
     ops: FORWARD,
     tables: names,
-    controllerSettings: controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: size, batchSize: size }),
     timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
     clock: systemClock,
     runStartedAt: new Date(),
@@ -68,7 +66,8 @@ try {
     pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
     maxRowsPerSecond: () => null,
   };
-  const walker = walk === 'key' ? new KeyWalker(settings) : new PageWalker(settings);
+  const fixed = controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: size, batchSize: size });
+  const { walker } = laneWalker(walk, settings, () => fixed);
   walker.begin((await claimRange(d, names, 1, 'bench'))!);
   for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
     const out = await walker.step(timed as any, async () => {});

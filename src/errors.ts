@@ -1,4 +1,4 @@
-import { redactUrl } from './db/url.js';
+import { redactUrl } from './text/redact.js';
 
 /**
  * Every failure a user can cause or meet is one of these classes, each with a stable `code`.

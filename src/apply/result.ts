@@ -8,7 +8,7 @@ import type { DryRunResult } from '../migrate/dry-run.js';
 import type { Readiness, StatusResult } from '../migrate/status.js';
 import type { UpResult } from '../migrate/up.js';
 import type { Report } from '../report/model.js';
-import type { DryRunReport } from '../backfill/dry-run.js';
+import type { DryRunReport } from '../backfill/result.js';
 
 export const STAGES = ['up', 'backfill', 'verify', 'check'] as const;
 export type Stage = (typeof STAGES)[number];

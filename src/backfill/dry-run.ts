@@ -24,48 +24,8 @@ import type { ChunkStatement } from '../scan/walk.js';
 import { windowOrder, windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
 import { etaMs } from './policy/estimate.js';
 import { chunkSizer } from './policy/chunk-sizer.js';
+import type { DryRunAnomalyClass, DryRunGroup, DryRunReport } from './result.js';
 import { inspectTable } from './run/preflight.js';
-
-export interface DryRunGroup {
-  /** null when aibridge_interceptions is absent (one group for the whole table). */
-  provider: string | null;
-  model: string | null;
-  rows: number;
-  wouldUpdate: number;
-  applicationWritten: number;
-  /** Sums of the values the run would write into the two columns. */
-  cacheReadToWrite: string;
-  cacheWriteToWrite: string;
-}
-
-export interface DryRunAnomalyClass {
-  /** Rows with at least one value of this class (among rows whose columns are still 0). */
-  rows: number;
-  /** Up to SAMPLE_IDS ids, the first the read met in the table's order, lowest first, to look at with a SELECT. */
-  sampleIds: string[];
-}
-
-export interface DryRunReport {
-  table: string;
-  /** False before `up`: the columns count as 0 for every row. */
-  columnsPresent: boolean;
-  rows: number;
-  wouldUpdate: number;
-  applicationWritten: number;
-  nullMetadata: number;
-  anomalies: Record<string, DryRunAnomalyClass>;
-  /** Per provider and model, most rows to update first; one row when interceptions are absent. */
-  groups: DryRunGroup[];
-  byProvider: boolean;
-  /** How long reading and judging the whole table took here, and the rate it shows. */
-  readMs: number;
-  readRowsPerSecond: number;
-  /** Rough duration of the real run, from the read rate (writes cost about WRITE_COST x a read). */
-  estimatedRunMs: number | null;
-  /** Statements the table was read in, and the sessions that shared the snapshot. */
-  chunks: number;
-  sessions: number;
-}
 
 export const SAMPLE_IDS = 5;
 /**

@@ -51,10 +51,11 @@
 import type { RunControl } from '../ledger/control.js';
 import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
 import { jsonLine } from '../text/json-line.js';
+import type { RetryEvent } from './policy/failure.js';
 import type { ProgressSnapshot } from './policy/pass-progress.js';
 import type { WarningCode } from './policy/replica-watch.js';
 import type { PauseCause, StandbyLag } from './policy/throttle.js';
-import type { StepOutcome, StepKind } from './run/walker.js';
+import type { StepKind, StepOutcome } from './step.js';
 import type { BackfillSummary } from './summary.js';
 
 export type BackfillEvent =
@@ -94,17 +95,7 @@ export type BackfillEvent =
       etaMs: number | null;
       anomalies: Record<string, number>;
     }
-  | {
-      event: 'retry';
-      runId: number;
-      attempt: number;
-      maxAttempts: number;
-      action: 'split' | 'retry' | 'reconnect';
-      sqlstate: string | null;
-      message: string;
-      delayMs: number;
-      batchSize: number;
-    }
+  | RetryEvent
   | {
       event: 'pause';
       runId: number;

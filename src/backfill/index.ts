@@ -32,7 +32,7 @@ import { BACKFILL_APPLICATION_NAME } from './run/health.js';
 export type { BackfillResult } from './result.js';
 export type { BackfillSummary } from './summary.js';
 export type { BackfillEvent } from './events.js';
-export type { DryRunReport, DryRunGroup, DryRunAnomalyClass } from './dry-run.js';
+export type { DryRunReport, DryRunGroup, DryRunAnomalyClass } from './result.js';
 export type { BackfillDeps } from './run/context.js';
 export type { BackfillConfig, BackfillInput, BackfillOptions } from './options.js';
 export { backfillSchema, backfillShape } from './options.js';
@@ -84,7 +84,7 @@ function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, v
  */
 async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (deps: BackfillDeps) => Promise<BackfillResult>) {
   if (config.metricsPort === undefined) return run(deps);
-  const [{ backfillMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/backfill.js'), import('../metrics/server.js')]);
+  const [{ backfillMetrics }, { serveMetrics }] = await Promise.all([import('./output/metrics.js'), import('../metrics/server.js')]);
   const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null });
   const server = await serveMetrics(metrics.registry, { host: config.metricsHost, port: config.metricsPort });
   deps.log.info(`metrics: ${server.url}`);

@@ -3,7 +3,7 @@
  * change what "continue" means (--restart, --dry-run), with any password in a URL masked.
  */
 import { kebab } from '../config/names.js';
-import { redactUrl } from '../db/url.js';
+import { redactUrl } from '../text/redact.js';
 
 const DROPPED = new Set(['restart', 'dryRun', 'wait']);
 

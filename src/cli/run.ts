@@ -4,7 +4,7 @@
  * JSON output was asked for by flag, environment or config file) and exits.
  */
 import { EXIT_CODES, errorJson, toToolkitError, type ToolkitError } from '../errors.js';
-import { redactUrl } from '../db/url.js';
+import { redactUrl } from '../text/redact.js';
 import { locateConfigFile, readConfigFile, truthy } from '../config/resolve.js';
 import { detectTerminal, paint } from '../text/colour.js';
 

@@ -1,34 +1,32 @@
 /** Coder's decisions as the migrate commands report them: a preflight check, or an error. */
 import { DownRefusedError, PermissionError, PreflightError, type ToolkitError } from '../errors.js';
-import type { PreflightCheck } from '../migrate/preflight.js';
 import type { Refusal, UpDecision } from './decide.js';
 
+/** Coder's line in `up`'s preflight, which names it `coder_version`: fine with a detail, or a problem with its fix. */
+export type CoderCheck = { ok: true; detail: string } | { ok: false; kind: 'preflight' | 'permission'; problem: string; fix: string };
+
 /** The preflight line for `up` when Coder is detected (standalone adds none: today's list stays as it was). */
-export function coderUpCheck(decision: UpDecision, version: number | null): PreflightCheck | undefined {
+export function coderUpCheck(decision: UpDecision, version: number | null): CoderCheck | undefined {
   switch (decision.action) {
     case 'standalone':
       return undefined;
     case 'hand_over':
       return {
-        check: 'coder_version',
         ok: true,
         detail: `Coder at migration ${decision.from}: the columns are added and Coder's migration ${decision.to} is recorded as applied, in one transaction under Coder's migration lock`,
       };
     case 'coder_owns':
       return {
-        check: 'coder_version',
         ok: true,
         detail: `Coder at migration ${version}: the columns are Coder's; their definition is checked, Coder's table is not touched`,
       };
     case 'wait':
       return {
-        check: 'coder_version',
         ok: true,
         detail: `a Coder server is applying its migrations right now (${decision.holders.join('; ') || "it holds Coder's migration lock"}): up waits for Coder's migration lock like for a table lock, then decides from the version Coder committed`,
       };
     case 'refuse':
       return {
-        check: 'coder_version',
         ok: false,
         kind: decision.refusal.kind === 'permission' ? 'permission' : 'preflight',
         problem: decision.refusal.problem,

@@ -4,8 +4,7 @@
  * work inside the columns migration's transaction is in columns-step.ts.
  */
 import type { Queryable } from '../db/port.js';
-import type { PreflightCheck } from '../migrate/preflight.js';
-import { coderUpCheck, refusalError } from './check.js';
+import { coderUpCheck, refusalError, type CoderCheck } from './check.js';
 import type { CoderOutcome, CoderSettings } from './columns-step.js';
 import { coderNumbers, type CoderNumbers } from './constants.js';
 import { decideDown, decideUp } from './decide.js';
@@ -29,7 +28,7 @@ function versionOf(facts: CoderFacts): number | null {
  * `up`'s preflight line about Coder, when the columns migration is pending and Coder is there
  * (a refusal there fails the preflight: nothing at all is changed, not even the bookkeeping table).
  */
-export function coderUpPreflight(read: CoderRead, columnsPending: boolean): PreflightCheck | undefined {
+export function coderUpPreflight(read: CoderRead, columnsPending: boolean): CoderCheck | undefined {
   return columnsPending ? coderUpCheck(decideUp(read.facts, read.numbers), versionOf(read.facts)) : undefined;
 }
 

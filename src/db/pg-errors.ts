@@ -5,7 +5,7 @@
 import { ConnectionError, LockTimeoutError, PermissionError, PreflightError, ToolkitError } from '../errors.js';
 import { isTransactionBlockRefusal, statementPoolingError } from './pooler/advice.js';
 import type { ConnectionTarget } from './target.js';
-import { redactUrl } from './url.js';
+import { redactUrl } from '../text/redact.js';
 
 /** SQLSTATEs this toolkit reasons about by name. */
 export const SQLSTATE = {

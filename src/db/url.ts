@@ -2,18 +2,7 @@
  * Database URLs: parsed with libpq's meaning (RFC 3986 `postgres://` URIs, as in the libpq
  * manual's "Connection URIs"), validated up front, and never shown with their password.
  */
-
-/**
- * Replaces the password of every postgres URL inside `text` with `***`: the one between `:`
- * and the LAST `@` of the authority (a password typed with a raw `@` in it must not leave
- * its tail behind), and any `password=…` (a URL's query parameter, which pg honours too, or a
- * keyword/value connection string pasted where a URL was expected).
- */
-export function redactUrl(text: string): string {
-  return text
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s'"]*:)([^\s'"]*?)(@[^@\s'"/?#]*(?=[/?#'"\s]|$))/gi, '$1***$3')
-    .replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&#\s'"]*)/gi, '$1***');
-}
+import { redactUrl } from '../text/redact.js';
 
 /** Query parameters this toolkit honours, with libpq's names. */
 export const URL_PARAMETERS = [

@@ -29,7 +29,9 @@ export interface RunRow {
   ruleFingerprint: string;
   walk: Walk;
   rowsAtStartFrom: RowsAtStartFrom | null;
-  /** The settings the run was started with (same keys for the single runner and workers). */
+  /** --batch-size of the process that last claimed the run; null: sized by the controller's aim. */
+  fixedBatchSize: number | null;
+  /** The settings the run was started with, for a person reading the ledger: nothing reads them back. */
   options: Record<string, unknown>;
   /** Where the process that last claimed the run says it runs. */
   host: string | null;
@@ -87,7 +89,10 @@ export interface PageProgress {
   countedTo: number;
 }
 
-export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, walk, rows_at_start_from, options, host, pid, started_at, updated_at, finished_at,
+/** The column the newest ledger migration added to backfill_runs: a ledger without it is an older version's. */
+export const NEWEST_RUN_COLUMN = 'fixed_batch_size';
+
+export const RUN_COLUMNS = `id, direction, status, rule_fingerprint, walk, rows_at_start_from, fixed_batch_size, options, host, pid, started_at, updated_at, finished_at,
   table_rows_at_start, max_created_at_at_start, rows_estimated, rows_scanned, rows_updated, rows_application_written,
   anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error`;
 
@@ -110,6 +115,7 @@ export function toRun(row: DbRow): RunRow {
     ruleFingerprint: row.rule_fingerprint,
     walk: row.walk,
     rowsAtStartFrom: row.rows_at_start_from ?? null,
+    fixedBatchSize: count(row.fixed_batch_size),
     options: row.options ?? {},
     host: row.host,
     pid: row.pid,

@@ -6,9 +6,10 @@ import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
 import { AlreadyRunningError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
-import type { Tables, Target } from '../names.js';
+import { LEDGER_RUNS, type Tables, type Target } from '../names.js';
 import { insertRanges } from './ranges.js';
 import {
+  NEWEST_RUN_COLUMN,
   RUN_COLUMNS,
   toRun,
   type Direction,
@@ -21,16 +22,22 @@ import {
 
 /**
  * Whether `up` has created the ledger (with this state schema) as this version uses it: its
- * newest table included. A ledger an older version created, not yet brought up to date by `up`,
- * counts as absent: its rows cannot be read with this version's columns.
+ * newest table and column included. A ledger an older version created, not yet brought up to
+ * date by `up`, counts as absent: its rows cannot be read with this version's columns.
  */
 export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows' | 'controlLog'>): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
-            AND to_regclass($4) IS NOT NULL AS ok`,
-    [t.runs, t.ranges, t.movedRows, t.controlLog],
+            AND to_regclass($4) IS NOT NULL
+            AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $5 AND NOT attisdropped) AS ok`,
+    [t.runs, t.ranges, t.movedRows, t.controlLog, NEWEST_RUN_COLUMN],
   );
   return rows[0]?.ok === true;
+}
+
+/** The runs table as `status` shows it: schema-qualified and unquoted, as a person types it in psql. */
+export function runsTableLabel(stateSchema: string): string {
+  return `${stateSchema}.${LEDGER_RUNS}`;
 }
 
 /** The run a new `backfill` would resume: not completed and not abandoned (at most one: a unique index). */
@@ -75,14 +82,21 @@ export async function readRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: num
 /** The unique index on the open run of a table and direction (migrations/…_backfill-ledger.ts). */
 const ONE_OPEN_RUN = 'backfill_runs_one_open';
 
-export interface NewRun extends Target {
+/** Where a process runs and how it sizes its batches, as it records them on the runs it creates or claims. */
+export interface RunClaimant {
+  host: string;
+  pid: number;
+  /** --batch-size; null: sized by the controller's aim. */
+  fixedBatchSize: number | null;
+}
+
+export interface NewRun extends Target, RunClaimant {
   direction: Direction;
   walk: Walk;
   rowsAtStartFrom: RowsAtStartFrom;
   ruleFingerprint: string;
+  /** The settings it was started with, for a person reading the ledger. */
   options: Record<string, unknown>;
-  host: string;
-  pid: number;
   /** The catalog's estimate of the table's rows (pg_class.reltuples). */
   rowsEstimated: number;
   /** The first pass's ranges; none for a run that starts by counting (it follows a completed run). */
@@ -100,8 +114,8 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
     const { rows } = await tx.query(
       `INSERT INTO ${t.runs}
          (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated,
-          walk, rows_at_start_from)
-       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7, $9, $10)
+          walk, rows_at_start_from, fixed_batch_size)
+       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7, $9, $10, $11)
        RETURNING ${RUN_COLUMNS}`,
       [
         run.ruleFingerprint,
@@ -114,6 +128,7 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
         run.direction,
         run.walk,
         run.rowsAtStartFrom,
+        run.fixedBatchSize,
       ],
     );
     const created = toRun(rows[0]!);
@@ -132,11 +147,12 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
   });
 }
 
-/** Marks the run as this process's: status running, our host and pid. */
-export async function claimRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, host: string, pid: number): Promise<void> {
+/** Marks the run as this process's: status running, our host, pid and batch sizing. */
+export async function claimRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, by: RunClaimant): Promise<void> {
   await db.query(
-    `UPDATE ${t.runs} SET status = 'running', host = $2, pid = $3, updated_at = now(), finished_at = NULL, last_error = NULL WHERE id = $1`,
-    [runId, host, pid],
+    `UPDATE ${t.runs} SET status = 'running', host = $2, pid = $3, fixed_batch_size = $4, updated_at = now(), finished_at = NULL, last_error = NULL
+      WHERE id = $1`,
+    [runId, by.host, by.pid, by.fixedBatchSize],
   );
 }
 

@@ -4,6 +4,7 @@
  * refused), with the error that names the blockers once the budget is spent.
  */
 import type pg from 'pg';
+import { coderUpPreflight, readCoder, type CoderRead } from '../coder/commands.js';
 import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
 import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
@@ -70,6 +71,22 @@ export async function preflightChecks(
     migrationsTable: settings.migrationsTable,
   };
   return evaluatePreflight(await readPreflightFacts(db, names), needsFor(migrations, direction), names);
+}
+
+/**
+ * `up`'s preflight, and its dry run's: the checks, with Coder's line (coder_version) when the
+ * columns migration is pending; and what was read about Coder.
+ */
+export async function upPreflight(
+  db: Queryable,
+  settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'>,
+  pending: readonly string[],
+): Promise<{ checks: PreflightCheck[]; coder: CoderRead }> {
+  const checks = await preflightChecks(db, settings, pending, 'up');
+  const coder = await readCoder(db, settings.schema, settings.coderMigration);
+  const coderCheck = coderUpPreflight(coder, pending.includes(COLUMNS_MIGRATION));
+  if (coderCheck) checks.push({ check: 'coder_version', ...coderCheck });
+  return { checks, coder };
 }
 
 /** Who is in the way: the tables our migrations lock, or the holder of our or Coder's migration lock. */

@@ -9,7 +9,7 @@
  * them) and records every other statement instead of sending it — a lock function too, though
  * it is called with SELECT: the dry run takes no lock, it shows the one `up` would wait for.
  */
-import { coderReport, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
+import { coderReport, type CoderReport } from '../coder/commands.js';
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
@@ -20,7 +20,7 @@ import type { Queryable } from '../db/port.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
 import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } from './session.js';
-import { preflightChecks } from './apply.js';
+import { upPreflight } from './apply.js';
 import type pg from 'pg';
 
 export interface RecordedStatement {
@@ -101,10 +101,7 @@ async function plan(client: pg.Client, settings: UpSettings, database: string): 
     const situation = await readSituation(client, settings, settings.connection);
     assertPlanUsable(situation.plan, `${settings.migrationsSchema}.${settings.migrationsTable}`);
     const pendingNames = situation.plan.pending.map((m) => m.name);
-    const checks = await preflightChecks(client, settings, pendingNames, 'up');
-    const coder = await readCoder(client, settings.schema, settings.coderMigration);
-    const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
-    if (coderCheck) checks.push(coderCheck);
+    const { checks, coder } = await upPreflight(client, settings, pendingNames);
     let failure: ToolkitError | null = preflightError(checks) ?? null;
 
     const bookkeeping: RecordedStatement[] = [];

@@ -38,19 +38,31 @@ export function migrationFiles(dir = migrationsDirectory()): string[] {
     .map((file) => path.join(dir, file));
 }
 
+/** A migration file's default export (from disk, or carried by a release bundle), checked for its shape. */
+function asMigration(value: unknown, file: string): ToolkitMigration {
+  const migration = value as Partial<ToolkitMigration> | undefined;
+  if (typeof migration?.up !== 'function' || typeof migration.down !== 'function') {
+    throw new Error(`${file} does not default-export a migration ({ description, up, down })`);
+  }
+  return migration as ToolkitMigration;
+}
+
 export async function loadMigration(file: string): Promise<LoadedMigration> {
   const name = path.basename(file).replace(/\.(ts|js)$/, '');
   const embedded = EMBEDDED?.migrations.find((m) => m.name === name);
-  if (embedded) return { name, file, migration: embedded.migration };
-  const module = (await import(pathToFileURL(file).href)) as { default?: ToolkitMigration };
-  if (!module.default || typeof module.default.up !== 'function') {
-    throw new Error(`${file} does not default-export a migration ({ description, up, down })`);
-  }
-  return { name, file, migration: module.default };
+  if (embedded) return { name, file, migration: asMigration(embedded.migration, file) };
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  return { name, file, migration: asMigration(module.default, file) };
 }
 
 export async function loadMigrations(dir?: string): Promise<LoadedMigration[]> {
-  if (EMBEDDED && dir === undefined) return EMBEDDED.migrations.map(({ name, migration }) => ({ name, file: `${name}.js`, migration }));
+  if (EMBEDDED && dir === undefined) {
+    return EMBEDDED.migrations.map(({ name, migration }) => ({
+      name,
+      file: `${name}.js`,
+      migration: asMigration(migration, `${name}.js`),
+    }));
+  }
   return Promise.all(migrationFiles(dir ?? migrationsDirectory()).map(loadMigration));
 }
 

@@ -58,7 +58,7 @@ export type CheckName =
   | 'table_owner'
   | 'state_schema_create'
   | 'bookkeeping_table'
-  /** Coder's version allows the columns now (added by src/coder when Coder is detected). */
+  /** Coder's version allows the columns now (src/coder's verdict, added by upPreflight when Coder is detected). */
   | 'coder_version';
 
 export type PreflightCheck =

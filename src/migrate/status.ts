@@ -7,6 +7,7 @@
 import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
 import type { RecordedWait } from '../ledger/waits.js';
 import type { ControlEntry, RunControl } from '../ledger/control.js';
+import { runsTableLabel } from '../ledger/runs.js';
 import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { judgeServerVersion, readServerVersion, type ServerSupport, type ServerVersion } from '../db/server-version.js';
@@ -136,7 +137,7 @@ async function readStatus(db: Queryable, settings: StatusSettings): Promise<Stat
     standings === null
       ? null
       : {
-          ledger: `${settings.stateSchema}.backfill_runs`,
+          ledger: runsTableLabel(settings.stateSchema),
           latestRuns: standings.map(({ run, progress, holders, waiting, control, controlLog }) => ({
             id: run.id,
             direction: run.direction,

@@ -2,9 +2,9 @@
  * `up`: apply every pending migration, each in its own transaction, under a short
  * lock_timeout, retrying with backoff while a lock is refused.
  */
-import { coderAfter, coderRecorder, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
+import { coderAfter, coderRecorder, type CoderReport } from '../coder/commands.js';
 import { worstCaseWaitMs } from '../db/retry.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
+import { lockBudgetError, migrateWithLockRetries, upPreflight, withMigrationSession, type ApplyReport } from './apply.js';
 import { lockRetryPolicy } from './backoff.js';
 import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
@@ -37,10 +37,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
     const before = await readSituation(client, settings, settings.connection);
     assertPlanUsable(before.plan, bookkeepingTable);
     const pendingNames = before.plan.pending.map((m) => m.name);
-    const checks = await preflightChecks(client, settings, pendingNames, 'up');
-    const coder = await readCoder(client, settings.schema, settings.coderMigration);
-    const coderCheck = coderUpPreflight(coder, pendingNames.includes(COLUMNS_MIGRATION));
-    if (coderCheck) checks.push(coderCheck);
+    const { checks, coder } = await upPreflight(client, settings, pendingNames);
     const failure = preflightError(checks);
     if (failure) throw failure;
     const alreadyApplied = before.bookkeeping.applied.map((m) => m.name);

@@ -4,7 +4,7 @@
  * 2. testcontainers 11 — when a container runtime answers its (fast, ~3 ms when absent) probe;
  * 3. embedded PostgreSQL from npm packages.
  */
-import { redactUrl } from '../../src/db/url.js';
+import { redactUrl } from '../../src/text/redact.js';
 import { DEFAULT_PG_MAJOR, startEmbeddedServer, type StartOptions } from './embedded-server.js';
 
 export interface ProvisionedServer {

@@ -113,6 +113,23 @@ export async function backfill(
   return { result, events };
 }
 
+/** A backfill stopped by `signal` (as Ctrl-C or SIGTERM would) once its `batches`-th batch event is out. */
+export async function stoppedAfter(
+  db: TestDatabase,
+  options: Record<string, unknown>,
+  batches: number,
+  signal: 'SIGINT' | 'SIGTERM' = 'SIGTERM',
+): Promise<Recorded> {
+  const controller = new AbortController();
+  let seen = 0;
+  return backfill(db, options, {
+    signal: controller.signal,
+    sink: (e) => {
+      if (e.event === 'batch' && ++seen === batches) controller.abort(signal);
+    },
+  });
+}
+
 export async function ledgerRuns(db: TestDatabase) {
   const { rows } = await db.query(`SELECT * FROM aibridge_migrate.backfill_runs ORDER BY id`);
   return rows;

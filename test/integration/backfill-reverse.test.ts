@@ -11,7 +11,7 @@ import { evaluateMetadataText } from '../../src/rule/index.js';
 import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { backfill, ledgerRuns } from './backfill-helpers.js';
+import { backfill, ledgerRuns, stoppedAfter } from './backfill-helpers.js';
 
 type Columns = Map<string, string>;
 
@@ -211,18 +211,7 @@ describe('backfill --reverse: what it writes and what it refuses to', () => {
       `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, metadata, created_at, cache_read_input_tokens, cache_write_input_tokens)
        SELECT md5('rev' || g)::uuid, md5('rev' || g)::uuid, 'resp', 1, 1, '{}'::jsonb, now(), g, g * 2 FROM generate_series(1, 400) AS g`,
     );
-    const controller = new AbortController();
-    let batches = 0;
-    const first = await backfill(
-      db,
-      { reverse: true, batchSize: 300 },
-      {
-        signal: controller.signal,
-        sink: (e) => {
-          if (e.event === 'batch' && ++batches === 3) controller.abort('SIGINT');
-        },
-      },
-    );
+    const first = await stoppedAfter(db, { reverse: true, batchSize: 300 }, 3, 'SIGINT');
     expect(first.result.status).toBe('interrupted');
     const second = await backfill(db, { reverse: true, batchSize: 300 });
     expect(second.result.status).toBe('completed');

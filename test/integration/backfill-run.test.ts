@@ -12,6 +12,7 @@ import {
   preparedDatabase,
   rowVersions,
   wrongRows,
+  stoppedAfter,
 } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -90,18 +91,7 @@ describe('backfill: resume, restart, rule changes', () => {
   afterAll(() => db.drop());
 
   it('stops cleanly on abort, then resumes the same run without repeating a batch', async () => {
-    const controller = new AbortController();
-    let batches = 0;
-    const first = await backfill(
-      db,
-      { batchSize: 300 },
-      {
-        signal: controller.signal,
-        sink: (e) => {
-          if (e.event === 'batch' && ++batches === 4) controller.abort('SIGTERM');
-        },
-      },
-    );
+    const first = await stoppedAfter(db, { batchSize: 300 }, 4);
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');

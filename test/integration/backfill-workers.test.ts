@@ -16,6 +16,7 @@ import {
   preparedDatabase,
   wrongRows,
   isBatchStatement,
+  stoppedAfter,
 } from './backfill-helpers.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
@@ -252,18 +253,7 @@ describe('backfill --workers: stopped and resumed', () => {
   afterAll(() => db.drop());
 
   it('an abort stops every worker after its batch and marks the run interrupted; the next run resumes it', async () => {
-    const controller = new AbortController();
-    let batches = 0;
-    const first = await backfill(
-      db,
-      { workers: 3, batchSize: 200 },
-      {
-        signal: controller.signal,
-        sink: (e) => {
-          if (e.event === 'batch' && ++batches === 5) controller.abort('SIGTERM');
-        },
-      },
-    );
+    const first = await stoppedAfter(db, { workers: 3, batchSize: 200 }, 5);
     expect(first.result.status).toBe('interrupted');
     if (first.result.status !== 'interrupted') return;
     expect(first.result.signal).toBe('SIGTERM');

@@ -45,6 +45,7 @@ describe('status', () => {
       'record the backfill walk (key or page order) and page ranges in the ledger',
       'record in the backfill ledger what a running backfill is waiting for (status shows it)',
       'backfill control (pause, resume, cancel, throttle), its log, and the progress view',
+      "record a backfill run's fixed --batch-size in a ledger column (until now in its options)",
     ]);
     expect(json.backfill?.latest_runs).toEqual([
       expect.objectContaining({

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { backfillSchema } from '../../src/backfill/options.js';
 import {
+  BatchSizer,
   controllerSettings,
   initialController,
+  initialSize,
   observeBatch,
   splitAfterTimeout,
   type ControllerSettings,
@@ -134,5 +136,30 @@ describe('batch-size controller', () => {
   ])('a timeout splits %i rows into %i and forgets the samples', (size, after) => {
     const state = splitAfterTimeout({ size, samples: [{ rows: size, ms: 10 }] });
     expect(state).toEqual({ size: after, samples: [] });
+  });
+});
+
+describe("a lane's batch sizer", () => {
+  it('starts where the start event says the first batch starts', () => {
+    expect(new BatchSizer(() => adaptive).size).toBe(initialSize(adaptive));
+    expect(initialSize({ ...adaptive, max: 300 })).toBe(300);
+    expect(initialSize({ ...adaptive, fixed: 7 })).toBe(7);
+  });
+
+  it('reads its aim at every step: `throttle --target-batch-ms` moves a running lane', () => {
+    let settings = adaptive;
+    const sizer = new BatchSizer(() => settings);
+    sizer.observe({ rows: 1_000, ms: 100 });
+    expect(sizer.size).toBe(2_000);
+    settings = { ...adaptive, targetMs: 20 };
+    sizer.observe({ rows: 2_000, ms: 200 });
+    // 0.1 ms a row against an aim of 20 ms: 200 rows.
+    expect(sizer.size).toBe(200);
+  });
+
+  it('after a timeout halves what the failed step tried, not its larger allowance', () => {
+    const sizer = new BatchSizer(() => adaptive);
+    expect(sizer.split(300)).toBe(150);
+    expect(sizer.split()).toBe(75);
   });
 });

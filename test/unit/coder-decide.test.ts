@@ -81,7 +81,10 @@ describe("up: what Coder's version allows", () => {
 
   it("becomes up's preflight line only when Coder is there", () => {
     expect(coderUpCheck({ action: 'standalone' }, null)).toBeUndefined();
-    expect(coderUpCheck({ action: 'hand_over', from: 460, to: 461 }, 460)).toMatchObject({ check: 'coder_version', ok: true });
+    expect(coderUpCheck({ action: 'hand_over', from: 460, to: 461 }, 460)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining("Coder's migration 461 is recorded as applied"),
+    });
     expect(coderUpCheck(decideUp(facts(coderAt(460, { canWrite: false })), upstream), 460)).toMatchObject({
       ok: false,
       kind: 'permission',

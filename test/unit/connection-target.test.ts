@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors.js';
 import { findPgpassPassword, parsePgpass, pgpassUnsafe } from '../../src/db/pgpass.js';
 import { resolveTarget, type TargetInput, type TargetIo } from '../../src/db/target.js';
-import { parseDatabaseUrl, redactUrl } from '../../src/db/url.js';
+import { parseDatabaseUrl } from '../../src/db/url.js';
+import { redactUrl } from '../../src/text/redact.js';
 
 const HOME = '/home/op';
 

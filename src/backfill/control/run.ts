@@ -70,10 +70,9 @@ export async function runControl(settings: ControlSettings, request: ControlRequ
       message = plan.message;
       return plan.next;
     });
-    const fixed = run.options.batchSize !== null && run.options.batchSize !== undefined;
     const note =
-      request.command === 'throttle' && request.targetBatchMs !== undefined && fixed
-        ? ` (note: the run was started with a fixed --batch-size ${String(run.options.batchSize)}, so its batches are not sized by an aim)`
+      request.command === 'throttle' && request.targetBatchMs !== undefined && run.fixedBatchSize !== null
+        ? ` (note: the run's batches have a fixed --batch-size ${run.fixedBatchSize}, so they are not sized by an aim)`
         : '';
     return {
       ...base,

@@ -1,7 +1,6 @@
 /** Human-readable text for the final summary and the dry-run report. */
 import { formatCount, formatDuration } from '../../text/format.js';
-import type { DryRunReport } from '../dry-run.js';
-import type { BackfillResult } from '../result.js';
+import type { BackfillResult, DryRunReport } from '../result.js';
 import type { BackfillSummary } from '../summary.js';
 
 function anomalyText(anomalies: Record<string, number>): string {

@@ -3,8 +3,6 @@
  * the target duration, so batches stay short (row locks held briefly, replicas keep up) while
  * the per-batch overhead stays small, and it adapts from the first batch on.
  */
-import type { BackfillConfig } from '../options.js';
-
 export interface ControllerSettings {
   targetMs: number;
   min: number;
@@ -15,9 +13,15 @@ export interface ControllerSettings {
   fixed?: number | undefined;
 }
 
-export function controllerSettings(
-  config: Pick<BackfillConfig, 'targetBatchMs' | 'batchSizeMin' | 'batchSizeMax' | 'batchSize'>,
-): ControllerSettings {
+/** The backfill's settings the controller follows (its BackfillConfig, under the same names). */
+export interface BatchSizeOptions {
+  targetBatchMs: number;
+  batchSizeMin: number;
+  batchSizeMax: number;
+  batchSize?: number | undefined;
+}
+
+export function controllerSettings(config: BatchSizeOptions): ControllerSettings {
   return {
     targetMs: config.targetBatchMs,
     min: config.batchSizeMin,
@@ -62,9 +66,13 @@ function clamp(value: number, settings: ControllerSettings): number {
   return Math.max(settings.min, Math.min(settings.max, Math.max(1, Math.floor(value))));
 }
 
+/** Rows of the first batch. */
+export function initialSize(settings: ControllerSettings): number {
+  return settings.fixed ?? clamp(settings.initial, settings);
+}
+
 export function initialController(settings: ControllerSettings): ControllerState {
-  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
-  return { size: clamp(settings.initial, settings), samples: [] };
+  return { size: initialSize(settings), samples: [] };
 }
 
 /** The state after a batch that scanned `sample.rows` rows in `sample.ms` milliseconds. */
@@ -91,4 +99,32 @@ export function observeBatch(state: ControllerState, settings: ControllerSetting
  */
 export function splitAfterTimeout(state: ControllerState): ControllerState {
   return { size: Math.max(1, Math.floor(state.size / 2)), samples: [] };
+}
+
+/**
+ * One controller's state, fed by the steps it sizes. `settings` is read at every step: `throttle
+ * --target-batch-ms` moves the aim of a running lane. Built only by a lane (laneWalker in
+ * src/backfill/run/lane.ts).
+ */
+export class BatchSizer {
+  private state: ControllerState;
+
+  constructor(private readonly settings: () => ControllerSettings) {
+    this.state = initialController(settings());
+  }
+
+  /** Rows the next step should cover. */
+  get size(): number {
+    return this.state.size;
+  }
+
+  observe(sample: BatchSample): void {
+    this.state = observeBatch(this.state, this.settings(), sample);
+  }
+
+  /** After a timeout: the next step covers half of what the failed one tried (`tried` rows, at most the size). Returns the new size. */
+  split(tried: number = this.state.size): number {
+    this.state = splitAfterTimeout({ ...this.state, size: Math.min(this.state.size, Math.max(1, tried)) });
+    return this.state.size;
+  }
 }

@@ -5,7 +5,6 @@
 import { RetriesExhaustedError, ToolkitError } from '../../errors.js';
 import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError, type TranslateContext } from '../../db/pg-errors.js';
 import { nextRetry, type RetryPolicy } from '../../db/retry.js';
-import type { BackfillEvent } from '../events.js';
 
 export type FailureAction =
   /** statement_timeout or lock_timeout: retry the batch with half the rows. */
@@ -36,9 +35,22 @@ export function batchRetryPolicy(maxRetries: number): RetryPolicy {
 
 export type RetryAction = Exclude<FailureAction, 'fatal'>;
 
+/** The `retry` progress event (src/backfill/events.ts): a failed attempt about to be retried. */
+export interface RetryEvent {
+  event: 'retry';
+  runId: number;
+  attempt: number;
+  maxAttempts: number;
+  action: RetryAction;
+  sqlstate: string | null;
+  message: string;
+  delayMs: number;
+  batchSize: number;
+}
+
 export interface RetryPlan {
   delayMs: number;
-  event: Extract<BackfillEvent, { event: 'retry' }>;
+  event: RetryEvent;
 }
 
 export interface FailedAttempt {

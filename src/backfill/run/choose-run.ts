@@ -33,6 +33,8 @@ export interface RunChoice {
   direction: Direction;
   /** The options kept with a new run, for a DBA reading the ledger. */
   recordedOptions: Record<string, unknown>;
+  /** --batch-size of this process, recorded on the run it creates or claims; null: adaptive. */
+  fixedBatchSize: number | null;
   /** How a new run walks the table. */
   walk: Walk;
   /** A new run's first-pass ranges (of `walk`). */
@@ -60,7 +62,7 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     );
   }
   if (open) {
-    await claimRun(db, names, open.id, choice.host, choice.pid);
+    await claimRun(db, names, open.id, { host: choice.host, pid: choice.pid, fixedBatchSize: choice.fixedBatchSize });
     // Starting `backfill` on a cancelled run is the operator's word to go on (logged); a pause stays.
     await clearCancel(db, names, open.id, { host: choice.host, pid: choice.pid });
     const run = await readRun(db, names, open.id);
@@ -79,6 +81,7 @@ export async function chooseRun(db: Queryable, choice: RunChoice): Promise<Chose
     walk: choice.walk,
     rowsAtStartFrom: firstPass ? 'first pass' : 'first count',
     options: choice.recordedOptions,
+    fixedBatchSize: choice.fixedBatchSize,
     host: choice.host,
     pid: choice.pid,
     rowsEstimated: estimatedRows,

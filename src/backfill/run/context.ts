@@ -10,7 +10,8 @@ import type { BackfillConfig } from '../options.js';
 import type { ControllerSettings } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
 import type { ThrottleGate } from './gate.js';
-import type { StepOutcome, WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { WalkSettings } from './walker.js';
 
 /** The backfill's I/O, passed in so tests can drive time, randomness and connections. */
 export interface BackfillDeps extends Runtime {

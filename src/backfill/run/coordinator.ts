@@ -15,7 +15,7 @@ import type { RangePlan, RangeRow, RowsAtStartFrom, RunRow, Walk } from '../../l
 import { tables as tablesOf, target as targetOf, type Tables, type Target } from '../../names.js';
 import { batchEvent } from '../events.js';
 import type { BackfillConfig } from '../options.js';
-import { controllerSettings, initialController, type ControllerSettings } from '../policy/controller.js';
+import { controllerSettings, initialSize, type ControllerSettings } from '../policy/controller.js';
 import { PassProgress } from '../policy/pass-progress.js';
 import { planKeyRanges, planPageRanges, rangeCount, walkFor } from '../policy/ranges.js';
 import type { BackfillResult, StopPosition } from '../result.js';
@@ -30,13 +30,17 @@ import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
 import { SessionSlot } from './session-slot.js';
-import type { StepOutcome, WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { WalkSettings } from './walker.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 
-/** The settings kept with a run in the ledger, the same for the single runner and workers. */
+/**
+ * The settings kept with a run in the ledger for a person to read, the same for the single
+ * runner and workers. Nothing reads them back: what the toolkit needs about a run (its walk, the
+ * fixed batch size) has a column of its own.
+ */
 export function recordedOptions(config: BackfillConfig): Record<string, unknown> {
   return {
-    batchSize: config.batchSize ?? null,
     batchSizeMin: config.batchSizeMin,
     batchSizeMax: config.batchSizeMax,
     targetBatchMs: config.targetBatchMs,
@@ -132,19 +136,15 @@ export class Coordinator implements EngineContext {
   }
 
   get walkSettings(): WalkSettings {
-    // Read live: `throttle` changes the batch aim and the rate while the run goes on.
-    const controller = () => this.controllerSettings;
     return {
       ops: this.ops,
       tables: this.tables,
-      get controllerSettings() {
-        return controller();
-      },
       timeouts: { statementTimeoutMs: this.config.statementTimeout, lockTimeoutMs: this.config.lockTimeout },
       clock: this.deps.clock,
       runStartedAt: this.runStartedAt,
       firstPassCountsRowsAtStart: this.rowsAtStartFrom === 'first pass',
       pace: this.pace,
+      // Read live: `throttle` changes the rate while the run goes on.
       maxRowsPerSecond: () => this.gate.maxRowsPerSecond,
     };
   }
@@ -237,7 +237,7 @@ export class Coordinator implements EngineContext {
       resumed: this.resumed,
       ruleFingerprint: run.ruleFingerprint,
       estimatedRows: this.estimatedRows,
-      batchSize: initialController(this.controllerSettings).size,
+      batchSize: initialSize(this.controllerSettings),
       targetBatchMs: config.targetBatchMs,
       fixedBatchSize: config.batchSize !== undefined,
       keyedPass: this.firstPass,
@@ -293,6 +293,7 @@ export class Coordinator implements EngineContext {
         target: this.target,
         direction: this.ops.direction,
         recordedOptions: recordedOptions(this.config),
+        fixedBatchSize: this.config.batchSize ?? null,
         walk,
         ranges: await this.passRanges(db, walk),
         catalogRows,

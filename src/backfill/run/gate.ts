@@ -42,7 +42,8 @@ import {
   type ThrottleSettings,
   type ThrottleState,
 } from '../policy/throttle.js';
-import type { RangeWalker, StepOutcome } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { RangeWalker } from './walker.js';
 import { replicationSlots, sessionsBlockedByMe, standbys } from './health.js';
 
 /**

@@ -9,19 +9,21 @@ import type { Queryable } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordBatch } from '../../ledger/checkpoint.js';
 import { countsOf, type RangeRow } from '../../ledger/rows.js';
-import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
-import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+import type { BatchSizer } from '../policy/controller.js';
+import type { StepOutcome } from '../step.js';
+import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 export class KeyWalker implements RangeWalker {
-  private controller: ControllerState;
   private range: RangeRow | null = null;
 
-  constructor(private readonly settings: WalkSettings) {
-    this.controller = initialController(settings.controllerSettings);
-  }
+  constructor(
+    private readonly settings: WalkSettings,
+    /** The lane's batch sizes. */
+    private readonly sizer: BatchSizer,
+  ) {}
 
   get size(): number {
-    return this.controller.size;
+    return this.sizer.size;
   }
 
   begin(range: RangeRow): void {
@@ -29,14 +31,13 @@ export class KeyWalker implements RangeWalker {
   }
 
   split(): number {
-    this.controller = splitAfterTimeout(this.controller);
-    return this.controller.size;
+    return this.sizer.split();
   }
 
   async step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
     const range = this.range!;
-    const size = this.controller.size;
+    const size = this.sizer.size;
     const started = clock.now();
     const lo = range.checkpoint ?? range.lo;
     const outcome = await withTransaction(
@@ -75,7 +76,7 @@ export class KeyWalker implements RangeWalker {
       { local: stepSettings(this.settings.timeouts) },
     );
     const ms = clock.now() - started;
-    this.controller = observeBatch(this.controller, this.settings.controllerSettings, { rows: outcome.scanned, ms });
+    this.sizer.observe({ rows: outcome.scanned, ms });
     if (!outcome.rangeDone)
       this.range = { ...range, checkpoint: outcome.position.checkpoint, rowsScanned: range.rowsScanned + outcome.scanned };
     return { kind: 'batch', size, ms, charged: outcome.scanned, ...outcome };

@@ -9,7 +9,8 @@ import type { Queryable, Session } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
 import { forgetMovedRows } from '../../ledger/moved-rows.js';
 import { claimRange, openSweep, releaseRange, runProgress } from '../../ledger/ranges.js';
-import type { RangeRow } from '../../ledger/rows.js';
+import type { RangeRow, Walk } from '../../ledger/rows.js';
+import { BatchSizer, type ControllerSettings } from '../policy/controller.js';
 import { batchRetryPolicy, classifyFailure, planRetry, type RetryAction } from '../policy/failure.js';
 import type { EngineContext } from './context.js';
 import { recordCompleted } from './finish.js';
@@ -18,15 +19,36 @@ import { KeyWalker } from './key-walk.js';
 import { PageWalker } from './page-walk.js';
 import type { SessionSlot } from './session-slot.js';
 import { judgePass } from './sweep.js';
-import type { RangeWalker, StepOutcome } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import type { RangeWalker, WalkSettings } from './walker.js';
 
 /** How often a lane with nothing to claim looks again for a range or for the run's end. */
 const IDLE_POLL_MS = 200;
+
+/**
+ * A lane's walker and its batch-size controllers: the one place they are built. The key walk
+ * has one controller; the page walk two, its judges reading every row of a page and its rounds
+ * writing one row per page. The count that ends a pass reads like a key batch or a judge and
+ * is sized by that same controller (`reads`). `controller` is read at every step: `throttle
+ * --target-batch-ms` moves the aim.
+ */
+export function laneWalker(
+  walk: Walk,
+  settings: WalkSettings,
+  controller: () => ControllerSettings,
+): { walker: RangeWalker; reads: BatchSizer } {
+  const reads = new BatchSizer(controller);
+  const walker =
+    walk === 'page' ? new PageWalker(settings, { judges: reads, rounds: new BatchSizer(controller) }) : new KeyWalker(settings, reads);
+  return { walker, reads };
+}
 
 export class Lane {
   private failures = 0;
   private readonly steps: GatedSteps;
   private readonly walker: RangeWalker;
+  /** The controller of the walker's reads, which also sizes the count that ends a pass. */
+  private readonly reads: BatchSizer;
   private readonly claimedBy: string;
 
   constructor(
@@ -35,7 +57,7 @@ export class Lane {
     private readonly no: number,
   ) {
     this.steps = new GatedSteps(engine.gate, engine.deps.clock);
-    this.walker = engine.walk === 'page' ? new PageWalker(engine.walkSettings) : new KeyWalker(engine.walkSettings);
+    ({ walker: this.walker, reads: this.reads } = laneWalker(engine.walk, engine.walkSettings, () => engine.controllerSettings));
     this.claimedBy = `${engine.deps.host} pid ${engine.deps.pid} lane ${no}`;
   }
 
@@ -119,7 +141,7 @@ export class Lane {
     const walk = {
       ops,
       tables,
-      controllerSettings: this.engine.controllerSettings,
+      sizer: this.reads,
       runStartedAt: this.engine.runStartedAt,
       clock: deps.clock,
       stop: this.engine.stop,

@@ -18,10 +18,11 @@ import { recordBatch, type RangePosition } from '../../ledger/checkpoint.js';
 import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
-import { initialController, observeBatch, splitAfterTimeout, type ControllerState } from '../policy/controller.js';
+import type { BatchSizer } from '../policy/controller.js';
 import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
 import { readJudgement, spanCondition } from '../sql/page-walk.js';
-import { stepSettings, type RangeWalker, type StepOutcome, type WalkSettings } from './walker.js';
+import type { StepOutcome } from '../step.js';
+import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 /** Planner settings local to a round's transaction (see round). */
 export const ROUND_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable_seqscan: 'off', enable_bitmapscan: 'off' };
@@ -37,11 +38,15 @@ interface Window {
   wrote: boolean;
 }
 
-export class PageWalker implements RangeWalker {
+/** A page walk's two batch sizes. */
+export interface PageSizers {
   /** Rows a judge reads. */
-  private judgeSize: ControllerState;
+  judges: BatchSizer;
   /** Rows a round writes; a window has as many pages, so that a round can visit each of them. */
-  private roundSize: ControllerState;
+  rounds: BatchSizer;
+}
+
+export class PageWalker implements RangeWalker {
   private lastKind: 'judge' | 'round' = 'judge';
   /** Rows the last round tried to write: fewer than the round size once the window has fewer pages. */
   private lastRoundRows = 0;
@@ -55,13 +60,13 @@ export class PageWalker implements RangeWalker {
   /** What the last whole window took per page, and how many rows its pages held. */
   private lastWindow: { msPerPage: number; rowsPerPage: number | null } | null = null;
 
-  constructor(private readonly settings: WalkSettings) {
-    this.judgeSize = initialController(settings.controllerSettings);
-    this.roundSize = initialController(settings.controllerSettings);
-  }
+  constructor(
+    private readonly settings: WalkSettings,
+    private readonly sizes: PageSizers,
+  ) {}
 
   get size(): number {
-    return this.nextKind() === 'judge' ? this.judgeSize.size : this.roundSize.size;
+    return this.nextKind() === 'judge' ? this.sizes.judges.size : this.sizes.rounds.size;
   }
 
   begin(range: RangeRow): void {
@@ -74,13 +79,9 @@ export class PageWalker implements RangeWalker {
   }
 
   split(): number {
-    if (this.lastKind === 'judge') {
-      this.judgeSize = splitAfterTimeout(this.judgeSize);
-      return this.judgeSize.size;
-    }
+    if (this.lastKind === 'judge') return this.sizes.judges.split();
     // Halve what the failed round really tried, not its (larger) allowance.
-    this.roundSize = splitAfterTimeout({ ...this.roundSize, size: Math.min(this.roundSize.size, Math.max(1, this.lastRoundRows)) });
-    return this.roundSize.size;
+    return this.sizes.rounds.split(this.lastRoundRows);
   }
 
   private nextKind(): 'judge' | 'round' {
@@ -93,7 +94,7 @@ export class PageWalker implements RangeWalker {
       const from = this.pages.next;
       if (from >= this.pages.end) return this.finishEmptyRange(db);
       const pages = windowPages({
-        roundSize: this.roundSize.size,
+        roundSize: this.sizes.rounds.size,
         pace: this.settings.pace,
         msPerPage: this.lastWindow?.msPerPage ?? null,
         rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
@@ -116,7 +117,7 @@ export class PageWalker implements RangeWalker {
    */
   private async judge(db: Queryable, range: RangeRow, window: Window): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
-    const size = this.judgeSize.size;
+    const size = this.sizes.judges.size;
     const recount = window.judgedTo < this.pages.countedTo;
     const planned = window.judgedTo + judgePages(size, this.lastJudge);
     let to = Math.min(window.to, planned);
@@ -172,8 +173,7 @@ export class PageWalker implements RangeWalker {
     this.lastJudge = { pages: to - span.from, scanned: result.judgement.scanned };
     // A judge cut short by the window's end says little about what a full one costs (a step's
     // fixed cost, its commit above all, weighs on few rows): only full ones size the next.
-    if (to === planned)
-      this.judgeSize = observeBatch(this.judgeSize, this.settings.controllerSettings, { rows: result.judgement.scanned, ms });
+    if (to === planned) this.sizes.judges.observe({ rows: result.judgement.scanned, ms });
     const recorded = result.recorded ?? { position: this.position(window), rangeDone: false, run: null };
     await this.moved(db, recorded.position, window);
     return {
@@ -199,7 +199,7 @@ export class PageWalker implements RangeWalker {
     beforeCommit: (tx: Queryable) => Promise<void>,
   ): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
-    const rows = this.queue.peek(this.roundSize.size);
+    const rows = this.queue.peek(this.sizes.rounds.size);
     const at = { runId: range.runId, pass: range.pass };
     this.passEnd ??= await passEnd(db, tables, at);
     const place = { window: { from: window.from, to: window.to }, passEnd: this.passEnd };
@@ -242,9 +242,7 @@ export class PageWalker implements RangeWalker {
     window.wrote = true;
     // The last rounds of a window write few rows (only its fullest pages have any left): only
     // rounds the size limited, not the window, size the next.
-    if (rows.length >= this.roundSize.size / 2) {
-      this.roundSize = observeBatch(this.roundSize, this.settings.controllerSettings, { rows: rows.length, ms });
-    }
+    if (rows.length >= this.sizes.rounds.size / 2) this.sizes.rounds.observe({ rows: rows.length, ms });
     await this.moved(db, result.position, window);
     return {
       kind: 'round',

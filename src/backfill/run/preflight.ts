@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../../db/port.js';
 import { PermissionError, PreflightError } from '../../errors.js';
+import { ledgerExists } from '../../ledger/runs.js';
 import { CACHE_COLUMNS, READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN, type Tables } from '../../names.js';
 
 export interface TableFacts {
@@ -22,10 +23,9 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
     `SELECT c.reltuples::float8 AS reltuples,
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
             to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
-            to_regclass($6) IS NOT NULL AND to_regclass($7) IS NOT NULL AS has_current_ledger,
             to_regclass($5) IS NOT NULL AS has_interceptions
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions, names.movedRows, names.controlLog],
+    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions],
   );
   const row = rows[0];
   if (!row) {
@@ -33,11 +33,12 @@ export async function inspectTable(db: Queryable, schema: string, names: Tables)
       hint: 'Check --schema (the schema holding the aibridge_* tables) and that the database URL names the Coder database.',
     });
   }
+  const current = row.has_ledger === true && (await ledgerExists(db, names));
   return {
     catalogRows: Number(row.reltuples),
     hasCacheColumns: Number(row.cache_columns) === 2,
-    hasLedger: row.has_ledger === true && row.has_current_ledger === true,
-    hasOlderLedger: row.has_ledger === true && row.has_current_ledger !== true,
+    hasLedger: current,
+    hasOlderLedger: row.has_ledger === true && !current,
     hasInterceptions: row.has_interceptions === true,
   };
 }

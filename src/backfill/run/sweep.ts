@@ -17,7 +17,7 @@ import { recordRowsAtStart } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
-import { initialController, observeBatch, type ControllerSettings } from '../policy/controller.js';
+import type { BatchSizer } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
 import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
@@ -36,7 +36,8 @@ export interface CountTotals {
 export interface CountWalk {
   ops: DirectionOps;
   tables: Tables;
-  controllerSettings: ControllerSettings;
+  /** The lane's batch sizes (a key batch's, or a page walk's judges'): a chunk is counted like a batch reads. */
+  sizer: BatchSizer;
   runStartedAt: Date;
   clock: Clock;
   stop: AbortSignal;
@@ -46,7 +47,7 @@ export interface CountWalk {
 const FIRST_CHUNK_PAGES = 64;
 
 /**
- * Counts the whole table chunk by chunk, each chunk sized like a batch (the controller); null
+ * Counts the whole table chunk by chunk, each chunk sized like a batch (the lane's sizer); null
  * when stopped half way (nothing was written). On PostgreSQL 14 and newer the chunks are
  * stretches of heap pages, read in physical order; before, the next rows in key order. Pages
  * the table grew by during the walk are counted too. A row an update moves to a page the walk
@@ -55,7 +56,6 @@ const FIRST_CHUNK_PAGES = 64;
  */
 export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTotals | null> {
   const totals: CountTotals = { eligible: 0, existed: 0, unreversible: 0 };
-  let controller = initialController(walk.controllerSettings);
   const chunk = async (window: CountWindow): Promise<{ scanned: number; lastId: string | null }> => {
     const statement = walk.ops.count(walk.tables.usages, window);
     const started = walk.clock.now();
@@ -68,7 +68,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
     totals.eligible += Number(counted.eligible);
     totals.existed += Number(counted.existed);
     totals.unreversible += Number(counted.unreversible);
-    controller = observeBatch(controller, walk.controllerSettings, { rows: scanned, ms: walk.clock.now() - started });
+    walk.sizer.observe({ rows: scanned, ms: walk.clock.now() - started });
     return { scanned, lastId: (counted.last_id as string | null) ?? null };
   };
   if ((await readServerVersion(db)).num >= TID_RANGE_SCAN_VERSION) {
@@ -79,7 +79,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
       const to = Math.min(end, from + pages);
       const { scanned } = await chunk({ by: 'page', from, to, existedBefore: walk.runStartedAt });
       // The controller sizes chunks in rows; this chunk says how many rows a page holds.
-      pages = Math.max(1, Math.round(controller.size / Math.max(1, scanned / (to - from))));
+      pages = Math.max(1, Math.round(walk.sizer.size / Math.max(1, scanned / (to - from))));
       from = to;
       if (from >= end) end = await heapPages(db, walk.tables.usages);
     }
@@ -87,7 +87,7 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
   }
   for (let lo: string | null = null; ;) {
     if (walk.stop.aborted) return null;
-    const size = controller.size;
+    const size = walk.sizer.size;
     const { scanned, lastId } = await chunk({ by: 'key', lo, size, existedBefore: walk.runStartedAt });
     if (scanned < size) return totals;
     lo = lastId;

@@ -1,44 +1,21 @@
 /**
  * How a lane works through a range, one short transaction per step: the key walk's batches
  * (key-walk.ts) or the page walk's judges and rounds (page-walk.ts). A walker belongs to one
- * lane and keeps that lane's batch sizes from range to range.
+ * lane and sizes its steps with that lane's controllers (laneWalker in lane.ts), from range to
+ * range.
  */
 import type { Queryable } from '../../db/port.js';
-import type { RangePosition, RunTotals } from '../../ledger/checkpoint.js';
 import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
-import type { ControllerSettings } from '../policy/controller.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { BATCH_PLANNER_SETTINGS } from '../sql/forward.js';
-
-/** A step's kind: a key batch (reads and writes its rows), a judge (reads pages), a round (writes one row per page). */
-export type StepKind = 'batch' | 'judge' | 'round';
-
-/** What one committed step did, as the ledger records it, and the run's totals after it. */
-export interface StepOutcome {
-  kind: StepKind;
-  /** Rows the step was sized for (the batch size the controller gave it). */
-  size: number;
-  /** Rows read and counted (0 for a round, and for a judge re-reading pages already counted). */
-  scanned: number;
-  updated: number;
-  applicationWritten: number;
-  anomalies: Record<string, number>;
-  ms: number;
-  position: RangePosition;
-  rangeDone: boolean;
-  /** The run's totals after this step, all processes; null for a step that recorded nothing. */
-  run: RunTotals | null;
-  /** Rows the rate limit charges the step for: what it read. */
-  charged: number;
-}
+import type { StepOutcome } from '../step.js';
 
 export interface WalkSettings {
   ops: DirectionOps;
   tables: Tables;
-  controllerSettings: ControllerSettings;
   timeouts: { statementTimeoutMs: number; lockTimeoutMs: number };
   clock: Clock;
   /** The run's start: rows created at or before it existed when the run began. */

@@ -1,12 +1,13 @@
 /**
  * The backfill's Prometheus metrics, fed only by its events (src/backfill/events.ts): whatever
  * runs a backfill — `backfill`, or a command that runs one as a step — tees its event sink into
- * `sink` and serves `registry` (server.ts). The counters describe this process's batches; with
- * one process they add up to the ledger's totals (first pass for scanned, application-written
- * and anomalies; every pass for updated), as the `progress` view shows run-wide.
+ * `sink` and serves `registry` (src/metrics/server.ts). The counters describe this process's
+ * batches; with one process they add up to the ledger's totals (first pass for scanned,
+ * application-written and anomalies; every pass for updated), as the `progress` view shows
+ * run-wide.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BackfillEvent } from '../backfill/events.js';
+import type { BackfillEvent } from '../events.js';
 
 export const METRIC_PREFIX = 'aibridge_migrate_backfill_';
 

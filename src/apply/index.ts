@@ -12,8 +12,8 @@
  * stopped it (null when none did).
  */
 import { resolveApiOptions } from '../config/resolve.js';
-import { defaultDeps as migrateDeps } from '../migrate/deps.js';
-import { silentLog, systemClock } from '../runtime.js';
+import { migrateDeps } from '../migrate/deps.js';
+import { systemRuntime, type Runtime } from '../runtime.js';
 import { verifyDeps } from '../verify/index.js';
 import { runApplyDryRun } from './dry-run.js';
 import { applySchema, type ApplySettings } from './options.js';
@@ -28,23 +28,21 @@ export { applySchema, stageSettings, reportFormat, APPLY_REPORT_FORMATS, type Ap
 export { applyJson, applyText, applyPlanJson, applyPlanText, applyStatus } from './render.js';
 export { renderApplyReport } from './report.js';
 
-/** The production I/O for `settings`, with `given` in place of any part. */
-export function applyDeps(settings: ApplySettings, given: Partial<ApplyDeps> = {}): ApplyDeps {
-  const log = given.log ?? silentLog;
+/** The production I/O for `settings`: every stage on `runtime`, with `given` in place of any part. */
+export function applyDeps(settings: ApplySettings, runtime: Runtime, given: Partial<ApplyDeps> = {}): ApplyDeps {
   return {
-    migrate: migrateDeps({ log }),
-    backfill: {},
-    verify: verifyDeps(settings.connection, log),
+    ...runtime,
+    migrate: migrateDeps(runtime),
+    verify: verifyDeps(settings.connection, runtime),
     signal: new AbortController().signal,
-    clock: systemClock,
-    log,
     ...given,
+    backfill: { ...runtime, ...given.backfill },
   };
 }
 
 /** Validates raw options and runs the stage (or, with `dryRun: true`, shows its plan). */
 export async function apply(rawOptions: Record<string, unknown>, given: Partial<ApplyDeps> = {}): Promise<ApplyResult | ApplyPlan> {
   const settings = resolveApiOptions(applySchema, rawOptions) as ApplySettings;
-  const deps = applyDeps(settings, given);
+  const deps = applyDeps(settings, systemRuntime(given), given);
   return settings.dryRun ? runApplyDryRun(settings, deps) : runApply(settings, deps);
 }

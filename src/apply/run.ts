@@ -15,7 +15,7 @@ import type { MigrateDeps } from '../migrate/deps.js';
 import { runStatus, type StatusResult } from '../migrate/status.js';
 import { runUp } from '../migrate/up.js';
 import type { Report } from '../report/model.js';
-import type { Clock, Log } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { formatCount } from '../text/format.js';
 import { runVerify, type VerifyDeps } from '../verify/run.js';
 import { stageSettings, type ApplySettings } from './options.js';
@@ -24,15 +24,14 @@ import type { ApplyResult, Stage, StageOf, StageRecord } from './result.js';
 /** What a run stopped by a signal prints, and what the backfill names as the command to resume. */
 export const RESUME_COMMAND = 'aibridge-migrate apply';
 
-export interface ApplyDeps {
+/** apply's I/O: the Runtime it times its stages on and logs to, and each stage's own. */
+export interface ApplyDeps extends Runtime {
   migrate: MigrateDeps;
   /** The backfill's I/O beyond its defaults: at least a progress sink. */
   backfill: Partial<BackfillDeps>;
   verify: VerifyDeps;
   /** Aborted with reason 'SIGINT' or 'SIGTERM' to stop at the current stage's next safe point. */
   signal: AbortSignal;
-  clock: Pick<Clock, 'now'>;
-  log: Log;
 }
 
 type Stopped = { signal: 'SIGINT' | 'SIGTERM' };

@@ -56,15 +56,15 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
  * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
  * connection that other clients use next.
  */
-function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
+function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
   const ownSession = verdict.kind === 'session';
   const settings: Record<string, string> = ownSession
     ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeout)) }
     : {};
   const deps: BackfillDeps = {
-    ...systemRuntime(),
+    ...runtime,
     connect: async () =>
-      keepSessionLocks(await connect({ target: config.connection, log: deps.log, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
+      keepSessionLocks(await connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
         warn: (message) => deps.log.warn(message),
         sessionOutlivesConnection: !ownSession,
       }),
@@ -85,7 +85,7 @@ function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, v
 async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (deps: BackfillDeps) => Promise<BackfillResult>) {
   if (config.metricsPort === undefined) return run(deps);
   const [{ backfillMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/backfill.js'), import('../metrics/server.js')]);
-  const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null });
+  const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null, clock: deps.clock });
   const server = await serveMetrics(metrics.registry, { host: config.metricsHost, port: config.metricsPort });
   deps.log.info(`metrics: ${server.url}`);
   try {
@@ -108,14 +108,14 @@ async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (dep
 
 /** A connection with nothing set for the session, for the dry run and the session check. */
 function bareConnection(config: BackfillConfig, runtime: Runtime): Promise<pg.Client> {
-  return connect({ target: config.connection, log: runtime.log, applicationName: BACKFILL_APPLICATION_NAME });
+  return connect({ target: config.connection, runtime, applicationName: BACKFILL_APPLICATION_NAME });
 }
 
 /** The preflight step of src/db/pooler on a connection of its own, closed afterwards. */
 async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<SessionVerdict> {
   const client = await bareConnection(config, runtime);
   try {
-    const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, log: runtime.log, sleep: runtime.sleep };
+    const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, runtime };
     return await requireOneServerSession(client, sessionCheck(client, check));
   } finally {
     await client.end().catch(() => {});
@@ -134,7 +134,7 @@ function failed(error: ToolkitError): BackfillResult {
 export async function backfillWithConfig(config: BackfillConfig, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const label = { connection: config.connection };
   const overrides = given(deps);
-  const runtime: Runtime = { ...systemRuntime(), ...overrides };
+  const runtime = systemRuntime(overrides);
   if (config.dryRun) {
     try {
       // One snapshot, read in short READ ONLY transactions (src/scan): it works through any pooler.
@@ -158,7 +158,7 @@ export async function backfillWithConfig(config: BackfillConfig, deps: Partial<B
   } catch (error) {
     return failed(translatePgError(error, { ...label, action: 'checking the connection' }));
   }
-  return withMetrics(config, defaultDeps(config, overrides, verdict), (d) => executeBackfill(config, d, label));
+  return withMetrics(config, defaultDeps(config, runtime, overrides, verdict), (d) => executeBackfill(config, d, label));
 }
 
 /**

@@ -150,8 +150,7 @@ export async function withMigrationSession<T>(
       command,
       poolerOk: settings.poolerOk,
       target: settings.connection,
-      log: deps.log,
-      sleep: deps.sleep,
+      runtime: deps,
       open: deps.connect,
     };
     const verdict = await requireOneServerSession(client, sessionCheck(client, check));
@@ -188,8 +187,7 @@ export async function migrateWithLockRetries(
         local: transactionSettings(settings),
         log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
         warn: (m) => deps.log.warn(m),
-        onMigrated: run.onMigrated,
-        now: () => deps.clock.now(),
+        migrated: { clock: deps.clock, report: run.onMigrated },
       }),
     {
       policy: lockRetryPolicy(settings),

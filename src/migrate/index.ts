@@ -12,7 +12,8 @@
  * `code` and `exitCode`.
  */
 import { resolveApiOptions } from '../config/resolve.js';
-import { defaultDeps, type MigrateDeps } from './deps.js';
+import { systemRuntime } from '../runtime.js';
+import { migrateDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
 import { runUpDryRun, type DryRunResult } from './dry-run.js';
 import {
@@ -40,15 +41,16 @@ export { runUp } from './up.js';
 /** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
   const settings = resolveApiOptions(upOptionsSchema, rawOptions);
-  return settings.dryRun ? runUpDryRun(settings, defaultDeps(deps)) : runUp(settings, defaultDeps(deps));
+  const all = migrateDeps(systemRuntime(), deps);
+  return settings.dryRun ? runUpDryRun(settings, all) : runUp(settings, all);
 }
 
 /** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
 export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
-  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), defaultDeps(deps));
+  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
 }
 
 /** Applied and pending migrations, and the latest backfill runs. */
 export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
-  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), defaultDeps(deps));
+  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
 }

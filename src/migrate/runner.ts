@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../db/advisory-lock.js';
 import { reportUnreleasedLock } from '../db/session-locks.js';
 import { assertBookkeepingNames, MIGRATION_LOCK_ID } from './bookkeeping.js';
-import { IGNORE_PATTERN, loaderStrategy, withMigrationsDirectory, type MigrationEvent } from './loader.js';
+import { IGNORE_PATTERN, loaderStrategy, withMigrationsDirectory, type MigratedHook } from './loader.js';
 import type { MigrationContext } from './migration.js';
 
 const MIGRATION_LOCK = BigInt(MIGRATION_LOCK_ID);
@@ -34,8 +34,7 @@ export interface RunMigrationsOptions {
   log?: (message: string) => void;
   /** Told when the migration lock stayed behind on another server session. */
   warn?: (message: string) => void;
-  onMigrated?: (event: MigrationEvent) => void;
-  now?: () => number;
+  migrated?: MigratedHook;
 }
 
 /** Said when another up or down holds the migration lock (node-pg-migrate's words, kept). */
@@ -67,9 +66,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<{ na
         singleTransaction: false,
         checkOrder: true,
         noLock: true,
-        migrationLoaderStrategies: [
-          loaderStrategy(options.context, { local: options.local, onMigrated: options.onMigrated, now: options.now }),
-        ],
+        migrationLoaderStrategies: [loaderStrategy(options.context, { local: options.local, migrated: options.migrated })],
         logger: { debug: log, info: log, warn: log, error: log },
       }),
     );

@@ -25,7 +25,7 @@ export interface SessionSettings {
  */
 export async function openSession(settings: Pick<SessionSettings, 'connection'>, deps: MigrateDeps, command: string): Promise<pg.Client> {
   // Named in pg_stat_activity, so whoever we block (or who blocks us) can tell.
-  return deps.connect({ target: settings.connection, applicationName: `${APPLICATION_NAME} ${command}`, log: deps.log });
+  return deps.connect({ target: settings.connection, applicationName: `${APPLICATION_NAME} ${command}`, runtime: deps });
 }
 
 /**

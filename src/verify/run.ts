@@ -29,7 +29,7 @@ import { ruleFingerprint } from '../rule/fingerprint.js';
 import { buildReport } from '../report/build.js';
 import type { LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
 import type { AnomalySample, Report, RowSample, SampleSection } from '../report/model.js';
-import type { Clock, Log } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { chunkSizer } from '../backfill/policy/chunk-sizer.js';
 import type { CensusScope } from '../scan/census.js';
 import { silentScanSink, type ScanSink } from '../scan/events.js';
@@ -44,15 +44,12 @@ import { anomalySampleStatement, classSampleStatement, sessionDiffStatement, ses
 import { estimateFigures, planReplicates, type Replicate } from './sample-estimate.js';
 import { SESSION_LIMIT, SessionDiffs } from './sessions.js';
 
-export interface VerifyDeps {
+/** verify's I/O: the Runtime (its random number seeds --sample), connections and progress. */
+export interface VerifyDeps extends Runtime {
   /** Opens a connection (src/db/connect.ts in production): the leader, and the helpers. */
   connect: Connector;
-  clock: Clock;
-  log: Log;
   /** Progress events (scan/events.ts); none by default. */
   sink?: ScanSink;
-  /** A number in [0, 1): the sample's seed. */
-  random?: () => number;
 }
 
 export interface VerifySettings {
@@ -222,7 +219,7 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
 
   // The census: every row once (or the sample's replicates).
   const sampled = settings.sample !== undefined;
-  const seed = Math.floor((deps.random ?? Math.random)() * 1_000_000);
+  const seed = Math.floor(deps.random() * 1_000_000);
   const sampleShape: WalkShape | null = sampled
     ? {
         by: 'list',

@@ -13,6 +13,7 @@ import {
   rowVersions,
   wrongRows,
 } from './backfill-helpers.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -181,6 +182,7 @@ describe.each(WALKS)('backfill (%s walk): how a step commits', (walk) => {
         target: targetFromUrl(db.url),
         applicationName: BACKFILL_APPLICATION_NAME,
         settings: { synchronous_commit: 'on' },
+        runtime: systemRuntime(),
       });
       let writing = false;
       const setting = async () => (await client.query(`SELECT current_setting('synchronous_commit') AS s`)).rows[0].s as string;

@@ -2,6 +2,7 @@
  * Progress sinks. Each takes the events of a run and writes them somewhere: JSON lines for
  * machines, a live bar on a terminal, a plain line every few seconds otherwise.
  */
+import type { Clock } from '../../runtime.js';
 import { formatCount, formatDuration } from '../../text/format.js';
 import { LiveLine, type LiveLineOptions } from '../../text/live-line.js';
 import { fitProgressLine, progressText as lineText, type ProgressParts } from '../../text/progress-line.js';
@@ -24,14 +25,10 @@ export function controlText(event: Extract<BackfillEvent, { event: 'control' }>)
   return `run #${event.runId} control: ${state}${limits.length > 0 ? `; throttled: ${limits.join(', ')}` : ''}`;
 }
 
-/** `startFields` are added to the `start` line (the CLI names the config file it read there). */
-export function jsonLinesSink(
-  write: (text: string) => void,
-  now: () => Date = () => new Date(),
-  startFields: Record<string, unknown> = {},
-): Sink {
+/** Each line is dated by `clock`; `startFields` are added to the `start` line (the CLI names the config file it read there). */
+export function jsonLinesSink(write: (text: string) => void, clock: Pick<Clock, 'date'>, startFields: Record<string, unknown> = {}): Sink {
   return (event) => {
-    const line = eventJson(event, now());
+    const line = eventJson(event, clock.date());
     write(
       `${event.event === 'start' && Object.keys(startFields).length > 0 ? JSON.stringify({ ...JSON.parse(line), ...startFields }) : line}\n`,
     );

@@ -183,6 +183,7 @@ export class Coordinator implements EngineContext {
     const db = this.slot.current;
     return {
       db,
+      clock: this.deps.clock,
       names: this.tables,
       sink: this.deps.sink,
       resumeCommand: this.deps.resumeCommand,

@@ -13,7 +13,7 @@
  * session and read inside single transactions, which any pooler keeps on one server session.
  */
 import type pg from 'pg';
-import type { Log, Sleep } from '../../runtime.js';
+import type { Log, Runtime } from '../../runtime.js';
 import { APPLICATION_NAME, clientEndpoint, connect, type ConnectOptions } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
 import { withDatabase, type ConnectionTarget } from '../target.js';
@@ -58,12 +58,11 @@ export function sessionCheck(
     command: string;
     poolerOk: boolean;
     target: ConnectionTarget;
-    log: Log;
-    sleep: Sleep;
+    runtime: Runtime;
     open?: (options: ConnectOptions) => Promise<Session>;
   },
 ): SessionCheck {
-  const { target } = options;
+  const { target, runtime } = options;
   const open = options.open ?? connect;
   const applicationName = `${APPLICATION_NAME} ${options.command} (pooler probe)`;
   return {
@@ -72,11 +71,11 @@ export function sessionCheck(
     label: target.label,
     port: target.socket ? null : target.port,
     database: target.database,
-    connect: () => open({ target, applicationName }),
-    connectConsole: () => open({ target: withDatabase(target, PGBOUNCER_CONSOLE), applicationName }),
+    connect: () => open({ target, applicationName, runtime }),
+    connectConsole: () => open({ target: withDatabase(target, PGBOUNCER_CONSOLE), applicationName, runtime }),
     localEndpoint: clientEndpoint(client),
     helperWaitMs: HELPER_WAIT_MS,
-    sleep: options.sleep,
-    log: options.log,
+    sleep: runtime.sleep,
+    log: runtime.log,
   };
 }

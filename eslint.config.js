@@ -30,6 +30,24 @@ export default tseslint.config(
     },
   },
   {
+    // Time comes only from the Runtime passed in (src/runtime.ts builds the real one): a clock
+    // read anywhere else cannot be driven by a test's fake clock.
+    files: ['src/**/*.ts'],
+    ignores: ['src/runtime.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          "MemberExpression[object.name='Date'][property.name='now']",
+          "NewExpression[callee.name='Date'][arguments.length=0]",
+          "CallExpression[callee.name='Date']",
+          "MemberExpression[object.name='performance'][property.name='now']",
+          "MemberExpression[object.name='process'][property.name=/^(hrtime|uptime)$/]",
+        ].map((selector) => ({ selector, message: 'Read the time from the Runtime passed in (runtime.clock), not from the process.' })),
+      ],
+    },
+  },
+  {
     // Tests, benchmarks and fixtures read untyped rows and JSON event streams everywhere;
     // the product code takes them through one type at the boundary (src/db/row.ts).
     files: ['test/**', 'bench/**', 'fixtures/**', 'scripts/**', 'examples/**'],

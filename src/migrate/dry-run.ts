@@ -20,7 +20,7 @@ import type { Queryable } from '../db/port.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
 import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } from './session.js';
-import { preflightChecks } from './apply.js';
+import { preflightChecks } from './up-down.js';
 import type pg from 'pg';
 
 export interface RecordedStatement {

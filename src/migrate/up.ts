@@ -4,7 +4,7 @@
  */
 import { coderAfter, coderRecorder, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
 import { worstCaseWaitMs } from '../db/retry.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type UpDownReport } from './up-down.js';
 import { lockRetryPolicy } from './backoff.js';
 import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
@@ -18,7 +18,7 @@ export interface AppliedStep {
   durationMs: number | null;
 }
 
-export interface UpResult extends ApplyReport {
+export interface UpResult extends UpDownReport {
   command: 'up';
   dryRun: false;
   /** Applied by this run, in order. */

@@ -25,7 +25,7 @@ import { runMigrations } from './runner.js';
 import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, transactionSettings } from './session.js';
 
 /** The settings `up` and `down` have in common. */
-export type ApplySettings = Pick<
+export type UpDownSettings = Pick<
   UpSettings,
   | 'connection'
   | 'lockTimeout'
@@ -40,7 +40,7 @@ export type ApplySettings = Pick<
 >;
 
 /** What `up` and `down` report besides their own outcome. */
-export interface ApplyReport {
+export interface UpDownReport {
   database: string;
   preflight: PreflightCheck[];
   lockWaits: LockWait[];
@@ -59,7 +59,7 @@ export function needsFor(names: readonly string[], direction: 'up' | 'down'): Pr
 /** The preflight checks for running `migrations` in `direction`. */
 export async function preflightChecks(
   db: Queryable,
-  settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
+  settings: Pick<UpDownSettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
   migrations: readonly string[],
   direction: 'up' | 'down',
 ): Promise<PreflightCheck[]> {
@@ -138,7 +138,7 @@ export function lockBudgetError(options: {
  * out translated, and the session is always closed.
  */
 export async function withMigrationSession<T>(
-  settings: ApplySettings,
+  settings: UpDownSettings,
   deps: MigrateDeps,
   command: 'up' | 'down',
   action: string,
@@ -166,7 +166,7 @@ export async function withMigrationSession<T>(
 /** node-pg-migrate in `direction`, each attempt under lock_timeout, retried while a lock is refused. */
 export async function migrateWithLockRetries(
   client: pg.Client,
-  settings: ApplySettings,
+  settings: UpDownSettings,
   deps: MigrateDeps,
   run: {
     direction: 'up' | 'down';

@@ -134,7 +134,7 @@ export const anomalySampleSchema = z.object({
 export const estimateSchema = z.object({
   estimate: z.number().int(),
   standard_error: z.number().nonnegative(),
-  /** The 95% interval. */
+  /** The 95% interval, rounded outwards. */
   low: z.number().int(),
   high: z.number().int(),
 });

@@ -22,20 +22,13 @@
  * row would claim far more certainty than the sample has. A class no replicate saw is
  * estimated as 0 ± 0, which proves nothing about rare rows: only a full verify does.
  */
+import type { Estimate } from '../report/model.js';
 
 export interface Replicate {
   /** The share of pages the replicate asked for (percent / 100). */
   fraction: number;
   /** Each figure's sum over the rows the replicate read. */
   figures: Record<string, number>;
-}
-
-export interface Estimate {
-  estimate: number;
-  standard_error: number;
-  /** The 95% interval, rounded outwards. */
-  low: number;
-  high: number;
 }
 
 /** Student's t, 97.5% quantile, by degrees of freedom (1-30); 1.96 beyond. */

@@ -20,7 +20,7 @@ import { quoteIdent } from '../db/identifier.js';
 import { Params } from '../db/params.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../names.js';
 import { CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
-import { interceptionJoin, type PageRange } from './interceptions.js';
+import { interceptionJoin, type PageSpan } from './interceptions.js';
 import { windowSettings, windowSql, type ScanWindow } from './windows.js';
 
 /** What a census reads: the tables (quoted, qualified) and what exists yet. */
@@ -76,7 +76,7 @@ export interface CensusStatement {
   /** Planner settings for the statement's transaction (SET LOCAL). */
   settings: Record<string, string>;
   /** The usage pages the spread_* columns describe (the window's tail); null when not measured. */
-  spreadPages: PageRange | null;
+  spreadPages: PageSpan | null;
 }
 
 /** Where the chunk's interceptions lay is measured on its last eighth: the stretch next to the next chunk. */
@@ -91,7 +91,7 @@ const SPREAD_TAIL = 8;
 export function censusStatement(
   scope: CensusScope,
   window: ScanWindow,
-  interceptionWindow: PageRange | null,
+  interceptionWindow: PageSpan | null,
   options: { createdAfter?: Date | null } = {},
 ): CensusStatement {
   const params = new Params();
@@ -176,6 +176,6 @@ export function censusStatement(
  * per row. Sorting is off so the groups are hashed: PostgreSQL cannot estimate how few
  * distinct `bits` there are, and at its default guess it may sort the chunk to group it.
  */
-export function joinSettings(interceptionWindow: PageRange | null): Record<string, string> {
+export function joinSettings(interceptionWindow: PageSpan | null): Record<string, string> {
   return { enable_mergejoin: 'off', enable_sort: 'off', ...(interceptionWindow === null ? { enable_hashjoin: 'off' } : {}) };
 }

@@ -29,8 +29,8 @@ export interface InterceptionSpread {
   squares: number;
 }
 
-/** Interception pages [from, to) to hash-join with a chunk. */
-export interface PageRange {
+/** Heap pages [from, to): the interception pages to hash-join with a chunk, or the usage pages a measure covers. */
+export interface PageSpan {
   from: number;
   to: number;
 }
@@ -60,7 +60,7 @@ export function predictWindow(
   next: { from: number; to: number },
   spreads: { last: InterceptionSpread | null; previous: InterceptionSpread | null },
   pages: { usages: number; interceptions: number },
-): PageRange | null {
+): PageSpan | null {
   const { last, previous } = spreads;
   if (pages.interceptions <= 0) return null;
   const ratio = pages.usages > 0 ? pages.interceptions / pages.usages : 0;
@@ -88,7 +88,7 @@ export function predictWindow(
 }
 
 /** The range moved (not cut) into [0, end): a prediction past either end still covers the pages nearest it. */
-function clampRange(range: PageRange, end: number): PageRange | null {
+function clampRange(range: PageSpan, end: number): PageSpan | null {
   const width = Math.min(end, range.to - range.from);
   if (width <= 0) return null;
   const from = Math.max(0, Math.min(end - width, range.from));
@@ -120,7 +120,7 @@ export function interceptionJoin(
   interceptions: string,
   rows: string,
   wanted: Record<string, InterceptionColumn>,
-  window: PageRange | null,
+  window: PageSpan | null,
   params: Params,
 ): InterceptionJoin {
   const over = (alias: string) => Object.entries(wanted).map(([name, column]) => `${column(alias)} AS ${name}`);
@@ -154,7 +154,7 @@ export class InterceptionSteering {
 
   constructor(private readonly pages: { usages: number; interceptions: number }) {}
 
-  windowFor(next: { from: number; to: number }): PageRange | null {
+  windowFor(next: { from: number; to: number }): PageSpan | null {
     return predictWindow(next, { last: this.last, previous: this.previous }, this.pages);
   }
 

@@ -7,7 +7,7 @@ import { PreflightError } from '../errors.js';
 import type { Clock } from '../runtime.js';
 import { censusStatement, type CensusScope, type CensusStatement } from './census.js';
 import type { ScanPass, ScanSink } from './events.js';
-import { InterceptionSteering, type PageRange } from './interceptions.js';
+import { InterceptionSteering, type PageSpan } from './interceptions.js';
 import { chunkTargetMs, limitProblem } from './limits.js';
 import { ChunkPlan, type ChunkSizer, type WalkShape } from './plan.js';
 import { chunkEvent } from './progress.js';
@@ -32,7 +32,7 @@ export interface ScanOptions {
 /** One census chunk the caller kept (see census()), with where its interceptions were joined from. */
 export interface CensusChunk {
   window: ScanWindow;
-  interceptionWindow: PageRange | null;
+  interceptionWindow: PageSpan | null;
   groups: CensusGroup[];
 }
 
@@ -128,7 +128,7 @@ export class Scan {
     // The interceptions' window follows the walk over heap pages; key slices and samples
     // scatter over the heap, and look every interception up by index.
     const steering = shape.by === 'pages' && scope.interceptions !== null ? new InterceptionSteering(facts.pages) : null;
-    const job: ChunkJob<CensusStatement & { interceptionWindow: PageRange | null }> = {
+    const job: ChunkJob<CensusStatement & { interceptionWindow: PageSpan | null }> = {
       statement(window) {
         const interceptionWindow = steering && window.by === 'pages' ? steering.windowFor(window) : null;
         return {

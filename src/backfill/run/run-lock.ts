@@ -32,7 +32,8 @@ export function convergeLockName(t: Pick<Tables, 'usages' | 'ranges'>): string {
   return `aibridge-migrate backfill converge ${t.ranges} ${t.usages}`;
 }
 
-export interface RunHolder {
+/** Who holds the run lock this process was refused: the sessions, and what the ledger says of the open run. */
+export interface RunLockHolders {
   /** The database sessions holding the run lock. */
   sessions: LockHolder[];
   /** From the ledger's open run: where the process that last claimed it says it runs. */
@@ -43,13 +44,13 @@ export interface RunHolder {
   runUpdatedAt: Date | null;
 }
 
-export async function describeRunHolder(
+export async function describeRunLockHolders(
   db: Queryable,
   lockName: string,
   t: Tables,
   target: Target,
   direction: Direction,
-): Promise<RunHolder> {
+): Promise<RunLockHolders> {
   // The session asking too: it was just refused the lock, so on a direct connection it is not
   // a holder, but behind a pooler this query may run on the server session that holds it.
   const sessions = await advisoryLockHolders(db, lockName, { ownSession: true });
@@ -64,7 +65,7 @@ export async function describeRunHolder(
   };
 }
 
-export function holderMessage(holder: RunHolder): string {
+export function holderMessage(holder: RunLockHolders): string {
   const parts: string[] = [];
   if (holder.runId !== null) {
     parts.push(
@@ -97,7 +98,7 @@ export const NO_RUN_IDLE_MS = 5_000;
  * server connection (the server session outlives the client that took the lock) or a session
  * leaked by something else; it keeps the lock until it is ended.
  */
-export function idleHolders(holder: RunHolder): LockHolder[] {
+export function idleHolders(holder: RunLockHolders): LockHolder[] {
   return holder.sessions.filter((s) => {
     const idleMs = s.stateAgeMs ?? 0;
     return (
@@ -108,7 +109,7 @@ export function idleHolders(holder: RunHolder): LockHolder[] {
 }
 
 /** What exit 7 adds when its holder may be a session with no process behind it (pure); null otherwise. */
-export function idleHolderAdvice(holder: RunHolder): { message: string; hint: string } | null {
+export function idleHolderAdvice(holder: RunLockHolders): { message: string; hint: string } | null {
   const idle = idleHolders(holder);
   if (idle.length === 0) return null;
   const many = idle.length > 1;
@@ -132,7 +133,7 @@ export interface AcquireOptions {
   signal: AbortSignal;
   sleep: Sleep;
   /** Names the holder when the lock is refused. */
-  describe: () => Promise<RunHolder>;
+  describe: () => Promise<RunLockHolders>;
   table: string;
 }
 

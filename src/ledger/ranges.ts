@@ -137,12 +137,13 @@ export async function releaseRange(
   await releaseAdvisoryLock(db, rangeLock(t, range.runId, range.rangeNo));
 }
 
-export interface RunProgress {
+/** What is left of a run for its lanes: its status, and how many of its ranges are pending. */
+export interface RunWorkLeft {
   status: string;
   pendingRanges: number;
 }
 
-export async function runProgress(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number): Promise<RunProgress> {
+export async function runWorkLeft(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number): Promise<RunWorkLeft> {
   const { rows } = await db.query(
     `SELECT r.status, (SELECT count(*) FROM ${t.ranges} AS g WHERE g.run_id = r.id AND g.status = 'pending')::int AS pending
        FROM ${t.runs} AS r WHERE r.id = $1`,

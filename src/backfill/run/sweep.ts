@@ -112,7 +112,7 @@ export interface PassVerdict {
 export async function judgePass(
   db: Queryable,
   walk: CountWalk,
-  run: { id: number; convergePasses: number; countsRowsAtStart: boolean },
+  run: { id: number; convergePasses: number; firstCountCountsRowsAtStart: boolean },
   sink: (event: BackfillEvent) => void,
 ): Promise<PassVerdict | null> {
   const last = await lastPass(db, walk.tables, run.id);
@@ -121,7 +121,7 @@ export async function judgePass(
   if (totals === null) return null;
   // No pass yet: the run began with this count; what it finds opens the first pass, and sweeps
   // follow that as in any run.
-  if (last === null && run.countsRowsAtStart) await recordRowsAtStart(db, walk.tables, run.id, totals.existed);
+  if (last === null && run.firstCountCountsRowsAtStart) await recordRowsAtStart(db, walk.tables, run.id, totals.existed);
   const remaining = totals.eligible;
   const converged = remaining === 0;
   const next = converged ? null : last === null ? 0 : pass < run.convergePasses ? pass + 1 : null;

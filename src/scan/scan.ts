@@ -3,6 +3,7 @@
  * It sizes each pass's chunks to the session's limits, walks them on the snapshot's sessions,
  * reports progress, and refuses the limits no walk can live with (limits.ts).
  */
+import { TID_RANGE_SCAN_VERSION } from '../db/server-version.js';
 import { PreflightError } from '../errors.js';
 import type { Clock } from '../runtime.js';
 import { censusStatement, type CensusScope, type CensusStatement } from './census.js';
@@ -15,9 +16,6 @@ import type { Snapshot } from './snapshot.js';
 import { readCensus, Tally, type CensusGroup } from './tally.js';
 import { walk, type ChunkJob, type ChunkStatement, type WalkStats } from './walk.js';
 import type { ScanWindow } from './windows.js';
-
-/** PostgreSQL 14 added TID range scans: chunks are then stretches of heap pages. */
-export const TID_RANGE_SCAN_VERSION = 140000;
 
 export interface ScanOptions {
   snapshot: Snapshot;

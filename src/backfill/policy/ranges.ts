@@ -8,6 +8,7 @@
  * split point computed here as a number sorts where the database expects it.
  */
 
+import { TID_RANGE_SCAN_VERSION } from '../../db/server-version.js';
 import type { KeyRange, PageRange, Walk } from '../../ledger/rows.js';
 
 const KEY_BITS = 128n;
@@ -54,9 +55,6 @@ export function planPageRanges(count: number, pages: number): PageRange[] {
   const n = Math.max(1, Math.min(count, Math.floor(pages)));
   return Array.from({ length: n }, (_, i) => ({ first: Math.floor((pages * i) / n), end: Math.floor((pages * (i + 1)) / n) }));
 }
-
-/** PostgreSQL 14 added TID range scans: a stretch of heap pages can then be read in order. */
-export const TID_RANGE_SCAN_VERSION = 140000;
 
 /**
  * The walk of a new run: `auto` is the page walk where the server can read stretches of pages

@@ -20,8 +20,7 @@ import type { BackfillEvent } from '../events.js';
 import { initialController, observeBatch, type ControllerSettings } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
-import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
-import { readServerVersion } from '../../db/server-version.js';
+import { readServerVersion, TID_RANGE_SCAN_VERSION } from '../../db/server-version.js';
 import { heapPages } from './server-facts.js';
 
 export interface CountTotals {

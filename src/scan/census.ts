@@ -20,7 +20,8 @@ import { quoteIdent } from '../db/identifier.js';
 import { Params } from '../db/params.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../names.js';
 import { CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
-import { interceptionJoin, type PageSpan } from './interceptions.js';
+import type { PageSpan } from '../db/page-span.js';
+import { interceptionJoin } from './interceptions.js';
 import { windowSettings, windowSql, type ScanWindow } from './windows.js';
 
 /** What a census reads: the tables (quoted, qualified) and what exists yet. */

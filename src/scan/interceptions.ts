@@ -16,6 +16,7 @@
  * page numbers); predictWindow() places the next chunk's window from that. Pure, but for the SQL
  * text, which is built from quoted names and $n parameters.
  */
+import type { PageSpan } from '../db/page-span.js';
 import type { Params } from '../db/params.js';
 
 /** Where one chunk's rows found their interceptions: page numbers, as moments. */
@@ -27,12 +28,6 @@ export interface InterceptionSpread {
   rows: number;
   sum: number;
   squares: number;
-}
-
-/** Heap pages [from, to): the interception pages to hash-join with a chunk, or the usage pages a measure covers. */
-export interface PageSpan {
-  from: number;
-  to: number;
 }
 
 /** The window is never narrower than this: a chunk's interceptions may bunch on a few pages. */

@@ -5,7 +5,7 @@
 import type { Clock } from '../../runtime.js';
 import { formatCount, formatDuration } from '../../text/format.js';
 import { LiveLine, type LiveLineOptions } from '../../text/live-line.js';
-import { fitProgressLine, progressText as lineText, type ProgressParts } from '../../text/progress-line.js';
+import { fitProgressLine, progressText, type ProgressParts } from '../../text/progress-line.js';
 import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
@@ -54,12 +54,12 @@ function progressParts(event: BatchEvent): ProgressParts {
 }
 
 /** One line of progress, without colour: shared by the bar and the plain lines. */
-export function progressText(event: BatchEvent): string {
-  return lineText(progressParts(event));
+export function batchProgressText(event: BatchEvent): string {
+  return progressText(progressParts(event));
 }
 
 /** The live line for a terminal `columns` wide (src/text/progress-line.ts). */
-export function progressLine(event: BatchEvent, columns: number | undefined): string {
+export function batchProgressLine(event: BatchEvent, columns: number | undefined): string {
   return fitProgressLine(progressParts(event), columns);
 }
 

@@ -30,7 +30,7 @@ export const backfillCommand = defineCommand({
       import('../../errors.js'),
       import('../scan-progress.js'),
     ]);
-    const resumeCommand = backfill.resumeCommand(typed);
+    const resumeCommand = backfill.resumeCommandLine(typed);
     const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), runtime.clock, { config_file: configFile?.path ?? null });
     // --quiet: the finish event alone (JSON), or nothing until the result (text).
     const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = options.quiet

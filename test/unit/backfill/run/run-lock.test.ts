@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { idleHolderAdvice, idleHolders, NO_RUN_IDLE_MS, STALE_IDLE_MS, type RunLockHolders } from '../../../../src/backfill/run/run-lock.js';
+import {
+  idleHolderAdvice,
+  idleHolders,
+  NO_RUN_IDLE_MS,
+  STALE_IDLE_MS,
+  type RunLockHolders,
+} from '../../../../src/backfill/run/run-lock.js';
 import type { LockHolder } from '../../../../src/db/lock-holders.js';
 
 const session = (over: Partial<LockHolder>): LockHolder => ({

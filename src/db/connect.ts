@@ -6,7 +6,7 @@ import type { Runtime } from '../runtime.js';
 import { formatSeconds } from '../text/format.js';
 import { isTlsRefused, sqlState, SQLSTATE, translatePgError } from './pg-errors.js';
 import type { Queryable } from './port.js';
-import { retryDelayMs, type RetryPolicy } from './retry.js';
+import { retryDelayMs, type RetryPolicy } from '../retry-policy.js';
 import type { ConnectionTarget } from './target.js';
 
 export const APPLICATION_NAME = 'aibridge-migrate';

@@ -3,7 +3,7 @@
  * timeout and retries as `up`. A down migration that would destroy data refuses by itself
  * (DownRefusedError), inside that transaction, so a refusal changes nothing.
  */
-import { assertCoderAllowsDown, coderAfter, coderRecorder, readCoder, type CoderReport } from '../coder/commands.js';
+import { assertCoderAllowsDown, coderAfter, coderRecorder, readCoder, type CoderReport } from '../coder/migrate-steps.js';
 import { PreflightError } from '../errors.js';
 import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type UpDownReport } from './up-down.js';
 import type { MigrateDeps } from './deps.js';

@@ -9,7 +9,7 @@
  * them) and records every other statement instead of sending it — a lock function too, though
  * it is called with SELECT: the dry run takes no lock, it shows the one `up` would wait for.
  */
-import { coderReport, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
+import { coderReport, coderUpPreflight, readCoder, type CoderReport } from '../coder/migrate-steps.js';
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';

@@ -7,7 +7,7 @@
 import { runStandings, type RunLockSession, type RunProgress } from '../backfill/status.js';
 import type { RecordedWait } from '../ledger/waits.js';
 import type { ControlEntry, RunControl } from '../ledger/control.js';
-import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
+import { coderReport, readCoder, type CoderReport } from '../coder/migrate-steps.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { judgeServerVersion, readServerVersion, type ServerSupport, type ServerVersion } from '../db/server-version.js';
 import { tables, target } from '../names.js';

@@ -10,7 +10,7 @@ import { LockTimeoutError } from '../errors.js';
 import { applySessionSettings } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
-import { lockRetryPolicy } from './backoff.js';
+import { lockRetryPolicy } from './lock-retry-policy.js';
 import type { LockHolder } from '../db/lock-holders.js';
 import { migrationLockHolders, tableLockHolders } from './blockers.js';
 import type { Queryable } from '../db/port.js';

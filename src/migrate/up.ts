@@ -2,10 +2,10 @@
  * `up`: apply every pending migration, each in its own transaction, under a short
  * lock_timeout, retrying with backoff while a lock is refused.
  */
-import { coderAfter, coderRecorder, coderUpPreflight, readCoder, type CoderReport } from '../coder/commands.js';
-import { worstCaseWaitMs } from '../db/retry.js';
+import { coderAfter, coderRecorder, coderUpPreflight, readCoder, type CoderReport } from '../coder/migrate-steps.js';
+import { worstCaseWaitMs } from '../retry-policy.js';
 import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type UpDownReport } from './up-down.js';
-import { lockRetryPolicy } from './backoff.js';
+import { lockRetryPolicy } from './lock-retry-policy.js';
 import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';

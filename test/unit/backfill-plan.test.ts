@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchRetryPolicy, classifyFailure } from '../../src/backfill/policy/failure.js';
-import { retryDelayMs } from '../../src/db/retry.js';
+import { retryDelayMs } from '../../src/retry-policy.js';
 import { etaMs, estimateTotalRows, keyFraction } from '../../src/backfill/policy/estimate.js';
 import { eventJson } from '../../src/backfill/events.js';
 import { formatDuration } from '../../src/text/format.js';

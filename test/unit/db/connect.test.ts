@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connect, CONNECT_RETRY_POLICY } from '../../../src/db/connect.js';
-import { retryCeilingMs } from '../../../src/db/retry.js';
+import { retryCeilingMs } from '../../../src/retry-policy.js';
 import { targetFromUrl } from '../../../src/db/target.js';
 import { ConnectionError } from '../../../src/errors.js';
 import { formatSeconds } from '../../../src/text/format.js';

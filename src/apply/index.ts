@@ -1,15 +1,7 @@
 /**
- * The public API of `apply`: one call for a deploy pipeline's whole stage.
- *
- *   import { apply } from 'aibridge-migrate';
- *   const result = await apply({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
- *   if (result.exitCode !== 0) throw new Error(result.error?.message ?? `apply exited ${result.exitCode}`);
- *
- * The options are every option of `up`, `backfill`, `verify` and `status` under their own
- * names (src/apply/options.ts). Bad options reject with a UsageError before anything connects,
- * as with every entry point. After that it never throws for an expected outcome: the result
- * carries the exit code of the documented table, each stage's record, and the error that
- * stopped it (null when none did).
+ * The public API of `apply`: one call for a deploy pipeline's whole stage. Bad options reject
+ * with a UsageError before anything connects, as with every entry point; after that it never
+ * throws for an expected outcome.
  */
 import { resolveApiOptions } from '../config/resolve.js';
 import { migrateDeps } from '../migrate/deps.js';
@@ -40,7 +32,17 @@ export function applyDeps(settings: ApplySettings, runtime: Runtime, given: Part
   };
 }
 
-/** Validates raw options and runs the stage (or, with `dryRun: true`, shows its plan). */
+/**
+ * Validates raw options and runs the stage (or, with `dryRun: true`, shows its plan). The
+ * options are every option of `up`, `backfill`, `verify` and `status` under their own names
+ * (src/apply/options.ts). The result carries the exit code of the documented table, each
+ * stage's record, and the error that stopped it (null when none did).
+ *
+ * @example
+ *   import { apply } from 'aibridge-migrate';
+ *   const result = await apply({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
+ *   if (result.exitCode !== 0) throw new Error(result.error?.message ?? `apply exited ${result.exitCode}`);
+ */
 export async function apply(rawOptions: Record<string, unknown>, given: Partial<ApplyDeps> = {}): Promise<ApplyResult | ApplyPlan> {
   const settings = resolveApiOptions(applySchema, rawOptions) as ApplySettings;
   const deps = applyDeps(settings, systemRuntime(given), given);

@@ -1,15 +1,7 @@
 /**
- * The programmatic API of the backfill, for deploy scripts:
- *
- *   import { runBackfill } from 'aibridge-migrate';   // re-exported from src/index.ts
- *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
- *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
- *   console.log(result.summary.rowsUpdated);
- *
- * Bad options reject with a UsageError before anything connects, as with every entry point
- * (src/config/resolve.ts, resolveApiOptions). Once running it never throws for an expected
- * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
- * with the error's code and hint.
+ * The programmatic API of the backfill, for deploy scripts. Bad options reject with a
+ * UsageError before anything connects, as with every entry point (src/config/resolve.ts,
+ * resolveApiOptions); once running it never throws for an expected failure.
  */
 import os from 'node:os';
 import type pg from 'pg';
@@ -164,6 +156,14 @@ export async function backfillWithConfig(config: BackfillConfig, deps: Partial<B
 /**
  * Validates raw options (the same names and rules as the CLI flags, camelCase) and runs the
  * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
+ * An expected failure (a lost database, another runner) comes back as `{ status: 'failed',
+ * error }` with the error's code and hint.
+ *
+ * @example
+ *   import { runBackfill } from 'aibridge-migrate';
+ *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
+ *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
+ *   console.log(result.summary.rowsUpdated);
  */
 export async function runBackfill(
   rawOptions: BackfillInput | Record<string, unknown>,

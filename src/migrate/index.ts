@@ -1,15 +1,8 @@
 /**
  * The public API of the migrate commands. Each function validates a raw options object (the
- * same names as the CLI flags, camelCase), then runs the command:
- *
- *   import { migrateUp } from 'aibridge-migrate';
- *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
- *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
- *
- * Bad options reject with a UsageError before anything connects (src/config/resolve.ts,
- * resolveApiOptions: the same shape for every entry point). Failures are thrown as
- * ToolkitError subclasses (LockTimeoutError, PreflightError, DownRefusedError, …) carrying
- * `code` and `exitCode`.
+ * same names as the CLI flags, camelCase; a bad one rejects with a UsageError before anything
+ * connects, see resolveApiOptions in src/config/resolve.ts), then runs the command; failures
+ * are thrown as ToolkitError subclasses carrying `code` and `exitCode`.
  */
 import { resolveApiOptions } from '../config/resolve.js';
 import { systemRuntime } from '../runtime.js';
@@ -38,7 +31,15 @@ export { runUpDryRun } from './dry-run.js';
 export { runStatus } from './status.js';
 export { runUp } from './up.js';
 
-/** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
+/**
+ * Applies every pending migration (or, with `dryRun: true`, shows what it would do); throws
+ * LockTimeoutError, PreflightError, … when it cannot.
+ *
+ * @example
+ *   import { migrateUp } from 'aibridge-migrate';
+ *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
+ *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
+ */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
   const settings = resolveApiOptions(upOptionsSchema, rawOptions);
   const all = migrateDeps(systemRuntime(), deps);

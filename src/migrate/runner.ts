@@ -2,12 +2,6 @@
  * Runs this toolkit's migrations with node-pg-migrate: its own bookkeeping table, one
  * transaction per migration (singleTransaction: false, each body wrapped by the loader), so a
  * failed migration rolls back alone and leaves earlier ones applied.
- *
- * The migration lock (our own key, try-lock: a second runner is told at once instead of
- * hanging) is taken and released here, not by node-pg-migrate: its unlock ignores what
- * PostgreSQL answers, and behind a transaction-mode pooler (--pooler-ok) that answer says
- * whether the unlock ran on another server session, leaving the lock behind on the one that
- * holds it — which the operator must then hear, with that session's pid.
  */
 import type pg from 'pg';
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../db/advisory-lock.js';
@@ -44,6 +38,13 @@ export function isMigrationLockHeld(error: unknown): boolean {
   return error instanceof Error && LOCK_HELD.test(error.message);
 }
 
+/**
+ * The migration lock (our own key, try-lock: a second runner is told at once instead of
+ * hanging) is taken and released here, not by node-pg-migrate: its unlock ignores what
+ * PostgreSQL answers, and behind a transaction-mode pooler (--pooler-ok) that answer says
+ * whether the unlock ran on another server session, leaving the lock behind on the one that
+ * holds it — which the operator must then hear, with that session's pid.
+ */
 export async function runMigrations(options: RunMigrationsOptions): Promise<{ name: string }[]> {
   assertBookkeepingNames(options.migrationsSchema, options.migrationsTable);
   const { runner } = await import('node-pg-migrate');

@@ -1,20 +1,7 @@
 /**
  * Joining a chunk of token-usage rows to their interceptions (provider, model, session)
- * without paying for the whole interceptions table in every chunk.
- *
- * A hash join reads every interception to build its hash table, in every chunk: a cost that
- * grows with the table, not with the chunk. An index lookup per row (a nested loop) costs in
- * proportion to the chunk, but an index descent per row is dearer than the rule itself. Both
- * tables are written in time order, though — an interception when the request starts, its
- * usage rows while the response streams — so the interceptions of a stretch of usage pages
- * lie mostly in one stretch of interception pages. A chunk therefore hash-joins a *window* of
- * interception pages (a TID range scan, as cheap as the chunk), and looks up by index only the
- * rows whose interception lies outside it. The window only decides the cost, never the
- * result: every row finds its interception, inside the window or through the index.
- *
- * Each chunk reports where its rows' interceptions lay (count, sum and sum of squares of their
- * page numbers); predictWindow() places the next chunk's window from that. Pure, but for the SQL
- * text, which is built from quoted names and $n parameters.
+ * without paying for the whole interceptions table in every chunk. Pure, but for the SQL text,
+ * which is built from quoted names and $n parameters.
  */
 import type { PageSpan } from '../db/page-span.js';
 import type { Params } from '../db/params.js';
@@ -110,6 +97,17 @@ export type InterceptionColumn = (alias: string) => string;
  * subquery fenced with OFFSET 0, so PostgreSQL keeps it a per-row lookup and skips it (a
  * one-time filter) for rows already found. Without a window: an index lookup per row (the
  * caller turns hash and merge joins off for the chunk).
+ *
+ * Why a window: a hash join reads every interception to build its hash table, in every chunk —
+ * a cost that grows with the table, not with the chunk. An index lookup per row costs in
+ * proportion to the chunk, but an index descent per row is dearer than the rule itself. Both
+ * tables are written in time order, though (an interception when the request starts, its
+ * usage rows while the response streams), so the interceptions of a stretch of usage pages
+ * lie mostly in one stretch of interception pages, which a TID range scan reads as cheaply as
+ * the chunk. The window only decides the cost, never the result: every row finds its
+ * interception, inside the window or through the index. Each chunk reports where its rows'
+ * interceptions lay (count, sum and sum of squares of their page numbers), and predictWindow()
+ * places the next chunk's window from that.
  */
 export function interceptionJoin(
   interceptions: string,

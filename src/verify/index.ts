@@ -1,11 +1,4 @@
-/**
- * Public API of verification.
- *
- * @example
- *   import { verify, renderReport } from 'aibridge-migrate';
- *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
- *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
- */
+/** Public API of verification: `verify` and what a caller needs to read its report. */
 import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/target.js';
@@ -44,6 +37,11 @@ export function verifyDeps(connection: ConnectionTarget, runtime: Runtime, sink?
  * the report. Bad options reject with a UsageError before anything connects (the same shape
  * for every entry point, see resolveApiOptions); a database it cannot verify throws
  * ConnectionError / PermissionError / PreflightError; parity failures are a result, not an error.
+ *
+ * @example
+ *   import { verify, renderReport } from 'aibridge-migrate';
+ *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
+ *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
  */
 export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
   const options = resolveApiOptions(verifyOptionsSchema, rawOptions);

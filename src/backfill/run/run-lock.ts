@@ -1,10 +1,7 @@
 /**
  * The run lock: a session-level advisory lock on "the backfill of this table, tracked in this
- * state schema", held for the whole run. The single runner takes it exclusively; every session
- * of a --workers run takes it shared, so any number of worker processes can join a run while a
- * single runner cannot start beside them, nor they beside it. It blocks no application query,
- * and PostgreSQL releases it with the session, so a killed runner never leaves it behind —
- * unless a transaction-mode pooler keeps that session alive (idleHolders names that case).
+ * state schema", held for the whole run, so two runs cannot work one table. It blocks no
+ * application query, and PostgreSQL releases it with the session.
  */
 import { AlreadyRunningError } from '../../errors.js';
 import { APPLICATION_NAME } from '../../db/connect.js';
@@ -139,7 +136,11 @@ export interface AcquireOptions {
 
 /**
  * Takes the run lock, or fails at once naming the holder; with `wait`, polls until it is free.
- * False when stopped (a signal) while waiting.
+ * False when stopped (a signal) while waiting. The single runner takes it exclusively; every
+ * session of a --workers run takes it shared, so any number of worker processes can join a run
+ * while a single runner cannot start beside them, nor they beside it. A killed runner never
+ * leaves it behind — unless a transaction-mode pooler keeps its session alive (idleHolders
+ * names that case).
  */
 export async function acquireRunLock(db: Queryable, lockName: string, options: AcquireOptions): Promise<boolean> {
   if (await tryAdvisoryLock(db, lockName, options.mode)) return true;

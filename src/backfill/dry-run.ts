@@ -69,9 +69,9 @@ export interface DryRunReport {
 
 export const SAMPLE_IDS = 5;
 /**
- * How many times reading and judging a row writing it costs (heap update, WAL, the ledger per
- * batch): a rough factor for the estimate. docs/benchmarks.md has the measured times of the
- * backfill and of its dry run.
+ * Writing a row costs about this many times what reading and judging it costs (heap update,
+ * WAL, the ledger per batch): a rough factor for the estimate. docs/benchmarks.md has the
+ * measured times of the backfill and of its dry run.
  */
 export const WRITE_COST = 4;
 

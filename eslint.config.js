@@ -16,6 +16,7 @@ const LAYERS = [
   ['src/runtime.ts'],
   ['src/text'],
   ['src/errors.ts'],
+  ['src/retry-policy.ts'],
   ['src/db'],
   ['src/rule'],
   ['src/names.ts'],
@@ -66,6 +67,21 @@ function assertLayered(layers) {
 }
 assertLayered(LAYERS);
 
+/** Every way of reading the process's clock. */
+const CLOCK_READINGS = [
+  "MemberExpression[object.name='Date'][property.name='now']",
+  "NewExpression[callee.name='Date'][arguments.length=0]",
+  "CallExpression[callee.name='Date']",
+  "MemberExpression[object.name='performance'][property.name='now']",
+  "MemberExpression[object.name='process'][property.name=/^(hrtime|uptime)$/]",
+].map((selector) => ({ selector, message: 'Read the time from the Runtime passed in (runtime.clock), not from the process.' }));
+
+/** `import('…').T` escapes the folder order's rule, which checks import statements. */
+const IMPORT_TYPE = {
+  selector: 'TSImportType',
+  message: 'Import the type with `import type` (the folder order checks import statements).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -89,18 +105,19 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     rules: { 'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: layerZones(LAYERS) }] },
   },
+  // ESLint replaces a rule's options from one config object to the next rather than merging
+  // them, so each file set below lists every no-restricted-syntax selector it needs
+  // (test/unit/source/clock-readings.test.ts fails if the clock's are lost).
   {
-    // `import('…').T` in a type escapes the rule above: below the CLI (the top layer, which may
-    // import anything), types come in through import statements.
+    // Time comes only from the Runtime passed in (src/runtime.ts builds the real one): a clock
+    // read anywhere else cannot be driven by a test's fake clock. Below the CLI (the top layer,
+    // which may import anything), types come in through import statements.
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'TSImportType', message: 'Import the type with `import type` (the folder order checks import statements).' },
-      ],
-    },
+    ignores: ['src/runtime.ts', 'src/cli/**'],
+    rules: { 'no-restricted-syntax': ['error', IMPORT_TYPE, ...CLOCK_READINGS] },
   },
+  { files: ['src/runtime.ts'], rules: { 'no-restricted-syntax': ['error', IMPORT_TYPE] } },
+  { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-syntax': ['error', ...CLOCK_READINGS] } },
   {
     // Tests, benchmarks and fixtures read untyped rows and JSON event streams everywhere;
     // the product code takes them through one type at the boundary (src/db/row.ts).

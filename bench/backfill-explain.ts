@@ -15,7 +15,7 @@ import { FORWARD } from '../src/backfill/sql/direction.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
 import { claimRange, insertRanges } from '../src/ledger/ranges.js';
 import { tables as tableNames } from '../src/names.js';
-import { systemClock } from '../src/runtime.js';
+import { systemRuntime } from '../src/runtime.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { loadBaselineSchema } from '../test/harness/template.js';
 import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
@@ -60,7 +60,7 @@ try {
     ops: FORWARD,
     tables: names,
     timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 },
-    clock: systemClock,
+    clock: systemRuntime().clock,
     runStartedAt: new Date(),
     firstPassCountsRowsAtStart: false,
     pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },

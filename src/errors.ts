@@ -1,10 +1,9 @@
-import { redactUrl } from './text/redact.js';
-
 /**
- * Every failure a user can cause or meet is one of these classes, each with a stable `code`.
- * The CLI entry (src/cli/main.ts) is the only place that turns a code into an exit status;
- * library code throws and never exits.
+ * Every failure a user can cause or meet is one of these classes, each with a stable `code` and
+ * the documented exit status it stands for. Library code throws and never exits: src/cli/run.ts
+ * alone turns an error into the process's exit status.
  */
+import { redactUrl } from './text/redact.js';
 
 export const EXIT_CODES = {
   ok: 0,

@@ -1,7 +1,8 @@
 /**
  * The process's side effects that decision code must not reach for itself: time, waiting,
  * randomness and logging. Commands take a Runtime (or the part of it they use), so tests drive
- * time and randomness instead of waiting on them.
+ * time and randomness instead of waiting on them. The only clock readings in src/ are here
+ * (eslint.config.js forbids them elsewhere).
  */
 
 export interface Clock {
@@ -29,9 +30,9 @@ export interface Runtime {
   log: Log;
 }
 
-export const systemClock: Clock = { now: () => performance.now(), date: () => new Date() };
+const systemClock: Clock = { now: () => performance.now(), date: () => new Date() };
 
-export const sleep: Sleep = (ms, signal) =>
+const sleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -45,6 +46,16 @@ export const sleep: Sleep = (ms, signal) =>
 
 export const silentLog: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 
-export function systemRuntime(overrides: Partial<Runtime> = {}): Runtime {
-  return { clock: systemClock, sleep, random: Math.random, log: silentLog, ...overrides };
+/**
+ * The real clock, sleep and randomness, with any part `given` sets instead (other keys of
+ * `given` are ignored): built once by the CLI for each command, and by the library API for a
+ * caller that passes none.
+ */
+export function systemRuntime(given: Partial<Runtime> = {}): Runtime {
+  return {
+    clock: given.clock ?? systemClock,
+    sleep: given.sleep ?? sleep,
+    random: given.random ?? Math.random,
+    log: given.log ?? silentLog,
+  };
 }

@@ -1,13 +1,7 @@
 /**
  * `apply`: one process for a pipeline stage. It converges the database — `up` when a migration
- * is pending (Coder's hand-over included), the backfill (whose convergence sweeps run while
- * eligible rows remain), `verify`, then the `status --check` gate — by calling the same functions
- * the separate commands call. Idempotent: before the Coder upgrade it does everything; after
- * it, the backfill catches the rows the old release wrote in between and the rest only reads.
- *
- * A stop request (the AbortSignal, aborted by SIGTERM/SIGINT) is honoured at each stage's safe
- * point: up between lock attempts (a migration that started commits or rolls back whole), the
- * backfill after its current batch (checkpointed), verify and the gate at once (they only read).
+ * is pending (Coder's hand-over included), the backfill, `verify`, then the `status --check`
+ * gate — by calling the same functions the separate commands call.
  */
 import { backfillWithConfig, type BackfillDeps } from '../backfill/index.js';
 import { CancelledError, EXIT_CODES, InterruptedError, toToolkitError, type ToolkitError } from '../errors.js';
@@ -15,7 +9,7 @@ import type { MigrateDeps } from '../migrate/deps.js';
 import { runStatus, type StatusResult } from '../migrate/status.js';
 import { runUp } from '../migrate/up.js';
 import type { Report } from '../report/model.js';
-import type { Clock, Log } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { formatCount } from '../text/format.js';
 import { runVerify, type VerifyDeps } from '../verify/run.js';
 import { stageSettings, type ApplySettings } from './options.js';
@@ -24,15 +18,14 @@ import type { ApplyResult, Stage, StageOf, StageRecord } from './result.js';
 /** What a run stopped by a signal prints, and what the backfill names as the command to resume. */
 export const RESUME_COMMAND = 'aibridge-migrate apply';
 
-export interface ApplyDeps {
+/** apply's I/O: the Runtime it times its stages on and logs to, and each stage's own. */
+export interface ApplyDeps extends Runtime {
   migrate: MigrateDeps;
   /** The backfill's I/O beyond its defaults: at least a progress sink. */
   backfill: Partial<BackfillDeps>;
   verify: VerifyDeps;
   /** Aborted with reason 'SIGINT' or 'SIGTERM' to stop at the current stage's next safe point. */
   signal: AbortSignal;
-  clock: Pick<Clock, 'now'>;
-  log: Log;
 }
 
 type Stopped = { signal: 'SIGINT' | 'SIGTERM' };
@@ -102,6 +95,14 @@ export function onlyPending(report: Report): number | null {
   return report.outcome.failing_checks.every((check) => PENDING_EXPLAINS.has(check)) ? pending : null;
 }
 
+/**
+ * Idempotent: before the Coder upgrade it does everything; after it, the backfill catches the
+ * rows the old release wrote in between (its convergence sweeps run while eligible rows remain)
+ * and the rest only reads. A stop request (the AbortSignal, aborted by SIGTERM/SIGINT) is
+ * honoured at each stage's safe point: up between lock attempts (a migration that started
+ * commits or rolls back whole), the backfill after its current batch (checkpointed), verify and
+ * the gate at once (they only read).
+ */
 export async function runApply(settings: ApplySettings, deps: ApplyDeps): Promise<ApplyResult> {
   const stages = stageSettings(settings);
   const database = settings.connection.label;

@@ -29,8 +29,9 @@ import { inspectTable } from './run/preflight.js';
 
 export const SAMPLE_IDS = 5;
 /**
- * Writing a row costs about this many times reading and judging it (measured on 1M generated
- * rows, see docs/backfill.md): heap update, WAL, the ledger per batch.
+ * Writing a row costs about this many times what reading and judging it costs (heap update,
+ * WAL, the ledger per batch): a rough factor for the estimate. docs/benchmarks.md has the
+ * measured times of the backfill and of its dry run.
  */
 export const WRITE_COST = 4;
 

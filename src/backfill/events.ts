@@ -1,52 +1,7 @@
 /**
- * Progress events. With `--json` each is printed as one JSON line on stdout, with the field
- * names below in snake_case plus `"event"` and `"time"` (ISO 8601). The schema is stable:
- * fields are only ever added.
- *
- *   start    {run_id, direction ("forward" | "reverse"), walk ("page" | "key"), workers (null =
- *             single runner), resumed, rule_fingerprint, estimated_rows, batch_size, target_batch_ms,
- *             fixed_batch_size, keyed_pass (whether the run begins with its first pass; false: a
- *             fresh run after a completed one starts with the count, and a converge event with
- *             pass 0 and next_pass 0 then opens the first pass)}
- *   batch    {run_id, pass, range_no, step, batch_size, rows_scanned, rows_updated,
- *             rows_application_written, duration_ms, checkpoint, next_page, pass_rows_scanned,
- *             total_rows_scanned, total_rows_updated, estimated_rows, rows_per_second, eta_ms, anomalies}
- *            One per committed transaction. step: "batch" (key walk: reads and writes its rows),
- *            "judge" (page walk: reads a stretch of pages) or "round" (page walk: writes at most
- *            one row per page); checkpoint is the key walk's last key, next_page the page walk's
- *            first page not yet done. The same meaning for the single runner and for workers:
- *            rows_* describe this step; pass_rows_scanned is what the whole run (every lane of
- *            every process) has scanned in this pass — other processes' steps reach it from the
- *            ledger, a few seconds late at most; total_rows_scanned (first pass) and
- *            total_rows_updated (all passes) are the run's totals in the ledger; estimated_rows is
- *            the table's size estimated from the share of the pages (or keys) the pass has
- *            covered; rows_per_second is the pass's run-wide rate as this process sees it, and
- *            eta_ms the time left at that rate; anomalies counts this step's rows with an anomalous
- *            value, by class ({} when none).
- *   retry    {run_id, attempt, max_attempts, action ("split" | "retry" | "reconnect"), sqlstate,
- *             message, delay_ms, batch_size}
- *   pause    {run_id, reason, cause, duration_ms}   (before a step, from the throttle; cause is
- *            "replication_lag" | "blocked_sessions" | "rate_limit" | "pause_ms" | "paused"; reason is
- *            for humans. "paused": the run was paused with `aibridge-migrate pause`; this event
- *            comes from each lane when it starts holding and once a minute while it holds, duration_ms
- *            being how soon it looks again)
- *            replication_lag pauses add standby {application_name, replay_lag_ms, lag_bytes}: the
- *            standby waited for (the furthest over its limits) as measured, each figure null when
- *            PostgreSQL has none (docs/replicas.md)
- *   warning  {run_id, code, message, standby, slot_name, retained_bytes}   (code is
- *            "standby_disconnected" | "inactive_replication_slot" | "replication_lag_not_visible" |
- *            "ledger_without_wait_columns"; the other fields are null where they do not apply)
- *   control  {run_id, state ("running" | "paused" | "cancel_requested"), max_rows_per_second,
- *             target_batch_ms}   (this process saw the run's control change: `pause`, `resume`,
- *            `cancel`, `throttle` from any host; the overrides are null when not set)
- *   worker   {run_id, worker, range_no, pass, action ("claimed" | "done")}   (--workers only)
- *   converge {run_id, pass, rows_scanned, rows_updated, eligible_remaining, converged, next_pass}
- *            (after each pass: rows still eligible; a sweep follows while some remain, up to
- *            --converge-passes)
- *   finish   {run_id, status ("completed" | "interrupted" | "cancelled" | "failed"), summary, resume_command}
- *
- * `pass` 0 is the first pass, 1… are convergence sweeps. eta_ms and rows_per_second are null
- * until a rate is known.
+ * The backfill's progress events: the text sink, the `--json` lines and the metrics are all fed
+ * from these. In JSON each is one line on stdout, fields in snake_case plus `event` and `time`
+ * (ISO 8601); the schema only ever gains fields.
  */
 import type { RunControl } from '../ledger/control.js';
 import type { Direction, RangeRow, Walk } from '../ledger/rows.js';
@@ -72,36 +27,59 @@ export type BackfillEvent =
       batchSize: number;
       targetBatchMs: number;
       fixedBatchSize: boolean;
+      /**
+       * Whether the run begins with its first pass. False: a fresh run after a completed one
+       * starts with the count, and a `converge` event with pass 0 and nextPass 0 then opens the
+       * first pass.
+       */
       keyedPass: boolean;
     }
   | {
+      /** One per committed transaction, with the same meaning for the single runner and for workers. */
       event: 'batch';
       runId: number;
+      /** 0: the first pass; 1…: convergence sweeps. */
       pass: number;
       rangeNo: number;
+      /** batch: the key walk reads and writes its rows; judge: the page walk reads a stretch of pages; round: it writes at most one row per page. */
       step: StepKind;
       batchSize: number;
+      /** This step's rows (and rowsUpdated, rowsApplicationWritten). */
       rowsScanned: number;
       rowsUpdated: number;
       rowsApplicationWritten: number;
       durationMs: number;
+      /** The key walk's last key (null on the page walk). */
       checkpoint: string | null;
+      /** The page walk's first page not yet done (null on the key walk). */
       nextPage: number | null;
+      /** Scanned in this pass by the whole run, every lane of every process (theirs read from the ledger, a few seconds late at most). */
       passRowsScanned: number;
+      /** The run's totals in the ledger: scanned in the first pass, updated in every pass. */
       totalRowsScanned: number;
       totalRowsUpdated: number;
+      /** The table's size, estimated from the share of its pages (or keys) the pass has covered. */
       estimatedRows: number;
+      /** The pass's run-wide rate as this process sees it, and the time left at it; null until a rate is known. */
       rowsPerSecond: number | null;
       etaMs: number | null;
+      /** This step's rows with an anomalous value, by class ({} when none). */
       anomalies: Record<string, number>;
     }
   | RetryEvent
   | {
+      /**
+       * Before a step, from the throttle. Cause `paused` (`aibridge-migrate pause`): from each
+       * lane when it starts holding and once a minute while it holds, durationMs being how soon
+       * it looks again.
+       */
       event: 'pause';
       runId: number;
+      /** For people. */
       reason: string;
       cause: PauseCause;
       durationMs: number;
+      /** replication_lag: the standby waited for (the furthest over its limits) as measured, each figure null when PostgreSQL has none (docs/replicas.md). */
       standby?: Pick<StandbyLag, 'applicationName' | 'replayLagMs' | 'lagBytes'>;
     }
   | {
@@ -109,13 +87,17 @@ export type BackfillEvent =
       runId: number;
       code: WarningCode | 'ledger_without_wait_columns';
       message: string;
+      /** This and the next two: null where they do not apply. */
       standby: string | null;
       slotName: string | null;
       retainedBytes: number | null;
     }
+  /** This process saw the run's control change (`pause`, `resume`, `cancel`, `throttle` from any host); overrides are null when not set. */
   | ({ event: 'control'; runId: number } & RunControl)
+  /** --workers only. */
   | { event: 'worker'; runId: number; worker: number; rangeNo: number; pass: number; action: 'claimed' | 'done' }
   | {
+      /** After each pass; a sweep follows while eligible rows remain, up to --converge-passes. */
       event: 'converge';
       runId: number;
       /** The pass that just ended. */

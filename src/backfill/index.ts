@@ -1,15 +1,7 @@
 /**
- * The programmatic API of the backfill, for deploy scripts:
- *
- *   import { runBackfill } from 'aibridge-migrate';   // re-exported from src/index.ts
- *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
- *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
- *   console.log(result.summary.rowsUpdated);
- *
- * Bad options reject with a UsageError before anything connects, as with every entry point
- * (src/config/resolve.ts, resolveApiOptions). Once running it never throws for an expected
- * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
- * with the error's code and hint.
+ * The programmatic API of the backfill, for deploy scripts. Bad options reject with a
+ * UsageError before anything connects, as with every entry point (src/config/resolve.ts,
+ * resolveApiOptions); once running it never throws for an expected failure.
  */
 import os from 'node:os';
 import type pg from 'pg';
@@ -39,7 +31,7 @@ export { backfillSchema, backfillShape } from './options.js';
 export { eventJson } from './events.js';
 export { jsonLinesSink, textSink } from './output/progress.js';
 export { formatResult, formatDryRun, formatSummary } from './output/format.js';
-export { resumeCommand } from './resume-command.js';
+export { resumeCommandLine } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 
@@ -56,15 +48,15 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
  * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
  * connection that other clients use next.
  */
-function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
+function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
   const ownSession = verdict.kind === 'session';
   const settings: Record<string, string> = ownSession
     ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeout)) }
     : {};
   const deps: BackfillDeps = {
-    ...systemRuntime(),
+    ...runtime,
     connect: async () =>
-      keepSessionLocks(await connect({ target: config.connection, log: deps.log, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
+      keepSessionLocks(await connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
         warn: (message) => deps.log.warn(message),
         sessionOutlivesConnection: !ownSession,
       }),
@@ -85,7 +77,7 @@ function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, v
 async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (deps: BackfillDeps) => Promise<BackfillResult>) {
   if (config.metricsPort === undefined) return run(deps);
   const [{ backfillMetrics }, { serveMetrics }] = await Promise.all([import('./output/metrics.js'), import('../metrics/server.js')]);
-  const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null });
+  const metrics = backfillMetrics({ maxRowsPerSecond: config.maxRowsPerSecond ?? null, clock: deps.clock });
   const server = await serveMetrics(metrics.registry, { host: config.metricsHost, port: config.metricsPort });
   deps.log.info(`metrics: ${server.url}`);
   try {
@@ -108,14 +100,14 @@ async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (dep
 
 /** A connection with nothing set for the session, for the dry run and the session check. */
 function bareConnection(config: BackfillConfig, runtime: Runtime): Promise<pg.Client> {
-  return connect({ target: config.connection, log: runtime.log, applicationName: BACKFILL_APPLICATION_NAME });
+  return connect({ target: config.connection, runtime, applicationName: BACKFILL_APPLICATION_NAME });
 }
 
 /** The preflight step of src/db/pooler on a connection of its own, closed afterwards. */
 async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<SessionVerdict> {
   const client = await bareConnection(config, runtime);
   try {
-    const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, log: runtime.log, sleep: runtime.sleep };
+    const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, runtime };
     return await requireOneServerSession(client, sessionCheck(client, check));
   } finally {
     await client.end().catch(() => {});
@@ -134,7 +126,7 @@ function failed(error: ToolkitError): BackfillResult {
 export async function backfillWithConfig(config: BackfillConfig, deps: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
   const label = { connection: config.connection };
   const overrides = given(deps);
-  const runtime: Runtime = { ...systemRuntime(), ...overrides };
+  const runtime = systemRuntime(overrides);
   if (config.dryRun) {
     try {
       // One snapshot, read in short READ ONLY transactions (src/scan): it works through any pooler.
@@ -158,12 +150,20 @@ export async function backfillWithConfig(config: BackfillConfig, deps: Partial<B
   } catch (error) {
     return failed(translatePgError(error, { ...label, action: 'checking the connection' }));
   }
-  return withMetrics(config, defaultDeps(config, overrides, verdict), (d) => executeBackfill(config, d, label));
+  return withMetrics(config, defaultDeps(config, runtime, overrides, verdict), (d) => executeBackfill(config, d, label));
 }
 
 /**
  * Validates raw options (the same names and rules as the CLI flags, camelCase) and runs the
  * backfill. `deps` replaces the I/O: a progress sink, an AbortSignal to stop it cleanly, …
+ * An expected failure (a lost database, another runner) comes back as `{ status: 'failed',
+ * error }` with the error's code and hint.
+ *
+ * @example
+ *   import { runBackfill } from 'aibridge-migrate';
+ *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
+ *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
+ *   console.log(result.summary.rowsUpdated);
  */
 export async function runBackfill(
   rawOptions: BackfillInput | Record<string, unknown>,

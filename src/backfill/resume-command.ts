@@ -12,7 +12,7 @@ export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-export function resumeCommand(flags: Record<string, unknown>, program = 'aibridge-migrate'): string {
+export function resumeCommandLine(flags: Record<string, unknown>, program = 'aibridge-migrate'): string {
   const parts = [program, 'backfill'];
   for (const [key, value] of Object.entries(flags)) {
     if (DROPPED.has(key) || value === undefined || value === false) continue;

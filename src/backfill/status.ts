@@ -16,7 +16,7 @@ import { PassProgress } from './policy/pass-progress.js';
 import { runLockName } from './run/run-lock.js';
 
 /** A database session holding the run lock: a backfill process at work. */
-export interface RunHolder {
+export interface RunLockSession {
   backendPid: number;
   clientAddr: string | null;
   applicationName: string | null;
@@ -63,7 +63,7 @@ export interface RunStanding {
   /** For a run not finished (running, interrupted, failed); null otherwise. */
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
-  holders: RunHolder[];
+  holders: RunLockSession[];
   /**
    * What the run is waiting for now (a lagging standby, sessions waiting on its locks), as its
    * processes recorded it; null when it is not waiting, or no process is working it (a wait
@@ -120,7 +120,7 @@ export function runProgress(
 const CLAIM = /^(.*) pid (\d+) lane \d+$/;
 
 /** The sessions holding the run lock, each with the host and pid its process recorded (pure). */
-export function runHolders(run: Pick<RunRow, 'host' | 'pid'>, ranges: readonly RangeRow[], locks: RunLocks): RunHolder[] {
+export function runLockSessions(run: Pick<RunRow, 'host' | 'pid'>, ranges: readonly RangeRow[], locks: RunLocks): RunLockSession[] {
   return locks.run.map((l) => {
     // A --workers process's lanes each own a range; their claims say where the process runs.
     const owned = [...locks.ranges].find(([, pid]) => pid === l.pid)?.[0];
@@ -174,7 +174,7 @@ export async function runStandings(db: Queryable, t: Tables, target: Target, sta
     standings.push({
       run,
       progress: runProgress(run, ranges, locks),
-      holders: runHolders(run, ranges, locks),
+      holders: runLockSessions(run, ranges, locks),
       waiting: working ? await readRunWait(db, t, run.id) : null,
       control,
       controlLog: log,

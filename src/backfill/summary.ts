@@ -27,8 +27,8 @@ export interface BackfillSummary {
   unreversibleRows?: number | null;
 }
 
-export function summarize(run: RunRow, nowMs: number): BackfillSummary {
-  const end = run.finishedAt ? run.finishedAt.getTime() : nowMs;
+export function summarize(run: RunRow, now: Date): BackfillSummary {
+  const end = (run.finishedAt ?? now).getTime();
   const durationMs = Math.max(0, end - run.startedAt.getTime());
   return {
     runId: run.id,

@@ -2,7 +2,8 @@
  * The thin yargs layer every command shares. A command is its option schema plus a body:
  * the flags, --help and environment names come from the schema; resolving the settings
  * (config file, environment, flags, the connection), logging where they came from, reporting
- * a bad setting, printing the result and exiting happen here, once for every command.
+ * a bad setting, building the Runtime, printing the result and exiting happen here, once for
+ * every command.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { z } from 'zod';
@@ -12,7 +13,7 @@ import { nearest } from '../config/names.js';
 import { resolveSettings, type ConfigFile } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FLAG, declareFlags, typedFlags, unknownFlags } from './flags.js';
-import type { Log } from '../runtime.js';
+import { systemRuntime, type Runtime } from '../runtime.js';
 import { detectTerminal, type Terminal } from '../text/colour.js';
 import { createLogger } from './output.js';
 import { failAndExit, outputModeOf, runAndExit } from './run.js';
@@ -23,7 +24,8 @@ export interface CommandContext {
   /** The flags as typed (camelCase), e.g. for the resume command. */
   typed: Record<string, unknown>;
   configFile: ConfigFile | null;
-  log: Log;
+  /** The process's clock, sleep, randomness and log (stderr): built here, once per command. */
+  runtime: Runtime;
   terminal: Terminal;
   /** The result on stdout: `document` (with `config_file`) in JSON mode, `text` otherwise. */
   print(document: Record<string, unknown>, text: string): void;
@@ -137,7 +139,7 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
         const context: CommandContext = {
           typed,
           configFile,
-          log,
+          runtime: systemRuntime({ log }),
           terminal: detectTerminal(),
           print: (document, text) => {
             if (quiet && !json) held = (held ?? '') + `${text}\n`;

@@ -4,12 +4,8 @@
  * the columns, under Coder's migration lock.
  */
 import { qualify } from '../db/identifier.js';
+import type { Statement } from '../db/port.js';
 import { CODER_MIGRATIONS_TABLE } from './constants.js';
-
-export interface Statement {
-  text: string;
-  values: unknown[];
-}
 
 /** Replaces Coder's one row with (version, false): that migration applied, clean. */
 export function setVersionStatements(schema: string, version: number): Statement[] {

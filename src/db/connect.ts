@@ -2,11 +2,11 @@
 import type pg from 'pg';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConnectionError } from '../errors.js';
-import { sleep as realSleep, type Log, type Sleep } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { formatSeconds } from '../text/format.js';
 import { isTlsRefused, sqlState, SQLSTATE, translatePgError } from './pg-errors.js';
 import type { Queryable } from './port.js';
-import { retryDelayMs, type RetryPolicy } from './retry.js';
+import { retryDelayMs, type RetryPolicy } from '../retry-policy.js';
 import type { ConnectionTarget } from './target.js';
 
 export const APPLICATION_NAME = 'aibridge-migrate';
@@ -21,12 +21,8 @@ export interface ConnectOptions {
    * would stay with a pooled server connection that other clients then use (see src/db/pooler).
    */
   settings?: Record<string, string>;
-  /** Where --connect-retry names each failed attempt (silent when absent). */
-  log?: Pick<Log, 'warn'>;
-  /** Injected by tests; the real ones otherwise. */
-  sleep?: Sleep;
-  random?: () => number;
-  now?: () => number;
+  /** --connect-retry's clock, waits and jitter, and the log where it names each failed attempt. */
+  runtime: Pick<Runtime, 'clock' | 'sleep' | 'random' | 'log'>;
 }
 
 /**
@@ -157,27 +153,25 @@ function channelBindingRefused(target: ConnectionTarget, auth: AuthSeen, withTls
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
   const { target } = options;
   if (target.connectRetryMs <= 0) return connectOnce(options);
-  const now = options.now ?? (() => performance.now());
-  const wait = options.sleep ?? realSleep;
-  const random = options.random ?? Math.random;
-  const started = now();
+  const { clock, sleep, random, log } = options.runtime;
+  const started = clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await connectOnce(options);
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause ?? error;
       const delay = retryDelayMs(attempt, CONNECT_RETRY_POLICY, random);
-      const spent = now() - started;
+      const spent = clock.now() - started;
       if (!isUnavailable(cause) || spent + delay > target.connectRetryMs) {
         if (isUnavailable(cause) && error instanceof ConnectionError) {
           error.message = `${error.message} (after ${attempt} attempt${attempt === 1 ? '' : 's'} in ${formatSeconds(spent)}; --connect-retry ${formatSeconds(target.connectRetryMs)} spent)`;
         }
         throw error;
       }
-      options.log?.warn(
+      log.warn(
         `connect attempt ${attempt} to ${target.label} failed (${describeUnavailable(cause)}); retrying in ${formatSeconds(delay)}, ${formatSeconds(target.connectRetryMs - spent)} of --connect-retry left`,
       );
-      await wait(delay);
+      await sleep(delay);
     }
   }
 }

@@ -7,6 +7,11 @@ import type { Queryable } from './port.js';
 
 /** Coder itself requires PostgreSQL 13 or newer; older servers are refused by preflight. */
 export const MIN_SERVER_VERSION_NUM = 130000;
+/**
+ * PostgreSQL 14 added TID range scans (`ctid >= … AND ctid < …`): a stretch of heap pages is
+ * then read in order, which the page walk of the backfill and the chunks of verify rely on.
+ */
+export const TID_RANGE_SCAN_VERSION = 140000;
 /** The newest major the test matrix runs (scripts/test-matrix.ts, test/harness/embedded-server.ts). */
 export const NEWEST_TESTED_MAJOR = 18;
 

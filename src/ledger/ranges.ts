@@ -95,12 +95,12 @@ export async function claimRange(
       // One at a time here, not in the WHERE clause: a lock function in WHERE may run on rows
       // the LIMIT then discards, and those locks would never be released.
       if (!(await tryAdvisoryLock(tx, rangeLock(t, runId, Number(row.range_no))))) continue;
-      await tx.query(`UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2`, [
-        runId,
-        row.range_no,
-        claimedBy,
-      ]);
-      return toRange({ ...row, claimed_by: claimedBy, claimed_at: new Date() });
+      // The claim's time is the server's, as the ledger holds it (status shows it to people).
+      const claimed = await tx.query(
+        `UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2 RETURNING claimed_at`,
+        [runId, row.range_no, claimedBy],
+      );
+      return toRange({ ...row, claimed_by: claimedBy, claimed_at: claimed.rows[0]!.claimed_at });
     }
     return null;
   });
@@ -137,12 +137,13 @@ export async function releaseRange(
   await releaseAdvisoryLock(db, rangeLock(t, range.runId, range.rangeNo));
 }
 
-export interface RunProgress {
+/** What is left of a run for its lanes: its status, and how many of its ranges are pending. */
+export interface RunWorkLeft {
   status: string;
   pendingRanges: number;
 }
 
-export async function runProgress(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number): Promise<RunProgress> {
+export async function runWorkLeft(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number): Promise<RunWorkLeft> {
   const { rows } = await db.query(
     `SELECT r.status, (SELECT count(*) FROM ${t.ranges} AS g WHERE g.run_id = r.id AND g.status = 'pending')::int AS pending
        FROM ${t.runs} AS r WHERE r.id = $1`,

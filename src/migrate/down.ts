@@ -3,16 +3,16 @@
  * timeout and retries as `up`. A down migration that would destroy data refuses by itself
  * (DownRefusedError), inside that transaction, so a refusal changes nothing.
  */
-import { assertCoderAllowsDown, coderAfter, coderRecorder, readCoder, type CoderReport } from '../coder/commands.js';
+import { assertCoderAllowsDown, coderAfter, coderRecorder, readCoder, type CoderReport } from '../coder/migrate-steps.js';
 import { PreflightError } from '../errors.js';
-import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type ApplyReport } from './apply.js';
+import { lockBudgetError, migrateWithLockRetries, preflightChecks, withMigrationSession, type UpDownReport } from './up-down.js';
 import type { MigrateDeps } from './deps.js';
 import type { DownSettings } from './options.js';
 import { planDown } from './plan.js';
 import { preflightError } from './preflight.js';
 import { assertPlanUsable, COLUMNS_MIGRATION, readSituation } from './session.js';
 
-export interface DownResult extends ApplyReport {
+export interface DownResult extends UpDownReport {
   command: 'down';
   /** The migration reverted, or null when nothing was applied. */
   reverted: { name: string; description: string; durationMs: number | null } | null;

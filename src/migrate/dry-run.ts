@@ -1,15 +1,8 @@
 /**
- * `up --dry-run`: the preflight results and the SQL `up` would run, with no side effect.
- *
- * node-pg-migrate's own dryRun still takes its advisory lock and creates its bookkeeping
- * table, so it is not used. Instead everything happens inside one READ ONLY transaction
- * (PostgreSQL then refuses any write, and no transaction id is ever assigned): the applied list
- * is read only if the bookkeeping table exists, and each pending migration's `up` runs against
- * a recording session that executes its catalog reads (a migration decides what to do from
- * them) and records every other statement instead of sending it — a lock function too, though
- * it is called with SELECT: the dry run takes no lock, it shows the one `up` would wait for.
+ * `up --dry-run`: the preflight results and the SQL `up` would run, with no side effect —
+ * not even the advisory lock and bookkeeping table that node-pg-migrate's own dryRun takes.
  */
-import { coderReport, type CoderReport } from '../coder/commands.js';
+import { coderReport, type CoderReport } from '../coder/migrate-steps.js';
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import { translatePgError } from '../db/pg-errors.js';
@@ -20,7 +13,7 @@ import type { Queryable } from '../db/port.js';
 import type { UpSettings } from './options.js';
 import { preflightError, type PreflightCheck } from './preflight.js';
 import { assertPlanUsable, COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } from './session.js';
-import { upPreflight } from './apply.js';
+import { upPreflight } from './up-down.js';
 import type pg from 'pg';
 
 export interface RecordedStatement {
@@ -78,6 +71,14 @@ export function recordingSession(client: pg.Client, recorded: RecordedStatement[
   };
 }
 
+/**
+ * Everything happens inside one READ ONLY transaction (PostgreSQL then refuses any write, and no
+ * transaction id is ever assigned): the applied list is read only if the bookkeeping table
+ * exists, and each pending migration's `up` runs against a recording session that executes its
+ * catalog reads (a migration decides what to do from them) and records every other statement
+ * instead of sending it — a lock function too, though it is called with SELECT: the dry run
+ * takes no lock, it shows the one `up` would wait for.
+ */
 export async function runUpDryRun(settings: UpSettings, deps: MigrateDeps): Promise<DryRunResult> {
   const database = settings.connection.label;
   const client = await openSession(settings, deps, 'up --dry-run');

@@ -1,18 +1,12 @@
 /**
  * The public API of the migrate commands. Each function validates a raw options object (the
- * same names as the CLI flags, camelCase), then runs the command:
- *
- *   import { migrateUp } from 'aibridge-migrate';
- *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
- *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
- *
- * Bad options reject with a UsageError before anything connects (src/config/resolve.ts,
- * resolveApiOptions: the same shape for every entry point). Failures are thrown as
- * ToolkitError subclasses (LockTimeoutError, PreflightError, DownRefusedError, …) carrying
- * `code` and `exitCode`.
+ * same names as the CLI flags, camelCase; a bad one rejects with a UsageError before anything
+ * connects, see resolveApiOptions in src/config/resolve.ts), then runs the command; failures
+ * are thrown as ToolkitError subclasses carrying `code` and `exitCode`.
  */
 import { resolveApiOptions } from '../config/resolve.js';
-import { defaultDeps, type MigrateDeps } from './deps.js';
+import { systemRuntime } from '../runtime.js';
+import { migrateDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
 import { runUpDryRun, type DryRunResult } from './dry-run.js';
 import {
@@ -37,18 +31,27 @@ export { runUpDryRun } from './dry-run.js';
 export { runStatus } from './status.js';
 export { runUp } from './up.js';
 
-/** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
+/**
+ * Applies every pending migration (or, with `dryRun: true`, shows what it would do); throws
+ * LockTimeoutError, PreflightError, … when it cannot.
+ *
+ * @example
+ *   import { migrateUp } from 'aibridge-migrate';
+ *   const result = await migrateUp({ databaseUrl: process.env.DATABASE_URL, lockTimeout: '2s' });
+ *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
+ */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
   const settings = resolveApiOptions(upOptionsSchema, rawOptions);
-  return settings.dryRun ? runUpDryRun(settings, defaultDeps(deps)) : runUp(settings, defaultDeps(deps));
+  const all = migrateDeps(systemRuntime(), deps);
+  return settings.dryRun ? runUpDryRun(settings, all) : runUp(settings, all);
 }
 
 /** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
 export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
-  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), defaultDeps(deps));
+  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
 }
 
 /** Applied and pending migrations, and the latest backfill runs. */
 export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
-  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), defaultDeps(deps));
+  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
 }

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EMBEDDED } from '../embedded.js';
 import type { Queryable } from '../db/port.js';
 import { setLocal } from '../db/transaction.js';
+import type { Clock } from '../runtime.js';
 import type { MigrationContext, ToolkitMigration } from './migration.js';
 
 /** migrations/ next to src/ — in the source tree or in dist/. */
@@ -96,10 +97,14 @@ export interface LoaderHooks {
    * the connection's session settings cannot be relied on (a transaction-mode pooler).
    */
   local?: Record<string, string>;
-  /** Called when a migration's body has run inside its transaction. */
-  onMigrated?: (event: MigrationEvent) => void;
-  /** Monotonic milliseconds; injected so tests need no real clock. */
-  now?: () => number;
+  /** Told when a migration's body has run inside its transaction. */
+  migrated?: MigratedHook;
+}
+
+/** Where a migration's end is reported, with its duration on the caller's clock. */
+export interface MigratedHook {
+  clock: Pick<Clock, 'now'>;
+  report: (event: MigrationEvent) => void;
 }
 
 /** node-pg-migrate's `pgm.db`, as our migration bodies use it. */
@@ -124,9 +129,9 @@ function transactional(
   body: (db: PgmDb) => Promise<void>,
   hooks: LoaderHooks,
 ): (pgm: { db: PgmDb }) => Promise<void> {
-  const now = hooks.now ?? (() => performance.now());
+  const { migrated } = hooks;
   return async (pgm) => {
-    const started = now();
+    const started = migrated?.clock.now() ?? 0;
     // READ COMMITTED named here, not left to the session's default (see src/migrate/session.ts).
     await pgm.db.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     try {
@@ -136,7 +141,7 @@ function transactional(
       await pgm.db.query('ROLLBACK').catch(() => {});
       throw error;
     }
-    hooks.onMigrated?.({ name, direction, durationMs: now() - started });
+    migrated?.report({ name, direction, durationMs: migrated.clock.now() - started });
   };
 }
 

@@ -7,7 +7,7 @@
 import { isCoderLockTimeout } from '../coder/lock.js';
 import { isToolkitError } from '../errors.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
-import { nextRetry, type RetryPolicy } from '../db/retry.js';
+import { nextRetry, type RetryPolicy } from '../retry-policy.js';
 import type { LockHolder } from '../db/lock-holders.js';
 import { describeLockHolders } from '../db/lock-holders.js';
 import { isMigrationLockHeld } from './runner.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { connectionShape, DEFAULT_MIGRATIONS_TABLE, poolerShape, type Connected } from '../config/common.js';
 import { duration, flag, identifier, integer } from '../config/fields.js';
 import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
-import { DEFAULT_RETRY_POLICY } from './backoff.js';
+import { DEFAULT_LOCK_RETRY_POLICY } from './lock-retry-policy.js';
 
 const LOCKING = 'Locking:';
 
@@ -45,11 +45,11 @@ const retryShape = {
   ...poolerShape,
   /** Retries after a lock was not granted (0 = give up at the first refusal). */
   lockRetries: integer(0, 1000)
-    .prefault(DEFAULT_RETRY_POLICY.retries)
+    .prefault(DEFAULT_LOCK_RETRY_POLICY.retries)
     .meta({ describe: 'retries when a lock is not granted (jittered exponential backoff); 0 = fail at once', group: LOCKING }),
   /** Ceiling of the first retry's delay; it doubles per retry up to 30 s, with jitter. */
   lockRetryDelay: duration(10, 600_000)
-    .prefault(`${DEFAULT_RETRY_POLICY.baseDelayMs / 1000}s`)
+    .prefault(`${DEFAULT_LOCK_RETRY_POLICY.baseDelayMs / 1000}s`)
     .meta({ describe: 'first retry delay ceiling; doubles per retry up to 30s, random in [half, full]', group: LOCKING }),
 };
 

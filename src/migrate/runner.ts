@@ -2,18 +2,12 @@
  * Runs this toolkit's migrations with node-pg-migrate: its own bookkeeping table, one
  * transaction per migration (singleTransaction: false, each body wrapped by the loader), so a
  * failed migration rolls back alone and leaves earlier ones applied.
- *
- * The migration lock (our own key, try-lock: a second runner is told at once instead of
- * hanging) is taken and released here, not by node-pg-migrate: its unlock ignores what
- * PostgreSQL answers, and behind a transaction-mode pooler (--pooler-ok) that answer says
- * whether the unlock ran on another server session, leaving the lock behind on the one that
- * holds it — which the operator must then hear, with that session's pid.
  */
 import type pg from 'pg';
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../db/advisory-lock.js';
 import { reportUnreleasedLock } from '../db/session-locks.js';
 import { assertBookkeepingNames, MIGRATION_LOCK_ID } from './bookkeeping.js';
-import { IGNORE_PATTERN, loaderStrategy, withMigrationsDirectory, type MigrationEvent } from './loader.js';
+import { IGNORE_PATTERN, loaderStrategy, withMigrationsDirectory, type MigratedHook } from './loader.js';
 import type { MigrationContext } from './migration.js';
 
 const MIGRATION_LOCK = BigInt(MIGRATION_LOCK_ID);
@@ -34,8 +28,7 @@ export interface RunMigrationsOptions {
   log?: (message: string) => void;
   /** Told when the migration lock stayed behind on another server session. */
   warn?: (message: string) => void;
-  onMigrated?: (event: MigrationEvent) => void;
-  now?: () => number;
+  migrated?: MigratedHook;
 }
 
 /** Said when another up or down holds the migration lock (node-pg-migrate's words, kept). */
@@ -45,6 +38,13 @@ export function isMigrationLockHeld(error: unknown): boolean {
   return error instanceof Error && LOCK_HELD.test(error.message);
 }
 
+/**
+ * The migration lock (our own key, try-lock: a second runner is told at once instead of
+ * hanging) is taken and released here, not by node-pg-migrate: its unlock ignores what
+ * PostgreSQL answers, and behind a transaction-mode pooler (--pooler-ok) that answer says
+ * whether the unlock ran on another server session, leaving the lock behind on the one that
+ * holds it — which the operator must then hear, with that session's pid.
+ */
 export async function runMigrations(options: RunMigrationsOptions): Promise<{ name: string }[]> {
   assertBookkeepingNames(options.migrationsSchema, options.migrationsTable);
   const { runner } = await import('node-pg-migrate');
@@ -67,9 +67,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<{ na
         singleTransaction: false,
         checkOrder: true,
         noLock: true,
-        migrationLoaderStrategies: [
-          loaderStrategy(options.context, { local: options.local, onMigrated: options.onMigrated, now: options.now }),
-        ],
+        migrationLoaderStrategies: [loaderStrategy(options.context, { local: options.local, migrated: options.migrated })],
         logger: { debug: log, info: log, warn: log, error: log },
       }),
     );

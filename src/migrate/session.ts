@@ -21,11 +21,11 @@ export interface SessionSettings {
 /**
  * A connection with nothing set for the session yet: read-only commands never set anything for
  * it (a transaction-mode pooler would leave the setting on a server connection other clients
- * use); `up` and `down` do once they know it is a session of their own (apply.ts).
+ * use); `up` and `down` do once they know it is a session of their own (up-down.ts).
  */
 export async function openSession(settings: Pick<SessionSettings, 'connection'>, deps: MigrateDeps, command: string): Promise<pg.Client> {
   // Named in pg_stat_activity, so whoever we block (or who blocks us) can tell.
-  return deps.connect({ target: settings.connection, applicationName: `${APPLICATION_NAME} ${command}`, log: deps.log });
+  return deps.connect({ target: settings.connection, applicationName: `${APPLICATION_NAME} ${command}`, runtime: deps });
 }
 
 /**

@@ -4,11 +4,11 @@
  * processes hold it — Coder's migration version with what up/down do about it, and whether a
  * pipeline may go on (`--check`). Reads only.
  */
-import { runStandings, type RunHolder, type RunProgress } from '../backfill/status.js';
+import { runStandings, type RunLockSession, type RunProgress } from '../backfill/status.js';
 import type { RecordedWait } from '../ledger/waits.js';
 import type { ControlEntry, RunControl } from '../ledger/control.js';
 import { runsTableLabel } from '../ledger/runs.js';
-import { coderReport, readCoder, type CoderReport } from '../coder/commands.js';
+import { coderReport, readCoder, type CoderReport } from '../coder/migrate-steps.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { judgeServerVersion, readServerVersion, type ServerSupport, type ServerVersion } from '../db/server-version.js';
 import { tables, target } from '../names.js';
@@ -18,7 +18,7 @@ import { COLUMNS_MIGRATION, openSession, readSituation, transactionSettings } fr
 import type { Queryable } from '../db/port.js';
 import { withTransaction } from '../db/transaction.js';
 
-export type { RunHolder, RunProgress, RangeClaim } from '../backfill/status.js';
+export type { RunLockSession, RunProgress, RangeClaim } from '../backfill/status.js';
 export type { RecordedWait } from '../ledger/waits.js';
 
 export interface BackfillRunSummary {
@@ -37,7 +37,7 @@ export interface BackfillRunSummary {
   /** For a run not finished (running, interrupted, failed); null otherwise. */
   progress: RunProgress | null;
   /** Processes working the run now (none: it is not being worked). */
-  holders: RunHolder[];
+  holders: RunLockSession[];
   /** What a running run waits for now (a lagging standby, sessions waiting on its locks); null when it goes on. */
   waiting: RecordedWait | null;
   /** pause / cancel / throttle state; null on a ledger older than the control columns. */

@@ -2,10 +2,10 @@
  * `up`: apply every pending migration, each in its own transaction, under a short
  * lock_timeout, retrying with backoff while a lock is refused.
  */
-import { coderAfter, coderRecorder, type CoderReport } from '../coder/commands.js';
-import { worstCaseWaitMs } from '../db/retry.js';
-import { lockBudgetError, migrateWithLockRetries, upPreflight, withMigrationSession, type ApplyReport } from './apply.js';
-import { lockRetryPolicy } from './backoff.js';
+import { coderAfter, coderRecorder, type CoderReport } from '../coder/migrate-steps.js';
+import { worstCaseWaitMs } from '../retry-policy.js';
+import { lockBudgetError, migrateWithLockRetries, upPreflight, withMigrationSession, type UpDownReport } from './up-down.js';
+import { lockRetryPolicy } from './lock-retry-policy.js';
 import type { MigrateDeps } from './deps.js';
 import type { MigrationEvent } from './loader.js';
 import type { UpSettings } from './options.js';
@@ -18,7 +18,7 @@ export interface AppliedStep {
   durationMs: number | null;
 }
 
-export interface UpResult extends ApplyReport {
+export interface UpResult extends UpDownReport {
   command: 'up';
   dryRun: false;
   /** Applied by this run, in order. */

@@ -1,13 +1,8 @@
 /**
- * The report model: what `verify` found (and, for `backfill --dry-run`, what the backfill
- * would do), as one versioned, documented structure. Every renderer reads only this; the JSON
- * renderer prints it as is. Field names are snake_case like the Coder API's.
- *
- * Token counts are JSON integers. They are exact up to 2^53 (9·10^15); a larger sum is
- * rounded and named in `warnings`.
- *
- * Compatibility: fields are only ever added within one `schema_version`; renaming, removing
- * or changing the meaning of a field bumps it.
+ * The report model: what `verify` found, as one versioned structure that every renderer reads
+ * and the JSON renderer prints as is (snake_case, like the Coder API). Within one
+ * `schema_version` fields are only added; renaming, removing or changing a field bumps it.
+ * Token counts are JSON integers, exact up to 2^53; a larger sum is rounded and named in `warnings`.
  */
 import { z } from 'zod';
 
@@ -134,7 +129,7 @@ export const anomalySampleSchema = z.object({
 export const estimateSchema = z.object({
   estimate: z.number().int(),
   standard_error: z.number().nonnegative(),
-  /** The 95% interval. */
+  /** The 95% interval, rounded outwards. */
   low: z.number().int(),
   high: z.number().int(),
 });

@@ -1,30 +1,9 @@
 /**
- * The rule compiled to SQL expressions over a jsonb metadata expression. Nothing in them can
- * raise an error for any document: every cast is reached only through a CASE branch that has
- * already proven its input castable. Guards are nested CASEs, never `AND`: PostgreSQL does not
- * promise to evaluate the operands of AND in order.
- *
- * PostgreSQL does not share common subexpressions, so every mention of `metadata -> 'key'`
- * extracts and copies the value again; that copy, not the test around it, is what a
- * full-table evaluation pays for. The expressions are therefore shaped for the common case, a
- * key that is absent or holds a plain JSON integer:
- *
- * - `metadata ? 'key'` first: it only searches the object, it copies nothing, so the three or
- *   four keys a row lacks cost almost nothing.
- * - Then one extraction decides the common case. jsonb orders every string and JSON null
- *   below every number, and every boolean, array and object above; clamping the value between
- *   the jsonb numbers -0.1 and 9223372036854775807.1 therefore yields a number, always, whose
- *   scale is 0 exactly when the value was a number in [0, 9223372036854775807] written without
- *   a fractional part. Those values are valid, and their text (`->>`) is plain digits, which
- *   the bigint cast reads directly: two extractions for a valid value.
- * - Everything else (numeric strings, `5376.0`, negatives, anomalies) takes the slow path,
- *   which re-extracts as often as it needs to; it is rare.
- *
- * Every decision about one key's value is made in one expression, keyJudgementSql; the value,
- * the anomaly class and the rule's outputs are all read off its result.
- *
- * test/integration/rule-equivalence.test.ts checks these expressions against the TypeScript
- * evaluator on thousands of random documents; bench/rule-eval.ts measures their cost.
+ * The rule compiled to SQL over a jsonb metadata expression, for the backfill's statements and
+ * verify's census. No document can make these expressions raise: every cast sits behind a CASE
+ * branch that has already proven its input castable — nested CASEs, never `AND`, whose operands
+ * PostgreSQL does not promise to evaluate in order. test/integration/rule-equivalence.test.ts
+ * holds them to the TypeScript evaluator on thousands of random documents.
  */
 import { constantLiteral } from '../db/literal.js';
 import { MAX_BIGINT, CACHE_TOKEN_RULE, ruleKeys, type AnomalyClass, type CacheTokenRule } from './definition.js';
@@ -119,6 +98,22 @@ export function keyJudgementSql(metadata: string, key: string): string {
  * The judgement; with `value` false a plain integer (the common case) judges as 0 instead of
  * its value: the anomaly list only needs to know it is valid, and extracting the value it does
  * not need is most of the list's cost (`npx tsx bench/rule-eval.ts` measures it).
+ *
+ * PostgreSQL does not share common subexpressions, so every mention of `metadata -> 'key'`
+ * extracts and copies the value again; that copy, not the test around it, is what a
+ * full-table evaluation pays for. The expression is therefore shaped for the common case, a
+ * key that is absent or holds a plain JSON integer:
+ *
+ * - `metadata ? 'key'` first: it only searches the object, it copies nothing, so the three or
+ *   four keys a row lacks cost almost nothing.
+ * - Then one extraction decides the common case. jsonb orders every string and JSON null
+ *   below every number, and every boolean, array and object above; clamping the value between
+ *   the jsonb numbers -0.1 and 9223372036854775807.1 therefore yields a number, always, whose
+ *   scale is 0 exactly when the value was a number in [0, 9223372036854775807] written without
+ *   a fractional part. Those values are valid, and their text (`->>`) is plain digits, which
+ *   the bigint cast reads directly: two extractions for a valid value.
+ * - Everything else (numeric strings, `5376.0`, negatives, anomalies) takes the slow path,
+ *   which re-extracts as often as it needs to; it is rare.
  */
 function judgement(metadata: string, key: string, value: boolean): string {
   const p = parts(metadata, key);
@@ -182,8 +177,9 @@ export function compileRuleSql(metadata: string, rule: CacheTokenRule = CACHE_TO
 }
 
 /**
- * What dashboards summed before the change (DOMAIN.md): cache_read_input + prompt_cached,
- * input_cached ignored, each value judged by the rule so a malformed one cannot abort a report.
+ * What dashboards summed before the change (Coder's telemetry query, docs/verify.md):
+ * cache_read_input + prompt_cached, input_cached ignored; each value judged by the rule here,
+ * so a malformed one cannot abort a report.
  */
 export const LEGACY_DASHBOARD = { read: ['cache_read_input', 'prompt_cached'], write: 'cache_creation_input' } as const;
 

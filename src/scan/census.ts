@@ -2,25 +2,13 @@
  * The census of one chunk of aibridge_token_usages: its rows counted and summed per provider,
  * model and *kind of row*, the rule judged once per row. verify and `backfill --dry-run`
  * read the whole table as a sum of these (tally.ts).
- *
- * A row's kind is one integer (`bits`) packing every per-row fact the reports need: whether
- * the columns are 0, whether each equals the rule's value or the rule gives 0 (the parity
- * class follows from these), what the document is, which read keys carry a value, and each
- * rule key's anomaly class. Grouping by one small integer costs a row one hash of four keys
- * and seven sums, where a FILTER per figure (classes, anomaly labels, flags: over thirty)
- * cost a row over thirty aggregate steps.
- *
- * Two fenced levels (OFFSET 0, so PostgreSQL cannot paste an expression back into every place
- * that uses it): the inner one reads the chunk, joins the interception (interceptions.ts;
- * there, where a row is still narrow, not above a dozen computed columns) and judges each rule
- * key once (rule/sql.ts, compileStagedRuleSql); the outer one derives the rule's values from
- * the judgements. Every fact is then read off the judgements, never off the document again.
  */
 import { quoteIdent } from '../db/identifier.js';
 import { Params } from '../db/params.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../names.js';
 import { CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
-import { interceptionJoin, type PageRange } from './interceptions.js';
+import type { PageSpan } from '../db/page-span.js';
+import { interceptionJoin } from './interceptions.js';
 import { windowSettings, windowSql, type ScanWindow } from './windows.js';
 
 /** What a census reads: the tables (quoted, qualified) and what exists yet. */
@@ -76,7 +64,7 @@ export interface CensusStatement {
   /** Planner settings for the statement's transaction (SET LOCAL). */
   settings: Record<string, string>;
   /** The usage pages the spread_* columns describe (the window's tail); null when not measured. */
-  spreadPages: PageRange | null;
+  spreadPages: PageSpan | null;
 }
 
 /** Where the chunk's interceptions lay is measured on its last eighth: the stretch next to the next chunk. */
@@ -87,11 +75,24 @@ const SPREAD_TAIL = 8;
  * those pages and looked up by index otherwise (interceptions.ts); each result row then also
  * carries where its rows' interceptions lay on the window's last pages (spread_rows,
  * spread_sum, spread_squares), to place the next chunk's window.
+ *
+ * A row's kind is one integer (`bits`) packing every per-row fact the reports need: whether
+ * the columns are 0, whether each equals the rule's value or the rule gives 0 (the parity
+ * class follows from these), what the document is, which read keys carry a value, and each
+ * rule key's anomaly class. Grouping by one small integer costs a row one hash of four keys
+ * and seven sums, where a FILTER per figure (classes, anomaly labels, flags: over thirty)
+ * cost a row over thirty aggregate steps.
+ *
+ * Two fenced levels (OFFSET 0, so PostgreSQL cannot paste an expression back into every place
+ * that uses it): the inner one reads the chunk, joins the interception (there, where a row is
+ * still narrow, not above a dozen computed columns) and judges each rule key once (rule/sql.ts,
+ * compileStagedRuleSql); the outer one derives the rule's values from the judgements. Every
+ * fact is then read off the judgements, never off the document again.
  */
 export function censusStatement(
   scope: CensusScope,
   window: ScanWindow,
-  interceptionWindow: PageRange | null,
+  interceptionWindow: PageSpan | null,
   options: { createdAfter?: Date | null } = {},
 ): CensusStatement {
   const params = new Params();
@@ -176,6 +177,6 @@ export function censusStatement(
  * per row. Sorting is off so the groups are hashed: PostgreSQL cannot estimate how few
  * distinct `bits` there are, and at its default guess it may sort the chunk to group it.
  */
-export function joinSettings(interceptionWindow: PageRange | null): Record<string, string> {
+export function joinSettings(interceptionWindow: PageSpan | null): Record<string, string> {
   return { enable_mergejoin: 'off', enable_sort: 'off', ...(interceptionWindow === null ? { enable_hashjoin: 'off' } : {}) };
 }

@@ -1,21 +1,9 @@
 /**
  * Joining a chunk of token-usage rows to their interceptions (provider, model, session)
- * without paying for the whole interceptions table in every chunk.
- *
- * A hash join reads every interception to build its hash table, in every chunk: a cost that
- * grows with the table, not with the chunk. An index lookup per row (a nested loop) costs in
- * proportion to the chunk, but an index descent per row is dearer than the rule itself. Both
- * tables are written in time order, though — an interception when the request starts, its
- * usage rows while the response streams — so the interceptions of a stretch of usage pages
- * lie mostly in one stretch of interception pages. A chunk therefore hash-joins a *window* of
- * interception pages (a TID range scan, as cheap as the chunk), and looks up by index only the
- * rows whose interception lies outside it. The window only decides the cost, never the
- * result: every row finds its interception, inside the window or through the index.
- *
- * Each chunk reports where its rows' interceptions lay (count, sum and sum of squares of their
- * page numbers); predictWindow() places the next chunk's window from that. Pure, but for the SQL
- * text, which is built from quoted names and $n parameters.
+ * without paying for the whole interceptions table in every chunk. Pure, but for the SQL text,
+ * which is built from quoted names and $n parameters.
  */
+import type { PageSpan } from '../db/page-span.js';
 import type { Params } from '../db/params.js';
 
 /** Where one chunk's rows found their interceptions: page numbers, as moments. */
@@ -27,12 +15,6 @@ export interface InterceptionSpread {
   rows: number;
   sum: number;
   squares: number;
-}
-
-/** Interception pages [from, to) to hash-join with a chunk. */
-export interface PageRange {
-  from: number;
-  to: number;
 }
 
 /** The window is never narrower than this: a chunk's interceptions may bunch on a few pages. */
@@ -60,7 +42,7 @@ export function predictWindow(
   next: { from: number; to: number },
   spreads: { last: InterceptionSpread | null; previous: InterceptionSpread | null },
   pages: { usages: number; interceptions: number },
-): PageRange | null {
+): PageSpan | null {
   const { last, previous } = spreads;
   if (pages.interceptions <= 0) return null;
   const ratio = pages.usages > 0 ? pages.interceptions / pages.usages : 0;
@@ -88,7 +70,7 @@ export function predictWindow(
 }
 
 /** The range moved (not cut) into [0, end): a prediction past either end still covers the pages nearest it. */
-function clampRange(range: PageRange, end: number): PageRange | null {
+function clampRange(range: PageSpan, end: number): PageSpan | null {
   const width = Math.min(end, range.to - range.from);
   if (width <= 0) return null;
   const from = Math.max(0, Math.min(end - width, range.from));
@@ -115,12 +97,23 @@ export type InterceptionColumn = (alias: string) => string;
  * subquery fenced with OFFSET 0, so PostgreSQL keeps it a per-row lookup and skips it (a
  * one-time filter) for rows already found. Without a window: an index lookup per row (the
  * caller turns hash and merge joins off for the chunk).
+ *
+ * Why a window: a hash join reads every interception to build its hash table, in every chunk —
+ * a cost that grows with the table, not with the chunk. An index lookup per row costs in
+ * proportion to the chunk, but an index descent per row is dearer than the rule itself. Both
+ * tables are written in time order, though (an interception when the request starts, its
+ * usage rows while the response streams), so the interceptions of a stretch of usage pages
+ * lie mostly in one stretch of interception pages, which a TID range scan reads as cheaply as
+ * the chunk. The window only decides the cost, never the result: every row finds its
+ * interception, inside the window or through the index. Each chunk reports where its rows'
+ * interceptions lay (count, sum and sum of squares of their page numbers), and predictWindow()
+ * places the next chunk's window from that.
  */
 export function interceptionJoin(
   interceptions: string,
   rows: string,
   wanted: Record<string, InterceptionColumn>,
-  window: PageRange | null,
+  window: PageSpan | null,
   params: Params,
 ): InterceptionJoin {
   const over = (alias: string) => Object.entries(wanted).map(([name, column]) => `${column(alias)} AS ${name}`);
@@ -154,7 +147,7 @@ export class InterceptionSteering {
 
   constructor(private readonly pages: { usages: number; interceptions: number }) {}
 
-  windowFor(next: { from: number; to: number }): PageRange | null {
+  windowFor(next: { from: number; to: number }): PageSpan | null {
     return predictWindow(next, { last: this.last, previous: this.previous }, this.pages);
   }
 

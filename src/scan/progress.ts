@@ -2,6 +2,7 @@
  * Where a scan's progress events go: JSON lines, or a line for people (src/text/live-line.ts,
  * the same live line as the backfill's). Both on stderr, whose stdout carries the report.
  */
+import type { Clock } from '../runtime.js';
 import { formatCount, formatDuration } from '../text/format.js';
 import { jsonLine } from '../text/json-line.js';
 import { LiveLine, type LiveLineOptions } from '../text/live-line.js';
@@ -9,8 +10,9 @@ import type { ProgressParts } from '../text/progress-line.js';
 import type { ScanEvent, ScanPass, ScanSink } from './events.js';
 import type { WalkProgress } from './walk.js';
 
-export function jsonScanSink(write: (text: string) => void, now: () => Date = () => new Date()): ScanSink {
-  return (event) => write(`${jsonLine(event, now())}\n`);
+/** One JSON line per event, dated by `clock`. */
+export function jsonScanSink(write: (text: string) => void, clock: Pick<Clock, 'date'>): ScanSink {
+  return (event) => write(`${jsonLine(event, clock.date())}\n`);
 }
 
 const PASS_WHAT: Record<ScanPass, string> = {

@@ -3,11 +3,13 @@
  * It sizes each pass's chunks to the session's limits, walks them on the snapshot's sessions,
  * reports progress, and refuses the limits no walk can live with (limits.ts).
  */
+import { TID_RANGE_SCAN_VERSION } from '../db/server-version.js';
 import { PreflightError } from '../errors.js';
 import type { Clock } from '../runtime.js';
 import { censusStatement, type CensusScope, type CensusStatement } from './census.js';
 import type { ScanPass, ScanSink } from './events.js';
-import { InterceptionSteering, type PageRange } from './interceptions.js';
+import type { PageSpan } from '../db/page-span.js';
+import { InterceptionSteering } from './interceptions.js';
 import { chunkTargetMs, limitProblem } from './limits.js';
 import { ChunkPlan, type ChunkSizer, type WalkShape } from './plan.js';
 import { chunkEvent } from './progress.js';
@@ -15,9 +17,6 @@ import type { Snapshot } from './snapshot.js';
 import { readCensus, Tally, type CensusGroup } from './tally.js';
 import { walk, type ChunkJob, type ChunkStatement, type WalkStats } from './walk.js';
 import type { ScanWindow } from './windows.js';
-
-/** PostgreSQL 14 added TID range scans: chunks are then stretches of heap pages. */
-export const TID_RANGE_SCAN_VERSION = 140000;
 
 export interface ScanOptions {
   snapshot: Snapshot;
@@ -32,7 +31,7 @@ export interface ScanOptions {
 /** One census chunk the caller kept (see census()), with where its interceptions were joined from. */
 export interface CensusChunk {
   window: ScanWindow;
-  interceptionWindow: PageRange | null;
+  interceptionWindow: PageSpan | null;
   groups: CensusGroup[];
 }
 
@@ -128,7 +127,7 @@ export class Scan {
     // The interceptions' window follows the walk over heap pages; key slices and samples
     // scatter over the heap, and look every interception up by index.
     const steering = shape.by === 'pages' && scope.interceptions !== null ? new InterceptionSteering(facts.pages) : null;
-    const job: ChunkJob<CensusStatement & { interceptionWindow: PageRange | null }> = {
+    const job: ChunkJob<CensusStatement & { interceptionWindow: PageSpan | null }> = {
       statement(window) {
         const interceptionWindow = steering && window.by === 'pages' ? steering.windowFor(window) : null;
         return {

@@ -6,7 +6,7 @@
 import type { GroupFacts } from '../report/facts.js';
 import { anomalyLabelsOf, legacyReadSum, rowKind, type CensusGroup } from '../scan/tally.js';
 import { classOfFlags } from './parity-class.js';
-import { anomalyLabels } from './queries.js';
+import { allAnomalyLabels } from './queries.js';
 
 function emptyGroup(g: Pick<CensusGroup, 'hasInterception' | 'provider' | 'model'>): GroupFacts {
   return {
@@ -16,7 +16,7 @@ function emptyGroup(g: Pick<CensusGroup, 'hasInterception' | 'provider' | 'model
     rows: 0,
     classes: { ok: 0, application_written: 0, pending: 0, conflict: 0 },
     rowsWithAnomalies: 0,
-    anomalyLabels: Object.fromEntries(anomalyLabels().map((label) => [label, 0])),
+    anomalyLabels: Object.fromEntries(allAnomalyLabels().map((label) => [label, 0])),
     read: { columns: 0n, rule: 0n, applicationWritten: 0n, legacy: 0n },
     write: { columns: 0n, rule: 0n, applicationWritten: 0n, legacy: 0n },
     rowsWithInputCached: 0,

@@ -1,16 +1,9 @@
-/**
- * Public API of verification.
- *
- * @example
- *   import { verify, renderReport } from 'aibridge-migrate';
- *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
- *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
- */
+/** Public API of verification: `verify` and what a caller needs to read its report. */
 import { resolveApiOptions } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/target.js';
 import type { Report } from '../report/model.js';
-import { silentLog, systemClock, type Log } from '../runtime.js';
+import { systemRuntime, type Runtime } from '../runtime.js';
 import type { ScanSink } from '../scan/events.js';
 import { verifyOptionsSchema } from './options.js';
 import { runVerify, type VerifyDeps } from './run.js';
@@ -30,12 +23,11 @@ export interface VerifyResult {
   report: Report;
 }
 
-/** verify's production I/O: read-only sessions named for pg_stat_activity, the clock, a log, progress. */
-export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog, sink?: ScanSink): VerifyDeps {
+/** verify's production I/O: `runtime`, read-only sessions named for pg_stat_activity, progress. */
+export function verifyDeps(connection: ConnectionTarget, runtime: Runtime, sink?: ScanSink): VerifyDeps {
   return {
-    connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify', log }),
-    clock: systemClock,
-    log,
+    ...runtime,
+    connect: () => connect({ target: connection, applicationName: 'aibridge-migrate verify', runtime }),
     ...(sink ? { sink } : {}),
   };
 }
@@ -45,10 +37,15 @@ export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog, s
  * the report. Bad options reject with a UsageError before anything connects (the same shape
  * for every entry point, see resolveApiOptions); a database it cannot verify throws
  * ConnectionError / PermissionError / PreflightError; parity failures are a result, not an error.
+ *
+ * @example
+ *   import { verify, renderReport } from 'aibridge-migrate';
+ *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
+ *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
  */
 export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
   const options = resolveApiOptions(verifyOptionsSchema, rawOptions);
-  const deps: VerifyDeps = { ...verifyDeps(options.connection), ...extra.deps };
+  const deps: VerifyDeps = { ...verifyDeps(options.connection, systemRuntime()), ...extra.deps };
   const report = await runVerify(options, deps);
   return { status: report.outcome.status, exitCode: report.outcome.exit_code, report };
 }

@@ -6,7 +6,7 @@
 import { ANOMALY_CLASSES, ruleKeys } from '../rule/index.js';
 
 /** Every anomaly label the rule can produce (`class:key`), in a stable order. */
-export function anomalyLabels(): string[] {
+export function allAnomalyLabels(): string[] {
   const keys = ruleKeys();
   return ['not_an_object:$', ...ANOMALY_CLASSES.filter((c) => c !== 'not_an_object').flatMap((c) => keys.map((k) => `${c}:${k}`))];
 }

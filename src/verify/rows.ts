@@ -11,7 +11,8 @@ import { READ_COLUMN, WRITE_COLUMN } from '../names.js';
 import { compileRuleSql, compileStagedRuleSql } from '../rule/index.js';
 import type { CensusScope } from '../scan/census.js';
 import { joinSettings } from '../scan/census.js';
-import { interceptionJoin, type InterceptionColumn, type PageRange } from '../scan/interceptions.js';
+import type { PageSpan } from '../db/page-span.js';
+import { interceptionJoin, type InterceptionColumn } from '../scan/interceptions.js';
 import type { ChunkStatement } from '../scan/walk.js';
 import { windowOrder, windowSettings, windowSql, type ScanWindow } from '../scan/windows.js';
 import { parityClassSql, type ParityClass } from './parity-class.js';
@@ -85,7 +86,7 @@ export function anomalySampleStatement(scope: CensusScope, window: ScanWindow, l
  * what the report counts as application-written. Rows without an interception are the session
  * NULL.
  */
-export function sessionDiffStatement(scope: CensusScope, window: ScanWindow, interceptionWindow: PageRange | null): ChunkStatement {
+export function sessionDiffStatement(scope: CensusScope, window: ScanWindow, interceptionWindow: PageSpan | null): ChunkStatement {
   const params = new Params();
   const chunk = windowSql(window, scope.usages, 't', params);
   const join =

@@ -1,22 +1,8 @@
 /**
- * verify's core: every figure of the report from ONE snapshot, read in short statements.
- *
- * One REPEATABLE READ, READ ONLY transaction holds the snapshot (scan/snapshot.ts); with
- * --workers above 1, more sessions import it and take chunks of the same walk. The table is
- * read a chunk per statement (scan/walk.ts): stretches of heap pages on PostgreSQL 14 and newer,
- * slices of the key space before, each aimed well under a second and under the role's
- * statement_timeout. Passes, in order:
- *
- *   rows      the census of every row (scan/census.ts): classes, anomalies, totals per
- *             provider and model, rows created since the backfill run — the rule judged once
- *             per row;
- *   samples   only the chunks the census found failing or anomalous rows in, until enough;
- *   sessions  only the chunks holding failing rows, summed per session (sessions.ts), then
- *             the totals of the sessions listed, from their interceptions.
- *
- * It takes only ACCESS SHARE locks, which block no reader or writer — but they do make an
- * ALTER TABLE (e.g. a concurrent `up`) wait, and `up` gives up quickly through its
- * lock_timeout rather than queueing writers behind it.
+ * verify's core: every figure of the report from ONE snapshot, read in short statements, so the
+ * figures add up while the application keeps writing and no statement outlives a timeout. It
+ * takes only ACCESS SHARE locks, which block no reader or writer; an ALTER TABLE (a concurrent
+ * `up`) waits for them and gives up through its own lock_timeout.
  */
 import type { DbRow } from '../db/row.js';
 import { withSession, type Connector, type Queryable } from '../db/port.js';
@@ -29,7 +15,7 @@ import { ruleFingerprint } from '../rule/fingerprint.js';
 import { buildReport } from '../report/build.js';
 import type { LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
 import type { AnomalySample, Report, RowSample, SampleSection } from '../report/model.js';
-import type { Clock, Log } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { chunkSizer } from '../backfill/policy/chunk-sizer.js';
 import type { CensusScope } from '../scan/census.js';
 import { silentScanSink, type ScanSink } from '../scan/events.js';
@@ -44,15 +30,12 @@ import { anomalySampleStatement, classSampleStatement, sessionDiffStatement, ses
 import { estimateFigures, planReplicates, type Replicate } from './sample-estimate.js';
 import { SESSION_LIMIT, SessionDiffs } from './sessions.js';
 
-export interface VerifyDeps {
+/** verify's I/O: the Runtime (its random number seeds --sample), connections and progress. */
+export interface VerifyDeps extends Runtime {
   /** Opens a connection (src/db/connect.ts in production): the leader, and the helpers. */
   connect: Connector;
-  clock: Clock;
-  log: Log;
   /** Progress events (scan/events.ts); none by default. */
   sink?: ScanSink;
-  /** A number in [0, 1): the sample's seed. */
-  random?: () => number;
 }
 
 export interface VerifySettings {
@@ -181,7 +164,22 @@ function sampleSection(percent: number, seed: number, replicates: readonly Repli
   };
 }
 
-/** Measures everything inside one snapshot; returns the facts for buildReport(). */
+/**
+ * Measures everything inside one snapshot; returns the facts for buildReport().
+ *
+ * One REPEATABLE READ, READ ONLY transaction holds the snapshot (scan/snapshot.ts); with
+ * --workers above 1, more sessions import it and take chunks of the same walk. The table is
+ * read a chunk per statement (scan/walk.ts): stretches of heap pages on PostgreSQL 14 and newer,
+ * slices of the key space before, each aimed well under a second and under the role's
+ * statement_timeout. Passes, in order:
+ *
+ *   rows      the census of every row (scan/census.ts): classes, anomalies, totals per
+ *             provider and model, rows created since the backfill run — the rule judged once
+ *             per row;
+ *   samples   only the chunks the census found failing or anomalous rows in, until enough;
+ *   sessions  only the chunks holding failing rows, summed per session (sessions.ts), then
+ *             the totals of the sessions listed, from their interceptions.
+ */
 export async function collectFacts(leader: Queryable, settings: VerifySettings, deps: VerifyDeps): Promise<VerificationFacts> {
   const generatedAt = deps.clock.date();
   const names = tables(settings.schema, settings.stateSchema);
@@ -222,7 +220,7 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
 
   // The census: every row once (or the sample's replicates).
   const sampled = settings.sample !== undefined;
-  const seed = Math.floor((deps.random ?? Math.random)() * 1_000_000);
+  const seed = Math.floor(deps.random() * 1_000_000);
   const sampleShape: WalkShape | null = sampled
     ? {
         by: 'list',

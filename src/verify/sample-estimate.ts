@@ -1,6 +1,28 @@
 /**
  * `verify --sample`: whole-table figures estimated from independent page samples, with their
- * sampling error. Pure.
+ * sampling error, so a sample says how far it can be trusted. Pure.
+ */
+import type { Estimate } from '../report/model.js';
+
+export interface Replicate {
+  /** The share of pages the replicate asked for (percent / 100). */
+  fraction: number;
+  /** Each figure's sum over the rows the replicate read. */
+  figures: Record<string, number>;
+}
+
+/** Student's t, 97.5% quantile, by degrees of freedom (1-30); 1.96 beyond. */
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+export function tQuantile(degrees: number): number {
+  return T_975[degrees - 1] ?? 1.96;
+}
+
+/**
+ * The estimate of one figure; null with fewer than two replicates (no error to speak of).
  *
  * The sample is k replicates, each one TABLESAMPLE SYSTEM statement: every heap page is in
  * replicate i with probability q_i, independently of the others (PostgreSQL hashes the page
@@ -22,33 +44,6 @@
  * row would claim far more certainty than the sample has. A class no replicate saw is
  * estimated as 0 ± 0, which proves nothing about rare rows: only a full verify does.
  */
-
-export interface Replicate {
-  /** The share of pages the replicate asked for (percent / 100). */
-  fraction: number;
-  /** Each figure's sum over the rows the replicate read. */
-  figures: Record<string, number>;
-}
-
-export interface Estimate {
-  estimate: number;
-  standard_error: number;
-  /** The 95% interval, rounded outwards. */
-  low: number;
-  high: number;
-}
-
-/** Student's t, 97.5% quantile, by degrees of freedom (1-30); 1.96 beyond. */
-const T_975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
-  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
-export function tQuantile(degrees: number): number {
-  return T_975[degrees - 1] ?? 1.96;
-}
-
-/** The estimate of one figure; null with fewer than two replicates (no error to speak of). */
 export function estimateFigure(replicates: readonly Replicate[], figure: string): Estimate | null {
   const k = replicates.length;
   const totalFraction = replicates.reduce((sum, r) => sum + r.fraction, 0);

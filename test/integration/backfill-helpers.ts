@@ -5,6 +5,7 @@ import type { BackfillDeps } from '../../src/backfill/index.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 export const ANOMALOUS_METADATA = [
   '{"cache_read_input": 5376.5, "cache_creation_input": 10}',
@@ -148,7 +149,7 @@ export function instrumentedConnect(url: string, before: (text: string, session:
   let sessions = 0;
   return async () => {
     const [{ connect }, { targetFromUrl }] = await Promise.all([import('../../src/db/connect.js'), import('../../src/db/target.js')]);
-    const client = await connect({ target: targetFromUrl(url), applicationName: 'aibridge-migrate backfill' });
+    const client = await connect({ target: targetFromUrl(url), applicationName: 'aibridge-migrate backfill', runtime: systemRuntime() });
     const no = ++sessions;
     return {
       query: async (text: string, values?: unknown[]) => {

@@ -14,6 +14,7 @@ import {
   wrongRows,
   stoppedAfter,
 } from './backfill-helpers.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -171,6 +172,7 @@ describe.each(WALKS)('backfill (%s walk): how a step commits', (walk) => {
         target: targetFromUrl(db.url),
         applicationName: BACKFILL_APPLICATION_NAME,
         settings: { synchronous_commit: 'on' },
+        runtime: systemRuntime(),
       });
       let writing = false;
       const setting = async () => (await client.query(`SELECT current_setting('synchronous_commit') AS s`)).rows[0].s as string;

@@ -14,6 +14,7 @@ import { ConnectionError } from '../../src/errors.js';
 import { makeCertificates } from '../harness/certificates.js';
 import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
 import { addPasswordRole, freePort, startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 const PASSWORD = 'Scram-Pw-4471';
 
@@ -78,7 +79,10 @@ describe('channel_binding and service files against a TLS server with SCRAM', ()
     `postgres://${user}${user === 'scram_user' ? `:${PASSWORD}` : ''}@127.0.0.1:${server.port}/postgres?${query}`;
 
   it('require: SCRAM-SHA-256-PLUS over TLS connects', async () => {
-    const client = await connect({ target: targetFromUrl(url('scram_user', 'sslmode=require&channel_binding=require')) });
+    const client = await connect({
+      target: targetFromUrl(url('scram_user', 'sslmode=require&channel_binding=require')),
+      runtime: systemRuntime(),
+    });
     try {
       const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
       expect(rows[0].ssl).toBe(true);
@@ -88,7 +92,10 @@ describe('channel_binding and service files against a TLS server with SCRAM', ()
   });
 
   it('require against trust authentication fails clearly (exit 3), through the CLI too', async () => {
-    const refused = await connect({ target: targetFromUrl(url('postgres', 'sslmode=require&channel_binding=require')) }).then(
+    const refused = await connect({
+      target: targetFromUrl(url('postgres', 'sslmode=require&channel_binding=require')),
+      runtime: systemRuntime(),
+    }).then(
       async (c) => {
         await c.end();
         return null;

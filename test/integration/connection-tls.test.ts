@@ -18,12 +18,13 @@ import { runCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { makeCertificates } from '../harness/certificates.js';
 import { addPasswordRole, startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 const PASSWORD = 'Tls-Pw-8812';
 
 /** Whether the session runs over TLS, as the server sees it. */
 async function sessionUsesTls(url: string, env: Record<string, string> = {}): Promise<boolean> {
-  const client = await connect({ target: targetFromUrl(url, env) });
+  const client = await connect({ target: targetFromUrl(url, env), runtime: systemRuntime() });
   try {
     const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
     return rows[0].ssl === true;
@@ -34,7 +35,7 @@ async function sessionUsesTls(url: string, env: Record<string, string> = {}): Pr
 
 async function connectionFailure(url: string): Promise<ConnectionError> {
   try {
-    await (await connect({ target: targetFromUrl(url) })).end();
+    await (await connect({ target: targetFromUrl(url), runtime: systemRuntime() })).end();
   } catch (error) {
     expect(error).toBeInstanceOf(ConnectionError);
     return error as ConnectionError;
@@ -227,7 +228,7 @@ describe('the libpq environment, sockets, secret files and ~/.pgpass', () => {
     );
     expect(resolved.ok).toBe(true);
     if (!resolved.ok) return;
-    const client = await connect({ target: resolved.target });
+    const client = await connect({ target: resolved.target, runtime: systemRuntime() });
     expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     await client.end();
   });

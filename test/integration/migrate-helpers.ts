@@ -1,6 +1,7 @@
 /** Shared arrangements for the migrate-* integration tests. */
 import pg from 'pg';
-import { defaultDeps, type MigrateDeps } from '../../src/migrate/deps.js';
+import { migrateDeps, type MigrateDeps } from '../../src/migrate/deps.js';
+import { systemRuntime } from '../../src/runtime.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 export interface CapturedLog {
@@ -12,7 +13,7 @@ export interface CapturedLog {
 export function testDeps(overrides: Partial<MigrateDeps> = {}): CapturedLog {
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warning: ${m}`), debug: () => {} };
-  return { lines, deps: defaultDeps({ log, random: () => 0.5, ...overrides }) };
+  return { lines, deps: migrateDeps(systemRuntime({ log, random: () => 0.5 }), overrides) };
 }
 
 export async function columnsOf(

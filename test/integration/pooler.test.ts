@@ -25,6 +25,7 @@ import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
 import { findPgBouncer, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
 import { downToColumns, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { eligibleCount, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { systemRuntime } from '../../src/runtime.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 
@@ -246,7 +247,7 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
 
   it('an unlock that runs on another server session is reported with the backend pid that keeps the lock', async () => {
     const warnings: string[] = [];
-    const client = await connect({ target: targetFromUrl(pooled), applicationName: 'aibridge-migrate test' });
+    const client = await connect({ target: targetFromUrl(pooled), applicationName: 'aibridge-migrate test', runtime: systemRuntime() });
     const session = keepSessionLocks(client, { warn: (m) => warnings.push(m), sessionOutlivesConnection: true });
     expect(await tryAdvisoryLock(session, 'pooler test lock')).toBe(true);
     const [lock] = await advisoryLocks(db);

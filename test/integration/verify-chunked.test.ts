@@ -14,7 +14,7 @@ import { connect } from '../../src/db/connect.js';
 import type { Session } from '../../src/db/port.js';
 import { targetFromUrl } from '../../src/db/target.js';
 import { migrateUp } from '../../src/migrate/index.js';
-import { systemClock, silentLog } from '../../src/runtime.js';
+import { systemRuntime } from '../../src/runtime.js';
 import { verify, type Report } from '../../src/verify/index.js';
 import { runCliProcess } from '../harness/cli-process.js';
 import { preparedDatabase } from './backfill-helpers.js';
@@ -127,7 +127,7 @@ describe('one snapshot: rows written while verify walks the table are not in its
     let censusStatements = 0;
     let held: Promise<void> | null = null;
     return async (): Promise<Session> => {
-      const client = await connect({ target: targetFromUrl(db.url), applicationName: 'aibridge-migrate verify' });
+      const client = await connect({ target: targetFromUrl(db.url), applicationName: 'aibridge-migrate verify', runtime: systemRuntime() });
       return {
         query: async (text: string, values?: unknown[]) => {
           if (text.startsWith('SELECT r.found AS has_interception') && ++censusStatements === nth) held = during();
@@ -168,7 +168,7 @@ describe('one snapshot: rows written while verify walks the table are not in its
     const { rows: counted } = await db.query('SELECT count(*)::int AS n FROM aibridge_token_usages');
     const during = await verify(
       { databaseUrl: db.url, workers },
-      { deps: { connect: holdingConnect(2, () => writeBehindTheWalk(String(workers))), clock: systemClock, log: silentLog } },
+      { deps: { connect: holdingConnect(2, () => writeBehindTheWalk(String(workers))) } },
     );
     const { rows: after } = await db.query('SELECT count(*)::int AS n FROM aibridge_token_usages');
     expect(after[0].n).toBe(counted[0].n + 200);
@@ -217,7 +217,11 @@ describe('limits no one-snapshot walk can live with', () => {
     try {
       // Every chunk held 400 ms: forty thousand rows would take far longer than six seconds.
       const slow = async (): Promise<Session> => {
-        const client = await connect({ target: targetFromUrl(role.url), applicationName: 'aibridge-migrate verify' });
+        const client = await connect({
+          target: targetFromUrl(role.url),
+          applicationName: 'aibridge-migrate verify',
+          runtime: systemRuntime(),
+        });
         return {
           query: async (text: string, values?: unknown[]) => {
             if (text.startsWith('SELECT r.found AS has_interception')) await new Promise((r) => setTimeout(r, 400));
@@ -226,9 +230,7 @@ describe('limits no one-snapshot walk can live with', () => {
           end: () => client.end(),
         } as Session;
       };
-      await expect(
-        verify({ databaseUrl: role.url, workers: 1 }, { deps: { connect: slow, clock: systemClock, log: silentLog } }),
-      ).rejects.toMatchObject({
+      await expect(verify({ databaseUrl: role.url, workers: 1 }, { deps: { connect: slow } })).rejects.toMatchObject({
         code: 'PREFLIGHT',
         message: expect.stringMatching(
           /^transaction_timeout is 6.0s for this session, but at the rate measured so far verify needs about .* stopped after \d+% of the table/,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { batchRetryPolicy, classifyFailure } from '../../src/backfill/policy/failure.js';
-import { retryDelayMs } from '../../src/db/retry.js';
+import { retryDelayMs } from '../../src/retry-policy.js';
 import { etaMs, estimateTotalRows, keyFraction } from '../../src/backfill/policy/estimate.js';
 import { eventJson } from '../../src/backfill/events.js';
 import { formatDuration } from '../../src/text/format.js';
-import { progressText } from '../../src/backfill/output/progress.js';
-import { resumeCommand } from '../../src/backfill/resume-command.js';
+import { batchProgressText } from '../../src/backfill/output/progress.js';
+import { resumeCommandLine } from '../../src/backfill/resume-command.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement, eligibleCountStatement } from '../../src/backfill/sql/forward.js';
 import { mergeCountsSql } from '../../src/ledger/checkpoint.js';
 import { tables as tableNames } from '../../src/names.js';
@@ -84,7 +84,7 @@ describe('resume command', () => {
     [{ databaseUrl: 'postgres://app:s3cret@db:5432/coder' }, "aibridge-migrate backfill --database-url 'postgres://app:***@db:5432/coder'"],
     [{ schema: "it's" }, `aibridge-migrate backfill --schema 'it'\\''s'`],
   ])('%j → %s', (flags, command) => {
-    expect(resumeCommand(flags)).toBe(command);
+    expect(resumeCommandLine(flags)).toBe(command);
   });
 });
 
@@ -190,7 +190,7 @@ describe('events and text', () => {
 
   it('a progress line shows done / estimated, rate, ETA and batch size', () => {
     expect(
-      progressText({
+      batchProgressText({
         event: 'batch',
         runId: 1,
         pass: 0,

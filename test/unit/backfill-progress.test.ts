@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../src/backfill/events.js';
-import { textSink } from '../../src/backfill/output/progress.js';
+import { jsonLinesSink, textSink } from '../../src/backfill/output/progress.js';
+import { fakeClock } from '../harness/fake-clock.js';
 
 const start = (keyedPass: boolean): BackfillEvent => ({
   event: 'start',
@@ -76,5 +77,23 @@ describe('text progress: first pass or count first', () => {
     const printed = lines(events);
     expect(printed).toHaveLength(expected.length);
     printed.forEach((line, i) => expect(line).toMatch(expected[i]!));
+  });
+});
+
+describe('JSON-lines progress', () => {
+  it('each line is dated by the Runtime clock; only the start line carries the extra fields', () => {
+    const clock = fakeClock(new Date('2026-12-05T12:00:00Z'));
+    let out = '';
+    const sink = jsonLinesSink((t) => (out += t), clock, { config_file: null });
+    sink(start(true));
+    clock.advance(2_000);
+    sink(converge(0, 0, null, 12));
+    const [first, second] = out
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(first).toMatchObject({ event: 'start', time: '2026-12-05T12:00:00.000Z', config_file: null });
+    expect(second).toMatchObject({ event: 'converge', time: '2026-12-05T12:00:02.000Z' });
+    expect(second).not.toHaveProperty('config_file');
   });
 });

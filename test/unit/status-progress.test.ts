@@ -3,7 +3,7 @@
  * functions of the ledger's rows and the advisory locks in pg_locks.
  */
 import { describe, expect, it } from 'vitest';
-import { runHolders, runProgress, type RunLocks } from '../../src/backfill/status.js';
+import { runLockSessions, runProgress, type RunLocks } from '../../src/backfill/status.js';
 import type { RangeRow } from '../../src/ledger/rows.js';
 import { judgeReadiness, type BackfillRunSummary, type StatusResult } from '../../src/migrate/status.js';
 
@@ -77,7 +77,7 @@ describe('progress of a run from its key ranges', () => {
       [0, 'host-a pid 11 lane 1', true],
       [1, 'host-b pid 22 lane 1', false],
     ]);
-    expect(runHolders({ host: 'ledger-host', pid: 1 }, ranges, locks)).toEqual([
+    expect(runLockSessions({ host: 'ledger-host', pid: 1 }, ranges, locks)).toEqual([
       {
         backendPid: 901,
         clientAddr: '10.0.0.1',
@@ -95,7 +95,7 @@ describe('progress of a run from its key ranges', () => {
       run: [{ pid: 7, mode: 'exclusive', clientAddr: null, applicationName: 'aibridge-migrate backfill', backendStart: null }],
       ranges: new Map(),
     };
-    expect(runHolders({ host: 'ops-1', pid: 4242 }, [], locks)).toMatchObject([
+    expect(runLockSessions({ host: 'ops-1', pid: 4242 }, [], locks)).toMatchObject([
       { mode: 'exclusive', host: 'ops-1', pid: 4242, backendPid: 7 },
     ]);
   });

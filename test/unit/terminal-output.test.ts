@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectTerminal } from '../../src/text/colour.js';
 import type { BackfillEvent } from '../../src/backfill/events.js';
-import { progressLine, textSink } from '../../src/backfill/output/progress.js';
+import { batchProgressLine, textSink } from '../../src/backfill/output/progress.js';
 
 const batch = (over: Partial<Extract<BackfillEvent, { event: 'batch' }>> = {}): Extract<BackfillEvent, { event: 'batch' }> =>
   ({
@@ -24,15 +24,15 @@ const batch = (over: Partial<Extract<BackfillEvent, { event: 'batch' }>> = {}): 
 
 describe('the live line fits the terminal', () => {
   it.each([200, 120, 100, 80, 60, 40, 20, 10])('%i columns', (columns) => {
-    const line = progressLine(batch(), columns);
+    const line = batchProgressLine(batch(), columns);
     expect(line.length).toBeLessThan(columns);
     expect(line).toMatch(/^(\[[#.]+\] )?12%/);
   });
 
   it('keeps the most useful parts first: percent and rows, then rate and ETA', () => {
-    expect(progressLine(batch(), 200)).toContain('batch 50,000');
-    expect(progressLine(batch(), 80)).toMatch(/rows\/s · ETA/);
-    expect(progressLine(batch(), 40)).toMatch(/^12% 12,345,678\/~98,765,432 rows/);
+    expect(batchProgressLine(batch(), 200)).toContain('batch 50,000');
+    expect(batchProgressLine(batch(), 80)).toMatch(/rows\/s · ETA/);
+    expect(batchProgressLine(batch(), 40)).toMatch(/^12% 12,345,678\/~98,765,432 rows/);
   });
 
   it('follows a resize: the next redraw uses the new width, on a fresh row', () => {

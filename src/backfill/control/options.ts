@@ -30,4 +30,3 @@ export const throttleSchema = z
   .strict();
 
 export type ControlSettings = Connected<z.output<typeof controlSchema>>;
-export type ThrottleSettings = Connected<z.output<typeof throttleSchema>>;

@@ -11,7 +11,7 @@ import { changeControl, controlExists, readControl, type RunControl } from '../.
 import { findOpenRun, ledgerExists } from '../../ledger/runs.js';
 import type { Direction } from '../../ledger/rows.js';
 import { tables, target } from '../../names.js';
-import type { Log } from '../../runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { ControlSettings } from './options.js';
 import { planControl, type ControlRequest } from './plan.js';
 
@@ -29,18 +29,17 @@ export type ControlResult =
       message: string;
     };
 
-export interface ControlDeps {
+export interface ControlDeps extends Runtime {
   host?: string;
   pid?: number;
-  log?: Log;
 }
 
-export async function runControl(settings: ControlSettings, request: ControlRequest, deps: ControlDeps = {}): Promise<ControlResult> {
+export async function runControl(settings: ControlSettings, request: ControlRequest, deps: ControlDeps): Promise<ControlResult> {
   const direction: Direction = settings.reverse ? 'reverse' : 'forward';
   const names = tables(settings.schema, settings.stateSchema);
   const database = settings.connection.label;
   const base = { command: request.command, direction, database };
-  const client = await connect({ target: settings.connection, applicationName: `aibridge-migrate ${request.command}`, log: deps.log });
+  const client = await connect({ target: settings.connection, applicationName: `aibridge-migrate ${request.command}`, runtime: deps });
   try {
     const run = (await ledgerExists(client, names)) ? await findOpenRun(client, names, target(settings.schema), direction) : null;
     if (!run)

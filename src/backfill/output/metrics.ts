@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackfillEvent } from '../events.js';
+import type { Clock } from '../../runtime.js';
 
 export const METRIC_PREFIX = 'aibridge_migrate_backfill_';
 
@@ -16,8 +17,11 @@ export interface BackfillMetrics {
   sink: (event: BackfillEvent) => void;
 }
 
-/** `maxRowsPerSecond`: the process's own --max-rows-per-second (null: none), shown until `throttle` overrides it. */
-export function backfillMetrics(options: { maxRowsPerSecond: number | null }): BackfillMetrics {
+/**
+ * `maxRowsPerSecond`: the process's own --max-rows-per-second (null: none), shown until
+ * `throttle` overrides it; `clock` dates the last batch.
+ */
+export function backfillMetrics(options: { maxRowsPerSecond: number | null; clock: Pick<Clock, 'date'> }): BackfillMetrics {
   const registry = new Registry();
   const labelNames = ['run_id', 'direction'] as const;
   const m = (name: string) => `${METRIC_PREFIX}${name}`;
@@ -86,7 +90,7 @@ export function backfillMetrics(options: { maxRowsPerSecond: number | null }): B
         const total = Math.max(event.estimatedRows, event.passRowsScanned);
         progress.set(labels, total > 0 ? Math.min(1, event.passRowsScanned / total) : 1);
         remaining.set(labels, Math.max(0, total - event.passRowsScanned));
-        lastBatch.set(labels, Date.now() / 1000);
+        lastBatch.set(labels, options.clock.date().getTime() / 1000);
         stopWaiting();
         return;
       }

@@ -2,9 +2,10 @@
  * Progress sinks. Each takes the events of a run and writes them somewhere: JSON lines for
  * machines, a live bar on a terminal, a plain line every few seconds otherwise.
  */
+import type { Clock } from '../../runtime.js';
 import { formatCount, formatDuration } from '../../text/format.js';
 import { LiveLine, type LiveLineOptions } from '../../text/live-line.js';
-import { fitProgressLine, progressText as lineText, type ProgressParts } from '../../text/progress-line.js';
+import { fitProgressLine, progressText, type ProgressParts } from '../../text/progress-line.js';
 import { eventJson, type BackfillEvent } from '../events.js';
 
 export type Sink = (event: BackfillEvent) => void;
@@ -24,14 +25,10 @@ export function controlText(event: Extract<BackfillEvent, { event: 'control' }>)
   return `run #${event.runId} control: ${state}${limits.length > 0 ? `; throttled: ${limits.join(', ')}` : ''}`;
 }
 
-/** `startFields` are added to the `start` line (the CLI names the config file it read there). */
-export function jsonLinesSink(
-  write: (text: string) => void,
-  now: () => Date = () => new Date(),
-  startFields: Record<string, unknown> = {},
-): Sink {
+/** Each line is dated by `clock`; `startFields` are added to the `start` line (the CLI names the config file it read there). */
+export function jsonLinesSink(write: (text: string) => void, clock: Pick<Clock, 'date'>, startFields: Record<string, unknown> = {}): Sink {
   return (event) => {
-    const line = eventJson(event, now());
+    const line = eventJson(event, clock.date());
     write(
       `${event.event === 'start' && Object.keys(startFields).length > 0 ? JSON.stringify({ ...JSON.parse(line), ...startFields }) : line}\n`,
     );
@@ -57,12 +54,12 @@ function progressParts(event: BatchEvent): ProgressParts {
 }
 
 /** One line of progress, without colour: shared by the bar and the plain lines. */
-export function progressText(event: BatchEvent): string {
-  return lineText(progressParts(event));
+export function batchProgressText(event: BatchEvent): string {
+  return progressText(progressParts(event));
 }
 
 /** The live line for a terminal `columns` wide (src/text/progress-line.ts). */
-export function progressLine(event: BatchEvent, columns: number | undefined): string {
+export function batchProgressLine(event: BatchEvent, columns: number | undefined): string {
   return fitProgressLine(progressParts(event), columns);
 }
 

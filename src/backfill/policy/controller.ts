@@ -56,9 +56,9 @@ export const NEAR_TARGET_GROWTH = 1.25;
 /**
  * The first batch is the dearest per row, most likely because in key order a uuid key's rows
  * lie on about as many heap pages as there are rows, none read yet, and each page's first change
- * after a checkpoint writes the whole page to WAL, which the COMMIT then waits to flush. A first
- * batch of 1000 rows was the longest batch of its run in the benchmark (docs/benchmarks.md);
- * it starts small and doubles.
+ * after a checkpoint writes the whole page to WAL, which the COMMIT then waits to flush. A large
+ * first batch was the longest of its run in the benchmark (docs/benchmarks.md), so it starts
+ * small and doubles.
  */
 export const INITIAL_SIZE = 200;
 

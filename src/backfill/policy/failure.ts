@@ -4,7 +4,7 @@
  */
 import { RetriesExhaustedError, ToolkitError } from '../../errors.js';
 import { isConnectionLoss, isTransient, sqlState, SQLSTATE, translatePgError, type TranslateContext } from '../../db/pg-errors.js';
-import { nextRetry, type RetryPolicy } from '../../db/retry.js';
+import { nextRetry, type RetryPolicy } from '../../retry-policy.js';
 
 export type FailureAction =
   /** statement_timeout or lock_timeout: retry the batch with half the rows. */

@@ -1,13 +1,9 @@
 /**
  * Range planning for parallel workers: pure. A page walk cuts the heap into equal stretches of
- * pages. A key walk cuts the key space: keys are random (v4) UUIDs, spread uniformly over
- * the 128-bit key space, so cutting the key space into equal slices cuts the rows into nearly
- * equal slices too — without a single query, and the same for every process that plans it.
- *
- * PostgreSQL orders uuid values by their bytes, which is the order of their hex text, so a
- * split point computed here as a number sorts where the database expects it.
+ * pages; a key walk cuts the key space, without a single query and the same for every process
+ * that plans it.
  */
-
+import { TID_RANGE_SCAN_VERSION } from '../../db/server-version.js';
 import type { KeyRange, PageRange, Walk } from '../../ledger/rows.js';
 
 const KEY_BITS = 128n;
@@ -34,6 +30,11 @@ export function uuidFromBigInt(value: bigint): string {
  * `count` contiguous ranges covering the whole key space: the first open below, the last open
  * above, each split point at i/count of the space. A key equal to a split point belongs to the
  * range below it, as `(lo, hi]` says.
+ *
+ * Keys are random (v4) UUIDs, spread uniformly over the 128-bit key space, so equal slices of
+ * the space hold nearly equal numbers of rows. PostgreSQL orders uuid values by their bytes,
+ * which is the order of their hex text, so a split point computed here as a number sorts where
+ * the database expects it.
  */
 export function planKeyRanges(count: number): KeyRange[] {
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`range count must be a positive integer, got ${count}`);
@@ -54,9 +55,6 @@ export function planPageRanges(count: number, pages: number): PageRange[] {
   const n = Math.max(1, Math.min(count, Math.floor(pages)));
   return Array.from({ length: n }, (_, i) => ({ first: Math.floor((pages * i) / n), end: Math.floor((pages * (i + 1)) / n) }));
 }
-
-/** PostgreSQL 14 added TID range scans: a stretch of heap pages can then be read in order. */
-export const TID_RANGE_SCAN_VERSION = 140000;
 
 /**
  * The walk of a new run: `auto` is the page walk where the server can read stretches of pages

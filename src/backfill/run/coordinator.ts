@@ -28,7 +28,7 @@ import { readServerVersion } from '../../db/server-version.js';
 import { checkpointPace, heapPages } from './server-facts.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
-import { acquireRunLock, convergeLockName, describeRunHolder, runLockName, setupLockName } from './run-lock.js';
+import { acquireRunLock, convergeLockName, describeRunLockHolders, runLockName, setupLockName } from './run-lock.js';
 import { SessionSlot } from './session-slot.js';
 import type { StepOutcome } from '../step.js';
 import type { WalkSettings } from './walker.js';
@@ -183,6 +183,7 @@ export class Coordinator implements EngineContext {
     const db = this.slot.current;
     return {
       db,
+      clock: this.deps.clock,
       names: this.tables,
       sink: this.deps.sink,
       resumeCommand: this.deps.resumeCommand,
@@ -221,7 +222,7 @@ export class Coordinator implements EngineContext {
       signal: this.stop,
       sleep: deps.sleep,
       table: `${this.target.schema}.${this.target.table}`,
-      describe: () => describeRunHolder(session, this.runLock, this.tables, this.target, this.ops.direction),
+      describe: () => describeRunLockHolders(session, this.runLock, this.tables, this.target, this.ops.direction),
     });
     if (!locked) return this.stopped();
     if (!(await this.setup(session, facts.catalogRows))) return this.stopped();

@@ -7,6 +7,7 @@ import type { Queryable } from '../../db/port.js';
 import type { RunRow } from '../../ledger/rows.js';
 import { finishRun, readRun } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
+import type { Clock } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillResult, StopPosition } from '../result.js';
 import type { DirectionOps } from '../sql/direction.js';
@@ -15,6 +16,8 @@ import { summarize, type BackfillSummary } from '../summary.js';
 export interface Ending {
   /** The session to record on; null when there is none. */
   db: Queryable | null;
+  /** The wall clock a run still open is summed up to. */
+  clock: Pick<Clock, 'date'>;
   names: Tables;
   sink: (event: BackfillEvent) => void;
   resumeCommand: string;
@@ -49,7 +52,7 @@ export async function completedResult(
   converged: (run: RunRow) => boolean,
 ): Promise<BackfillResult> {
   const run = await readRun(end.db, end.names, end.run.id);
-  const summary = summarize(run, Date.now());
+  const summary = summarize(run, end.clock.date());
   end.sink({ event: 'finish', runId: run.id, status: 'completed', summary, resumeCommand: null });
   return { status: 'completed', runId: run.id, resumed, summary, converged: converged(run) };
 }
@@ -70,7 +73,7 @@ export async function interruptedResult(end: Ending, by: StopCause, position: St
       : { status: 'interrupted', signal: by, runId, position, summary, resumeCommand: end.resumeCommand };
   if (!run || !end.db) return stopped(null, run?.id ?? null);
   if (await end.mayRecord()) await finishRun(end.db, names, run.id, { status: 'interrupted' });
-  const summary = summarize(await readRun(end.db, names, run.id), Date.now());
+  const summary = summarize(await readRun(end.db, names, run.id), end.clock.date());
   end.sink({
     event: 'finish',
     runId: run.id,
@@ -90,11 +93,12 @@ export async function failedResult(end: Ending, error: ToolkitError): Promise<Ba
     if (await end.mayRecord().catch(() => false))
       await finishRun(db, names, run.id, { status: 'failed', lastError: error.message }).catch(() => {});
     summary = await readRun(db, names, run.id)
-      .then((latest) => summarize(latest, Date.now()))
+      .then((latest) => summarize(latest, end.clock.date()))
       .catch(() => null);
   }
   const resumable = run !== null && error.code !== 'PREFLIGHT' && error.code !== 'PERMISSION';
   const resumeCommand = resumable ? end.resumeCommand : null;
-  if (run) end.sink({ event: 'finish', runId: run.id, status: 'failed', summary: summary ?? summarize(run, Date.now()), resumeCommand });
+  if (run)
+    end.sink({ event: 'finish', runId: run.id, status: 'failed', summary: summary ?? summarize(run, end.clock.date()), resumeCommand });
   return { status: 'failed', error, runId: run?.id ?? null, summary, resumeCommand };
 }

@@ -8,7 +8,7 @@ import { releaseAdvisoryLock, tryAdvisoryLock } from '../../db/advisory-lock.js'
 import type { Queryable, Session } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
 import { forgetMovedRows } from '../../ledger/moved-rows.js';
-import { claimRange, openSweep, releaseRange, runProgress } from '../../ledger/ranges.js';
+import { claimRange, openSweep, releaseRange, runWorkLeft } from '../../ledger/ranges.js';
 import type { RangeRow, Walk } from '../../ledger/rows.js';
 import { BatchSizer, type ControllerSettings } from '../policy/controller.js';
 import { batchRetryPolicy, classifyFailure, planRetry, type RetryAction } from '../policy/failure.js';
@@ -90,17 +90,17 @@ export class Lane {
       await this.work(range);
       return false;
     }
-    const progress = await runProgress(db, tables, runId);
-    if (progress.status === 'completed') {
+    const left = await runWorkLeft(db, tables, runId);
+    if (left.status === 'completed') {
       this.engine.markCompleted(true);
       return true;
     }
-    if (progress.status === 'abandoned') {
+    if (left.status === 'abandoned') {
       throw new PreflightError(`run #${runId} was abandoned (--restart) by another process while this one worked on it`, {
         hint: 'Run the same command again to join the new run.',
       });
     }
-    if (progress.pendingRanges === 0 && (await tryAdvisoryLock(db, this.engine.convergeLock))) {
+    if (left.pendingRanges === 0 && (await tryAdvisoryLock(db, this.engine.convergeLock))) {
       try {
         return await this.converge(db);
       } finally {
@@ -132,12 +132,12 @@ export class Lane {
   /** After a pass: sweep again, or finish the run. Called holding the convergence lock. True when the run is over. */
   private async converge(db: Queryable): Promise<boolean> {
     const { tables, ops, config, deps, runId } = this.engine;
-    const progress = await runProgress(db, tables, runId);
-    if (progress.status === 'completed') {
+    const left = await runWorkLeft(db, tables, runId);
+    if (left.status === 'completed') {
       this.engine.markCompleted(true);
       return true;
     }
-    if (progress.pendingRanges > 0) return false;
+    if (left.pendingRanges > 0) return false;
     const walk = {
       ops,
       tables,
@@ -146,7 +146,11 @@ export class Lane {
       clock: deps.clock,
       stop: this.engine.stop,
     };
-    const run = { id: runId, convergePasses: config.convergePasses, countsRowsAtStart: this.engine.rowsAtStartFrom === 'first count' };
+    const run = {
+      id: runId,
+      convergePasses: config.convergePasses,
+      firstCountCountsRowsAtStart: this.engine.rowsAtStartFrom === 'first count',
+    };
     const verdict = await judgePass(db, walk, run, deps.sink);
     // Stopped half way through the count: nothing was written; the next run counts again.
     if (verdict === null) return false;

@@ -1,10 +1,7 @@
 /**
  * The run lock: a session-level advisory lock on "the backfill of this table, tracked in this
- * state schema", held for the whole run. The single runner takes it exclusively; every session
- * of a --workers run takes it shared, so any number of worker processes can join a run while a
- * single runner cannot start beside them, nor they beside it. It blocks no application query,
- * and PostgreSQL releases it with the session, so a killed runner never leaves it behind —
- * unless a transaction-mode pooler keeps that session alive (idleHolders names that case).
+ * state schema", held for the whole run, so two runs cannot work one table. It blocks no
+ * application query, and PostgreSQL releases it with the session.
  */
 import { AlreadyRunningError } from '../../errors.js';
 import { APPLICATION_NAME } from '../../db/connect.js';
@@ -32,7 +29,8 @@ export function convergeLockName(t: Pick<Tables, 'usages' | 'ranges'>): string {
   return `aibridge-migrate backfill converge ${t.ranges} ${t.usages}`;
 }
 
-export interface RunHolder {
+/** Who holds the run lock this process was refused: the sessions, and what the ledger says of the open run. */
+export interface RunLockHolders {
   /** The database sessions holding the run lock. */
   sessions: LockHolder[];
   /** From the ledger's open run: where the process that last claimed it says it runs. */
@@ -43,13 +41,13 @@ export interface RunHolder {
   runUpdatedAt: Date | null;
 }
 
-export async function describeRunHolder(
+export async function describeRunLockHolders(
   db: Queryable,
   lockName: string,
   t: Tables,
   target: Target,
   direction: Direction,
-): Promise<RunHolder> {
+): Promise<RunLockHolders> {
   // The session asking too: it was just refused the lock, so on a direct connection it is not
   // a holder, but behind a pooler this query may run on the server session that holds it.
   const sessions = await advisoryLockHolders(db, lockName, { ownSession: true });
@@ -64,7 +62,7 @@ export async function describeRunHolder(
   };
 }
 
-export function holderMessage(holder: RunHolder): string {
+export function holderMessage(holder: RunLockHolders): string {
   const parts: string[] = [];
   if (holder.runId !== null) {
     parts.push(
@@ -97,7 +95,7 @@ export const NO_RUN_IDLE_MS = 5_000;
  * server connection (the server session outlives the client that took the lock) or a session
  * leaked by something else; it keeps the lock until it is ended.
  */
-export function idleHolders(holder: RunHolder): LockHolder[] {
+export function idleHolders(holder: RunLockHolders): LockHolder[] {
   return holder.sessions.filter((s) => {
     const idleMs = s.stateAgeMs ?? 0;
     return (
@@ -108,7 +106,7 @@ export function idleHolders(holder: RunHolder): LockHolder[] {
 }
 
 /** What exit 7 adds when its holder may be a session with no process behind it (pure); null otherwise. */
-export function idleHolderAdvice(holder: RunHolder): { message: string; hint: string } | null {
+export function idleHolderAdvice(holder: RunLockHolders): { message: string; hint: string } | null {
   const idle = idleHolders(holder);
   if (idle.length === 0) return null;
   const many = idle.length > 1;
@@ -132,13 +130,17 @@ export interface AcquireOptions {
   signal: AbortSignal;
   sleep: Sleep;
   /** Names the holder when the lock is refused. */
-  describe: () => Promise<RunHolder>;
+  describe: () => Promise<RunLockHolders>;
   table: string;
 }
 
 /**
  * Takes the run lock, or fails at once naming the holder; with `wait`, polls until it is free.
- * False when stopped (a signal) while waiting.
+ * False when stopped (a signal) while waiting. The single runner takes it exclusively; every
+ * session of a --workers run takes it shared, so any number of worker processes can join a run
+ * while a single runner cannot start beside them, nor they beside it. A killed runner never
+ * leaves it behind — unless a transaction-mode pooler keeps its session alive (idleHolders
+ * names that case).
  */
 export async function acquireRunLock(db: Queryable, lockName: string, options: AcquireOptions): Promise<boolean> {
   if (await tryAdvisoryLock(db, lockName, options.mode)) return true;

@@ -20,8 +20,7 @@ import type { BackfillEvent } from '../events.js';
 import type { BatchSizer } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
-import { TID_RANGE_SCAN_VERSION } from '../policy/ranges.js';
-import { readServerVersion } from '../../db/server-version.js';
+import { readServerVersion, TID_RANGE_SCAN_VERSION } from '../../db/server-version.js';
 import { heapPages } from './server-facts.js';
 
 export interface CountTotals {
@@ -112,7 +111,7 @@ export interface PassVerdict {
 export async function judgePass(
   db: Queryable,
   walk: CountWalk,
-  run: { id: number; convergePasses: number; countsRowsAtStart: boolean },
+  run: { id: number; convergePasses: number; firstCountCountsRowsAtStart: boolean },
   sink: (event: BackfillEvent) => void,
 ): Promise<PassVerdict | null> {
   const last = await lastPass(db, walk.tables, run.id);
@@ -121,7 +120,7 @@ export async function judgePass(
   if (totals === null) return null;
   // No pass yet: the run began with this count; what it finds opens the first pass, and sweeps
   // follow that as in any run.
-  if (last === null && run.countsRowsAtStart) await recordRowsAtStart(db, walk.tables, run.id, totals.existed);
+  if (last === null && run.firstCountCountsRowsAtStart) await recordRowsAtStart(db, walk.tables, run.id, totals.existed);
   const remaining = totals.eligible;
   const converged = remaining === 0;
   const next = converged ? null : last === null ? 0 : pass < run.convergePasses ? pass + 1 : null;

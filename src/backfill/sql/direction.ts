@@ -7,7 +7,8 @@
 import type { Direction } from '../../ledger/rows.js';
 import type { JudgedRow } from '../policy/rounds.js';
 import { batchStatement, eligibleCountStatement, judgeStatement, roundStatement } from './forward.js';
-import type { CountWindow, KeyWindow, Statement } from './keyset.js';
+import type { Statement } from '../../db/port.js';
+import type { CountWindow, KeyWindow } from './keyset.js';
 import type { JudgeSpan, RoundPlace } from './page-walk.js';
 import { reverseBatchStatement, reverseCountStatement, reverseJudgeStatement, reverseRoundStatement } from './reverse.js';
 

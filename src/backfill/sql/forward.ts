@@ -6,15 +6,8 @@
 import { quoteIdent } from '../../db/identifier.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { compileRuleSql, compileStagedRuleSql } from '../../rule/sql.js';
-import {
-  batchSummarySql,
-  countChunkSql,
-  countsByClassSql,
-  keyCondition,
-  type CountWindow,
-  type KeyWindow,
-  type Statement,
-} from './keyset.js';
+import { batchSummarySql, countChunkSql, countsByClassSql, keyCondition, type CountWindow, type KeyWindow } from './keyset.js';
+import type { Statement } from '../../db/port.js';
 import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 import type { JudgedRow } from '../policy/rounds.js';
 

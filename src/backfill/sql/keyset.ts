@@ -91,9 +91,3 @@ export function batchSummarySql(appWritten: string, anomalies: string): string {
        ${anomalies} AS anomalies
   FROM s`;
 }
-
-/** A statement and its parameters. */
-export interface Statement {
-  text: string;
-  values: unknown[];
-}

@@ -14,14 +14,9 @@
  * rarely falls inside a window: about one full-page image per page per pass, however long the
  * run (`npx tsx bench/walk-probe.ts` measures the alternatives).
  */
+import type { PageSpan } from '../../db/page-span.js';
 import { countsOf } from '../../ledger/rows.js';
 import { pageOf, type JudgedRow } from '../policy/rounds.js';
-
-/** Pages [from, to) of the table's heap. */
-export interface PageSpan {
-  from: number;
-  to: number;
-}
 
 /** `(page,0)`: offset 0 sorts below every real line pointer (they start at 1). */
 export function pageTid(page: number): string {

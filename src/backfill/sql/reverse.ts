@@ -26,15 +26,8 @@ import { constantLiteral } from '../../db/literal.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { CACHE_TOKEN_RULE } from '../../rule/definition.js';
 import { compileRuleSql } from '../../rule/index.js';
-import {
-  batchSummarySql,
-  countChunkSql,
-  countsByClassSql,
-  keyCondition,
-  type CountWindow,
-  type KeyWindow,
-  type Statement,
-} from './keyset.js';
+import { batchSummarySql, countChunkSql, countsByClassSql, keyCondition, type CountWindow, type KeyWindow } from './keyset.js';
+import type { Statement } from '../../db/port.js';
 import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 import type { JudgedRow } from '../policy/rounds.js';
 

@@ -23,19 +23,20 @@ export const applyCommand = defineCommand({
     ],
     ['$0 apply --lock-timeout 2s --max-rows-per-second 20000', 'every option of up, backfill and verify, under its own name'],
   ],
-  async run(settings, { configFile, log, terminal }) {
+  async run(settings, { configFile, runtime, terminal }) {
+    const { log } = runtime;
     const [api, backfill] = await Promise.all([import('../../apply/index.js'), import('../../backfill/index.js')]);
     const options = settings as unknown as import('../../apply/index.js').ApplySettings;
     const configPath = configFile?.path ?? null;
     // stdout carries the one document (--json) or the final text; progress goes to stderr.
     const sink = backfill.textSink({
       write: (text) => process.stderr.write(text),
-      clock: { now: () => performance.now() },
+      clock: runtime.clock,
       interactive: terminal.interactive,
       columns: () => process.stderr.columns,
     });
     if (options.dryRun) {
-      const plan = await api.runApplyDryRun(options, api.applyDeps(options, { log, backfill: { sink } }));
+      const plan = await api.runApplyDryRun(options, api.applyDeps(options, runtime, { backfill: { sink } }));
       process.stdout.write(
         `${options.json ? JSON.stringify({ ...api.applyPlanJson(plan), config_file: configPath }) : api.applyPlanText(plan)}\n`,
       );
@@ -54,7 +55,7 @@ export const applyCommand = defineCommand({
     });
     let result: import('../../apply/index.js').ApplyResult;
     try {
-      result = await api.runApply(options, api.applyDeps(options, { log, backfill: { sink }, signal: stop.signal }));
+      result = await api.runApply(options, api.applyDeps(options, runtime, { backfill: { sink }, signal: stop.signal }));
     } finally {
       stop.release();
     }

@@ -23,14 +23,15 @@ export const backfillCommand = defineCommand({
       'the dry run works through a transaction-mode pooler; a run there exits 10',
     ],
   ],
-  async run(options, { typed, configFile, log: logger, terminal }) {
+  async run(options, { typed, configFile, runtime, terminal }) {
+    const logger = runtime.log;
     const [backfill, { InterruptedError, CancelledError, EXIT_CODES }, { scanProgressSink }] = await Promise.all([
       import('../../backfill/index.js'),
       import('../../errors.js'),
       import('../scan-progress.js'),
     ]);
-    const resumeCommand = backfill.resumeCommand(typed);
-    const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), undefined, { config_file: configFile?.path ?? null });
+    const resumeCommand = backfill.resumeCommandLine(typed);
+    const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), runtime.clock, { config_file: configFile?.path ?? null });
     // --quiet: the finish event alone (JSON), or nothing until the result (text).
     const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = options.quiet
       ? options.json
@@ -40,7 +41,7 @@ export const backfillCommand = defineCommand({
         ? jsonSink
         : backfill.textSink({
             write: (text) => process.stderr.write(text),
-            clock: { now: () => performance.now() },
+            clock: runtime.clock,
             interactive: terminal.interactive,
             columns: () => process.stderr.columns,
           });
@@ -56,14 +57,20 @@ export const backfillCommand = defineCommand({
     });
     try {
       // The dry run reads like verify: its progress goes to stderr, its report to stdout.
-      const scanSink = scanProgressSink({ json: options.json, quiet: options.quiet, terminal, label: 'backfill --dry-run' });
+      const scanSink = scanProgressSink({
+        json: options.json,
+        quiet: options.quiet,
+        terminal,
+        label: 'backfill --dry-run',
+        clock: runtime.clock,
+      });
       const result = await backfill.backfillWithConfig(options, {
         sink,
         ...(options.dryRun ? { scanSink } : {}),
         signal: stop.signal,
         resumeCommand,
         // Warnings (a pooler with --pooler-ok, a session lock left behind) on stderr.
-        log: logger,
+        ...runtime,
       });
       if (result.status === 'dry-run') {
         if (options.json)

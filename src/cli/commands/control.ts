@@ -12,7 +12,7 @@ async function control(settings: ControlSettings, request: ControlRequest, conte
     import('../../backfill/control/run.js'),
     import('../../errors.js'),
   ]);
-  const result = await runControl(settings, request, { log: context.log });
+  const result = await runControl(settings, request, context.runtime);
   context.print(controlJson(result), result.message);
   return EXIT_CODES.ok;
 }

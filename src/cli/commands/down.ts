@@ -12,13 +12,13 @@ export const downCommand = defineCommand({
     ['$0 down', 'revert the last migration (twice: the ledger, then the columns)'],
     ['$0 down --json', 'JSON result on stdout'],
   ],
-  async run(settings, { log, print }) {
-    const [{ defaultDeps }, { runDown }, render] = await Promise.all([
+  async run(settings, { runtime, print }) {
+    const [{ migrateDeps }, { runDown }, render] = await Promise.all([
       import('../../migrate/deps.js'),
       import('../../migrate/down.js'),
       import('../../migrate/render.js'),
     ]);
-    const result = await runDown(settings, defaultDeps({ log }));
+    const result = await runDown(settings, migrateDeps(runtime));
     print(render.downJson(result), render.downText(result));
     return 0;
   },

@@ -14,18 +14,19 @@ export const statusCommand = defineCommand({
     ['$0 status --check', 'for a pipeline: exit 0 only when migrated and backfilled, else exit 9 and one line saying what is missing'],
     ['$0 status --watch --interval 5s', 'follow a running backfill: percent, rows left, rate, ETA, processes and lanes'],
   ],
-  async run(settings, { log, print }) {
+  async run(settings, { runtime, print }) {
+    const { log } = runtime;
     if (settings.watch) {
       const { watchStatus } = await import('../status-watch.js');
-      return watchStatus(settings, { log });
+      return watchStatus(settings, runtime);
     }
-    const [{ defaultDeps }, { runStatus }, render, { EXIT_CODES }] = await Promise.all([
+    const [{ migrateDeps }, { runStatus }, render, { EXIT_CODES }] = await Promise.all([
       import('../../migrate/deps.js'),
       import('../../migrate/status.js'),
       import('../../migrate/render.js'),
       import('../../errors.js'),
     ]);
-    const result = await runStatus(settings, defaultDeps({ log }));
+    const result = await runStatus(settings, migrateDeps(runtime));
     // On stderr with the other lines for people, in text and --json alike; --json also carries it as server.warning.
     if (result.server.warning) log.warn(result.server.warning);
     print(render.statusJson(result), render.statusText(result));

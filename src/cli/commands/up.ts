@@ -17,14 +17,14 @@ export const upCommand = defineCommand({
       'libpq variables, TLS with verification',
     ],
   ],
-  async run(settings, { log, print }) {
-    const [{ defaultDeps }, { runUp }, { runUpDryRun }, render] = await Promise.all([
+  async run(settings, { runtime, print }) {
+    const [{ migrateDeps }, { runUp }, { runUpDryRun }, render] = await Promise.all([
       import('../../migrate/deps.js'),
       import('../../migrate/up.js'),
       import('../../migrate/dry-run.js'),
       import('../../migrate/render.js'),
     ]);
-    const deps = defaultDeps({ log });
+    const deps = migrateDeps(runtime);
     if (settings.dryRun) {
       const result = await runUpDryRun(settings, deps);
       print(render.dryRunJson(result), render.dryRunText(result));

@@ -28,7 +28,8 @@ export const verifyCommand = defineCommand({
     ['$0 verify --format html --output verify.html', 'one self-contained page with charts'],
     ['$0 verify --sample 1%', 'a quick look at a huge table: ~1% of its pages, figures estimated (never passes: exit 12 if nothing fails)'],
   ],
-  async run(settings, { log, terminal }) {
+  async run(settings, { runtime, terminal }) {
+    const { log } = runtime;
     // Loaded here, not at the top: `--help` must not pay for pg or the rule's SQL.
     const [{ runVerify }, { verifyDeps }, { renderReport }, { scanProgressSink }] = await Promise.all([
       import('../../verify/run.js'),
@@ -39,8 +40,8 @@ export const verifyCommand = defineCommand({
     const format = chooseFormat(settings.format, settings.json);
     // --quiet (when the CLI has it) silences progress too.
     const quiet = (settings as { quiet?: boolean }).quiet === true;
-    const sink = scanProgressSink({ json: settings.json, quiet, terminal, label: 'verify' });
-    const report = await runVerify(settings, { ...verifyDeps(settings.connection, log), sink });
+    const sink = scanProgressSink({ json: settings.json, quiet, terminal, label: 'verify', clock: runtime.clock });
+    const report = await runVerify(settings, verifyDeps(settings.connection, runtime, sink));
     const rendered = renderReport(report, format, { color: format === 'text' && detectTerminal(process.stdout).color });
     if (settings.output) {
       writeFileAtomically(settings.output, rendered);

@@ -1,19 +1,11 @@
 /**
  * The preflight step every mutating command (up, down, backfill, apply) calls on its connection
- * before it sets anything for the session, takes a session-level lock or changes anything:
- * does this connection keep one server session? A direct connection, a session-mode pooler or
- * a TCP proxy does; a transaction- or statement-mode pooler (PgBouncer, Supavisor, RDS Proxy)
- * does not, and the command is refused with exit 10 — unless the operator passed --pooler-ok,
- * which a statement-mode pooler still refuses (nothing could work through it).
- *
- *   const verdict = await requireOneServerSession(client, sessionCheck(client, { command: 'up', … }));
- *   if (verdict.kind === 'session') await applySessionSettings(client, …);
- *
- * Read-only commands (status, verify, the dry runs) do not call it: they set nothing for the
- * session and read inside single transactions, which any pooler keeps on one server session.
+ * before it sets anything for the session, takes a session-level lock or changes anything: does
+ * this connection keep one server session? Through a transaction- or statement-mode pooler,
+ * session settings and session locks would land on server connections other clients use next.
  */
 import type pg from 'pg';
-import type { Log, Sleep } from '../../runtime.js';
+import type { Log, Runtime } from '../../runtime.js';
 import { APPLICATION_NAME, clientEndpoint, connect, type ConnectOptions } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
 import { withDatabase, type ConnectionTarget } from '../target.js';
@@ -37,7 +29,19 @@ export interface SessionCheck extends ProbeIo {
   log: Log;
 }
 
-/** Returns how the connection was judged; throws PoolerError (exit 10) when the command must not go on. */
+/**
+ * Returns how the connection was judged; throws PoolerError (exit 10) when the command must not
+ * go on. A direct connection, a session-mode pooler or a TCP proxy keeps one server session; a
+ * transaction- or statement-mode pooler (PgBouncer, Supavisor, RDS Proxy) does not, and is
+ * refused unless the operator passed --pooler-ok, which a statement-mode pooler still refuses
+ * (nothing could work through it).
+ *
+ *   const verdict = await requireOneServerSession(client, sessionCheck(client, { command: 'up', … }));
+ *   if (verdict.kind === 'session') await applySessionSettings(client, …);
+ *
+ * Read-only commands (status, verify, the dry runs) do not call it: they set nothing for the
+ * session and read inside single transactions, which any pooler keeps on one server session.
+ */
 export async function requireOneServerSession(db: Queryable, check: SessionCheck): Promise<SessionVerdict> {
   const verdict = judgeProbe(await probeServerSession(db, check));
   if (verdict.kind === 'session') {
@@ -58,12 +62,11 @@ export function sessionCheck(
     command: string;
     poolerOk: boolean;
     target: ConnectionTarget;
-    log: Log;
-    sleep: Sleep;
+    runtime: Runtime;
     open?: (options: ConnectOptions) => Promise<Session>;
   },
 ): SessionCheck {
-  const { target } = options;
+  const { target, runtime } = options;
   const open = options.open ?? connect;
   const applicationName = `${APPLICATION_NAME} ${options.command} (pooler probe)`;
   return {
@@ -72,11 +75,11 @@ export function sessionCheck(
     label: target.label,
     port: target.socket ? null : target.port,
     database: target.database,
-    connect: () => open({ target, applicationName }),
-    connectConsole: () => open({ target: withDatabase(target, PGBOUNCER_CONSOLE), applicationName }),
+    connect: () => open({ target, applicationName, runtime }),
+    connectConsole: () => open({ target: withDatabase(target, PGBOUNCER_CONSOLE), applicationName, runtime }),
     localEndpoint: clientEndpoint(client),
     helperWaitMs: HELPER_WAIT_MS,
-    sleep: options.sleep,
-    log: options.log,
+    sleep: runtime.sleep,
+    log: runtime.log,
   };
 }

@@ -66,10 +66,7 @@ describe('textScanSink, plain lines', () => {
 describe('jsonScanSink', () => {
   it('one JSON line per event, snake_case, with the time', () => {
     let out = '';
-    jsonScanSink(
-      (t) => (out += t),
-      () => new Date('2026-12-05T10:00:01Z'),
-    )(chunk('rows', 500_000, 2_000));
+    jsonScanSink((t) => (out += t), { date: () => new Date('2026-12-05T10:00:01Z') })(chunk('rows', 500_000, 2_000));
     expect(JSON.parse(out)).toEqual({
       event: 'chunk',
       time: '2026-12-05T10:00:01.000Z',

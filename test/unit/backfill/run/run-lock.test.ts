@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { idleHolderAdvice, idleHolders, NO_RUN_IDLE_MS, STALE_IDLE_MS, type RunHolder } from '../../../../src/backfill/run/run-lock.js';
+import {
+  idleHolderAdvice,
+  idleHolders,
+  NO_RUN_IDLE_MS,
+  STALE_IDLE_MS,
+  type RunLockHolders,
+} from '../../../../src/backfill/run/run-lock.js';
 import type { LockHolder } from '../../../../src/db/lock-holders.js';
 
 const session = (over: Partial<LockHolder>): LockHolder => ({
@@ -26,7 +32,7 @@ const openRun = {
 const noRun = { runId: null, host: null, pid: null, runStartedAt: null, runUpdatedAt: null };
 
 describe('a run-lock holder with probably no backfill behind it', () => {
-  it.each<[string, RunHolder, number[]]>([
+  it.each<[string, RunLockHolders, number[]]>([
     ['a live runner between batches', { ...openRun, sessions: [session({})] }, []],
     ['a runner inside a batch', { ...openRun, sessions: [session({ state: 'active' })] }, []],
     ['a runner between taking the lock and choosing its run', { ...noRun, sessions: [session({})] }, []],

@@ -4,14 +4,14 @@
  * refused), with the error that names the blockers once the budget is spent.
  */
 import type pg from 'pg';
-import { coderUpPreflight, readCoder, type CoderRead } from '../coder/commands.js';
+import { coderUpPreflight, readCoder, type CoderRead } from '../coder/migrate-steps.js';
 import { CODER_MIGRATION_LOCK_KEY, CODER_MIGRATIONS_TABLE } from '../coder/constants.js';
 import { coderLockHolders } from '../coder/lock.js';
 import { LockTimeoutError } from '../errors.js';
 import { applySessionSettings } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
-import { lockRetryPolicy } from './backoff.js';
+import { lockRetryPolicy } from './lock-retry-policy.js';
 import type { LockHolder } from '../db/lock-holders.js';
 import { migrationLockHolders, tableLockHolders } from './blockers.js';
 import type { Queryable } from '../db/port.js';
@@ -26,7 +26,7 @@ import { runMigrations } from './runner.js';
 import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, transactionSettings } from './session.js';
 
 /** The settings `up` and `down` have in common. */
-export type ApplySettings = Pick<
+export type UpDownSettings = Pick<
   UpSettings,
   | 'connection'
   | 'lockTimeout'
@@ -41,7 +41,7 @@ export type ApplySettings = Pick<
 >;
 
 /** What `up` and `down` report besides their own outcome. */
-export interface ApplyReport {
+export interface UpDownReport {
   database: string;
   preflight: PreflightCheck[];
   lockWaits: LockWait[];
@@ -60,7 +60,7 @@ export function needsFor(names: readonly string[], direction: 'up' | 'down'): Pr
 /** The preflight checks for running `migrations` in `direction`. */
 export async function preflightChecks(
   db: Queryable,
-  settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
+  settings: Pick<UpDownSettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable'>,
   migrations: readonly string[],
   direction: 'up' | 'down',
 ): Promise<PreflightCheck[]> {
@@ -79,7 +79,7 @@ export async function preflightChecks(
  */
 export async function upPreflight(
   db: Queryable,
-  settings: Pick<ApplySettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'>,
+  settings: Pick<UpDownSettings, 'schema' | 'stateSchema' | 'migrationsSchema' | 'migrationsTable' | 'coderMigration'>,
   pending: readonly string[],
 ): Promise<{ checks: PreflightCheck[]; coder: CoderRead }> {
   const checks = await preflightChecks(db, settings, pending, 'up');
@@ -155,7 +155,7 @@ export function lockBudgetError(options: {
  * out translated, and the session is always closed.
  */
 export async function withMigrationSession<T>(
-  settings: ApplySettings,
+  settings: UpDownSettings,
   deps: MigrateDeps,
   command: 'up' | 'down',
   action: string,
@@ -167,8 +167,7 @@ export async function withMigrationSession<T>(
       command,
       poolerOk: settings.poolerOk,
       target: settings.connection,
-      log: deps.log,
-      sleep: deps.sleep,
+      runtime: deps,
       open: deps.connect,
     };
     const verdict = await requireOneServerSession(client, sessionCheck(client, check));
@@ -184,7 +183,7 @@ export async function withMigrationSession<T>(
 /** node-pg-migrate in `direction`, each attempt under lock_timeout, retried while a lock is refused. */
 export async function migrateWithLockRetries(
   client: pg.Client,
-  settings: ApplySettings,
+  settings: UpDownSettings,
   deps: MigrateDeps,
   run: {
     direction: 'up' | 'down';
@@ -205,8 +204,7 @@ export async function migrateWithLockRetries(
         local: transactionSettings(settings),
         log: (m) => deps.log.debug(`node-pg-migrate: ${m}`),
         warn: (m) => deps.log.warn(m),
-        onMigrated: run.onMigrated,
-        now: () => deps.clock.now(),
+        migrated: { clock: deps.clock, report: run.onMigrated },
       }),
     {
       policy: lockRetryPolicy(settings),

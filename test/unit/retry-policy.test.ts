@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetry, retryCeilingMs, retryDelayMs, worstCaseWaitMs, type RetryPolicy } from '../../src/db/retry.js';
+import { nextRetry, retryCeilingMs, retryDelayMs, worstCaseWaitMs, type RetryPolicy } from '../../src/retry-policy.js';
 
 const policy: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'equal' };
 

@@ -1,7 +1,7 @@
 /**
  * When to try again after a failure worth retrying. One policy shape for every retry loop of the
- * toolkit (the migrations' lock waits, the backfill's batches); each caller chooses its numbers
- * and its jitter. Pure: the random number is passed in.
+ * toolkit (--connect-retry, the migrations' lock waits, the backfill's batches); each caller
+ * chooses its numbers and its jitter. Pure: the random number is passed in.
  */
 
 export interface RetryPolicy {

@@ -4,16 +4,16 @@
  * `up`) apart so they do not queue on the table in lockstep, and guarantees a retry never
  * follows a failure at once.
  */
-import type { RetryPolicy } from '../db/retry.js';
+import type { RetryPolicy } from '../retry-policy.js';
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 10, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'equal' };
+export const DEFAULT_LOCK_RETRY_POLICY: RetryPolicy = { retries: 10, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'equal' };
 
 /** The policy for --lock-retries / --lock-retry-delay. */
 export function lockRetryPolicy(settings: { lockRetries: number; lockRetryDelay: number }): RetryPolicy {
   return {
-    ...DEFAULT_RETRY_POLICY,
+    ...DEFAULT_LOCK_RETRY_POLICY,
     retries: settings.lockRetries,
     baseDelayMs: settings.lockRetryDelay,
-    maxDelayMs: Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, settings.lockRetryDelay),
+    maxDelayMs: Math.max(DEFAULT_LOCK_RETRY_POLICY.maxDelayMs, settings.lockRetryDelay),
   };
 }

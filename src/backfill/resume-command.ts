@@ -2,7 +2,7 @@
  * The exact command that continues a stopped run: the same options minus the ones that would
  * change what "continue" means (--restart, --dry-run), with any password in a URL masked.
  */
-import { kebab } from '../config/names.js';
+import { kebab } from '../config/spelling.js';
 import { redactUrl } from '../db/url.js';
 
 const DROPPED = new Set(['restart', 'dryRun', 'wait']);

@@ -8,7 +8,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { z } from 'zod';
 import type { Connected } from '../config/common.js';
 import { optionInfos, type OptionInfo } from '../config/fields.js';
-import { nearest } from '../config/names.js';
+import { nearest } from '../config/spelling.js';
 import { resolveSettings, type ConfigFile } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FLAG, declareFlags, typedFlags, unknownFlags } from './flags.js';

@@ -9,7 +9,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { nearest } from '../config/names.js';
+import { nearest } from '../config/spelling.js';
 import { UsageError } from '../errors.js';
 import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT } from './command.js';

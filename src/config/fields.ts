@@ -7,12 +7,12 @@
  * A command's options are defined once, as a zod object whose fields carry `OptionMeta`
  * (`.meta({ describe, group })`) and their defaults in the units a user types
  * (`.prefault('2s')`): the CLI derives its flags, `--help` text and defaults from it
- * (src/cli/flags.ts), the environment variable names from the keys (names.ts).
+ * (src/cli/flags.ts), the environment variable names from the keys (spelling.ts).
  */
 import { z } from 'zod';
 import { checkDatabaseUrl } from '../db/url.js';
 import { SSL_MODES } from '../db/target.js';
-import { envName, kebab } from './names.js';
+import { envName, kebab } from './spelling.js';
 
 export interface OptionMeta {
   /** One line for --help. */

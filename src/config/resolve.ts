@@ -32,7 +32,7 @@ import {
   type TargetNote,
 } from '../db/target.js';
 import type { Connected } from './common.js';
-import { camel, ENV_PREFIX, envName, kebab, nearest } from './names.js';
+import { camel, ENV_PREFIX, envName, kebab, nearest } from './spelling.js';
 
 export type RawValues = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { unknownFlagProblems } from '../../src/cli/command.js';
 import { knownOptionKeys } from '../../src/cli/commands/index.js';
 import { optionInfo } from '../../src/config/fields.js';
-import { editDistance, nearest } from '../../src/config/names.js';
+import { editDistance, nearest } from '../../src/config/spelling.js';
 import { locateConfigFile, readConfigFile, resolveSettings } from '../../src/config/resolve.js';
 import { UsageError } from '../../src/errors.js';
 import { migrateDown, migrateUp, migrationStatus, runBackfill, verify } from '../../src/index.js';

@@ -11,7 +11,7 @@
  * carries the exit code of the documented table, each stage's record, and the error that
  * stopped it (null when none did).
  */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { defaultDeps as migrateDeps } from '../migrate/deps.js';
 import { silentLog, systemClock } from '../runtime.js';
 import { verifyDeps } from '../verify/index.js';
@@ -44,7 +44,7 @@ export function applyDeps(settings: ApplySettings, given: Partial<ApplyDeps> = {
 
 /** Validates raw options and runs the stage (or, with `dryRun: true`, shows its plan). */
 export async function apply(rawOptions: Record<string, unknown>, given: Partial<ApplyDeps> = {}): Promise<ApplyResult | ApplyPlan> {
-  const settings = resolveApiOptions(applySchema, rawOptions) as ApplySettings;
+  const settings = settingsOrThrow(await resolveSettings(applySchema, { from: 'api', given: rawOptions })) as ApplySettings;
   const deps = applyDeps(settings, given);
   return settings.dryRun ? runApplyDryRun(settings, deps) : runApply(settings, deps);
 }

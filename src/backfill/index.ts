@@ -7,13 +7,13 @@
  *   console.log(result.summary.rowsUpdated);
  *
  * Bad options reject with a UsageError before anything connects, as with every entry point
- * (src/config/resolve.ts, resolveApiOptions). Once running it never throws for an expected
+ * (src/config/resolve.ts, resolveSettings). Once running it never throws for an expected
  * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
  * with the error's code and hint.
  */
 import os from 'node:os';
 import type pg from 'pg';
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
@@ -169,5 +169,5 @@ export async function runBackfill(
   rawOptions: BackfillInput | Record<string, unknown>,
   deps: Partial<BackfillDeps> = {},
 ): Promise<BackfillResult> {
-  return backfillWithConfig(resolveApiOptions(backfillSchema, rawOptions), deps);
+  return backfillWithConfig(settingsOrThrow(await resolveSettings(backfillSchema, { from: 'api', given: rawOptions })), deps);
 }

@@ -11,6 +11,18 @@ const TLS = 'TLS (libpq sslmode):';
 const NAMES = 'Schemas and tables:';
 const OUTPUT = 'Output:';
 
+/** How results, logs and failures are shown; every command takes these. */
+export const outputShape = {
+  json: flag()
+    .prefault(false)
+    .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
+  debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
+  quiet: flag().prefault(false).meta({
+    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
+    group: OUTPUT,
+  }),
+} as const;
+
 export const connectionShape = {
   // Optional in the schema: without one, the libpq variables (PGHOST, …) may say where to go,
   // and a missing database is reported with the fix (src/db/target.ts).
@@ -64,14 +76,7 @@ export const connectionShape = {
   migrationsTable: identifier()
     .prefault(DEFAULT_MIGRATIONS_TABLE)
     .meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
-  json: flag()
-    .prefault(false)
-    .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
-  debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
-  quiet: flag().prefault(false).meta({
-    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
-    group: OUTPUT,
-  }),
+  ...outputShape,
 } as const;
 
 export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;

@@ -165,11 +165,30 @@ export function byteSize(min: number, max: number) {
     });
 }
 
+/** The words a switch may be written as (an environment variable, a config file), and what each means. */
+const SWITCH_WORDS = { 0: false, 1: true, true: true, false: false, yes: true, no: false } as const;
+type SwitchWord = `${keyof typeof SWITCH_WORDS}`;
+
+/** A switch's value: a boolean, or one of SWITCH_WORDS; undefined for anything else. The one reading of a switch. */
+export function parseSwitch(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' && Object.hasOwn(SWITCH_WORDS, raw) ? SWITCH_WORDS[raw as keyof typeof SWITCH_WORDS] : undefined;
+}
+
 export function flag() {
+  const json = { anyOf: [{ type: 'boolean' }, { type: 'string', enum: Object.keys(SWITCH_WORDS) }] };
+  // Any value reaches the transform, so that a wrong one is named with what is expected.
   return z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
-    .transform((raw) => (typeof raw === 'boolean' ? raw : raw === 'true' || raw === '1' || raw === 'yes'))
-    .meta({ boolean: true });
+    .custom<boolean | SwitchWord>()
+    .transform((raw, ctx) => {
+      const value = parseSwitch(raw);
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be true or false (or 1 / 0, yes / no), got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .meta({ boolean: true, json });
 }
 
 /** A path to a file (read later, where its absence is reported with the option's name). */

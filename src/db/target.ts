@@ -168,10 +168,13 @@ export interface TargetNote {
   message: string;
 }
 
-export type TargetResolution = { ok: true; target: ConnectionTarget; notes: TargetNote[] } | { ok: false; problems: SettingProblem[] };
+export type TargetResolution =
+  | { ok: true; target: ConnectionTarget; notes: TargetNote[] }
+  /** `hint`: what to do, when one fix fits every problem (nothing says where the database is). */
+  | { ok: false; problems: SettingProblem[]; hint?: string };
 
 const NO_DATABASE = 'no database URL: pass --database-url postgres://user:password@host:5432/db or set DATABASE_URL';
-export const NO_DATABASE_HINT =
+const NO_DATABASE_HINT =
   'The URL can also come from AIBRIDGE_MIGRATE_DATABASE_URL or a --config file, or from a file (--database-url-file, e.g. a mounted secret); or set the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE (password from PGPASSWORD or ~/.pgpass).';
 
 function formatHost(host: string): string {
@@ -486,7 +489,7 @@ export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolutio
   const problems: SettingProblem[] = [];
   const notes: TargetNote[] = [];
   const address = resolveAddress(lookup, service !== undefined, problems);
-  if (!address) return { ok: false, problems: [{ setting: null, source: null, message: NO_DATABASE }] };
+  if (!address) return { ok: false, problems: [{ setting: null, source: null, message: NO_DATABASE }], hint: NO_DATABASE_HINT };
   const password = resolvePassword(lookup, address, notes);
   const tls = resolveTls(lookup, address.socket, problems, notes);
   const timeout = connectTimeout(lookup, problems);

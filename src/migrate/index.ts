@@ -7,11 +7,11 @@
  *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
  *
  * Bad options reject with a UsageError before anything connects (src/config/resolve.ts,
- * resolveApiOptions: the same shape for every entry point). Failures are thrown as
+ * resolveSettings: the same shape for every entry point). Failures are thrown as
  * ToolkitError subclasses (LockTimeoutError, PreflightError, DownRefusedError, …) carrying
  * `code` and `exitCode`.
  */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { defaultDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
 import { runUpDryRun, type DryRunResult } from './dry-run.js';
@@ -39,16 +39,16 @@ export { runUp } from './up.js';
 
 /** Applies every pending migration (or, with `dryRun: true`, shows what it would do). */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
-  const settings = resolveApiOptions(upOptionsSchema, rawOptions);
+  const settings = settingsOrThrow(await resolveSettings(upOptionsSchema, { from: 'api', given: rawOptions }));
   return settings.dryRun ? runUpDryRun(settings, defaultDeps(deps)) : runUp(settings, defaultDeps(deps));
 }
 
 /** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
 export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
-  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), defaultDeps(deps));
+  return runDown(settingsOrThrow(await resolveSettings(downOptionsSchema, { from: 'api', given: rawOptions })), defaultDeps(deps));
 }
 
 /** Applied and pending migrations, and the latest backfill runs. */
 export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
-  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), defaultDeps(deps));
+  return runStatus(settingsOrThrow(await resolveSettings(statusOptionsSchema, { from: 'api', given: rawOptions })), defaultDeps(deps));
 }

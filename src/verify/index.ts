@@ -6,7 +6,7 @@
  *   const result = await verify({ databaseUrl: process.env.DATABASE_URL, maxSamples: 5 });
  *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
  */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/target.js';
 import type { Report } from '../report/model.js';
@@ -43,11 +43,11 @@ export function verifyDeps(connection: ConnectionTarget, log: Log = silentLog, s
 /**
  * Validates raw options (as a config file or flags would give them), verifies, and returns
  * the report. Bad options reject with a UsageError before anything connects (the same shape
- * for every entry point, see resolveApiOptions); a database it cannot verify throws
+ * for every entry point, see resolveSettings); a database it cannot verify throws
  * ConnectionError / PermissionError / PreflightError; parity failures are a result, not an error.
  */
 export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
-  const options = resolveApiOptions(verifyOptionsSchema, rawOptions);
+  const options = settingsOrThrow(await resolveSettings(verifyOptionsSchema, { from: 'api', given: rawOptions }));
   const deps: VerifyDeps = { ...verifyDeps(options.connection), ...extra.deps };
   const report = await runVerify(options, deps);
   return { status: report.outcome.status, exitCode: report.outcome.exit_code, report };

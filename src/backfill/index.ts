@@ -59,7 +59,7 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
 function defaultDeps(config: BackfillConfig, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
   const ownSession = verdict.kind === 'session';
   const settings: Record<string, string> = ownSession
-    ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeout)) }
+    ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeoutMs)) }
     : {};
   const deps: BackfillDeps = {
     ...systemRuntime(),
@@ -96,9 +96,9 @@ async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (dep
         deps.sink(event);
       },
     });
-    if (config.metricsLinger > 0 && !deps.signal.aborted) {
-      deps.log.info(`metrics: serving the final values for ${config.metricsLinger} ms (a signal ends this early)`);
-      await deps.sleep(config.metricsLinger, deps.signal);
+    if (config.metricsLingerMs > 0 && !deps.signal.aborted) {
+      deps.log.info(`metrics: serving the final values for ${config.metricsLingerMs} ms (a signal ends this early)`);
+      await deps.sleep(config.metricsLingerMs, deps.signal);
     }
     return result;
   } finally {

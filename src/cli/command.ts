@@ -6,7 +6,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { z } from 'zod';
-import type { Connected } from '../config/common.js';
+import type { Connected, Settings } from '../config/common.js';
 import { optionInfos, type OptionInfo } from '../config/fields.js';
 import { kebab, nearest } from '../config/spelling.js';
 import { resolveSettings, type ConfigFile, type SettingOrigin } from '../config/resolve.js';
@@ -35,7 +35,7 @@ export interface CommandSpec<S extends z.ZodObject> {
   schema: S;
   examples?: [command: string, description: string][];
   /** The command's body: resolved settings in, exit code out (or a thrown ToolkitError). */
-  run(settings: Connected<z.output<S>>, context: CommandContext): Promise<number>;
+  run(settings: Settings<S>, context: CommandContext): Promise<number>;
 }
 
 export interface Command {
@@ -104,14 +104,14 @@ async function handle<S extends z.ZodObject>(spec: CommandSpec<S>, command: Comm
   const unknown = unknownFlagProblems(command, argv);
   if (unknown.length > 0) await failAndExit(new UsageError(unknown, { hint: HELP_HINT }), output);
   if (!resolution.ok) return failAndExit(resolution.error, output);
+  const { settings } = resolution;
   // Every command's schema spreads connectionShape: its settings have the connection and --quiet.
-  const settings = resolution.settings as Connected<z.output<S>>;
-  const { quiet } = settings as { quiet?: boolean };
+  const { connection, quiet } = settings as Connected<{ quiet?: boolean }>;
   const log = createLogger({ debug: output.debug, quiet: quiet ?? false });
   const via = configFile?.via === 'working directory' ? 'found in the working directory' : `named by ${configFile?.via}`;
   log.debug(configFile ? `config file: ${configFile.path} (${via})` : 'config file: none');
   log.debug(originsLine(resolution.origins));
-  log.debug(`connection: ${settings.connection.summary}`);
+  log.debug(`connection: ${connection.summary}`);
   for (const note of resolution.notes) (note.level === 'warn' ? log.warn : log.debug)(note.message);
   // --quiet in text mode: the result is shown only when the command did not succeed.
   let held: string | null = null;

@@ -19,6 +19,7 @@ export const CONFIG_FLAG: OptionInfo = {
   boolean: false,
   defaultText: `${CONFIG_ENV}, else ./aibridge-migrate.yaml/.yml/.json`,
   flagOnly: false,
+  setting: 'config',
 };
 
 /** Keys yargs itself puts in argv. */

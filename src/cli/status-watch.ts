@@ -29,7 +29,7 @@ export async function watchStatus(settings: StatusSettings, options: { log: Log 
         for (const frame of frames) process.stdout.write(`${JSON.stringify(watchJson(frame, new Date()))}\n`);
       } else {
         const lines = [
-          `${result.database} at ${new Date().toISOString()} (every ${settings.interval} ms; Ctrl-C to stop)`,
+          `${result.database} at ${new Date().toISOString()} (every ${settings.intervalMs} ms; Ctrl-C to stop)`,
           ...(result.backfill === null
             ? ['backfill: ledger not created yet (run `aibridge-migrate up`)']
             : frames.length === 0
@@ -38,7 +38,7 @@ export async function watchStatus(settings: StatusSettings, options: { log: Log 
         ];
         process.stdout.write(redraw ? `\u001b[H\u001b[2J${lines.join('\n')}\n` : `${lines.join('\n')}\n\n`);
       }
-      await sleep(settings.interval, stop.signal);
+      await sleep(settings.intervalMs, stop.signal);
     }
     return 0;
   } finally {

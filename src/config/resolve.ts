@@ -26,8 +26,8 @@ import {
   type TargetIo,
   type TargetNote,
 } from '../db/target.js';
-import type { Connected } from './common.js';
-import { parseSwitch } from './fields.js';
+import type { Settings } from './common.js';
+import { inMs, parseSwitch } from './fields.js';
 import {
   emptyLayer,
   givenLayer,
@@ -46,6 +46,7 @@ import {
 import { kebab, nearest } from './spelling.js';
 
 export { CONFIG_ENV, CONFIG_FILE_NAMES, type ConfigFile, type OriginKind, type SettingOrigin } from './layers.js';
+export type { Settings } from './common.js';
 
 const FIX_SETTINGS = 'Fix the settings above; nothing was run.';
 
@@ -73,9 +74,6 @@ export interface OutputMode {
   json: boolean;
   debug: boolean;
 }
-
-/** A schema's parsed values, with the connection when the schema has the connection options. */
-export type Settings<S extends z.ZodObject> = 'databaseUrl' extends keyof z.output<S> ? Connected<z.output<S>> : z.output<S>;
 
 interface Resolved {
   /** The config file read (cli), or null for none. */
@@ -202,10 +200,11 @@ export async function resolveSettings<S extends z.ZodObject>(schema: S, input: R
   const problems = [...merged.problems, ...verdict.problems];
   if (problems.length > 0 || !verdict.data) return failure(problems, resolved);
   const origins = originsOf(schema, merged);
-  if (!('databaseUrl' in schema.shape)) return { ...resolved, ok: true, settings: verdict.data as Settings<S>, origins, notes: [] };
+  const values = inMs(schema.shape, verdict.data);
+  if (!('databaseUrl' in schema.shape)) return { ...resolved, ok: true, settings: values as Settings<S>, origins, notes: [] };
   const connected = connect(verdict.data, merged, env, input.io ?? systemTargetIo());
   if ('problems' in connected) return failure(connected.problems, resolved, connected.hint);
-  const settings = { ...verdict.data, connection: connected.connection } as Settings<S>;
+  const settings = { ...values, connection: connected.connection } as Settings<S>;
   return { ...resolved, ok: true, settings, origins, notes: connected.notes };
 }
 

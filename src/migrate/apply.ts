@@ -28,9 +28,9 @@ import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, tran
 export type ApplySettings = Pick<
   UpSettings,
   | 'connection'
-  | 'lockTimeout'
+  | 'lockTimeoutMs'
   | 'lockRetries'
-  | 'lockRetryDelay'
+  | 'lockRetryDelayMs'
   | 'schema'
   | 'stateSchema'
   | 'migrationsSchema'

@@ -9,7 +9,7 @@ import { duration, integer } from '../../src/config/fields.js';
 import { resolveSettings } from '../../src/config/resolve.js';
 
 const schema = z
-  .object({ ...connectionShape, batchSize: integer(1, 1_000_000).optional(), lockTimeout: duration(1, 600_000).default(2000) })
+  .object({ ...connectionShape, batchSize: integer(1, 1_000_000).optional(), lockTimeout: duration(1, 600_000).prefault(2000) })
   .strict();
 const knownKeys = new Set([...Object.keys(schema.shape), 'config']);
 
@@ -73,7 +73,7 @@ describe('option resolution: defaults < config file < environment < flags', () =
     ],
   ] as const)('%s', async (_name, flags, env, configFile, expected) => {
     const options = await resolveCli(schema, { flags: { ...flags }, env: { ...env }, configFile, knownKeys });
-    expect({ batchSize: options.batchSize, lockTimeout: options.lockTimeout, schema: options.schema }).toEqual(expected);
+    expect({ batchSize: options.batchSize, lockTimeout: options.lockTimeoutMs, schema: options.schema }).toEqual(expected);
   });
 
   it('reads DATABASE_URL, and AIBRIDGE_MIGRATE_DATABASE_URL overrides it', async () => {
@@ -90,7 +90,7 @@ describe('option resolution: defaults < config file < environment < flags', () =
   it('reads YAML config files', async () => {
     const yaml = tmpFile('opts.yaml', 'batch-size: 77\nlock-timeout: 3s\n');
     const options = await resolveCli(schema, { flags: {}, env: {}, configFile: yaml, knownKeys });
-    expect([options.batchSize, options.lockTimeout]).toEqual([77, 3000]);
+    expect([options.batchSize, options.lockTimeoutMs]).toEqual([77, 3000]);
   });
 });
 

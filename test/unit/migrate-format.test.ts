@@ -87,9 +87,9 @@ describe('bookkeeping names', () => {
 describe('API options', () => {
   it('applies the documented defaults', async () => {
     expect(await apiSettings(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' })).toMatchObject({
-      lockTimeout: 2000,
+      lockTimeoutMs: 2000,
       lockRetries: 10,
-      lockRetryDelay: 1000,
+      lockRetryDelayMs: 1000,
       dryRun: false,
       schema: 'public',
       migrationsTable: 'aibridge_migrate_migrations',

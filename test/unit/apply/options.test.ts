@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { applySchema, reportFormat, stageSettings, type ApplySettings } from '../../../src/apply/options.js';
 import { backfillSchema } from '../../../src/backfill/options.js';
 import { optionInfos } from '../../../src/config/fields.js';
@@ -36,18 +37,25 @@ describe("apply's options are the stages' options", () => {
     const raw = { batchSize: '500', pauseMs: '20ms', lockRetries: 3, maxSamples: 5, schema: 'app', workers: 2, restart: true };
     const stages = stageSettings(await settingsOf(raw));
     const pick = (schema: { shape: object }) => Object.fromEntries(Object.entries(raw).filter(([k]) => k in schema.shape));
-    expect(stages.backfill).toMatchObject(backfillSchema.parse(pick(backfillSchema)));
-    expect(stages.up).toMatchObject(upOptionsSchema.parse(pick(upOptionsSchema)));
-    expect(stages.verify).toMatchObject(verifyOptionsSchema.parse(pick(verifyOptionsSchema)));
-    expect(stages.status).toMatchObject({ ...statusOptionsSchema.parse(pick(statusOptionsSchema)), check: true });
+    const alone = async <S extends z.ZodObject>(schema: S) => apiSettings(schema, { databaseUrl: URL, ...pick(schema) });
+    expect(stages.backfill).toEqual(await alone(backfillSchema));
+    expect(stages.up).toEqual(await alone(upOptionsSchema));
+    expect(stages.verify).toEqual(await alone(verifyOptionsSchema));
+    expect(stages.status).toEqual({ ...(await alone(statusOptionsSchema)), check: true });
     expect(stages.backfill).toMatchObject({ dryRun: false, reverse: false });
   });
 
   it('--lock-timeout: given, it sets up and backfill alike; absent, each keeps its own default', async () => {
-    expect(stageSettings(await settingsOf({})).up.lockTimeout).toBe(2000);
-    expect(stageSettings(await settingsOf({})).backfill.lockTimeout).toBe(5000);
+    expect(stageSettings(await settingsOf({})).up.lockTimeoutMs).toBe(2000);
+    expect(stageSettings(await settingsOf({})).backfill.lockTimeoutMs).toBe(5000);
     const both = stageSettings(await settingsOf({ lockTimeout: '3s' }));
-    expect([both.up.lockTimeout, both.backfill.lockTimeout, both.status.lockTimeout]).toEqual([3000, 3000, 3000]);
+    expect([both.up.lockTimeoutMs, both.backfill.lockTimeoutMs, both.status.lockTimeoutMs]).toEqual([3000, 3000, 3000]);
+  });
+
+  it('a duration only one stage takes reaches it in milliseconds, under its …Ms name', async () => {
+    const stages = stageSettings(await settingsOf({ statementTimeout: '2s', lockRetryDelay: '250ms', metricsLinger: '1m' }));
+    expect([stages.backfill.statementTimeoutMs, stages.up.lockRetryDelayMs, stages.backfill.metricsLingerMs]).toEqual([2000, 250, 60_000]);
+    expect(stages.backfill).not.toHaveProperty('statementTimeout');
   });
 
   it('a value one stage refuses is reported with the setting, its source and the stage', async () => {

@@ -104,3 +104,21 @@ describe('the output mode comes from the same resolution', () => {
     expect(resolution.ok && [resolution.mode, 'connection' in resolution.settings]).toEqual([{ json: true, debug: false }, false]);
   });
 });
+
+describe('a duration is milliseconds once resolved, under a name that says so', () => {
+  it("'5s' → lockTimeoutMs 5000; a name that already ends in Ms keeps it", async () => {
+    const resolution = await resolveSettings(
+      backfillSchema,
+      cli({ lockTimeout: '5s', pauseMs: '1.5s', connectTimeout: '3s' }, { AIBRIDGE_MIGRATE_MAX_REPLICATION_LAG: '1m' }),
+    );
+    if (!resolution.ok) throw resolution.error;
+    const { settings } = resolution;
+    expect([settings.lockTimeoutMs, settings.pauseMs, settings.maxReplicationLagMs, settings.statementTimeoutMs]).toEqual([
+      5000, 1500, 60_000, 30_000,
+    ]);
+    expect(settings.connectTimeoutMs).toBe(3000);
+    expect(settings.connection.connectTimeoutMs).toBe(3000);
+    for (const key of ['lockTimeout', 'statementTimeout', 'maxReplicationLag', 'metricsLinger', 'connectTimeout'])
+      expect(settings).not.toHaveProperty(key);
+  });
+});

@@ -102,7 +102,7 @@ describe('batch-size controller', () => {
     ['a 0 ms batch counts as 1 ms', adaptive, [[1_000, 0]], [1_000, 2_000]],
     [
       '--batch-size fixes the size whatever the timings',
-      { ...adaptive, fixed: 5_000 },
+      { ...adaptive, batchSize: 5_000 },
       [
         [5_000, 10_000],
         [5_000, 1],

@@ -11,8 +11,8 @@ export interface ControllerSettings {
   max: number;
   /** Rows of the first batch, before any batch has shown what a row costs. */
   initial: number;
-  /** --batch-size: no adaptation at all. */
-  fixed?: number | undefined;
+  /** --batch-size, under its own name: every batch this size, no adaptation at all. */
+  batchSize?: number | undefined;
 }
 
 export function controllerSettings(
@@ -23,7 +23,7 @@ export function controllerSettings(
     min: config.batchSizeMin,
     max: config.batchSizeMax,
     initial: INITIAL_SIZE,
-    fixed: config.batchSize,
+    batchSize: config.batchSize,
   };
 }
 
@@ -63,13 +63,13 @@ function clamp(value: number, settings: ControllerSettings): number {
 }
 
 export function initialController(settings: ControllerSettings): ControllerState {
-  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
+  if (settings.batchSize !== undefined) return { size: settings.batchSize, samples: [] };
   return { size: clamp(settings.initial, settings), samples: [] };
 }
 
 /** The state after a batch that scanned `sample.rows` rows in `sample.ms` milliseconds. */
 export function observeBatch(state: ControllerState, settings: ControllerSettings, sample: BatchSample): ControllerState {
-  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
+  if (settings.batchSize !== undefined) return { size: settings.batchSize, samples: [] };
   // An empty batch (the end of a range) says nothing about the cost per row.
   if (sample.rows <= 0) return state;
   const samples = [{ rows: sample.rows, ms: Math.max(sample.ms, 1) }, ...state.samples].slice(0, WINDOW);

@@ -39,7 +39,7 @@ export { backfillSchema, backfillShape } from './options.js';
 export { eventJson } from './events.js';
 export { jsonLinesSink, textSink } from './output/progress.js';
 export { formatResult, formatDryRun, formatSummary } from './output/format.js';
-export { resumeCommand } from './resume-command.js';
+export { resumeCommand, resumeHint } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 

@@ -12,6 +12,14 @@ export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * How to continue a stopped run, and where: the command alone may not say which database (PG*
+ * variables, a config file). `also` adds what else resuming does.
+ */
+export function resumeHint(command: string, where: string, also?: string): string {
+  return `Resume with: ${command} (it continues on ${where}${also ? `; ${also}` : ''})`;
+}
+
 export function resumeCommand(flags: Record<string, unknown>, program = 'aibridge-migrate'): string {
   const parts = [program, 'backfill'];
   for (const [key, value] of Object.entries(flags)) {

@@ -186,6 +186,7 @@ export class Coordinator implements EngineContext {
       names: this.tables,
       sink: this.deps.sink,
       resumeCommand: this.deps.resumeCommand,
+      where: this.config.connection.label,
       run: this.run,
       mayRecord: () => (db ? this.lastOut(db).catch(() => false) : Promise.resolve(false)),
     };

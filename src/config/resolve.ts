@@ -151,7 +151,10 @@ function chooseUrl(data: RawValues, merged: Layer): { url?: TargetInput['url']; 
   return { url: textRank > fileRank ? { ...text, kind: 'text' } : { ...file, kind: 'file' } };
 }
 
-/** The connection, from the connection settings and the libpq variables. */
+/**
+ * The connection, from the connection settings and the libpq variables. `data` is keyed by
+ * option, as the origins are (before the durations move to their …Ms names).
+ */
 function connect(
   data: RawValues,
   merged: Layer,

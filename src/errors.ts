@@ -72,6 +72,16 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: EXIT_CODES.internal,
 };
 
+/**
+ * The same error (its class, code, message, details and cause) with `hint` added after its own:
+ * for what only the caller that returns it knows, such as how to resume a stopped run.
+ */
+export function withHint<E extends ToolkitError>(error: E, hint: string): E {
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as E;
+  Object.defineProperty(copy, 'hint', { value: error.hint ? `${error.hint} ${hint}` : hint, enumerable: true });
+  return copy;
+}
+
 export interface ToolkitErrorOptions {
   /** What the user should do about it; printed after the message. */
   hint?: string;

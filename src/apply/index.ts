@@ -3,7 +3,7 @@
  * with a UsageError before anything connects, as with every entry point; after that it never
  * throws for an expected outcome.
  */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { migrateDeps } from '../migrate/deps.js';
 import { systemRuntime, type Runtime } from '../runtime.js';
 import { verifyDeps } from '../verify/index.js';
@@ -44,7 +44,7 @@ export function applyDeps(settings: ApplySettings, runtime: Runtime, given: Part
  *   if (result.exitCode !== 0) throw new Error(result.error?.message ?? `apply exited ${result.exitCode}`);
  */
 export async function apply(rawOptions: Record<string, unknown>, given: Partial<ApplyDeps> = {}): Promise<ApplyResult | ApplyPlan> {
-  const settings = resolveApiOptions(applySchema, rawOptions) as ApplySettings;
+  const settings = settingsOrThrow(await resolveSettings(applySchema, { from: 'api', given: rawOptions })) as ApplySettings;
   const deps = applyDeps(settings, systemRuntime(given), given);
   return settings.dryRun ? runApplyDryRun(settings, deps) : runApply(settings, deps);
 }

@@ -11,8 +11,8 @@
  */
 import { z } from 'zod';
 import { backfillSchema, type BackfillConfig } from '../backfill/options.js';
-import type { Connected } from '../config/common.js';
-import { filePath, flag, oneOf, optionInfo, type OptionMeta } from '../config/fields.js';
+import type { Connected, Parsed } from '../config/common.js';
+import { filePath, flag, inMs, oneOf, optionInfo, type OptionMeta } from '../config/fields.js';
 import { statusOptionsSchema, upOptionsSchema, type StatusSettings, type UpSettings } from '../migrate/options.js';
 import { verifyOptionsSchema, type VerifyConfig } from '../verify/options.js';
 
@@ -132,15 +132,24 @@ function applyShape(): Record<string, z.ZodType> {
   return { ...shape, ...ownShape };
 }
 
-/** The values one stage's schema takes, picked from apply's parsed values. */
-function valuesFor(stage: StageName, values: Record<string, unknown>): Record<string, unknown> {
+const APPLY_SHAPE = applyShape();
+
+/**
+ * The values one stage's schema takes, picked from apply's values: as zod parsed them (keyed by
+ * option), or as resolved (`resolved`: a duration apply judged itself under its `…Ms` name, a
+ * merged option, still raw, under its own).
+ */
+function valuesFor(stage: StageName, values: Record<string, unknown>, resolved = false): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const key of Object.keys(stageShape(stage))) if (values[key] !== undefined) picked[key] = values[key];
+  for (const key of Object.keys(stageShape(stage))) {
+    const value = values[resolved ? optionInfo(key, APPLY_SHAPE[key]!).setting : key];
+    if (value !== undefined) picked[key] = value;
+  }
   return picked;
 }
 
 export const applySchema = z
-  .object(applyShape())
+  .object(APPLY_SHAPE)
   .strict()
   .superRefine((value, ctx) => {
     // The options the stages share pass apply's own fields unchanged (a parsed value parses
@@ -188,10 +197,10 @@ export interface StageSettings {
   status: StatusSettings;
 }
 
-/** Each stage's settings, parsed by the stage's own schema from apply's values. */
+/** Each stage's settings, parsed by the stage's own schema from apply's values (a parsed value parses again to itself). */
 export function stageSettings(settings: ApplySettings): StageSettings {
-  const parse = <S extends z.ZodObject>(stage: StageName, schema: S): Connected<z.output<S>> => ({
-    ...(schema.parse(valuesFor(stage, settings)) as z.output<S>),
+  const parse = <S extends z.ZodObject>(stage: StageName, schema: S): Connected<Parsed<S>> => ({
+    ...inMs(schema.shape as Record<string, z.ZodType>, schema.parse(valuesFor(stage, settings, true)) as z.output<S>),
     connection: settings.connection,
   });
   return {

@@ -184,9 +184,8 @@ export async function runApply(settings: ApplySettings, deps: ApplyDeps): Promis
     }
     if (result.status === 'failed') {
       record('backfill', { status: 'failed', result, summary: result.error.message });
-      throw result.resumeCommand && !result.error.hint?.includes(RESUME_COMMAND)
-        ? Object.assign(result.error, { hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${RESUME_COMMAND}` })
-        : result.error;
+      // The engine's error already says how to resume: with RESUME_COMMAND (src/backfill/run/finish.ts).
+      throw result.error;
     }
     const left = result.summary.unconvergedRows ?? 0;
     record('backfill', {

@@ -1,11 +1,19 @@
 /**
- * The programmatic API of the backfill, for deploy scripts. Bad options reject with a
- * UsageError before anything connects, as with every entry point (src/config/resolve.ts,
- * resolveApiOptions); once running it never throws for an expected failure.
+ * The programmatic API of the backfill, for deploy scripts:
+ *
+ *   import { runBackfill } from 'aibridge-migrate';   // re-exported from src/index.ts
+ *   const result = await runBackfill({ databaseUrl: process.env.DATABASE_URL, targetBatchMs: 150 });
+ *   if (result.status !== 'completed') throw new Error(`backfill ${result.status}`);
+ *   console.log(result.summary.rowsUpdated);
+ *
+ * Bad options reject with a UsageError before anything connects, as with every entry point
+ * (src/config/resolve.ts, resolveSettings). Once running it never throws for an expected
+ * failure: a lost database, another runner — each comes back as `{ status: 'failed', error }`
+ * with the error's code and hint.
  */
 import os from 'node:os';
 import type pg from 'pg';
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
@@ -31,7 +39,7 @@ export { backfillSchema, backfillShape } from './options.js';
 export { eventJson } from './events.js';
 export { jsonLinesSink, textSink } from './output/progress.js';
 export { formatResult, formatDryRun, formatSummary } from './output/format.js';
-export { resumeCommandLine } from './resume-command.js';
+export { resumeCommandLine, resumeHint } from './resume-command.js';
 
 export { BACKFILL_APPLICATION_NAME };
 
@@ -51,7 +59,7 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
 function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
   const ownSession = verdict.kind === 'session';
   const settings: Record<string, string> = ownSession
-    ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeout)) }
+    ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeoutMs)) }
     : {};
   const deps: BackfillDeps = {
     ...runtime,
@@ -88,9 +96,9 @@ async function withMetrics(config: BackfillConfig, deps: BackfillDeps, run: (dep
         deps.sink(event);
       },
     });
-    if (config.metricsLinger > 0 && !deps.signal.aborted) {
-      deps.log.info(`metrics: serving the final values for ${config.metricsLinger} ms (a signal ends this early)`);
-      await deps.sleep(config.metricsLinger, deps.signal);
+    if (config.metricsLingerMs > 0 && !deps.signal.aborted) {
+      deps.log.info(`metrics: serving the final values for ${config.metricsLingerMs} ms (a signal ends this early)`);
+      await deps.sleep(config.metricsLingerMs, deps.signal);
     }
     return result;
   } finally {
@@ -169,5 +177,5 @@ export async function runBackfill(
   rawOptions: BackfillInput | Record<string, unknown>,
   deps: Partial<BackfillDeps> = {},
 ): Promise<BackfillResult> {
-  return backfillWithConfig(resolveApiOptions(backfillSchema, rawOptions), deps);
+  return backfillWithConfig(settingsOrThrow(await resolveSettings(backfillSchema, { from: 'api', given: rawOptions })), deps);
 }

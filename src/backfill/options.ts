@@ -3,7 +3,7 @@
  * file, or the programmatic API) and the parsed type the runner works with.
  */
 import { z } from 'zod';
-import { connectionShape, poolerShape, type Connected } from '../config/common.js';
+import { connectionShape, poolerShape, type Parsed, type Settings } from '../config/common.js';
 import { byteSize, duration, flag, integer, oneOf } from '../config/fields.js';
 import { metricsShape } from '../metrics/options.js';
 
@@ -134,8 +134,8 @@ export function idleInTransactionTimeoutMs(statementTimeoutMs: number): number {
   return Math.max(60_000, statementTimeoutMs * 2);
 }
 
-export type BackfillOptions = z.output<typeof backfillSchema>;
+export type BackfillOptions = Parsed<typeof backfillSchema>;
 export type BackfillInput = z.input<typeof backfillSchema>;
 
 /** Options with the connection resolved (src/config/resolve.ts). */
-export type BackfillConfig = Connected<BackfillOptions>;
+export type BackfillConfig = Settings<typeof backfillSchema>;

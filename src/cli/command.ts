@@ -7,16 +7,16 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { z } from 'zod';
-import type { Connected } from '../config/common.js';
+import type { Connected, Settings } from '../config/common.js';
 import { optionInfos, type OptionInfo } from '../config/fields.js';
-import { nearest } from '../config/names.js';
-import { resolveSettings, type ConfigFile } from '../config/resolve.js';
+import { kebab, nearest } from '../config/spelling.js';
+import { resolveSettings, type ConfigFile, type SettingOrigin } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FLAG, declareFlags, typedFlags, unknownFlags } from './flags.js';
 import { systemRuntime, type Runtime } from '../runtime.js';
 import { detectTerminal, type Terminal } from '../text/colour.js';
 import { createLogger } from './output.js';
-import { failAndExit, outputModeOf, runAndExit } from './run.js';
+import { failAndExit, runAndExit, type RunFlags } from './run.js';
 
 export const HELP_HINT = 'Run `aibridge-migrate --help` (or `aibridge-migrate <command> --help`) for the options.';
 
@@ -37,7 +37,7 @@ export interface CommandSpec<S extends z.ZodObject> {
   schema: S;
   examples?: [command: string, description: string][];
   /** The command's body: resolved settings in, exit code out (or a thrown ToolkitError). */
-  run(settings: Connected<z.output<S>>, context: CommandContext): Promise<number>;
+  run(settings: Settings<S>, context: CommandContext): Promise<number>;
 }
 
 export interface Command {
@@ -83,6 +83,57 @@ export function unknownFlagProblems(command: Command, argv: Record<string, unkno
   return problems;
 }
 
+/** For --debug: the settings that did not take their default, and where each came from. */
+function originsLine(origins: Record<string, SettingOrigin>): string {
+  const given = Object.entries(origins).filter(([, origin]) => origin.kind !== 'default');
+  if (given.length === 0) return 'settings: all defaults';
+  return `settings: ${given.map(([key, origin]) => `${kebab(key)} from ${origin.source}`).join(', ')}; the others: defaults`;
+}
+
+/** A command's handler: resolve the settings, report a bad one, run the body, print, exit. */
+async function handle<S extends z.ZodObject>(spec: CommandSpec<S>, command: Command, argv: ArgumentsCamelCase): Promise<void> {
+  const typed = typedFlags(argv, [...command.options, CONFIG_FLAG]);
+  const resolution = await resolveSettings(spec.schema, {
+    from: 'cli',
+    given: typed,
+    env: process.env,
+    cwd: process.cwd(),
+    knownKeys: knownOptionKeys(),
+    flagOnlyKeys: flagOnlyKeys(),
+  });
+  const { configFile } = resolution;
+  const output: RunFlags = { ...resolution.mode, configFile: configFile?.path ?? null };
+  const unknown = unknownFlagProblems(command, argv);
+  if (unknown.length > 0) await failAndExit(new UsageError(unknown, { hint: HELP_HINT }), output);
+  if (!resolution.ok) return failAndExit(resolution.error, output);
+  const { settings } = resolution;
+  // Every command's schema spreads connectionShape: its settings have the connection and --quiet.
+  const { connection, quiet } = settings as Connected<{ quiet?: boolean }>;
+  const log = createLogger({ debug: output.debug, quiet: quiet ?? false });
+  const via = configFile?.via === 'working directory' ? 'found in the working directory' : `named by ${configFile?.via}`;
+  log.debug(configFile ? `config file: ${configFile.path} (${via})` : 'config file: none');
+  log.debug(originsLine(resolution.origins));
+  log.debug(`connection: ${connection.summary}`);
+  for (const note of resolution.notes) (note.level === 'warn' ? log.warn : log.debug)(note.message);
+  // --quiet in text mode: the result is shown only when the command did not succeed.
+  let held: string | null = null;
+  const context: CommandContext = {
+    typed,
+    configFile,
+    runtime: systemRuntime({ log }),
+    terminal: detectTerminal(),
+    print: (document, text) => {
+      if (quiet && !output.json) held = (held ?? '') + `${text}\n`;
+      else process.stdout.write(`${output.json ? JSON.stringify({ ...document, config_file: output.configFile }) : text}\n`);
+    },
+  };
+  await runAndExit(output, async () => {
+    const code = await spec.run(settings, context);
+    if (held !== null && code !== 0) process.stdout.write(held);
+    return code;
+  });
+}
+
 export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Command {
   const options = optionInfos(spec.schema.shape as Record<string, z.ZodType>);
   const name = spec.command.split(' ')[0]!;
@@ -98,60 +149,7 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
         for (const [example, description] of spec.examples ?? []) y = y.example(example, description);
         return y;
       },
-      handler: async (argv: ArgumentsCamelCase) => {
-        const unknown = unknownFlagProblems(command, argv);
-        if (unknown.length > 0) {
-          await failAndExit(
-            new UsageError(unknown, { hint: HELP_HINT }),
-            await outputModeOf(process.argv.slice(2), process.env, process.cwd()),
-          );
-        }
-        const typed = typedFlags(argv, [...options, CONFIG_FLAG]);
-        const resolution = await resolveSettings(spec.schema, {
-          flags: typed,
-          env: process.env,
-          cwd: process.cwd(),
-          knownKeys: knownOptionKeys(),
-          flagOnlyKeys: flagOnlyKeys(),
-        });
-        if (!resolution.ok) {
-          await failAndExit(resolution.error, {
-            json: resolution.json,
-            debug: resolution.debug,
-            configFile: resolution.configFile?.path ?? null,
-          });
-          return;
-        }
-        const { settings, configFile } = resolution;
-        // Every schema spreads connectionShape, so these two are always there.
-        const { json, debug, quiet } = settings as unknown as { json: boolean; debug: boolean; quiet: boolean };
-        const log = createLogger({ debug, quiet });
-        log.debug(
-          configFile
-            ? `config file: ${configFile.path} (${configFile.via === 'working directory' ? 'found in the working directory' : `named by ${configFile.via}`})`
-            : 'config file: none',
-        );
-        log.debug(`connection: ${settings.connection.summary}`);
-        for (const note of resolution.notes) (note.level === 'warn' ? log.warn : log.debug)(note.message);
-        const flags = { json, debug, configFile: configFile?.path ?? null };
-        // --quiet in text mode: the result is shown only when the command did not succeed.
-        let held: string | null = null;
-        const context: CommandContext = {
-          typed,
-          configFile,
-          runtime: systemRuntime({ log }),
-          terminal: detectTerminal(),
-          print: (document, text) => {
-            if (quiet && !json) held = (held ?? '') + `${text}\n`;
-            else process.stdout.write(`${json ? JSON.stringify({ ...document, config_file: flags.configFile }) : text}\n`);
-          },
-        };
-        await runAndExit(flags, async () => {
-          const code = await spec.run(settings, context);
-          if (held !== null && code !== 0) process.stdout.write(held);
-          return code;
-        });
-      },
+      handler: (argv: ArgumentsCamelCase) => handle(spec, command, argv),
     },
   };
   registry.push(command);

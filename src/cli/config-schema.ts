@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { optionInfo, type OptionMeta } from '../config/fields.js';
-import { kebab } from '../config/names.js';
+import { kebab } from '../config/spelling.js';
 import type { Command } from './command.js';
 
 export const CONFIG_SCHEMA_ID = 'https://github.com/aibridge-migrate/aibridge-migrate/blob/main/docs/config.schema.json';

@@ -6,7 +6,7 @@
  */
 import type { Argv } from 'yargs';
 import type { OptionInfo } from '../config/fields.js';
-import { camel } from '../config/names.js';
+import { camel } from '../config/spelling.js';
 import { CONFIG_ENV } from '../config/resolve.js';
 
 /** Not a setting but where settings come from, so it lives in no schema. */
@@ -19,6 +19,7 @@ export const CONFIG_FLAG: OptionInfo = {
   boolean: false,
   defaultText: `${CONFIG_ENV}, else ./aibridge-migrate.yaml/.yml/.json`,
   flagOnly: false,
+  setting: 'config',
 };
 
 /** Keys yargs itself puts in argv. */

@@ -8,25 +8,40 @@
  * runs a CommonJS script), where top-level await does not exist.
  */
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { nearest } from '../config/names.js';
+import { hideBin, Parser } from 'yargs/helpers';
+import { z } from 'zod';
+import { outputShape } from '../config/common.js';
+import { resolveSettings } from '../config/resolve.js';
+import { nearest } from '../config/spelling.js';
 import { UsageError } from '../errors.js';
 import { TOKEN_USAGES } from '../names.js';
-import { HELP_HINT } from './command.js';
+import { HELP_HINT, knownOptionKeys } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { failAndExit, outputModeOf } from './run.js';
+import { failAndExit, type RunFlags } from './run.js';
 import { installSignalHandlers } from './signals.js';
 import { packageVersion, versionDocument } from './version.js';
+
+/**
+ * The output mode before any command's settings exist (no command, an unknown one, --version):
+ * the output options alone, resolved like every setting (flag > environment > config file),
+ * from the command line as yargs reads it.
+ */
+async function outputMode(argv: string[]): Promise<RunFlags> {
+  const { json, debug, config } = Parser(argv, { boolean: ['json', 'debug'], string: ['config'] });
+  const given = Object.fromEntries(Object.entries({ json, debug, config }).filter(([, value]) => value !== undefined));
+  const resolution = await resolveSettings(z.object(outputShape), { from: 'cli', given, env: process.env, knownKeys: knownOptionKeys() });
+  return { ...resolution.mode, configFile: resolution.configFile?.path ?? null };
+}
 
 async function main(argv: string[]): Promise<void> {
   const names = COMMANDS.map((c) => c.name);
 
   /** Reported like any other error: JSON on stdout when JSON output was asked for anywhere. */
   const usageFailure = async (problem: string): Promise<never> =>
-    failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputModeOf(argv, process.env, process.cwd()));
+    failAndExit(new UsageError([problem], { hint: HELP_HINT }), await outputMode(argv));
 
   // `--version --json` (or AIBRIDGE_MIGRATE_JSON): what a pipeline records about the tool it ran.
-  if (argv.includes('--version') && (await outputModeOf(argv, process.env, process.cwd())).json) {
+  if (argv.includes('--version') && (await outputMode(argv)).json) {
     process.stdout.write(`${JSON.stringify(versionDocument())}\n`);
     process.exit(0);
   }

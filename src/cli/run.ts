@@ -1,11 +1,11 @@
 /**
  * The one place where an outcome becomes an exit status. Handlers return an exit code or
  * throw; this prints the error the way the user asked (text, or the JSON error document when
- * JSON output was asked for by flag, environment or config file) and exits.
+ * JSON output was asked for by flag, environment or config file: the output mode the settings
+ * resolution gives, src/config/resolve.ts) and exits.
  */
 import { EXIT_CODES, errorJson, toToolkitError, type ToolkitError } from '../errors.js';
 import { redactUrl } from '../text/redact.js';
-import { locateConfigFile, readConfigFile, truthy } from '../config/resolve.js';
 import { detectTerminal, paint } from '../text/colour.js';
 
 export interface RunFlags {
@@ -41,35 +41,6 @@ export function reportFailure(error: unknown, flags: RunFlags): number {
   if (flags.debug) process.stderr.write(`${stackOf(known)}\n`);
   else if (known.code === 'INTERNAL') process.stderr.write('(run with --debug for the stack trace)\n');
   return known.exitCode;
-}
-
-/**
- * How to report a failure that happened before the settings could be resolved (a yargs
- * usage error, an unknown command or flag): from the raw command line, AIBRIDGE_MIGRATE_JSON
- * and the config file's `json`, in the usual precedence. Best effort: an unreadable config
- * file counts as not asking for JSON (its own problem is reported when a command runs).
- */
-export async function outputModeOf(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Required<RunFlags>> {
-  const fromArgs = (name: string): boolean | undefined => {
-    let value: boolean | undefined;
-    for (const arg of args) {
-      if (arg === `--${name}`) value = true;
-      else if (arg === `--no-${name}`) value = false;
-      else if (arg.startsWith(`--${name}=`)) value = truthy(arg.slice(name.length + 3));
-    }
-    return value;
-  };
-  const configIndex = args.findIndex((a) => a === '--config');
-  const configArg = configIndex >= 0 ? args[configIndex + 1] : args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
-  const located = locateConfigFile(configArg, env, cwd);
-  const file = located.file ? await readConfigFile(located.file.path, new Set(['json', 'debug'])) : null;
-  const pick = (name: 'json' | 'debug', envName: string) =>
-    fromArgs(name) ?? (env[envName] !== undefined ? truthy(env[envName]) : undefined) ?? truthy(file?.values[name]);
-  return {
-    json: pick('json', 'AIBRIDGE_MIGRATE_JSON'),
-    debug: pick('debug', 'AIBRIDGE_MIGRATE_DEBUG'),
-    configFile: located.file?.path ?? null,
-  };
 }
 
 async function flushAndExit(code: number): Promise<never> {

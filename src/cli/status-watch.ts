@@ -30,7 +30,7 @@ export async function watchStatus(settings: StatusSettings, runtime: Runtime): P
         for (const frame of frames) process.stdout.write(`${JSON.stringify(watchJson(frame, at))}\n`);
       } else {
         const lines = [
-          `${result.database} at ${at.toISOString()} (every ${settings.interval} ms; Ctrl-C to stop)`,
+          `${result.database} at ${at.toISOString()} (every ${settings.intervalMs} ms; Ctrl-C to stop)`,
           ...(result.backfill === null
             ? ['backfill: ledger not created yet (run `aibridge-migrate up`)']
             : frames.length === 0
@@ -39,7 +39,7 @@ export async function watchStatus(settings: StatusSettings, runtime: Runtime): P
         ];
         process.stdout.write(redraw ? `\u001b[H\u001b[2J${lines.join('\n')}\n` : `${lines.join('\n')}\n\n`);
       }
-      await runtime.sleep(settings.interval, stop.signal);
+      await runtime.sleep(settings.intervalMs, stop.signal);
     }
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 /** Options every command accepts: where the database is, how to reach it, where things live in it. */
 import type { z } from 'zod';
 import { CHANNEL_BINDINGS, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
-import { databaseUrl, duration, filePath, flag, identifier, oneOf, sslMode } from './fields.js';
+import { databaseUrl, duration, filePath, flag, identifier, oneOf, sslMode, type InMs } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
 export const DEFAULT_MIGRATIONS_TABLE = 'aibridge_migrate_migrations';
@@ -10,6 +10,18 @@ const CONNECTION = 'Connection:';
 const TLS = 'TLS (libpq sslmode):';
 const NAMES = 'Schemas and tables:';
 const OUTPUT = 'Output:';
+
+/** How results, logs and failures are shown; every command takes these. */
+export const outputShape = {
+  json: flag()
+    .prefault(false)
+    .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
+  debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
+  quiet: flag().prefault(false).meta({
+    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
+    group: OUTPUT,
+  }),
+} as const;
 
 export const connectionShape = {
   // Optional in the schema: without one, the libpq variables (PGHOST, …) may say where to go,
@@ -64,20 +76,19 @@ export const connectionShape = {
   migrationsTable: identifier()
     .prefault(DEFAULT_MIGRATIONS_TABLE)
     .meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
-  json: flag()
-    .prefault(false)
-    .meta({ describe: 'machine-readable output on stdout, errors included (logs stay on stderr)', group: OUTPUT }),
-  debug: flag().prefault(false).meta({ describe: 'show where each setting came from, and stack traces on failure', group: OUTPUT }),
-  quiet: flag().prefault(false).meta({
-    describe: 'errors and the final result only: no logs or progress on stderr; in text mode nothing at all on success',
-    group: OUTPUT,
-  }),
+  ...outputShape,
 } as const;
 
-export type ConnectionOptions = z.output<z.ZodObject<typeof connectionShape>>;
+export type ConnectionOptions = InMs<z.output<z.ZodObject<typeof connectionShape>>>;
 
 /** Parsed settings with the connection resolved from them and the libpq environment. */
 export type Connected<T> = T & { connection: ConnectionTarget };
+
+/** A schema's values once resolved: durations in milliseconds under names that end in Ms (fields.ts, InMs). */
+export type Parsed<S extends z.ZodObject> = InMs<z.output<S>>;
+
+/** What the resolver gives for a schema: its parsed values, with the connection when the schema has the connection options. */
+export type Settings<S extends z.ZodObject> = 'databaseUrl' extends keyof z.output<S> ? Connected<Parsed<S>> : Parsed<S>;
 
 /**
  * For the commands that take session locks or change something (up, down, backfill, apply):

@@ -7,12 +7,12 @@
  * A command's options are defined once, as a zod object whose fields carry `OptionMeta`
  * (`.meta({ describe, group })`) and their defaults in the units a user types
  * (`.prefault('2s')`): the CLI derives its flags, `--help` text and defaults from it
- * (src/cli/flags.ts), the environment variable names from the keys (names.ts).
+ * (src/cli/flags.ts), the environment variable names from the keys (spelling.ts).
  */
 import { z } from 'zod';
 import { checkDatabaseUrl } from '../db/url.js';
 import { SSL_MODES } from '../db/target.js';
-import { envName, kebab } from './names.js';
+import { envName, kebab } from './spelling.js';
 
 export interface OptionMeta {
   /** One line for --help. */
@@ -27,6 +27,8 @@ export interface OptionMeta {
   boolean?: boolean;
   /** What a config file may hold here, as JSON Schema, where zod's own rendering says less (the field builders set it). */
   json?: Record<string, unknown>;
+  /** A duration, parsed to milliseconds (set by duration()): the resolved settings hold it as `<key>Ms`. */
+  unit?: 'ms';
 }
 
 /** Everything the CLI needs to know about one option, read off its schema. */
@@ -40,6 +42,8 @@ export interface OptionInfo {
   /** The default as a user would type it, or undefined for none. */
   defaultText: string | undefined;
   flagOnly: boolean;
+  /** Its field in the resolved settings: the key, with `Ms` appended for a duration (inMs). */
+  setting: string;
 }
 
 interface Def {
@@ -73,7 +77,35 @@ export function optionInfo(key: string, schema: z.ZodType): OptionInfo {
     boolean,
     defaultText,
     flagOnly: meta.flagOnly === true,
+    setting: meta.unit === 'ms' && !key.endsWith('Ms') ? `${key}Ms` : key,
   };
+}
+
+declare const MILLISECONDS: unique symbol;
+/** A duration as duration() parses it: milliseconds, branded so that InMs can find it. */
+export type Millis = number & { readonly [MILLISECONDS]: true };
+
+type MsName<K extends string> = K extends `${string}Ms` ? K : `${K}Ms`;
+type Unbranded<V> = V extends Millis ? number : V;
+
+/**
+ * Parsed values as the resolved settings hold them: each duration (Millis) as a plain number of
+ * milliseconds under a name that ends in Ms (`lockTimeout: '5s'` → `lockTimeoutMs: 5000`).
+ */
+export type InMs<T> = {
+  [K in keyof T as K extends string ? (NonNullable<T[K]> extends Millis ? MsName<K> : K) : K]: Unbranded<T[K]>;
+};
+
+/** `values` parsed by a schema of `shape`, with each duration moved to its `…Ms` name (see InMs). */
+export function inMs<T extends Record<string, unknown>>(shape: Record<string, z.ZodType>, values: T): InMs<T> {
+  const out: Record<string, unknown> = { ...values };
+  for (const [key, field] of Object.entries(shape)) {
+    const { setting } = optionInfo(key, field);
+    if (setting === key || !(key in out)) continue;
+    out[setting] = out[key];
+    delete out[key];
+  }
+  return out as InMs<T>;
 }
 
 export function optionInfos(shape: Record<string, z.ZodType>): OptionInfo[] {
@@ -110,7 +142,7 @@ export function integer(min: number, max: number) {
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
-/** A duration in milliseconds: `2000`, `2000ms`, `2s`, `1.5s`, `5m`, `1h`. */
+/** A duration in milliseconds: `2000`, `2000ms`, `2s`, `1.5s`, `5m`, `1h`; resolved settings hold it as `<key>Ms` (InMs). */
 export function duration(minMs: number, maxMs: number) {
   const json = {
     anyOf: [
@@ -120,8 +152,8 @@ export function duration(minMs: number, maxMs: number) {
   };
   return z
     .union([z.number(), z.string()])
-    .meta({ json })
-    .transform((raw, ctx) => {
+    .meta({ json, unit: 'ms' })
+    .transform((raw, ctx): Millis => {
       const match = typeof raw === 'number' ? [String(raw), String(raw), 'ms'] : DURATION.exec(raw);
       const value = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!) : Number.NaN;
       if (!Number.isFinite(value)) {
@@ -132,7 +164,7 @@ export function duration(minMs: number, maxMs: number) {
         ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms, got ${value} ms` });
         return z.NEVER;
       }
-      return value;
+      return value as Millis;
     });
 }
 
@@ -165,11 +197,30 @@ export function byteSize(min: number, max: number) {
     });
 }
 
+/** The words a switch may be written as (an environment variable, a config file), and what each means. */
+const SWITCH_WORDS = { 0: false, 1: true, true: true, false: false, yes: true, no: false } as const;
+type SwitchWord = `${keyof typeof SWITCH_WORDS}`;
+
+/** A switch's value: a boolean, or one of SWITCH_WORDS; undefined for anything else. The one reading of a switch. */
+export function parseSwitch(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' && Object.hasOwn(SWITCH_WORDS, raw) ? SWITCH_WORDS[raw as keyof typeof SWITCH_WORDS] : undefined;
+}
+
 export function flag() {
+  const json = { anyOf: [{ type: 'boolean' }, { type: 'string', enum: Object.keys(SWITCH_WORDS) }] };
+  // Any value reaches the transform, so that a wrong one is named with what is expected.
   return z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
-    .transform((raw) => (typeof raw === 'boolean' ? raw : raw === 'true' || raw === '1' || raw === 'yes'))
-    .meta({ boolean: true });
+    .custom<boolean | SwitchWord>()
+    .transform((raw, ctx) => {
+      const value = parseSwitch(raw);
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be true or false (or 1 / 0, yes / no), got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .meta({ boolean: true, json });
 }
 
 /** A path to a file (read later, where its absence is reported with the option's name). */

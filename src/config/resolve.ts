@@ -1,393 +1,218 @@
 /**
- * From raw inputs to validated settings with a resolved connection, for the CLI and for every
- * API entry point alike.
+ * The one way from raw inputs to settings, for the CLI, every API entry point and the tests:
+ * read the sources (layers.ts), merge them, validate the result against a command's schema,
+ * and resolve the connection. Every setting comes back with where its value came from (a
+ * typed origin), and so does the output mode (JSON, debug) — also when the settings are bad,
+ * so that a bad setting is reported in the form the user asked for.
  *
- * Options merge in this order, lowest priority first:
- *   built-in defaults < config file < environment (AIBRIDGE_MIGRATE_*, DATABASE_URL) < flags.
- * The config file is --config, else AIBRIDGE_MIGRATE_CONFIG, else aibridge-migrate.yaml, .yml
- * or .json in the working directory.
- *
- * The database URL is one setting given one of two ways (the text, or a file holding it), and
- * the source with the highest priority wins:
+ * The database URL is one setting given one of two ways (the text, or a file holding it); of
+ * the two, the one from the higher source wins, and both from the same source is an error:
  *   --database-url | --database-url-file  >  AIBRIDGE_MIGRATE_DATABASE_URL | …_FILE
  *   >  DATABASE_URL  >  config file database-url | database-url-file
- * (both ways at the same level is an error). What the URL leaves out comes from the libpq
- * variables, and without any URL they say where to go alone (src/db/target.ts).
+ * What the URL leaves out comes from the libpq variables, and without any URL they say where
+ * to go alone (src/db/target.ts).
  *
  * Every problem across every source is collected and reported at once, each as
  * `Setting '<option>' (<where the value came from>): <problem>` (errors.ts, formatProblem).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { z } from 'zod';
 import { UsageError, type SettingProblem } from '../errors.js';
 import {
   resolveTarget,
   systemTargetIo,
-  NO_DATABASE_HINT,
   type ConnectionTarget,
-  type Origin,
+  type Given,
   type TargetInput,
   type TargetIo,
   type TargetNote,
 } from '../db/target.js';
-import type { Connected } from './common.js';
-import { camel, ENV_PREFIX, envName, kebab, nearest } from './names.js';
+import type { Settings } from './common.js';
+import { inMs, parseSwitch } from './fields.js';
+import {
+  emptyLayer,
+  givenLayer,
+  locateConfigFile,
+  mergeLayers,
+  RANK,
+  readConfigFile,
+  readEnvironment,
+  spell,
+  type ConfigFile,
+  type GivenAs,
+  type Layer,
+  type RawValues,
+  type SettingOrigin,
+} from './layers.js';
+import { kebab, nearest } from './spelling.js';
 
-export type RawValues = Record<string, unknown>;
-
-/** The environment variable naming a config file; not an option itself. */
-export const CONFIG_ENV = 'AIBRIDGE_MIGRATE_CONFIG';
-/** Read from the working directory when neither --config nor AIBRIDGE_MIGRATE_CONFIG names a file. */
-export const CONFIG_FILE_NAMES = ['aibridge-migrate.yaml', 'aibridge-migrate.yml', 'aibridge-migrate.json'] as const;
+export { CONFIG_ENV, CONFIG_FILE_NAMES, type ConfigFile, type OriginKind, type SettingOrigin } from './layers.js';
+export type { Settings } from './common.js';
 
 const FIX_SETTINGS = 'Fix the settings above; nothing was run.';
 
-export interface ConfigFile {
-  path: string;
-  /** How it was chosen. */
-  via: '--config' | typeof CONFIG_ENV | 'working directory';
-}
-
-export interface Located {
-  file: ConfigFile | null;
-  problems: SettingProblem[];
-}
-
-/** Which config file applies: --config, else AIBRIDGE_MIGRATE_CONFIG, else one in `cwd`. */
-export function locateConfigFile(
-  flagValue: unknown,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  exists: (file: string) => boolean = fs.existsSync,
-): Located {
-  const named =
-    typeof flagValue === 'string' && flagValue !== ''
-      ? { path: flagValue, via: '--config' as const }
-      : env[CONFIG_ENV]
-        ? { path: env[CONFIG_ENV], via: CONFIG_ENV as typeof CONFIG_ENV }
-        : null;
-  if (named) return { file: { path: path.resolve(cwd, named.path), via: named.via }, problems: [] };
-  const found = CONFIG_FILE_NAMES.map((name) => path.join(cwd, name)).filter((file) => exists(file));
-  if (found.length > 1) {
-    return {
-      file: null,
-      problems: [
-        {
-          setting: null,
-          source: null,
-          message: `several config files in ${cwd}: ${found.map((f) => path.basename(f)).join(', ')}; keep one, or name one with --config`,
-        },
-      ],
-    };
-  }
-  return { file: found[0] ? { path: found[0], via: 'working directory' } : null, problems: [] };
-}
-
-interface Layer {
-  values: RawValues;
-  origin: Record<string, Origin>;
-  problems: SettingProblem[];
-}
-
-/** Values from AIBRIDGE_MIGRATE_* variables (and DATABASE_URL), for the keys any command knows. */
-export function readEnvironment(env: NodeJS.ProcessEnv, knownKeys: ReadonlySet<string>, flagOnly: ReadonlySet<string> = new Set()): Layer {
-  const layer: Layer = { values: {}, origin: {}, problems: [] };
-  // An empty DATABASE_URL (exported blank by a wrapper script) means unset, not a URL to reject.
-  if (env.DATABASE_URL && knownKeys.has('databaseUrl')) {
-    layer.values.databaseUrl = env.DATABASE_URL;
-    layer.origin.databaseUrl = { setting: 'database-url', source: 'DATABASE_URL' };
-  }
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined || name === CONFIG_ENV) continue;
-    const key = camel(name.slice(ENV_PREFIX.length).toLowerCase());
-    if (!knownKeys.has(key)) {
-      const guess = nearest(key, knownKeys);
-      layer.problems.push({
-        setting: null,
-        source: null,
-        message: `environment variable ${name} is not an option of aibridge-migrate (${guess ? `did you mean ${envName(guess)}? ` : ''}see --help for the list)`,
-      });
-      continue;
-    }
-    if (flagOnly.has(key)) {
-      layer.problems.push({ setting: kebab(key), source: name, message: `can only be given on the command line (--${kebab(key)})` });
-      continue;
-    }
-    layer.values[key] = value;
-    layer.origin[key] = { setting: kebab(key), source: name };
-  }
-  return layer;
-}
-
-/** A JSON or YAML file of options; keys may be kebab-case (as flags) or camelCase. */
-export async function readConfigFile(
-  file: string,
-  knownKeys: ReadonlySet<string>,
-  flagOnly: ReadonlySet<string> = new Set(),
-): Promise<Layer> {
-  const layer: Layer = { values: {}, origin: {}, problems: [] };
-  const fail = (message: string) => ({ ...layer, problems: [{ setting: null, source: null, message }] });
-  const ext = path.extname(file).toLowerCase();
-  const yaml = ext === '.yaml' || ext === '.yml';
-  if (!yaml && ext !== '.json') {
-    return fail(
-      `the config file ${file} must be .yaml, .yml or .json (got ${ext ? `"${ext}"` : 'no extension'}); other formats are not read`,
-    );
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    return fail(`cannot read the config file ${file}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
-  } catch (error) {
-    return fail(`the config file ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return fail(`the config file ${file} must hold an object of option names to values`);
-  }
-  for (const [rawKey, value] of Object.entries(parsed)) {
-    const key = camel(rawKey);
-    if (!knownKeys.has(key)) {
-      const guess = nearest(key, knownKeys);
-      layer.problems.push({
-        setting: null,
-        source: null,
-        message: `config file ${file}: "${rawKey}" is not an option of aibridge-migrate${guess ? ` (did you mean "${kebab(guess)}"?)` : ''}`,
-      });
-    } else if (flagOnly.has(key)) {
-      layer.problems.push({
-        setting: kebab(key),
-        source: `config file key "${rawKey}"`,
-        message: `can only be given on the command line (--${kebab(key)})`,
-      });
-    } else {
-      layer.values[key] = value;
-      layer.origin[key] = { setting: kebab(key), source: `config file key "${rawKey}"` };
-    }
-  }
-  return layer;
-}
-
 export interface ResolveInput {
-  /** The flags the user typed, camelCase. */
-  flags: RawValues;
+  /**
+   * `cli`: `given` are the command line's flags (camelCase; `config` names the config file),
+   * and the environment's AIBRIDGE_MIGRATE_* / DATABASE_URL and the config file are read too.
+   * `api`: `given` is the API's options object, and only the libpq variables are read.
+   */
+  from: 'cli' | 'api';
+  given: unknown;
+  /** The process environment (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The config file to read, already located (see locateConfigFile). */
-  configFile?: string | undefined;
-  /** Every option key any command knows: unknown keys elsewhere are errors, other commands' are not. */
-  knownKeys: ReadonlySet<string>;
-  /** Keys that may only come from a flag (destructive or one-off switches). */
+  /** Where a config file is looked for (cli; default process.cwd()). */
+  cwd?: string;
+  /** Every option key any command knows (cli): unknown keys elsewhere are errors, other commands' are not. Default: the schema's. */
+  knownKeys?: ReadonlySet<string>;
+  /** Keys that may only come from a flag (destructive or one-off switches), refused from the environment and a config file. */
   flagOnlyKeys?: ReadonlySet<string>;
+  io?: TargetIo;
 }
 
-interface Merged {
-  values: RawValues;
-  origin: Record<string, Origin>;
-  problems: SettingProblem[];
+/** How results and failures are shown: resolved like any setting (flag > environment > config file). */
+export interface OutputMode {
+  json: boolean;
+  debug: boolean;
 }
 
-async function merge(schema: z.ZodObject, input: ResolveInput): Promise<Merged> {
-  const flagOnly = input.flagOnlyKeys ?? new Set<string>();
-  const fromFile = input.configFile
-    ? await readConfigFile(input.configFile, input.knownKeys, flagOnly)
-    : { values: {}, origin: {}, problems: [] };
-  const fromEnv = readEnvironment(input.env ?? process.env, input.knownKeys, flagOnly);
-  const fromFlags: Layer = { values: input.flags, origin: {}, problems: [] };
-  for (const key of Object.keys(input.flags)) fromFlags.origin[key] = { setting: kebab(key), source: `--${kebab(key)}` };
-  const shapeKeys = new Set(Object.keys(schema.shape));
-  const merged: Merged = { values: {}, origin: {}, problems: [...fromFile.problems, ...fromEnv.problems] };
-  for (const layer of [fromFile, fromEnv, fromFlags]) {
-    for (const [key, value] of Object.entries(layer.values)) {
-      if (value === undefined || !shapeKeys.has(key)) continue;
-      merged.values[key] = value;
-      merged.origin[key] = layer.origin[key]!;
-    }
+interface Resolved {
+  /** The config file read (cli), or null for none. */
+  configFile: ConfigFile | null;
+  mode: OutputMode;
+}
+
+export type Resolution<S extends z.ZodObject> =
+  | (Resolved & { ok: true; settings: Settings<S>; origins: Record<string, SettingOrigin>; notes: TargetNote[] })
+  | (Resolved & { ok: false; error: UsageError });
+
+/** The sources read and merged, with the problems found in them. */
+async function gather(
+  schema: z.ZodObject,
+  input: ResolveInput,
+  env: NodeJS.ProcessEnv,
+): Promise<{ merged: Layer; configFile: ConfigFile | null; as: GivenAs }> {
+  const keys = new Set(Object.keys(schema.shape));
+  if (input.from === 'api') {
+    const layers = { file: emptyLayer(), env: emptyLayer(), given: givenLayer(input.given as RawValues, 'option') };
+    return { merged: mergeLayers(layers, keys), configFile: null, as: 'option' };
   }
-  return merged;
+  const { config, ...flags } = input.given as RawValues;
+  const rules = { knownKeys: input.knownKeys ?? keys, flagOnlyKeys: input.flagOnlyKeys ?? new Set<string>() };
+  const located = locateConfigFile(config, env, input.cwd ?? process.cwd());
+  const file = located.file ? await readConfigFile(located.file.path, rules) : emptyLayer();
+  const merged = mergeLayers({ file, env: readEnvironment(env, rules), given: givenLayer(flags, 'flag') }, keys);
+  merged.problems.unshift(...located.problems);
+  return { merged, configFile: located.file, as: 'flag' };
+}
+
+/** Where each of the schema's settings came from: a source, or the default. */
+function originsOf(schema: z.ZodObject, merged: Layer): Record<string, SettingOrigin> {
+  const origins: Record<string, SettingOrigin> = {};
+  for (const key of Object.keys(schema.shape)) origins[key] = merged.origins[key] ?? { kind: 'default', source: 'default' };
+  return origins;
 }
 
 /** zod's verdict as problems naming each setting and where its value came from. */
-function judge<S extends z.ZodObject>(
-  schema: S,
-  values: RawValues,
-  originOf: (key: string) => Origin,
-): { data?: z.output<S>; problems: SettingProblem[] } {
-  const result = schema.safeParse(values);
+function judge(schema: z.ZodObject, merged: Layer, as: GivenAs): { data?: RawValues; problems: SettingProblem[] } {
+  const result = schema.safeParse(merged.values);
   if (result.success) return { data: result.data, problems: [] };
-  const keys = Object.keys(schema.shape);
+  const about = (key: string) => ({ setting: kebab(key), source: merged.origins[key]?.source ?? 'default' });
   const problems: SettingProblem[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const guess = nearest(key, keys);
-        problems.push({ ...originOf(key), message: `is not an option here${guess ? `; did you mean ${originOf(guess).source}?` : ''}` });
+        const guess = nearest(key, Object.keys(schema.shape));
+        problems.push({ ...about(key), message: `is not an option here${guess ? `; did you mean ${spell(guess, as)}?` : ''}` });
       }
       continue;
     }
     const key = issue.path[0];
     problems.push(
-      typeof key === 'string' ? { ...originOf(key), message: issue.message } : { setting: null, source: null, message: issue.message },
+      typeof key === 'string' ? { ...about(key), message: issue.message } : { setting: null, source: null, message: issue.message },
     );
   }
   return { problems };
 }
 
-/** Validates the merged values against `schema`; throws a UsageError listing every problem. */
-export async function resolveOptions<S extends z.ZodObject>(schema: S, input: ResolveInput): Promise<z.output<S>> {
-  const merged = await merge(schema, input);
-  const verdict = judge(schema, merged.values, (key) => merged.origin[key] ?? { setting: kebab(key), source: `--${kebab(key)}` });
-  const problems = [...merged.problems, ...verdict.problems];
-  if (problems.length > 0) throw new UsageError(problems, { hint: FIX_SETTINGS });
-  return verdict.data!;
+/** One of the connection's settings, as target.ts takes it: the value with its setting and source. */
+function givenSetting<T>(data: RawValues, merged: Layer, key: string): Given<T> | undefined {
+  return data[key] === undefined ? undefined : { value: data[key] as T, setting: kebab(key), source: merged.origins[key]!.source };
 }
 
-/** Ranks the places a URL can come from; equal ranks are a conflict. */
-function urlRank(origin: Origin): number {
-  if (origin.source.startsWith('--') || origin.source.startsWith('options.')) return 4;
-  if (origin.source === 'DATABASE_URL') return 2;
-  if (origin.source.startsWith(ENV_PREFIX)) return 3;
-  return 1;
-}
-
-/** The connection-related settings, as target.ts takes them. */
-function targetInput(
-  data: RawValues,
-  originOf: (key: string) => Origin,
-  env: NodeJS.ProcessEnv,
-): { input: TargetInput; problems: SettingProblem[] } {
-  const problems: SettingProblem[] = [];
-  const given = <T>(key: string) => (data[key] === undefined ? undefined : { value: data[key] as T, ...originOf(key) });
-  const text = given<string>('databaseUrl');
-  const file = given<string>('databaseUrlFile');
-  let url: TargetInput['url'];
-  if (text && file && urlRank(text) === urlRank(file)) {
-    problems.push({ setting: null, source: null, message: `both ${text.source} and ${file.source} give the database URL: keep one` });
-  } else if (text || file) {
-    url = text && (!file || urlRank(text) > urlRank(file)) ? { ...text, kind: 'text' } : { ...file!, kind: 'file' };
+/** The database URL: the text or the file, whichever came from the higher source; both from one source is an error. */
+function chooseUrl(data: RawValues, merged: Layer): { url?: TargetInput['url']; problem?: SettingProblem } {
+  const text = givenSetting<string>(data, merged, 'databaseUrl');
+  const file = givenSetting<string>(data, merged, 'databaseUrlFile');
+  if (!text || !file) return { url: text ? { ...text, kind: 'text' } : file ? { ...file, kind: 'file' } : undefined };
+  const [textRank, fileRank] = [RANK[merged.origins.databaseUrl!.kind], RANK[merged.origins.databaseUrlFile!.kind]];
+  if (textRank === fileRank) {
+    return { problem: { setting: null, source: null, message: `both ${text.source} and ${file.source} give the database URL: keep one` } };
   }
-  return {
-    problems,
-    input: {
-      ...(url ? { url } : {}),
-      ...(data.sslmode !== undefined ? { sslmode: given<string>('sslmode')! } : {}),
-      ...(data.sslRootCert !== undefined ? { sslRootCert: given<string>('sslRootCert')! } : {}),
-      ...(data.sslCert !== undefined ? { sslCert: given<string>('sslCert')! } : {}),
-      ...(data.sslKey !== undefined ? { sslKey: given<string>('sslKey')! } : {}),
-      ...(data.connectTimeout !== undefined ? { connectTimeoutMs: given<number>('connectTimeout')! } : {}),
-      ...(data.channelBinding !== undefined ? { channelBinding: given<string>('channelBinding')! } : {}),
-      ...(data.connectRetry !== undefined ? { connectRetryMs: given<number>('connectRetry')! } : {}),
-      env,
-    },
-  };
+  return { url: textRank > fileRank ? { ...text, kind: 'text' } : { ...file, kind: 'file' } };
 }
 
-function connectTo(
+/**
+ * The connection, from the connection settings and the libpq variables. `data` is keyed by
+ * option, as the origins are (before the durations move to their …Ms names).
+ */
+function connect(
   data: RawValues,
-  originOf: (key: string) => Origin,
+  merged: Layer,
   env: NodeJS.ProcessEnv,
   io: TargetIo,
-): { connection?: ConnectionTarget; notes: TargetNote[]; problems: SettingProblem[] } {
-  const { input, problems } = targetInput(data, originOf, env);
-  if (problems.length > 0) return { problems, notes: [] };
+): { connection: ConnectionTarget; notes: TargetNote[] } | { problems: SettingProblem[]; hint?: string } {
+  const { url, problem } = chooseUrl(data, merged);
+  if (problem) return { problems: [problem] };
+  const setting = <T>(key: string) => givenSetting<T>(data, merged, key);
+  const input: TargetInput = { env };
+  if (url) input.url = url;
+  for (const key of ['sslmode', 'sslRootCert', 'sslCert', 'sslKey', 'channelBinding'] as const) {
+    const value = setting<string>(key);
+    if (value) input[key] = value;
+  }
+  const timeout = setting<number>('connectTimeout');
+  if (timeout) input.connectTimeoutMs = timeout;
+  const retry = setting<number>('connectRetry');
+  if (retry) input.connectRetryMs = retry;
   const resolved = resolveTarget(input, io);
-  return resolved.ok ? { connection: resolved.target, notes: resolved.notes, problems: [] } : { problems: resolved.problems, notes: [] };
+  return resolved.ok ? { connection: resolved.target, notes: resolved.notes } : resolved;
 }
 
-function usageError(problems: SettingProblem[]): UsageError {
-  const noDatabase = problems.length === 1 && problems[0]!.message.startsWith('no database URL');
-  return new UsageError(problems, { hint: noDatabase ? NO_DATABASE_HINT : FIX_SETTINGS });
+function modeOf(values: RawValues): OutputMode {
+  return { json: parseSwitch(values.json) ?? false, debug: parseSwitch(values.debug) ?? false };
 }
 
-/** A switch's raw value, judged leniently: for choosing how to report a failure. */
-export function truthy(value: unknown): boolean {
-  return value === true || (typeof value === 'string' && ['true', '1', 'yes'].includes(value.trim().toLowerCase()));
-}
-
-export interface CliResolveInput {
-  flags: RawValues;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  knownKeys: ReadonlySet<string>;
-  flagOnlyKeys?: ReadonlySet<string>;
-  io?: TargetIo;
-}
-
-export type Resolution<T> =
-  | { ok: true; settings: Connected<T>; configFile: ConfigFile | null; notes: TargetNote[] }
-  | { ok: false; error: UsageError; configFile: ConfigFile | null; json: boolean; debug: boolean };
-
-/**
- * The CLI's resolution: locate the config file, merge, validate, resolve the connection.
- * A failure still says whether JSON output was asked for (flag, environment or config file),
- * so even a bad setting is reported in the form the user asked for.
- */
-export async function resolveSettings<S extends z.ZodObject>(schema: S, input: CliResolveInput): Promise<Resolution<z.output<S>>> {
-  const located = locateConfigFile(input.flags.config, input.env, input.cwd);
-  const { config: _config, ...flags } = input.flags;
-  void _config;
-  const merged = await merge(schema, {
-    flags,
-    env: input.env,
-    configFile: located.file?.path,
-    knownKeys: input.knownKeys,
-    flagOnlyKeys: input.flagOnlyKeys,
-  });
-  const originOf = (key: string) => merged.origin[key] ?? { setting: kebab(key), source: `--${kebab(key)}` };
-  const verdict = judge(schema, merged.values, originOf);
-  const problems = [...located.problems, ...merged.problems, ...verdict.problems];
-  let connection: ConnectionTarget | undefined;
-  let notes: TargetNote[] = [];
-  if (problems.length === 0) {
-    const connected = connectTo(verdict.data as RawValues, originOf, input.env, input.io ?? systemTargetIo());
-    problems.push(...connected.problems);
-    connection = connected.connection;
-    notes = connected.notes;
-  }
-  if (problems.length > 0 || !connection) {
-    return {
-      ok: false,
-      error: usageError(problems),
-      configFile: located.file,
-      json: truthy(merged.values.json),
-      debug: truthy(merged.values.debug),
-    };
-  }
-  return { ok: true, settings: { ...(verdict.data as z.output<S>), connection }, configFile: located.file, notes };
-}
-
-export interface ApiResolveOptions {
-  /** Where the libpq variables are read (default: process.env). */
-  env?: NodeJS.ProcessEnv;
-  io?: TargetIo;
+function failure(problems: SettingProblem[], resolved: Resolved, hint = FIX_SETTINGS): Resolved & { ok: false; error: UsageError } {
+  return { ...resolved, ok: false, error: new UsageError(problems, { hint }) };
 }
 
 /**
- * The API's resolution, the same for every entry point: `rawOptions` holds the CLI's options
- * in camelCase; the connection is resolved from `databaseUrl` or `databaseUrlFile` and the
- * libpq variables (AIBRIDGE_MIGRATE_* and DATABASE_URL are the CLI's and are not read).
- * Throws a UsageError (code USAGE, exitCode 2) before anything connects, listing every
- * problem as `Setting '<option>' (options.<key>): <problem>`; `error.details.problems` holds
- * the same as `{ setting, source, message }` objects.
+ * Resolves `schema`'s settings from `input`. Never throws for bad settings: the resolution says
+ * what is wrong (a UsageError, code USAGE, exit 2, listing every problem; `error.details.problems`
+ * holds them as `{ setting, source, message }`), and in which output mode to say it.
  */
-export function resolveApiOptions<S extends z.ZodObject>(
-  schema: S,
-  rawOptions: unknown,
-  options: ApiResolveOptions = {},
-): Connected<z.output<S>> {
-  if (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions)) {
-    throw new UsageError([{ setting: null, source: 'options', message: 'must be an object, e.g. { databaseUrl: "postgres://…" }' }], {
-      hint: FIX_SETTINGS,
-    });
+export async function resolveSettings<S extends z.ZodObject>(schema: S, input: ResolveInput): Promise<Resolution<S>> {
+  const env = input.env ?? process.env;
+  if (input.given === null || typeof input.given !== 'object' || Array.isArray(input.given)) {
+    const message = 'must be an object, e.g. { databaseUrl: "postgres://…" }';
+    return failure([{ setting: null, source: 'options', message }], { configFile: null, mode: { json: false, debug: false } });
   }
-  const originOf = (key: string): Origin => ({ setting: kebab(key), source: `options.${key}` });
-  const verdict = judge(schema, rawOptions as RawValues, originOf);
-  if (verdict.problems.length > 0) throw usageError(verdict.problems);
-  const connected = connectTo(verdict.data as RawValues, originOf, options.env ?? process.env, options.io ?? systemTargetIo());
-  if (!connected.connection) throw usageError(connected.problems);
-  return { ...(verdict.data as z.output<S>), connection: connected.connection };
+  const { merged, configFile, as } = await gather(schema, input, env);
+  const resolved: Resolved = { configFile, mode: modeOf(merged.values) };
+  const verdict = judge(schema, merged, as);
+  const problems = [...merged.problems, ...verdict.problems];
+  if (problems.length > 0 || !verdict.data) return failure(problems, resolved);
+  const origins = originsOf(schema, merged);
+  const values = inMs(schema.shape, verdict.data);
+  if (!('databaseUrl' in schema.shape)) return { ...resolved, ok: true, settings: values as Settings<S>, origins, notes: [] };
+  const connected = connect(verdict.data, merged, env, input.io ?? systemTargetIo());
+  if ('problems' in connected) return failure(connected.problems, resolved, connected.hint);
+  const settings = { ...values, connection: connected.connection } as Settings<S>;
+  return { ...resolved, ok: true, settings, origins, notes: connected.notes };
+}
+
+/** The settings of a successful resolution; a failed one's UsageError is thrown (the API's way). */
+export function settingsOrThrow<S extends z.ZodObject>(resolution: Resolution<S>): Settings<S> {
+  if (!resolution.ok) throw resolution.error;
+  return resolution.settings;
 }

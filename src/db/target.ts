@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { SettingProblem } from '../errors.js';
 import { findPgpassPassword, parsePgpass, pgpassUnsafe } from './pgpass.js';
 import { lookupService, serviceFiles } from './service-file.js';
-import { IGNORED_PARAMETERS, parseDatabaseUrl, URL_PARAMETERS, type UrlParameter, type UrlParts } from './url.js';
+import { IGNORED_PARAMETERS, parseDatabaseUrl, severalHosts, URL_PARAMETERS, type UrlParameter, type UrlParts } from './url.js';
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -168,10 +168,13 @@ export interface TargetNote {
   message: string;
 }
 
-export type TargetResolution = { ok: true; target: ConnectionTarget; notes: TargetNote[] } | { ok: false; problems: SettingProblem[] };
+export type TargetResolution =
+  | { ok: true; target: ConnectionTarget; notes: TargetNote[] }
+  /** `hint`: what to do, when one fix fits every problem (nothing says where the database is). */
+  | { ok: false; problems: SettingProblem[]; hint?: string };
 
 const NO_DATABASE = 'no database URL: pass --database-url postgres://user:password@host:5432/db or set DATABASE_URL';
-export const NO_DATABASE_HINT =
+const NO_DATABASE_HINT =
   'The URL can also come from AIBRIDGE_MIGRATE_DATABASE_URL or a --config file, or from a file (--database-url-file, e.g. a mounted secret); or set the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE (password from PGPASSWORD or ~/.pgpass).';
 
 function formatHost(host: string): string {
@@ -195,6 +198,10 @@ function first<T>(...candidates: (Candidate<T> | undefined)[]): Candidate<T> | u
   return candidates.find((c) => c !== undefined);
 }
 
+function given<T>(g: Given<T> | undefined): Candidate<T> | undefined {
+  return g === undefined ? undefined : { value: g.value, origin: g, from: g.source };
+}
+
 function expandHome(file: string, home: string): string {
   return file === '~' ? home : file.startsWith('~/') ? path.join(home, file.slice(2)) : file;
 }
@@ -206,211 +213,292 @@ export function withDatabase(target: ConnectionTarget, database: string): Connec
   return copy;
 }
 
-export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolution {
-  const problems: SettingProblem[] = [];
-  const notes: TargetNote[] = [];
-  const env = (name: string): Candidate<string> | undefined => {
-    const value = input.env[name];
+type ServiceParams = Partial<Record<UrlParameter, Candidate<string>>>;
+
+/**
+ * Where a connection parameter's value is read, in libpq's order once the options given to
+ * aibridge-migrate itself have had their say: the URL, its connection service, the PG* variable.
+ */
+class Lookup {
+  constructor(
+    readonly input: TargetInput,
+    readonly io: TargetIo,
+    /** What the URL says, and who gave it (null: no URL). */
+    readonly url: { parts: UrlParts; origin: Origin } | null,
+    /** The service's parameters (none without a service). */
+    readonly service: ServiceParams = {},
+  ) {}
+
+  /** The URL's value for `key`, else the service's. */
+  inUrl(key: UrlParameter): Candidate<string> | undefined {
+    const value = this.url?.parts[key];
+    if (value !== undefined && value !== '') return { value, origin: this.url!.origin, from: `${key} in the URL` };
+    return this.service[key];
+  }
+
+  /** A PG* variable, unset when empty (as libpq reads them). */
+  env(name: string): Candidate<string> | undefined {
+    const value = this.input.env[name];
     return value === undefined || value === '' ? undefined : { value, origin: { setting: null, source: name }, from: name };
-  };
-  const given = <T>(g: Given<T> | undefined): Candidate<T> | undefined =>
-    g === undefined ? undefined : { value: g.value, origin: g, from: g.source };
+  }
 
-  // 1. The URL, from the text or the file holding it.
-  let parts: UrlParts = {};
-  let urlOrigin: Origin | null = null;
+  /** The URL's (or service's) value, else the PG* variable's. */
+  param(key: UrlParameter, variable: string): Candidate<string> | undefined {
+    return first(this.inUrl(key), this.env(variable));
+  }
+}
+
+/** The URL's parts: from the text, or from the file holding it (a mounted secret). */
+function readUrl(url: UrlInput, io: TargetIo): { parts: UrlParts } | { problems: SettingProblem[] } {
+  const refused = (message: string) => ({ problems: [{ ...pick(url), message }] });
+  let text = url.value;
+  if (url.kind === 'file') {
+    try {
+      // A secret mounted from Kubernetes or Docker usually ends with a newline.
+      text = io.readFile(url.value).trim();
+    } catch (error) {
+      return refused(`cannot read the file ${url.value}: ${errnoText(error)}`);
+    }
+    if (text === '') return refused(`the file ${url.value} is empty; it must hold one postgres:// URL`);
+  }
+  const parsed = parseDatabaseUrl(text, { echo: url.kind === 'text' });
+  if (parsed.ok) return { parts: parsed.parts };
+  return refused(url.kind === 'file' ? `the file ${url.value} does not hold a usable URL: ${parsed.problem}` : parsed.problem);
+}
+
+/** A connection service's parameters (service= in the URL, else PGSERVICE): below the URL's, above the PG* variables. */
+function readService(service: Candidate<string>, lookup: Lookup): { params: ServiceParams } | { problems: SettingProblem[] } {
+  const found = lookupService(service.value, serviceFiles(lookup.input.env, lookup.io.homedir), lookup.io);
+  if (!found.ok) return { problems: [{ ...pick(service.origin), message: found.problem }] };
+  const { file, params: raw, lines } = found.entry;
+  const params: ServiceParams = {};
+  const problems: SettingProblem[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const origin = { setting: null, source: `service "${service.value}" in ${file} line ${lines[key]}` };
+    if ((URL_PARAMETERS as readonly string[]).includes(key) && value !== '') {
+      params[key as UrlParameter] = { value, origin, from: `${key} from service "${service.value}" (${file})` };
+    } else if (!IGNORED_PARAMETERS.has(key)) {
+      problems.push({
+        ...origin,
+        message: `"${key}" is not a connection parameter aibridge-migrate supports (${URL_PARAMETERS.join(', ')})`,
+      });
+    }
+  }
+  return problems.length > 0 ? { problems } : { params };
+}
+
+/** The URL and its service, read; or what is wrong with them. */
+function openLookup(input: TargetInput, io: TargetIo): { lookup: Lookup; service?: Candidate<string> } | { problems: SettingProblem[] } {
+  let url: Lookup['url'] = null;
   if (input.url) {
-    const { url } = input;
-    let text = url.value;
-    urlOrigin = url;
-    let readable = true;
-    if (url.kind === 'file') {
-      try {
-        // A secret mounted from Kubernetes or Docker usually ends with a newline.
-        text = io.readFile(url.value).trim();
-      } catch (error) {
-        readable = false;
-        problems.push({ ...pick(url), message: `cannot read the file ${url.value}: ${errnoText(error)}` });
-      }
-      if (readable && text === '') {
-        readable = false;
-        problems.push({ ...pick(url), message: `the file ${url.value} is empty; it must hold one postgres:// URL` });
-      }
-    }
-    if (readable) {
-      const parsed = parseDatabaseUrl(text, { echo: url.kind === 'text' });
-      if (parsed.ok) parts = parsed.parts;
-      else
-        problems.push({
-          ...pick(url),
-          message: url.kind === 'file' ? `the file ${url.value} does not hold a usable URL: ${parsed.problem}` : parsed.problem,
-        });
-    }
-    if (problems.length > 0) return { ok: false, problems };
+    const read = readUrl(input.url, io);
+    if ('problems' in read) return read;
+    url = { parts: read.parts, origin: input.url };
   }
-  const fromUrl = (key: keyof UrlParts): Candidate<string> | undefined => {
-    const value = parts[key];
-    if (value === undefined || value === '' || !urlOrigin) return undefined;
-    return { value, origin: urlOrigin, from: `${key} in the URL` };
-  };
+  const bare = new Lookup(input, io, url);
+  const service = first(bare.inUrl('service'), bare.env('PGSERVICE'));
+  if (!service) return { lookup: bare };
+  const read = readService(service, bare);
+  if ('problems' in read) return read;
+  return { lookup: new Lookup(input, io, url, read.params), service };
+}
 
-  // 1b. A connection service (service= in the URL, else PGSERVICE): its parameters rank below
-  // the URL's and above the PG* variables, as in libpq.
-  const serviceC = first(fromUrl('service'), env('PGSERVICE'));
-  const service: Partial<Record<UrlParameter, Candidate<string>>> = {};
-  if (serviceC) {
-    const found = lookupService(serviceC.value, serviceFiles(input.env, io.homedir), io);
-    if (!found.ok) return { ok: false, problems: [{ ...pick(serviceC.origin), message: found.problem }] };
-    const { file, params, lines } = found.entry;
-    for (const [key, value] of Object.entries(params)) {
-      const origin = { setting: null, source: `service "${serviceC.value}" in ${file} line ${lines[key]}` };
-      if ((URL_PARAMETERS as readonly string[]).includes(key) && value !== '') {
-        service[key as UrlParameter] = { value, origin, from: `${key} from service "${serviceC.value}" (${file})` };
-      } else if (!IGNORED_PARAMETERS.has(key)) {
-        problems.push({
-          ...origin,
-          message: `"${key}" is not a connection parameter aibridge-migrate supports (${URL_PARAMETERS.join(', ')})`,
-        });
-      }
-    }
-    if (problems.length > 0) return { ok: false, problems };
-  }
-  const inUrl = (key: keyof UrlParts): Candidate<string> | undefined => fromUrl(key) ?? service[key];
+interface Address {
+  host: Candidate<string> | undefined;
+  hostaddr: Candidate<string> | undefined;
+  /** The host connected to: a name, an address, a socket directory, or '' with hostaddr alone. */
+  hostValue: string;
+  defaultSocket: string;
+  socket: boolean;
+  port: number;
+  portFrom: Candidate<string> | undefined;
+  user: string;
+  userFrom: Candidate<string> | undefined;
+  database: string;
+  databaseFrom: Candidate<string> | undefined;
+}
 
-  // 2. Where to go.
-  const host = first(inUrl('host'), env('PGHOST'));
-  const hostaddr = first(inUrl('hostaddr'), env('PGHOSTADDR'));
-  const databaseGiven = first(inUrl('dbname'), env('PGDATABASE'));
-  if (!input.url && !serviceC && !host && !hostaddr && !databaseGiven) {
-    return { ok: false, problems: [{ setting: null, source: null, message: NO_DATABASE }] };
-  }
+/** libpq's port: a number from 1 to 65535. */
+function portProblem(text: string): string | null {
+  return /^\d+$/.test(text) && Number(text) > 0 && Number(text) < 65536 ? null : `the port must be a number from 1 to 65535, got "${text}"`;
+}
+
+/** Which server, port, role and database; null when nothing says where to go at all. */
+function resolveAddress(lookup: Lookup, hasService: boolean, problems: SettingProblem[]): Address | null {
+  const host = lookup.param('host', 'PGHOST');
+  const hostaddr = lookup.param('hostaddr', 'PGHOSTADDR');
+  const databaseFrom = lookup.param('dbname', 'PGDATABASE');
+  if (!lookup.url && !hasService && !host && !hostaddr && !databaseFrom) return null;
   for (const c of [host, hostaddr]) {
-    if (c && c.value.includes(',')) {
-      problems.push({
-        ...pick(c.origin),
-        message: `names several hosts (${c.value}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's`,
-      });
+    const several = c ? severalHosts(c.value) : null;
+    if (c && several) problems.push({ ...pick(c.origin), message: several });
+    else if (c && c === hostaddr && isIP(c.value) === 0) {
+      problems.push({ ...pick(c.origin), message: `hostaddr must be a numeric IP address, got "${c.value}" (put a host name in host)` });
     }
   }
-  if (hostaddr && isIP(hostaddr.value) === 0) {
-    problems.push({
-      ...pick(hostaddr.origin),
-      message: `hostaddr must be a numeric IP address, got "${hostaddr.value}" (put a host name in host)`,
-    });
-  }
-  const defaultSocket = SOCKET_DIRECTORIES.find((dir) => io.exists(dir)) ?? '/tmp';
+  const defaultSocket = SOCKET_DIRECTORIES.find((dir) => lookup.io.exists(dir)) ?? '/tmp';
   const hostValue = host?.value ?? (hostaddr ? '' : defaultSocket);
-  const socket = hostValue.startsWith('/') && !hostaddr;
+  const portFrom = lookup.param('port', 'PGPORT');
+  const badPort = portFrom ? portProblem(portFrom.value) : null;
+  if (badPort) problems.push({ ...pick(portFrom!.origin), message: badPort });
+  const userFrom = lookup.param('user', 'PGUSER');
+  const user = userFrom?.value ?? lookup.io.username;
+  return {
+    host,
+    hostaddr,
+    hostValue,
+    defaultSocket,
+    socket: hostValue.startsWith('/') && !hostaddr,
+    port: portFrom && !badPort ? Number(portFrom.value) : DEFAULT_PORT,
+    portFrom,
+    user,
+    userFrom,
+    database: databaseFrom?.value ?? user,
+    databaseFrom,
+  };
+}
 
-  const portC = first(inUrl('port'), env('PGPORT'));
-  let port = DEFAULT_PORT;
-  if (portC) {
-    if (/^\d+$/.test(portC.value) && Number(portC.value) > 0 && Number(portC.value) < 65536) port = Number(portC.value);
-    else problems.push({ ...pick(portC.origin), message: `the port must be a number from 1 to 65535, got "${portC.value}"` });
-  }
-  const userC = first(inUrl('user'), env('PGUSER'));
-  const user = userC?.value ?? io.username;
-  const database = databaseGiven?.value ?? user;
-
-  // 3. The password: the URL, PGPASSWORD, then the password file.
-  const passwordC = first(inUrl('password'), env('PGPASSWORD'));
-  const passfileC = first(inUrl('passfile'), env('PGPASSFILE'));
+/** The password: the URL, PGPASSWORD, then the password file (a file libpq would ignore is ignored, with a warning). */
+function resolvePassword(
+  lookup: Lookup,
+  address: Address,
+  notes: TargetNote[],
+): { password: string | null; passwordFrom: string | null; passfile: string } {
+  const { io } = lookup;
+  const passwordC = lookup.param('password', 'PGPASSWORD');
+  const passfileC = lookup.param('passfile', 'PGPASSFILE');
   const passfile = expandHome(passfileC?.value ?? path.join(io.homedir, '.pgpass'), io.homedir);
-  let password = passwordC?.value ?? null;
-  let passwordFrom = passwordC ? (passwordC.origin === urlOrigin ? 'the URL' : passwordC.from) : null;
-  if (password === null) {
-    const found = readPgpass(
-      passfile,
-      { host: pgpassHost(hostValue, hostaddr?.value ?? null, defaultSocket), port: String(port), database, user },
-      io,
-      passfileC !== undefined,
-    );
-    if (found.note) notes.push({ level: 'warn', message: found.note });
-    if (found.password !== undefined) {
-      password = found.password;
-      passwordFrom = passfile;
-    }
-  }
+  if (passwordC)
+    return { password: passwordC.value, passwordFrom: passwordC.origin === lookup.url?.origin ? 'the URL' : passwordC.from, passfile };
+  const query = {
+    host: pgpassHost(address.hostValue, address.hostaddr?.value ?? null, address.defaultSocket),
+    port: String(address.port),
+    database: address.database,
+    user: address.user,
+  };
+  const found = readPgpass(passfile, query, io, passfileC !== undefined);
+  if (found.note) notes.push({ level: 'warn', message: found.note });
+  return found.password === undefined
+    ? { password: null, passwordFrom: null, passfile }
+    : { password: found.password, passwordFrom: passfile, passfile };
+}
 
-  // 4. TLS.
-  const tls = resolveTls(input, inUrl, env, given, { socket, io, problems, notes });
+/** --connect-timeout (ms), else connect_timeout / PGCONNECT_TIMEOUT (whole seconds, libpq's rules), else the default. */
+function connectTimeout(lookup: Lookup, problems: SettingProblem[]): { ms: number; from: string } {
+  const flag = lookup.input.connectTimeoutMs;
+  if (flag) return { ms: flag.value, from: flag.source };
+  const seconds = lookup.param('connect_timeout', 'PGCONNECT_TIMEOUT');
+  if (!seconds) return { ms: DEFAULT_CONNECT_TIMEOUT_MS, from: 'default' };
+  if (!/^\s*-?\d+\s*$/.test(seconds.value)) {
+    problems.push({ ...pick(seconds.origin), message: `connect_timeout is a whole number of seconds, got "${seconds.value}"` });
+    return { ms: DEFAULT_CONNECT_TIMEOUT_MS, from: 'default' };
+  }
+  // libpq: zero or negative waits indefinitely; 1 is raised to 2 seconds.
+  const n = Number(seconds.value);
+  return { ms: n <= 0 ? 0 : Math.max(2, n) * 1000, from: seconds.from };
+}
 
-  // 5. Timeout and session options.
-  let connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
-  let timeoutFrom = 'default';
-  if (input.connectTimeoutMs) {
-    connectTimeoutMs = input.connectTimeoutMs.value;
-    timeoutFrom = input.connectTimeoutMs.source;
-  } else {
-    const seconds = first(inUrl('connect_timeout'), env('PGCONNECT_TIMEOUT'));
-    if (seconds) {
-      if (!/^\s*-?\d+\s*$/.test(seconds.value)) {
-        problems.push({ ...pick(seconds.origin), message: `connect_timeout is a whole number of seconds, got "${seconds.value}"` });
-      } else {
-        // libpq: zero or negative waits indefinitely; 1 is raised to 2 seconds.
-        const n = Number(seconds.value);
-        connectTimeoutMs = n <= 0 ? 0 : Math.max(2, n) * 1000;
-        timeoutFrom = seconds.from;
-      }
-    }
+/** channel_binding: libpq's default is prefer; require needs TLS, which a socket or sslmode=disable rules out. */
+function channelBinding(
+  lookup: Lookup,
+  tls: { attempt: boolean; socket: boolean },
+  problems: SettingProblem[],
+): { mode: ChannelBinding; from: Candidate<string> | undefined } {
+  const from = first(given(lookup.input.channelBinding), lookup.param('channel_binding', 'PGCHANNELBINDING'));
+  if (!from) return { mode: 'prefer', from };
+  if (!(CHANNEL_BINDINGS as readonly string[]).includes(from.value)) {
+    problems.push({ ...pick(from.origin), message: `channel_binding must be one of ${CHANNEL_BINDINGS.join(', ')}, got "${from.value}"` });
+    return { mode: 'prefer', from };
   }
-  const bindingC = first(given(input.channelBinding), inUrl('channel_binding'), env('PGCHANNELBINDING'));
-  let channelBinding: ChannelBinding = 'prefer';
-  if (bindingC) {
-    if ((CHANNEL_BINDINGS as readonly string[]).includes(bindingC.value)) channelBinding = bindingC.value as ChannelBinding;
-    else
-      problems.push({
-        ...pick(bindingC.origin),
-        message: `channel_binding must be one of ${CHANNEL_BINDINGS.join(', ')}, got "${bindingC.value}"`,
-      });
-  }
-  if (channelBinding === 'require' && !tls.settings.attempt) {
+  const mode = from.value as ChannelBinding;
+  if (mode === 'require' && !tls.attempt) {
     problems.push({
-      ...pick(bindingC!.origin),
-      message: `channel_binding=require needs TLS, and ${socket ? 'a Unix socket never uses it' : 'sslmode=disable turns it off'}: use sslmode=require (or verify-full) over TCP`,
+      ...pick(from.origin),
+      message: `channel_binding=require needs TLS, and ${tls.socket ? 'a Unix socket never uses it' : 'sslmode=disable turns it off'}: use sslmode=require (or verify-full) over TCP`,
     });
   }
-  const connectRetryMs = input.connectRetryMs?.value ?? 0;
-  const appName = first(inUrl('application_name'), env('PGAPPNAME'));
-  if (appName) {
-    notes.push({
-      level: 'debug',
-      message: `${appName.from} ("${appName.value}") is not used: sessions are named "aibridge-migrate <command>", which the lock reports and the backfill's throttling use to tell its own sessions from the application's`,
-    });
-  }
+  return { mode, from };
+}
 
-  if (problems.length > 0) return { ok: false, problems };
+/** application_name is not honoured: the toolkit names its sessions itself. */
+function applicationNameNote(lookup: Lookup): TargetNote | null {
+  const appName = lookup.param('application_name', 'PGAPPNAME');
+  if (!appName) return null;
+  return {
+    level: 'debug',
+    message: `${appName.from} ("${appName.value}") is not used: sessions are named "aibridge-migrate <command>", which the lock reports and the backfill's throttling use to tell its own sessions from the application's`,
+  };
+}
 
-  const base = { host: hostValue, hostaddr: hostaddr?.value ?? null, port, database };
-  const label = targetLabel(base);
-  const summaryParts = [
-    host ? `host from ${host.from}` : hostaddr ? null : `default socket directory ${defaultSocket}`,
-    hostaddr ? `hostaddr from ${hostaddr.from}` : null,
-    portC ? `port from ${portC.from}` : null,
-    `user ${user}${userC ? ` from ${userC.from}` : ' (the OS user)'}`,
-    databaseGiven ? `database from ${databaseGiven.from}` : 'database = user name',
-    passwordFrom ? `password from ${passwordFrom}` : 'no password',
-    tls.summary,
-    `channel binding ${channelBinding}${bindingC ? ` from ${bindingC.from}` : ' (default)'}`,
-    serviceC ? `service "${serviceC.value}" from ${serviceC.from}` : null,
-    connectRetryMs > 0 ? `connect retries for ${connectRetryMs} ms (${input.connectRetryMs!.source})` : null,
-    `connect timeout ${connectTimeoutMs === 0 ? 'none' : `${connectTimeoutMs} ms`} (${timeoutFrom})`,
+interface Resolved {
+  address: Address;
+  password: ReturnType<typeof resolvePassword>;
+  tls: TlsResolution;
+  timeout: { ms: number; from: string };
+  binding: ReturnType<typeof channelBinding>;
+  service: Candidate<string> | undefined;
+  connectRetryMs: number;
+}
+
+/** One line for --debug: where each part came from. */
+function summaryOf(label: string, r: Resolved, connectRetry: Given<number> | undefined): string {
+  const { address: a } = r;
+  const parts = [
+    a.host ? `host from ${a.host.from}` : a.hostaddr ? null : `default socket directory ${a.defaultSocket}`,
+    a.hostaddr ? `hostaddr from ${a.hostaddr.from}` : null,
+    a.portFrom ? `port from ${a.portFrom.from}` : null,
+    `user ${a.user}${a.userFrom ? ` from ${a.userFrom.from}` : ' (the OS user)'}`,
+    a.databaseFrom ? `database from ${a.databaseFrom.from}` : 'database = user name',
+    r.password.passwordFrom ? `password from ${r.password.passwordFrom}` : 'no password',
+    r.tls.summary,
+    `channel binding ${r.binding.mode}${r.binding.from ? ` from ${r.binding.from.from}` : ' (default)'}`,
+    r.service ? `service "${r.service.value}" from ${r.service.from}` : null,
+    r.connectRetryMs > 0 ? `connect retries for ${r.connectRetryMs} ms (${connectRetry!.source})` : null,
+    `connect timeout ${r.timeout.ms === 0 ? 'none' : `${r.timeout.ms} ms`} (${r.timeout.from})`,
   ].filter((p): p is string => p !== null);
+  return `${label}: ${parts.join(', ')}`;
+}
+
+function buildTarget(lookup: Lookup, r: Resolved): ConnectionTarget {
+  const { address } = r;
+  const base = { host: address.hostValue, hostaddr: address.hostaddr?.value ?? null, port: address.port, database: address.database };
+  const label = targetLabel(base);
   const target = {
     label,
     ...base,
-    socket,
-    user,
-    passwordFrom,
-    passfile,
-    tls: tls.settings,
-    connectTimeoutMs,
-    channelBinding,
-    connectRetryMs,
-    options: inUrl('options')?.value ?? null,
-    summary: `${label}: ${summaryParts.join(', ')}`,
+    socket: address.socket,
+    user: address.user,
+    passwordFrom: r.password.passwordFrom,
+    passfile: r.password.passfile,
+    tls: r.tls.settings,
+    connectTimeoutMs: r.timeout.ms,
+    channelBinding: r.binding.mode,
+    connectRetryMs: r.connectRetryMs,
+    options: lookup.inUrl('options')?.value ?? null,
+    summary: summaryOf(label, r, lookup.input.connectRetryMs),
   } as ConnectionTarget;
-  Object.defineProperty(target, 'secrets', { value: { password, ...tls.pems } satisfies TargetSecrets, enumerable: false });
+  const secrets: TargetSecrets = { password: r.password.password, ...r.tls.pems };
+  Object.defineProperty(target, 'secrets', { value: secrets, enumerable: false });
+  return target;
+}
+
+export function resolveTarget(input: TargetInput, io: TargetIo): TargetResolution {
+  const opened = openLookup(input, io);
+  if ('problems' in opened) return { ok: false, problems: opened.problems };
+  const { lookup, service } = opened;
+  const problems: SettingProblem[] = [];
+  const notes: TargetNote[] = [];
+  const address = resolveAddress(lookup, service !== undefined, problems);
+  if (!address) return { ok: false, problems: [{ setting: null, source: null, message: NO_DATABASE }], hint: NO_DATABASE_HINT };
+  const password = resolvePassword(lookup, address, notes);
+  const tls = resolveTls(lookup, address.socket, problems, notes);
+  const timeout = connectTimeout(lookup, problems);
+  const binding = channelBinding(lookup, { attempt: tls.settings.attempt, socket: address.socket }, problems);
+  const appName = applicationNameNote(lookup);
+  if (appName) notes.push(appName);
+  if (problems.length > 0) return { ok: false, problems };
+  const connectRetryMs = input.connectRetryMs?.value ?? 0;
+  const target = buildTarget(lookup, { address, password, tls, timeout, binding, service, connectRetryMs });
   return { ok: true, target, notes };
 }
 
@@ -454,112 +542,138 @@ function readPgpass(
   }
 }
 
-interface TlsContext {
-  socket: boolean;
-  io: TargetIo;
-  problems: SettingProblem[];
-  notes: TargetNote[];
+interface TlsResolution {
+  settings: TlsSettings;
+  pems: Omit<TargetSecrets, 'password'>;
+  summary: string;
 }
 
-function resolveTls(
-  input: TargetInput,
-  inUrl: (key: keyof UrlParts) => Candidate<string> | undefined,
-  env: (name: string) => Candidate<string> | undefined,
-  given: <T>(g: Given<T> | undefined) => Candidate<T> | undefined,
-  ctx: TlsContext,
-): { settings: TlsSettings; pems: Omit<TargetSecrets, 'password'>; summary: string } {
-  const { io, problems } = ctx;
-  const modeC = first(given(input.sslmode), inUrl('sslmode'), env('PGSSLMODE'));
-  let mode: SslMode = 'prefer';
-  if (modeC) {
-    if ((SSL_MODES as readonly string[]).includes(modeC.value)) mode = modeC.value as SslMode;
-    else {
-      const advice =
-        modeC.value === 'allow'
-          ? 'allow (plain first, TLS only if the server insists) is not supported; use prefer or disable'
-          : modeC.value === 'no-verify'
-            ? 'no-verify is not a libpq sslmode; use require'
-            : `must be one of ${SSL_MODES.join(', ')}, got "${modeC.value}"`;
-      problems.push({ ...pick(modeC.origin), message: `sslmode ${advice}` });
-    }
-  }
-  const none = { rootCert: null, cert: null, key: null };
-  const noPems = { ca: null, cert: null, key: null };
-  if (mode === 'disable' || ctx.socket) {
-    if (ctx.socket && modeC && mode !== 'disable' && mode !== 'prefer') {
-      ctx.notes.push({ level: 'debug', message: `sslmode=${mode} has no effect over a Unix socket: libpq never uses TLS there` });
-    }
-    return {
-      settings: { mode, verify: 'none', attempt: false, ...none },
-      pems: noPems,
-      summary: ctx.socket ? 'Unix socket (no TLS)' : `sslmode disable${modeC ? ` from ${modeC.from}` : ''}`,
-    };
+/** Reads the files TLS needs, each problem named by where its path came from. */
+class TlsFiles {
+  constructor(
+    private readonly io: TargetIo,
+    private readonly problems: SettingProblem[],
+  ) {}
+
+  /** ~/.postgresql/<file>, libpq's default location. */
+  home(file: string): string {
+    return path.join(this.io.homedir, '.postgresql', file);
   }
 
-  const home = (file: string) => path.join(io.homedir, '.postgresql', file);
-  const defaultFile = (file: string): Candidate<string> | undefined =>
-    io.exists(home(file))
-      ? { value: home(file), origin: { setting: null, source: `the default ${home(file)}` }, from: `the default ~/.postgresql/${file}` }
-      : undefined;
-  const read = (c: Candidate<string>, what: string): string | null => {
-    const file = expandHome(c.value, io.homedir);
+  /** The default file as a candidate, when it exists. */
+  byDefault(file: string): Candidate<string> | undefined {
+    const full = this.home(file);
+    if (!this.io.exists(full)) return undefined;
+    return { value: full, origin: { setting: null, source: `the default ${full}` }, from: `the default ~/.postgresql/${file}` };
+  }
+
+  path(c: Candidate<string>): string {
+    return expandHome(c.value, this.io.homedir);
+  }
+
+  read(c: Candidate<string>, what: string): string | null {
+    const file = this.path(c);
     try {
-      return io.readFile(file);
+      return this.io.readFile(file);
     } catch (error) {
-      problems.push({ ...pick(c.origin), message: `cannot read the ${what} ${file}: ${errnoText(error)}` });
+      this.problems.push({ ...pick(c.origin), message: `cannot read the ${what} ${file}: ${errnoText(error)}` });
       return null;
     }
-  };
+  }
 
-  let rootCert: TlsFile | 'system' | null = null;
-  let ca: string | null = null;
-  const rootC = first(given(input.sslRootCert), inUrl('sslrootcert'), env('PGSSLROOTCERT'), defaultFile('root.crt'));
+  keyFileUnsafe(file: string): string | null {
+    return keyFileUnsafe(file, this.io);
+  }
+}
+
+/** sslmode: --sslmode, the URL, PGSSLMODE; libpq's default is prefer. */
+function tlsMode(lookup: Lookup, problems: SettingProblem[]): { mode: SslMode; from: Candidate<string> | undefined } {
+  const from = first(given(lookup.input.sslmode), lookup.param('sslmode', 'PGSSLMODE'));
+  if (!from || (SSL_MODES as readonly string[]).includes(from.value)) return { mode: (from?.value as SslMode) ?? 'prefer', from };
+  const advice =
+    from.value === 'allow'
+      ? 'allow (plain first, TLS only if the server insists) is not supported; use prefer or disable'
+      : from.value === 'no-verify'
+        ? 'no-verify is not a libpq sslmode; use require'
+        : `must be one of ${SSL_MODES.join(', ')}, got "${from.value}"`;
+  problems.push({ ...pick(from.origin), message: `sslmode ${advice}` });
+  return { mode: 'prefer', from };
+}
+
+/** The CA certificate(s) the server's certificate is checked against, read now. */
+function rootCertificate(
+  lookup: Lookup,
+  tls: { mode: SslMode; from: Candidate<string> | undefined },
+  files: TlsFiles,
+  problems: SettingProblem[],
+): { rootCert: TlsSettings['rootCert']; ca: string | null } {
+  const rootC = first(given(lookup.input.sslRootCert), lookup.param('sslrootcert', 'PGSSLROOTCERT'), files.byDefault('root.crt'));
+  const { mode } = tls;
   if (rootC?.value === 'system') {
-    rootCert = 'system';
     // libpq 16: the system's CAs vouch for any name they signed, so only verify-full is safe.
-    if (mode !== 'verify-full')
+    if (mode !== 'verify-full') {
       problems.push({
         ...pick(rootC.origin),
         message: `sslrootcert=system needs sslmode=verify-full (weak sslmode "${mode}" may not be used with it)`,
       });
-  } else if (rootC) {
-    ca = read(rootC, 'root certificate file');
-    rootCert = { path: expandHome(rootC.value, io.homedir), from: rootC.from };
+    }
+    return { rootCert: 'system', ca: null };
   }
-  if ((mode === 'verify-ca' || mode === 'verify-full') && rootCert === null) {
+  if (rootC) return { rootCert: { path: files.path(rootC), from: rootC.from }, ca: files.read(rootC, 'root certificate file') };
+  if (mode === 'verify-ca' || mode === 'verify-full') {
     problems.push({
-      ...pick(modeC!.origin),
-      message: `sslmode=${mode} needs the CA certificate that signed the server's: give --ssl-root-cert FILE (or sslrootcert= in the URL, PGSSLROOTCERT); the default ${home('root.crt')} does not exist. sslrootcert=system uses the operating system's trusted CAs (verify-full only)`,
+      ...pick(tls.from!.origin),
+      message: `sslmode=${mode} needs the CA certificate that signed the server's: give --ssl-root-cert FILE (or sslrootcert= in the URL, PGSSLROOTCERT); the default ${files.home('root.crt')} does not exist. sslrootcert=system uses the operating system's trusted CAs (verify-full only)`,
     });
   }
+  return { rootCert: null, ca: null };
+}
 
-  let cert: TlsFile | null = null;
-  let key: TlsFile | null = null;
-  let certPem: string | null = null;
-  let keyPem: string | null = null;
-  const certC = first(given(input.sslCert), inUrl('sslcert'), env('PGSSLCERT'), defaultFile('postgresql.crt'));
-  const keyC = first(given(input.sslKey), inUrl('sslkey'), env('PGSSLKEY'), defaultFile('postgresql.key'));
-  if (certC) {
-    certPem = read(certC, 'client certificate file');
-    cert = { path: expandHome(certC.value, io.homedir), from: certC.from };
-    if (!keyC) {
-      problems.push({
-        ...pick(certC.origin),
-        message: `a client certificate needs its private key: give --ssl-key FILE (or sslkey= in the URL, PGSSLKEY); the default ${home('postgresql.key')} does not exist`,
-      });
-    } else {
-      const file = expandHome(keyC.value, io.homedir);
-      const unsafe = keyFileUnsafe(file, io);
-      if (unsafe) problems.push({ ...pick(keyC.origin), message: `the private key file ${file} ${unsafe}` });
-      else keyPem = read(keyC, 'private key file');
-      key = { path: file, from: keyC.from };
-    }
+/** The client certificate and its private key, read now: a certificate needs its key, and the key must be private. */
+function clientCertificate(
+  lookup: Lookup,
+  files: TlsFiles,
+  problems: SettingProblem[],
+): Pick<TlsSettings, 'cert' | 'key'> & { certPem: string | null; keyPem: string | null } {
+  const certC = first(given(lookup.input.sslCert), lookup.param('sslcert', 'PGSSLCERT'), files.byDefault('postgresql.crt'));
+  const keyC = first(given(lookup.input.sslKey), lookup.param('sslkey', 'PGSSLKEY'), files.byDefault('postgresql.key'));
+  if (!certC) return { cert: null, key: null, certPem: null, keyPem: null };
+  const cert = { path: files.path(certC), from: certC.from };
+  const certPem = files.read(certC, 'client certificate file');
+  if (!keyC) {
+    problems.push({
+      ...pick(certC.origin),
+      message: `a client certificate needs its private key: give --ssl-key FILE (or sslkey= in the URL, PGSSLKEY); the default ${files.home('postgresql.key')} does not exist`,
+    });
+    return { cert, key: null, certPem, keyPem: null };
   }
+  const file = files.path(keyC);
+  const unsafe = files.keyFileUnsafe(file);
+  if (unsafe) problems.push({ ...pick(keyC.origin), message: `the private key file ${file} ${unsafe}` });
+  return { cert, key: { path: file, from: keyC.from }, certPem, keyPem: unsafe ? null : files.read(keyC, 'private key file') };
+}
 
+function resolveTls(lookup: Lookup, socket: boolean, problems: SettingProblem[], notes: TargetNote[]): TlsResolution {
+  const tls = tlsMode(lookup, problems);
+  const { mode, from } = tls;
+  if (mode === 'disable' || socket) {
+    if (socket && from && mode !== 'disable' && mode !== 'prefer') {
+      notes.push({ level: 'debug', message: `sslmode=${mode} has no effect over a Unix socket: libpq never uses TLS there` });
+    }
+    return {
+      settings: { mode, verify: 'none', attempt: false, rootCert: null, cert: null, key: null },
+      pems: { ca: null, cert: null, key: null },
+      summary: socket ? 'Unix socket (no TLS)' : `sslmode disable${from ? ` from ${from.from}` : ''}`,
+    };
+  }
+  const files = new TlsFiles(lookup.io, problems);
+  const { rootCert, ca } = rootCertificate(lookup, tls, files, problems);
+  const { cert, key, certPem, keyPem } = clientCertificate(lookup, files, problems);
+  // libpq: require with a root certificate available checks the chain like verify-ca.
   const verify: TlsSettings['verify'] =
     mode === 'verify-full' ? 'full' : mode === 'verify-ca' ? 'ca' : mode === 'require' && rootCert !== null ? 'ca' : 'none';
   const summary = [
-    `sslmode ${mode}${modeC ? ` from ${modeC.from}` : ' (default)'}`,
+    `sslmode ${mode}${from ? ` from ${from.from}` : ' (default)'}`,
     verify === 'none' ? 'certificate not verified' : verify === 'ca' ? 'certificate chain verified' : 'certificate and host name verified',
     rootCert === 'system' ? 'root certificates: the system store' : rootCert ? `root certificate ${rootCert.path}` : null,
     cert ? `client certificate ${cert.path}` : null,
@@ -568,7 +682,6 @@ function resolveTls(
     .join(', ');
   return { settings: { mode, verify, attempt: true, rootCert, cert, key }, pems: { ca, cert: certPem, key: keyPem }, summary };
 }
-
 /** libpq refuses a private key others may read: 0600 for the owner, 0640 when root owns it. */
 function keyFileUnsafe(file: string, io: TargetIo): string | null {
   let facts: FileFacts;

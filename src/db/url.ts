@@ -57,10 +57,18 @@ function decode(text: string): string {
 }
 
 /**
- * Parses a `postgres://` or `postgresql://` URL. `postgresql:///db` (no host) means the local
- * socket, as in libpq. Several hosts (`h1,h2`) are refused: libpq tries them in turn, pg has
+ * Several hosts (`h1,h2`) are refused wherever they are given: libpq tries them in turn, pg has
  * no such failover, and silently using the first would hide a misconfiguration.
- * Problems never quote the password.
+ */
+export function severalHosts(hosts: string): string | null {
+  return hosts.includes(',')
+    ? `names several hosts (${hosts}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's`
+    : null;
+}
+
+/**
+ * Parses a `postgres://` or `postgresql://` URL. `postgresql:///db` (no host) means the local
+ * socket, as in libpq. Problems never quote the password.
  */
 export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}): UrlParse {
   const text = raw.trim();
@@ -72,12 +80,9 @@ export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}):
   }
   const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
   const hostPart = authority.slice(authority.lastIndexOf('@') + 1);
-  if (hostPart.includes(',')) {
-    return {
-      ok: false,
-      problem: `the URL names several hosts (${hostPart}): aibridge-migrate connects to exactly one server (the driver has no multi-host failover); give the primary's host`,
-    };
-  }
+  // Checked before the URL is parsed, which would fail on `h1:5432,h2:5433` with a vaguer message.
+  const several = severalHosts(hostPart);
+  if (several) return { ok: false, problem: `the URL ${several}` };
   // libpq accepts user info with no host (postgresql://app@/db?host=/run/pg); WHATWG URL does
   // not, so a placeholder host is parsed and dropped. A URL that ends at the `@` is truncated.
   const noHost = hostPart === '' && authority.includes('@') && /^[a-z]+:\/\/[^/?#]*@[/?]/i.test(text);
@@ -104,17 +109,8 @@ export function parseDatabaseUrl(raw: string, options: { echo?: boolean } = {}):
       return { ok: false, problem: `the URL parameter "${name}" is not supported; supported: ${URL_PARAMETERS.join(', ')}` };
     }
   }
-  for (const key of ['host', 'hostaddr'] as const) {
-    if (parts[key]?.includes(',')) {
-      return {
-        ok: false,
-        problem: `the URL's ${key} parameter names several hosts (${parts[key]}): aibridge-migrate connects to exactly one server; give the primary's`,
-      };
-    }
-  }
-  if (parts.port !== undefined && !(/^\d+$/.test(parts.port) && Number(parts.port) > 0 && Number(parts.port) < 65536)) {
-    return { ok: false, problem: `the port ${parts.port} in the database URL is not a valid TCP port` };
-  }
+  // The host, hostaddr and port parameters are judged with the PG* variables and the service
+  // file's, whichever gives them (target.ts).
   return { ok: true, parts };
 }
 

@@ -3,7 +3,7 @@
  * and, through its schema, `apply`): spread `metricsShape` into the command's schema.
  */
 import { z } from 'zod';
-import { duration, integer } from '../config/fields.js';
+import { duration, integer, type InMs } from '../config/fields.js';
 
 const METRICS = 'Metrics:';
 
@@ -23,4 +23,4 @@ export const metricsShape = {
   }),
 } as const;
 
-export type MetricsSettings = z.output<z.ZodObject<typeof metricsShape>>;
+export type MetricsSettings = InMs<z.output<z.ZodObject<typeof metricsShape>>>;

@@ -62,7 +62,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
     if (settings.forceDropData)
       deps.log.warn('--force-drop-data: values that exist only in the columns will be destroyed if this migration drops them');
     deps.log.info(
-      `reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries)`,
+      `reverting ${plan.migration.name} on ${database} (lock_timeout ${settings.lockTimeoutMs} ms, up to ${settings.lockRetries} retries)`,
     );
 
     let duration: number | null = null;
@@ -81,7 +81,7 @@ export async function runDown(settings: DownSettings, deps: MigrateDeps): Promis
       throw lockBudgetError({
         waits: outcome.waits,
         attempts: outcome.attempts,
-        lockTimeoutMs: settings.lockTimeout,
+        lockTimeoutMs: settings.lockTimeoutMs,
         appliedNow: [],
         verb: 'reverted',
         cause: outcome.lastError,

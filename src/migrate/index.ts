@@ -1,10 +1,10 @@
 /**
  * The public API of the migrate commands. Each function validates a raw options object (the
  * same names as the CLI flags, camelCase; a bad one rejects with a UsageError before anything
- * connects, see resolveApiOptions in src/config/resolve.ts), then runs the command; failures
+ * connects, see resolveSettings in src/config/resolve.ts), then runs the command; failures
  * are thrown as ToolkitError subclasses carrying `code` and `exitCode`.
  */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { systemRuntime } from '../runtime.js';
 import { migrateDeps, type MigrateDeps } from './deps.js';
 import { runDown, type DownResult } from './down.js';
@@ -41,17 +41,23 @@ export { runUp } from './up.js';
  *   if (!result.dryRun) console.log(result.applied.map((m) => m.name));
  */
 export async function migrateUp(rawOptions: UpOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<UpResult | DryRunResult> {
-  const settings = resolveApiOptions(upOptionsSchema, rawOptions);
+  const settings = settingsOrThrow(await resolveSettings(upOptionsSchema, { from: 'api', given: rawOptions }));
   const all = migrateDeps(systemRuntime(), deps);
   return settings.dryRun ? runUpDryRun(settings, all) : runUp(settings, all);
 }
 
 /** Reverts the last applied migration; refuses (DownRefusedError) rather than destroy data. */
 export async function migrateDown(rawOptions: DownOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<DownResult> {
-  return runDown(resolveApiOptions(downOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
+  return runDown(
+    settingsOrThrow(await resolveSettings(downOptionsSchema, { from: 'api', given: rawOptions })),
+    migrateDeps(systemRuntime(), deps),
+  );
 }
 
 /** Applied and pending migrations, and the latest backfill runs. */
 export async function migrationStatus(rawOptions: StatusOptionsInput, deps: Partial<MigrateDeps> = {}): Promise<StatusResult> {
-  return runStatus(resolveApiOptions(statusOptionsSchema, rawOptions), migrateDeps(systemRuntime(), deps));
+  return runStatus(
+    settingsOrThrow(await resolveSettings(statusOptionsSchema, { from: 'api', given: rawOptions })),
+    migrateDeps(systemRuntime(), deps),
+  );
 }

@@ -9,11 +9,11 @@ import type { RetryPolicy } from '../retry-policy.js';
 export const DEFAULT_LOCK_RETRY_POLICY: RetryPolicy = { retries: 10, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'equal' };
 
 /** The policy for --lock-retries / --lock-retry-delay. */
-export function lockRetryPolicy(settings: { lockRetries: number; lockRetryDelay: number }): RetryPolicy {
+export function lockRetryPolicy(settings: { lockRetries: number; lockRetryDelayMs: number }): RetryPolicy {
   return {
     ...DEFAULT_LOCK_RETRY_POLICY,
     retries: settings.lockRetries,
-    baseDelayMs: settings.lockRetryDelay,
-    maxDelayMs: Math.max(DEFAULT_LOCK_RETRY_POLICY.maxDelayMs, settings.lockRetryDelay),
+    baseDelayMs: settings.lockRetryDelayMs,
+    maxDelayMs: Math.max(DEFAULT_LOCK_RETRY_POLICY.maxDelayMs, settings.lockRetryDelayMs),
   };
 }

@@ -4,7 +4,7 @@
  * are derived from these (src/config/fields.ts).
  */
 import { z } from 'zod';
-import { connectionShape, DEFAULT_MIGRATIONS_TABLE, poolerShape, type Connected } from '../config/common.js';
+import { connectionShape, DEFAULT_MIGRATIONS_TABLE, poolerShape, type Settings } from '../config/common.js';
 import { duration, flag, identifier, integer } from '../config/fields.js';
 import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
 import { DEFAULT_LOCK_RETRY_POLICY } from './lock-retry-policy.js';
@@ -27,7 +27,7 @@ const sharedShape = {
   migrationsTable: bookkeepingIdentifier()
     .prefault(DEFAULT_MIGRATIONS_TABLE)
     .meta({ ...connectionShape.migrationsTable.meta() }),
-  /** lock_timeout of the session that changes the schema, in ms. */
+  /** lock_timeout of the session that changes the schema (lockTimeoutMs once resolved). */
   lockTimeout: duration(10, 600_000).prefault('2s').meta({
     describe: 'lock_timeout of the session that changes the schema; application queries queue behind a waiting ALTER at most this long',
     group: LOCKING,
@@ -96,6 +96,6 @@ export type UpOptionsInput = z.input<typeof upOptionsSchema>;
 export type DownOptionsInput = z.input<typeof downOptionsSchema>;
 export type StatusOptionsInput = z.input<typeof statusOptionsSchema>;
 
-export type UpSettings = Connected<z.output<typeof upOptionsSchema>>;
-export type DownSettings = Connected<z.output<typeof downOptionsSchema>>;
-export type StatusSettings = Connected<z.output<typeof statusOptionsSchema>>;
+export type UpSettings = Settings<typeof upOptionsSchema>;
+export type DownSettings = Settings<typeof downOptionsSchema>;
+export type StatusSettings = Settings<typeof statusOptionsSchema>;

@@ -15,7 +15,7 @@ export const LEDGER_MIGRATION = '20261128000001000_backfill-ledger';
 
 export interface SessionSettings {
   connection: ConnectionTarget;
-  lockTimeout: number;
+  lockTimeoutMs: number;
 }
 
 /**
@@ -33,13 +33,13 @@ export async function openSession(settings: Pick<SessionSettings, 'connection'>,
  * default: Coder's version must be read afresh once Coder's migration lock is granted
  * (src/coder/columns-step.ts), not from an earlier snapshot.
  */
-export function sessionSettings(settings: Pick<SessionSettings, 'lockTimeout'>): Record<string, string> {
-  return { lock_timeout: `${settings.lockTimeout}ms`, default_transaction_isolation: 'read committed' };
+export function sessionSettings(settings: Pick<SessionSettings, 'lockTimeoutMs'>): Record<string, string> {
+  return { lock_timeout: `${settings.lockTimeoutMs}ms`, default_transaction_isolation: 'read committed' };
 }
 
 /** The same lock_timeout for one transaction only (its isolation is named in its BEGIN). */
-export function transactionSettings(settings: Pick<SessionSettings, 'lockTimeout'>): Record<string, string> {
-  return { lock_timeout: `${settings.lockTimeout}ms` };
+export function transactionSettings(settings: Pick<SessionSettings, 'lockTimeoutMs'>): Record<string, string> {
+  return { lock_timeout: `${settings.lockTimeoutMs}ms` };
 }
 
 export async function availableMigrations(): Promise<AvailableMigration[]> {

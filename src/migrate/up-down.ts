@@ -29,9 +29,9 @@ import { COLUMNS_MIGRATION, LEDGER_MIGRATION, openSession, sessionSettings, tran
 export type UpDownSettings = Pick<
   UpSettings,
   | 'connection'
-  | 'lockTimeout'
+  | 'lockTimeoutMs'
   | 'lockRetries'
-  | 'lockRetryDelay'
+  | 'lockRetryDelayMs'
   | 'schema'
   | 'stateSchema'
   | 'migrationsSchema'

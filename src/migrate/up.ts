@@ -57,7 +57,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       };
     }
     deps.log.info(
-      `applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeout} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeout) / 1000)} s waiting on locks)`,
+      `applying ${pendingNames.length} migration(s) on ${database} (lock_timeout ${settings.lockTimeoutMs} ms, up to ${settings.lockRetries} retries, at most ~${Math.ceil(worstCaseWaitMs(lockRetryPolicy(settings), settings.lockTimeoutMs) / 1000)} s waiting on locks)`,
     );
 
     const durations = new Map<string, number>();
@@ -79,7 +79,7 @@ export async function runUp(settings: UpSettings, deps: MigrateDeps): Promise<Up
       throw lockBudgetError({
         waits: outcome.waits,
         attempts: outcome.attempts,
-        lockTimeoutMs: settings.lockTimeout,
+        lockTimeoutMs: settings.lockTimeoutMs,
         appliedNow,
         verb: 'applied',
         cause: outcome.lastError,

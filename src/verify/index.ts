@@ -1,5 +1,5 @@
 /** Public API of verification: `verify` and what a caller needs to read its report. */
-import { resolveApiOptions } from '../config/resolve.js';
+import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/target.js';
 import type { Report } from '../report/model.js';
@@ -35,7 +35,7 @@ export function verifyDeps(connection: ConnectionTarget, runtime: Runtime, sink?
 /**
  * Validates raw options (as a config file or flags would give them), verifies, and returns
  * the report. Bad options reject with a UsageError before anything connects (the same shape
- * for every entry point, see resolveApiOptions); a database it cannot verify throws
+ * for every entry point, see resolveSettings); a database it cannot verify throws
  * ConnectionError / PermissionError / PreflightError; parity failures are a result, not an error.
  *
  * @example
@@ -44,7 +44,7 @@ export function verifyDeps(connection: ConnectionTarget, runtime: Runtime, sink?
  *   if (result.status !== 'pass') console.log(renderReport(result.report, 'markdown'));
  */
 export async function verify(rawOptions: Record<string, unknown>, extra: { deps?: Partial<VerifyDeps> } = {}): Promise<VerifyResult> {
-  const options = resolveApiOptions(verifyOptionsSchema, rawOptions);
+  const options = settingsOrThrow(await resolveSettings(verifyOptionsSchema, { from: 'api', given: rawOptions }));
   const deps: VerifyDeps = { ...verifyDeps(options.connection, systemRuntime()), ...extra.deps };
   const report = await runVerify(options, deps);
   return { status: report.outcome.status, exitCode: report.outcome.exit_code, report };

@@ -1,6 +1,6 @@
 /** verify's settings: the shared connection options plus its own. */
 import { z } from 'zod';
-import { connectionShape, type Connected } from '../config/common.js';
+import { connectionShape, type Parsed, type Settings } from '../config/common.js';
 import { filePath, flag, integer, oneOf, percent } from '../config/fields.js';
 import { REPORT_FORMATS } from '../report/formats.js';
 
@@ -52,5 +52,5 @@ export const verifyOptionsSchema = z
     }
   });
 
-export type VerifyOptions = z.output<typeof verifyOptionsSchema>;
-export type VerifyConfig = Connected<VerifyOptions>;
+export type VerifyOptions = Parsed<typeof verifyOptionsSchema>;
+export type VerifyConfig = Settings<typeof verifyOptionsSchema>;

@@ -174,7 +174,7 @@ const CASES: Case[] = [
     args: (ctx) => ['--database-url', url(ctx, 'post'), '--statement-timeout', '1ms', '--max-retries', '1', '--batch-size', '5000'],
     exit: 8,
     message: /error: a batch of run #\d+ failed 2 times in a row \(last: a statement ran longer than statement_timeout allows/,
-    hint: /hint: Every committed batch is kept\. Fix the cause \(see above\), then resume with: aibridge-migrate backfill --database-url 'postgres:\/\/postgres:\*\*\*@/,
+    hint: /hint: Every committed batch is kept\. Fix the cause \(see above\)\. Resume with: aibridge-migrate backfill --database-url 'postgres:\/\/postgres:\*\*\*@.* \(it continues on [^)]+\)$/m,
   },
   {
     name: 'negative values, including a negative non-number given as the next word (--lock-timeout -2s)',

@@ -92,7 +92,9 @@ describe.skipIf(external)('the server restarts mid-run (skipped with TEST_DATABA
     const exit = await child.exit;
     expect(exit.code, exit.stderr).toBe(8);
     expect(exit.stderr).toMatch(/error: a batch of run #1 failed 3 times in a row \(last: .*\); the run stopped at its last checkpoint/);
-    expect(exit.stderr).toMatch(/resume with: aibridge-migrate backfill --database-url \S+ --json --batch-size 100 --max-retries 2\n/i);
+    expect(exit.stderr).toMatch(
+      /Resume with: aibridge-migrate backfill --database-url \S+ --json --batch-size 100 --max-retries 2 \(it continues on \S+\)\n/,
+    );
     expect(exit.stderr).not.toMatch(/\n\s+at /);
     const finish = exit.events.find((e) => e.event === 'finish');
     expect(finish).toMatchObject({

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { apply as applyApi, type ApplyResult } from '../../src/apply/index.js';
-import { resolveApiOptions } from '../../src/config/resolve.js';
+import { apiSettings } from '../harness/settings.js';
 import { verifyDeps, verifyOptionsSchema } from '../../src/verify/index.js';
 import { systemRuntime } from '../../src/runtime.js';
 import { runCliProcess, startCliProcess, type CliExit } from '../harness/cli-process.js';
@@ -189,7 +189,7 @@ describe('apply: one command per pipeline stage', () => {
 
   it('rows the old release writes after the backfill’s last sweep: exit 9 (not backfilled yet), or 0 with --allow-pending; the next apply catches them', async () => {
     const db = await coderDatabase(460, 500);
-    const { connection } = resolveApiOptions(verifyOptionsSchema, { databaseUrl: db.url });
+    const { connection } = await apiSettings(verifyOptionsSchema, { databaseUrl: db.url });
     const real = verifyDeps(connection, systemRuntime());
     // Through the API, with `rows` arriving from the old release just before verify's first
     // session connects (its other sessions share that session's snapshot).

@@ -104,7 +104,7 @@ describe('batch-size controller', () => {
     ['a 0 ms batch counts as 1 ms', adaptive, [[1_000, 0]], [1_000, 2_000]],
     [
       '--batch-size fixes the size whatever the timings',
-      { ...adaptive, fixed: 5_000 },
+      { ...adaptive, batchSize: 5_000 },
       [
         [5_000, 10_000],
         [5_000, 1],
@@ -143,7 +143,7 @@ describe("a lane's batch sizer", () => {
   it('starts where the start event says the first batch starts', () => {
     expect(new BatchSizer(() => adaptive).size).toBe(initialSize(adaptive));
     expect(initialSize({ ...adaptive, max: 300 })).toBe(300);
-    expect(initialSize({ ...adaptive, fixed: 7 })).toBe(7);
+    expect(initialSize({ ...adaptive, batchSize: 7 })).toBe(7);
   });
 
   it('reads its aim at every step: `throttle --target-batch-ms` moves a running lane', () => {

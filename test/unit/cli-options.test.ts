@@ -11,8 +11,8 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { unknownFlagProblems } from '../../src/cli/command.js';
 import { knownOptionKeys } from '../../src/cli/commands/index.js';
 import { optionInfo } from '../../src/config/fields.js';
-import { editDistance, nearest } from '../../src/config/names.js';
-import { locateConfigFile, readConfigFile, resolveSettings } from '../../src/config/resolve.js';
+import { editDistance, nearest } from '../../src/config/spelling.js';
+import { resolveSettings } from '../../src/config/resolve.js';
 import { UsageError } from '../../src/errors.js';
 import { migrateDown, migrateUp, migrationStatus, runBackfill, verify } from '../../src/index.js';
 import { statusOptionsSchema, upOptionsSchema } from '../../src/migrate/options.js';
@@ -86,6 +86,15 @@ describe('typos', () => {
 });
 
 describe('config file discovery', () => {
+  const discover = (cwd: string, env: Record<string, string> = {}, given: Record<string, unknown> = {}) =>
+    resolveSettings(statusOptionsSchema, {
+      from: 'cli',
+      given,
+      env: { DATABASE_URL: 'postgres://u@h/db', ...env },
+      cwd,
+      knownKeys: knownOptionKeys(),
+    });
+
   it.each<[string, Record<string, string>, Record<string, string>, string | null, RegExp | null]>([
     ['aibridge-migrate.yaml in the working directory', { 'aibridge-migrate.yaml': '' }, {}, 'aibridge-migrate.yaml', null],
     ['aibridge-migrate.json in the working directory', { 'aibridge-migrate.json': '{}' }, {}, 'aibridge-migrate.json', null],
@@ -104,26 +113,25 @@ describe('config file discovery', () => {
       null,
       /several config files .*aibridge-migrate\.yaml, aibridge-migrate\.json/,
     ],
-  ])('%s', (_name, files, env, expected, problem) => {
-    const dir = tmpDir(files);
-    const located = locateConfigFile(undefined, env, dir);
-    expect(located.file ? path.basename(located.file.path) : null).toBe(expected);
-    if (problem) expect(located.problems[0]!.message).toMatch(problem);
+  ])('%s', async (_name, files, env, expected, problem) => {
+    const resolution = await discover(tmpDir(files), env);
+    expect(resolution.configFile ? path.basename(resolution.configFile.path) : null).toBe(expected);
+    if (problem) expect(!resolution.ok && resolution.error.message).toMatch(problem);
   });
 
-  it('--config wins over everything', () => {
+  it('--config wins over everything', async () => {
     const dir = tmpDir({ 'aibridge-migrate.yaml': '' });
-    expect(locateConfigFile('x.json', { AIBRIDGE_MIGRATE_CONFIG: 'y.json' }, dir).file).toEqual({
+    expect((await discover(dir, { AIBRIDGE_MIGRATE_CONFIG: 'y.json' }, { config: 'x.json' })).configFile).toEqual({
       path: path.join(dir, 'x.json'),
       via: '--config',
     });
   });
 
   it('any other extension is refused, naming the file', async () => {
-    const file = path.join(tmpDir({ 'c.toml': 'lock-timeout = "2s"' }), 'c.toml');
-    const layer = await readConfigFile(file, new Set(['lockTimeout']));
-    expect(layer.problems[0]!.message).toBe(
-      `the config file ${file} must be .yaml, .yml or .json (got ".toml"); other formats are not read`,
+    const dir = tmpDir({ 'c.toml': 'lock-timeout = "2s"' });
+    const resolution = await discover(dir, {}, { config: 'c.toml' });
+    expect(!resolution.ok && resolution.error.message).toBe(
+      `the config file ${path.join(dir, 'c.toml')} must be .yaml, .yml or .json (got ".toml"); other formats are not read`,
     );
   });
 });
@@ -131,7 +139,7 @@ describe('config file discovery', () => {
 describe('settings resolution for the CLI', () => {
   const keys = knownOptionKeys();
   const resolve = (flags: Record<string, unknown>, env: Record<string, string>, files: Record<string, string> = {}) =>
-    resolveSettings(statusOptionsSchema, { flags, env, cwd: tmpDir(files), knownKeys: keys });
+    resolveSettings(statusOptionsSchema, { from: 'cli', given: flags, env, cwd: tmpDir(files), knownKeys: keys });
 
   it.each<[string, Record<string, unknown>, Record<string, string>, Record<string, string>, string]>([
     [
@@ -173,7 +181,8 @@ describe('settings resolution for the CLI', () => {
   ])('%s', async (_name, flags, env, files, label) => {
     const dir = tmpDir(files);
     const resolution = await resolveSettings(statusOptionsSchema, {
-      flags: { ...flags, ...(flags.databaseUrlFile ? { databaseUrlFile: path.join(dir, String(flags.databaseUrlFile)) } : {}) },
+      from: 'cli',
+      given: { ...flags, ...(flags.databaseUrlFile ? { databaseUrlFile: path.join(dir, String(flags.databaseUrlFile)) } : {}) },
       env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, k.endsWith('_FILE') ? path.join(dir, v) : v])),
       cwd: dir,
       knownKeys: keys,
@@ -188,14 +197,15 @@ describe('settings resolution for the CLI', () => {
 
   it('JSON mode from the environment or the config file survives a bad setting', async () => {
     const fromEnv = await resolve({ lockTimeout: 'soon' }, { AIBRIDGE_MIGRATE_JSON: '1', DATABASE_URL: 'postgres://u@h/db' });
-    expect(!fromEnv.ok && fromEnv.json).toBe(true);
+    expect(!fromEnv.ok && fromEnv.mode.json).toBe(true);
     const fromFile = await resolve({}, {}, { 'aibridge-migrate.yml': 'json: true\nlock-timeout: soon\n' });
-    expect(!fromFile.ok && [fromFile.json, path.basename(fromFile.configFile!.path)]).toEqual([true, 'aibridge-migrate.yml']);
+    expect(!fromFile.ok && [fromFile.mode.json, path.basename(fromFile.configFile!.path)]).toEqual([true, 'aibridge-migrate.yml']);
   });
 
   it('a flag-only option is refused from the environment and from a config file', async () => {
     const cli = await resolveSettings(statusOptionsSchema, {
-      flags: {},
+      from: 'cli',
+      given: {},
       env: { AIBRIDGE_MIGRATE_FORCE_DROP_DATA: '1', DATABASE_URL: 'postgres://u@h/db' },
       cwd: tmpDir(),
       knownKeys: keys,

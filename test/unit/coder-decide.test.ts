@@ -7,7 +7,7 @@ import { parseRecord, recordStatement, recordText } from '../../src/coder/record
 import { setVersionStatements } from '../../src/coder/sql.js';
 import type { CoderFacts, CoderTable } from '../../src/coder/state.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
-import { resolveApiOptions } from '../../src/config/resolve.js';
+import { apiSettings } from '../harness/settings.js';
 import { statusOptionsSchema, upOptionsSchema } from '../../src/migrate/options.js';
 
 const upstream = coderNumbers();
@@ -220,12 +220,12 @@ describe("Coder's SQL", () => {
 });
 
 describe('--coder-migration', () => {
-  it("defaults to 461 and accepts a fork's number; rejects nonsense", () => {
-    expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} }).coderMigration).toBe(461);
-    expect(
-      resolveApiOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }, { env: {} }).coderMigration,
-    ).toBe(1461);
-    expect(() => resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' }, { env: {} })).toThrow(
+  it("defaults to 461 and accepts a fork's number; rejects nonsense", async () => {
+    expect((await apiSettings(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' })).coderMigration).toBe(461);
+    expect((await apiSettings(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' })).coderMigration).toBe(
+      1461,
+    );
+    await expect(apiSettings(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' })).rejects.toThrow(
       /Setting 'coder-migration' \(options.coderMigration\): must be a whole number/,
     );
   });

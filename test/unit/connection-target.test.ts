@@ -135,6 +135,16 @@ describe('what the URL and the libpq variables say, and which wins', () => {
       /^Setting 'database-url' \(--database-url\): the URL names several hosts \(h1:5432,h2:5433\)/,
     ],
     ['several hosts in PGHOST', { env: { PGHOST: 'a,b', PGDATABASE: 'c' } }, /^PGHOST: names several hosts \(a,b\)/],
+    [
+      "several hosts in the URL's host parameter: the same check as PGHOST's",
+      { url: url('postgres://u@h/c?host=a,b') },
+      /^Setting 'database-url' \(--database-url\): names several hosts \(a,b\): aibridge-migrate connects to exactly one server/,
+    ],
+    [
+      "the URL's port parameter: the same check as PGPORT's",
+      { url: url('postgres://u@h/c?port=0') },
+      /^Setting 'database-url' \(--database-url\): the port must be a number from 1 to 65535, got "0"$/,
+    ],
     ['a bad PGPORT', { env: { PGHOST: 'h', PGPORT: 'abc' } }, /^PGPORT: the port must be a number from 1 to 65535, got "abc"/],
     [
       'hostaddr that is a name',

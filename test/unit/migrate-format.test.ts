@@ -5,7 +5,7 @@ import { bookkeepingNameProblem, MIGRATION_LOCK_ID } from '../../src/migrate/boo
 import type { LockHolder } from '../../src/db/lock-holders.js';
 import { describeLockHolder, describeLockHolders } from '../../src/db/lock-holders.js';
 import { lockConflictKind } from '../../src/migrate/lock-retry.js';
-import { resolveApiOptions } from '../../src/config/resolve.js';
+import { apiSettings } from '../harness/settings.js';
 import { upOptionsSchema } from '../../src/migrate/options.js';
 import { statementText } from '../../src/migrate/render.js';
 
@@ -85,24 +85,26 @@ describe('bookkeeping names', () => {
 });
 
 describe('API options', () => {
-  it('applies the documented defaults', () => {
-    expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} })).toMatchObject({
-      lockTimeout: 2000,
+  it('applies the documented defaults', async () => {
+    expect(await apiSettings(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' })).toMatchObject({
+      lockTimeoutMs: 2000,
       lockRetries: 10,
-      lockRetryDelay: 1000,
+      lockRetryDelayMs: 1000,
       dryRun: false,
       schema: 'public',
       migrationsTable: 'aibridge_migrate_migrations',
     });
   });
 
-  it('reports every problem at once, unknown options included', () => {
+  it('reports every problem at once, unknown options included', async () => {
     try {
-      resolveApiOptions(
-        upOptionsSchema,
-        { databaseUrl: 'postgres://u@h/db', lockTimeout: 'soon', lockRetries: -1, lockTimout: '2s', migrationsTable: 'a"b' },
-        { env: {} },
-      );
+      await apiSettings(upOptionsSchema, {
+        databaseUrl: 'postgres://u@h/db',
+        lockTimeout: 'soon',
+        lockRetries: -1,
+        lockTimout: '2s',
+        migrationsTable: 'a"b',
+      });
       throw new Error('expected a UsageError');
     } catch (error) {
       expect(error).toBeInstanceOf(UsageError);

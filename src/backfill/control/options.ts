@@ -3,7 +3,7 @@
  * run (the forward one unless --reverse). `throttle` takes the overrides it sets.
  */
 import { z } from 'zod';
-import { connectionShape, type Connected } from '../../config/common.js';
+import { connectionShape, type Settings } from '../../config/common.js';
 import { flag, integer } from '../../config/fields.js';
 
 const RUN = 'Run:';
@@ -29,4 +29,5 @@ export const throttleSchema = z
   })
   .strict();
 
-export type ControlSettings = Connected<z.output<typeof controlSchema>>;
+export type ControlSettings = Settings<typeof controlSchema>;
+export type ThrottleSettings = Settings<typeof throttleSchema>;

@@ -9,8 +9,8 @@ export interface ControllerSettings {
   max: number;
   /** Rows of the first batch, before any batch has shown what a row costs. */
   initial: number;
-  /** --batch-size: no adaptation at all. */
-  fixed?: number | undefined;
+  /** --batch-size, under its own name: every batch this size, no adaptation at all. */
+  batchSize?: number | undefined;
 }
 
 /** The backfill's settings the controller follows (its BackfillConfig, under the same names). */
@@ -27,7 +27,7 @@ export function controllerSettings(config: BatchSizeOptions): ControllerSettings
     min: config.batchSizeMin,
     max: config.batchSizeMax,
     initial: INITIAL_SIZE,
-    fixed: config.batchSize,
+    batchSize: config.batchSize,
   };
 }
 
@@ -68,7 +68,7 @@ function clamp(value: number, settings: ControllerSettings): number {
 
 /** Rows of the first batch. */
 export function initialSize(settings: ControllerSettings): number {
-  return settings.fixed ?? clamp(settings.initial, settings);
+  return settings.batchSize ?? clamp(settings.initial, settings);
 }
 
 export function initialController(settings: ControllerSettings): ControllerState {
@@ -77,7 +77,7 @@ export function initialController(settings: ControllerSettings): ControllerState
 
 /** The state after a batch that scanned `sample.rows` rows in `sample.ms` milliseconds. */
 export function observeBatch(state: ControllerState, settings: ControllerSettings, sample: BatchSample): ControllerState {
-  if (settings.fixed !== undefined) return { size: settings.fixed, samples: [] };
+  if (settings.batchSize !== undefined) return { size: settings.batchSize, samples: [] };
   // An empty batch (the end of a range) says nothing about the cost per row.
   if (sample.rows <= 0) return state;
   const samples = [{ rows: sample.rows, ms: Math.max(sample.ms, 1) }, ...state.samples].slice(0, WINDOW);

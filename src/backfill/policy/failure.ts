@@ -65,7 +65,6 @@ export interface FailedAttempt {
   runId: number;
   /** Names the database in the message when the retries are spent. */
   context: TranslateContext;
-  resumeCommand: string;
   /** Who failed, for the message when the retries are spent ("lane 2 of run #3"). */
   who: string;
 }
@@ -79,7 +78,8 @@ export function planRetry(failed: FailedAttempt): RetryPlan {
     throw new RetriesExhaustedError(
       `${failed.who} failed ${attempt} times in a row (last: ${translated.message}); the run stopped at its last checkpoint`,
       {
-        hint: `Every committed batch is kept. Fix the cause (see above), then resume with: ${failed.resumeCommand}`,
+        // The run's result adds how to resume (run/finish.ts).
+        hint: 'Every committed batch is kept. Fix the cause (see above).',
         cause: error,
         details: { runId, sqlstate: sqlState(error) ?? null },
       },

@@ -2,7 +2,7 @@
  * How a run ends: the run's status in the ledger, the `finish` event, and the result returned
  * to the caller.
  */
-import type { ToolkitError } from '../../errors.js';
+import { withHint, type ToolkitError } from '../../errors.js';
 import type { Queryable } from '../../db/port.js';
 import type { RunRow } from '../../ledger/rows.js';
 import { finishRun, readRun } from '../../ledger/runs.js';
@@ -10,6 +10,7 @@ import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BackfillResult, StopPosition } from '../result.js';
+import { resumeHint } from '../resume-command.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { summarize, type BackfillSummary } from '../summary.js';
 
@@ -21,6 +22,8 @@ export interface Ending {
   names: Tables;
   sink: (event: BackfillEvent) => void;
   resumeCommand: string;
+  /** The database the run works on (host:port/database), named in the resume hint. */
+  where: string;
   /** null when the process stopped before a run was chosen. */
   run: RunRow | null;
   /**
@@ -100,5 +103,7 @@ export async function failedResult(end: Ending, error: ToolkitError): Promise<Ba
   const resumeCommand = resumable ? end.resumeCommand : null;
   if (run)
     end.sink({ event: 'finish', runId: run.id, status: 'failed', summary: summary ?? summarize(run, end.clock.date()), resumeCommand });
-  return { status: 'failed', error, runId: run?.id ?? null, summary, resumeCommand };
+  // The error says how to continue: every caller (the CLI, apply, the API) shows it as it is.
+  const shown = resumeCommand ? withHint(error, resumeHint(resumeCommand, end.where)) : error;
+  return { status: 'failed', error: shown, runId: run?.id ?? null, summary, resumeCommand };
 }

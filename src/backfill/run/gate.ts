@@ -88,7 +88,7 @@ export interface BatchReport {
 export function throttleSettings(config: BackfillConfig): ThrottleSettings {
   return {
     ...DEFAULT_THROTTLE,
-    maxReplicationLagMs: config.maxReplicationLag,
+    maxReplicationLagMs: config.maxReplicationLagMs,
     // 0 turns the byte limit off.
     maxReplicationLagBytes: config.maxReplicationLagBytes > 0 ? config.maxReplicationLagBytes : null,
     maxRowsPerSecond: config.maxRowsPerSecond ?? null,

@@ -189,7 +189,6 @@ export class Lane {
       random: deps.random,
       runId,
       context: this.engine.translateContext,
-      resumeCommand: deps.resumeCommand,
       who: `a batch of run #${runId}`,
     });
     deps.sink(retry.event);

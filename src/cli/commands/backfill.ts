@@ -23,7 +23,7 @@ export const backfillCommand = defineCommand({
       'the dry run works through a transaction-mode pooler; a run there exits 10',
     ],
   ],
-  async run(options, { typed, configFile, runtime, terminal }) {
+  async run(settings, { typed, configFile, runtime, terminal }) {
     const logger = runtime.log;
     const [backfill, { InterruptedError, CancelledError, EXIT_CODES }, { scanProgressSink }] = await Promise.all([
       import('../../backfill/index.js'),
@@ -33,11 +33,11 @@ export const backfillCommand = defineCommand({
     const resumeCommand = backfill.resumeCommandLine(typed);
     const jsonSink = backfill.jsonLinesSink((text) => process.stdout.write(text), runtime.clock, { config_file: configFile?.path ?? null });
     // --quiet: the finish event alone (JSON), or nothing until the result (text).
-    const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = options.quiet
-      ? options.json
+    const sink: (event: import('../../backfill/index.js').BackfillEvent) => void = settings.quiet
+      ? settings.json
         ? (event) => (event.event === 'finish' ? jsonSink(event) : undefined)
         : () => {}
-      : options.json
+      : settings.json
         ? jsonSink
         : backfill.textSink({
             write: (text) => process.stderr.write(text),
@@ -50,7 +50,7 @@ export const backfillCommand = defineCommand({
     // open transaction (if any) is rolled back by the server when the connection drops.
     const stop = gracefulStop({
       onFirst: (signal) => {
-        if (!options.dryRun) logger.info(`\n${signal}: stopping after the current batch (press Ctrl-C again to abort at once)`);
+        if (!settings.dryRun) logger.info(`\n${signal}: stopping after the current batch (press Ctrl-C again to abort at once)`);
       },
       onSecond: (signal) =>
         process.stderr.write(`\n${signal} again: aborting now (the open batch rolls back; resume with: ${resumeCommand})\n`),
@@ -58,56 +58,45 @@ export const backfillCommand = defineCommand({
     try {
       // The dry run reads like verify: its progress goes to stderr, its report to stdout.
       const scanSink = scanProgressSink({
-        json: options.json,
-        quiet: options.quiet,
+        json: settings.json,
+        quiet: settings.quiet,
         terminal,
         label: 'backfill --dry-run',
         clock: runtime.clock,
       });
-      const result = await backfill.backfillWithConfig(options, {
+      const result = await backfill.backfillWithConfig(settings, {
         sink,
-        ...(options.dryRun ? { scanSink } : {}),
+        ...(settings.dryRun ? { scanSink } : {}),
         signal: stop.signal,
         resumeCommand,
         // Warnings (a pooler with --pooler-ok, a session lock left behind) on stderr.
         ...runtime,
       });
       if (result.status === 'dry-run') {
-        if (options.json)
+        if (settings.json)
           process.stdout.write(`${JSON.stringify({ status: 'dry-run', report: result.report, config_file: configFile?.path ?? null })}\n`);
-        else if (!options.quiet) process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
+        else if (!settings.quiet) process.stdout.write(`${backfill.formatResult(result).join('\n')}\n`);
         return EXIT_CODES.ok;
       }
-      if (!options.json && !(options.quiet && result.status === 'completed')) {
+      if (!settings.json && !(settings.quiet && result.status === 'completed')) {
         const lines = backfill.formatResult(result);
         if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
       }
       if (result.status === 'completed') return EXIT_CODES.ok;
+      const where = settings.connection.label;
+      const details = { runId: result.runId, position: 'position' in result ? result.position : null };
       if (result.status === 'interrupted') {
-        const where = options.connection.label;
-        const error = new InterruptedError(
-          result.signal,
-          `backfill of ${where} stopped by ${result.signal}${result.runId === null ? '' : ` (run #${result.runId} checkpointed)`}`,
-          {
-            // The command alone may not say where (PG* variables, a config file): the hint does.
-            hint: `Resume with: ${result.resumeCommand} (it continues on ${where})`,
-            details: { runId: result.runId, position: result.position },
-          },
-        );
-        throw error;
+        const checkpointed = result.runId === null ? '' : ` (run #${result.runId} checkpointed)`;
+        const hint = backfill.resumeHint(result.resumeCommand, where);
+        throw new InterruptedError(result.signal, `backfill of ${where} stopped by ${result.signal}${checkpointed}`, { hint, details });
       }
       if (result.status === 'cancelled') {
-        const where = options.connection.label;
         throw new CancelledError(`backfill run #${result.runId} of ${where} was cancelled (aibridge-migrate cancel); checkpointed`, {
-          hint: `Resume with: ${result.resumeCommand} (it continues on ${where}; starting it takes the cancel back)`,
-          details: { runId: result.runId, position: result.position },
+          hint: backfill.resumeHint(result.resumeCommand, where, 'starting it takes the cancel back'),
+          details,
         });
       }
-      if (result.resumeCommand && !result.error.hint?.includes(result.resumeCommand)) {
-        throw Object.assign(result.error, {
-          hint: `${result.error.hint ? `${result.error.hint} ` : ''}Resume with: ${result.resumeCommand} (it continues on ${options.connection.label})`,
-        });
-      }
+      // The engine's error already says how to resume (src/backfill/run/finish.ts).
       throw result.error;
     } finally {
       stop.release();

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { applySchema, reportFormat, stageSettings, type ApplySettings } from '../../../src/apply/options.js';
 import { backfillSchema } from '../../../src/backfill/options.js';
 import { optionInfos } from '../../../src/config/fields.js';
-import { resolveApiOptions } from '../../../src/config/resolve.js';
 import { statusOptionsSchema, upOptionsSchema } from '../../../src/migrate/options.js';
 import { verifyOptionsSchema } from '../../../src/verify/options.js';
+import { apiSettings } from '../../harness/settings.js';
 
 const URL = 'postgres://u@db.example:5432/coder';
-const settingsOf = (raw: Record<string, unknown>) =>
-  resolveApiOptions(applySchema, { databaseUrl: URL, ...raw }, { env: {} }) as ApplySettings;
+const settingsOf = async (raw: Record<string, unknown>) => (await apiSettings(applySchema, { databaseUrl: URL, ...raw })) as ApplySettings;
 
 describe("apply's options are the stages' options", () => {
   it('every option of up, backfill, verify and status is an apply option (but what apply decides itself), with the same flag and variable', () => {
@@ -33,32 +33,39 @@ describe("apply's options are the stages' options", () => {
     ]);
   });
 
-  it('each stage gets exactly what its own command would parse from the same input', () => {
+  it('each stage gets exactly what its own command would parse from the same input', async () => {
     const raw = { batchSize: '500', pauseMs: '20ms', lockRetries: 3, maxSamples: 5, schema: 'app', workers: 2, restart: true };
-    const stages = stageSettings(settingsOf(raw));
+    const stages = stageSettings(await settingsOf(raw));
     const pick = (schema: { shape: object }) => Object.fromEntries(Object.entries(raw).filter(([k]) => k in schema.shape));
-    expect(stages.backfill).toMatchObject(backfillSchema.parse(pick(backfillSchema)));
-    expect(stages.up).toMatchObject(upOptionsSchema.parse(pick(upOptionsSchema)));
-    expect(stages.verify).toMatchObject(verifyOptionsSchema.parse(pick(verifyOptionsSchema)));
-    expect(stages.status).toMatchObject({ ...statusOptionsSchema.parse(pick(statusOptionsSchema)), check: true });
+    const alone = async <S extends z.ZodObject>(schema: S) => apiSettings(schema, { databaseUrl: URL, ...pick(schema) });
+    expect(stages.backfill).toEqual(await alone(backfillSchema));
+    expect(stages.up).toEqual(await alone(upOptionsSchema));
+    expect(stages.verify).toEqual(await alone(verifyOptionsSchema));
+    expect(stages.status).toEqual({ ...(await alone(statusOptionsSchema)), check: true });
     expect(stages.backfill).toMatchObject({ dryRun: false, reverse: false });
   });
 
-  it('--lock-timeout: given, it sets up and backfill alike; absent, each keeps its own default', () => {
-    expect(stageSettings(settingsOf({})).up.lockTimeout).toBe(2000);
-    expect(stageSettings(settingsOf({})).backfill.lockTimeout).toBe(5000);
-    const both = stageSettings(settingsOf({ lockTimeout: '3s' }));
-    expect([both.up.lockTimeout, both.backfill.lockTimeout, both.status.lockTimeout]).toEqual([3000, 3000, 3000]);
+  it('--lock-timeout: given, it sets up and backfill alike; absent, each keeps its own default', async () => {
+    expect(stageSettings(await settingsOf({})).up.lockTimeoutMs).toBe(2000);
+    expect(stageSettings(await settingsOf({})).backfill.lockTimeoutMs).toBe(5000);
+    const both = stageSettings(await settingsOf({ lockTimeout: '3s' }));
+    expect([both.up.lockTimeoutMs, both.backfill.lockTimeoutMs, both.status.lockTimeoutMs]).toEqual([3000, 3000, 3000]);
   });
 
-  it('a value one stage refuses is reported with the setting, its source and the stage', () => {
-    expect(() => settingsOf({ lockTimeout: '2h' })).toThrowError(
+  it('a duration only one stage takes reaches it in milliseconds, under its …Ms name', async () => {
+    const stages = stageSettings(await settingsOf({ statementTimeout: '2s', lockRetryDelay: '250ms', metricsLinger: '1m' }));
+    expect([stages.backfill.statementTimeoutMs, stages.up.lockRetryDelayMs, stages.backfill.metricsLingerMs]).toEqual([2000, 250, 60_000]);
+    expect(stages.backfill).not.toHaveProperty('statementTimeout');
+  });
+
+  it('a value one stage refuses is reported with the setting, its source and the stage', async () => {
+    await expect(settingsOf({ lockTimeout: '2h' })).rejects.toThrowError(
       /Setting 'lock-timeout' \(options.lockTimeout\): for up: must be between 10 ms and 600000 ms/,
     );
-    expect(() => settingsOf({ batchSizeMin: 900, batchSizeMax: 100 })).toThrowError(
+    await expect(settingsOf({ batchSizeMin: 900, batchSizeMax: 100 })).rejects.toThrowError(
       /Setting 'batch-size-min' \(options.batchSizeMin\): must not exceed --batch-size-max \(100\)/,
     );
-    expect(() => settingsOf({ reverse: true })).toThrowError(/Setting 'reverse' \(options.reverse\): is not an option here/);
+    await expect(settingsOf({ reverse: true })).rejects.toThrowError(/Setting 'reverse' \(options.reverse\): is not an option here/);
   });
 
   it.each([
@@ -66,11 +73,11 @@ describe("apply's options are the stages' options", () => {
     ['summary.md', undefined, 'markdown'],
     ['apply.json', undefined, 'json'],
     ['/dev/stdout', 'markdown', 'markdown'],
-  ] as const)('--report %s --report-format %s → %s', (report, format, expected) => {
-    expect(reportFormat(settingsOf({ report, ...(format ? { reportFormat: format } : {}) }))).toBe(expected);
+  ] as const)('--report %s --report-format %s → %s', async (report, format, expected) => {
+    expect(reportFormat(await settingsOf({ report, ...(format ? { reportFormat: format } : {}) }))).toBe(expected);
   });
 
-  it('a report file whose format cannot be told is refused before anything runs', () => {
-    expect(() => settingsOf({ report: 'apply.txt' })).toThrowError(/cannot tell the format from "apply.txt"/);
+  it('a report file whose format cannot be told is refused before anything runs', async () => {
+    await expect(settingsOf({ report: 'apply.txt' })).rejects.toThrowError(/cannot tell the format from "apply.txt"/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * How one option is spelled in each place it can be set: camelCase in code, the API and the
  * config file (which also takes kebab-case), kebab-case on the command line, and
- * AIBRIDGE_MIGRATE_SNAKE_CASE in the environment.
+ * AIBRIDGE_MIGRATE_SNAKE_CASE in the environment; and the nearest right spelling of a misspelt
+ * name, for "did you mean". (The database's names — tables, columns — are src/names.ts.)
  */
 
 export const ENV_PREFIX = 'AIBRIDGE_MIGRATE_';

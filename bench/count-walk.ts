@@ -13,7 +13,8 @@
 import pg from 'pg';
 import { DATASET_SHAPES, generateDataset, type DatasetShape } from '../fixtures/generator.js';
 import { eligibleCountStatement } from '../src/backfill/sql/forward.js';
-import { countChunkSettings, type Statement } from '../src/backfill/sql/keyset.js';
+import { countChunkSettings } from '../src/backfill/sql/count-window.js';
+import type { Statement } from '../src/db/sql.js';
 import { withTransaction } from '../src/db/transaction.js';
 import { appTables } from '../src/names.js';
 import { compileRuleSql } from '../src/rule/sql.js';

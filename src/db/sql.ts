@@ -3,10 +3,11 @@
  * the parameters itself, in the order they appear, when the statement's text is read. A
  * fragment built apart (a window's condition, a summary row, a join) is embedded as it is and
  * renumbered with the rest, so no code counts parameters. Text enters a statement only as a
- * fragment: another sql`…`, a name quoted by identifier.ts, or code's own constant SQL
- * (`unsafeRaw`, for the rule's expressions and literals the toolkit writes itself).
+ * fragment: another sql`…`, a name quoted by identifier.ts, a literal of the toolkit's own
+ * constants, or SQL text its code built (`unsafeRaw`: the rule's expressions).
  */
 import { quoteIdent } from './identifier.js';
+import { constantLiteral } from './literal.js';
 
 /** A statement as pg takes it. */
 export interface Statement {
@@ -91,6 +92,11 @@ const QUOTED_NAME = /^"(?:[^"]|"")+"(?:\."(?:[^"]|"")+")?$/;
 export function quoted(name: string): Sql {
   if (!QUOTED_NAME.test(name)) throw new TypeError(`${JSON.stringify(name)} is not a name quoted by identifier.ts`);
   return new Sql([name]);
+}
+
+/** A string literal for a constant of this toolkit's own code (literal.ts): a rule key, a class name. */
+export function literal(value: string): Sql {
+  return new Sql([constantLiteral(value)]);
 }
 
 /**

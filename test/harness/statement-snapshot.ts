@@ -5,12 +5,18 @@
  */
 import type { QueryResult, Queryable } from '../../src/db/port.js';
 import type { DbRow } from '../../src/db/row.js';
+import type { Statement } from '../../src/db/sql.js';
 
 export interface ShownStatement {
   /** What the statement is, for the reader: the first comment line. */
   title: string;
   text: string;
   values?: readonly unknown[];
+}
+
+/** A built statement under its title. */
+export function titled(title: string, statement: Statement): ShownStatement {
+  return { title, text: statement.text, values: statement.values };
 }
 
 /** The snapshot file's text: every statement, each under its title and its parameters. */

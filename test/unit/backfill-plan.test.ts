@@ -105,14 +105,14 @@ describe('SQL text', () => {
   const started = new Date('2026-11-30T12:00:00.123Z');
 
   it.each([
-    [{ lo: null, hi: null }, 'true', [500, started]],
-    [{ lo: 'a', hi: null }, 't.id > $3::uuid', [500, started, 'a']],
-    [{ lo: 'a', hi: 'b' }, 't.id > $3::uuid AND t.id <= $4::uuid', [500, started, 'a', 'b']],
+    [{ lo: null, hi: null }, 'true\n   ORDER BY t.id\n   LIMIT $2', [started, 500]],
+    [{ lo: 'a', hi: null }, 't.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3', [started, 'a', 500]],
+    [{ lo: 'a', hi: 'b' }, 't.id > $2::uuid AND t.id <= $3::uuid\n   ORDER BY t.id\n   LIMIT $4', [started, 'a', 'b', 500]],
   ])('a batch over %j reads its rows once, in key order from the primary key, as many as asked', (bounds, condition, values) => {
     const { text } = batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started });
     expect(batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started }).values).toEqual(values);
     // `t.id` qualified: ORDER BY id beside an id::text output column would sort by the text.
-    expect(text).toContain(`FROM "app"."aibridge_token_usages" AS t\n   WHERE ${condition}\n   ORDER BY t.id\n   LIMIT $1`);
+    expect(text).toContain(`FROM "app"."aibridge_token_usages" AS t\n   WHERE ${condition}`);
     expect(text.match(/FROM "app"\."aibridge_token_usages" AS t\b/g)).toHaveLength(1);
   });
 

@@ -11,7 +11,7 @@ import {
   reverseRoundStatement,
 } from '../../../../src/backfill/sql/reverse.js';
 import { tables } from '../../../../src/names.js';
-import { statementFile } from '../../../harness/statement-snapshot.js';
+import { statementFile, titled } from '../../../harness/statement-snapshot.js';
 
 const names = tables('app', 'aibridge_migrate');
 const started = new Date('2026-11-30T12:00:00.123Z');
@@ -21,25 +21,25 @@ const hi = '7fffffff-ffff-4fff-bfff-ffffffffffff';
 describe('reverse statements', () => {
   it('the batch: the next rows of a key range, judged once, their metadata rewritten while unchanged', async () => {
     const statement = reverseBatchStatement(names.usages, { lo, hi, size: 500, existedBefore: started });
-    await expect(statementFile([{ title: 'reverseBatchStatement: keys (lo, hi], at most 500 rows', ...statement }])).toMatchFileSnapshot(
+    await expect(statementFile([titled('reverseBatchStatement: keys (lo, hi], at most 500 rows', statement)])).toMatchFileSnapshot(
       '__snapshots__/reverse-batch.sql',
     );
   });
 
   it('the count that ends a pass, a chunk of keys (PostgreSQL 13) and a stretch of pages', async () => {
     const byKey = reverseCountStatement(names.usages, { by: 'key', lo, size: 2000, existedBefore: started });
-    await expect(statementFile([{ title: 'reverseCountStatement: 2000 keys after lo', ...byKey }])).toMatchFileSnapshot(
+    await expect(statementFile([titled('reverseCountStatement: 2000 keys after lo', byKey)])).toMatchFileSnapshot(
       '__snapshots__/reverse-count-by-key.sql',
     );
     const byPage = reverseCountStatement(names.usages, { by: 'page', from: 64, to: 128, existedBefore: started });
-    await expect(statementFile([{ title: 'reverseCountStatement: pages [64, 128)', ...byPage }])).toMatchFileSnapshot(
+    await expect(statementFile([titled('reverseCountStatement: pages [64, 128)', byPage)])).toMatchFileSnapshot(
       '__snapshots__/reverse-count-by-page.sql',
     );
   });
 
   it("the page walk's judge, which reads the rows moved onto its pages in its own statement, and a round", async () => {
     const judge = reverseJudgeStatement(names.usages, { from: 64, to: 72, moved: { table: names.movedRows, runId: 7, pass: 0 } }, started);
-    await expect(statementFile([{ title: 'reverseJudgeStatement: pages [64, 72) of run 7, pass 0', ...judge }])).toMatchFileSnapshot(
+    await expect(statementFile([titled('reverseJudgeStatement: pages [64, 72) of run 7, pass 0', judge)])).toMatchFileSnapshot(
       '__snapshots__/reverse-judge.sql',
     );
     const rows = [
@@ -48,7 +48,7 @@ describe('reverse statements', () => {
     ];
     const round = reverseRoundStatement(names.usages, rows, { window: { from: 64, to: 72 }, passEnd: 4096 });
     await expect(
-      statementFile([{ title: 'reverseRoundStatement: two rows of window [64, 72), pass ends at page 4096', ...round }]),
+      statementFile([titled('reverseRoundStatement: two rows of window [64, 72), pass ends at page 4096', round)]),
     ).toMatchFileSnapshot('__snapshots__/reverse-round.sql');
   });
 });

@@ -1,11 +1,11 @@
 -- batchStatement: keys (lo, hi], at most 500 rows
--- $1 = 500
--- $2 = "2026-11-30T12:00:00.123Z"
--- $3 = "40000000-0000-4000-8000-000000000000"
--- $4 = "7fffffff-ffff-4fff-bfff-ffffffffffff"
+-- $1 = "2026-11-30T12:00:00.123Z"
+-- $2 = "40000000-0000-4000-8000-000000000000"
+-- $3 = "7fffffff-ffff-4fff-bfff-ffffffffffff"
+-- $4 = 500
 WITH s AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (t."cache_read_input_tokens" <> 0 OR t."cache_write_input_tokens" <> 0) AS app_written,
-         t.created_at <= $2::timestamptz AS existed,
+         t.created_at <= $1::timestamptz AS existed,
          CASE WHEN CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END ? 'cache_read_input' THEN
     CASE scale(LEAST(GREATEST((CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END ->> 'cache_read_input')::bigint
     ELSE CASE jsonb_typeof((CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END -> 'cache_read_input'))
@@ -60,9 +60,9 @@ WITH s AS MATERIALIZED (
   END AS "j_3",
          jsonb_typeof(CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END) AS "doc_kind"
     FROM "app"."aibridge_token_usages" AS t
-   WHERE t.id > $3::uuid AND t.id <= $4::uuid
+   WHERE t.id > $2::uuid AND t.id <= $3::uuid
    ORDER BY t.id
-   LIMIT $1
+   LIMIT $4
 ), v AS (
   SELECT s.row_address, s.row_version, GREATEST(0, s."j_0", s."j_1", s."j_2") AS cache_read, GREATEST(0, s."j_3") AS cache_write FROM s
 ), u AS (

@@ -1,15 +1,15 @@
 -- judgeStatement: pages [64, 72) of run 7, pass 0
 -- $1 = "2026-11-30T12:00:00.123Z"
--- $2 = "(64,0)"
--- $3 = "(72,0)"
--- $4 = 7
--- $5 = 0
+-- $2 = 7
+-- $3 = 0
+-- $4 = "(64,0)"
+-- $5 = "(72,0)"
 -- $6 = "(64,0)"
 -- $7 = "(72,0)"
 WITH j AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (t."cache_read_input_tokens" <> 0 OR t."cache_write_input_tokens" <> 0) AS app_written,
          t.created_at <= $1::timestamptz AS existed, t.ctid <> ALL (ARRAY(SELECT m.row_address FROM "aibridge_migrate"."backfill_moved_rows" AS m
-                             WHERE m.run_id = $4 AND m.pass = $5 AND m.row_address >= $6::tid AND m.row_address < $7::tid)) AS counted,
+                             WHERE m.run_id = $2 AND m.pass = $3 AND m.row_address >= $4::tid AND m.row_address < $5::tid)) AS counted,
          CASE WHEN CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END ? 'cache_read_input' THEN
     CASE scale(LEAST(GREATEST((CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END ->> 'cache_read_input')::bigint
     ELSE CASE jsonb_typeof((CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END -> 'cache_read_input'))
@@ -64,7 +64,7 @@ WITH j AS MATERIALIZED (
   END AS "j_3",
          jsonb_typeof(CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN t.metadata END) AS "doc_kind"
     FROM "app"."aibridge_token_usages" AS t
-   WHERE t.ctid >= $2::tid AND t.ctid < $3::tid
+   WHERE t.ctid >= $6::tid AND t.ctid < $7::tid
 ), s AS (
   SELECT s.*, GREATEST(0, s."j_0", s."j_1", s."j_2") AS cache_read, GREATEST(0, s."j_3") AS cache_write FROM j AS s
 )
@@ -75,6 +75,6 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        COALESCE(array_agg(s.id::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS ids,
        COALESCE(array_agg(s.row_address::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS addresses,
        COALESCE(array_agg(s.row_version::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS versions,
-       COALESCE(array_agg((s.cache_read)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS values_0,
-       COALESCE(array_agg((s.cache_write)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS values_1
+       COALESCE(array_agg((s.cache_read)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS "values_0",
+       COALESCE(array_agg((s.cache_write)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS "values_1"
   FROM s;

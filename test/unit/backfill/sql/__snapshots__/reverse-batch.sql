@@ -1,10 +1,10 @@
 -- reverseBatchStatement: keys (lo, hi], at most 500 rows
--- $1 = 500
--- $2 = "2026-11-30T12:00:00.123Z"
--- $3 = "40000000-0000-4000-8000-000000000000"
--- $4 = "7fffffff-ffff-4fff-bfff-ffffffffffff"
+-- $1 = "2026-11-30T12:00:00.123Z"
+-- $2 = "40000000-0000-4000-8000-000000000000"
+-- $3 = "7fffffff-ffff-4fff-bfff-ffffffffffff"
+-- $4 = 500
 WITH s AS MATERIALIZED (
-  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $2::timestamptz AS existed, j.owned, j.needs, j.unreversible
+  SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $1::timestamptz AS existed, j.owned, j.needs, j.unreversible
     FROM "app"."aibridge_token_usages" AS t
     CROSS JOIN LATERAL (SELECT o.owned, o.read_off, o.write_off, o.owned AND (o.read_off OR o.write_off) AS needs,
           CASE WHEN NOT (o.owned AND (o.read_off OR o.write_off)) THEN NULL
@@ -64,9 +64,9 @@ WITH s AS MATERIALIZED (
       WHEN 'array' THEN -1
     END END
   END)) <> t."cache_write_input_tokens" AS write_off) AS o) AS j
-   WHERE t.id > $3::uuid AND t.id <= $4::uuid
+   WHERE t.id > $2::uuid AND t.id <= $3::uuid
    ORDER BY t.id
-   LIMIT $1
+   LIMIT $4
 ), u AS (
   UPDATE "app"."aibridge_token_usages" AS t
      SET metadata = (SELECT (COALESCE(t.metadata, '{}'::jsonb) - (CASE WHEN j.read_off THEN ARRAY['cache_read_input', 'input_cached', 'prompt_cached']::text[] ELSE '{}'::text[] END || CASE WHEN j.write_off THEN ARRAY['cache_creation_input']::text[] ELSE '{}'::text[] END))

@@ -1,15 +1,15 @@
 -- reverseJudgeStatement: pages [64, 72) of run 7, pass 0
 -- $1 = "2026-11-30T12:00:00.123Z"
--- $2 = "(64,0)"
--- $3 = "(72,0)"
--- $4 = 7
--- $5 = 0
+-- $2 = 7
+-- $3 = 0
+-- $4 = "(64,0)"
+-- $5 = "(72,0)"
 -- $6 = "(64,0)"
 -- $7 = "(72,0)"
 WITH s AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, t.created_at <= $1::timestamptz AS existed,
          t.ctid <> ALL (ARRAY(SELECT m.row_address FROM "aibridge_migrate"."backfill_moved_rows" AS m
-                             WHERE m.run_id = $4 AND m.pass = $5 AND m.row_address >= $6::tid AND m.row_address < $7::tid)) AS counted, j.owned, j.needs, j.unreversible
+                             WHERE m.run_id = $2 AND m.pass = $3 AND m.row_address >= $4::tid AND m.row_address < $5::tid)) AS counted, j.owned, j.needs, j.unreversible
     FROM "app"."aibridge_token_usages" AS t
     CROSS JOIN LATERAL (SELECT o.owned, o.read_off, o.write_off, o.owned AND (o.read_off OR o.write_off) AS needs,
           CASE WHEN NOT (o.owned AND (o.read_off OR o.write_off)) THEN NULL
@@ -69,7 +69,7 @@ WITH s AS MATERIALIZED (
       WHEN 'array' THEN -1
     END END
   END)) <> t."cache_write_input_tokens" AS write_off) AS o) AS j
-   WHERE t.ctid >= $2::tid AND t.ctid < $3::tid
+   WHERE t.ctid >= $6::tid AND t.ctid < $7::tid
 )
 SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.owned)::bigint AS app_written,

@@ -8,6 +8,7 @@ import { progressText } from '../../src/backfill/output/progress.js';
 import { resumeCommand } from '../../src/backfill/resume-command.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement, eligibleCountStatement } from '../../src/backfill/sql/forward.js';
 import { mergeCountsSql } from '../../src/ledger/checkpoint.js';
+import { sql } from '../../src/db/sql.js';
 import { tables as tableNames } from '../../src/names.js';
 import { backfillSchema } from '../../src/backfill/options.js';
 import { ConnectionError } from '../../src/errors.js';
@@ -144,7 +145,9 @@ describe('SQL text', () => {
   });
 
   it('merges anomaly counts from a parameter', () => {
-    expect(mergeCountsSql('anomalies', '$8')).toContain('jsonb_each_text($8::jsonb)');
+    const merged = sql`SET anomalies = ${mergeCountsSql(sql`anomalies`, '{"negative":2}')} WHERE id = ${7}`;
+    expect(merged.text).toContain('jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($1::jsonb)');
+    expect(merged.values).toEqual(['{"negative":2}', 7]);
   });
 });
 

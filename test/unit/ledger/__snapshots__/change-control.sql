@@ -6,11 +6,14 @@ BEGIN;
 SELECT control_state, max_rows_per_second, target_batch_ms FROM "aibridge_migrate"."backfill_runs" WHERE id = $1 FOR NO KEY UPDATE;
 
 -- changeControl: throttle (3 of 5)
--- $1 = 7
--- $2 = "running"
--- $3 = 2000
--- $4 = null
-UPDATE "aibridge_migrate"."backfill_runs" SET control_state = $2, max_rows_per_second = $3, target_batch_ms = $4, control_changed_at = now() WHERE id = $1;
+-- $1 = "running"
+-- $2 = 2000
+-- $3 = null
+-- $4 = 7
+UPDATE "aibridge_migrate"."backfill_runs"
+        SET control_state = $1, max_rows_per_second = $2, target_batch_ms = $3,
+            control_changed_at = now()
+      WHERE id = $4;
 
 -- changeControl: throttle (4 of 5)
 -- $1 = 7
@@ -20,7 +23,8 @@ UPDATE "aibridge_migrate"."backfill_runs" SET control_state = $2, max_rows_per_s
 -- $5 = "running"
 -- $6 = 2000
 -- $7 = null
-INSERT INTO "aibridge_migrate"."backfill_control_log" (run_id, host, pid, command, control_state, max_rows_per_second, target_batch_ms) VALUES ($1, $2, $3, $4, $5, $6, $7);
+INSERT INTO "aibridge_migrate"."backfill_control_log" (run_id, host, pid, command, control_state, max_rows_per_second, target_batch_ms)
+      VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- changeControl: throttle (5 of 5)
 COMMIT;

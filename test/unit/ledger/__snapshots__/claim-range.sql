@@ -16,10 +16,10 @@ SELECT run_id, range_no, pass, lo::text AS lo, hi::text AS hi, checkpoint::text 
 SELECT pg_try_advisory_lock(hashtextextended($1::text, 0)) AS ok;
 
 -- claimRange (4 of 5)
--- $1 = 7
--- $2 = 3
--- $3 = "host-a:4242/lane 1"
-UPDATE "aibridge_migrate"."backfill_ranges" SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2;
+-- $1 = "host-a:4242/lane 1"
+-- $2 = 7
+-- $3 = 3
+UPDATE "aibridge_migrate"."backfill_ranges" SET claimed_by = $1, claimed_at = now() WHERE run_id = $2 AND range_no = $3;
 
 -- claimRange (5 of 5)
 COMMIT;

@@ -2,20 +2,21 @@
 BEGIN;
 
 -- createRun: with its first pass (2 of 4)
--- $1 = "c7bf14c4ae4ad851"
--- $2 = "app"
--- $3 = "aibridge_token_usages"
--- $4 = "{\"batchSize\":5000}"
--- $5 = "host-a"
--- $6 = 4242
--- $7 = 1000000
--- $8 = "forward"
+-- $1 = "forward"
+-- $2 = "c7bf14c4ae4ad851"
+-- $3 = "app"
+-- $4 = "aibridge_token_usages"
+-- $5 = "{\"batchSize\":5000}"
+-- $6 = "host-a"
+-- $7 = 4242
+-- $8 = 1000000
 -- $9 = "page"
 -- $10 = "first pass"
 INSERT INTO "aibridge_migrate"."backfill_runs"
          (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated,
           walk, rows_at_start_from)
-       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7, $9, $10)
+       VALUES ($1, 'running', $2, $3, $4, $5::jsonb, $6, $7,
+               date_trunc('milliseconds', now()), $8, $9, $10)
        RETURNING id, direction, status, rule_fingerprint, walk, rows_at_start_from, options, host, pid, started_at, updated_at, finished_at,
   table_rows_at_start, max_created_at_at_start, rows_estimated, rows_scanned, rows_updated, rows_application_written,
   anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error;

@@ -11,9 +11,9 @@ INSERT INTO "aibridge_migrate"."backfill_ranges" (run_id, range_no, pass, first_
          FROM (SELECT COALESCE(max(range_no) + 1, 0) AS next FROM "aibridge_migrate"."backfill_ranges" WHERE run_id = $1) AS base, unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(first, last, ord);
 
 -- openSweep: pass 2 (3 of 4)
--- $1 = 7
--- $2 = 2
-UPDATE "aibridge_migrate"."backfill_runs" SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1;
+-- $1 = 2
+-- $2 = 7
+UPDATE "aibridge_migrate"."backfill_runs" SET convergence_passes = greatest(convergence_passes, $1), updated_at = now() WHERE id = $2;
 
 -- openSweep: pass 2 (4 of 4)
 COMMIT;

@@ -1,4 +1,4 @@
 -- recordRowsAtStart
--- $1 = 7
--- $2 = 999000
-UPDATE "aibridge_migrate"."backfill_runs" SET table_rows_at_start = $2, updated_at = now() WHERE id = $1;
+-- $1 = 999000
+-- $2 = 7
+UPDATE "aibridge_migrate"."backfill_runs" SET table_rows_at_start = $1, updated_at = now() WHERE id = $2;

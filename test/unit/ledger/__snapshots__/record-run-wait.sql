@@ -10,7 +10,8 @@ WITH target AS (SELECT id FROM "aibridge_migrate"."backfill_runs" WHERE id = $1 
                   UPDATE "aibridge_migrate"."backfill_runs" AS r
                      SET waiting_since = CASE WHEN r.waiting_cause IS NOT DISTINCT FROM $2 THEN COALESCE(r.waiting_since, now()) ELSE now() END,
                          waiting_cause = $2, waiting_detail = $3, waiting_standby = $4,
-                         waiting_replay_lag_ms = $5, waiting_lag_bytes = $6, waiting_measured_at = now()
+                         waiting_replay_lag_ms = $5,
+                         waiting_lag_bytes = $6, waiting_measured_at = now()
                     FROM target WHERE r.id = target.id)
            SELECT count(*)::int AS locked FROM target;
 

@@ -91,11 +91,13 @@ export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable
  * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
  * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
  * One plain aggregate: each rule key is mentioned once, so nothing is judged twice. Ownership
- * is tested first: after a pass most rows are filled, and the executor evaluates an AND's
- * arguments in order and stops at the first false, so for them the rule's expressions are never
- * entered (written through OWNED_METADATA instead, each key would still test the CASE and call
- * the operators on NULL). PostgreSQL does not promise that order; the rule cannot raise, so
- * another order would cost time, never change the count (`npx tsx bench/count-walk.ts`). The last key is the largest id's text under
+ * is tested first, in a CASE: after a pass most rows are filled, and for them the rule's
+ * expressions are then never entered (written through OWNED_METADATA instead, each key would
+ * still test the CASE and call the operators on NULL). A CASE, not an AND: PostgreSQL evaluates
+ * a CASE's conditions in order and only the branch chosen, and promises no order for the
+ * operands of AND (rule/sql.ts guards with CASEs for the same reason). The count is the same
+ * either way — the rule cannot raise — but a filled row must not pay for the rule
+ * (`npx tsx bench/count-walk.ts`). The last key is the largest id's text under
  * the C collation, whose order is the uuid order (a key window only: a page window's successor
  * is the next page, and no row pays for the text).
  */
@@ -105,7 +107,7 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sql
   const table = quoted(usages);
   const rows = window.by === 'page' ? sql`${table} AS t\n ${chunk}` : sql`(SELECT t.* FROM ${table} AS t\n ${chunk}) AS t`;
   return sql`SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE ${OWNED} AND (${unsafeRaw(rule.cacheRead)} <> 0 OR ${unsafeRaw(rule.cacheWrite)} <> 0))::bigint AS eligible,
+       count(*) FILTER (WHERE CASE WHEN ${OWNED} THEN ${unsafeRaw(rule.cacheRead)} <> 0 OR ${unsafeRaw(rule.cacheWrite)} <> 0 ELSE false END)::bigint AS eligible,
        count(*) FILTER (WHERE t.created_at <= ${window.existedBefore}::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
        ${window.by === 'key' ? sql`max(t.id::text COLLATE "C")` : sql`NULL::text`} AS last_id

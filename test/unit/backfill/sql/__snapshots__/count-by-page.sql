@@ -3,7 +3,7 @@
 -- $2 = "(64,0)"
 -- $3 = "(128,0)"
 SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 AND (GREATEST(0, CASE WHEN t.metadata ? 'cache_read_input' THEN
+       count(*) FILTER (WHERE CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN GREATEST(0, CASE WHEN t.metadata ? 'cache_read_input' THEN
     CASE scale(LEAST(GREATEST((t.metadata -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'cache_read_input')::bigint
     ELSE CASE jsonb_typeof((t.metadata -> 'cache_read_input'))
       WHEN 'number' THEN CASE WHEN (t.metadata -> 'cache_read_input')::numeric < 0 THEN -2 WHEN (t.metadata -> 'cache_read_input')::numeric <> trunc((t.metadata -> 'cache_read_input')::numeric) THEN -3 WHEN (t.metadata -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'cache_read_input')::numeric::bigint END
@@ -51,7 +51,7 @@ SELECT count(*)::bigint AS scanned,
       WHEN 'object' THEN -1
       WHEN 'array' THEN -1
     END END
-  END) <> 0))::bigint AS eligible,
+  END) <> 0 ELSE false END)::bigint AS eligible,
        count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
        NULL::text AS last_id

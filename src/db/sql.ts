@@ -66,6 +66,7 @@ function constantText(text: string): string {
   return text;
 }
 
+/** `${fragment}` is embedded (renumbered with the rest); any other `${value}` is a parameter. */
 export function sql(strings: TemplateStringsArray, ...inserts: unknown[]): Sql {
   const pieces: Piece[] = [constantText(strings[0]!)];
   inserts.forEach((insert, i) => {

@@ -58,18 +58,25 @@ export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'range
   const ms = Math.round(batch.ms);
   const range = rangeUpdate(t, batch, ms);
   await db.query(range.text, range.values);
+  const run = runUpdate(t, batch, ms);
+  const { rows } = await db.query(run.text, run.values);
+  return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
+}
+
+/** The run's side of a batch: its totals (the first pass's counts only, rows written on every pass). */
+function runUpdate(t: Pick<Tables, 'runs'>, batch: BatchRecord, ms: number): Sql {
   const first = batch.pass === 0;
   const busy = param(ms);
   const existed = param(first ? batch.existedAtStart : null);
-  const run = sql`UPDATE ${quoted(t.runs)}
+  const anomalies = first ? JSON.stringify(batch.anomalies) : '{}';
+  return sql`UPDATE ${quoted(t.runs)}
         SET rows_scanned = rows_scanned + ${first ? batch.scanned : 0}, rows_updated = rows_updated + ${batch.updated},
-            rows_application_written = rows_application_written + ${first ? batch.applicationWritten : 0}, anomalies = ${mergeCountsSql(sql`anomalies`, first ? JSON.stringify(batch.anomalies) : '{}')},
+            rows_application_written = rows_application_written + ${first ? batch.applicationWritten : 0},
+            anomalies = ${mergeCountsSql(sql`anomalies`, anomalies)},
             batches = batches + 1, busy_ms = busy_ms + ${busy}, longest_batch_ms = greatest(longest_batch_ms, ${busy}), updated_at = now(),
             table_rows_at_start = CASE WHEN ${existed}::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + ${existed} END
       WHERE id = ${batch.runId}
       RETURNING rows_scanned, rows_updated`;
-  const { rows } = await db.query(run.text, run.values);
-  return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
 }
 
 /** The range's side of a batch: its position, its counts, done or not. */
@@ -84,7 +91,8 @@ function rangeUpdate(t: Pick<Tables, 'ranges'>, batch: BatchRecord, ms: number):
   return sql`UPDATE ${quoted(t.ranges)}
         SET ${moved}, status = CASE WHEN ${done} THEN 'done' ELSE 'pending' END,
             rows_scanned = rows_scanned + ${batch.scanned}, rows_updated = rows_updated + ${batch.updated},
-            rows_application_written = rows_application_written + ${batch.applicationWritten}, anomalies = ${mergeCountsSql(sql`anomalies`, JSON.stringify(batch.anomalies))},
+            rows_application_written = rows_application_written + ${batch.applicationWritten},
+            anomalies = ${mergeCountsSql(sql`anomalies`, JSON.stringify(batch.anomalies))},
             batches = batches + 1, busy_ms = busy_ms + ${busy}, longest_batch_ms = greatest(longest_batch_ms, ${busy}),
             finished_at = CASE WHEN ${done} THEN now() END, updated_at = now()
       WHERE run_id = ${batch.runId} AND range_no = ${batch.rangeNo}`;

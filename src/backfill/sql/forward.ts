@@ -1,7 +1,7 @@
 /**
- * The forward batch statement (fill the columns from metadata) and the count that says whether
- * a sweep is still needed, and the page walk's judge and round. Built with the sql tag
- * (db/sql.ts): names quoted once, every value a parameter; test/unit/backfill/sql pins each text.
+ * The forward run's statements (fill the columns from metadata): the key walk's batch, the count
+ * that says whether a sweep is still needed, and the page walk's judge and round. Built with the
+ * sql tag (db/sql.ts); test/unit/backfill/sql/__snapshots__ pins each text.
  */
 import { identifier, join, quoted, sql, unsafeRaw, type Sql } from '../../db/sql.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';

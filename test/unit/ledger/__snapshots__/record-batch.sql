@@ -11,7 +11,8 @@
 UPDATE "aibridge_migrate"."backfill_ranges"
         SET checkpoint = COALESCE($1::uuid, checkpoint), status = CASE WHEN $2 THEN 'done' ELSE 'pending' END,
             rows_scanned = rows_scanned + $3, rows_updated = rows_updated + $4,
-            rows_application_written = rows_application_written + $5, anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+            rows_application_written = rows_application_written + $5,
+            anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
      FROM (SELECT key, sum(value::bigint) AS total
              FROM (SELECT * FROM jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($6::jsonb)) AS both_sides
             GROUP BY key) AS e),
@@ -29,7 +30,8 @@ UPDATE "aibridge_migrate"."backfill_ranges"
 -- $7 = 7
 UPDATE "aibridge_migrate"."backfill_runs"
         SET rows_scanned = rows_scanned + $1, rows_updated = rows_updated + $2,
-            rows_application_written = rows_application_written + $3, anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+            rows_application_written = rows_application_written + $3,
+            anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
      FROM (SELECT key, sum(value::bigint) AS total
              FROM (SELECT * FROM jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($4::jsonb)) AS both_sides
             GROUP BY key) AS e),
@@ -52,7 +54,8 @@ UPDATE "aibridge_migrate"."backfill_runs"
 UPDATE "aibridge_migrate"."backfill_ranges"
         SET next_page = $1, counted_to_page = $2, status = CASE WHEN $3 THEN 'done' ELSE 'pending' END,
             rows_scanned = rows_scanned + $4, rows_updated = rows_updated + $5,
-            rows_application_written = rows_application_written + $6, anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+            rows_application_written = rows_application_written + $6,
+            anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
      FROM (SELECT key, sum(value::bigint) AS total
              FROM (SELECT * FROM jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($7::jsonb)) AS both_sides
             GROUP BY key) AS e),
@@ -70,7 +73,8 @@ UPDATE "aibridge_migrate"."backfill_ranges"
 -- $7 = 7
 UPDATE "aibridge_migrate"."backfill_runs"
         SET rows_scanned = rows_scanned + $1, rows_updated = rows_updated + $2,
-            rows_application_written = rows_application_written + $3, anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+            rows_application_written = rows_application_written + $3,
+            anomalies = (SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
      FROM (SELECT key, sum(value::bigint) AS total
              FROM (SELECT * FROM jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($4::jsonb)) AS both_sides
             GROUP BY key) AS e),

@@ -1,6 +1,7 @@
 /**
  * What one walk of the end-of-pass count costs, against the forms it could take: the landed
- * statement (ownership tested before the rule, with a plain AND), the same in a CASE, the form
+ * statement (ownership tested before the rule, in a CASE), the same with a plain AND (whose
+ * operands PostgreSQL may evaluate in any order), the form
  * before that (the rule over `CASE WHEN owned THEN metadata END`, so every key of a filled row
  * still enters the rule's expressions), and a bare count of the same chunks (the floor). The
  * table is filled by the set-based UPDATE and not vacuumed, as (d) in `npm run bench` finds it.
@@ -13,8 +14,9 @@
 import pg from 'pg';
 import { DATASET_SHAPES, generateDataset, type DatasetShape } from '../fixtures/generator.js';
 import { eligibleCountStatement } from '../src/backfill/sql/forward.js';
-import { countChunkSettings } from '../src/backfill/sql/keyset.js';
-import type { Statement } from '../src/db/port.js';
+import { countChunkSettings } from '../src/backfill/sql/count-window.js';
+import { spanCondition } from '../src/backfill/sql/page-walk.js';
+import { quoted, sql, unsafeRaw, type Statement } from '../src/db/sql.js';
 import { withTransaction } from '../src/db/transaction.js';
 import { appTables } from '../src/names.js';
 import { compileRuleSql } from '../src/rule/sql.js';
@@ -33,16 +35,13 @@ const usages = appTables('public').usages;
 const owned = 't.cache_read_input_tokens = 0 AND t.cache_write_input_tokens = 0';
 const rule = compileRuleSql('t.metadata');
 const before = compileRuleSql(`CASE WHEN ${owned} THEN t.metadata END`);
-const pageChunk = (from: number, to: number, eligible: string): Statement => ({
-  text: `SELECT count(*)::bigint AS scanned, count(*) FILTER (WHERE ${eligible})::bigint AS eligible,
-       count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed
-  FROM ${usages} AS t WHERE t.ctid >= $2::tid AND t.ctid < $3::tid`,
-  values: [new Date(), `(${from},0)`, `(${to},0)`],
-});
+const pageChunk = (from: number, to: number, eligible: string): Statement =>
+  sql`SELECT count(*)::bigint AS scanned, count(*) FILTER (WHERE ${unsafeRaw(eligible)})::bigint AS eligible,
+       count(*) FILTER (WHERE t.created_at <= ${new Date()}::timestamptz)::bigint AS existed
+  FROM ${quoted(usages)} AS t WHERE ${spanCondition({ from, to })}`;
 const forms: Record<string, (from: number, to: number) => Statement> = {
   landed: (from, to) => eligibleCountStatement(usages, { by: 'page', from, to, existedBefore: new Date() }),
-  'in a CASE': (from, to) =>
-    pageChunk(from, to, `CASE WHEN ${owned} THEN ${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0 ELSE false END`),
+  'in an AND': (from, to) => pageChunk(from, to, `${owned} AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)`),
   'before c04adc8': (from, to) => pageChunk(from, to, `${before.cacheRead} <> 0 OR ${before.cacheWrite} <> 0`),
   'bare count': (from, to) => pageChunk(from, to, 'false'),
 };

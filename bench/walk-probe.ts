@@ -28,6 +28,7 @@ import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
 import type { JudgedRow } from '../src/backfill/policy/rounds.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement, judgeStatement, roundStatement } from '../src/backfill/sql/forward.js';
 import { readJudgement } from '../src/backfill/sql/page-walk.js';
+import { qualify } from '../src/db/identifier.js';
 import type { Queryable } from '../src/db/port.js';
 import { withTransaction } from '../src/db/transaction.js';
 import { appTables } from '../src/names.js';
@@ -60,7 +61,7 @@ const usages = appTables('public').usages;
 // The judge leaves out rows recorded as moved (ledger/moved-rows.ts); the probe keeps no ledger, so an empty table stands in.
 const ADD_COLUMNS = `ALTER TABLE ${usages} ADD COLUMN cache_read_input_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cache_write_input_tokens bigint NOT NULL DEFAULT 0;
 CREATE TEMP TABLE probe_moved_rows (run_id bigint, pass integer, row_address tid)`;
-const NO_MOVED_ROWS = { table: 'pg_temp.probe_moved_rows', runId: 0, pass: 0 };
+const NO_MOVED_ROWS = { table: qualify('pg_temp', 'probe_moved_rows'), runId: 0, pass: 0 };
 
 /** Holds a rows-per-second rate: each transaction is charged for the rows it scanned. */
 class RateLimit {

@@ -6,12 +6,10 @@
  * too (the columns then count as 0 everywhere).
  */
 import { compileRuleSql } from '../rule/index.js';
-import { constantLiteral } from '../db/literal.js';
-import { Params } from '../db/params.js';
 import type { Connector, Queryable } from '../db/port.js';
 import type { ConnectionTarget } from '../db/target.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { quoteIdent } from '../db/identifier.js';
+import { identifier, join, literal, sql, unsafeRaw } from '../db/sql.js';
 import { READ_COLUMN, WRITE_COLUMN, tables } from '../names.js';
 import { ruleKeys } from '../rule/index.js';
 import type { Clock, Log } from '../runtime.js';
@@ -188,14 +186,13 @@ function classHeld(group: CensusGroup, cls: string): boolean {
 
 /** Ids of rows of the window whose columns are 0 and whose metadata has an anomaly of `cls`, at most `limit`. */
 function anomalySampleIdsStatement(scope: CensusScope, window: ScanWindow, cls: string, limit: number): ChunkStatement {
-  const params = new Params();
-  const chunk = windowSql(window, scope.usages, 't', params);
+  const chunk = windowSql(window, scope.usages, sql`t`);
   const rule = compileRuleSql('t.metadata');
   const labels = cls === 'not_an_object' ? ['not_an_object:$'] : ruleKeys().map((key) => `${cls}:${key}`);
-  const zero = scope.columnsPresent ? `t.${quoteIdent(READ_COLUMN)} = 0 AND t.${quoteIdent(WRITE_COLUMN)} = 0` : 'true';
-  const text = `SELECT a.id::text AS id
-    FROM (SELECT t.id, ${rule.anomalies} AS anomalies FROM ${chunk.from} WHERE ${chunk.where} AND ${zero} OFFSET 0) AS a
-   WHERE a.anomalies && ARRAY[${labels.map(constantLiteral).join(', ')}]::text[]${windowOrder(window, 'a.id')}
-   LIMIT ${params.add(limit)}`;
-  return { text, values: params.values, settings: windowSettings(window) };
+  const zero = scope.columnsPresent ? sql`t.${identifier(READ_COLUMN)} = 0 AND t.${identifier(WRITE_COLUMN)} = 0` : sql`true`;
+  const statement = sql`SELECT a.id::text AS id
+    FROM (SELECT t.id, ${unsafeRaw(rule.anomalies)} AS anomalies FROM ${chunk.from} WHERE ${chunk.where} AND ${zero} OFFSET 0) AS a
+   WHERE a.anomalies && ARRAY[${join(labels.map(literal), ', ')}]::text[]${windowOrder(window, sql`a.id`)}
+   LIMIT ${limit}`;
+  return { text: statement.text, values: statement.values, settings: windowSettings(window) };
 }

@@ -8,6 +8,7 @@ import { qualify } from '../db/identifier.js';
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { DbRow } from '../db/row.js';
 import type { Queryable } from '../db/port.js';
+import { param, sql } from '../db/sql.js';
 import { describeLockHolder } from '../db/lock-holders.js';
 import { CACHE_COLUMNS, TOKEN_USAGES } from '../names.js';
 import { CODER_MIGRATIONS_TABLE } from './constants.js';
@@ -83,13 +84,13 @@ interface CatalogRow {
 
 /** Catalog facts only: no lock is taken, and nothing waits on Coder's own transaction. */
 async function readCatalog(db: Queryable, schema: string): Promise<CatalogRow> {
-  const { rows } = await db.query(
-    `WITH coder AS (
+  const nspname = param(schema);
+  const catalog = sql`WITH coder AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+        WHERE n.nspname = ${nspname} AND c.relname = ${CODER_MIGRATIONS_TABLE} AND c.relkind IN ('r', 'p')
      ), app AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $3 AND c.relkind IN ('r', 'p')
+        WHERE n.nspname = ${nspname} AND c.relname = ${TOKEN_USAGES} AND c.relkind IN ('r', 'p')
      )
      SELECT EXISTS (SELECT 1 FROM coder) AS coder_exists,
             (SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END)
@@ -98,12 +99,11 @@ async function readCatalog(db: Queryable, schema: string): Promise<CatalogRow> {
             COALESCE((SELECT has_table_privilege(oid, 'SELECT') FROM coder), false) AS can_read,
             COALESCE((SELECT has_table_privilege(oid, 'TRUNCATE') AND has_table_privilege(oid, 'INSERT') FROM coder), false) AS can_write,
             (SELECT count(*) FROM pg_attribute a JOIN app ON a.attrelid = app.oid
-              WHERE a.attname = ANY($4) AND a.attnum > 0 AND NOT a.attisdropped)::int AS cache_columns,
+              WHERE a.attname = ANY(${CACHE_COLUMNS}) AND a.attnum > 0 AND NOT a.attisdropped)::int AS cache_columns,
             (SELECT col_description(a.attrelid, a.attnum) FROM pg_attribute a JOIN app ON a.attrelid = app.oid
-              WHERE a.attname = $5 AND a.attnum > 0 AND NOT a.attisdropped) AS record,
-            current_setting('transaction_isolation') = 'read committed' AS read_committed`,
-    [schema, CODER_MIGRATIONS_TABLE, TOKEN_USAGES, CACHE_COLUMNS, RECORD_COLUMN],
-  );
+              WHERE a.attname = ${RECORD_COLUMN} AND a.attnum > 0 AND NOT a.attisdropped) AS record,
+            current_setting('transaction_isolation') = 'read committed' AS read_committed`;
+  const { rows } = await db.query(catalog.text, catalog.values);
   // One row always: the query selects from no table.
   const r = rows[0]!;
   return {

@@ -9,6 +9,7 @@
  */
 import type { Sleep } from '../runtime.js';
 import type { Queryable } from './port.js';
+import { param, sql, type Sql } from './sql.js';
 
 /**
  * A bigint key as PostgreSQL takes it: a bigint given by someone else's protocol (node-pg-migrate's
@@ -19,25 +20,21 @@ export type AdvisoryKey = bigint | string;
 
 export type LockMode = 'exclusive' | 'shared';
 
-/** The key as an SQL bigint expression over parameter $n, and that parameter's value. */
-export function keySql(key: AdvisoryKey, param: number): { sql: string; value: string } {
-  return typeof key === 'bigint'
-    ? { sql: `$${param}::bigint`, value: key.toString() }
-    : { sql: `hashtextextended($${param}::text, 0)`, value: key };
+/** The key as an SQL bigint expression over one parameter (a bigint as its exact decimal text). */
+export function keySql(key: AdvisoryKey): Sql {
+  const value = param(typeof key === 'bigint' ? key.toString() : key);
+  return typeof key === 'bigint' ? sql`${value}::bigint` : sql`hashtextextended(${value}::text, 0)`;
 }
 
 /**
- * The pg_locks condition for a bigint key over parameter $n: PostgreSQL shows it split in two,
- * classid = the high 32 bits, objid = the low 32 bits, objsubid = 1.
+ * The pg_locks (`l`) condition for a bigint key: PostgreSQL shows it split in two, classid = the
+ * high 32 bits, objid = the low 32 bits, objsubid = 1. The key is one parameter, used twice.
  */
-export function pgLocksKeyCondition(key: AdvisoryKey, param: number, alias = 'l'): { sql: string; value: string } {
-  const k = keySql(key, param);
-  return {
-    sql: `${alias}.locktype = 'advisory' AND ${alias}.objsubid = 1
-          AND ${alias}.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND ${alias}.classid = ((${k.sql} >> 32) & 4294967295)::oid AND ${alias}.objid = (${k.sql} & 4294967295)::oid`,
-    value: k.value,
-  };
+export function pgLocksKeyCondition(key: AdvisoryKey): Sql {
+  const k = keySql(key);
+  return sql`l.locktype = 'advisory' AND l.objsubid = 1
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid = ((${k} >> 32) & 4294967295)::oid AND l.objid = (${k} & 4294967295)::oid`;
 }
 
 /** What an unlock did: released the lock, or found it not held by the server session it ran on. */
@@ -70,9 +67,9 @@ export function lockBookOf(db: Queryable): LockBook | undefined {
 
 /** Session-level, without waiting: true when taken. A session's own locks never block it. */
 export async function tryAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<boolean> {
-  const k = keySql(key, 1);
-  const fn = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-  const { rows } = await db.query<{ ok: boolean }>(`SELECT ${fn}(${k.sql}) AS ok`, [k.value]);
+  const fn = mode === 'shared' ? sql`pg_try_advisory_lock_shared` : sql`pg_try_advisory_lock`;
+  const take = sql`SELECT ${fn}(${keySql(key)}) AS ok`;
+  const { rows } = await db.query<{ ok: boolean }>(take.text, take.values);
   const taken = rows[0]?.ok === true;
   if (taken) lockBookOf(db)?.taken(key, mode);
   return taken;
@@ -84,11 +81,9 @@ export async function tryAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: Loc
  * a transaction-mode pooler means it stays with another one.
  */
 export async function releaseAdvisoryLock(db: Queryable, key: AdvisoryKey, mode: LockMode = 'exclusive'): Promise<UnlockOutcome> {
-  const k = keySql(key, 1);
-  const fn = mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
-  const { rows } = await db.query<{ released: boolean; pid: number }>(`SELECT ${fn}(${k.sql}) AS released, pg_backend_pid() AS pid`, [
-    k.value,
-  ]);
+  const fn = mode === 'shared' ? sql`pg_advisory_unlock_shared` : sql`pg_advisory_unlock`;
+  const release = sql`SELECT ${fn}(${keySql(key)}) AS released, pg_backend_pid() AS pid`;
+  const { rows } = await db.query<{ released: boolean; pid: number }>(release.text, release.values);
   const outcome: UnlockOutcome = rows[0]?.released === true ? { released: true } : { released: false, ranOnPid: Number(rows[0]?.pid) };
   await lockBookOf(db)?.released(db, key, mode, outcome);
   return outcome;
@@ -99,8 +94,8 @@ export async function releaseAdvisoryLock(db: Queryable, key: AdvisoryKey, mode:
  * lock wait (55P03 when it expires), and the lock goes with the transaction's end.
  */
 export async function advisoryTransactionLock(db: Queryable, key: AdvisoryKey): Promise<void> {
-  const k = keySql(key, 1);
-  await db.query(`SELECT pg_advisory_xact_lock(${k.sql})`, [k.value]);
+  const lock = sql`SELECT pg_advisory_xact_lock(${keySql(key)})`;
+  await db.query(lock.text, lock.values);
 }
 
 /**
@@ -110,8 +105,8 @@ export async function advisoryTransactionLock(db: Queryable, key: AdvisoryKey): 
  * transaction) and no unlock can miss it on another server session.
  */
 export async function noOtherHolder(db: Queryable, key: AdvisoryKey): Promise<boolean> {
-  const k = keySql(key, 1);
-  const { rows } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${k.sql}) AS ok`, [k.value]);
+  const take = sql`SELECT pg_try_advisory_xact_lock(${keySql(key)}) AS ok`;
+  const { rows } = await db.query<{ ok: boolean }>(take.text, take.values);
   return rows[0]?.ok === true;
 }
 

@@ -7,6 +7,7 @@ import { formatSeconds } from '../text/format.js';
 import { isTlsRefused, sqlState, SQLSTATE, translatePgError } from './pg-errors.js';
 import type { Queryable } from './port.js';
 import { retryDelayMs, type RetryPolicy } from '../retry-policy.js';
+import { sql } from './sql.js';
 import type { ConnectionTarget } from './target.js';
 
 export const APPLICATION_NAME = 'aibridge-migrate';
@@ -59,7 +60,8 @@ export function isUnavailable(error: unknown): boolean {
 /** Settings for the rest of the session (set_config(…, false)), one statement each. */
 export async function applySessionSettings(db: Queryable, settings: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(settings)) {
-    await db.query('SELECT set_config($1, $2, false)', [name, value]);
+    const set = sql`SELECT set_config(${name}, ${value}, false)`;
+    await db.query(set.text, set.values);
   }
 }
 

@@ -7,6 +7,7 @@
 import { pgLocksKeyCondition, type AdvisoryKey } from './advisory-lock.js';
 import { formatSeconds } from '../text/format.js';
 import type { Queryable } from './port.js';
+import { sql, type Sql } from './sql.js';
 
 export interface LockHolder {
   pid: number;
@@ -41,13 +42,13 @@ interface HolderRow {
 }
 
 /** `ownSession`: also the session the query runs on (behind a pooler, it may be the holder). */
-function holdersSql(condition: string, ownSession = false): string {
-  return `SELECT a.pid, a.usename::text, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.state,
+function holdersSql(condition: Sql, ownSession = false): Sql {
+  return sql`SELECT a.pid, a.usename::text, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.state,
          (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS xact_age_ms,
          (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::float8 AS state_age_ms,
          array_agg(DISTINCT l.mode ORDER BY l.mode) AS modes, bool_and(l.granted) AS granted
     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-   WHERE ${condition}${ownSession ? '' : ' AND l.pid <> pg_backend_pid()'}
+   WHERE ${condition}${ownSession ? sql`` : sql` AND l.pid <> pg_backend_pid()`}
    GROUP BY a.pid, a.usename, a.application_name, a.client_addr, a.backend_start, a.state, a.xact_start, a.state_change
    ORDER BY bool_and(l.granted) DESC, a.xact_start NULLS LAST, a.pid`;
 }
@@ -69,12 +70,10 @@ function toHolder(row: HolderRow): LockHolder {
 
 /** Other sessions holding or awaiting a lock on the relation `qualifiedName` (already quoted). */
 export async function relationLockHolders(db: Queryable, qualifiedName: string): Promise<LockHolder[]> {
-  const { rows } = await db.query<HolderRow>(
-    holdersSql(`l.locktype = 'relation'
+  const holders = holdersSql(sql`l.locktype = 'relation'
      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-     AND l.relation = to_regclass($1)`),
-    [qualifiedName],
-  );
+     AND l.relation = to_regclass(${qualifiedName})`);
+  const { rows } = await db.query<HolderRow>(holders.text, holders.values);
   return rows.map(toHolder);
 }
 
@@ -83,8 +82,8 @@ export async function relationLockHolders(db: Queryable, qualifiedName: string):
  * the session the query runs on too.
  */
 export async function advisoryLockHolders(db: Queryable, key: AdvisoryKey, options: { ownSession?: boolean } = {}): Promise<LockHolder[]> {
-  const condition = pgLocksKeyCondition(key, 1);
-  const { rows } = await db.query<HolderRow>(holdersSql(`${condition.sql} AND l.granted`, options.ownSession), [condition.value]);
+  const holders = holdersSql(sql`${pgLocksKeyCondition(key)} AND l.granted`, options.ownSession);
+  const { rows } = await db.query<HolderRow>(holders.text, holders.values);
   return rows.map(toHolder);
 }
 
@@ -94,15 +93,13 @@ export async function advisoryLockHolders(db: Queryable, key: AdvisoryKey, optio
  */
 export async function advisoryLockOwners(db: Queryable, names: readonly string[]): Promise<Map<string, number>> {
   if (names.length === 0) return new Map();
-  const { rows } = await db.query<{ name: string; pid: number }>(
-    `SELECT n.name, l.pid
-       FROM unnest($1::text[]) AS n(name)
+  const owners = sql`SELECT n.name, l.pid
+       FROM unnest(${names}::text[]) AS n(name)
        CROSS JOIN LATERAL (SELECT hashtextextended(n.name, 0) AS key) AS k
        JOIN pg_locks l ON l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid`,
-    [names],
-  );
+        AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid`;
+  const { rows } = await db.query<{ name: string; pid: number }>(owners.text, owners.values);
   return new Map(rows.map((r) => [r.name, Number(r.pid)]));
 }
 

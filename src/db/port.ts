@@ -9,12 +9,6 @@ export interface QueryResult<R> {
   rowCount: number | null;
 }
 
-/** A statement's text and its values, in the order of its $n parameters. */
-export interface Statement {
-  text: string;
-  values: unknown[];
-}
-
 export interface Queryable {
   query<R extends DbRow = DbRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }

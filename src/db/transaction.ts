@@ -4,6 +4,7 @@
  * sends (src/migrate/loader.ts says why).
  */
 import type { Queryable } from './port.js';
+import { join, sql } from './sql.js';
 
 export interface TransactionOptions {
   /**
@@ -40,7 +41,11 @@ const BEGIN = {
 export async function setLocal(db: Queryable, settings: Record<string, string>): Promise<void> {
   const local = Object.entries(settings);
   if (local.length === 0) return;
-  await db.query(`SELECT ${local.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, local.flat());
+  const set = sql`SELECT ${join(
+    local.map(([name, value]) => sql`set_config(${name}, ${value}, true)`),
+    ', ',
+  )}`;
+  await db.query(set.text, set.values);
 }
 
 /**

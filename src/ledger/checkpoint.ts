@@ -4,6 +4,7 @@
  * work it does.
  */
 import type { Queryable } from '../db/port.js';
+import { param, quoted, sql, type Sql } from '../db/sql.js';
 import type { Tables } from '../names.js';
 
 /**
@@ -40,11 +41,11 @@ export interface RunTotals {
   rowsUpdated: number;
 }
 
-/** Adds the counts in jsonb `param` to the {class: count} object in `column`. */
-export function mergeCountsSql(column: string, param: string): string {
-  return `(SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
+/** Adds the counts in `counts` (a {class: count} object as JSON, bound as a parameter) to the object in `column`. */
+export function mergeCountsSql(column: Sql, counts: string): Sql {
+  return sql`(SELECT COALESCE(jsonb_object_agg(e.key, e.total), '{}'::jsonb)
      FROM (SELECT key, sum(value::bigint) AS total
-             FROM (SELECT * FROM jsonb_each_text(${column}) UNION ALL SELECT * FROM jsonb_each_text(${param}::jsonb)) AS both_sides
+             FROM (SELECT * FROM jsonb_each_text(${column}) UNION ALL SELECT * FROM jsonb_each_text(${counts}::jsonb)) AS both_sides
             GROUP BY key) AS e)`;
 }
 
@@ -54,50 +55,45 @@ export function mergeCountsSql(column: string, param: string): string {
  * written at most once.
  */
 export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, batch: BatchRecord): Promise<RunTotals> {
-  const anomalies = JSON.stringify(batch.anomalies);
+  const ms = Math.round(batch.ms);
+  const range = rangeUpdate(t, batch, ms);
+  await db.query(range.text, range.values);
+  const run = runUpdate(t, batch, ms);
+  const { rows } = await db.query(run.text, run.values);
+  return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
+}
+
+/** The run's side of a batch: its totals (the first pass's counts only, rows written on every pass). */
+function runUpdate(t: Pick<Tables, 'runs'>, batch: BatchRecord, ms: number): Sql {
+  const first = batch.pass === 0;
+  const busy = param(ms);
+  const existed = param(first ? batch.existedAtStart : null);
+  const anomalies = first ? JSON.stringify(batch.anomalies) : '{}';
+  return sql`UPDATE ${quoted(t.runs)}
+        SET rows_scanned = rows_scanned + ${first ? batch.scanned : 0}, rows_updated = rows_updated + ${batch.updated},
+            rows_application_written = rows_application_written + ${first ? batch.applicationWritten : 0},
+            anomalies = ${mergeCountsSql(sql`anomalies`, anomalies)},
+            batches = batches + 1, busy_ms = busy_ms + ${busy}, longest_batch_ms = greatest(longest_batch_ms, ${busy}), updated_at = now(),
+            table_rows_at_start = CASE WHEN ${existed}::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + ${existed} END
+      WHERE id = ${batch.runId}
+      RETURNING rows_scanned, rows_updated`;
+}
+
+/** The range's side of a batch: its position, its counts, done or not. */
+function rangeUpdate(t: Pick<Tables, 'ranges'>, batch: BatchRecord, ms: number): Sql {
   const { position } = batch;
   const moved =
     position.walk === 'key'
-      ? { sql: 'checkpoint = COALESCE($9::uuid, checkpoint)', values: [position.checkpoint] }
-      : { sql: 'next_page = $9, counted_to_page = $10', values: [position.next, position.countedTo] };
-  await db.query(
-    `UPDATE ${t.ranges}
-        SET ${moved.sql}, status = CASE WHEN $3 THEN 'done' ELSE 'pending' END,
-            rows_scanned = rows_scanned + $4, rows_updated = rows_updated + $5,
-            rows_application_written = rows_application_written + $6, anomalies = ${mergeCountsSql('anomalies', '$7')},
-            batches = batches + 1, busy_ms = busy_ms + $8, longest_batch_ms = greatest(longest_batch_ms, $8),
-            finished_at = CASE WHEN $3 THEN now() END, updated_at = now()
-      WHERE run_id = $1 AND range_no = $2`,
-    [
-      batch.runId,
-      batch.rangeNo,
-      batch.rangeDone,
-      batch.scanned,
-      batch.updated,
-      batch.applicationWritten,
-      anomalies,
-      Math.round(batch.ms),
-      ...moved.values,
-    ],
-  );
-  const first = batch.pass === 0;
-  const { rows } = await db.query(
-    `UPDATE ${t.runs}
-        SET rows_scanned = rows_scanned + $2, rows_updated = rows_updated + $3,
-            rows_application_written = rows_application_written + $4, anomalies = ${mergeCountsSql('anomalies', '$5')},
-            batches = batches + 1, busy_ms = busy_ms + $6, longest_batch_ms = greatest(longest_batch_ms, $6), updated_at = now(),
-            table_rows_at_start = CASE WHEN $7::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + $7 END
-      WHERE id = $1
-      RETURNING rows_scanned, rows_updated`,
-    [
-      batch.runId,
-      first ? batch.scanned : 0,
-      batch.updated,
-      first ? batch.applicationWritten : 0,
-      first ? anomalies : '{}',
-      Math.round(batch.ms),
-      first ? batch.existedAtStart : null,
-    ],
-  );
-  return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
+      ? sql`checkpoint = COALESCE(${position.checkpoint}::uuid, checkpoint)`
+      : sql`next_page = ${position.next}, counted_to_page = ${position.countedTo}`;
+  const done = param(batch.rangeDone);
+  const busy = param(ms);
+  return sql`UPDATE ${quoted(t.ranges)}
+        SET ${moved}, status = CASE WHEN ${done} THEN 'done' ELSE 'pending' END,
+            rows_scanned = rows_scanned + ${batch.scanned}, rows_updated = rows_updated + ${batch.updated},
+            rows_application_written = rows_application_written + ${batch.applicationWritten},
+            anomalies = ${mergeCountsSql(sql`anomalies`, JSON.stringify(batch.anomalies))},
+            batches = batches + 1, busy_ms = busy_ms + ${busy}, longest_batch_ms = greatest(longest_batch_ms, ${busy}),
+            finished_at = CASE WHEN ${done} THEN now() END, updated_at = now()
+      WHERE run_id = ${batch.runId} AND range_no = ${batch.rangeNo}`;
 }

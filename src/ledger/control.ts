@@ -7,6 +7,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import type { DbRow } from '../db/row.js';
+import { quoted, sql, type Sql } from '../db/sql.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables } from '../names.js';
 
@@ -55,13 +56,14 @@ function toControl(row: DbRow): RunControl {
 
 /** The control row of a run, read by a lane before each batch (no transaction, no lock). */
 export async function readControl(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RunControl> {
-  const { rows } = await db.query(`SELECT control_state, max_rows_per_second, target_batch_ms FROM ${t.runs} WHERE id = $1`, [runId]);
+  const control = sql`SELECT control_state, max_rows_per_second, target_batch_ms FROM ${quoted(t.runs)} WHERE id = ${runId}`;
+  const { rows } = await db.query(control.text, control.values);
   if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
   return toControl(rows[0]);
 }
 
-const LOG_INSERT = (t: Pick<Tables, 'controlLog'>) =>
-  `INSERT INTO ${t.controlLog} (run_id, host, pid, command, control_state, max_rows_per_second, target_batch_ms)`;
+const LOG_INSERT = (t: Pick<Tables, 'controlLog'>): Sql =>
+  sql`INSERT INTO ${quoted(t.controlLog)} (run_id, host, pid, command, control_state, max_rows_per_second, target_batch_ms)`;
 
 /**
  * Changes a run's control with `change` (a pure function of the control as it is, under the
@@ -77,27 +79,20 @@ export async function changeControl(
   change: (current: RunControl) => RunControl | null,
 ): Promise<{ before: RunControl; after: RunControl; changed: boolean }> {
   return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query(
-      `SELECT control_state, max_rows_per_second, target_batch_ms FROM ${t.runs} WHERE id = $1 FOR NO KEY UPDATE`,
-      [runId],
-    );
+    const current = sql`SELECT control_state, max_rows_per_second, target_batch_ms FROM ${quoted(t.runs)} WHERE id = ${runId} FOR NO KEY UPDATE`;
+    const { rows } = await tx.query(current.text, current.values);
     if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
     const before = toControl(rows[0]);
     const after = change(before);
     if (after === null) return { before, after: before, changed: false };
-    await tx.query(
-      `UPDATE ${t.runs} SET control_state = $2, max_rows_per_second = $3, target_batch_ms = $4, control_changed_at = now() WHERE id = $1`,
-      [runId, after.state, after.maxRowsPerSecond, after.targetBatchMs],
-    );
-    await tx.query(`${LOG_INSERT(t)} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      runId,
-      issuer.host,
-      issuer.pid,
-      command,
-      after.state,
-      after.maxRowsPerSecond,
-      after.targetBatchMs,
-    ]);
+    const update = sql`UPDATE ${quoted(t.runs)}
+        SET control_state = ${after.state}, max_rows_per_second = ${after.maxRowsPerSecond}, target_batch_ms = ${after.targetBatchMs},
+            control_changed_at = now()
+      WHERE id = ${runId}`;
+    await tx.query(update.text, update.values);
+    const log = sql`${LOG_INSERT(t)}
+      VALUES (${runId}, ${issuer.host}, ${issuer.pid}, ${command}, ${after.state}, ${after.maxRowsPerSecond}, ${after.targetBatchMs})`;
+    await tx.query(log.text, log.values);
     return { before, after, changed: true };
   });
 }
@@ -107,27 +102,23 @@ export async function changeControl(
  * its lanes work; a pause and the throttle overrides stay. True when there was one.
  */
 export async function clearCancel(db: Queryable, t: Pick<Tables, 'runs' | 'controlLog'>, runId: number, issuer: Issuer): Promise<boolean> {
-  const { rows } = await db.query(
-    `WITH cleared AS (
-       UPDATE ${t.runs} SET control_state = 'running', control_changed_at = now()
-        WHERE id = $1 AND control_state = 'cancel_requested'
+  const clear = sql`WITH cleared AS (
+       UPDATE ${quoted(t.runs)} SET control_state = 'running', control_changed_at = now()
+        WHERE id = ${runId} AND control_state = 'cancel_requested'
        RETURNING id, control_state, max_rows_per_second, target_batch_ms
      )
      ${LOG_INSERT(t)}
-     SELECT id, $2, $3, 'cancel_cleared', control_state, max_rows_per_second, target_batch_ms FROM cleared
-     RETURNING run_id`,
-    [runId, issuer.host, issuer.pid],
-  );
+     SELECT id, ${issuer.host}, ${issuer.pid}, 'cancel_cleared', control_state, max_rows_per_second, target_batch_ms FROM cleared
+     RETURNING run_id`;
+  const { rows } = await db.query(clear.text, clear.values);
   return rows.length > 0;
 }
 
 /** The run's control log, newest first. */
 export async function controlLog(db: Queryable, t: Pick<Tables, 'controlLog'>, runId: number, limit = 10): Promise<ControlEntry[]> {
-  const { rows } = await db.query(
-    `SELECT run_id, at, role, host, pid, host(client_addr) AS client_addr, command, control_state, max_rows_per_second, target_batch_ms
-       FROM ${t.controlLog} WHERE run_id = $1 ORDER BY id DESC LIMIT $2`,
-    [runId, limit],
-  );
+  const log = sql`SELECT run_id, at, role, host, pid, host(client_addr) AS client_addr, command, control_state, max_rows_per_second, target_batch_ms
+       FROM ${quoted(t.controlLog)} WHERE run_id = ${runId} ORDER BY id DESC LIMIT ${limit}`;
+  const { rows } = await db.query(log.text, log.values);
   return rows.map((row) => ({
     runId: Number(row.run_id),
     at: row.at,
@@ -142,6 +133,7 @@ export async function controlLog(db: Queryable, t: Pick<Tables, 'controlLog'>, r
 
 /** Whether `up` has created the control columns and log (an older ledger has neither). */
 export async function controlExists(db: Queryable, t: Pick<Tables, 'controlLog'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [t.controlLog]);
+  const exists = sql`SELECT to_regclass(${t.controlLog}) IS NOT NULL AS ok`;
+  const { rows } = await db.query<{ ok: boolean }>(exists.text, exists.values);
   return rows[0]?.ok === true;
 }

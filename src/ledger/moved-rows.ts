@@ -7,6 +7,7 @@
  * (countedSql in backfill/sql/page-walk.ts).
  */
 import type { Queryable } from '../db/port.js';
+import { quoted, sql } from '../db/sql.js';
 import type { Tables } from '../names.js';
 
 /** Records, in the round's transaction, rows it moved to pages of the pass not counted yet. */
@@ -17,13 +18,13 @@ export async function recordMovedRows(
   addresses: readonly string[],
 ): Promise<void> {
   if (addresses.length === 0) return;
-  await db.query(
-    `INSERT INTO ${t.movedRows} (run_id, pass, row_address) SELECT $1, $2, a FROM unnest($3::tid[]) AS a ON CONFLICT DO NOTHING`,
-    [at.runId, at.pass, addresses],
-  );
+  const record = sql`INSERT INTO ${quoted(t.movedRows)} (run_id, pass, row_address)
+    SELECT ${at.runId}, ${at.pass}, a FROM unnest(${addresses}::tid[]) AS a ON CONFLICT DO NOTHING`;
+  await db.query(record.text, record.values);
 }
 
 /** A pass is over: its moved rows are counted, or never will be. */
 export async function forgetMovedRows(db: Queryable, t: Pick<Tables, 'movedRows'>, runId: number): Promise<void> {
-  await db.query(`DELETE FROM ${t.movedRows} WHERE run_id = $1`, [runId]);
+  const forget = sql`DELETE FROM ${quoted(t.movedRows)} WHERE run_id = ${runId}`;
+  await db.query(forget.text, forget.values);
 }

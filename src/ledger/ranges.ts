@@ -12,9 +12,12 @@
 import { releaseAdvisoryLock, tryAdvisoryLock } from '../db/advisory-lock.js';
 import { advisoryLockOwners } from '../db/lock-holders.js';
 import type { Queryable } from '../db/port.js';
+import { param, quoted, sql, unsafeRaw } from '../db/sql.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Tables } from '../names.js';
-import { RANGE_COLUMNS, toRange, type KeyRange, type PageRange, type RangePlan, type RangeRow } from './rows.js';
+import { RANGE_COLUMNS as COLUMN_LIST, toRange, type KeyRange, type PageRange, type RangePlan, type RangeRow } from './rows.js';
+
+const RANGE_COLUMNS = unsafeRaw(COLUMN_LIST);
 
 /** The advisory lock that owns one range of one run. */
 function rangeLock(t: Pick<Tables, 'usages' | 'ranges'>, runId: number, rangeNo: number): string {
@@ -29,23 +32,21 @@ export async function insertRanges(
   pass: number,
   ranges: readonly RangePlan[],
 ): Promise<void> {
-  const next = `(SELECT COALESCE(max(range_no) + 1, 0) AS next FROM ${t.ranges} WHERE run_id = $1) AS base`;
+  const run = param(runId);
+  const table = quoted(t.ranges);
+  const next = sql`(SELECT COALESCE(max(range_no) + 1, 0) AS next FROM ${table} WHERE run_id = ${run}) AS base`;
+  let insert;
   if (ranges.every(isPageRange)) {
-    await db.query(
-      `INSERT INTO ${t.ranges} (run_id, range_no, pass, first_page, end_page, next_page, counted_to_page)
-       SELECT $1, base.next + r.ord - 1, $2, r.first, r.last, r.first, r.first
-         FROM ${next}, unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(first, last, ord)`,
-      [runId, pass, ranges.map((r) => r.first), ranges.map((r) => r.end)],
-    );
-    return;
+    insert = sql`INSERT INTO ${table} (run_id, range_no, pass, first_page, end_page, next_page, counted_to_page)
+       SELECT ${run}, base.next + r.ord - 1, ${pass}, r.first, r.last, r.first, r.first
+         FROM ${next}, unnest(${ranges.map((r) => r.first)}::bigint[], ${ranges.map((r) => r.end)}::bigint[]) WITH ORDINALITY AS r(first, last, ord)`;
+  } else {
+    const keys = ranges as readonly KeyRange[];
+    insert = sql`INSERT INTO ${table} (run_id, range_no, pass, lo, hi)
+     SELECT ${run}, base.next + r.ord - 1, ${pass}, r.lo, r.hi
+       FROM ${next}, unnest(${keys.map((r) => r.lo)}::uuid[], ${keys.map((r) => r.hi)}::uuid[]) WITH ORDINALITY AS r(lo, hi, ord)`;
   }
-  const keys = ranges as readonly KeyRange[];
-  await db.query(
-    `INSERT INTO ${t.ranges} (run_id, range_no, pass, lo, hi)
-     SELECT $1, base.next + r.ord - 1, $2, r.lo, r.hi
-       FROM ${next}, unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS r(lo, hi, ord)`,
-    [runId, pass, keys.map((r) => r.lo), keys.map((r) => r.hi)],
-  );
+  await db.query(insert.text, insert.values);
 }
 
 function isPageRange(range: RangePlan): range is PageRange {
@@ -62,10 +63,8 @@ export async function openSweep(
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
     await insertRanges(tx, t, runId, pass, ranges);
-    await tx.query(`UPDATE ${t.runs} SET convergence_passes = greatest(convergence_passes, $2), updated_at = now() WHERE id = $1`, [
-      runId,
-      pass,
-    ]);
+    const passes = sql`UPDATE ${quoted(t.runs)} SET convergence_passes = greatest(convergence_passes, ${pass}), updated_at = now() WHERE id = ${runId}`;
+    await tx.query(passes.text, passes.values);
   });
 }
 
@@ -83,23 +82,20 @@ export async function claimRange(
   claimedBy: string,
 ): Promise<RangeRow | null> {
   return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query(
-      `SELECT ${RANGE_COLUMNS} FROM ${t.ranges}
-        WHERE run_id = $1 AND status = 'pending'
+    const candidates = sql`SELECT ${RANGE_COLUMNS} FROM ${quoted(t.ranges)}
+        WHERE run_id = ${runId} AND status = 'pending'
         ORDER BY pass, range_no
-        LIMIT $2
-          FOR UPDATE SKIP LOCKED`,
-      [runId, CLAIM_CANDIDATES],
-    );
+        LIMIT ${CLAIM_CANDIDATES}
+          FOR UPDATE SKIP LOCKED`;
+    const { rows } = await tx.query(candidates.text, candidates.values);
     for (const row of rows) {
       // One at a time here, not in the WHERE clause: a lock function in WHERE may run on rows
       // the LIMIT then discards, and those locks would never be released.
       if (!(await tryAdvisoryLock(tx, rangeLock(t, runId, Number(row.range_no))))) continue;
       // The claim's time is the server's, as the ledger holds it (status shows it to people).
-      const claimed = await tx.query(
-        `UPDATE ${t.ranges} SET claimed_by = $3, claimed_at = now() WHERE run_id = $1 AND range_no = $2 RETURNING claimed_at`,
-        [runId, row.range_no, claimedBy],
-      );
+      const claim = sql`UPDATE ${quoted(t.ranges)} SET claimed_by = ${claimedBy}, claimed_at = now()
+          WHERE run_id = ${runId} AND range_no = ${row.range_no} RETURNING claimed_at`;
+      const claimed = await tx.query(claim.text, claim.values);
       return toRange({ ...row, claimed_by: claimedBy, claimed_at: claimed.rows[0]!.claimed_at });
     }
     return null;
@@ -124,7 +120,8 @@ export async function rangeOwners(
 
 /** The ranges of a run, every pass, in order. */
 export async function runRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<RangeRow[]> {
-  const { rows } = await db.query(`SELECT ${RANGE_COLUMNS} FROM ${t.ranges} WHERE run_id = $1 ORDER BY pass, range_no`, [runId]);
+  const all = sql`SELECT ${RANGE_COLUMNS} FROM ${quoted(t.ranges)} WHERE run_id = ${runId} ORDER BY pass, range_no`;
+  const { rows } = await db.query(all.text, all.values);
   return rows.map(toRange);
 }
 
@@ -144,29 +141,27 @@ export interface RunWorkLeft {
 }
 
 export async function runWorkLeft(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, runId: number): Promise<RunWorkLeft> {
-  const { rows } = await db.query(
-    `SELECT r.status, (SELECT count(*) FROM ${t.ranges} AS g WHERE g.run_id = r.id AND g.status = 'pending')::int AS pending
-       FROM ${t.runs} AS r WHERE r.id = $1`,
-    [runId],
-  );
+  const left = sql`SELECT r.status, (SELECT count(*) FROM ${quoted(t.ranges)} AS g WHERE g.run_id = r.id AND g.status = 'pending')::int AS pending
+       FROM ${quoted(t.runs)} AS r WHERE r.id = ${runId}`;
+  const { rows } = await db.query(left.text, left.values);
   if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
   return { status: rows[0].status, pendingRanges: Number(rows[0].pending) };
 }
 
 /** The ranges of the run's latest pass (at most a few hundred rows), in range order. */
 export async function currentPassRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<RangeRow[]> {
-  const { rows } = await db.query(
-    `SELECT ${RANGE_COLUMNS} FROM ${t.ranges}
-      WHERE run_id = $1 AND pass = (SELECT max(pass) FROM ${t.ranges} WHERE run_id = $1)
-      ORDER BY range_no`,
-    [runId],
-  );
+  const run = param(runId);
+  const current = sql`SELECT ${RANGE_COLUMNS} FROM ${quoted(t.ranges)}
+      WHERE run_id = ${run} AND pass = (SELECT max(pass) FROM ${quoted(t.ranges)} WHERE run_id = ${run})
+      ORDER BY range_no`;
+  const { rows } = await db.query(current.text, current.values);
   return rows.map(toRange);
 }
 
 /** Whether the run has a first pass (pass 0); a run that starts by counting has none until its count finds rows. */
 export async function hasFirstPass(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<boolean> {
-  const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM ${t.ranges} WHERE run_id = $1 AND pass = 0) AS first`, [runId]);
+  const first = sql`SELECT EXISTS (SELECT 1 FROM ${quoted(t.ranges)} WHERE run_id = ${runId} AND pass = 0) AS first`;
+  const { rows } = await db.query(first.text, first.values);
   return rows[0]?.first === true;
 }
 
@@ -178,19 +173,15 @@ export interface PassTotals {
 
 /** Totals of the last pass that has any range, or null for a run with no ranges. */
 export async function lastPass(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<PassTotals | null> {
-  const { rows } = await db.query(
-    `SELECT pass, sum(rows_scanned)::bigint AS scanned, sum(rows_updated)::bigint AS updated
-       FROM ${t.ranges} WHERE run_id = $1 GROUP BY pass ORDER BY pass DESC LIMIT 1`,
-    [runId],
-  );
+  const last = sql`SELECT pass, sum(rows_scanned)::bigint AS scanned, sum(rows_updated)::bigint AS updated
+       FROM ${quoted(t.ranges)} WHERE run_id = ${runId} GROUP BY pass ORDER BY pass DESC LIMIT 1`;
+  const { rows } = await db.query(last.text, last.values);
   return rows[0] ? { pass: Number(rows[0].pass), rowsScanned: Number(rows[0].scanned), rowsUpdated: Number(rows[0].updated) } : null;
 }
 
 /** The end of a page walk's pass: its ranges cover the heap's pages [0, end). */
 export async function passEnd(db: Queryable, t: Pick<Tables, 'ranges'>, at: { runId: number; pass: number }): Promise<number> {
-  const { rows } = await db.query(`SELECT COALESCE(max(end_page), 0) AS end FROM ${t.ranges} WHERE run_id = $1 AND pass = $2`, [
-    at.runId,
-    at.pass,
-  ]);
+  const end = sql`SELECT COALESCE(max(end_page), 0) AS end FROM ${quoted(t.ranges)} WHERE run_id = ${at.runId} AND pass = ${at.pass}`;
+  const { rows } = await db.query(end.text, end.values);
   return Number(rows[0]!.end);
 }

@@ -4,13 +4,14 @@
  */
 import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
+import { param, quoted, sql, unsafeRaw } from '../db/sql.js';
 import { AlreadyRunningError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
 import { LEDGER_RUNS, type Tables, type Target } from '../names.js';
 import { insertRanges } from './ranges.js';
 import {
   NEWEST_RUN_COLUMN,
-  RUN_COLUMNS,
+  RUN_COLUMNS as COLUMN_LIST,
   toRun,
   type Direction,
   type RangePlan,
@@ -20,18 +21,18 @@ import {
   type Walk,
 } from './rows.js';
 
+const RUN_COLUMNS = unsafeRaw(COLUMN_LIST);
+
 /**
  * Whether `up` has created the ledger (with this state schema) as this version uses it: its
  * newest table and column included. A ledger an older version created, not yet brought up to
  * date by `up`, counts as absent: its rows cannot be read with this version's columns.
  */
 export async function ledgerExists(db: Queryable, t: Pick<Tables, 'runs' | 'ranges' | 'movedRows' | 'controlLog'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>(
-    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
-            AND to_regclass($4) IS NOT NULL
-            AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $5 AND NOT attisdropped) AS ok`,
-    [t.runs, t.ranges, t.movedRows, t.controlLog, NEWEST_RUN_COLUMN],
-  );
+  const exists = sql`SELECT to_regclass(${t.runs}) IS NOT NULL AND to_regclass(${t.ranges}) IS NOT NULL AND to_regclass(${t.movedRows}) IS NOT NULL
+            AND to_regclass(${t.controlLog}) IS NOT NULL
+            AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass(${t.runs}) AND attname = ${NEWEST_RUN_COLUMN} AND NOT attisdropped) AS ok`;
+  const { rows } = await db.query<{ ok: boolean }>(exists.text, exists.values);
   return rows[0]?.ok === true;
 }
 
@@ -42,39 +43,35 @@ export function runsTableLabel(stateSchema: string): string {
 
 /** The run a new `backfill` would resume: not completed and not abandoned (at most one: a unique index). */
 export async function findOpenRun(db: Queryable, t: Pick<Tables, 'runs'>, target: Target, direction: Direction): Promise<RunRow | null> {
-  const { rows } = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM ${t.runs}
-      WHERE target_schema = $1 AND target_table = $2 AND direction = $3
-        AND status IN ('running', 'interrupted', 'failed')`,
-    [target.schema, target.table, direction],
-  );
+  const open = sql`SELECT ${RUN_COLUMNS} FROM ${quoted(t.runs)}
+      WHERE target_schema = ${target.schema} AND target_table = ${target.table} AND direction = ${direction}
+        AND status IN ('running', 'interrupted', 'failed')`;
+  const { rows } = await db.query(open.text, open.values);
   return rows[0] ? toRun(rows[0]) : null;
 }
 
 /** The target's most recent run, of `direction` or of either. */
 export async function latestRun(db: Queryable, t: Pick<Tables, 'runs'>, target: Target, direction?: Direction): Promise<RunRow | null> {
-  const { rows } = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM ${t.runs}
-      WHERE target_schema = $1 AND target_table = $2 AND ($3::text IS NULL OR direction = $3)
-      ORDER BY id DESC LIMIT 1`,
-    [target.schema, target.table, direction ?? null],
-  );
+  const of = param(direction ?? null);
+  const latest = sql`SELECT ${RUN_COLUMNS} FROM ${quoted(t.runs)}
+      WHERE target_schema = ${target.schema} AND target_table = ${target.table} AND (${of}::text IS NULL OR direction = ${of})
+      ORDER BY id DESC LIMIT 1`;
+  const { rows } = await db.query(latest.text, latest.values);
   return rows[0] ? toRun(rows[0]) : null;
 }
 
 /** The latest run of each direction, forward first. */
 export async function latestRunPerDirection(db: Queryable, t: Pick<Tables, 'runs'>, target: Target): Promise<RunRow[]> {
-  const { rows } = await db.query(
-    `SELECT DISTINCT ON (direction) ${RUN_COLUMNS} FROM ${t.runs}
-      WHERE target_schema = $1 AND target_table = $2
-      ORDER BY direction, id DESC`,
-    [target.schema, target.table],
-  );
+  const latest = sql`SELECT DISTINCT ON (direction) ${RUN_COLUMNS} FROM ${quoted(t.runs)}
+      WHERE target_schema = ${target.schema} AND target_table = ${target.table}
+      ORDER BY direction, id DESC`;
+  const { rows } = await db.query(latest.text, latest.values);
   return rows.map(toRun);
 }
 
 export async function readRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RunRow> {
-  const { rows } = await db.query(`SELECT ${RUN_COLUMNS} FROM ${t.runs} WHERE id = $1`, [runId]);
+  const run = sql`SELECT ${RUN_COLUMNS} FROM ${quoted(t.runs)} WHERE id = ${runId}`;
+  const { rows } = await db.query(run.text, run.values);
   if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
   return toRun(rows[0]);
 }
@@ -111,26 +108,13 @@ export interface NewRun extends Target, RunClaimant {
  */
 export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, run: NewRun): Promise<RunRow> {
   return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query(
-      `INSERT INTO ${t.runs}
+    const insert = sql`INSERT INTO ${quoted(t.runs)}
          (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated,
           walk, rows_at_start_from, fixed_batch_size)
-       VALUES ($8, 'running', $1, $2, $3, $4::jsonb, $5, $6, date_trunc('milliseconds', now()), $7, $9, $10, $11)
-       RETURNING ${RUN_COLUMNS}`,
-      [
-        run.ruleFingerprint,
-        run.schema,
-        run.table,
-        JSON.stringify(run.options),
-        run.host,
-        run.pid,
-        run.rowsEstimated,
-        run.direction,
-        run.walk,
-        run.rowsAtStartFrom,
-        run.fixedBatchSize,
-      ],
-    );
+       VALUES (${run.direction}, 'running', ${run.ruleFingerprint}, ${run.schema}, ${run.table}, ${JSON.stringify(run.options)}::jsonb, ${run.host}, ${run.pid},
+               date_trunc('milliseconds', now()), ${run.rowsEstimated}, ${run.walk}, ${run.rowsAtStartFrom}, ${run.fixedBatchSize})
+       RETURNING ${RUN_COLUMNS}`;
+    const { rows } = await tx.query(insert.text, insert.values);
     const created = toRun(rows[0]!);
     if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);
     return created;
@@ -149,23 +133,22 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
 
 /** Marks the run as this process's: status running, our host, pid and batch sizing. */
 export async function claimRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, by: RunClaimant): Promise<void> {
-  await db.query(
-    `UPDATE ${t.runs} SET status = 'running', host = $2, pid = $3, fixed_batch_size = $4, updated_at = now(), finished_at = NULL, last_error = NULL
-      WHERE id = $1`,
-    [runId, by.host, by.pid, by.fixedBatchSize],
-  );
+  const claim = sql`UPDATE ${quoted(t.runs)} SET status = 'running', host = ${by.host}, pid = ${by.pid}, fixed_batch_size = ${by.fixedBatchSize},
+         updated_at = now(), finished_at = NULL, last_error = NULL
+      WHERE id = ${runId}`;
+  await db.query(claim.text, claim.values);
 }
 
 /** The rows created before the run began, counted by a walk of the whole table. */
 export async function recordRowsAtStart(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, rows: number): Promise<void> {
-  await db.query(`UPDATE ${t.runs} SET table_rows_at_start = $2, updated_at = now() WHERE id = $1`, [runId, rows]);
+  const record = sql`UPDATE ${quoted(t.runs)} SET table_rows_at_start = ${rows}, updated_at = now() WHERE id = ${runId}`;
+  await db.query(record.text, record.values);
 }
 
 export async function abandonRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, reason: string): Promise<void> {
-  await db.query(`UPDATE ${t.runs} SET status = 'abandoned', finished_at = now(), updated_at = now(), last_error = $2 WHERE id = $1`, [
-    runId,
-    reason,
-  ]);
+  const abandon = sql`UPDATE ${quoted(t.runs)} SET status = 'abandoned', finished_at = now(), updated_at = now(), last_error = ${reason}
+      WHERE id = ${runId}`;
+  await db.query(abandon.text, abandon.values);
 }
 
 export interface RunEnding {
@@ -176,12 +159,11 @@ export interface RunEnding {
 }
 
 export async function finishRun(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, ending: RunEnding): Promise<void> {
-  await db.query(
-    `UPDATE ${t.runs}
-        SET status = $2, finished_at = CASE WHEN $2 = 'completed' THEN now() END, updated_at = now(),
-            unconverged_rows = COALESCE($3, unconverged_rows), last_error = $4,
-            unreversible_rows = COALESCE($5, unreversible_rows)
-      WHERE id = $1`,
-    [runId, ending.status, ending.unconvergedRows ?? null, ending.lastError ?? null, ending.unreversibleRows ?? null],
-  );
+  const status = param(ending.status);
+  const finish = sql`UPDATE ${quoted(t.runs)}
+        SET status = ${status}, finished_at = CASE WHEN ${status} = 'completed' THEN now() END, updated_at = now(),
+            unconverged_rows = COALESCE(${ending.unconvergedRows ?? null}, unconverged_rows), last_error = ${ending.lastError ?? null},
+            unreversible_rows = COALESCE(${ending.unreversibleRows ?? null}, unreversible_rows)
+      WHERE id = ${runId}`;
+  await db.query(finish.text, finish.values);
 }

@@ -7,6 +7,7 @@
  * shows no wait.
  */
 import type { Queryable } from '../db/port.js';
+import { param, quoted, sql, type Sql } from '../db/sql.js';
 import type { Tables } from '../names.js';
 
 export interface RunWait {
@@ -29,11 +30,9 @@ export interface RecordedWait extends RunWait {
 
 /** Whether the ledger has the waiting_* columns (its migration has been applied). */
 export async function ledgerRecordsWaits(db: Queryable, t: Pick<Tables, 'runs'>): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_attribute
-                     WHERE attrelid = to_regclass($1) AND attname = 'waiting_cause' AND NOT attisdropped) AS ok`,
-    [t.runs],
-  );
+  const columns = sql`SELECT EXISTS (SELECT 1 FROM pg_attribute
+                     WHERE attrelid = to_regclass(${t.runs}) AND attname = 'waiting_cause' AND NOT attisdropped) AS ok`;
+  const { rows } = await db.query<{ ok: boolean }>(columns.text, columns.values);
   return rows[0]?.ok === true;
 }
 
@@ -45,47 +44,41 @@ export async function ledgerRecordsWaits(db: Queryable, t: Pick<Tables, 'runs'>)
  * last checkpoint.
  */
 export async function recordRunWait(db: Queryable, t: Pick<Tables, 'runs'>, runId: number, wait: RunWait | null): Promise<boolean> {
-  const { rows } =
-    wait === null
-      ? await db.query<{ locked: number }>(
-          `WITH target AS (SELECT id FROM ${t.runs} WHERE id = $1 FOR UPDATE SKIP LOCKED),
+  const write = waitWrite(quoted(t.runs), runId, wait);
+  const { rows } = await db.query<{ locked: number }>(write.text, write.values);
+  return Number(rows[0]?.locked ?? 0) > 0;
+}
+
+/** The statement of recordRunWait: the row locked if free, its wait written or cleared, how many rows it locked. */
+function waitWrite(runs: Sql, runId: number, wait: RunWait | null): Sql {
+  const target = sql`target AS (SELECT id FROM ${runs} WHERE id = ${runId} FOR UPDATE SKIP LOCKED)`;
+  if (wait === null) {
+    return sql`WITH ${target},
                 cleared AS (
-                  UPDATE ${t.runs} AS r
+                  UPDATE ${runs} AS r
                      SET waiting_cause = NULL, waiting_detail = NULL, waiting_since = NULL, waiting_standby = NULL,
                          waiting_replay_lag_ms = NULL, waiting_lag_bytes = NULL, waiting_measured_at = NULL
                     FROM target WHERE r.id = target.id AND r.waiting_cause IS NOT NULL)
-           SELECT count(*)::int AS locked FROM target`,
-          [runId],
-        )
-      : await db.query<{ locked: number }>(
-          `WITH target AS (SELECT id FROM ${t.runs} WHERE id = $1 FOR UPDATE SKIP LOCKED),
+           SELECT count(*)::int AS locked FROM target`;
+  }
+  const cause = param(wait.cause);
+  return sql`WITH ${target},
                 recorded AS (
-                  UPDATE ${t.runs} AS r
-                     SET waiting_since = CASE WHEN r.waiting_cause IS NOT DISTINCT FROM $2 THEN COALESCE(r.waiting_since, now()) ELSE now() END,
-                         waiting_cause = $2, waiting_detail = $3, waiting_standby = $4,
-                         waiting_replay_lag_ms = $5, waiting_lag_bytes = $6, waiting_measured_at = now()
+                  UPDATE ${runs} AS r
+                     SET waiting_since = CASE WHEN r.waiting_cause IS NOT DISTINCT FROM ${cause} THEN COALESCE(r.waiting_since, now()) ELSE now() END,
+                         waiting_cause = ${cause}, waiting_detail = ${wait.detail}, waiting_standby = ${wait.standby},
+                         waiting_replay_lag_ms = ${wait.replayLagMs === null ? null : Math.round(wait.replayLagMs)},
+                         waiting_lag_bytes = ${wait.lagBytes === null ? null : Math.round(wait.lagBytes)}, waiting_measured_at = now()
                     FROM target WHERE r.id = target.id)
-           SELECT count(*)::int AS locked FROM target`,
-          [
-            runId,
-            wait.cause,
-            wait.detail,
-            wait.standby,
-            wait.replayLagMs === null ? null : Math.round(wait.replayLagMs),
-            wait.lagBytes === null ? null : Math.round(wait.lagBytes),
-          ],
-        );
-  return Number(rows[0]?.locked ?? 0) > 0;
+           SELECT count(*)::int AS locked FROM target`;
 }
 
 /** The run's recorded wait; null when it is not waiting or the ledger has no such columns. */
 export async function readRunWait(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RecordedWait | null> {
   if (!(await ledgerRecordsWaits(db, t))) return null;
-  const { rows } = await db.query(
-    `SELECT waiting_cause, waiting_detail, waiting_since, waiting_standby, waiting_replay_lag_ms, waiting_lag_bytes, waiting_measured_at
-       FROM ${t.runs} WHERE id = $1 AND waiting_cause IS NOT NULL`,
-    [runId],
-  );
+  const read = sql`SELECT waiting_cause, waiting_detail, waiting_since, waiting_standby, waiting_replay_lag_ms, waiting_lag_bytes, waiting_measured_at
+       FROM ${quoted(t.runs)} WHERE id = ${runId} AND waiting_cause IS NOT NULL`;
+  const { rows } = await db.query(read.text, read.values);
   const row = rows[0];
   if (!row) return null;
   const count = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

@@ -12,6 +12,7 @@
 import { UsageError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
 import type { Queryable } from '../db/port.js';
+import { sql } from '../db/sql.js';
 
 /**
  * Our own advisory-lock key, not node-pg-migrate's default (shared by every project that uses
@@ -51,7 +52,8 @@ export interface BookkeepingState {
 /** Reads what has been applied without creating anything: a missing table means nothing has. */
 export async function readBookkeeping(db: Queryable, migrationsSchema: string, migrationsTable: string): Promise<BookkeepingState> {
   const table = qualify(migrationsSchema, migrationsTable);
-  const found = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
+  const exists = sql`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
+  const found = await db.query<{ exists: boolean }>(exists.text, exists.values);
   if (!found.rows[0]?.exists) return { exists: false, applied: [] };
   // run_on is `timestamp` (no zone) written with NOW(): interpret it in the session's zone,
   // the same zone node-pg-migrate wrote it in.

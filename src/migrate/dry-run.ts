@@ -5,6 +5,7 @@
 import { coderReport, type CoderReport } from '../coder/migrate-steps.js';
 import { isToolkitError, type ToolkitError } from '../errors.js';
 import { qualify } from '../db/identifier.js';
+import { quoted, sql } from '../db/sql.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { withRolledBackTransaction } from '../db/transaction.js';
 import type { MigrateDeps } from './deps.js';
@@ -127,7 +128,8 @@ async function plan(client: pg.Client, settings: UpSettings, database: string): 
             : translatePgError(error, { connection: settings.connection, action: `planning ${name}` });
           break;
         }
-        statements.push({ sql: `INSERT INTO ${table} (name, run_on) VALUES ($1, NOW())`, values: [name] });
+        const recorded = sql`INSERT INTO ${quoted(table)} (name, run_on) VALUES (${name}, NOW())`;
+        statements.push({ sql: recorded.text, values: recorded.values });
       }
     }
     return {

@@ -5,6 +5,7 @@
  */
 import { PermissionError, PreflightError, type ToolkitError } from '../errors.js';
 import type { Queryable } from '../db/port.js';
+import { param, sql } from '../db/sql.js';
 import { judgeServerVersion } from '../db/server-version.js';
 import { TOKEN_USAGES } from '../names.js';
 
@@ -66,13 +67,13 @@ export type PreflightCheck =
   | { check: CheckName; ok: false; kind: 'preflight' | 'permission'; problem: string; fix: string };
 
 export async function readPreflightFacts(db: Queryable, names: PreflightNames): Promise<PreflightFacts> {
-  const { rows } = await db.query(
-    `WITH app_table AS (
+  const [app, state, migrations] = [param(names.appSchema), param(names.stateSchema), param(names.migrationsSchema)];
+  const facts = sql`WITH app_table AS (
        SELECT c.oid, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $5 AND c.relkind IN ('r', 'p')
+        WHERE n.nspname = ${app} AND c.relname = ${TOKEN_USAGES} AND c.relkind IN ('r', 'p')
      ), bk_table AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $3 AND c.relname = $4 AND c.relkind IN ('r', 'p')
+        WHERE n.nspname = ${migrations} AND c.relname = ${names.migrationsTable} AND c.relkind IN ('r', 'p')
      )
      SELECT current_setting('server_version_num')::int AS server_version_num,
             current_setting('server_version') AS server_version,
@@ -82,22 +83,21 @@ export async function readPreflightFacts(db: Queryable, names: PreflightNames): 
             current_user::text AS role,
             current_database()::text AS database,
             has_database_privilege(current_database(), 'CREATE') AS can_create_in_database,
-            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS app_schema_exists,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${app}) AS app_schema_exists,
             EXISTS (SELECT 1 FROM app_table) AS table_exists,
             (SELECT pg_get_userbyid(relowner)::text FROM app_table) AS table_owner,
             COALESCE((SELECT pg_has_role(relowner, 'USAGE') FROM app_table), false) AS owns_table,
             COALESCE((SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod))
                         FROM pg_attribute a JOIN app_table t ON a.attrelid = t.oid
                        WHERE a.attname IN ('id', 'metadata') AND a.attnum > 0 AND NOT a.attisdropped), '{}'::json) AS column_types,
-            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2) AS state_schema_exists,
-            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = $2), false) AS can_create_in_state_schema,
-            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $3) AS migrations_schema_exists,
-            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = $3), false) AS can_create_in_migrations_schema,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${state}) AS state_schema_exists,
+            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = ${state}), false) AS can_create_in_state_schema,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${migrations}) AS migrations_schema_exists,
+            COALESCE((SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace WHERE nspname = ${migrations}), false) AS can_create_in_migrations_schema,
             EXISTS (SELECT 1 FROM bk_table) AS migrations_table_exists,
             COALESCE((SELECT has_table_privilege(oid, 'SELECT') AND has_table_privilege(oid, 'INSERT') AND has_table_privilege(oid, 'DELETE')
-                        FROM bk_table), false) AS can_write_migrations_table`,
-    [names.appSchema, names.stateSchema, names.migrationsSchema, names.migrationsTable, TOKEN_USAGES],
-  );
+                        FROM bk_table), false) AS can_write_migrations_table`;
+  const { rows } = await db.query(facts.text, facts.values);
   // One row always: the query selects from no table.
   const r = rows[0]!;
   return {

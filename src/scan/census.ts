@@ -3,10 +3,9 @@
  * model and *kind of row*, the rule judged once per row. verify and `backfill --dry-run`
  * read the whole table as a sum of these (tally.ts).
  */
-import { quoteIdent } from '../db/identifier.js';
-import { Params } from '../db/params.js';
+import { identifier, join, sql, unsafeRaw, type Sql } from '../db/sql.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../names.js';
-import { CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileStagedRuleSql, ruleKeys } from '../rule/index.js';
+import { CACHE_TOKEN_RULE, LEGACY_DASHBOARD, compileStagedRuleSql, ruleKeys, type StagedRuleSql } from '../rule/index.js';
 import type { PageSpan } from '../db/page-span.js';
 import { interceptionJoin } from './interceptions.js';
 import { windowSettings, windowSql, type ScanWindow } from './windows.js';
@@ -95,40 +94,85 @@ export function censusStatement(
   interceptionWindow: PageSpan | null,
   options: { createdAfter?: Date | null } = {},
 ): CensusStatement {
-  const params = new Params();
   // Rows created after an instant (a backfill run's start), counted in the same pass.
-  const createdAfter = options.createdAfter ? `t.created_at > ${params.add(options.createdAfter, 'timestamptz')}` : null;
-  const metadata = 't.metadata';
-  const rule = compileStagedRuleSql(metadata, 'k');
-  const chunk = windowSql(window, scope.usages, 't', params);
+  const createdAfter = options.createdAfter ? sql`t.created_at > ${options.createdAfter}::timestamptz` : null;
+  const rule = compileStagedRuleSql('t.metadata', 'k');
+  const chunk = windowSql(window, scope.usages, sql`t`);
   const columns = scope.columnsPresent
-    ? { read: `t.${quoteIdent(READ_COLUMN)}`, write: `t.${quoteIdent(WRITE_COLUMN)}` }
-    : { read: '0::bigint', write: '0::bigint' };
-  const join =
+    ? { read: sql`t.${identifier(READ_COLUMN)}`, write: sql`t.${identifier(WRITE_COLUMN)}` }
+    : { read: sql`0::bigint`, write: sql`0::bigint` };
+  const joined =
     scope.interceptions === null
       ? null
       : interceptionJoin(
           scope.interceptions,
-          't',
-          { provider: (i) => `${i}.provider`, model: (i) => `${i}.model` },
+          sql`t`,
+          { provider: (i) => sql`${i}.provider`, model: (i) => sql`${i}.model` },
           interceptionWindow,
-          params,
         );
   // A page number costs a text round trip (tid has no accessor), so only the tail pays it.
   const tail =
-    window.by === 'pages' && join?.page ? Math.max(window.from, window.to - Math.ceil((window.to - window.from) / SPREAD_TAIL)) : null;
-  const page = tail !== null && join?.page ? `CASE WHEN t.ctid >= ${params.add(`(${tail},0)`, 'tid')} THEN ${join.page} END` : null;
-  const inner = `SELECT ${columns.read} AS column_read, ${columns.write} AS column_write,
-                 ${rule.innerColumns.join(',\n                 ')},
-                 ${join ? join.found : 'false'} AS found, ${join ? join.columns.provider : 'NULL::text'} AS provider, ${join ? join.columns.model : 'NULL::text'} AS model${page ? `,\n                 ${page} AS page` : ''}${createdAfter ? `,\n                 ${createdAfter} AS created_after` : ''}
-            FROM ${chunk.from}${join ? `\n            ${join.sql}` : ''}
+    window.by === 'pages' && joined?.page ? Math.max(window.from, window.to - Math.ceil((window.to - window.from) / SPREAD_TAIL)) : null;
+  const page = tail !== null && joined?.page ? sql`CASE WHEN t.ctid >= ${`(${tail},0)`}::tid THEN ${joined.page} END` : null;
+  const inner = sql`SELECT ${columns.read} AS column_read, ${columns.write} AS column_write,
+                 ${joinLines(rule.innerColumns, ',\n                 ')},
+                 ${joined ? joined.found : sql`false`} AS found, ${joined ? joined.columns.provider! : sql`NULL::text`} AS provider, ${joined ? joined.columns.model! : sql`NULL::text`} AS model${page ? sql`,\n                 ${page} AS page` : sql``}${createdAfter ? sql`,\n                 ${createdAfter} AS created_after` : sql``}
+            FROM ${chunk.from}${joined ? sql`\n            ${joined.sql}` : sql``}
            WHERE ${chunk.where}
           OFFSET 0`;
+  const derived = sql`SELECT k.found, k.provider, k.model${page ? sql`, k.page` : sql``}${createdAfter ? sql`, k.created_after` : sql``}, k.column_read, k.column_write,
+             ${unsafeRaw(rule.cacheRead)} AS rule_read, ${unsafeRaw(rule.cacheWrite)} AS rule_write,
+             ${unsafeRaw(derivedColumns(rule))}
+        FROM (
+          ${inner}
+        ) AS k
+      OFFSET 0`;
+  const spread = page
+    ? sql`,\n       count(r.page)::bigint AS spread_rows, COALESCE(sum(r.page), 0)::float8 AS spread_sum, COALESCE(sum(r.page * r.page), 0)::float8 AS spread_squares`
+    : sql``;
+  const statement = sql`SELECT r.found AS has_interception, r.provider, r.model, ${unsafeRaw(BITS_SQL)} AS bits, count(*)::bigint AS rows,
+       ${unsafeRaw(CENSUS_SUMS.map((s) => `COALESCE(sum(r.${s}), 0)::text AS ${s}`).join(', '))}${createdAfter ? sql`,\n       count(*) FILTER (WHERE r.created_after)::bigint AS created_after` : sql``}${spread}
+  FROM (
+      ${derived}
+  ) AS r
+ GROUP BY 1, 2, 3, 4`;
+  return {
+    text: statement.text,
+    values: statement.values,
+    settings: { ...windowSettings(window), ...joinSettings(interceptionWindow) },
+    spreadPages: page !== null && tail !== null && window.by === 'pages' ? { from: tail, to: window.to } : null,
+  };
+}
+
+function joinLines(lines: readonly string[], separator: string): Sql {
+  return join(
+    lines.map((line) => unsafeRaw(line)),
+    separator,
+  );
+}
+
+// CASE rather than casts and products: each `bool::int * n` is two function calls a row.
+const flag = (condition: string, bit: number) => `CASE WHEN ${condition} THEN ${bit} ELSE 0 END`;
+
+/** The bits of a row of the outer level (BITS): its columns and the rule's values compared, and its facts. */
+const BITS_SQL = [
+  flag('r.column_read = 0 AND r.column_write = 0', BITS.columnsZero),
+  flag('r.column_read = r.rule_read', BITS.readEqual),
+  flag('r.column_write = r.rule_write', BITS.writeEqual),
+  flag('r.rule_read = 0', BITS.ruleReadZero),
+  flag('r.rule_write = 0', BITS.ruleWriteZero),
+  'r.facts',
+].join(' + ');
+
+/**
+ * The derived level's columns read off the judgements (constant text, from the rule): the old
+ * dashboard's read terms where several read keys carry something, and `facts`, the bits that
+ * do not depend on the columns (the document, the read keys, each key's anomaly code).
+ */
+function derivedColumns(rule: StagedRuleSql): string {
   const j = (key: string) => `k."j_${KEYS.indexOf(key)}"`;
   const readKeys = CACHE_TOKEN_RULE.outputs[0].keys;
   const ignored = readKeys.filter((key) => !(LEGACY_DASHBOARD.read as readonly string[]).includes(key));
-  // CASE rather than casts and products: each `bool::int * n` is two function calls a row.
-  const flag = (condition: string, bit: number) => `CASE WHEN ${condition} THEN ${bit} ELSE 0 END`;
   const several = `num_nonnulls(${readKeys.map(j).join(', ')}) > 1`;
   // The codes are summed only for a row with an anomaly (LEAST skips NULLs, i.e. absent keys).
   const codes = `CASE WHEN LEAST(${KEYS.map(j).join(', ')}) < 0 THEN ${KEYS.map((key, n) => `COALESCE(-LEAST(${j(key)}, 0), 0) * ${2 ** (BITS.keyCodesShift + 3 * n)}`).join(' + ')} ELSE 0 END`;
@@ -138,37 +182,8 @@ export function censusStatement(
     flag(several, BITS.severalReadKeys),
     codes,
   ].join(' + ');
-  const derived = `SELECT k.found, k.provider, k.model${page ? ', k.page' : ''}${createdAfter ? ', k.created_after' : ''}, k.column_read, k.column_write,
-             ${rule.cacheRead} AS rule_read, ${rule.cacheWrite} AS rule_write,
-             ${rule.legacyReadTerms.map((term, n) => `CASE WHEN ${several} THEN ${term} ELSE 0 END AS legacy_read_${n}`).join(', ')},
-             ${facts} AS facts
-        FROM (
-          ${inner}
-        ) AS k
-      OFFSET 0`;
-  const bits = [
-    flag('r.column_read = 0 AND r.column_write = 0', BITS.columnsZero),
-    flag('r.column_read = r.rule_read', BITS.readEqual),
-    flag('r.column_write = r.rule_write', BITS.writeEqual),
-    flag('r.rule_read = 0', BITS.ruleReadZero),
-    flag('r.rule_write = 0', BITS.ruleWriteZero),
-    'r.facts',
-  ].join(' + ');
-  const spread = page
-    ? `,\n       count(r.page)::bigint AS spread_rows, COALESCE(sum(r.page), 0)::float8 AS spread_sum, COALESCE(sum(r.page * r.page), 0)::float8 AS spread_squares`
-    : '';
-  const text = `SELECT r.found AS has_interception, r.provider, r.model, ${bits} AS bits, count(*)::bigint AS rows,
-       ${CENSUS_SUMS.map((s) => `COALESCE(sum(r.${s}), 0)::text AS ${s}`).join(', ')}${createdAfter ? ',\n       count(*) FILTER (WHERE r.created_after)::bigint AS created_after' : ''}${spread}
-  FROM (
-      ${derived}
-  ) AS r
- GROUP BY 1, 2, 3, 4`;
-  return {
-    text,
-    values: params.values,
-    settings: { ...windowSettings(window), ...joinSettings(interceptionWindow) },
-    spreadPages: page !== null && tail !== null && window.by === 'pages' ? { from: tail, to: window.to } : null,
-  };
+  return `${rule.legacyReadTerms.map((term, n) => `CASE WHEN ${several} THEN ${term} ELSE 0 END AS legacy_read_${n}`).join(', ')},
+             ${facts} AS facts`;
 }
 
 /**

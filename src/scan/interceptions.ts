@@ -4,7 +4,7 @@
  * which is built from quoted names and $n parameters.
  */
 import type { PageSpan } from '../db/page-span.js';
-import type { Params } from '../db/params.js';
+import { join, quoted, sql, unsafeRaw, type Sql } from '../db/sql.js';
 
 /** Where one chunk's rows found their interceptions: page numbers, as moments. */
 export interface InterceptionSpread {
@@ -79,17 +79,17 @@ function clampRange(range: PageSpan, end: number): PageSpan | null {
 
 export interface InterceptionJoin {
   /** The join clauses, to follow `FROM <usages chunk> AS <row alias>`. */
-  sql: string;
+  sql: Sql;
   /** An SQL expression per requested column, over the joined interception (NULL without one). */
-  columns: Record<string, string>;
+  columns: Record<string, Sql>;
   /** true when the row's interception exists. */
-  found: string;
+  found: Sql;
   /** The interception's heap page as float8 (NULL without one), for the next window. */
-  page: string;
+  page: Sql;
 }
 
 /** A column wanted from the interception: its SQL over the interception's alias. */
-export type InterceptionColumn = (alias: string) => string;
+export type InterceptionColumn = (alias: Sql) => Sql;
 
 /**
  * Joins `rows.interception_id` to `interceptions` for the `wanted` columns. With a window: a hash join of those interception
@@ -111,27 +111,33 @@ export type InterceptionColumn = (alias: string) => string;
  */
 export function interceptionJoin(
   interceptions: string,
-  rows: string,
+  rows: Sql,
   wanted: Record<string, InterceptionColumn>,
   window: PageSpan | null,
-  params: Params,
 ): InterceptionJoin {
-  const over = (alias: string) => Object.entries(wanted).map(([name, column]) => `${column(alias)} AS ${name}`);
+  const table = quoted(interceptions);
+  // The names are this code's own keys (provider, model, session).
+  const name = (key: string) => unsafeRaw(key);
+  const over = (alias: Sql) =>
+    join(
+      Object.entries(wanted).map(([key, column]) => sql`${column(alias)} AS ${name(key)}`),
+      ', ',
+    );
   if (window === null) {
     return {
-      sql: `LEFT JOIN ${interceptions} AS i ON i.id = ${rows}.interception_id`,
-      columns: Object.fromEntries(Object.entries(wanted).map(([name, column]) => [name, column('i')])),
-      found: '(i.id IS NOT NULL)',
-      page: '(i.ctid::text::point)[0]',
+      sql: sql`LEFT JOIN ${table} AS i ON i.id = ${rows}.interception_id`,
+      columns: Object.fromEntries(Object.entries(wanted).map(([key, column]) => [key, column(sql`i`)])),
+      found: sql`(i.id IS NOT NULL)`,
+      page: sql`(i.ctid::text::point)[0]`,
     };
   }
-  const near = `(SELECT n.id, n.ctid, ${over('n').join(', ')} FROM ${interceptions} AS n WHERE n.ctid >= ${params.add(`(${window.from},0)`, 'tid')} AND n.ctid < ${params.add(`(${window.to},0)`, 'tid')})`;
-  const far = `(SELECT f.ctid, ${over('f').join(', ')} FROM ${interceptions} AS f WHERE n.id IS NULL AND f.id = ${rows}.interception_id OFFSET 0)`;
+  const near = sql`(SELECT n.id, n.ctid, ${over(sql`n`)} FROM ${table} AS n WHERE n.ctid >= ${`(${window.from},0)`}::tid AND n.ctid < ${`(${window.to},0)`}::tid)`;
+  const far = sql`(SELECT f.ctid, ${over(sql`f`)} FROM ${table} AS f WHERE n.id IS NULL AND f.id = ${rows}.interception_id OFFSET 0)`;
   return {
-    sql: `LEFT JOIN ${near} AS n ON n.id = ${rows}.interception_id\n    LEFT JOIN LATERAL ${far} AS f ON true`,
-    columns: Object.fromEntries(Object.keys(wanted).map((name) => [name, `COALESCE(n.${name}, f.${name})`])),
-    found: '(n.id IS NOT NULL OR f.ctid IS NOT NULL)',
-    page: `(COALESCE(n.ctid, f.ctid)::text::point)[0]`,
+    sql: sql`LEFT JOIN ${near} AS n ON n.id = ${rows}.interception_id\n    LEFT JOIN LATERAL ${far} AS f ON true`,
+    columns: Object.fromEntries(Object.keys(wanted).map((key) => [key, sql`COALESCE(n.${name(key)}, f.${name(key)})`])),
+    found: sql`(n.id IS NOT NULL OR f.ctid IS NOT NULL)`,
+    page: sql`(COALESCE(n.ctid, f.ctid)::text::point)[0]`,
   };
 }
 

@@ -10,6 +10,7 @@
  * valid for as long as the leader's transaction is open.
  */
 import { isConnectionLoss } from '../db/pg-errors.js';
+import { param, sql, type Sql } from '../db/sql.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Connector, Queryable, Session } from '../db/port.js';
 import type { Log } from '../runtime.js';
@@ -59,13 +60,16 @@ export interface SnapshotOptions {
  * version this snapshot sees stays where it was, and no vacuum may remove it while this
  * snapshot holds back the horizon.
  */
-const FACTS_SQL = `SELECT now() AS taken_at, current_setting('server_version_num')::int AS server_version_num,
+function factsStatement(usages: string, interceptions: string): Sql {
+  const table = param(usages);
+  return sql`SELECT now() AS taken_at, current_setting('server_version_num')::int AS server_version_num,
        (SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout') AS statement_timeout,
        (SELECT setting::bigint FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout') AS idle_in_transaction,
        (SELECT setting::bigint FROM pg_settings WHERE name = 'transaction_timeout') AS transaction_timeout,
-       COALESCE(pg_relation_size(to_regclass($1)), 0) / current_setting('block_size')::bigint AS usage_pages,
-       COALESCE(pg_relation_size(to_regclass($2)), 0) / current_setting('block_size')::bigint AS interception_pages,
-       COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)), 0)::float8 AS estimated_rows`;
+       COALESCE(pg_relation_size(to_regclass(${table})), 0) / current_setting('block_size')::bigint AS usage_pages,
+       COALESCE(pg_relation_size(to_regclass(${interceptions})), 0) / current_setting('block_size')::bigint AS interception_pages,
+       COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass(${table})), 0)::float8 AS estimated_rows`;
+}
 
 /**
  * Runs `work` inside one snapshot on `leader`; COMMIT (read only) when it returns. Helper
@@ -78,7 +82,8 @@ export async function withSnapshot<T>(leader: Queryable, options: SnapshotOption
     return await withTransaction(
       leader,
       async (db) => {
-        const { rows } = await db.query(FACTS_SQL, [options.usages, options.interceptions]);
+        const read = factsStatement(options.usages, options.interceptions);
+        const { rows } = await db.query(read.text, read.values);
         const row = rows[0]!;
         const facts: SnapshotFacts = {
           takenAt: new Date(row.taken_at),

@@ -10,7 +10,7 @@
 import { sqlState } from '../db/pg-errors.js';
 import type { DbRow } from '../db/row.js';
 import type { Queryable } from '../db/port.js';
-import { withSavepoint } from '../db/transaction.js';
+import { setLocal, withSavepoint } from '../db/transaction.js';
 import { ToolkitError } from '../errors.js';
 import type { Clock } from '../runtime.js';
 import { formatDuration } from '../text/format.js';
@@ -86,7 +86,7 @@ export async function walk<S extends ChunkStatement>(options: WalkOptions<S>): P
       const changed = Object.entries(statement.settings).filter(([name, value]) => applied.get(name) !== value);
       try {
         if (changed.length > 0) {
-          await db.query(`SELECT ${changed.map((_, n) => `set_config($${2 * n + 1}, $${2 * n + 2}, true)`).join(', ')}`, changed.flat());
+          await setLocal(db, Object.fromEntries(changed));
           for (const [name, value] of changed) applied.set(name, value);
         }
         const chunkStarted = clock.now();

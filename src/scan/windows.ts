@@ -9,7 +9,7 @@
  *   in it with probability `percent`/100, independently, decided by a hash of the page number
  *   and `seed`.
  */
-import type { Params } from '../db/params.js';
+import { join, quoted, sql, type Sql } from '../db/sql.js';
 
 export type ScanWindow =
   { by: 'pages'; from: number; to: number } | { by: 'keys'; from: number; to: number } | { by: 'sample'; seed: number; percent: number };
@@ -27,32 +27,27 @@ export function keyAt(share: number): string {
 
 export interface WindowSql {
   /** The FROM item: the table under `alias`, sampled for a `sample` window. */
-  from: string;
+  from: Sql;
   /** A condition on `alias` (`true` when the FROM item alone restricts it). */
-  where: string;
+  where: Sql;
 }
 
-/** `table AS alias` restricted to `window`; every bound is a parameter added to `params`. */
-export function windowSql(window: ScanWindow, table: string, alias: string, params: Params): WindowSql {
+/** `table AS alias` restricted to `window` (`table` quoted by identifier.ts); every bound is a parameter. */
+export function windowSql(window: ScanWindow, table: string, alias: Sql): WindowSql {
+  const from = sql`${quoted(table)} AS ${alias}`;
   switch (window.by) {
     case 'pages':
       // Line pointers start at 1, so (n,0) sorts below every row of page n: [(from,0), (to,0))
       // is pages from..to-1, whatever they hold.
-      return {
-        from: `${table} AS ${alias}`,
-        where: `${alias}.ctid >= ${params.add(`(${window.from},0)`, 'tid')} AND ${alias}.ctid < ${params.add(`(${window.to},0)`, 'tid')}`,
-      };
+      return { from, where: sql`${alias}.ctid >= ${`(${window.from},0)`}::tid AND ${alias}.ctid < ${`(${window.to},0)`}::tid` };
     case 'keys': {
-      const parts: string[] = [];
-      if (window.from > 0) parts.push(`${alias}.id >= ${params.add(keyAt(window.from), 'uuid')}`);
-      if (window.to < 1) parts.push(`${alias}.id < ${params.add(keyAt(window.to), 'uuid')}`);
-      return { from: `${table} AS ${alias}`, where: parts.length > 0 ? parts.join(' AND ') : 'true' };
+      const parts: Sql[] = [];
+      if (window.from > 0) parts.push(sql`${alias}.id >= ${keyAt(window.from)}::uuid`);
+      if (window.to < 1) parts.push(sql`${alias}.id < ${keyAt(window.to)}::uuid`);
+      return { from, where: parts.length > 0 ? join(parts, ' AND ') : sql`true` };
     }
     case 'sample':
-      return {
-        from: `${table} AS ${alias} TABLESAMPLE SYSTEM (${params.add(window.percent, 'float8')}) REPEATABLE (${params.add(window.seed, 'float8')})`,
-        where: 'true',
-      };
+      return { from: sql`${from} TABLESAMPLE SYSTEM (${window.percent}::float8) REPEATABLE (${window.seed}::float8)`, where: sql`true` };
   }
 }
 
@@ -73,6 +68,6 @@ export function windowSettings(window: ScanWindow): Record<string, string> {
  * scan stops at a LIMIT; a slice of keys is read in whatever order its plan gives, so it is
  * ordered by key. `id` is the key column's SQL.
  */
-export function windowOrder(window: ScanWindow, id: string): string {
-  return window.by === 'keys' ? `\n   ORDER BY ${id}` : '';
+export function windowOrder(window: ScanWindow, id: Sql): Sql {
+  return window.by === 'keys' ? sql`\n   ORDER BY ${id}` : sql``;
 }

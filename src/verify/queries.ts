@@ -3,6 +3,7 @@
  * themselves are chunk statements: the census (src/scan/census.ts) and the later passes
  * (rows.ts).
  */
+import { param, sql, type Sql } from '../db/sql.js';
 import { ANOMALY_CLASSES, ruleKeys } from '../rule/index.js';
 
 /** Every anomaly label the rule can produce (`class:key`), in a stable order. */
@@ -11,7 +12,10 @@ export function allAnomalyLabels(): string[] {
   return ['not_an_object:$', ...ANOMALY_CLASSES.filter((c) => c !== 'not_an_object').flatMap((c) => keys.map((k) => `${c}:${k}`))];
 }
 
-/** `$1` = the usage table's qualified name as text, `$2` = the cache column names, `$3` = the interceptions table's name. */
-export const PREFLIGHT_SQL = `SELECT to_regclass($1) IS NOT NULL AS table_exists,
-  (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = ANY($2) AND NOT attisdropped)::int AS cache_columns,
-  to_regclass($3) IS NOT NULL AS interceptions_exist`;
+/** Whether the usage table, its cache columns (how many of `cacheColumns`) and the interceptions table exist; names quoted. */
+export function preflightStatement(usages: string, cacheColumns: readonly string[], interceptions: string): Sql {
+  const table = param(usages);
+  return sql`SELECT to_regclass(${table}) IS NOT NULL AS table_exists,
+  (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(${table}) AND attname = ANY(${cacheColumns}) AND NOT attisdropped)::int AS cache_columns,
+  to_regclass(${interceptions}) IS NOT NULL AS interceptions_exist`;
+}

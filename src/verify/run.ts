@@ -25,7 +25,7 @@ import { withSnapshot, type Snapshot } from '../scan/snapshot.js';
 import { anomalyLabelsOf, rowKind, type CensusGroup } from '../scan/tally.js';
 import { groupFacts } from './census-facts.js';
 import { classOfFlags, PARITY_CLASSES } from './parity-class.js';
-import { PREFLIGHT_SQL } from './queries.js';
+import { preflightStatement } from './queries.js';
 import { anomalySampleStatement, classSampleStatement, sessionDiffStatement, sessionTotalsStatement } from './rows.js';
 import { estimateFigures, planReplicates, type Replicate } from './sample-estimate.js';
 import { SESSION_LIMIT, SessionDiffs } from './sessions.js';
@@ -196,7 +196,8 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
   const scan = new Scan({ snapshot, command: COMMAND, sink: deps.sink ?? silentScanSink, clock: deps.clock, sizer: chunkSizer });
   const names = tables(settings.schema, settings.stateSchema);
   const { facts: snap } = snapshot;
-  const { rows: pre } = await snapshot.db.query(PREFLIGHT_SQL, [names.usages, CACHE_COLUMNS, names.interceptions]);
+  const preflight = preflightStatement(names.usages, CACHE_COLUMNS, names.interceptions);
+  const { rows: pre } = await snapshot.db.query(preflight.text, preflight.values);
   const state = pre[0]!;
   if (!state.table_exists) {
     throw new PreflightError(`table ${names.usages} does not exist`, {

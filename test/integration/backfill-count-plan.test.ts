@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { withTransaction } from '../../src/db/transaction.js';
 import { eligibleCountStatement } from '../../src/backfill/sql/forward.js';
-import { countChunkSettings, type CountWindow } from '../../src/backfill/sql/keyset.js';
+import { countChunkSettings, type CountWindow } from '../../src/backfill/sql/count-window.js';
 import { appTables } from '../../src/names.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';

@@ -71,7 +71,7 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
   it("a judge leaves out, in its own statement, the rows recorded as moved onto its pages in this run's pass", async () => {
     // A stand-in for the ledger's table, so no run has to be recorded.
     await db.query(`CREATE TABLE public.moved_stand_in (run_id bigint, pass integer, row_address tid)`);
-    const moved = { table: 'public.moved_stand_in', runId: 7, pass: 1 };
+    const moved = { table: '"public"."moved_stand_in"', runId: 7, pass: 1 };
     const { rows } = await db.query(`SELECT ctid::text AS a FROM ${usages} WHERE ctid < '(20,0)'::tid ORDER BY ctid LIMIT 4`);
     const { rows: beyond } = await db.query(`SELECT ctid::text AS a FROM ${usages} WHERE ctid >= '(20,0)'::tid LIMIT 1`);
     const record = (runId: number, pass: number, a: string) =>

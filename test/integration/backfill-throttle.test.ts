@@ -52,7 +52,7 @@ describe.each(WALKS)('throttle: sessions blocked by the backfill (%s walk)', (wa
         {
           ...time,
           connect: instrumentedConnect(db.url, async (text) => {
-            if (text !== BLOCKED_BY_ME_SQL || appWrite) return;
+            if (text !== BLOCKED_BY_ME_SQL.text || appWrite) return;
             // The batch has updated its rows and not committed: the application's write queues.
             appWrite = app.query(`UPDATE aibridge_token_usages SET output_tokens = output_tokens + 1 WHERE id = $1`, [target]);
             for (let i = 0; i < 500; i++) {

@@ -8,6 +8,7 @@ import { batchProgressText } from '../../src/backfill/output/progress.js';
 import { resumeCommandLine } from '../../src/backfill/resume-command.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement, eligibleCountStatement } from '../../src/backfill/sql/forward.js';
 import { mergeCountsSql } from '../../src/ledger/checkpoint.js';
+import { sql } from '../../src/db/sql.js';
 import { tables as tableNames } from '../../src/names.js';
 import { backfillSchema } from '../../src/backfill/options.js';
 import { ConnectionError } from '../../src/errors.js';
@@ -105,14 +106,14 @@ describe('SQL text', () => {
   const started = new Date('2026-11-30T12:00:00.123Z');
 
   it.each([
-    [{ lo: null, hi: null }, 'true', [500, started]],
-    [{ lo: 'a', hi: null }, 't.id > $3::uuid', [500, started, 'a']],
-    [{ lo: 'a', hi: 'b' }, 't.id > $3::uuid AND t.id <= $4::uuid', [500, started, 'a', 'b']],
+    [{ lo: null, hi: null }, 'true\n   ORDER BY t.id\n   LIMIT $2', [started, 500]],
+    [{ lo: 'a', hi: null }, 't.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3', [started, 'a', 500]],
+    [{ lo: 'a', hi: 'b' }, 't.id > $2::uuid AND t.id <= $3::uuid\n   ORDER BY t.id\n   LIMIT $4', [started, 'a', 'b', 500]],
   ])('a batch over %j reads its rows once, in key order from the primary key, as many as asked', (bounds, condition, values) => {
     const { text } = batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started });
     expect(batchStatement(names.usages, { ...bounds, size: 500, existedBefore: started }).values).toEqual(values);
     // `t.id` qualified: ORDER BY id beside an id::text output column would sort by the text.
-    expect(text).toContain(`FROM "app"."aibridge_token_usages" AS t\n   WHERE ${condition}\n   ORDER BY t.id\n   LIMIT $1`);
+    expect(text).toContain(`FROM "app"."aibridge_token_usages" AS t\n   WHERE ${condition}`);
     expect(text.match(/FROM "app"\."aibridge_token_usages" AS t\b/g)).toHaveLength(1);
   });
 
@@ -133,8 +134,12 @@ describe('SQL text', () => {
     expect(values).toEqual([started, 'a', 2000]);
     expect(text).toContain('AS eligible');
     expect(text).toContain('WHERE t.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3');
-    // Owned rows only, tested before the rule so a filled row never enters the rule's expressions.
-    expect(text).toContain('count(*) FILTER (WHERE t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 AND (GREATEST(0, ');
+    // Owned rows only, tested before the rule in a CASE (PostgreSQL promises no order for AND's
+    // operands), so a filled row never enters the rule's expressions.
+    expect(text).toContain(
+      'count(*) FILTER (WHERE CASE WHEN t."cache_read_input_tokens" = 0 AND t."cache_write_input_tokens" = 0 THEN GREATEST(0, ',
+    );
+    expect(text).toMatch(/ <> 0 ELSE false END\)::bigint AS eligible,/);
     expect(text).toContain("t.metadata ? 'cache_read_input'");
     expect(text).not.toMatch(/\bUPDATE\b/);
     // From PostgreSQL 14 the chunks are stretches of heap pages, read in order (a TID range scan).
@@ -144,7 +149,9 @@ describe('SQL text', () => {
   });
 
   it('merges anomaly counts from a parameter', () => {
-    expect(mergeCountsSql('anomalies', '$8')).toContain('jsonb_each_text($8::jsonb)');
+    const merged = sql`SET anomalies = ${mergeCountsSql(sql`anomalies`, '{"negative":2}')} WHERE id = ${7}`;
+    expect(merged.text).toContain('jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($1::jsonb)');
+    expect(merged.values).toEqual(['{"negative":2}', 7]);
   });
 });
 

@@ -7,19 +7,27 @@ const started = new Date('2026-11-30T12:00:00.123Z');
 
 describe('reverse statements', () => {
   it.each([
-    [{ lo: null, hi: null }, [], 'true'],
-    [{ lo: '00000000-0000-4000-8000-000000000001', hi: null }, ['00000000-0000-4000-8000-000000000001'], 't.id > $3::uuid'],
-    [{ lo: null, hi: '7fffffff-ffff-ffff-ffff-ffffffffffff' }, ['7fffffff-ffff-ffff-ffff-ffffffffffff'], 't.id <= $3::uuid'],
+    [{ lo: null, hi: null }, [], 'true\n   ORDER BY t.id\n   LIMIT $2'],
+    [
+      { lo: '00000000-0000-4000-8000-000000000001', hi: null },
+      ['00000000-0000-4000-8000-000000000001'],
+      't.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3',
+    ],
+    [
+      { lo: null, hi: '7fffffff-ffff-ffff-ffff-ffffffffffff' },
+      ['7fffffff-ffff-ffff-ffff-ffffffffffff'],
+      't.id <= $2::uuid\n   ORDER BY t.id\n   LIMIT $3',
+    ],
     [
       { lo: '00000000-0000-4000-8000-000000000001', hi: '7fffffff-ffff-ffff-ffff-ffffffffffff' },
       ['00000000-0000-4000-8000-000000000001', '7fffffff-ffff-ffff-ffff-ffffffffffff'],
-      't.id > $3::uuid AND t.id <= $4::uuid',
+      't.id > $2::uuid AND t.id <= $3::uuid\n   ORDER BY t.id\n   LIMIT $4',
     ],
   ])('bounds %j are parameters, never text', (bounds, values, condition) => {
     const statement = reverseBatchStatement(names.usages, { ...bounds, size: 100, existedBefore: started });
-    expect(statement.values).toEqual([100, started, ...values]);
+    expect(statement.values).toEqual([started, ...values, 100]);
     // The key condition and the LIMIT bound the rows read once; the UPDATE only joins back to them.
-    expect(statement.text.split(`WHERE ${condition}\n   ORDER BY t.id\n   LIMIT $1`).length - 1).toBe(1);
+    expect(statement.text.split(`WHERE ${condition}`).length - 1).toBe(1);
     for (const value of values) expect(statement.text).not.toContain(value);
   });
 
@@ -35,7 +43,7 @@ describe('reverse statements', () => {
   });
 
   it('new metadata writes the first key of each side and displaces, never drops, what it replaces', () => {
-    const sql = newMetadataSql();
+    const sql = newMetadataSql().text;
     expect(sql).toContain(`jsonb_build_object('cache_read_input', t."cache_read_input_tokens")`);
     expect(sql).toContain(`jsonb_build_object('cache_creation_input', t."cache_write_input_tokens")`);
     expect(sql).toContain(`jsonb_build_object('${DISPLACED_KEY}', jsonb_object_agg(e.key, e.value))`);

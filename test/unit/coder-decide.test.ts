@@ -197,7 +197,7 @@ describe("status's account", () => {
 
 describe("Coder's SQL", () => {
   it('replaces the one version row the way Coder does', () => {
-    expect(setVersionStatements('coder "x"', 461)).toEqual([
+    expect(setVersionStatements('coder "x"', 461).map(({ text, values }) => ({ text, values }))).toEqual([
       { text: 'TRUNCATE "coder ""x"""."schema_migrations"', values: [] },
       { text: 'INSERT INTO "coder ""x"""."schema_migrations" (version, dirty) VALUES ($1, false)', values: [461] },
     ]);

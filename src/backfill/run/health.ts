@@ -6,6 +6,7 @@
  * and the gate says so once).
  */
 import type { Queryable } from '../../db/port.js';
+import { sql } from '../../db/sql.js';
 import type { SlotSample, StandbySample } from '../policy/replica-watch.js';
 import type { StandbyReport } from '../policy/standby-reports.js';
 
@@ -53,10 +54,10 @@ export const SLOTS_SQL = `SELECT s.slot_name::text AS slot_name, s.slot_type, s.
  * Other backfill sessions are not counted: parallel workers briefly queue on the run's ledger
  * row, which every batch updates, and backing off from our own workers would only slow the run.
  */
-export const BLOCKED_BY_ME_SQL = `SELECT count(*)::int AS blocked
+export const BLOCKED_BY_ME_SQL = sql`SELECT count(*)::int AS blocked
     FROM pg_stat_activity AS a
    WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
-     AND a.application_name IS DISTINCT FROM $1
+     AND a.application_name IS DISTINCT FROM ${BACKFILL_APPLICATION_NAME}
      AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid))`;
 
 const orNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -98,6 +99,6 @@ export async function replicationSlots(db: Queryable): Promise<SlotSample[]> {
 }
 
 export async function sessionsBlockedByMe(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ blocked: number }>(BLOCKED_BY_ME_SQL, [BACKFILL_APPLICATION_NAME]);
+  const { rows } = await db.query<{ blocked: number }>(BLOCKED_BY_ME_SQL.text, BLOCKED_BY_ME_SQL.values);
   return Number(rows[0]?.blocked ?? 0);
 }

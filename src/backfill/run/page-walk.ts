@@ -20,7 +20,7 @@ import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
 import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
-import { readJudgement, spanCondition } from '../sql/page-walk.js';
+import { readJudgement, windowReadStatement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
 import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
@@ -319,8 +319,8 @@ export class PageWalker implements RangeWalker {
    * and the count at the end of the pass, minutes later, would otherwise do them.
    */
   private async closeWindow(db: Queryable, window: Window): Promise<void> {
-    const cond = spanCondition(window, 1);
-    await withTransaction(db, (tx) => tx.query(`SELECT count(*) FROM ${this.settings.tables.usages} AS t WHERE ${cond.sql}`, cond.values), {
+    const read = windowReadStatement(this.settings.tables.usages, window);
+    await withTransaction(db, (tx) => tx.query(read.text, read.values), {
       mode: 'read-only',
       local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' },
     });

@@ -3,6 +3,7 @@
  * the ledger exists, and this role may do what the run needs.
  */
 import type { Queryable } from '../../db/port.js';
+import { sql } from '../../db/sql.js';
 import { PermissionError, PreflightError } from '../../errors.js';
 import { ledgerExists } from '../../ledger/runs.js';
 import { CACHE_COLUMNS, READ_COLUMN, TOKEN_USAGES, WRITE_COLUMN, type Tables } from '../../names.js';
@@ -19,14 +20,12 @@ export interface TableFacts {
 }
 
 export async function inspectTable(db: Queryable, schema: string, names: Tables): Promise<TableFacts> {
-  const { rows } = await db.query(
-    `SELECT c.reltuples::float8 AS reltuples,
-            (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped)::int AS cache_columns,
-            to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS has_ledger,
-            to_regclass($5) IS NOT NULL AS has_interceptions
-       FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [names.usages, CACHE_COLUMNS, names.runs, names.ranges, names.interceptions],
-  );
+  const facts = sql`SELECT c.reltuples::float8 AS reltuples,
+            (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY(${CACHE_COLUMNS}) AND NOT a.attisdropped)::int AS cache_columns,
+            to_regclass(${names.runs}) IS NOT NULL AND to_regclass(${names.ranges}) IS NOT NULL AS has_ledger,
+            to_regclass(${names.interceptions}) IS NOT NULL AS has_interceptions
+       FROM pg_class c WHERE c.oid = to_regclass(${names.usages})`;
+  const { rows } = await db.query(facts.text, facts.values);
   const row = rows[0];
   if (!row) {
     throw new PreflightError(`table ${TOKEN_USAGES} not found in schema "${schema}"`, {
@@ -85,11 +84,9 @@ export async function preflightWrite(db: Queryable, facts: TableFacts, names: Ta
     [names.movedRows, 'DELETE'],
     [names.controlLog, 'INSERT'],
   ];
-  const { rows } = await db.query<{ ok: boolean[] }>(
-    `SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(tbl, priv, ord)`,
-    [needs.map(([t]) => t), needs.map(([, p]) => p)],
-  );
+  const privileges = sql`SELECT array_agg(has_table_privilege(n.tbl, n.priv) ORDER BY n.ord) AS ok
+       FROM unnest(${needs.map(([t]) => t)}::text[], ${needs.map(([, p]) => p)}::text[]) WITH ORDINALITY AS n(tbl, priv, ord)`;
+  const { rows } = await db.query<{ ok: boolean[] }>(privileges.text, privileges.values);
   const lacking = new Map<string, string[]>();
   needs.forEach(([table, privilege], i) => {
     if (rows[0]!.ok[i]) return;

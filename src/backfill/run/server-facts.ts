@@ -1,10 +1,12 @@
 /** What the walk plans with that only the server knows: the heap's size and the checkpoint pace (its version: db/server-version.ts). */
 import type { Queryable } from '../../db/port.js';
+import { sql } from '../../db/sql.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 
 /** Pages of `usages`'s heap now (its main fork; the block size read from the server). */
 export async function heapPages(db: Queryable, usages: string): Promise<number> {
-  const { rows } = await db.query(`SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint AS pages`, [usages]);
+  const pages = sql`SELECT pg_relation_size(${usages}::regclass) / current_setting('block_size')::bigint AS pages`;
+  const { rows } = await db.query(pages.text, pages.values);
   return Number(rows[0]!.pages);
 }
 

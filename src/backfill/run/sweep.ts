@@ -19,7 +19,7 @@ import type { Clock } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BatchSizer } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
-import { countChunkSettings, type CountWindow } from '../sql/keyset.js';
+import { countChunkSettings, type CountWindow } from '../sql/count-window.js';
 import { readServerVersion, TID_RANGE_SCAN_VERSION } from '../../db/server-version.js';
 import { heapPages } from './server-facts.js';
 

@@ -7,8 +7,9 @@
 import type { Direction } from '../../ledger/rows.js';
 import type { JudgedRow } from '../policy/rounds.js';
 import { batchStatement, eligibleCountStatement, judgeStatement, roundStatement } from './forward.js';
-import type { Statement } from '../../db/port.js';
-import type { CountWindow, KeyWindow } from './keyset.js';
+import type { Statement } from '../../db/sql.js';
+import type { CountWindow } from './count-window.js';
+import type { KeyWindow } from './key-window.js';
 import type { JudgeSpan, RoundPlace } from './page-walk.js';
 import { reverseBatchStatement, reverseCountStatement, reverseJudgeStatement, reverseRoundStatement } from './reverse.js';
 

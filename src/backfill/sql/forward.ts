@@ -1,31 +1,41 @@
 /**
- * The forward batch statement (fill the columns from metadata) and the count that says whether
- * a sweep is still needed. Built from quoted identifiers only; every value is a $n parameter,
- * and each text is pinned by a unit test.
+ * The forward run's statements (fill the columns from metadata): the key walk's batch, the count
+ * that says whether a sweep is still needed, and the page walk's judge and round. Built with the
+ * sql tag (db/sql.ts); test/unit/backfill/sql/__snapshots__ pins each text.
  */
-import { quoteIdent } from '../../db/identifier.js';
+import { identifier, join, quoted, sql, unsafeRaw, type Sql } from '../../db/sql.js';
 import { READ_COLUMN, WRITE_COLUMN } from '../../names.js';
 import { compileRuleSql, compileStagedRuleSql } from '../../rule/sql.js';
-import { batchSummarySql, countChunkSql, countsByClassSql, keyCondition, type CountWindow, type KeyWindow } from './keyset.js';
-import type { Statement } from '../../db/port.js';
-import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 import type { JudgedRow } from '../policy/rounds.js';
+import { batchSummarySql, countsByClassSql } from './batch-summary.js';
+import { countChunkSql, type CountWindow } from './count-window.js';
+import { keyCondition, type KeyWindow } from './key-window.js';
+import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 
-const read = `t.${quoteIdent(READ_COLUMN)}`;
-const write = `t.${quoteIdent(WRITE_COLUMN)}`;
+const read = sql`t.${identifier(READ_COLUMN)}`;
+const write = sql`t.${identifier(WRITE_COLUMN)}`;
+const SET_COLUMNS = sql`${identifier(READ_COLUMN)} = v.cache_read, ${identifier(WRITE_COLUMN)} = v.cache_write`;
 
 /** Rows the backfill owns: both columns still 0 (the application never wrote them, no batch filled them). */
-const OWNED = `${read} = 0 AND ${write} = 0`;
+const OWNED = sql`${read} = 0 AND ${write} = 0`;
 
 /**
  * The rule over the rows the backfill owns: both columns still 0. The metadata of any other
  * row reads as NULL, so its keys are never judged — a row the application wrote, or one an
  * earlier batch filled, costs two integer comparisons.
  */
-const OWNED_METADATA = `CASE WHEN ${OWNED} THEN t.metadata END`;
+const OWNED_METADATA = sql`CASE WHEN ${OWNED} THEN t.metadata END`;
 
+/** The rule's expressions (constant text, rule/sql.ts) as fragments. */
 function ownedRule(row: string) {
-  return compileStagedRuleSql(OWNED_METADATA, row);
+  const rule = compileStagedRuleSql(OWNED_METADATA.text, row);
+  return {
+    innerColumns: join(rule.innerColumns.map(unsafeRaw), ',\n         '),
+    cacheRead: unsafeRaw(rule.cacheRead),
+    cacheWrite: unsafeRaw(rule.cacheWrite),
+    hasAnomaly: (where: (holds: Sql) => Sql = (holds) => holds) =>
+      Object.fromEntries(Object.entries(rule.hasAnomaly).map(([cls, holds]) => [cls, where(unsafeRaw(holds))])),
+  };
 }
 
 /**
@@ -49,27 +59,26 @@ function ownedRule(row: string) {
  * - `existed` counts the rows created at or before `$existedBefore` (the run's start): what the
  *   table held when the run began, for verify's count parity.
  */
-export function batchStatement(usages: string, window: KeyWindow): Statement {
+export function batchStatement(usages: string, window: KeyWindow): Sql {
   const rule = ownedRule('s');
-  const cond = keyCondition(window, 3);
-  const text = `WITH s AS MATERIALIZED (
+  const table = quoted(usages);
+  return sql`WITH s AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (${read} <> 0 OR ${write} <> 0) AS app_written,
-         t.created_at <= $2::timestamptz AS existed,
-         ${rule.innerColumns.join(',\n         ')}
-    FROM ${usages} AS t
-   WHERE ${cond.sql}
+         t.created_at <= ${window.existedBefore}::timestamptz AS existed,
+         ${rule.innerColumns}
+    FROM ${table} AS t
+   WHERE ${keyCondition(window)}
    ORDER BY t.id
-   LIMIT $1
+   LIMIT ${window.size}
 ), v AS (
   SELECT s.row_address, s.row_version, ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write FROM s
 ), u AS (
-  UPDATE ${usages} AS t SET ${quoteIdent(READ_COLUMN)} = v.cache_read, ${quoteIdent(WRITE_COLUMN)} = v.cache_write
+  UPDATE ${table} AS t SET ${SET_COLUMNS}
     FROM v
    WHERE t.ctid = v.row_address AND t.xmin = v.row_version AND (v.cache_read <> 0 OR v.cache_write <> 0)
   RETURNING 1
 )
-${batchSummarySql('s.app_written', countsByClassSql(rule.hasAnomaly))}`;
-  return { text, values: [window.size, window.existedBefore, ...cond.values] };
+${batchSummarySql(sql`s.app_written`, countsByClassSql(rule.hasAnomaly()))}`;
 }
 
 /**
@@ -82,25 +91,27 @@ export const BATCH_PLANNER_SETTINGS: Readonly<Record<string, string>> = { enable
  * One chunk of the count that ends a pass: of the chunk's rows, how many a sweep would still
  * write. Short on its own (the whole table is counted chunk by chunk, each in its own snapshot).
  * One plain aggregate: each rule key is mentioned once, so nothing is judged twice. Ownership
- * is tested first: after a pass most rows are filled, and the executor evaluates an AND's
- * arguments in order and stops at the first false, so for them the rule's expressions are never
- * entered (written through OWNED_METADATA instead, each key would still test the CASE and call
- * the operators on NULL). PostgreSQL does not promise that order; the rule cannot raise, so
- * another order would cost time, never change the count (`npx tsx bench/count-walk.ts`). The last key is the largest id's text under
+ * is tested first, in a CASE: after a pass most rows are filled, and for them the rule's
+ * expressions are then never entered (written through OWNED_METADATA instead, each key would
+ * still test the CASE and call the operators on NULL). A CASE, not an AND: PostgreSQL evaluates
+ * a CASE's conditions in order and only the branch chosen, and promises no order for the
+ * operands of AND (rule/sql.ts guards with CASEs for the same reason). The count is the same
+ * either way — the rule cannot raise — but a filled row must not pay for the rule
+ * (`npx tsx bench/count-walk.ts`). The last key is the largest id's text under
  * the C collation, whose order is the uuid order (a key window only: a page window's successor
  * is the next page, and no row pays for the text).
  */
-export function eligibleCountStatement(usages: string, window: CountWindow): Statement {
+export function eligibleCountStatement(usages: string, window: CountWindow): Sql {
   const rule = compileRuleSql('t.metadata');
   const chunk = countChunkSql(window);
-  const rows = window.by === 'page' ? `${usages} AS t\n ${chunk.sql}` : `(SELECT t.* FROM ${usages} AS t\n ${chunk.sql}) AS t`;
-  const text = `SELECT count(*)::bigint AS scanned,
-       count(*) FILTER (WHERE ${OWNED} AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0))::bigint AS eligible,
-       count(*) FILTER (WHERE t.created_at <= $1::timestamptz)::bigint AS existed,
+  const table = quoted(usages);
+  const rows = window.by === 'page' ? sql`${table} AS t\n ${chunk}` : sql`(SELECT t.* FROM ${table} AS t\n ${chunk}) AS t`;
+  return sql`SELECT count(*)::bigint AS scanned,
+       count(*) FILTER (WHERE CASE WHEN ${OWNED} THEN ${unsafeRaw(rule.cacheRead)} <> 0 OR ${unsafeRaw(rule.cacheWrite)} <> 0 ELSE false END)::bigint AS eligible,
+       count(*) FILTER (WHERE t.created_at <= ${window.existedBefore}::timestamptz)::bigint AS existed,
        0::bigint AS unreversible,
-       ${window.by === 'key' ? 'max(t.id::text COLLATE "C")' : 'NULL::text'} AS last_id
+       ${window.by === 'key' ? sql`max(t.id::text COLLATE "C")` : sql`NULL::text`} AS last_id
   FROM ${rows}`;
-  return { text, values: [window.existedBefore, ...chunk.values] };
 }
 
 /**
@@ -110,26 +121,23 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sta
  * were) — and the rows to write with their two values (judgedArraysSql). The rule is evaluated
  * only for rows the backfill owns.
  */
-export function judgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Statement {
+export function judgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Sql {
   const rule = ownedRule('s');
-  const cond = spanCondition(span, 2);
-  const counted = countedSql(span, 4);
-  const text = `WITH j AS MATERIALIZED (
+  return sql`WITH j AS MATERIALIZED (
   SELECT t.id, t.ctid AS row_address, t.xmin AS row_version, (${read} <> 0 OR ${write} <> 0) AS app_written,
-         t.created_at <= $1::timestamptz AS existed, ${counted.sql} AS counted,
-         ${rule.innerColumns.join(',\n         ')}
-    FROM ${usages} AS t
-   WHERE ${cond.sql}
+         t.created_at <= ${existedBefore}::timestamptz AS existed, ${countedSql(span)} AS counted,
+         ${rule.innerColumns}
+    FROM ${quoted(usages)} AS t
+   WHERE ${spanCondition(span)}
 ), s AS (
   SELECT s.*, ${rule.cacheRead} AS cache_read, ${rule.cacheWrite} AS cache_write FROM j AS s
 )
 SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.app_written)::bigint AS app_written,
        count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
-       ${countsByClassSql(Object.fromEntries(Object.entries(rule.hasAnomaly).map(([c, holds]) => [c, `s.counted AND ${holds}`])))} AS anomalies,
-       ${judgedArraysSql('s.cache_read <> 0 OR s.cache_write <> 0', ['s.cache_read', 's.cache_write'])}
+       ${countsByClassSql(rule.hasAnomaly((holds) => sql`s.counted AND ${holds}`))} AS anomalies,
+       ${judgedArraysSql(sql`s.cache_read <> 0 OR s.cache_write <> 0`, [sql`s.cache_read`, sql`s.cache_write`])}
   FROM s`;
-  return { text, values: [existedBefore, ...cond.values, ...counted.values] };
 }
 
 /**
@@ -138,25 +146,20 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
  * columns still 0. A row changed since — by the application, or moved by an update — is
  * skipped, never written from a stale read, and left to the convergence count.
  */
-export function roundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Statement {
-  const summary = roundSummarySql(place, 5);
-  const text = `WITH v AS (
-  SELECT * FROM unnest($1::uuid[], $2::xid[], $3::bigint[], $4::bigint[]) AS v(id, row_version, cache_read, cache_write)
+export function roundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Sql {
+  const [ids, versions, reads, writes] = [
+    rows.map((r) => r.id),
+    rows.map((r) => r.version),
+    rows.map((r) => r.values[0]),
+    rows.map((r) => r.values[1]),
+  ];
+  return sql`WITH v AS (
+  SELECT * FROM unnest(${ids}::uuid[], ${versions}::xid[], ${reads}::bigint[], ${writes}::bigint[]) AS v(id, row_version, cache_read, cache_write)
 ), u AS (
-  UPDATE ${usages} AS t SET ${quoteIdent(READ_COLUMN)} = v.cache_read, ${quoteIdent(WRITE_COLUMN)} = v.cache_write
+  UPDATE ${quoted(usages)} AS t SET ${SET_COLUMNS}
     FROM v
    WHERE t.id = v.id AND t.xmin = v.row_version AND ${OWNED}
   RETURNING t.ctid AS address
 )
-${summary.sql}`;
-  return {
-    text,
-    values: [
-      rows.map((r) => r.id),
-      rows.map((r) => r.version),
-      rows.map((r) => r.values[0]),
-      rows.map((r) => r.values[1]),
-      ...summary.values,
-    ],
-  };
+${roundSummarySql(place)}`;
 }

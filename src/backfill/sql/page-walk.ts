@@ -15,6 +15,7 @@
  * run (`npx tsx bench/walk-probe.ts` measures the alternatives).
  */
 import type { PageSpan } from '../../db/page-span.js';
+import { identifier, join, quoted, sql, type Sql } from '../../db/sql.js';
 import { countsOf } from '../../ledger/rows.js';
 import { pageOf, type JudgedRow } from '../policy/rounds.js';
 
@@ -24,11 +25,8 @@ export function pageTid(page: number): string {
 }
 
 /** The TID range condition of a span (a TID range scan reads its pages in order, pruning each). */
-export function spanCondition(span: PageSpan, firstParam: number): { sql: string; values: string[] } {
-  return {
-    sql: `t.ctid >= $${firstParam}::tid AND t.ctid < $${firstParam + 1}::tid`,
-    values: [pageTid(span.from), pageTid(span.to)],
-  };
+export function spanCondition(span: PageSpan): Sql {
+  return sql`t.ctid >= ${pageTid(span.from)}::tid AND t.ctid < ${pageTid(span.to)}::tid`;
 }
 
 /**
@@ -45,13 +43,10 @@ export interface JudgeSpan extends PageSpan {
  * may commit a row and its record between two statements, and a judge that saw the row but not
  * the record would count it twice.
  */
-export function countedSql(span: JudgeSpan, firstParam: number): { sql: string; values: (string | number)[] } {
-  const [run, pass, from, to] = [0, 1, 2, 3].map((i) => `$${firstParam + i}`);
-  return {
-    sql: `t.ctid <> ALL (ARRAY(SELECT m.row_address FROM ${span.moved.table} AS m
-                             WHERE m.run_id = ${run} AND m.pass = ${pass} AND m.row_address >= ${from}::tid AND m.row_address < ${to}::tid))`,
-    values: [span.moved.runId, span.moved.pass, pageTid(span.from), pageTid(span.to)],
-  };
+export function countedSql(span: JudgeSpan): Sql {
+  const { moved } = span;
+  return sql`t.ctid <> ALL (ARRAY(SELECT m.row_address FROM ${quoted(moved.table)} AS m
+                             WHERE m.run_id = ${moved.runId} AND m.pass = ${moved.pass} AND m.row_address >= ${pageTid(span.from)}::tid AND m.row_address < ${pageTid(span.to)}::tid))`;
 }
 
 /**
@@ -66,17 +61,14 @@ export interface RoundPlace {
 /**
  * The one row a round statement returns, over `u`, the rows it updated (RETURNING the new
  * version's address): `updated`, and `moved`, the addresses that left the window for a page of
- * the pass, with their parameters from `firstParam` on.
+ * the pass.
  */
-export function roundSummarySql(place: RoundPlace, firstParam: number): { sql: string; values: number[] } {
-  const page = `((u.address::text)::point)[0]`;
-  const [from, to, end] = [firstParam, firstParam + 1, firstParam + 2].map((n) => `$${n}::float8`);
-  return {
-    sql: `SELECT count(*)::bigint AS updated,
-       COALESCE(array_agg(u.address::text) FILTER (WHERE (${page} < ${from} OR ${page} >= ${to}) AND ${page} < ${end}), '{}') AS moved
-  FROM u`,
-    values: [place.window.from, place.window.to, place.passEnd],
-  };
+export function roundSummarySql(place: RoundPlace): Sql {
+  const page = sql`((u.address::text)::point)[0]`;
+  const [from, to, end] = [place.window.from, place.window.to, place.passEnd];
+  return sql`SELECT count(*)::bigint AS updated,
+       COALESCE(array_agg(u.address::text) FILTER (WHERE (${page} < ${from}::float8 OR ${page} >= ${to}::float8) AND ${page} < ${end}::float8), '{}') AS moved
+  FROM u`;
 }
 
 /**
@@ -84,14 +76,25 @@ export function roundSummarySql(place: RoundPlace, firstParam: number): { sql: s
  * write (where `writes` holds), as parallel arrays in physical order — id, address, version —
  * plus the direction's own `values`.
  */
-export function judgedArraysSql(writes: string, values: readonly string[]): string {
-  const agg = (expr: string) => `COALESCE(array_agg(${expr}) FILTER (WHERE ${writes}), '{}')`;
-  return [
-    `${agg('s.id::text')} AS ids`,
-    `${agg('s.row_address::text')} AS addresses`,
-    `${agg('s.row_version::text')} AS versions`,
-    ...values.map((v, i) => `${agg(`(${v})::text`)} AS values_${i}`),
-  ].join(',\n       ');
+export function judgedArraysSql(writes: Sql, values: readonly Sql[]): Sql {
+  const agg = (expr: Sql) => sql`COALESCE(array_agg(${expr}) FILTER (WHERE ${writes}), '{}')`;
+  return join(
+    [
+      sql`${agg(sql`s.id::text`)} AS ids`,
+      sql`${agg(sql`s.row_address::text`)} AS addresses`,
+      sql`${agg(sql`s.row_version::text`)} AS versions`,
+      ...values.map((v, i) => sql`${agg(sql`(${v})::text`)} AS ${identifier(`values_${i}`)}`),
+    ],
+    ',\n       ',
+  );
+}
+
+/**
+ * A finished window's pages read once more (src/backfill/run/page-walk.ts, closeWindow says why):
+ * a TID range scan that only counts.
+ */
+export function windowReadStatement(usages: string, span: PageSpan): Sql {
+  return sql`SELECT count(*) FROM ${quoted(usages)} AS t WHERE ${spanCondition(span)}`;
 }
 
 /** What a judge statement's one row says. */

@@ -26,6 +26,7 @@
 import type { Sleep } from '../../runtime.js';
 import type { Endpoint } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
+import { sql } from '../sql.js';
 import { withRolledBackTransaction } from '../transaction.js';
 import { isTransactionBlockRefusal } from './advice.js';
 import { isDirect, sameBackend, type BackendIdentity, type FirstLook, type HelperLook, type ProbeFacts } from './verdict.js';
@@ -45,26 +46,27 @@ export interface ProbeIo {
   sleep: Sleep;
 }
 
-const IDENTITY = `SELECT pg_backend_pid() AS pid, extract(epoch FROM a.backend_start)::numeric::text AS backend_start`;
-const OWN_ROW = `FROM pg_stat_activity AS a WHERE a.pid = pg_backend_pid()`;
+const IDENTITY = sql`SELECT pg_backend_pid() AS pid, extract(epoch FROM a.backend_start)::numeric::text AS backend_start`;
+const OWN_ROW = sql`FROM pg_stat_activity AS a WHERE a.pid = pg_backend_pid()`;
 
 async function firstLook(db: Queryable): Promise<FirstLook> {
-  const { rows } = await db.query(
-    `${IDENTITY}, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port,
+  const look = sql`${IDENTITY}, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port,
             extract(epoch FROM statement_timestamp())::numeric::text AS at
-       ${OWN_ROW}`,
-  );
+       ${OWN_ROW}`;
+  const { rows } = await db.query(look.text, look.values);
   const r = rows[0]!;
   return { pid: r.pid, backendStart: r.backend_start, clientAddr: r.client_addr, clientPort: r.client_port, at: r.at };
 }
 
 async function identity(db: Queryable): Promise<BackendIdentity> {
-  const { rows } = await db.query(`${IDENTITY} ${OWN_ROW}`);
+  const look = sql`${IDENTITY} ${OWN_ROW}`;
+  const { rows } = await db.query(look.text, look.values);
   return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start };
 }
 
 async function helperLook(db: Queryable, after: string): Promise<HelperLook> {
-  const { rows } = await db.query(`${IDENTITY}, extract(epoch FROM a.backend_start)::numeric > $1::numeric AS fresh ${OWN_ROW}`, [after]);
+  const look = sql`${IDENTITY}, extract(epoch FROM a.backend_start)::numeric > ${after}::numeric AS fresh ${OWN_ROW}`;
+  const { rows } = await db.query(look.text, look.values);
   return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start, fresh: rows[0]!.fresh === true };
 }
 

@@ -1,5 +1,5 @@
 -- pages
--- values: ["2026-12-01T00:00:00.000Z","(100,0)","(340,0)","(20,0)","(80,0)","(310,0)"]
+-- values: ["(310,0)","2026-12-01T00:00:00.000Z","(20,0)","(80,0)","(100,0)","(340,0)"]
 -- settings: {"enable_seqscan":"off","enable_mergejoin":"off","enable_sort":"off"}
 SELECT r.found AS has_interception, r.provider, r.model, CASE WHEN r.column_read = 0 AND r.column_write = 0 THEN 1 ELSE 0 END + CASE WHEN r.column_read = r.rule_read THEN 2 ELSE 0 END + CASE WHEN r.column_write = r.rule_write THEN 4 ELSE 0 END + CASE WHEN r.rule_read = 0 THEN 8 ELSE 0 END + CASE WHEN r.rule_write = 0 THEN 16 ELSE 0 END + r.facts AS bits, count(*)::bigint AS rows,
        COALESCE(sum(r.column_read), 0)::text AS column_read, COALESCE(sum(r.column_write), 0)::text AS column_write, COALESCE(sum(r.rule_read), 0)::text AS rule_read, COALESCE(sum(r.rule_write), 0)::text AS rule_write, COALESCE(sum(r.legacy_read_0), 0)::text AS legacy_read_0, COALESCE(sum(r.legacy_read_1), 0)::text AS legacy_read_1,
@@ -66,12 +66,12 @@ SELECT r.found AS has_interception, r.provider, r.model, CASE WHEN r.column_read
   END AS "j_3",
                  jsonb_typeof(t.metadata) AS "doc_kind",
                  (n.id IS NOT NULL OR f.ctid IS NOT NULL) AS found, COALESCE(n.provider, f.provider) AS provider, COALESCE(n.model, f.model) AS model,
-                 CASE WHEN t.ctid >= $6::tid THEN (COALESCE(n.ctid, f.ctid)::text::point)[0] END AS page,
-                 t.created_at > $1::timestamptz AS created_after
+                 CASE WHEN t.ctid >= $1::tid THEN (COALESCE(n.ctid, f.ctid)::text::point)[0] END AS page,
+                 t.created_at > $2::timestamptz AS created_after
             FROM "public"."aibridge_token_usages" AS t
-            LEFT JOIN (SELECT n.id, n.ctid, n.provider AS provider, n.model AS model FROM "public"."aibridge_interceptions" AS n WHERE n.ctid >= $4::tid AND n.ctid < $5::tid) AS n ON n.id = t.interception_id
+            LEFT JOIN (SELECT n.id, n.ctid, n.provider AS provider, n.model AS model FROM "public"."aibridge_interceptions" AS n WHERE n.ctid >= $3::tid AND n.ctid < $4::tid) AS n ON n.id = t.interception_id
     LEFT JOIN LATERAL (SELECT f.ctid, f.provider AS provider, f.model AS model FROM "public"."aibridge_interceptions" AS f WHERE n.id IS NULL AND f.id = t.interception_id OFFSET 0) AS f ON true
-           WHERE t.ctid >= $2::tid AND t.ctid < $3::tid
+           WHERE t.ctid >= $5::tid AND t.ctid < $6::tid
           OFFSET 0
         ) AS k
       OFFSET 0

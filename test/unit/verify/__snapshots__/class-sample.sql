@@ -1,0 +1,158 @@
+-- classSampleStatement: conflict rows of pages [128, 256), at most 20
+-- $1 = "(128,0)"
+-- $2 = "(256,0)"
+-- $3 = "conflict"
+-- $4 = 20
+SELECT x.id::text AS id, x.interception_id::text AS interception_id,
+         x.column_read::text, x.column_write::text, x.rule_read::text, x.rule_write::text
+    FROM (SELECT r.*, CASE
+      WHEN r.column_read = r.rule_read AND r.column_write = r.rule_write THEN 'ok'
+      WHEN r.column_read = 0 AND r.column_write = 0 THEN 'pending'
+      WHEN (r.column_read = r.rule_read OR r.rule_read = 0) AND (r.column_write = r.rule_write OR r.rule_write = 0) THEN 'application_written'
+      ELSE 'conflict'
+    END AS parity_class
+  FROM (
+    SELECT k.id, k.interception_id, k.column_read, k.column_write, GREATEST(0, k."j_0", k."j_1", k."j_2") AS rule_read, GREATEST(0, k."j_3") AS rule_write
+      FROM (
+        SELECT t.id, t.interception_id, t."cache_read_input_tokens" AS column_read, t."cache_write_input_tokens" AS column_write,
+                 CASE WHEN t.metadata ? 'cache_read_input' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'cache_read_input')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'cache_read_input'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'cache_read_input')::numeric < 0 THEN -2 WHEN (t.metadata -> 'cache_read_input')::numeric <> trunc((t.metadata -> 'cache_read_input')::numeric) THEN -3 WHEN (t.metadata -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'cache_read_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'cache_read_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_0",
+                 CASE WHEN t.metadata ? 'input_cached' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'input_cached')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'input_cached'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'input_cached')::numeric < 0 THEN -2 WHEN (t.metadata -> 'input_cached')::numeric <> trunc((t.metadata -> 'input_cached')::numeric) THEN -3 WHEN (t.metadata -> 'input_cached')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'input_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'input_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'input_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_1",
+                 CASE WHEN t.metadata ? 'prompt_cached' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'prompt_cached')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'prompt_cached'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'prompt_cached')::numeric < 0 THEN -2 WHEN (t.metadata -> 'prompt_cached')::numeric <> trunc((t.metadata -> 'prompt_cached')::numeric) THEN -3 WHEN (t.metadata -> 'prompt_cached')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'prompt_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'prompt_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_2",
+                 CASE WHEN t.metadata ? 'cache_creation_input' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'cache_creation_input')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'cache_creation_input'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'cache_creation_input')::numeric < 0 THEN -2 WHEN (t.metadata -> 'cache_creation_input')::numeric <> trunc((t.metadata -> 'cache_creation_input')::numeric) THEN -3 WHEN (t.metadata -> 'cache_creation_input')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'cache_creation_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'cache_creation_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_3",
+                 jsonb_typeof(t.metadata) AS "doc_kind"
+            FROM "app"."aibridge_token_usages" AS t
+           WHERE t.ctid >= $1::tid AND t.ctid < $2::tid
+          OFFSET 0
+      ) AS k
+    OFFSET 0
+  ) AS r) AS x
+   WHERE x.parity_class = $3
+   LIMIT $4;
+
+-- classSampleStatement: a quarter of the key space (PostgreSQL 13)
+-- $1 = "40000000-0000-0000-0000-000000000000"
+-- $2 = "80000000-0000-0000-0000-000000000000"
+-- $3 = "pending"
+-- $4 = 20
+SELECT x.id::text AS id, x.interception_id::text AS interception_id,
+         x.column_read::text, x.column_write::text, x.rule_read::text, x.rule_write::text
+    FROM (SELECT r.*, CASE
+      WHEN r.column_read = r.rule_read AND r.column_write = r.rule_write THEN 'ok'
+      WHEN r.column_read = 0 AND r.column_write = 0 THEN 'pending'
+      WHEN (r.column_read = r.rule_read OR r.rule_read = 0) AND (r.column_write = r.rule_write OR r.rule_write = 0) THEN 'application_written'
+      ELSE 'conflict'
+    END AS parity_class
+  FROM (
+    SELECT k.id, k.interception_id, k.column_read, k.column_write, GREATEST(0, k."j_0", k."j_1", k."j_2") AS rule_read, GREATEST(0, k."j_3") AS rule_write
+      FROM (
+        SELECT t.id, t.interception_id, t."cache_read_input_tokens" AS column_read, t."cache_write_input_tokens" AS column_write,
+                 CASE WHEN t.metadata ? 'cache_read_input' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'cache_read_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'cache_read_input')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'cache_read_input'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'cache_read_input')::numeric < 0 THEN -2 WHEN (t.metadata -> 'cache_read_input')::numeric <> trunc((t.metadata -> 'cache_read_input')::numeric) THEN -3 WHEN (t.metadata -> 'cache_read_input')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'cache_read_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'cache_read_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'cache_read_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'cache_read_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_0",
+                 CASE WHEN t.metadata ? 'input_cached' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'input_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'input_cached')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'input_cached'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'input_cached')::numeric < 0 THEN -2 WHEN (t.metadata -> 'input_cached')::numeric <> trunc((t.metadata -> 'input_cached')::numeric) THEN -3 WHEN (t.metadata -> 'input_cached')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'input_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'input_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'input_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'input_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'input_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_1",
+                 CASE WHEN t.metadata ? 'prompt_cached' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'prompt_cached'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'prompt_cached')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'prompt_cached'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'prompt_cached')::numeric < 0 THEN -2 WHEN (t.metadata -> 'prompt_cached')::numeric <> trunc((t.metadata -> 'prompt_cached')::numeric) THEN -3 WHEN (t.metadata -> 'prompt_cached')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'prompt_cached')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'prompt_cached'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'prompt_cached') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'prompt_cached') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_2",
+                 CASE WHEN t.metadata ? 'cache_creation_input' THEN
+    CASE scale(LEAST(GREATEST((t.metadata -> 'cache_creation_input'), '-0.1'::jsonb), '9223372036854775807.1'::jsonb)::numeric) WHEN 0 THEN (t.metadata ->> 'cache_creation_input')::bigint
+    ELSE CASE jsonb_typeof((t.metadata -> 'cache_creation_input'))
+      WHEN 'number' THEN CASE WHEN (t.metadata -> 'cache_creation_input')::numeric < 0 THEN -2 WHEN (t.metadata -> 'cache_creation_input')::numeric <> trunc((t.metadata -> 'cache_creation_input')::numeric) THEN -3 WHEN (t.metadata -> 'cache_creation_input')::numeric > 9223372036854775807 THEN -4 ELSE (t.metadata -> 'cache_creation_input')::numeric::bigint END
+      WHEN 'string' THEN CASE
+        WHEN (t.metadata ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*[+]?[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) < 19 OR (octet_length(ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0')) = 19 AND ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0') COLLATE "C" <= '9223372036854775807')) THEN ('0' || ltrim(regexp_replace((t.metadata ->> 'cache_creation_input'), '[^0-9]', '', 'g'), '0'))::bigint ELSE -4 END
+        WHEN (t.metadata ->> 'cache_creation_input') ~ '^[ \t\n\r\v\f]*-[0-9]+[ \t\n\r\v\f]*$' THEN CASE WHEN (t.metadata ->> 'cache_creation_input') ~ '[1-9]' THEN -2 END
+        ELSE -1 END
+      WHEN 'boolean' THEN -1
+      WHEN 'object' THEN -1
+      WHEN 'array' THEN -1
+    END END
+  END AS "j_3",
+                 jsonb_typeof(t.metadata) AS "doc_kind"
+            FROM "app"."aibridge_token_usages" AS t
+           WHERE t.id >= $1::uuid AND t.id < $2::uuid
+          OFFSET 0
+      ) AS k
+    OFFSET 0
+  ) AS r) AS x
+   WHERE x.parity_class = $3
+   ORDER BY x.id
+   LIMIT $4;

@@ -13,7 +13,7 @@ import { verifyDeps, verifyOptionsSchema } from '../../src/verify/index.js';
 import { runCliProcess, startCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
-import { freshDatabase } from './migrate-helpers.js';
+import { freshDatabase } from '../harness/migrate.js';
 
 const databases: TestDatabase[] = [];
 afterEach(async () => {

@@ -12,7 +12,7 @@ import {
   preparedDatabase,
   rowVersions,
   wrongRows,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

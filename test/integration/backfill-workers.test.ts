@@ -16,7 +16,7 @@ import {
   preparedDatabase,
   wrongRows,
   isBatchStatement,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../../src/text/format.js';
+import { formatBytes, formatDuration } from '../../../src/text/format.js';
 
 describe('formatBytes', () => {
   it.each<[number, string]>([
@@ -12,5 +12,17 @@ describe('formatBytes', () => {
     [1024 ** 3, '1.0 GB'],
   ])('%d → %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [450, '450ms'],
+    [2_500, '2.5s'],
+    [75_000, '1m15s'],
+    [3_725_000, '1h02m'],
+    [null, '?'],
+  ])('duration %s → %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });

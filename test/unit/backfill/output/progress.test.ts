@@ -1,10 +1,12 @@
 /**
- * What an operator reads on stderr at the start and at the end of each pass: whether the run
- * walks every key or only counts, and what the count found.
+ * What an operator reads on stderr: at the start and at the end of each pass, whether the run
+ * walks every key or only counts, and what the count found; in between, a progress line that
+ * fits the terminal it is drawn on (the same under a real pseudo-terminal:
+ * test/integration/progress-pty.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../../../src/backfill/events.js';
-import { textSink } from '../../../../src/backfill/output/progress.js';
+import { progressLine, progressText, textSink } from '../../../../src/backfill/output/progress.js';
 
 const start = (keyedPass: boolean): BackfillEvent => ({
   event: 'start',
@@ -76,5 +78,81 @@ describe('text progress: first pass or count first', () => {
     const printed = lines(events);
     expect(printed).toHaveLength(expected.length);
     printed.forEach((line, i) => expect(line).toMatch(expected[i]!));
+  });
+});
+
+describe('the progress line', () => {
+  it('a progress line shows done / estimated, rate, ETA and batch size', () => {
+    expect(
+      progressText({
+        event: 'batch',
+        runId: 1,
+        pass: 0,
+        rangeNo: 0,
+        step: 'batch',
+        batchSize: 5_000,
+        rowsScanned: 5_000,
+        rowsUpdated: 3_000,
+        rowsApplicationWritten: 0,
+        durationMs: 180,
+        checkpoint: null,
+        nextPage: 1_234,
+        passRowsScanned: 420_000,
+        totalRowsScanned: 420_000,
+        totalRowsUpdated: 270_000,
+        estimatedRows: 1_000_000,
+        rowsPerSecond: 25_000,
+        etaMs: 23_200,
+        anomalies: {},
+      }),
+    ).toBe('42% 420,000/~1,000,000 rows · 270,000 updated · 25,000 rows/s · ETA 23s · batch 5,000');
+  });
+});
+
+const batch = (over: Partial<Extract<BackfillEvent, { event: 'batch' }>> = {}): Extract<BackfillEvent, { event: 'batch' }> =>
+  ({
+    event: 'batch',
+    runId: 1,
+    pass: 0,
+    passRowsScanned: 12_345_678,
+    estimatedRows: 98_765_432,
+    totalRowsUpdated: 7_654_321,
+    rowsPerSecond: 123_456,
+    etaMs: 3_723_000,
+    anomalies: {},
+    batchSize: 50_000,
+    ...over,
+  }) as Extract<BackfillEvent, { event: 'batch' }>;
+
+describe('the live line fits the terminal', () => {
+  it.each([200, 120, 100, 80, 60, 40, 20, 10])('%i columns', (columns) => {
+    const line = progressLine(batch(), columns);
+    expect(line.length).toBeLessThan(columns);
+    expect(line).toMatch(/^(\[[#.]+\] )?12%/);
+  });
+
+  it('keeps the most useful parts first: percent and rows, then rate and ETA', () => {
+    expect(progressLine(batch(), 200)).toContain('batch 50,000');
+    expect(progressLine(batch(), 80)).toMatch(/rows\/s · ETA/);
+    expect(progressLine(batch(), 40)).toMatch(/^12% 12,345,678\/~98,765,432 rows/);
+  });
+
+  it('follows a resize: the next redraw uses the new width, on a fresh row', () => {
+    let out = '';
+    let columns = 120;
+    const sink = textSink({
+      write: (t) => (out += t),
+      clock: { now: () => (out.length > 0 ? 1e9 : 0) },
+      interactive: true,
+      intervalMs: 0,
+      columns: () => columns,
+    });
+    sink(batch());
+    columns = 50;
+    sink(batch({ passRowsScanned: 20_000_000 }));
+    const draws = out.split('\r\u001b[K').filter(Boolean);
+    expect(draws[0]!.length).toBeLessThan(120);
+    expect(draws[0]!.endsWith('\n')).toBe(true);
+    expect(draws[1]!.length).toBeLessThan(50);
   });
 });

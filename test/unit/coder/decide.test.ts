@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { coderUpCheck, refusalError } from '../../../src/coder/check.js';
 import { coderNumbers } from '../../../src/coder/constants.js';
 import { decideDown, decideUp, describeCoder } from '../../../src/coder/decide.js';
-import { CoderLockTimeoutError } from '../../../src/coder/lock.js';
-import { parseRecord, recordStatement, recordText } from '../../../src/coder/record.js';
-import { setVersionStatements } from '../../../src/coder/sql.js';
 import type { CoderFacts, CoderTable } from '../../../src/coder/state.js';
-import { lockConflictKind } from '../../../src/migrate/lock-retry.js';
-import { resolveApiOptions } from '../../../src/config/resolve.js';
-import { statusOptionsSchema, upOptionsSchema } from '../../../src/migrate/options.js';
 
 const upstream = coderNumbers();
 
@@ -189,41 +183,5 @@ describe("status's account", () => {
   it('warns that the next Coder upgrade fails with 42701 when the columns exist without 461 recorded', () => {
     const [warning] = describeCoder(facts(coderAt(460), { columnsPresent: true }), upstream, true).warnings;
     expect(warning).toMatch(/^the next Coder upgrade will fail with SQLSTATE 42701/);
-  });
-});
-
-describe("Coder's SQL", () => {
-  it('replaces the one version row the way Coder does', () => {
-    expect(setVersionStatements('coder "x"', 461)).toEqual([
-      { text: 'TRUNCATE "coder ""x"""."schema_migrations"', values: [] },
-      { text: 'INSERT INTO "coder ""x"""."schema_migrations" (version, dirty) VALUES ($1, false)', values: [461] },
-    ]);
-  });
-
-  it('records the hand-over in the column comment, and reads only its own record back', () => {
-    expect(recordStatement('public', 'aibridge_token_usages', 461)).toBe(
-      `COMMENT ON COLUMN "public"."aibridge_token_usages"."cache_read_input_tokens" IS 'aibridge-migrate handed over Coder migration 461: it added these columns and recorded 461 as applied in Coder''s schema_migrations (from 460); aibridge-migrate down hands the version back'`,
-    );
-    expect(parseRecord(recordText(1461))).toBe(1461);
-    expect(parseRecord(null)).toBeNull();
-    expect(parseRecord('cache read tokens, from the provider')).toBeNull();
-  });
-
-  it("a lock_timeout on Coder's lock is retried as its own kind", () => {
-    expect(
-      lockConflictKind(new CoderLockTimeoutError(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }))),
-    ).toBe('coder_lock');
-  });
-});
-
-describe('--coder-migration', () => {
-  it("defaults to 461 and accepts a fork's number; rejects nonsense", () => {
-    expect(resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db' }, { env: {} }).coderMigration).toBe(461);
-    expect(
-      resolveApiOptions(statusOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: '1461' }, { env: {} }).coderMigration,
-    ).toBe(1461);
-    expect(() => resolveApiOptions(upOptionsSchema, { databaseUrl: 'postgres://u@h/db', coderMigration: 'latest' }, { env: {} })).toThrow(
-      /Setting 'coder-migration' \(options.coderMigration\): must be a whole number/,
-    );
   });
 });

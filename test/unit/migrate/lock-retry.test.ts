@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withLockRetries } from '../../../src/migrate/lock-retry.js';
+import { CoderLockTimeoutError } from '../../../src/coder/lock.js';
+import { lockConflictKind, withLockRetries } from '../../../src/migrate/lock-retry.js';
 import type { LockHolder } from '../../../src/db/lock-holders.js';
 
 const lockTimeout = () => Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' });
@@ -66,5 +67,24 @@ describe('withLockRetries', () => {
     await expect(h.run).rejects.toBe(denied);
     expect(h.calls()).toBe(1);
     expect(h.sleeps).toEqual([]);
+  });
+});
+
+describe('lock conflicts that are retried', () => {
+  it.each([
+    [Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }), 'lock_timeout'],
+    [new Error("Another migration is already running. Advisory lock mode is set to 'fail'."), 'migration_lock'],
+    [Object.assign(new Error('deadlock detected'), { code: '40P01' }), 'deadlock'],
+    [Object.assign(new Error('could not serialize access'), { code: '40001' }), undefined],
+    [Object.assign(new Error('permission denied'), { code: '42501' }), undefined],
+    [new Error('boom'), undefined],
+  ])('%s → %s', (error, kind) => {
+    expect(lockConflictKind(error)).toBe(kind);
+  });
+
+  it("a lock_timeout on Coder's lock is retried as its own kind", () => {
+    expect(
+      lockConflictKind(new CoderLockTimeoutError(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }))),
+    ).toBe('coder_lock');
   });
 });

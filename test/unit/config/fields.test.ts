@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { byteSize } from '../../../src/config/fields.js';
+import { COMMANDS } from '../../../src/cli/commands/index.js';
+import { byteSize, optionInfo } from '../../../src/config/fields.js';
+import { upOptionsSchema } from '../../../src/migrate/options.js';
+
+const command = (name: string) => COMMANDS.find((c) => c.name === name)!;
 
 describe('byteSize: sizes in PostgreSQL units', () => {
   const field = byteSize(0, 2 ** 50);
@@ -29,5 +33,31 @@ describe('byteSize: sizes in PostgreSQL units', () => {
 
   it('bounds are in bytes', () => {
     expect(byteSize(1024, 2048).safeParse('4kB').error?.issues[0]?.message).toBe('must be between 1024 and 2048 bytes, got 4096');
+  });
+});
+
+describe('flags, --help and environment names come from the schema', () => {
+  it.each([
+    ['up', 'lock-timeout', { env: 'AIBRIDGE_MIGRATE_LOCK_TIMEOUT', defaultText: '2s', boolean: false }],
+    ['up', 'lock-retry-delay', { env: 'AIBRIDGE_MIGRATE_LOCK_RETRY_DELAY', defaultText: '1s', boolean: false }],
+    ['backfill', 'lock-timeout', { env: 'AIBRIDGE_MIGRATE_LOCK_TIMEOUT', defaultText: '5s', boolean: false }],
+    ['backfill', 'batch-size', { env: 'AIBRIDGE_MIGRATE_BATCH_SIZE', defaultText: 'adaptive', boolean: false }],
+    ['backfill', 'dry-run', { env: 'AIBRIDGE_MIGRATE_DRY_RUN', defaultText: undefined, boolean: true }],
+    ['backfill', 'restart', { env: null, defaultText: undefined, boolean: true }],
+    ['down', 'force-drop-data', { env: null, defaultText: undefined, boolean: true }],
+    ['verify', 'max-samples', { env: 'AIBRIDGE_MIGRATE_MAX_SAMPLES', defaultText: '20', boolean: false }],
+    ['status', 'check', { env: null, defaultText: undefined, boolean: true }],
+    ['status', 'schema', { env: 'AIBRIDGE_MIGRATE_SCHEMA', defaultText: 'public', boolean: false }],
+  ] as const)('%s --%s', (name, flag, expected) => {
+    const info = command(name).options.find((o) => o.flag === flag);
+    expect(info, `${name} --${flag}`).toBeDefined();
+    expect({ env: info!.env, defaultText: info!.defaultText, boolean: info!.boolean }).toEqual(expected);
+    expect(info!.describe.length).toBeGreaterThan(5);
+  });
+
+  it('the displayed default is the one the schema applies', () => {
+    const shown = optionInfo('lockTimeout', upOptionsSchema.shape.lockTimeout).defaultText;
+    expect(shown).toBe('2s');
+    expect(upOptionsSchema.parse({}).lockTimeout).toBe(2000);
   });
 });

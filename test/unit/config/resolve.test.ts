@@ -1,21 +1,42 @@
 /**
- * One option pipeline: each command's schema gives its flags, --help defaults and environment
- * names; settings come from one place in a documented order; bad options come back from
- * every API entry point in one shape.
+ * One place settings come from, in a documented order (defaults < config file < environment <
+ * flags): each problem names the setting and its source, all at once; the config file is found
+ * where the documentation says.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../../src/cli/commands/index.js';
-import { unknownFlagProblems } from '../../../src/cli/command.js';
+import { z } from 'zod';
 import { knownOptionKeys } from '../../../src/cli/commands/index.js';
-import { optionInfo } from '../../../src/config/fields.js';
-import { editDistance, nearest } from '../../../src/config/names.js';
-import { locateConfigFile, readConfigFile, resolveSettings } from '../../../src/config/resolve.js';
+import { connectionShape } from '../../../src/config/common.js';
+import { duration, integer } from '../../../src/config/fields.js';
+import { locateConfigFile, readConfigFile, resolveOptions, resolveSettings } from '../../../src/config/resolve.js';
 import { UsageError } from '../../../src/errors.js';
-import { migrateDown, migrateUp, migrationStatus, runBackfill, verify } from '../../../src/index.js';
-import { statusOptionsSchema, upOptionsSchema } from '../../../src/migrate/options.js';
+import { statusOptionsSchema } from '../../../src/migrate/options.js';
+
+const schema = z
+  .object({ ...connectionShape, batchSize: integer(1, 1_000_000).optional(), lockTimeout: duration(1, 600_000).default(2000) })
+  .strict();
+
+const knownKeys = new Set([...Object.keys(schema.shape), 'config']);
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-config-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as UsageError).problems;
+  }
+  throw new Error('expected a UsageError');
+}
 
 function tmpDir(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-opts-'));
@@ -23,65 +44,115 @@ function tmpDir(files: Record<string, string> = {}): string {
   return dir;
 }
 
-const command = (name: string) => COMMANDS.find((c) => c.name === name)!;
+describe('option resolution: defaults < config file < environment < flags', () => {
+  const file = tmpFile('opts.json', JSON.stringify({ 'batch-size': 10, lockTimeout: '5s', schema: 'from_file' }));
 
-describe('flags, --help and environment names come from the schema', () => {
   it.each([
-    ['up', 'lock-timeout', { env: 'AIBRIDGE_MIGRATE_LOCK_TIMEOUT', defaultText: '2s', boolean: false }],
-    ['up', 'lock-retry-delay', { env: 'AIBRIDGE_MIGRATE_LOCK_RETRY_DELAY', defaultText: '1s', boolean: false }],
-    ['backfill', 'lock-timeout', { env: 'AIBRIDGE_MIGRATE_LOCK_TIMEOUT', defaultText: '5s', boolean: false }],
-    ['backfill', 'batch-size', { env: 'AIBRIDGE_MIGRATE_BATCH_SIZE', defaultText: 'adaptive', boolean: false }],
-    ['backfill', 'dry-run', { env: 'AIBRIDGE_MIGRATE_DRY_RUN', defaultText: undefined, boolean: true }],
-    ['backfill', 'restart', { env: null, defaultText: undefined, boolean: true }],
-    ['down', 'force-drop-data', { env: null, defaultText: undefined, boolean: true }],
-    ['verify', 'max-samples', { env: 'AIBRIDGE_MIGRATE_MAX_SAMPLES', defaultText: '20', boolean: false }],
-    ['status', 'check', { env: null, defaultText: undefined, boolean: true }],
-    ['status', 'schema', { env: 'AIBRIDGE_MIGRATE_SCHEMA', defaultText: 'public', boolean: false }],
-  ] as const)('%s --%s', (name, flag, expected) => {
-    const info = command(name).options.find((o) => o.flag === flag);
-    expect(info, `${name} --${flag}`).toBeDefined();
-    expect({ env: info!.env, defaultText: info!.defaultText, boolean: info!.boolean }).toEqual(expected);
-    expect(info!.describe.length).toBeGreaterThan(5);
+    ['defaults only', {}, {}, undefined, { batchSize: undefined, lockTimeout: 2000, schema: 'public' }],
+    ['config file over defaults', {}, {}, file, { batchSize: 10, lockTimeout: 5000, schema: 'from_file' }],
+    [
+      'environment over config file',
+      {},
+      { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' },
+      file,
+      { batchSize: 20, lockTimeout: 5000, schema: 'from_file' },
+    ],
+    [
+      'flags over environment',
+      { batchSize: '30', lockTimeout: '250ms' },
+      { AIBRIDGE_MIGRATE_BATCH_SIZE: '20' },
+      file,
+      { batchSize: 30, lockTimeout: 250, schema: 'from_file' },
+    ],
+  ] as const)('%s', async (_name, flags, env, configFile, expected) => {
+    const options = await resolveOptions(schema, { flags: { ...flags }, env: { ...env }, configFile, knownKeys });
+    expect({ batchSize: options.batchSize, lockTimeout: options.lockTimeout, schema: options.schema }).toEqual(expected);
   });
 
-  it('the displayed default is the one the schema applies', () => {
-    const shown = optionInfo('lockTimeout', upOptionsSchema.shape.lockTimeout).defaultText;
-    expect(shown).toBe('2s');
-    expect(upOptionsSchema.parse({}).lockTimeout).toBe(2000);
+  it('reads DATABASE_URL, and AIBRIDGE_MIGRATE_DATABASE_URL overrides it', async () => {
+    const a = await resolveOptions(schema, { flags: {}, env: { DATABASE_URL: 'postgres://u@h/db1' }, knownKeys });
+    expect(a.databaseUrl).toBe('postgres://u@h/db1');
+    const b = await resolveOptions(schema, {
+      flags: {},
+      env: { DATABASE_URL: 'postgres://u@h/db1', AIBRIDGE_MIGRATE_DATABASE_URL: 'postgres://u@h/db2' },
+      knownKeys,
+    });
+    expect(b.databaseUrl).toBe('postgres://u@h/db2');
   });
 
-  it('every command knows every command’s keys, and the connection options', () => {
-    const keys = knownOptionKeys();
-    for (const key of ['databaseUrlFile', 'sslmode', 'sslRootCert', 'sslCert', 'sslKey', 'check', 'forceDropData', 'workers', 'format'])
-      expect(keys.has(key), key).toBe(true);
+  it('reads YAML config files', async () => {
+    const yaml = tmpFile('opts.yaml', 'batch-size: 77\nlock-timeout: 3s\n');
+    const options = await resolveOptions(schema, { flags: {}, env: {}, configFile: yaml, knownKeys });
+    expect([options.batchSize, options.lockTimeout]).toEqual([77, 3000]);
   });
 });
 
-describe('typos', () => {
+describe('option errors name the setting, its source and the problem — all at once', () => {
+  it('reports every bad value and unknown key in one error', async () => {
+    const file = tmpFile('bad.json', JSON.stringify({ 'batch-sise': 5 }));
+    const problems = await problemsOf(
+      resolveOptions(schema, {
+        flags: { batchSize: '-3', lockTimeout: 'soon' },
+        env: { AIBRIDGE_MIGRATE_BOGUS: '1', DATABASE_URL: 'mysql://x@y/z' },
+        configFile: file,
+        knownKeys,
+      }),
+    );
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/"batch-sise" is not an option/);
+    expect(problems.join('\n')).toMatch(/AIBRIDGE_MIGRATE_BOGUS is not an option/);
+    expect(problems.join('\n')).toMatch(/Setting 'batch-size' \(--batch-size\): must be between 1 and 1000000, got -3/);
+    expect(problems.join('\n')).toMatch(/Setting 'lock-timeout' \(--lock-timeout\): must be a duration/);
+    expect(problems.join('\n')).toMatch(/Setting 'database-url' \(DATABASE_URL\): the URL scheme must be postgres/);
+  });
+
   it.each([
-    ['lock-timout', ['lock-timeout', 'lock-retries', 'schema'], 'lock-timeout'],
-    ['batch-sise', ['batch-size', 'batch-size-min'], 'batch-size'],
-    ['statsu', ['up', 'down', 'status', 'backfill', 'verify'], 'status'],
-    ['verif', ['up', 'down', 'status', 'backfill', 'verify'], 'verify'],
-    ['xyz', ['up', 'down', 'status'], undefined],
-  ])('%s → %s', (typed, candidates, expected) => {
-    expect(nearest(typed, candidates)).toBe(expected);
+    ['0', /between 1 and/],
+    ['abc', /whole number/],
+    ['1.5', /whole number/],
+    ['99999999999999999999', /whole number/],
+    ['', /whole number/],
+  ])('--batch-size %j is rejected', async (raw, message) => {
+    const problems = await problemsOf(resolveOptions(schema, { flags: { batchSize: raw }, env: {}, knownKeys }));
+    expect(problems[0]).toMatch(message);
   });
 
-  it('edit distance', () => {
-    expect([editDistance('kitten', 'sitting'), editDistance('', 'abc'), editDistance('same', 'same')]).toEqual([3, 3, 0]);
-  });
+  it.each(['http://user:hunter2@host/db', 'postgres://user:hunter2@host:notaport/db', 'postgresql://user:hunter2@'])(
+    'never echoes the password of a malformed URL (%s)',
+    async (url) => {
+      const problems = await problemsOf(resolveOptions(schema, { flags: { databaseUrl: url }, env: {}, knownKeys }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).not.toContain('hunter2');
+    },
+  );
 
-  it('an unknown flag gets the nearest flag of the command; another command’s flag says whose it is', () => {
-    expect(unknownFlagProblems(command('up'), { _: ['up'], 'lock-timout': '2s', lockTimout: '2s' })).toEqual([
-      'Unknown argument: lock-timout (did you mean --lock-timeout?)',
-    ]);
-    expect(unknownFlagProblems(command('status'), { _: ['status'], 'batch-size': 5, batchSize: 5 })).toEqual([
-      'Unknown argument: batch-size (an option of backfill, not of status)',
-    ]);
-    expect(unknownFlagProblems(command('verify'), { _: ['verify', 'extra'] })).toEqual([
-      'Unexpected argument: extra (verify takes options only)',
-    ]);
+  it('rejects a config file that is not an object, or not valid JSON', async () => {
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('a.json', '[1]'), knownKeys })))[0]).toMatch(
+      /must hold an object/,
+    );
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: tmpFile('b.json', '{'), knownKeys })))[0]).toMatch(
+      /not valid JSON/,
+    );
+    expect((await problemsOf(resolveOptions(schema, { flags: {}, env: {}, configFile: '/nonexistent/x.json', knownKeys })))[0]).toMatch(
+      /cannot read the config file/,
+    );
+  });
+});
+
+describe('--pooler-ok comes through the same pipeline as every option', () => {
+  it.each([
+    ['off by default', {}, {}, undefined, false],
+    ['from the config file', {}, {}, tmpFile('pooler.yaml', 'pooler-ok: true\n'), true],
+    ['from the environment', {}, { AIBRIDGE_MIGRATE_POOLER_OK: '1' }, undefined, true],
+    ['a flag wins over the environment', { poolerOk: false }, { AIBRIDGE_MIGRATE_POOLER_OK: 'yes' }, undefined, false],
+  ] as const)('%s', async (_name, flags, env, configFile, expected) => {
+    const { upOptionsSchema } = await import('../../../src/migrate/options.js');
+    const { backfillSchema } = await import('../../../src/backfill/options.js');
+    for (const target of [upOptionsSchema, backfillSchema]) {
+      const keys = new Set([...Object.keys(target.shape), 'config']);
+      const options = await resolveOptions(target, { flags: { ...flags }, env: { ...env }, configFile, knownKeys: keys });
+      expect(options.poolerOk).toBe(expected);
+    }
   });
 });
 
@@ -204,31 +275,5 @@ describe('settings resolution for the CLI', () => {
     expect(!cli.ok && cli.error.message).toBe(
       "Setting 'force-drop-data' (AIBRIDGE_MIGRATE_FORCE_DROP_DATA): can only be given on the command line (--force-drop-data)",
     );
-  });
-});
-
-describe('bad options: one shape from every API entry point', () => {
-  const bad = { databaseUrl: 'postgres://u@127.0.0.1:1/db', schema: '', colour: true };
-  it.each([
-    ['migrateUp', () => migrateUp(bad)],
-    ['migrateDown', () => migrateDown(bad)],
-    ['migrationStatus', () => migrationStatus(bad)],
-    ['runBackfill', () => runBackfill(bad)],
-    ['verify', () => verify(bad)],
-  ])('%s rejects with a UsageError before connecting', async (_name, call) => {
-    const error = await call().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).exitCode).toBe(2);
-    expect((error as UsageError).problems).toEqual([
-      "Setting 'schema' (options.schema): must not be empty",
-      "Setting 'colour' (options.colour): is not an option here",
-    ]);
-    expect((error as UsageError).details.problems).toEqual([
-      { setting: 'schema', source: 'options.schema', message: 'must not be empty' },
-      { setting: 'colour', source: 'options.colour', message: 'is not an option here' },
-    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadAdversarialCorpus } from '../../../fixtures/adversarial.js';
 import { anomalyLabels, evaluateMetadata, evaluateMetadataText } from '../../../src/rule/evaluate.js';
 
 function labels(text: string | null) {
@@ -83,5 +84,16 @@ describe('evaluateMetadata (already-parsed values)', () => {
   it('agrees with evaluateMetadataText wherever JSON.parse is exact', () => {
     const text = '{"cache_read_input": 51234, "input_cached": "77", "prompt_cached": true, "cache_creation_input": -3}';
     expect(evaluateMetadata(JSON.parse(text))).toEqual(evaluateMetadataText(text));
+  });
+});
+
+describe('adversarial corpus, evaluated in TypeScript', () => {
+  it.each(loadAdversarialCorpus().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const result = evaluateMetadataText(c.metadata);
+    expect({
+      cacheRead: result.cacheRead.toString(),
+      cacheWrite: result.cacheWrite.toString(),
+      anomalies: anomalyLabels(result.anomalies),
+    }).toEqual(c.expected);
   });
 });

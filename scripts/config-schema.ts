@@ -1,6 +1,6 @@
 /**
  * Writes docs/config.schema.json, the JSON Schema of the config file, from the commands' zod
- * schemas. `npm run schema`; test/unit/config-schema.test.ts fails while the file is stale.
+ * schemas. `npm run schema`; test/unit/scripts/config-schema.test.ts fails while the file is stale.
  */
 import fs from 'node:fs';
 import path from 'node:path';

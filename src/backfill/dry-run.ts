@@ -88,87 +88,25 @@ export async function executeDryRun(session: Queryable, options: DryRunOptions, 
       const census = await scan.census(scope, {
         keep: (groups) => groups.some((g) => rowKind(g.bits).columnsZero && anomalyClasses(rowKind(g.bits)).length > 0),
       });
-
-      const byGroup = new Map<string, DryRunGroup & { read: bigint; write: bigint }>();
-      const anomalies: Record<string, DryRunAnomalyClass> = {};
-      let nullMetadata = 0;
-      for (const g of census.tally.groups()) {
-        const kind = rowKind(g.bits);
-        const key = JSON.stringify([g.provider, g.model]);
-        const into = byGroup.get(key) ?? {
-          provider: g.provider,
-          model: g.model,
-          rows: 0,
-          wouldUpdate: 0,
-          applicationWritten: 0,
-          cacheReadToWrite: '0',
-          cacheWriteToWrite: '0',
-          read: 0n,
-          write: 0n,
-        };
-        into.rows += g.rows;
-        if (!kind.columnsZero) into.applicationWritten += g.rows;
-        if (wouldUpdate(kind)) {
-          into.wouldUpdate += g.rows;
-          into.read += g.sums.rule_read;
-          into.write += g.sums.rule_write;
-        }
-        byGroup.set(key, into);
-        if (kind.document === 'null') nullMetadata += g.rows;
-        if (kind.columnsZero) {
-          for (const cls of anomalyClasses(kind)) (anomalies[cls] ??= { rows: 0, sampleIds: [] }).rows += g.rows;
-        }
-      }
-      for (const cls of Object.keys(anomalies).sort()) {
-        const found = anomalies[cls]!.sampleIds;
-        await scan.pass(
-          'samples',
-          {
-            by: 'list',
-            windows: census.chunks.filter((c) => c.groups.some((g) => classHeld(g, cls))).map((c) => c.window),
-            estimatedRows: 0,
-          },
-          {
-            statement: (window) => anomalySampleIdsStatement(scope, window, cls, SAMPLE_IDS - found.length),
-            consume: (_window, rows) => {
-              found.push(...rows.map((r) => String(r.id)).slice(0, SAMPLE_IDS - found.length));
-              return rows.length;
-            },
-            enough: () => found.length >= SAMPLE_IDS,
-          },
-          'leader',
+      const tally = tallyGroups(census.tally.groups());
+      for (const cls of Object.keys(tally.anomalies).sort()) {
+        const windows = census.chunks.filter((c) => c.groups.some((g) => classHeld(g, cls))).map((c) => c.window);
+        const ids = await scan.sample(
+          windows,
+          SAMPLE_IDS,
+          (window, wanted) => anomalySampleIdsStatement(scope, window, cls, wanted),
+          (row) => String(row.id),
         );
-        found.sort();
+        tally.anomalies[cls]!.sampleIds = ids.sort();
       }
       scan.finish();
-
-      const groups = [...byGroup.values()]
-        .map(({ read, write, ...g }) => ({ ...g, cacheReadToWrite: read.toString(), cacheWriteToWrite: write.toString() }))
-        .sort(
-          (a, b) =>
-            b.wouldUpdate - a.wouldUpdate ||
-            b.rows - a.rows ||
-            (a.provider ?? '').localeCompare(b.provider ?? '', 'en') ||
-            (a.model ?? '').localeCompare(b.model ?? '', 'en'),
-        );
-      const total = census.tally.rows();
-      const wouldUpdateRows = groups.reduce((sum, g) => sum + g.wouldUpdate, 0);
-      const readMs = Math.max(1, census.stats.ms);
-      const readRowsPerSecond = Math.round((total * 1000) / readMs);
-      const readEquivalent = total + (WRITE_COST - 1) * wouldUpdateRows;
+      // The report's keys in this order: --json prints them so.
       return {
         table: names.usages,
         columnsPresent: facts.hasCacheColumns,
-        rows: total,
-        wouldUpdate: wouldUpdateRows,
-        applicationWritten: groups.reduce((sum, g) => sum + g.applicationWritten, 0),
-        nullMetadata,
-        anomalies,
-        groups,
+        ...tally,
         byProvider: facts.hasInterceptions,
-        readMs: Math.round(readMs),
-        readRowsPerSecond,
-        estimatedRunMs: total === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
+        ...readFigures(tally.rows, tally.wouldUpdate, census.stats.ms),
         chunks: census.stats.chunks,
         sessions: snapshot.sessions,
       };
@@ -176,6 +114,75 @@ export async function executeDryRun(session: Queryable, options: DryRunOptions, 
   ).catch((error: unknown) => {
     throw translatePgError(error, { connection: options.connection, action: 'reading for --dry-run' });
   });
+}
+
+type GroupTally = Pick<DryRunReport, 'rows' | 'wouldUpdate' | 'applicationWritten' | 'nullMetadata' | 'anomalies' | 'groups'>;
+
+/** The census's groups summed per provider and model, and per anomaly class (its samples still to read). */
+function tallyGroups(census: readonly CensusGroup[]): GroupTally {
+  const byGroup = new Map<string, DryRunGroup & { read: bigint; write: bigint }>();
+  const anomalies: Record<string, DryRunAnomalyClass> = {};
+  let nullMetadata = 0;
+  for (const g of census) {
+    const kind = rowKind(g.bits);
+    const key = JSON.stringify([g.provider, g.model]);
+    const into = byGroup.get(key) ?? {
+      provider: g.provider,
+      model: g.model,
+      rows: 0,
+      wouldUpdate: 0,
+      applicationWritten: 0,
+      cacheReadToWrite: '0',
+      cacheWriteToWrite: '0',
+      read: 0n,
+      write: 0n,
+    };
+    into.rows += g.rows;
+    if (!kind.columnsZero) into.applicationWritten += g.rows;
+    if (wouldUpdate(kind)) {
+      into.wouldUpdate += g.rows;
+      into.read += g.sums.rule_read;
+      into.write += g.sums.rule_write;
+    }
+    byGroup.set(key, into);
+    if (kind.document === 'null') nullMetadata += g.rows;
+    if (kind.columnsZero) {
+      for (const cls of anomalyClasses(kind)) (anomalies[cls] ??= { rows: 0, sampleIds: [] }).rows += g.rows;
+    }
+  }
+  const groups = [...byGroup.values()]
+    .map(({ read, write, ...g }) => ({ ...g, cacheReadToWrite: read.toString(), cacheWriteToWrite: write.toString() }))
+    .sort(
+      (a, b) =>
+        b.wouldUpdate - a.wouldUpdate ||
+        b.rows - a.rows ||
+        (a.provider ?? '').localeCompare(b.provider ?? '', 'en') ||
+        (a.model ?? '').localeCompare(b.model ?? '', 'en'),
+    );
+  return {
+    rows: census.reduce((sum, g) => sum + g.rows, 0),
+    wouldUpdate: groups.reduce((sum, g) => sum + g.wouldUpdate, 0),
+    applicationWritten: groups.reduce((sum, g) => sum + g.applicationWritten, 0),
+    nullMetadata,
+    anomalies,
+    groups,
+  };
+}
+
+/** How fast the read went, and what it says about the real run's duration. */
+function readFigures(
+  rows: number,
+  wouldUpdateRows: number,
+  ms: number,
+): Pick<DryRunReport, 'readMs' | 'readRowsPerSecond' | 'estimatedRunMs'> {
+  const readMs = Math.max(1, ms);
+  const readRowsPerSecond = Math.round((rows * 1000) / readMs);
+  const readEquivalent = rows + (WRITE_COST - 1) * wouldUpdateRows;
+  return {
+    readMs: Math.round(readMs),
+    readRowsPerSecond,
+    estimatedRunMs: rows === 0 ? 0 : etaMs(readEquivalent, readRowsPerSecond),
+  };
 }
 
 /** A census group holds rows whose columns are 0 with an anomaly of class `cls`. */

@@ -1,7 +1,7 @@
 /** Options every command accepts: where the database is, how to reach it, where things live in it. */
 import type { z } from 'zod';
 import { CHANNEL_BINDINGS, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionTarget } from '../db/target.js';
-import { databaseUrl, duration, filePath, flag, identifier, oneOf, sslMode, type InMs } from './fields.js';
+import { databaseUrl, duration, filePath, flag, sqlName, oneOf, sslMode, type InMs } from './fields.js';
 
 export const DEFAULT_STATE_SCHEMA = 'aibridge_migrate';
 export const DEFAULT_MIGRATIONS_TABLE = 'aibridge_migrate_migrations';
@@ -68,12 +68,12 @@ export const connectionShape = {
     .optional()
     .meta({ describe: "client certificate's private key (mode 0600)", defaultText: '~/.postgresql/postgresql.key if present', group: TLS }),
   /** Schema of the application's aibridge_* tables. */
-  schema: identifier().prefault('public').meta({ describe: 'schema holding the aibridge_* tables', group: NAMES }),
+  schema: sqlName().prefault('public').meta({ describe: 'schema holding the aibridge_* tables', group: NAMES }),
   /** The toolkit's own schema: backfill ledger and checkpoints. */
-  stateSchema: identifier().prefault(DEFAULT_STATE_SCHEMA).meta({ describe: "the toolkit's own schema (backfill ledger)", group: NAMES }),
+  stateSchema: sqlName().prefault(DEFAULT_STATE_SCHEMA).meta({ describe: "the toolkit's own schema (backfill ledger)", group: NAMES }),
   /** Schema of node-pg-migrate's bookkeeping table. */
-  migrationsSchema: identifier().prefault('public').meta({ describe: 'schema of the migrations bookkeeping table', group: NAMES }),
-  migrationsTable: identifier()
+  migrationsSchema: sqlName().prefault('public').meta({ describe: 'schema of the migrations bookkeeping table', group: NAMES }),
+  migrationsTable: sqlName()
     .prefault(DEFAULT_MIGRATIONS_TABLE)
     .meta({ describe: 'name of the migrations bookkeeping table', group: NAMES }),
   ...outputShape,

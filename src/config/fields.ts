@@ -234,7 +234,7 @@ export function sslMode() {
 }
 
 /** A name that will be quoted as an SQL identifier (any characters are safe; length is not). */
-export function identifier() {
+export function sqlName() {
   return z
     .string()
     .min(1, 'must not be empty')

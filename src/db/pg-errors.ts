@@ -2,7 +2,7 @@
  * PostgreSQL and network failures, classified in one place: which are worth retrying, and
  * which ToolkitError (hence which exit code and which advice) a user sees for the rest.
  */
-import { ConnectionError, LockTimeoutError, PermissionError, PreflightError, ToolkitError } from '../errors.js';
+import { ConnectionError, LockTimeoutError, PermissionError, PreflightError, ToolkitError, type ToolkitErrorOptions } from '../errors.js';
 import { isTransactionBlockRefusal, statementPoolingError } from './pooler/advice.js';
 import type { ConnectionTarget } from './target.js';
 import { redactUrl } from '../text/redact.js';
@@ -164,6 +164,112 @@ function describePg(error: PgErrorLike): string {
   return parts.join('; ');
 }
 
+/** A failure as the user sees it: what was reached, what was being done, the redacted message. */
+interface Failure {
+  error: unknown;
+  state: string | undefined;
+  where: string;
+  /** ` while …`, or empty. */
+  doing: string;
+  message: string;
+  /** The server's own hint, if any. */
+  serverHint: string | undefined;
+}
+
+type ErrorClass = new (message: string, options: ToolkitErrorOptions) => ToolkitError;
+
+/** The ToolkitError for a SQLSTATE this toolkit knows by name, or null. */
+function stateError(f: Failure): ToolkitError | null {
+  const { state, where, doing, message } = f;
+  const as = (Kind: ErrorClass, text: string, hint: string, details: Record<string, unknown> = {}) =>
+    new Kind(text, { hint, cause: f.error, details: { sqlstate: state, ...details } });
+  switch (state) {
+    case SQLSTATE.invalidPassword:
+    case SQLSTATE.invalidAuthorization:
+      return as(
+        ConnectionError,
+        `authentication to ${where} failed${doing}: ${message}`,
+        'Check the user name and password in the database URL (or PGPASSWORD / ~/.pgpass) and pg_hba.conf.',
+      );
+    case SQLSTATE.invalidCatalogName:
+      return as(
+        ConnectionError,
+        `the database in ${where} does not exist: ${message}`,
+        'Check the database name at the end of the database URL (or PGDATABASE).',
+      );
+    case SQLSTATE.insufficientPrivilege:
+      return as(
+        PermissionError,
+        `permission denied${doing}: ${message}`,
+        f.serverHint ?? 'Run as the role that owns the aibridge tables, or GRANT the privilege named above to this role.',
+      );
+    case SQLSTATE.lockNotAvailable:
+      return as(
+        LockTimeoutError,
+        `a lock was not granted in time${doing}: ${message}`,
+        'Another session holds a conflicting lock. Retry later, or raise --lock-timeout.',
+      );
+    case SQLSTATE.readOnlyTransaction:
+      return as(
+        PreflightError,
+        `${where} only accepts reads${doing}: ${message}`,
+        'Point the database URL at the primary server, not a standby or read replica.',
+      );
+    case SQLSTATE.queryCanceled:
+      // Our own timeouts (a batch's, a lock wait's) are handled where they are set; one that
+      // reaches here is the server's, role's or database's statement_timeout, which no retry beats.
+      if (!/statement timeout/i.test(message)) return null;
+      return as(
+        PreflightError,
+        `a statement ran longer than statement_timeout allows${doing}: ${message}`,
+        "The statement_timeout set for this role, database or server (or in PGOPTIONS) is too short for this command. Raise it for the role that runs aibridge-migrate, e.g. ALTER ROLE <role> SET statement_timeout = '5min', or run with PGOPTIONS='-c statement_timeout=0'.",
+      );
+    case SQLSTATE.idleInTransactionTimeout:
+    case SQLSTATE.transactionTimeout: {
+      // The server ended the session: a limit on how long a transaction may sit idle, or last.
+      // A command that reads in one snapshot judges both before it starts (scan/limits.ts);
+      // this is the server disagreeing with that judgement (a busier moment, a changed setting).
+      const setting = state === SQLSTATE.idleInTransactionTimeout ? 'idle_in_transaction_session_timeout' : 'transaction_timeout';
+      return as(
+        PreflightError,
+        `the server ended the session${doing}: ${setting} ran out (${message})`,
+        `Raise ${setting} for the role that runs aibridge-migrate (ALTER ROLE <role> SET ${setting} = …), or turn it off for it.`,
+        { setting },
+      );
+    }
+    case SQLSTATE.undefinedTable:
+    case SQLSTATE.undefinedColumn:
+      return as(
+        PreflightError,
+        `a table or column this command needs is missing${doing}: ${message}`,
+        'Check --schema, and run `aibridge-migrate up` before backfill or verify.',
+      );
+    default:
+      return null;
+  }
+}
+
+/** What is left once no SQLSTATE rule applies: a pooler's refusal, a lost connection, or INTERNAL. */
+function otherError(f: Failure, err: PgErrorLike): ToolkitError {
+  const { error, state, where, doing, message } = f;
+  if (isTransactionBlockRefusal(message)) return statementPoolingError(where, doing, message, error);
+  if (isConnectionLoss(error)) {
+    return new ConnectionError(`lost the connection to ${where}${doing}: ${message}`, {
+      hint: 'The server restarted, failed over, or ended this session. Run the same command again; work already committed is kept.',
+      cause: error,
+      details: state ? { sqlstate: state } : {},
+    });
+  }
+  if (state) {
+    return new ToolkitError('INTERNAL', `PostgreSQL error${doing}: ${describePg({ ...err, message })}`, {
+      hint: f.serverHint,
+      cause: error,
+      details: { sqlstate: state },
+    });
+  }
+  return new ToolkitError('INTERNAL', `unexpected error${doing}: ${message}`, { cause: error });
+}
+
 /**
  * Turns whatever pg or the network threw into a ToolkitError a user can act on. Errors
  * already classified pass through unchanged; anything unknown keeps its SQLSTATE, detail
@@ -175,8 +281,6 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
   const where = context.connection?.label ?? 'the database server';
   const doing = context.action ? ` while ${context.action}` : '';
   const message = redactUrl(String(err.message ?? error));
-  const state = sqlState(error);
-
   const tls = tlsFailure(error, where, context);
   if (tls) return tls;
   if (err.code && NETWORK_CODES.has(err.code)) {
@@ -186,81 +290,6 @@ export function translatePgError(error: unknown, context: TranslateContext = {})
       details: { code: err.code },
     });
   }
-  switch (state) {
-    case SQLSTATE.invalidPassword:
-    case SQLSTATE.invalidAuthorization:
-      return new ConnectionError(`authentication to ${where} failed${doing}: ${message}`, {
-        hint: 'Check the user name and password in the database URL (or PGPASSWORD / ~/.pgpass) and pg_hba.conf.',
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.invalidCatalogName:
-      return new ConnectionError(`the database in ${where} does not exist: ${message}`, {
-        hint: 'Check the database name at the end of the database URL (or PGDATABASE).',
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.insufficientPrivilege:
-      return new PermissionError(`permission denied${doing}: ${message}`, {
-        hint: err.hint ?? 'Run as the role that owns the aibridge tables, or GRANT the privilege named above to this role.',
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.lockNotAvailable:
-      return new LockTimeoutError(`a lock was not granted in time${doing}: ${message}`, {
-        hint: 'Another session holds a conflicting lock. Retry later, or raise --lock-timeout.',
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.readOnlyTransaction:
-      return new PreflightError(`${where} only accepts reads${doing}: ${message}`, {
-        hint: 'Point the database URL at the primary server, not a standby or read replica.',
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.queryCanceled:
-      // Our own timeouts (a batch's, a lock wait's) are handled where they are set; one that
-      // reaches here is the server's, role's or database's statement_timeout, which no retry beats.
-      if (!/statement timeout/i.test(message)) break;
-      return new PreflightError(`a statement ran longer than statement_timeout allows${doing}: ${message}`, {
-        hint: "The statement_timeout set for this role, database or server (or in PGOPTIONS) is too short for this command. Raise it for the role that runs aibridge-migrate, e.g. ALTER ROLE <role> SET statement_timeout = '5min', or run with PGOPTIONS='-c statement_timeout=0'.",
-        cause: error,
-        details: { sqlstate: state },
-      });
-    case SQLSTATE.idleInTransactionTimeout:
-    case SQLSTATE.transactionTimeout: {
-      // The server ended the session: a limit on how long a transaction may sit idle, or last.
-      // A command that reads in one snapshot judges both before it starts (scan/limits.ts);
-      // this is the server disagreeing with that judgement (a busier moment, a changed setting).
-      const setting = state === SQLSTATE.idleInTransactionTimeout ? 'idle_in_transaction_session_timeout' : 'transaction_timeout';
-      return new PreflightError(`the server ended the session${doing}: ${setting} ran out (${message})`, {
-        hint: `Raise ${setting} for the role that runs aibridge-migrate (ALTER ROLE <role> SET ${setting} = …), or turn it off for it.`,
-        cause: error,
-        details: { sqlstate: state, setting },
-      });
-    }
-    case SQLSTATE.undefinedTable:
-    case SQLSTATE.undefinedColumn:
-      return new PreflightError(`a table or column this command needs is missing${doing}: ${message}`, {
-        hint: 'Check --schema, and run `aibridge-migrate up` before backfill or verify.',
-        cause: error,
-        details: { sqlstate: state },
-      });
-  }
-  if (isTransactionBlockRefusal(message)) return statementPoolingError(where, doing, message, error);
-  if (isConnectionLoss(error)) {
-    return new ConnectionError(`lost the connection to ${where}${doing}: ${message}`, {
-      hint: 'The server restarted, failed over, or ended this session. Run the same command again; work already committed is kept.',
-      cause: error,
-      details: state ? { sqlstate: state } : {},
-    });
-  }
-  if (state) {
-    return new ToolkitError('INTERNAL', `PostgreSQL error${doing}: ${describePg({ ...err, message })}`, {
-      hint: err.hint,
-      cause: error,
-      details: { sqlstate: state },
-    });
-  }
-  return new ToolkitError('INTERNAL', `unexpected error${doing}: ${message}`, { cause: error });
+  const failure: Failure = { error, state: sqlState(error), where, doing, message, serverHint: err.hint };
+  return stateError(failure) ?? otherError(failure, err);
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { connectionShape, DEFAULT_MIGRATIONS_TABLE, poolerShape, type Settings } from '../config/common.js';
-import { duration, flag, identifier, integer } from '../config/fields.js';
+import { duration, flag, integer, sqlName } from '../config/fields.js';
 import { CODER_COLUMNS_MIGRATION } from '../coder/constants.js';
 import { DEFAULT_LOCK_RETRY_POLICY } from './lock-retry-policy.js';
 
@@ -13,7 +13,7 @@ const LOCKING = 'Locking:';
 
 /** A name node-pg-migrate will paste between quotes (see bookkeeping.ts). */
 function bookkeepingIdentifier() {
-  return identifier().refine(
+  return sqlName().refine(
     (name) => !/["']/.test(name),
     'must not contain a quote character (" or \'): node-pg-migrate pastes this name into SQL unescaped',
   );

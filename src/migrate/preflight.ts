@@ -124,135 +124,146 @@ export async function readPreflightFacts(db: Queryable, names: PreflightNames): 
 
 const KEY_COLUMNS: Record<string, string> = { id: 'uuid', metadata: 'jsonb' };
 
+type FailedCheck = Extract<PreflightCheck, { ok: false }>;
+
+const ok = (check: CheckName, detail: string): PreflightCheck => ({ check, ok: true, detail });
+const fail = (check: CheckName, kind: FailedCheck['kind'], problem: string, fix: string): PreflightCheck => ({
+  check,
+  ok: false,
+  kind,
+  problem,
+  fix,
+});
+
 /** Every check that applies, in order; a check that depends on a failed one is left out. */
 export function evaluatePreflight(f: PreflightFacts, needs: PreflightNeeds, names: PreflightNames): PreflightCheck[] {
-  const checks: PreflightCheck[] = [];
   const table = `${names.appSchema}.${TOKEN_USAGES}`;
-  const ok = (check: CheckName, detail: string) => checks.push({ check, ok: true, detail });
-  const fail = (check: CheckName, kind: 'preflight' | 'permission', problem: string, fix: string) =>
-    checks.push({ check, ok: false, kind, problem, fix });
+  const checks = [serverVersionCheck(f)];
+  if (needs.write) checks.push(primaryServerCheck(f));
+  const found = tableCheck(f, names, table);
+  checks.push(found);
+  // Nothing more can be judged about a table that is not there.
+  if (!found.ok) return checks;
+  checks.push(keyColumnsCheck(f, table));
+  if (needs.alterTable) checks.push(tableOwnerCheck(f, table));
+  if (needs.createInStateSchema) checks.push(stateSchemaCheck(f, names));
+  if (needs.write) checks.push(bookkeepingCheck(f, names));
+  return checks;
+}
 
+function serverVersionCheck(f: PreflightFacts): PreflightCheck {
   const support = judgeServerVersion({ num: f.serverVersionNum, text: f.serverVersion });
-  if (support.status === 'unsupported') fail('server_version', 'preflight', support.problem, support.fix);
+  if (support.status === 'unsupported') return fail('server_version', 'preflight', support.problem, support.fix);
   // End of life or newer than tested: a warning in the detail, never a refusal.
-  else ok('server_version', support.warning ?? `PostgreSQL ${f.serverVersion}`);
+  return ok('server_version', support.warning ?? `PostgreSQL ${f.serverVersion}`);
+}
 
-  if (needs.write) {
-    if (!f.inRecovery && !f.readOnly) ok('primary_server', 'the server accepts writes');
-    else if (!f.inRecovery) {
-      // node-pg-migrate would hit this first, creating its table, and rethrow it without the
-      // SQLSTATE (an "unexpected error", exit 70): say what it is before anything runs.
-      fail(
-        'primary_server',
-        'preflight',
-        `Sessions of role ${f.role} on database "${f.database}" are read-only (default_transaction_read_only is on), so nothing can be changed.`,
-        'Connect to the primary as a role whose sessions may write (ALTER ROLE … SET default_transaction_read_only = off), or point --database-url at the primary if this is a replica.',
-      );
-    } else {
-      fail(
-        'primary_server',
-        'preflight',
-        `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
-        'Point --database-url (or DATABASE_URL) at the primary server.',
-      );
-    }
+function primaryServerCheck(f: PreflightFacts): PreflightCheck {
+  if (!f.inRecovery && !f.readOnly) return ok('primary_server', 'the server accepts writes');
+  if (!f.inRecovery) {
+    // node-pg-migrate would hit this first, creating its table, and rethrow it without the
+    // SQLSTATE (an "unexpected error", exit 70): say what it is before anything runs.
+    return fail(
+      'primary_server',
+      'preflight',
+      `Sessions of role ${f.role} on database "${f.database}" are read-only (default_transaction_read_only is on), so nothing can be changed.`,
+      'Connect to the primary as a role whose sessions may write (ALTER ROLE … SET default_transaction_read_only = off), or point --database-url at the primary if this is a replica.',
+    );
   }
+  return fail(
+    'primary_server',
+    'preflight',
+    `The server at database "${f.database}" is a read-only standby (pg_is_in_recovery() is true), so nothing can be changed there.`,
+    'Point --database-url (or DATABASE_URL) at the primary server.',
+  );
+}
 
+/** The schema, then the table in it. */
+function tableCheck(f: PreflightFacts, names: PreflightNames, table: string): PreflightCheck {
   if (!f.appSchemaExists) {
-    fail(
+    return fail(
       'app_schema',
       'preflight',
       `Schema "${names.appSchema}" does not exist in database "${f.database}", so ${TOKEN_USAGES} cannot be found.`,
       "Pass --schema with the schema that holds the aibridge_* tables (Coder uses public unless configured otherwise), or check that --database-url names Coder's database.",
     );
-    return checks;
   }
   if (!f.tableExists) {
-    fail(
+    return fail(
       'app_table',
       'preflight',
       `Table ${table} does not exist in database "${f.database}".`,
       "Check --schema and that --database-url names Coder's database; the table is created by Coder's own migrations (AI Bridge), which must have run first.",
     );
-    return checks;
   }
-  ok('app_table', `${table} exists (owner ${f.tableOwner})`);
+  return ok('app_table', `${table} exists (owner ${f.tableOwner})`);
+}
 
+function keyColumnsCheck(f: PreflightFacts, table: string): PreflightCheck {
   const wrong = Object.entries(KEY_COLUMNS)
     .filter(([column, type]) => f.columnTypes[column] !== type)
     .map(([column, type]) => `${column} should be ${type} but is ${f.columnTypes[column] ?? 'missing'}`);
-  if (wrong.length === 0) ok('key_columns', 'id uuid, metadata jsonb');
-  else {
-    fail(
-      'key_columns',
-      'preflight',
-      `Table ${table} does not look like Coder's ${TOKEN_USAGES}: ${wrong.join('; ')}.`,
-      "Check --schema and --database-url; this toolkit only works on the table Coder's AI Bridge creates.",
+  if (wrong.length === 0) return ok('key_columns', 'id uuid, metadata jsonb');
+  return fail(
+    'key_columns',
+    'preflight',
+    `Table ${table} does not look like Coder's ${TOKEN_USAGES}: ${wrong.join('; ')}.`,
+    "Check --schema and --database-url; this toolkit only works on the table Coder's AI Bridge creates.",
+  );
+}
+
+function tableOwnerCheck(f: PreflightFacts, table: string): PreflightCheck {
+  if (f.ownsTable) return ok('table_owner', `role ${f.role} may ALTER ${table}`);
+  return fail(
+    'table_owner',
+    'permission',
+    `Role ${f.role} does not own ${table} (its owner is ${f.tableOwner}); adding or dropping its columns requires ownership, which no GRANT confers.`,
+    `Run as the role Coder's own migrations use (${f.tableOwner}), or have an administrator run GRANT ${f.tableOwner} TO ${f.role}.`,
+  );
+}
+
+function stateSchemaCheck(f: PreflightFacts, names: PreflightNames): PreflightCheck {
+  const allowed = f.stateSchemaExists ? f.canCreateInStateSchema : f.canCreateInDatabase;
+  if (allowed) return ok('state_schema_create', `role ${f.role} may create the backfill ledger in schema ${names.stateSchema}`);
+  return fail(
+    'state_schema_create',
+    'permission',
+    f.stateSchemaExists
+      ? `Role ${f.role} may not create tables in schema "${names.stateSchema}", where the backfill ledger goes.`
+      : `Schema "${names.stateSchema}" (for the backfill ledger) does not exist and role ${f.role} may not create schemas in database "${f.database}".`,
+    f.stateSchemaExists
+      ? `GRANT CREATE ON SCHEMA "${names.stateSchema}" TO ${f.role}, or choose another schema with --state-schema.`
+      : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or create the schema for it first: CREATE SCHEMA "${names.stateSchema}" AUTHORIZATION ${f.role}.`,
+  );
+}
+
+/** The migrations table: writable if it exists, else creatable. */
+function bookkeepingCheck(f: PreflightFacts, names: PreflightNames): PreflightCheck {
+  const bk = `${names.migrationsSchema}.${names.migrationsTable}`;
+  if (f.migrationsTableExists) {
+    if (f.canWriteMigrationsTable) return ok('bookkeeping_table', `${bk} exists and is writable`);
+    return fail(
+      'bookkeeping_table',
+      'permission',
+      `Role ${f.role} may not read and write the migrations table ${bk}.`,
+      `GRANT SELECT, INSERT, DELETE ON ${bk} TO ${f.role}, or run as the role that created it.`,
     );
   }
-
-  if (needs.alterTable) {
-    if (f.ownsTable) ok('table_owner', `role ${f.role} may ALTER ${table}`);
-    else {
-      fail(
-        'table_owner',
-        'permission',
-        `Role ${f.role} does not own ${table} (its owner is ${f.tableOwner}); adding or dropping its columns requires ownership, which no GRANT confers.`,
-        `Run as the role Coder's own migrations use (${f.tableOwner}), or have an administrator run GRANT ${f.tableOwner} TO ${f.role}.`,
-      );
-    }
-  }
-
-  if (needs.createInStateSchema) {
-    const allowed = f.stateSchemaExists ? f.canCreateInStateSchema : f.canCreateInDatabase;
-    if (allowed) ok('state_schema_create', `role ${f.role} may create the backfill ledger in schema ${names.stateSchema}`);
-    else {
-      fail(
-        'state_schema_create',
-        'permission',
-        f.stateSchemaExists
-          ? `Role ${f.role} may not create tables in schema "${names.stateSchema}", where the backfill ledger goes.`
-          : `Schema "${names.stateSchema}" (for the backfill ledger) does not exist and role ${f.role} may not create schemas in database "${f.database}".`,
-        f.stateSchemaExists
-          ? `GRANT CREATE ON SCHEMA "${names.stateSchema}" TO ${f.role}, or choose another schema with --state-schema.`
-          : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or create the schema for it first: CREATE SCHEMA "${names.stateSchema}" AUTHORIZATION ${f.role}.`,
-      );
-    }
-  }
-
-  if (needs.write) {
-    const bk = `${names.migrationsSchema}.${names.migrationsTable}`;
-    if (f.migrationsTableExists) {
-      if (f.canWriteMigrationsTable) ok('bookkeeping_table', `${bk} exists and is writable`);
-      else {
-        fail(
-          'bookkeeping_table',
-          'permission',
-          `Role ${f.role} may not read and write the migrations table ${bk}.`,
-          `GRANT SELECT, INSERT, DELETE ON ${bk} TO ${f.role}, or run as the role that created it.`,
-        );
-      }
-    } else {
-      const allowed = f.migrationsSchemaExists ? f.canCreateInMigrationsSchema : f.canCreateInDatabase;
-      if (allowed) ok('bookkeeping_table', `${bk} will be created`);
-      else {
-        fail(
-          'bookkeeping_table',
-          'permission',
-          `The migrations table ${bk} does not exist yet and role ${f.role} may not create it (no CREATE privilege on ${f.migrationsSchemaExists ? `schema "${names.migrationsSchema}"` : `database "${f.database}"`}).`,
-          f.migrationsSchemaExists
-            ? `GRANT CREATE ON SCHEMA "${names.migrationsSchema}" TO ${f.role} (PostgreSQL 15 and newer no longer grant it on public by default), or pick a schema the role owns with --migrations-schema.`
-            : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or pick an existing schema the role may create in with --migrations-schema.`,
-        );
-      }
-    }
-  }
-  return checks;
+  const allowed = f.migrationsSchemaExists ? f.canCreateInMigrationsSchema : f.canCreateInDatabase;
+  if (allowed) return ok('bookkeeping_table', `${bk} will be created`);
+  return fail(
+    'bookkeeping_table',
+    'permission',
+    `The migrations table ${bk} does not exist yet and role ${f.role} may not create it (no CREATE privilege on ${f.migrationsSchemaExists ? `schema "${names.migrationsSchema}"` : `database "${f.database}"`}).`,
+    f.migrationsSchemaExists
+      ? `GRANT CREATE ON SCHEMA "${names.migrationsSchema}" TO ${f.role} (PostgreSQL 15 and newer no longer grant it on public by default), or pick a schema the role owns with --migrations-schema.`
+      : `GRANT CREATE ON DATABASE "${f.database}" TO ${f.role}, or pick an existing schema the role may create in with --migrations-schema.`,
+  );
 }
 
 /** The error for the failed checks (all of them, one paragraph each), or undefined. */
 export function preflightError(checks: readonly PreflightCheck[]): ToolkitError | undefined {
-  const failed = checks.filter((c): c is Extract<PreflightCheck, { ok: false }> => !c.ok);
+  const failed = checks.filter((c): c is FailedCheck => !c.ok);
   if (failed.length === 0) return undefined;
   const message = failed.map((c) => `${c.problem} Fix: ${c.fix}`).join('\n\n');
   const details = { failed_checks: failed.map((c) => c.check) };

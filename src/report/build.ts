@@ -22,13 +22,19 @@ class Numbers {
   }
 }
 
+type Side = Pick<ColumnSums, 'columns' | 'rule' | 'applicationWritten'>;
+
+/** What the columns hold beyond the application's own writes and the rule: 0 when parity holds. */
+const difference = (s: Side) => s.columns - s.applicationWritten - s.rule;
+const agrees = (read: Side, write: Side) => difference(read) === 0n && difference(write) === 0n;
+
 function columnTotals(sums: ColumnSums, nums: Numbers, what: string): ColumnTotals {
   const after = sums.rule + sums.applicationWritten;
   return {
     columns: nums.of(sums.columns, `${what} column sum`),
     rule: nums.of(sums.rule, `${what} rule sum`),
     application_written: nums.of(sums.applicationWritten, `${what} application-written sum`),
-    difference: nums.of(sums.columns - sums.applicationWritten - sums.rule, `${what} difference`),
+    difference: nums.of(difference(sums), `${what} difference`),
     legacy_dashboard: nums.of(sums.legacy, `${what} legacy dashboard sum`),
     dashboard_after: nums.of(after, `${what} dashboard total`),
     dashboard_change: nums.of(after - sums.legacy, `${what} dashboard change`),
@@ -117,28 +123,24 @@ function groupTotals(group: GroupFacts, nums: Numbers, label: string): ProviderM
     cache_write: write,
     rows_with_input_cached: group.rowsWithInputCached,
     rows_with_several_read_keys: group.rowsWithSeveralReadKeys,
-    agrees:
-      group.read.columns - group.read.applicationWritten === group.read.rule &&
-      group.write.columns - group.write.applicationWritten === group.write.rule,
+    agrees: agrees(group.read, group.write),
     dashboard_change_reasons: dashboardChangeReasons(group),
   };
 }
 
 function sessionTotals(session: SessionFacts, nums: Numbers): SessionTotals {
-  const side = (s: SessionFacts['read'], what: string) => ({
+  const side = (s: Side, what: string) => ({
     columns: nums.of(s.columns, what),
     rule: nums.of(s.rule, what),
     application_written: nums.of(s.applicationWritten, what),
-    difference: nums.of(s.columns - s.applicationWritten - s.rule, what),
+    difference: nums.of(difference(s), what),
   });
   return {
     session: session.session,
     rows: session.rows,
     cache_read: side(session.read, `session ${session.session} cache-read`),
     cache_write: side(session.write, `session ${session.session} cache-write`),
-    agrees:
-      session.read.columns - session.read.applicationWritten === session.read.rule &&
-      session.write.columns - session.write.applicationWritten === session.write.rule,
+    agrees: agrees(session.read, session.write),
   };
 }
 
@@ -148,10 +150,8 @@ function splitLabel(label: string): { class: string; key: string | null } {
   return { class: label.slice(0, at), key: key === '$' ? null : key };
 }
 
-export function buildReport(facts: VerificationFacts, options: BuildOptions = {}): Report {
-  const nums = new Numbers();
-  const failOnAnomaly = options.failOnAnomaly ?? false;
-  const all = totalGroup(facts.groups);
+/** Anomalous rows per class and per class and key, most rows first. */
+function anomalyCounts(all: GroupFacts): Pick<Report['anomalies'], 'by_class' | 'by_key'> {
   const byClass: Record<string, number> = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, 0]));
   const byKey: Report['anomalies']['by_key'] = [];
   for (const [label, rows] of Object.entries(all.anomalyLabels)) {
@@ -162,8 +162,40 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
     byKey.push({ class: cls, key, rows });
   }
   byKey.sort((a, b) => b.rows - a.rows || a.class.localeCompare(b.class) || String(a.key).localeCompare(String(b.key)));
+  return { by_class: byClass, by_key: byKey };
+}
 
-  const sections = {
+/** The latest backfill run against the rows counted now; null without one. */
+function ledgerRun(facts: VerificationFacts): Report['count_parity']['ledger_run'] {
+  if (facts.ledger.state !== 'present') return null;
+  const run = facts.ledger.run;
+  const unexplained =
+    run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null || facts.rowsInTable === null
+      ? null
+      : facts.rowsInTable - run.tableRowsAtStart - run.rowsCreatedSinceStart;
+  return {
+    run_id: run.runId,
+    status: run.status,
+    rule_fingerprint: run.ruleFingerprint,
+    rule_fingerprint_matches: run.ruleFingerprint === facts.ruleFingerprint,
+    started_at: run.startedAt.toISOString(),
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    table_rows_at_start: run.tableRowsAtStart,
+    max_created_at_at_start: run.maxCreatedAtAtStart?.toISOString() ?? null,
+    rows_scanned: run.rowsScanned,
+    rows_updated: run.rowsUpdated,
+    rows_application_written: run.rowsApplicationWritten,
+    rows_now: facts.rowsInTable,
+    rows_created_since_start: run.rowsCreatedSinceStart,
+    rows_unexplained: unexplained,
+  };
+}
+
+const bySampleId = <T extends { id: string }>(samples: readonly T[]) => [...samples].sort((a, b) => a.id.localeCompare(b.id));
+
+/** The report's measured sections, in the order it shows them. */
+function sectionsOf(facts: VerificationFacts, all: GroupFacts, nums: Numbers) {
+  return {
     snapshot: {
       isolation: 'repeatable read, read only' as const,
       taken_at: facts.snapshotAt.toISOString(),
@@ -173,42 +205,9 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
       rows: all.rows,
       classes: all.classes,
       max_samples: facts.maxSamples,
-      samples: {
-        pending: [...facts.samples.pending].sort((a, b) => a.id.localeCompare(b.id)),
-        conflict: [...facts.samples.conflict].sort((a, b) => a.id.localeCompare(b.id)),
-      },
+      samples: { pending: bySampleId(facts.samples.pending), conflict: bySampleId(facts.samples.conflict) },
     },
-    count_parity: {
-      rows_in_table: facts.rowsInTable,
-      rows_classified: all.rows,
-      ledger: facts.ledger.state,
-      ledger_run:
-        facts.ledger.state === 'present'
-          ? (() => {
-              const run = facts.ledger.run;
-              const unexplained =
-                run.tableRowsAtStart === null || run.rowsCreatedSinceStart === null || facts.rowsInTable === null
-                  ? null
-                  : facts.rowsInTable - run.tableRowsAtStart - run.rowsCreatedSinceStart;
-              return {
-                run_id: run.runId,
-                status: run.status,
-                rule_fingerprint: run.ruleFingerprint,
-                rule_fingerprint_matches: run.ruleFingerprint === facts.ruleFingerprint,
-                started_at: run.startedAt.toISOString(),
-                finished_at: run.finishedAt?.toISOString() ?? null,
-                table_rows_at_start: run.tableRowsAtStart,
-                max_created_at_at_start: run.maxCreatedAtAtStart?.toISOString() ?? null,
-                rows_scanned: run.rowsScanned,
-                rows_updated: run.rowsUpdated,
-                rows_application_written: run.rowsApplicationWritten,
-                rows_now: facts.rowsInTable,
-                rows_created_since_start: run.rowsCreatedSinceStart,
-                rows_unexplained: unexplained,
-              };
-            })()
-          : null,
-    },
+    count_parity: { rows_in_table: facts.rowsInTable, rows_classified: all.rows, ledger: facts.ledger.state, ledger_run: ledgerRun(facts) },
     totals: {
       by_provider_model: facts.groups.map((g) => groupTotals(g, nums, g.hasInterception ? `${g.provider}/${g.model}` : 'no-interception')),
       all: groupTotals(all, nums, 'total'),
@@ -219,14 +218,12 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
         top: facts.sessions.top.map((s) => sessionTotals(s, nums)),
       },
     },
-    anomalies: {
-      rows: all.rowsWithAnomalies,
-      by_class: byClass,
-      by_key: byKey,
-      samples: [...facts.anomalySamples].sort((a, b) => a.id.localeCompare(b.id)),
-    },
+    anomalies: { rows: all.rowsWithAnomalies, ...anomalyCounts(all), samples: bySampleId(facts.anomalySamples) },
   };
-  const checks = evaluateChecks({ ...sections, sample: facts.sample }, failOnAnomaly);
+}
+
+/** What a reader must know before the figures: a preview before `up`, a sample, rounded sums. */
+function warningsOf(facts: VerificationFacts, nums: Numbers): string[] {
   const warnings = [...nums.warnings];
   if (facts.sample) {
     warnings.unshift(
@@ -238,6 +235,14 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
       'The cache columns do not exist yet (run `aibridge-migrate up`): columns were read as 0, so this report previews what the backfill will change.',
     );
   }
+  return warnings;
+}
+
+export function buildReport(facts: VerificationFacts, options: BuildOptions = {}): Report {
+  const nums = new Numbers();
+  const failOnAnomaly = options.failOnAnomaly ?? false;
+  const sections = sectionsOf(facts, totalGroup(facts.groups), nums);
+  const checks = evaluateChecks({ ...sections, sample: facts.sample }, failOnAnomaly);
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     kind: 'verify',
@@ -249,6 +254,6 @@ export function buildReport(facts: VerificationFacts, options: BuildOptions = {}
     checks,
     ...sections,
     sample: facts.sample,
-    warnings,
+    warnings: warningsOf(facts, nums),
   };
 }

@@ -3,7 +3,8 @@
  * from the database goes through escapeHtml.
  */
 import { escapeHtml as h } from './escape.js';
-import type { Check, Report, RowSample } from './model.js';
+import { LEDGER_RUN_HEADER, ledgerRunCells } from './ledger-run-row.js';
+import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
 import { groupLabel } from './group-label.js';
@@ -50,7 +51,35 @@ function sampleTable(samples: RowSample[]): string {
 
 export function renderHtml(report: Report): string {
   const title = `aibridge-migrate verify`;
-  const { outcome, row_parity: rp, totals, anomalies } = report;
+  const body = [
+    ...headerSection(report, title),
+    ...checksSection(report),
+    ...sampleSection(report),
+    ...chartsSection(report),
+    ...paritySection(report),
+    ...totalsSection(report),
+    ...sessionsSection(report),
+    ...anomaliesSection(report),
+    ...countParitySection(report),
+  ];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${h(title)}: ${h(report.outcome.status)}</title>
+<style>${CSS}</style>
+</head>
+<body><main>
+${body.join('\n')}
+</main></body>
+</html>
+`;
+}
+
+function headerSection(report: Report, title: string): string[] {
+  const { outcome } = report;
   const banner =
     outcome.status === 'pass'
       ? 'Parity holds'
@@ -59,37 +88,41 @@ export function renderHtml(report: Report): string {
         : outcome.status === 'sample' && report.sample
           ? sampleHeadline(report.sample)
           : 'Preview: the cache columns do not exist yet (run up first)';
-  const body: string[] = [];
-  body.push(`<h1>${h(title)}</h1>`);
-  body.push(
+  return [
+    `<h1>${h(title)}</h1>`,
     `<div class="meta">${h(report.target.database)} · ${h(report.target.schema)}.${h(report.target.table)} · snapshot ${h(report.snapshot.taken_at)} · rule ${h(report.tool.rule_fingerprint)} · exit code ${outcome.exit_code}</div>`,
-  );
-  body.push(`<div class="banner ${h(outcome.status)}">${h(banner)}</div>`);
-  for (const w of report.warnings) body.push(`<p class="warn">Warning: ${h(w)}</p>`);
+    `<div class="banner ${h(outcome.status)}">${h(banner)}</div>`,
+    ...report.warnings.map((w) => `<p class="warn">Warning: ${h(w)}</p>`),
+  ];
+}
 
-  body.push('<h2>Checks</h2><div class="scroll"><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>');
-  for (const c of report.checks) {
-    body.push(
-      `<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`,
-    );
-  }
-  body.push('</tbody></table></div>');
+function checksSection(report: Report): string[] {
+  return [
+    '<h2>Checks</h2><div class="scroll"><table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>',
+    ...report.checks.map(
+      (c) =>
+        `<tr><td>${h(c.title)}</td><td><span class="status ${c.status}">${STATUS_LABEL[c.status]}</span></td><td>${h(c.summary)}</td></tr>`,
+    ),
+    '</tbody></table></div>',
+  ];
+}
 
-  if (report.sample) {
-    body.push(
-      `<h2>Estimated for the whole table</h2><p class="muted">From ${formatCount(report.sample.rows_sampled)} sampled rows (${report.sample.replicates} replicates, seed ${report.sample.seed}); 95% interval. Everything below is over the sampled rows only.</p>`,
-    );
-    body.push('<table><thead><tr><th>Figure</th><th>Estimate</th><th>Standard error</th><th>95% interval</th></tr></thead><tbody>');
-    for (const [label, e] of sampleEstimateRows(report.sample)) {
-      body.push(
+function sampleSection({ sample }: Report): string[] {
+  if (!sample) return [];
+  return [
+    `<h2>Estimated for the whole table</h2><p class="muted">From ${formatCount(sample.rows_sampled)} sampled rows (${sample.replicates} replicates, seed ${sample.seed}); 95% interval. Everything below is over the sampled rows only.</p>`,
+    '<table><thead><tr><th>Figure</th><th>Estimate</th><th>Standard error</th><th>95% interval</th></tr></thead><tbody>',
+    ...sampleEstimateRows(sample).map(
+      ([label, e]) =>
         `<tr>${cell(label)}${cell(formatCount(e.estimate), true)}${cell(formatCount(e.standard_error), true)}${cell(`${formatCount(e.low)} – ${formatCount(e.high)}`, true)}</tr>`,
-      );
-    }
-    body.push('</tbody></table>');
-  }
+    ),
+    '</tbody></table>',
+  ];
+}
 
-  body.push('<h2>Charts</h2><div class="charts">');
-  body.push(
+function chartsSection({ row_parity: rp, totals, anomalies }: Report): string[] {
+  return [
+    '<h2>Charts</h2><div class="charts">',
     barChart({
       title: `Rows by parity class (${formatCount(rp.rows)} rows)`,
       series: [{ name: 'rows', color: '#546e7a' }],
@@ -99,8 +132,6 @@ export function renderHtml(report: Report): string {
         color: CLASS_COLORS[c],
       })),
     }),
-  );
-  body.push(
     barChart({
       title: 'Cache-read tokens per provider and model',
       series: [{ name: 'old dashboard', color: '#9e9e9e' }, RULE_SERIES, COLUMNS_SERIES],
@@ -110,8 +141,6 @@ export function renderHtml(report: Report): string {
       })),
       empty: 'No rows.',
     }),
-  );
-  body.push(
     barChart({
       title: 'Cache-write tokens per provider and model',
       series: [RULE_SERIES, COLUMNS_SERIES],
@@ -121,18 +150,18 @@ export function renderHtml(report: Report): string {
         .map((g) => ({ label: groupLabel(g.provider, g.model), values: [g.cache_write.rule, g.cache_write.columns] })),
       empty: 'No cache writes in any group.',
     }),
-  );
-  body.push(
     barChart({
       title: `Metadata anomalies (${formatCount(anomalies.rows)} rows)`,
       series: [{ name: 'rows', color: '#8e24aa' }],
       groups: anomalies.by_key.map((a) => ({ label: `${a.class} · ${a.key ?? 'document'}`, values: [a.rows] })),
       empty: 'No anomalies.',
     }),
-  );
-  body.push('</div>');
+    '</div>',
+  ];
+}
 
-  body.push('<h2>Rows by parity class</h2>');
+function paritySection({ row_parity: rp }: Report): string[] {
+  const body = ['<h2>Rows by parity class</h2>'];
   for (const cls of ['conflict', 'pending'] as const) {
     if (rp.samples[cls].length === 0) continue;
     body.push(
@@ -140,23 +169,24 @@ export function renderHtml(report: Report): string {
     );
   }
   if (rp.samples.conflict.length + rp.samples.pending.length === 0) body.push('<p class="muted">No pending or conflicting rows.</p>');
+  return body;
+}
 
-  body.push('<h2>Cache tokens per provider and model</h2>');
-  body.push(
+function totalsRow(name: string, g: ProviderModelTotals): string {
+  const r = g.cache_read;
+  const w = g.cache_write;
+  return `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(formatCount(g.rows), true)}${cell(formatCount(r.columns), true)}${cell(formatCount(r.rule), true)}${cell(formatCount(r.application_written), true)}${cell(formatSignedCount(r.difference), true)}${cell(formatCount(w.columns), true)}${cell(formatCount(w.rule), true)}${cell(formatCount(w.application_written), true)}${cell(formatSignedCount(w.difference), true)}${cell(`${formatCount(r.legacy_dashboard)} → ${formatCount(r.dashboard_after)} (${formatSignedCount(r.dashboard_change)})`, true)}</tr>`;
+}
+
+function totalsSection({ totals }: Report): string[] {
+  const body = [
+    '<h2>Cache tokens per provider and model</h2>',
     '<p class="muted">Δ = columns − application-written − metadata (0 when parity holds). Dashboard: cache-read total before the switch (metadata, input_cached ignored) → after (columns).</p>',
-  );
-  body.push(
     '<div class="scroll"><table><thead><tr><th>Provider / model</th><th>Rows</th><th>Reads: columns</th><th>Reads: metadata</th><th>Reads: app-written</th><th>Δ reads</th><th>Writes: columns</th><th>Writes: metadata</th><th>Writes: app-written</th><th>Δ writes</th><th>Dashboard reads</th></tr></thead><tbody>',
-  );
-  for (const g of [...totals.by_provider_model, totals.all]) {
-    const name = g === totals.all ? 'total' : groupLabel(g.provider, g.model);
-    const r = g.cache_read;
-    const w = g.cache_write;
-    body.push(
-      `<tr${g.agrees ? '' : ' class="bad"'}>${cell(name)}${cell(formatCount(g.rows), true)}${cell(formatCount(r.columns), true)}${cell(formatCount(r.rule), true)}${cell(formatCount(r.application_written), true)}${cell(formatSignedCount(r.difference), true)}${cell(formatCount(w.columns), true)}${cell(formatCount(w.rule), true)}${cell(formatCount(w.application_written), true)}${cell(formatSignedCount(w.difference), true)}${cell(`${formatCount(r.legacy_dashboard)} → ${formatCount(r.dashboard_after)} (${formatSignedCount(r.dashboard_change)})`, true)}</tr>`,
-    );
-  }
-  body.push('</tbody></table></div>');
+    ...totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)),
+    totalsRow('total', totals.all),
+    '</tbody></table></div>',
+  ];
   const moving = totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
   if (moving.length > 0) {
     body.push('<p>Why dashboard totals move:</p><ul>');
@@ -164,54 +194,49 @@ export function renderHtml(report: Report): string {
       body.push(`<li><strong>${h(groupLabel(g.provider, g.model))}</strong>: ${g.dashboard_change_reasons.map(h).join('; ')}.</li>`);
     body.push('</ul>');
   }
+  return body;
+}
 
-  body.push(`<h2>Sessions</h2><p>${h(sessionsSentence(totals.sessions, report.sample !== null))}</p>`);
-  const differing = totals.sessions.top.filter((s) => !s.agrees);
-  if (differing.length > 0) {
-    body.push('<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>');
-    for (const s of differing) {
-      body.push(
+function sessionsSection(report: Report): string[] {
+  const { sessions } = report.totals;
+  const body = [`<h2>Sessions</h2><p>${h(sessionsSentence(sessions, report.sample !== null))}</p>`];
+  const differing = sessions.top.filter((s) => !s.agrees);
+  if (differing.length === 0) return body;
+  return [
+    ...body,
+    '<table><thead><tr><th>Session</th><th>Rows</th><th>Δ reads</th><th>Δ writes</th></tr></thead><tbody>',
+    ...differing.map(
+      (s) =>
         `<tr class="bad"><td><code>${h(s.session ?? '(no interception)')}</code></td>${cell(formatCount(s.rows), true)}${cell(formatSignedCount(s.cache_read.difference), true)}${cell(formatSignedCount(s.cache_write.difference), true)}</tr>`,
-      );
-    }
-    body.push('</tbody></table>');
-  }
+    ),
+    '</tbody></table>',
+  ];
+}
 
-  body.push('<h2>Metadata anomalies</h2>');
-  if (anomalies.samples.length > 0) {
-    body.push('<table><thead><tr><th>Row id</th><th>Class</th><th>Key</th><th>Raw value</th></tr></thead><tbody>');
-    for (const s of anomalies.samples) {
-      for (const a of s.anomalies)
-        body.push(
+function anomaliesSection({ anomalies }: Report): string[] {
+  if (anomalies.samples.length === 0) return ['<h2>Metadata anomalies</h2>', '<p class="muted">None.</p>'];
+  return [
+    '<h2>Metadata anomalies</h2>',
+    '<table><thead><tr><th>Row id</th><th>Class</th><th>Key</th><th>Raw value</th></tr></thead><tbody>',
+    ...anomalies.samples.flatMap((s) =>
+      s.anomalies.map(
+        (a) =>
           `<tr><td><code>${h(s.id)}</code></td>${cell(a.class)}${cell(a.key ?? '(document)')}<td><code>${h(a.raw_value)}</code></td></tr>`,
-        );
-    }
-    body.push('</tbody></table>');
-  } else body.push('<p class="muted">None.</p>');
+      ),
+    ),
+    '</tbody></table>',
+  ];
+}
 
-  const run = report.count_parity.ledger_run;
-  body.push('<h2>Count parity</h2>');
-  body.push(
-    `<p>${formatCount(report.count_parity.rows_classified)} rows classified, ${report.count_parity.rows_in_table === null ? 'the table not counted (a sample)' : `${formatCount(report.count_parity.rows_in_table)} in the table`}; ledger: ${h(report.count_parity.ledger)}.</p>`,
-  );
-  if (run) {
-    body.push(
-      `<table><thead><tr><th>Run</th><th>Status</th><th>Rows at start</th><th>Rows now</th><th>Created since</th><th>Unexplained</th><th>Rows updated</th></tr></thead><tbody><tr>${cell(run.run_id)}${cell(run.status)}${cell(run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start), true)}${cell(run.rows_now === null ? '?' : formatCount(run.rows_now), true)}${cell(run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start), true)}${cell(run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained), true)}${cell(formatCount(run.rows_updated), true)}</tr></tbody></table>`,
-    );
-  }
-
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${h(title)}: ${h(outcome.status)}</title>
-<style>${CSS}</style>
-</head>
-<body><main>
-${body.join('\n')}
-</main></body>
-</html>
-`;
+function countParitySection({ count_parity: cp }: Report): string[] {
+  const body = [
+    '<h2>Count parity</h2>',
+    `<p>${formatCount(cp.rows_classified)} rows classified, ${cp.rows_in_table === null ? 'the table not counted (a sample)' : `${formatCount(cp.rows_in_table)} in the table`}; ledger: ${h(cp.ledger)}.</p>`,
+  ];
+  if (!cp.ledger_run) return body;
+  const header = LEDGER_RUN_HEADER.map((label) => `<th>${label}</th>`).join('');
+  const cells = ledgerRunCells(cp.ledger_run)
+    .map((text, i) => cell(text, i >= 2))
+    .join('');
+  return [...body, `<table><thead><tr>${header}</tr></thead><tbody><tr>${cells}</tr></tbody></table>`];
 }

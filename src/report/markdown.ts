@@ -1,5 +1,6 @@
 /** The Markdown report, for a pull request or a change ticket. */
 import { escapeMarkdown as md } from './escape.js';
+import { LEDGER_RUN_HEADER, ledgerRunCells } from './ledger-run-row.js';
 import type { Check, ProviderModelTotals, Report, RowSample } from './model.js';
 import { sessionsSentence } from './checks.js';
 import { formatCount, formatSignedCount } from '../text/format.js';
@@ -52,7 +53,20 @@ function totalsRow(name: string, g: ProviderModelTotals): string[] {
 }
 
 export function renderMarkdown(report: Report): string {
-  const out: string[] = [];
+  const out = [
+    ...headerSection(report),
+    ...sampleSection(report),
+    ...paritySection(report),
+    ...totalsSection(report),
+    ...sessionsSection(report),
+    ...anomaliesSection(report),
+    ...ledgerSection(report),
+  ];
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The verdict, what was verified, the warnings and the checks. */
+function headerSection(report: Report): string[] {
   const status =
     report.outcome.status === 'pass'
       ? '✅ parity holds'
@@ -61,45 +75,44 @@ export function renderMarkdown(report: Report): string {
         : report.outcome.status === 'sample' && report.sample
           ? `🔎 ${sampleHeadline(report.sample)}`
           : '⚠️ preview before `up`';
-  out.push(`## aibridge-migrate verify: ${status}`, '');
-  out.push(
+  return [
+    `## aibridge-migrate verify: ${status}`,
+    '',
     `Database \`${md(report.target.database)}\`, table \`${md(report.target.schema)}.${report.target.table}\`; snapshot ${report.snapshot.taken_at}; rule \`${report.tool.rule_fingerprint}\`; exit code **${report.outcome.exit_code}**.`,
     '',
-  );
-  for (const warning of report.warnings) out.push(`> **Warning:** ${md(warning)}`, '');
-
-  out.push(
+    ...report.warnings.flatMap((warning) => [`> **Warning:** ${md(warning)}`, '']),
     ...table(
       ['Check', 'Status', 'Summary'],
       report.checks.map((c) => [c.title, ICON[c.status], md(c.summary)]),
       'lll',
     ),
     '',
-  );
+  ];
+}
 
-  if (report.sample) {
-    out.push(
-      '### Estimated for the whole table',
-      '',
-      `From ${formatCount(report.sample.rows_sampled)} sampled rows (${report.sample.replicates} replicates, seed ${report.sample.seed}); 95% interval.`,
-      '',
-    );
-    out.push(
-      ...table(
-        ['Figure', 'Estimate', 'Standard error', '95% interval'],
-        sampleEstimateRows(report.sample).map(([label, e]) => [
-          md(label),
-          formatCount(e.estimate),
-          formatCount(e.standard_error),
-          `${formatCount(e.low)} – ${formatCount(e.high)}`,
-        ]),
-      ),
-      '',
-    );
-  }
+function sampleSection({ sample }: Report): string[] {
+  if (!sample) return [];
+  return [
+    '### Estimated for the whole table',
+    '',
+    `From ${formatCount(sample.rows_sampled)} sampled rows (${sample.replicates} replicates, seed ${sample.seed}); 95% interval.`,
+    '',
+    ...table(
+      ['Figure', 'Estimate', 'Standard error', '95% interval'],
+      sampleEstimateRows(sample).map(([label, e]) => [
+        md(label),
+        formatCount(e.estimate),
+        formatCount(e.standard_error),
+        `${formatCount(e.low)} – ${formatCount(e.high)}`,
+      ]),
+    ),
+    '',
+  ];
+}
 
+function paritySection(report: Report): string[] {
   const { classes, samples } = report.row_parity;
-  out.push(report.sample ? '### Sampled rows by parity class' : '### Rows by parity class', '');
+  const out = [report.sample ? '### Sampled rows by parity class' : '### Rows by parity class', ''];
   out.push(
     ...table(
       ['Class', 'Rows'],
@@ -126,13 +139,15 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
+  return out;
+}
 
-  out.push('### Cache tokens per provider and model', '');
-  out.push(
+function totalsSection({ totals }: Report): string[] {
+  const out = [
+    '### Cache tokens per provider and model',
+    '',
     "Δ = columns − application-written − metadata; it is 0 when parity holds. The last column is the dashboard's cache-read total before the switch (from metadata, `input_cached` ignored) and after it (from the columns).",
     '',
-  );
-  out.push(
     ...table(
       [
         'Provider / model',
@@ -148,90 +163,76 @@ export function renderMarkdown(report: Report): string {
         'Dashboard reads before → after',
       ],
       [
-        ...report.totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)),
-        totalsRow('**total**', report.totals.all).map((cell, i) => (i === 0 ? '**total**' : cell)),
+        ...totals.by_provider_model.map((g) => totalsRow(groupLabel(g.provider, g.model), g)),
+        totalsRow('**total**', totals.all).map((cell, i) => (i === 0 ? '**total**' : cell)),
       ],
     ),
     '',
-  );
-  const reasons = report.totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
+  ];
+  const reasons = totals.by_provider_model.filter((g) => g.dashboard_change_reasons.length > 0);
   if (reasons.length > 0) {
     out.push('Why dashboard totals move:', '');
     for (const g of reasons) out.push(`- **${md(groupLabel(g.provider, g.model))}**: ${g.dashboard_change_reasons.map(md).join('; ')}.`);
     out.push('');
   }
+  return out;
+}
 
+function sessionsSection(report: Report): string[] {
   const { sessions } = report.totals;
-  out.push('### Sessions', '', sessionsSentence(sessions, report.sample !== null), '');
+  const out = ['### Sessions', '', sessionsSentence(sessions, report.sample !== null), ''];
   const differing = sessions.top.filter((s) => !s.agrees);
-  if (differing.length > 0) {
-    out.push(
-      ...table(
-        ['Session', 'Rows', 'Δ reads', 'Δ writes'],
-        differing.map((s) => [
-          s.session === null ? '(no interception)' : code(s.session),
-          formatCount(s.rows),
-          formatSignedCount(s.cache_read.difference),
-          formatSignedCount(s.cache_write.difference),
-        ]),
-      ),
-      '',
-    );
-  }
+  if (differing.length === 0) return out;
+  return [
+    ...out,
+    ...table(
+      ['Session', 'Rows', 'Δ reads', 'Δ writes'],
+      differing.map((s) => [
+        s.session === null ? '(no interception)' : code(s.session),
+        formatCount(s.rows),
+        formatSignedCount(s.cache_read.difference),
+        formatSignedCount(s.cache_write.difference),
+      ]),
+    ),
+    '',
+  ];
+}
 
-  const { anomalies } = report;
-  out.push('### Metadata anomalies', '');
-  if (anomalies.rows === 0) out.push('None.', '');
-  else {
-    out.push(`${formatCount(anomalies.rows)} rows; malformed values count as absent.`, '');
-    out.push(
-      ...table(
-        ['Class', 'Key', 'Rows'],
-        anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, formatCount(a.rows)]),
-        'llr',
-      ),
-      '',
-    );
-    if (anomalies.samples.length > 0) {
-      out.push(`<details><summary>${anomalies.samples.length} sample rows</summary>`, '');
-      out.push(
-        ...table(
-          ['Row id', 'Anomalies'],
-          anomalies.samples.map((s) => [
-            `\`${s.id}\``,
-            s.anomalies.map((a) => `${a.class} ${a.key === null ? '(document)' : `\`${a.key}\``} = ${md(a.raw_value)}`).join('; '),
-          ]),
-          'll',
-        ),
-        '',
-        '</details>',
-        '',
-      );
-    }
-  }
+function anomaliesSection({ anomalies }: Report): string[] {
+  if (anomalies.rows === 0) return ['### Metadata anomalies', '', 'None.', ''];
+  const out = [
+    '### Metadata anomalies',
+    '',
+    `${formatCount(anomalies.rows)} rows; malformed values count as absent.`,
+    '',
+    ...table(
+      ['Class', 'Key', 'Rows'],
+      anomalies.by_key.map((a) => [a.class, a.key === null ? '(whole document)' : `\`${a.key}\``, formatCount(a.rows)]),
+      'llr',
+    ),
+    '',
+  ];
+  if (anomalies.samples.length === 0) return out;
+  return [
+    ...out,
+    `<details><summary>${anomalies.samples.length} sample rows</summary>`,
+    '',
+    ...table(
+      ['Row id', 'Anomalies'],
+      anomalies.samples.map((s) => [
+        `\`${s.id}\``,
+        s.anomalies.map((a) => `${a.class} ${a.key === null ? '(document)' : `\`${a.key}\``} = ${md(a.raw_value)}`).join('; '),
+      ]),
+      'll',
+    ),
+    '',
+    '</details>',
+    '',
+  ];
+}
 
+function ledgerSection(report: Report): string[] {
   const run = report.count_parity.ledger_run;
-  if (run) {
-    out.push('### Backfill ledger', '');
-    out.push(
-      ...table(
-        ['Run', 'Status', 'Rows at start', 'Rows now', 'Created since', 'Unexplained', 'Rows updated'],
-        [
-          [
-            md(run.run_id),
-            md(run.status),
-            run.table_rows_at_start === null ? '?' : formatCount(run.table_rows_at_start),
-            run.rows_now === null ? '?' : formatCount(run.rows_now),
-            run.rows_created_since_start === null ? '?' : formatCount(run.rows_created_since_start),
-            run.rows_unexplained === null ? '?' : formatSignedCount(run.rows_unexplained),
-            formatCount(run.rows_updated),
-          ],
-        ],
-        'lrrrrrr',
-      ),
-      '',
-    );
-  }
-
-  return `${out.join('\n').trimEnd()}\n`;
+  if (!run) return [];
+  return ['### Backfill ledger', '', ...table(LEDGER_RUN_HEADER, [ledgerRunCells(run).map(md)], 'lrrrrrr'), ''];
 }

@@ -21,133 +21,166 @@ export class JsonSyntaxError extends SyntaxError {}
  * evaluating such a row must not throw where the SQL does not.
  */
 export function parseJsonText(text: string): JsonValue {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new JsonSyntaxError(`${what} at position ${i}`);
-  };
-  const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-
-  const parseString = (): string => {
-    i++; // opening quote
-    let out = '';
-    while (i < text.length) {
-      const c = text[i]!;
-      if (c === '"') {
-        i++;
-        return out;
-      }
-      if (c === '\\') {
-        const e = text[i + 1];
-        if (e !== undefined && e in ESCAPES) {
-          out += ESCAPES[e];
-          i += 2;
-        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          // Surrogate pairs arrive as two escapes; JavaScript strings are UTF-16, so appending
-          // the two code units one after the other rebuilds the character.
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-        } else fail('bad escape');
-      } else {
-        if (c < ' ') fail('control character in string');
-        // Copy the run of plain characters in one slice: documents can hold megabyte strings.
-        let end = i + 1;
-        while (end < text.length && text[end] !== '"' && text[end] !== '\\' && text[end]! >= ' ') end++;
-        out += text.slice(i, end);
-        i = end;
-      }
-    }
-    return fail('unterminated string');
-  };
-
-  const parseKey = (): string => {
-    ws();
-    if (text[i] !== '"') fail('expected a key');
-    const key = parseString();
-    ws();
-    if (text[i] !== ':') fail("expected ':'");
-    i++;
-    return key;
-  };
-
-  type Frame = { kind: 'array'; items: JsonValue[] } | { kind: 'object'; entries: Map<string, JsonValue>; key: string };
+  const reader = new JsonReader(text);
   const stack: Frame[] = [];
-
   for (;;) {
-    // Read one value; containers push a frame and continue with their first member.
-    ws();
-    const c = text[i];
-    let value: JsonValue | undefined;
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        value = { kind: 'object', entries: new Map() };
-      } else {
-        stack.push({ kind: 'object', entries: new Map(), key: parseKey() });
-        continue;
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        value = { kind: 'array', items: [] };
-      } else {
-        stack.push({ kind: 'array', items: [] });
-        continue;
-      }
-    } else if (c === '"') value = { kind: 'string', value: parseString() };
-    else if (text.startsWith('true', i)) {
-      i += 4;
-      value = { kind: 'boolean', value: true };
-    } else if (text.startsWith('false', i)) {
-      i += 5;
-      value = { kind: 'boolean', value: false };
-    } else if (text.startsWith('null', i)) {
-      i += 4;
-      value = { kind: 'null' };
-    } else {
-      NUMBER.lastIndex = i;
-      const match = NUMBER.exec(text);
-      if (!match) return fail('unexpected character');
-      i += match[0].length;
-      value = { kind: 'number', literal: match[0] };
-    }
-
+    // Read one value; a container pushes a frame and continues with its first member.
+    let value = reader.value(stack);
+    if (value === null) continue;
     // Hand the value to the enclosing containers, closing every one that ends here.
     for (;;) {
       const top = stack[stack.length - 1];
-      if (top === undefined) {
-        ws();
-        if (i !== text.length) fail('trailing characters');
-        return value;
-      }
-      if (top.kind === 'object') {
-        // Duplicate keys: the last one wins, as in PostgreSQL's jsonb and in JSON.parse.
-        top.entries.delete(top.key);
-        top.entries.set(top.key, value);
-      } else top.items.push(value);
-      ws();
-      if (text[i] === ',') {
-        i++;
-        if (top.kind === 'object') top.key = parseKey();
-        break;
-      }
-      if (text[i] === (top.kind === 'object' ? '}' : ']')) {
-        i++;
-        stack.pop();
-        value = top.kind === 'object' ? { kind: 'object', entries: top.entries } : { kind: 'array', items: top.items };
-        continue;
-      }
-      return fail(top.kind === 'object' ? "expected ',' or '}'" : "expected ',' or ']'");
+      if (top === undefined) return reader.end(value);
+      addMember(top, value);
+      if (reader.nextMember(top)) break;
+      stack.pop();
+      value = top.kind === 'object' ? { kind: 'object', entries: top.entries } : { kind: 'array', items: top.items };
     }
   }
 }
+
+/** A container being read: its members so far, and for an object the key of the member being read. */
+type Frame = { kind: 'array'; items: JsonValue[] } | { kind: 'object'; entries: Map<string, JsonValue>; key: string };
+
+function addMember(frame: Frame, value: JsonValue): void {
+  if (frame.kind === 'array') {
+    frame.items.push(value);
+    return;
+  }
+  // Duplicate keys: the last one wins, as in PostgreSQL's jsonb and in JSON.parse.
+  frame.entries.delete(frame.key);
+  frame.entries.set(frame.key, value);
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** The text and a position in it; each method reads one token from there. */
+class JsonReader {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  private fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at position ${this.i}`);
+  }
+
+  private ws(): void {
+    const { text } = this;
+    while (this.i < text.length && (text[this.i] === ' ' || text[this.i] === '\t' || text[this.i] === '\n' || text[this.i] === '\r'))
+      this.i++;
+  }
+
+  /** The value at the cursor; null when it opens a non-empty container, whose frame it pushes. */
+  value(stack: Frame[]): JsonValue | null {
+    const { text } = this;
+    this.ws();
+    const c = text[this.i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      this.i++;
+      this.ws();
+      if (text[this.i] === close) {
+        this.i++;
+        return c === '{' ? { kind: 'object', entries: new Map() } : { kind: 'array', items: [] };
+      }
+      stack.push(c === '{' ? { kind: 'object', entries: new Map(), key: this.key() } : { kind: 'array', items: [] });
+      return null;
+    }
+    if (c === '"') return { kind: 'string', value: this.string() };
+    for (const [word, make] of LITERALS) {
+      if (text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return make();
+      }
+    }
+    NUMBER.lastIndex = this.i;
+    const match = NUMBER.exec(text);
+    if (!match) return this.fail('unexpected character');
+    this.i += match[0].length;
+    return { kind: 'number', literal: match[0] };
+  }
+
+  /** After a member of `frame`: true at ',' (an object's next key read too), false at its end. */
+  nextMember(frame: Frame): boolean {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === ',') {
+      this.i++;
+      if (frame.kind === 'object') frame.key = this.key();
+      return true;
+    }
+    if (c === (frame.kind === 'object' ? '}' : ']')) {
+      this.i++;
+      return false;
+    }
+    return this.fail(frame.kind === 'object' ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+
+  /** The whole document was `value`: nothing but whitespace may follow. */
+  end(value: JsonValue): JsonValue {
+    this.ws();
+    if (this.i !== this.text.length) this.fail('trailing characters');
+    return value;
+  }
+
+  private key(): string {
+    this.ws();
+    if (this.text[this.i] !== '"') this.fail('expected a key');
+    const key = this.string();
+    this.ws();
+    if (this.text[this.i] !== ':') this.fail("expected ':'");
+    this.i++;
+    return key;
+  }
+
+  private string(): string {
+    const { text } = this;
+    this.i++; // opening quote
+    let out = '';
+    while (this.i < text.length) {
+      const c = text[this.i]!;
+      if (c === '"') {
+        this.i++;
+        return out;
+      }
+      if (c === '\\') out += this.escape();
+      else {
+        if (c < ' ') this.fail('control character in string');
+        // Copy the run of plain characters in one slice: documents can hold megabyte strings.
+        let end = this.i + 1;
+        while (end < text.length && text[end] !== '"' && text[end] !== '\\' && text[end]! >= ' ') end++;
+        out += text.slice(this.i, end);
+        this.i = end;
+      }
+    }
+    return this.fail('unterminated string');
+  }
+
+  /** The escape sequence at the cursor, decoded. */
+  private escape(): string {
+    const { text, i } = this;
+    const e = text[i + 1];
+    if (e !== undefined && e in ESCAPES) {
+      this.i += 2;
+      return ESCAPES[e]!;
+    }
+    if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+      // Surrogate pairs arrive as two escapes; JavaScript strings are UTF-16, so appending
+      // the two code units one after the other rebuilds the character.
+      this.i += 6;
+      return String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+    }
+    return this.fail('bad escape');
+  }
+}
+
+/** A fresh value per occurrence: callers may hold on to what they are given. */
+const LITERALS: readonly [string, () => JsonValue][] = [
+  ['true', () => ({ kind: 'boolean', value: true })],
+  ['false', () => ({ kind: 'boolean', value: false })],
+  ['null', () => ({ kind: 'null' })],
+];
 
 /** Converts an already-parsed JavaScript value (numbers as number or bigint). */
 export function fromJavaScript(value: unknown): JsonValue {

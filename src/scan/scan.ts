@@ -4,6 +4,7 @@
  * reports progress, and refuses the limits no walk can live with (limits.ts).
  */
 import { TID_RANGE_SCAN_VERSION } from '../db/server-version.js';
+import type { DbRow } from '../db/row.js';
 import { PreflightError } from '../errors.js';
 import type { Clock } from '../runtime.js';
 import { censusStatement, type CensusScope, type CensusStatement } from './census.js';
@@ -147,6 +148,34 @@ export class Scan {
     const at = (w: ScanWindow) => (w.by === 'sample' ? w.seed : w.from);
     chunks.sort((a, b) => at(a.window) - at(b.window));
     return { tally, chunks, stats };
+  }
+
+  /**
+   * Up to `limit` rows from `windows`, the first found in table order: a samples pass on the
+   * leader alone that starts no chunk once it has enough. `statement` is told how many are
+   * still wanted.
+   */
+  async sample<T>(
+    windows: ScanWindow[],
+    limit: number,
+    statement: (window: ScanWindow, wanted: number) => ChunkStatement,
+    rowOf: (row: DbRow) => T,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    await this.pass(
+      'samples',
+      { by: 'list', windows, estimatedRows: 0 },
+      {
+        statement: (window) => statement(window, limit - found.length),
+        consume: (_window, rows) => {
+          found.push(...rows.map(rowOf).slice(0, limit - found.length));
+          return rows.length;
+        },
+        enough: () => found.length >= limit,
+      },
+      'leader',
+    );
+    return found;
   }
 
   finish(): void {

@@ -10,17 +10,17 @@ import { translatePgError } from '../db/pg-errors.js';
 import type { ConnectionTarget } from '../db/target.js';
 import { PreflightError } from '../errors.js';
 import { latestRun, ledgerExists } from '../ledger/runs.js';
-import { CACHE_COLUMNS, TOKEN_USAGES, tables, target } from '../names.js';
+import { CACHE_COLUMNS, TOKEN_USAGES, tables, target, type Tables } from '../names.js';
 import { ruleFingerprint } from '../rule/fingerprint.js';
 import { buildReport } from '../report/build.js';
-import type { LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
+import type { GroupFacts, LedgerRunFacts, SessionFacts, VerificationFacts } from '../report/facts.js';
 import type { AnomalySample, Report, RowSample, SampleSection } from '../report/model.js';
 import type { Runtime } from '../runtime.js';
 import { chunkSizer } from '../backfill/policy/chunk-sizer.js';
 import type { CensusScope } from '../scan/census.js';
 import { silentScanSink, type ScanSink } from '../scan/events.js';
 import type { WalkShape } from '../scan/plan.js';
-import { Scan, type CensusChunk } from '../scan/scan.js';
+import { Scan, type CensusChunk, type CensusResult } from '../scan/scan.js';
 import { withSnapshot, type Snapshot } from '../scan/snapshot.js';
 import { anomalyLabelsOf, rowKind, type CensusGroup } from '../scan/tally.js';
 import { groupFacts } from './census-facts.js';
@@ -196,25 +196,8 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
   const scan = new Scan({ snapshot, command: COMMAND, sink: deps.sink ?? silentScanSink, clock: deps.clock, sizer: chunkSizer });
   const names = tables(settings.schema, settings.stateSchema);
   const { facts: snap } = snapshot;
-  const preflight = preflightStatement(names.usages, CACHE_COLUMNS, names.interceptions);
-  const { rows: pre } = await snapshot.db.query(preflight.text, preflight.values);
-  const state = pre[0]!;
-  if (!state.table_exists) {
-    throw new PreflightError(`table ${names.usages} does not exist`, {
-      hint: 'Check --schema: it must name the schema holding the aibridge_* tables (default public).',
-    });
-  }
-  if (state.cache_columns === 1) {
-    throw new PreflightError(`${names.usages} has only one of ${CACHE_COLUMNS.join(' and ')}`, {
-      hint: 'Run `aibridge-migrate up` to add the missing column, then verify again.',
-    });
-  }
+  const scope = await readScope(snapshot.db, names);
   scan.checkLimits();
-  const scope: CensusScope = {
-    usages: names.usages,
-    interceptions: state.interceptions_exist ? names.interceptions : null,
-    columnsPresent: state.cache_columns === 2,
-  };
   if (!scope.columnsPresent)
     deps.log.debug('the cache columns do not exist yet: reading them as 0 (a preview of what the backfill would change)');
   const { ledger, createdAfter } = await readLedger(snapshot.db, settings);
@@ -222,15 +205,9 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
   // The census: every row once (or the sample's replicates).
   const sampled = settings.sample !== undefined;
   const seed = Math.floor(deps.random() * 1_000_000);
-  const sampleShape: WalkShape | null = sampled
-    ? {
-        by: 'list',
-        windows: planReplicates(settings.sample!, snap.estimatedRows, seed).map((r) => ({ by: 'sample', ...r })),
-        estimatedRows: Math.max(0, snap.estimatedRows) * (settings.sample! / 100),
-      }
-    : null;
-  const shape = sampleShape ?? scan.wholeTable();
-  scan.start(sampled ? 'sample' : scan.byPages ? 'pages' : 'keys', shape.estimatedRows, settings.sample ?? null);
+  const shape = sampled ? sampleShape(settings.sample!, snap.estimatedRows, seed) : scan.wholeTable();
+  const readBy = sampled ? 'sample' : scan.byPages ? 'pages' : 'keys';
+  scan.start(readBy, shape.estimatedRows, settings.sample ?? null);
   const census = await scan.census(scope, {
     shape,
     createdAfter,
@@ -238,54 +215,17 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
     keep: (groups) => sampled || Object.values(chunkCounts(groups)).some((n) => n > 0),
   });
   const groups = groupFacts(census.tally.groups());
-  const classTotals = Object.fromEntries(PARITY_CLASSES.map((c) => [c, groups.reduce((sum, g) => sum + g.classes[c], 0)]));
   const chunks = census.chunks.map((c) => ({ ...c, counts: chunkCounts(c.groups) }));
-
-  // Samples: the first failing (or anomalous) rows in table order, from the chunks that hold them.
-  const samples: VerificationFacts['samples'] = { pending: [], conflict: [] };
-  for (const cls of ['pending', 'conflict'] as const) {
-    if (settings.maxSamples === 0 || classTotals[cls] === 0) continue;
-    const found: RowSample[] = samples[cls];
-    await scan.pass(
-      'samples',
-      { by: 'list', windows: chunks.filter((c) => c.counts[cls] > 0).map((c) => c.window), estimatedRows: 0 },
-      {
-        statement: (window) => classSampleStatement(scope, window, cls, settings.maxSamples - found.length),
-        consume: (_window, rows) => {
-          found.push(...rows.map(sampleOf).slice(0, settings.maxSamples - found.length));
-          return rows.length;
-        },
-        enough: () => found.length >= settings.maxSamples,
-      },
-      'leader',
-    );
-  }
-  const anomalySamples: AnomalySample[] = [];
-  const anomalous = chunks.filter((c) => c.counts.anomalous > 0).map((c) => c.window);
-  if (settings.maxSamples > 0 && anomalous.length > 0) {
-    await scan.pass(
-      'samples',
-      { by: 'list', windows: anomalous, estimatedRows: 0 },
-      {
-        statement: (window) => anomalySampleStatement(scope, window, settings.maxSamples - anomalySamples.length),
-        consume: (_window, rows) => {
-          anomalySamples.push(...rows.map(anomalySampleOf).slice(0, settings.maxSamples - anomalySamples.length));
-          return rows.length;
-        },
-        enough: () => anomalySamples.length >= settings.maxSamples,
-      },
-      'leader',
-    );
-  }
+  const failingRows = groups.reduce((sum, g) => sum + g.classes.pending + g.classes.conflict, 0);
+  const { samples, anomalySamples } = await readSamples(scan, scope, chunks, groups, settings.maxSamples);
 
   // Sessions: only failing rows can make a session differ (sessions.ts). A sample holds part
   // of each session, so it does not sum them.
-  let sessions: VerificationFacts['sessions'] = { withFailingRows: 0, differing: 0, top: [] };
-  if (sampled) sessions = { withFailingRows: null, differing: null, top: [] };
-  else if (classTotals.pending! + classTotals.conflict! > 0) {
-    const failing = chunks.filter((c) => c.counts.pending + c.counts.conflict > 0);
-    sessions = await sumSessions(settings, scope, failing, groups, scan, snap.pages.interceptions);
-  }
+  const sessions: VerificationFacts['sessions'] = sampled
+    ? { withFailingRows: null, differing: null, top: [] }
+    : failingRows > 0
+      ? await sumSessions(settings, scope, failingChunks(chunks), groups, scan, snap.pages.interceptions)
+      : { withFailingRows: 0, differing: 0, top: [] };
 
   if (ledger.state === 'present' && createdAfter !== null && !sampled) {
     ledger.run.rowsCreatedSinceStart = census.tally.groups().reduce((sum, g) => sum + g.createdAfter, 0);
@@ -309,23 +249,85 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
     ledger,
     anomalySamples,
     scan: {
-      read_by: sampled ? 'sample' : scan.byPages ? 'pages' : 'keys',
+      read_by: readBy,
       sessions: snapshot.sessions,
       chunks: census.stats.chunks,
       longest_chunk_ms: Math.round(census.stats.longestChunkMs),
       duration_ms: Math.round(scan.elapsedMs()),
     },
-    sample: sampled
-      ? sampleSection(
-          settings.sample!,
-          seed,
-          census.chunks.flatMap((c) =>
-            c.window.by === 'sample' ? [{ fraction: c.window.percent / 100, figures: replicateFigures(c.groups) }] : [],
-          ),
-          census.tally.rows(),
-        )
-      : null,
+    sample: sampled ? sampleFacts(settings.sample!, seed, census) : null,
   };
+}
+
+/** What the census reads, after refusing a table verify cannot judge. */
+async function readScope(db: Queryable, names: Tables): Promise<CensusScope> {
+  const preflight = preflightStatement(names.usages, CACHE_COLUMNS, names.interceptions);
+  const { rows: pre } = await db.query(preflight.text, preflight.values);
+  const state = pre[0]!;
+  if (!state.table_exists) {
+    throw new PreflightError(`table ${names.usages} does not exist`, {
+      hint: 'Check --schema: it must name the schema holding the aibridge_* tables (default public).',
+    });
+  }
+  if (state.cache_columns === 1) {
+    throw new PreflightError(`${names.usages} has only one of ${CACHE_COLUMNS.join(' and ')}`, {
+      hint: 'Run `aibridge-migrate up` to add the missing column, then verify again.',
+    });
+  }
+  return {
+    usages: names.usages,
+    interceptions: state.interceptions_exist ? names.interceptions : null,
+    columnsPresent: state.cache_columns === 2,
+  };
+}
+
+/** The census's walk for --sample: the replicates' page samples. */
+function sampleShape(percent: number, estimatedRows: number, seed: number): WalkShape {
+  return {
+    by: 'list',
+    windows: planReplicates(percent, estimatedRows, seed).map((r) => ({ by: 'sample', ...r })),
+    estimatedRows: Math.max(0, estimatedRows) * (percent / 100),
+  };
+}
+
+/** The sample's estimates, from each replicate's census. */
+function sampleFacts(percent: number, seed: number, census: CensusResult): SampleSection {
+  const replicates = census.chunks.flatMap((c) =>
+    c.window.by === 'sample' ? [{ fraction: c.window.percent / 100, figures: replicateFigures(c.groups) }] : [],
+  );
+  return sampleSection(percent, seed, replicates, census.tally.rows());
+}
+
+type CountedChunk = CensusChunk & { counts: ReturnType<typeof chunkCounts> };
+
+function failingChunks(chunks: readonly CountedChunk[]): CountedChunk[] {
+  return chunks.filter((c) => c.counts.pending + c.counts.conflict > 0);
+}
+
+/** The first failing (or anomalous) rows in table order, from the chunks that hold them. */
+async function readSamples(
+  scan: Scan,
+  scope: CensusScope,
+  chunks: readonly CountedChunk[],
+  groups: readonly GroupFacts[],
+  maxSamples: number,
+): Promise<Pick<VerificationFacts, 'samples' | 'anomalySamples'>> {
+  const samples: VerificationFacts['samples'] = { pending: [], conflict: [] };
+  for (const cls of ['pending', 'conflict'] as const) {
+    if (maxSamples === 0 || groups.every((g) => g.classes[cls] === 0)) continue;
+    samples[cls] = await scan.sample(
+      chunks.filter((c) => c.counts[cls] > 0).map((c) => c.window),
+      maxSamples,
+      (window, wanted) => classSampleStatement(scope, window, cls, wanted),
+      sampleOf,
+    );
+  }
+  const anomalous = chunks.filter((c) => c.counts.anomalous > 0).map((c) => c.window);
+  const anomalySamples =
+    maxSamples > 0 && anomalous.length > 0
+      ? await scan.sample(anomalous, maxSamples, (window, wanted) => anomalySampleStatement(scope, window, wanted), anomalySampleOf)
+      : [];
+  return { samples, anomalySamples };
 }
 
 /**
@@ -336,12 +338,35 @@ async function measure(snapshot: Snapshot, settings: VerifySettings, deps: Verif
 async function sumSessions(
   settings: VerifySettings,
   scope: CensusScope,
-  failing: readonly (CensusChunk & { counts: { pending: number; conflict: number } })[],
-  groups: ReturnType<typeof groupFacts>,
+  failing: readonly CountedChunk[],
+  groups: readonly GroupFacts[],
   scan: Scan,
   interceptionPages: number,
 ): Promise<VerificationFacts['sessions']> {
-  const diffs = new SessionDiffs(settings.sessionLimit ?? SESSION_LIMIT);
+  const diffs = await diffSessions(settings.sessionLimit ?? SESSION_LIMIT, scope, failing, scan);
+  if (!diffs.complete) return { withFailingRows: null, differing: null, top: [] };
+  const summary = diffs.summary(settings.topSessions);
+  const named = summary.top.flatMap((s) => (s.session === null ? [] : [s.session]));
+  const interceptions = scope.interceptions;
+  const totals =
+    named.length > 0 && interceptions !== null
+      ? await sessionTotals(scan, { ...scope, interceptions }, named, interceptionPages)
+      : new Map<string | null, SessionFacts>();
+  const orphans = groups.filter((g) => !g.hasInterception);
+  if (summary.top.some((s) => s.session === null) && orphans.length > 0) totals.set(null, orphanSession(orphans));
+  return {
+    withFailingRows: summary.withFailingRows,
+    differing: summary.differing,
+    top: summary.top.flatMap((s) => {
+      const t = totals.get(s.session);
+      return t ? [t] : [];
+    }),
+  };
+}
+
+/** Each session's difference over its failing rows, from the chunks holding them. */
+async function diffSessions(limit: number, scope: CensusScope, failing: readonly CountedChunk[], scan: Scan): Promise<SessionDiffs> {
+  const diffs = new SessionDiffs(limit);
   const iwOf = new Map(failing.map((c) => [JSON.stringify(c.window), c.interceptionWindow]));
   await scan.pass(
     'sessions',
@@ -360,65 +385,52 @@ async function sumSessions(
     },
     'all',
   );
-  if (!diffs.complete) return { withFailingRows: null, differing: null, top: [] };
-  const summary = diffs.summary(settings.topSessions);
+  return diffs;
+}
+
+const zeroSide = () => ({ columns: 0n, rule: 0n, applicationWritten: 0n });
+
+/** The whole totals of the `named` sessions, from a walk of their interceptions. */
+async function sessionTotals(
+  scan: Scan,
+  scope: CensusScope & { interceptions: string },
+  named: readonly string[],
+  interceptionPages: number,
+): Promise<Map<string | null, SessionFacts>> {
   const totals = new Map<string | null, SessionFacts>();
-  const named = summary.top.flatMap((s) => (s.session === null ? [] : [s.session]));
-  if (named.length > 0 && scope.interceptions !== null) {
-    const interceptions = scope.interceptions;
-    await scan.pass(
-      'session_totals',
-      scan.byPages ? { by: 'pages', pages: interceptionPages, estimatedRows: 0 } : { by: 'keys', estimatedRows: 0 },
-      {
-        statement: (window) => sessionTotalsStatement({ ...scope, interceptions }, window, named),
-        consume: (_window, rows) => {
-          for (const row of rows) {
-            const into = totals.get(row.session) ?? {
-              session: row.session,
-              rows: 0,
-              read: { columns: 0n, rule: 0n, applicationWritten: 0n },
-              write: { columns: 0n, rule: 0n, applicationWritten: 0n },
-            };
-            into.rows += Number(row.rows);
-            into.read.columns += big(row.column_read);
-            into.read.rule += big(row.rule_read);
-            into.read.applicationWritten += big(row.app_read);
-            into.write.columns += big(row.column_write);
-            into.write.rule += big(row.rule_write);
-            into.write.applicationWritten += big(row.app_write);
-            totals.set(row.session, into);
-          }
-          return rows.reduce((sum, row) => sum + Number(row.rows), 0);
-        },
+  await scan.pass(
+    'session_totals',
+    scan.byPages ? { by: 'pages', pages: interceptionPages, estimatedRows: 0 } : { by: 'keys', estimatedRows: 0 },
+    {
+      statement: (window) => sessionTotalsStatement(scope, window, named),
+      consume: (_window, rows) => {
+        for (const row of rows) {
+          const into = totals.get(row.session) ?? { session: row.session, rows: 0, read: zeroSide(), write: zeroSide() };
+          into.rows += Number(row.rows);
+          into.read.columns += big(row.column_read);
+          into.read.rule += big(row.rule_read);
+          into.read.applicationWritten += big(row.app_read);
+          into.write.columns += big(row.column_write);
+          into.write.rule += big(row.rule_write);
+          into.write.applicationWritten += big(row.app_write);
+          totals.set(row.session, into);
+        }
+        return rows.reduce((sum, row) => sum + Number(row.rows), 0);
       },
-      'all',
-    );
-  }
-  const orphans = groups.filter((g) => !g.hasInterception);
-  if (summary.top.some((s) => s.session === null) && orphans.length > 0) {
-    totals.set(null, {
-      session: null,
-      rows: orphans.reduce((sum, g) => sum + g.rows, 0),
-      read: {
-        columns: orphans.reduce((sum, g) => sum + g.read.columns, 0n),
-        rule: orphans.reduce((sum, g) => sum + g.read.rule, 0n),
-        applicationWritten: orphans.reduce((sum, g) => sum + g.read.applicationWritten, 0n),
-      },
-      write: {
-        columns: orphans.reduce((sum, g) => sum + g.write.columns, 0n),
-        rule: orphans.reduce((sum, g) => sum + g.write.rule, 0n),
-        applicationWritten: orphans.reduce((sum, g) => sum + g.write.applicationWritten, 0n),
-      },
-    });
-  }
-  return {
-    withFailingRows: summary.withFailingRows,
-    differing: summary.differing,
-    top: summary.top.flatMap((s) => {
-      const t = totals.get(s.session);
-      return t ? [t] : [];
-    }),
-  };
+    },
+    'all',
+  );
+  return totals;
+}
+
+/** The usage rows without an interception, as the one session they make, from the census. */
+function orphanSession(orphans: readonly GroupFacts[]): SessionFacts {
+  const side = (which: 'read' | 'write') => ({
+    columns: orphans.reduce((sum, g) => sum + g[which].columns, 0n),
+    rule: orphans.reduce((sum, g) => sum + g[which].rule, 0n),
+    applicationWritten: orphans.reduce((sum, g) => sum + g[which].applicationWritten, 0n),
+  });
+  return { session: null, rows: orphans.reduce((sum, g) => sum + g.rows, 0), read: side('read'), write: side('write') };
 }
 
 /** Connects, measures, builds the report. The caller renders it. */

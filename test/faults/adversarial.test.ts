@@ -13,7 +13,7 @@ import { generateDataset } from '../../fixtures/generator.js';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
-import { runCli } from './support/cli.js';
+import { runCli } from '../harness/fault-cli.js';
 
 const GENERATED_ROWS = 100_000;
 const COPIES = 3;

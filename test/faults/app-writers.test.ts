@@ -14,10 +14,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../harness/database.js';
-import { ledgerRanges } from '../integration/backfill-helpers.js';
-import { chooseSeed, runCli, seededRandom, startCli } from './support/cli.js';
-import { cleanDatabase } from './support/clean-database.js';
-import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
+import { ledgerRanges } from '../harness/backfill.js';
+import { chooseSeed, runCli, seededRandom, startCli } from '../harness/fault-cli.js';
+import { cleanDatabase } from '../harness/clean-database.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from '../harness/table-checks.js';
 
 const READ_KEYS = ['cache_read_input', 'input_cached', 'prompt_cached'];
 

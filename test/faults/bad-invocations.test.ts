@@ -18,7 +18,7 @@ import { generateDataset } from '../../fixtures/generator.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { addPasswordRole, startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
-import { runCli, type CliExit } from './support/cli.js';
+import { runCli, type CliExit } from '../harness/fault-cli.js';
 
 const PASSWORD = 'Pw-S3cret-42';
 const COMMANDS = ['up', 'down', 'status', 'backfill', 'verify'] as const;

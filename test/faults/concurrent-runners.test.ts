@@ -5,9 +5,9 @@
  * that counts committed writes per row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
-import { backfillHasFlag, createHold, startCli, type Cli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
+import { ledgerRuns, preparedDatabase } from '../harness/backfill.js';
+import { backfillHasFlag, createHold, startCli, type Cli } from '../harness/fault-cli.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from '../harness/table-checks.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -5,9 +5,9 @@
  * backfill brings every row back to exactly the values it had — and verify passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preparedDatabase } from '../integration/backfill-helpers.js';
+import { preparedDatabase } from '../harness/backfill.js';
 import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { backfillHasFlag, runCli } from './support/cli.js';
+import { backfillHasFlag, runCli } from '../harness/fault-cli.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -15,8 +15,8 @@ import { qualify } from '../../src/db/identifier.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { runCli } from './support/cli.js';
-import { snapshot, tableProblems } from './support/table.js';
+import { runCli } from '../harness/fault-cli.js';
+import { snapshot, tableProblems } from '../harness/table-checks.js';
 
 interface Names {
   schema: string;

@@ -7,9 +7,9 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preparedDatabase } from '../integration/backfill-helpers.js';
-import { startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
+import { preparedDatabase } from '../harness/backfill.js';
+import { startCli } from '../harness/fault-cli.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from '../harness/table-checks.js';
 import { DEFAULT_WALK } from '../harness/walks.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;

@@ -13,8 +13,8 @@ import { generateDataset } from '../../fixtures/generator.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
 import { loadBaselineSchema, withDatabase } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
-import { startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Db } from './support/table.js';
+import { startCli } from '../harness/fault-cli.js';
+import { applicationWrittenOf, auditCounts, installUpdateAudit, snapshot, tableProblems, type Db } from '../harness/table-checks.js';
 
 const external = Boolean(process.env.TEST_DATABASE_URL);
 

@@ -7,16 +7,16 @@
  * byte-identical (md5 per row), no column value wrong, no row written twice (an audit trigger
  * counts committed writes), and the ledger agrees with the table.
  *
- * Exact points come from a test-only preload (support/fault-hook.ts) that pauses the child
+ * Exact points come from a test-only preload (test/harness/fault-hook.ts) that pauses the child
  * before a chosen statement; random delays after the start event cover everything between.
  * The seed is printed; FAULT_SEED=<seed> replays the same plan.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Walk } from '../../src/ledger/rows.js';
 import { WALKS } from '../harness/walks.js';
-import { ledgerRanges, ledgerRuns, preparedDatabase, rowsByPage, rowsOnCountedPages } from '../integration/backfill-helpers.js';
-import { chooseSeed, seededRandom, startCli, type Cli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
+import { ledgerRanges, ledgerRuns, preparedDatabase, rowsByPage, rowsOnCountedPages } from '../harness/backfill.js';
+import { chooseSeed, seededRandom, startCli, type Cli } from '../harness/fault-cli.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from '../harness/table-checks.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

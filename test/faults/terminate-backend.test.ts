@@ -4,9 +4,9 @@
  * from the ledger's checkpoint and completes with exit 0 — nobody has to act.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerRuns, preparedDatabase } from '../integration/backfill-helpers.js';
-import { startCli } from './support/cli.js';
-import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from './support/table.js';
+import { ledgerRuns, preparedDatabase } from '../harness/backfill.js';
+import { startCli } from '../harness/fault-cli.js';
+import { applicationWrittenOf, auditCounts, auditFrom, tableProblems, type Snapshot } from '../harness/table-checks.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -14,7 +14,7 @@ import { systemRuntime } from '../../src/runtime.js';
 import { runCliProcess, startCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
-import { freshDatabase } from './migrate-helpers.js';
+import { freshDatabase } from '../harness/migrate.js';
 
 const databases: TestDatabase[] = [];
 afterEach(async () => {

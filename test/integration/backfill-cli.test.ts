@@ -15,7 +15,7 @@ import {
   rowsByPage,
   rowsOnCountedPages,
   wrongRows,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

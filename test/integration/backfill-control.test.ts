@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliProcess, startCliProcess, type Cli } from '../harness/cli-process.js';
-import { eligibleCount, ledgerRuns, preparedDatabase, rowVersions, wrongRows } from './backfill-helpers.js';
+import { eligibleCount, ledgerRuns, preparedDatabase, rowVersions, wrongRows } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/index.js';
 import { WALKS } from '../harness/walks.js';
-import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, instrumentedConnect, ledgerRanges, ledgerRuns, preparedDatabase, wrongRows } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

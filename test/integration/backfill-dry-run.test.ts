@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateMetadataText } from '../../src/rule/index.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { generateDataset } from '../../fixtures/generator.js';
-import { backfill, eligibleCount, ledgerRuns, preparedDatabase, rowVersions } from './backfill-helpers.js';
+import { backfill, eligibleCount, ledgerRuns, preparedDatabase, rowVersions } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

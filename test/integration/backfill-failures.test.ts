@@ -14,7 +14,7 @@ import {
   rowsOnCountedPages,
   wrongRows,
   isBatchStatement,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { runCliProcess } from '../harness/cli-process.js';
-import { backfill, eligibleCount, ledgerRuns, preparedDatabase, wrongRows, stoppedAfter } from './backfill-helpers.js';
+import { backfill, eligibleCount, ledgerRuns, preparedDatabase, wrongRows, stoppedAfter } from '../harness/backfill.js';
 
 const MIGRATION = '20261205000003000_run-batch-size';
 const ROWS = 5_000;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliProcess } from '../harness/cli-process.js';
 import { freePort } from '../harness/embedded-server.js';
 import { parsePrometheusText, sampleValue } from '../harness/prometheus-text.js';
-import { ledgerRuns, preparedDatabase } from './backfill-helpers.js';
+import { ledgerRuns, preparedDatabase } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

@@ -18,7 +18,7 @@ import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { WALKS } from '../harness/walks.js';
-import { backfill, eligibleCount, instrumentedConnect, ledgerRuns, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, eligibleCount, instrumentedConnect, ledgerRuns, preparedDatabase, wrongRows } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 const pageWalk = WALKS.includes('page');

@@ -11,7 +11,7 @@ import { evaluateMetadataText } from '../../src/rule/index.js';
 import { startCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { LEDGER_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { backfill, ledgerRuns, stoppedAfter } from './backfill-helpers.js';
+import { backfill, ledgerRuns, stoppedAfter } from '../harness/backfill.js';
 
 type Columns = Map<string, string>;
 

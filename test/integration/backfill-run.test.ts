@@ -13,7 +13,7 @@ import {
   rowVersions,
   wrongRows,
   stoppedAfter,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 import { systemRuntime } from '../../src/runtime.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;

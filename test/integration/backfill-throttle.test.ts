@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../src/backfill/events.js';
 import { BLOCKED_BY_ME_SQL } from '../../src/backfill/run/health.js';
 import { WALKS } from '../harness/walks.js';
-import { backfill, instrumentedConnect, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { backfill, instrumentedConnect, preparedDatabase, wrongRows } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 type Pause = Extract<BackfillEvent, { event: 'pause' }>;

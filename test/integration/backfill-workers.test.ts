@@ -17,7 +17,7 @@ import {
   wrongRows,
   isBatchStatement,
   stoppedAfter,
-} from './backfill-helpers.js';
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

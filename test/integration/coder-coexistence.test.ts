@@ -15,7 +15,7 @@ import { runCliProcess, type CliExit } from '../harness/cli-process.js';
 import { coderVersion, installCoderAt, runCoderMigrations } from '../harness/coder.js';
 import type { TestDatabase } from '../harness/database.js';
 import { LEDGER_MIGRATIONS, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { columnsOf, freshDatabase, testDeps } from '../harness/migrate.js';
 
 const COLUMNS = '20261128000000000_cache-token-columns';
 const CACHE_COLUMNS = ['cache_read_input_tokens', 'cache_write_input_tokens'];

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../harness/database.js';
-import { freshDatabase } from './migrate-helpers.js';
+import { freshDatabase } from '../harness/migrate.js';
 import { LEDGER_MIGRATIONS, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

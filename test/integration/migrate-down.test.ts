@@ -4,7 +4,7 @@ import { DownRefusedError } from '../../src/errors.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import type { TestDatabase } from '../harness/database.js';
-import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { columnsOf, freshDatabase, testDeps } from '../harness/migrate.js';
 import { LEDGER_MIGRATIONS, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const [COLUMNS] = SHIPPED_MIGRATIONS;

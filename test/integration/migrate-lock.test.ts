@@ -10,7 +10,7 @@ import { LockTimeoutError } from '../../src/errors.js';
 import { MIGRATION_LOCK_ID } from '../../src/migrate/bookkeeping.js';
 import { migrateUp, type UpResult } from '../../src/migrate/index.js';
 import type { TestDatabase } from '../harness/database.js';
-import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { columnsOf, freshDatabase, testDeps } from '../harness/migrate.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const LOCK_TIMEOUT_MS = 400;

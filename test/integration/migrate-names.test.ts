@@ -8,7 +8,7 @@ import { UsageError } from '../../src/errors.js';
 import { migrateDown, migrateUp, migrationStatus, type UpResult } from '../../src/migrate/index.js';
 import { runMigrations } from '../../src/migrate/runner.js';
 import type { TestDatabase } from '../harness/database.js';
-import { freshDatabase, testDeps, withClient } from './migrate-helpers.js';
+import { freshDatabase, testDeps, withClient } from '../harness/migrate.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const INJECTIONS = [

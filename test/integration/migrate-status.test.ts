@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateUp, migrationStatus } from '../../src/migrate/index.js';
 import { statusJson } from '../../src/migrate/render.js';
 import type { TestDatabase } from '../harness/database.js';
-import { freshDatabase, testDeps } from './migrate-helpers.js';
+import { freshDatabase, testDeps } from '../harness/migrate.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 describe('status', () => {

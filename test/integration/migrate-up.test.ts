@@ -3,7 +3,7 @@ import { generateDataset } from '../../fixtures/generator.js';
 import { PermissionError, PreflightError } from '../../src/errors.js';
 import { migrateUp, migrationStatus, type UpResult } from '../../src/migrate/index.js';
 import type { TestDatabase } from '../harness/database.js';
-import { columnsOf, freshDatabase, testDeps } from './migrate-helpers.js';
+import { columnsOf, freshDatabase, testDeps } from '../harness/migrate.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 
 const ALL = SHIPPED_MIGRATIONS;

@@ -20,11 +20,11 @@ import { targetFromUrl } from '../../src/db/target.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
 import { verify } from '../../src/verify/index.js';
 import { tables } from '../../src/names.js';
-import { installUpdateAudit, auditCounts } from '../faults/support/table.js';
+import { installUpdateAudit, auditCounts } from '../harness/table-checks.js';
 import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
 import { findPgBouncer, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
 import { downToColumns, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
-import { eligibleCount, preparedDatabase, wrongRows } from './backfill-helpers.js';
+import { eligibleCount, preparedDatabase, wrongRows } from '../harness/backfill.js';
 import { systemRuntime } from '../../src/runtime.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;

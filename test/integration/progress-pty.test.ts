@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../harness/cli-process.js';
 import type { TestDatabase } from '../harness/database.js';
 import { hasTmux, Terminal, type Screens } from '../harness/tmux.js';
-import { preparedDatabase } from './backfill-helpers.js';
+import { preparedDatabase } from '../harness/backfill.js';
 
 const terminal = new Terminal();
 

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
-import { createHold, startCli } from '../faults/support/cli.js';
+import { createHold, startCli } from '../harness/fault-cli.js';
 import { runCliProcess } from '../harness/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';

@@ -17,7 +17,7 @@ import { migrateUp } from '../../src/migrate/index.js';
 import { systemRuntime } from '../../src/runtime.js';
 import { verify, type Report } from '../../src/verify/index.js';
 import { runCliProcess } from '../harness/cli-process.js';
-import { preparedDatabase } from './backfill-helpers.js';
+import { preparedDatabase } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 

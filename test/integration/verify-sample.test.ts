@@ -8,7 +8,7 @@ import { EXIT_CODES } from '../../src/errors.js';
 import { compileRuleSql } from '../../src/rule/index.js';
 import { reportSchema, verify } from '../../src/verify/index.js';
 import { runCliProcess } from '../harness/cli-process.js';
-import { preparedDatabase } from './backfill-helpers.js';
+import { preparedDatabase } from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 const fixedSeed = () => 0.123;

@@ -30,4 +30,3 @@ export const throttleSchema = z
   .strict();
 
 export type ControlSettings = Settings<typeof controlSchema>;
-export type ThrottleSettings = Settings<typeof throttleSchema>;

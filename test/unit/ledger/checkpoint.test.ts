@@ -3,7 +3,8 @@
  * and counts and the run's totals, as a key walk and a page walk record them.
  */
 import { describe, expect, it } from 'vitest';
-import { recordBatch, type BatchRecord } from '../../../src/ledger/checkpoint.js';
+import { sql } from '../../../src/db/sql.js';
+import { mergeCountsSql, recordBatch, type BatchRecord } from '../../../src/ledger/checkpoint.js';
 import { tables } from '../../../src/names.js';
 import { sentBy, statementFile } from '../../harness/statement-snapshot.js';
 
@@ -41,5 +42,13 @@ describe('recordBatch', () => {
       )),
     ];
     await expect(statementFile(statements)).toMatchFileSnapshot('__snapshots__/record-batch.sql');
+  });
+});
+
+describe('checkpoint statements', () => {
+  it('merges anomaly counts from a parameter', () => {
+    const merged = sql`SET anomalies = ${mergeCountsSql(sql`anomalies`, '{"negative":2}')} WHERE id = ${7}`;
+    expect(merged.text).toContain('jsonb_each_text(anomalies) UNION ALL SELECT * FROM jsonb_each_text($1::jsonb)');
+    expect(merged.values).toEqual(['{"negative":2}', 7]);
   });
 });

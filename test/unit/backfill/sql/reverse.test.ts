@@ -1,10 +1,12 @@
 /**
  * The reverse run's statements as whole texts (a reviewer reads the .sql files under
- * __snapshots__). What each must do is asserted in test/unit/backfill-reverse-sql.test.ts and by
- * test/integration/backfill-reverse.test.ts; these pin that nothing else changes.
+ * __snapshots__). What each must do is asserted below and by
+ * test/integration/backfill-reverse.test.ts; the snapshots pin that nothing else changes.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DISPLACED_KEY,
+  newMetadataSql,
   reverseBatchStatement,
   reverseCountStatement,
   reverseJudgeStatement,
@@ -50,5 +52,60 @@ describe('reverse statements', () => {
     await expect(
       statementFile([titled('reverseRoundStatement: two rows of window [64, 72), pass ends at page 4096', round)]),
     ).toMatchFileSnapshot('__snapshots__/reverse-round.sql');
+  });
+});
+
+describe('what the reverse statements must do', () => {
+  const names = tables('app"schema', 'aibridge_migrate');
+
+  it.each([
+    [{ lo: null, hi: null }, [], 'true\n   ORDER BY t.id\n   LIMIT $2'],
+    [
+      { lo: '00000000-0000-4000-8000-000000000001', hi: null },
+      ['00000000-0000-4000-8000-000000000001'],
+      't.id > $2::uuid\n   ORDER BY t.id\n   LIMIT $3',
+    ],
+    [
+      { lo: null, hi: '7fffffff-ffff-ffff-ffff-ffffffffffff' },
+      ['7fffffff-ffff-ffff-ffff-ffffffffffff'],
+      't.id <= $2::uuid\n   ORDER BY t.id\n   LIMIT $3',
+    ],
+    [
+      { lo: '00000000-0000-4000-8000-000000000001', hi: '7fffffff-ffff-ffff-ffff-ffffffffffff' },
+      ['00000000-0000-4000-8000-000000000001', '7fffffff-ffff-ffff-ffff-ffffffffffff'],
+      't.id > $2::uuid AND t.id <= $3::uuid\n   ORDER BY t.id\n   LIMIT $4',
+    ],
+  ])('bounds %j are parameters, never text', (bounds, values, condition) => {
+    const statement = reverseBatchStatement(names.usages, { ...bounds, size: 100, existedBefore: started });
+    expect(statement.values).toEqual([started, ...values, 100]);
+    // The key condition and the LIMIT bound the rows read once; the UPDATE only joins back to them.
+    expect(statement.text.split(`WHERE ${condition}`).length - 1).toBe(1);
+    for (const value of values) expect(statement.text).not.toContain(value);
+  });
+
+  it('quotes the table name and only ever writes metadata, of the row version it judged', () => {
+    const { text } = reverseBatchStatement(names.usages, { lo: null, hi: null, size: 100, existedBefore: started });
+    expect(text).toContain('FROM "app""schema"."aibridge_token_usages" AS t');
+    expect(text).toMatch(/UPDATE "app""schema"\."aibridge_token_usages" AS t\s+SET metadata = \(SELECT /);
+    // Joined back by address, only while the row is the version judged (EvalPlanQual re-checks
+    // the filter on a row changed since: it is left to the sweep, never written from a stale copy).
+    const update = text.slice(text.indexOf('UPDATE'), text.indexOf('RETURNING'));
+    expect(update).toContain('WHERE t.ctid = s.row_address AND t.xmin = s.row_version AND s.needs AND s.unreversible IS NULL');
+    expect(text).not.toMatch(/SET "?cache_/);
+  });
+
+  it('new metadata writes the first key of each side and displaces, never drops, what it replaces', () => {
+    const sql = newMetadataSql().text;
+    expect(sql).toContain(`jsonb_build_object('cache_read_input', t."cache_read_input_tokens")`);
+    expect(sql).toContain(`jsonb_build_object('cache_creation_input', t."cache_write_input_tokens")`);
+    expect(sql).toContain(`jsonb_build_object('${DISPLACED_KEY}', jsonb_object_agg(e.key, e.value))`);
+    expect(sql).toContain(`ARRAY['cache_read_input', 'input_cached', 'prompt_cached']::text[]`);
+  });
+
+  it('the count that ends a pass uses the same judgement as the batch', () => {
+    const { text } = reverseCountStatement(names.usages, { by: 'key', lo: null, size: 100, existedBefore: started });
+    expect(text).toContain('count(*) FILTER (WHERE s.needs AND s.unreversible IS NULL)::bigint AS eligible');
+    expect(text).toContain('count(*) FILTER (WHERE s.unreversible IS NOT NULL)::bigint AS unreversible');
+    expect(text).not.toMatch(/\bUPDATE\b/);
   });
 });

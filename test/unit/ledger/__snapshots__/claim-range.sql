@@ -19,7 +19,8 @@ SELECT pg_try_advisory_lock(hashtextextended($1::text, 0)) AS ok;
 -- $1 = "host-a:4242/lane 1"
 -- $2 = 7
 -- $3 = 3
-UPDATE "aibridge_migrate"."backfill_ranges" SET claimed_by = $1, claimed_at = now() WHERE run_id = $2 AND range_no = $3;
+UPDATE "aibridge_migrate"."backfill_ranges" SET claimed_by = $1, claimed_at = now()
+          WHERE run_id = $2 AND range_no = $3 RETURNING claimed_at;
 
 -- claimRange (5 of 5)
 COMMIT;

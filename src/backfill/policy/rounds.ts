@@ -16,13 +16,6 @@ export interface JudgedRow {
   values: readonly string[];
 }
 
-/** The heap page of a `(page,offset)` tid text. */
-export function pageOf(address: string): number {
-  const comma = address.indexOf(',');
-  if (!address.startsWith('(') || comma < 0) throw new Error(`not a tid: ${address}`);
-  return Number(address.slice(1, comma));
-}
-
 /**
  * The rows a window still has to write, one queue per page, handed out a row per page per round
  * and going round the pages: a window with more pages holding rows than a round may write takes

@@ -27,7 +27,7 @@ export interface DirectionOps {
   count(usages: string, window: CountWindow): Statement;
   /**
    * The page walk's read of a span of pages; its one row has `scanned`, `app_written`,
-   * `existed`, `anomalies` and the rows to write (page-walk.ts judgedArraysSql) with
+   * `existed`, `anomalies` and the rows to write (page-walk.ts judgedRowsSql) with
    * `judgedValues` values each.
    */
   judge(usages: string, span: JudgeSpan, existedBefore: Date): Statement;

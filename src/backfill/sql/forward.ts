@@ -10,7 +10,7 @@ import type { JudgedRow } from '../policy/rounds.js';
 import { batchSummarySql, countsByClassSql } from './batch-summary.js';
 import { countChunkSql, type CountWindow } from './count-window.js';
 import { keyCondition, type KeyWindow } from './key-window.js';
-import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import { countedSql, judgedRowsSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 
 const read = sql`t.${identifier(READ_COLUMN)}`;
 const write = sql`t.${identifier(WRITE_COLUMN)}`;
@@ -118,7 +118,7 @@ export function eligibleCountStatement(usages: string, window: CountWindow): Sql
  * Judges every row of a span of heap pages once (a TID range scan, which also prunes the pages
  * it reads) and returns one row: the counts of what it saw — scanned, app_written, existed,
  * anomalies by class, leaving out the rows a round moved here (they were counted where they
- * were) — and the rows to write with their two values (judgedArraysSql). The rule is evaluated
+ * were) — and the rows to write with their two values (judgedRowsSql). The rule is evaluated
  * only for rows the backfill owns.
  */
 export function judgeStatement(usages: string, span: JudgeSpan, existedBefore: Date): Sql {
@@ -136,7 +136,7 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.app_written)::bigint AS app_written,
        count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
        ${countsByClassSql(rule.hasAnomaly((holds) => sql`s.counted AND ${holds}`))} AS anomalies,
-       ${judgedArraysSql(sql`s.cache_read <> 0 OR s.cache_write <> 0`, [sql`s.cache_read`, sql`s.cache_write`])}
+       ${judgedRowsSql(sql`s.cache_read <> 0 OR s.cache_write <> 0`, [sql`s.cache_read`, sql`s.cache_write`])}
   FROM s`;
 }
 

@@ -29,7 +29,7 @@ import type { JudgedRow } from '../policy/rounds.js';
 import { batchSummarySql, countsByClassSql } from './batch-summary.js';
 import { countChunkSql, type CountWindow } from './count-window.js';
 import { keyCondition, type KeyWindow } from './key-window.js';
-import { countedSql, judgedArraysSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import { countedSql, judgedRowsSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -142,7 +142,7 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.owned)::bigint AS app_written,
        count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
        ${unreversibleCountsWhere(sql`s.counted`)} AS anomalies,
-       ${judgedArraysSql(sql`s.needs AND s.unreversible IS NULL`, [])}
+       ${judgedRowsSql(sql`s.needs AND s.unreversible IS NULL`, [])}
   FROM s`;
 }
 

@@ -72,9 +72,5 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.app_written)::bigint AS app_written,
        count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
        jsonb_strip_nulls(jsonb_build_object('not_an_object', NULLIF(count(*) FILTER (WHERE s.counted AND COALESCE(s."doc_kind" <> 'object', false)), 0), 'not_a_number', NULLIF(count(*) FILTER (WHERE s.counted AND COALESCE(-1 IN (s."j_0", s."j_1", s."j_2", s."j_3"), false)), 0), 'negative', NULLIF(count(*) FILTER (WHERE s.counted AND COALESCE(-2 IN (s."j_0", s."j_1", s."j_2", s."j_3"), false)), 0), 'fractional', NULLIF(count(*) FILTER (WHERE s.counted AND COALESCE(-3 IN (s."j_0", s."j_1", s."j_2", s."j_3"), false)), 0), 'out_of_range', NULLIF(count(*) FILTER (WHERE s.counted AND COALESCE(-4 IN (s."j_0", s."j_1", s."j_2", s."j_3"), false)), 0))) AS anomalies,
-       COALESCE(array_agg(s.id::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS ids,
-       COALESCE(array_agg(s.row_address::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS addresses,
-       COALESCE(array_agg(s.row_version::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS versions,
-       COALESCE(array_agg((s.cache_read)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS "values_0",
-       COALESCE(array_agg((s.cache_write)::text) FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '{}') AS "values_1"
+       COALESCE(string_agg(s.id::text || ' ' || ((s.row_address::text)::point)[0]::bigint::text || ' ' || s.row_version::text || ' ' || (s.cache_read)::text || ' ' || (s.cache_write)::text, ',') FILTER (WHERE s.cache_read <> 0 OR s.cache_write <> 0), '') AS judged
   FROM s;

@@ -15,7 +15,7 @@
  * run (`npx tsx bench/walk-probe.ts` measures the alternatives).
  */
 import type { PageSpan } from '../../db/page-span.js';
-import { identifier, join, quoted, sql, type Sql } from '../../db/sql.js';
+import { join, quoted, sql, type Sql } from '../../db/sql.js';
 import { countsOf } from '../../ledger/rows.js';
 import type { JudgedRow } from '../policy/rounds.js';
 

@@ -3,7 +3,10 @@
  * beside the process's wall time and the steps its `--json` events report. What the server
  * does not account for is the client's share: round trips, the gate between steps, Node.
  *
- *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [-- extra backfill flags…]
+ *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [--cpu-prof DIR] [-- extra backfill flags…]
+ *
+ * --cpu-prof writes the backfill process's V8 CPU profile into DIR (open it in Chrome's DevTools):
+ * where the client's share goes.
  *
  * Durable server (fsync on), 512 MB shared_buffers, no checkpoint in the run.
  */
@@ -20,6 +23,7 @@ const { values: args, positionals } = parseArgs({
     rows: { type: 'string', default: '300000' },
     dataset: { type: 'string', default: 'narrow' },
     major: { type: 'string', default: '15' },
+    'cpu-prof': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -46,6 +50,9 @@ async function main(): Promise<void> {
     settings: {
       shared_preload_libraries: 'pg_stat_statements',
       'pg_stat_statements.track': 'all',
+      // Planning is not execution: a large statement text (the judge's rule) is parsed and planned
+      // at every call, which total_exec_time leaves out.
+      'pg_stat_statements.track_planning': 'on',
       shared_buffers: '512MB',
       max_wal_size: '16GB',
       checkpoint_timeout: '1h',
@@ -67,7 +74,8 @@ async function main(): Promise<void> {
     });
     const cli = sourceCli();
     const started = performance.now();
-    const run = await runCollecting('/usr/bin/time', ['-v', cli.command, ...cli.prefix, 'backfill', '--json', ...positionals], {
+    const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
+    const run = await runCollecting('/usr/bin/time', ['-v', cli.command, ...profile, ...cli.prefix, 'backfill', '--json', ...positionals], {
       ...process.env,
       DATABASE_URL: url,
     });
@@ -75,29 +83,35 @@ async function main(): Promise<void> {
     if (run.code !== 0) throw new Error(`backfill exited ${run.code}: ${run.stderr.slice(-2000)}`);
     const steps = run.events.filter((e) => e.event === 'batch');
     // `step`: judge or round (page walk), batch (key walk); `batch_size`: the rows it was sized for.
-    const byKind = new Map<string, { n: number; ms: number; rows: number }>();
+    // A window's first round writes on pages no earlier round has freed room on: its own kind.
+    const byKind = new Map<string, { n: number; ms: number; rows: number; durations: number[] }>();
+    let previous = '';
     for (const s of steps) {
-      const k = String(s.step);
-      const v = byKind.get(k) ?? { n: 0, ms: 0, rows: 0 };
+      const step = String(s.step);
+      const k = step === 'round' && previous === 'judge' ? 'first round of a window' : step;
+      previous = step;
+      const v = byKind.get(k) ?? { n: 0, ms: 0, rows: 0, durations: [] };
       v.n += 1;
       v.ms += Number(s.duration_ms ?? 0);
       v.rows += Number(s.batch_size ?? 0);
+      v.durations.push(Number(s.duration_ms ?? 0));
       byKind.set(k, v);
     }
     const stats = await withClient(url, async (c) =>
       (
         await c.query(
-          `SELECT query, calls::bigint AS calls, total_exec_time AS ms FROM pg_stat_statements
+          `SELECT query, calls::bigint AS calls, total_exec_time AS ms, total_plan_time AS plan_ms FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         )
-      ).rows.map((r) => ({ query: String(r.query).trim(), calls: Number(r.calls), ms: Number(r.ms) })),
+      ).rows.map((r) => ({ query: String(r.query).trim(), calls: Number(r.calls), ms: Number(r.ms), planMs: Number(r.plan_ms) })),
     );
-    const classes = new Map<string, { calls: number; ms: number }>();
+    const classes = new Map<string, { calls: number; ms: number; planMs: number }>();
     for (const s of stats) {
       const name = CLASSES.find(([, re]) => re.test(s.query))?.[0] ?? `other: ${s.query.slice(0, 60).replace(/\s+/g, ' ')}`;
-      const v = classes.get(name) ?? { calls: 0, ms: 0 };
+      const v = classes.get(name) ?? { calls: 0, ms: 0, planMs: 0 };
       v.calls += s.calls;
       v.ms += s.ms;
+      v.planMs += s.planMs;
       classes.set(name, v);
     }
     const serverMs = [...classes.values()].reduce((a, v) => a + v.ms, 0);
@@ -108,11 +122,23 @@ async function main(): Promise<void> {
     console.log(
       `toolkit process CPU: user ${seconds('User time')} s, system ${seconds('System time')} s (tsx compile included), peak RSS ${rss.toFixed(0)} MB`,
     );
-    console.log(`steps by kind (from --json): ${JSON.stringify(Object.fromEntries(byKind))}`);
-    console.log(`server time in statements: ${(serverMs / 1000).toFixed(2)} s over ${calls} statements`);
+    console.log('steps by kind (from --json):');
+    for (const [kind, v] of byKind) {
+      const sorted = [...v.durations].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(0);
+      console.log(
+        `  ${kind.padEnd(24)} ${String(v.n).padStart(5)} steps ${(v.ms / 1000).toFixed(2).padStart(7)} s, ${Math.round(v.rows / v.n)} rows each; ms p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`,
+      );
+    }
+    const planMs = [...classes.values()].reduce((a, v) => a + v.planMs, 0);
+    console.log(
+      `server time in statements: ${(serverMs / 1000).toFixed(2)} s executing, ${(planMs / 1000).toFixed(2)} s planning, over ${calls} statements`,
+    );
     for (const [name, v] of [...classes.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
       if (v.ms < 1 && v.calls < 50) continue;
-      console.log(`  ${name.padEnd(40)} ${String(v.calls).padStart(7)} calls ${(v.ms / 1000).toFixed(2).padStart(8)} s`);
+      console.log(
+        `  ${name.padEnd(40)} ${String(v.calls).padStart(7)} calls ${(v.ms / 1000).toFixed(2).padStart(8)} s executing ${(v.planMs / 1000).toFixed(2).padStart(7)} s planning`,
+      );
     }
   } finally {
     await server.stop();

@@ -20,10 +20,15 @@ export interface JudgedRow {
  * The rows a window still has to write, one queue per page, handed out a row per page per round
  * and going round the pages: a window with more pages holding rows than a round may write takes
  * several rounds to visit every page once, each page again only after all the others.
+ *
+ * A page the window has not written yet is full (the table is insert-only): its first update
+ * finds no room, so its new version goes to another page, with an entry in every index — several
+ * times the work of a later, HOT update. So a round takes rows of one kind only, fresh pages or
+ * written ones, and each kind is sized by its own controller.
  */
 export class RoundQueue {
   /** Pages with rows left, in page order, each with its rows in physical order. */
-  private pages: { page: number; rows: JudgedRow[] }[] = [];
+  private pages: { page: number; rows: JudgedRow[]; written: boolean }[] = [];
   /** Index into `pages` where the next round starts. */
   private cursor = 0;
 
@@ -33,7 +38,7 @@ export class RoundQueue {
       const last = this.pages.at(-1);
       if (last && last.page === row.page) last.rows.push(row);
       else if (last && last.page > row.page) throw new Error(`rows out of physical order: page ${row.page} after ${last.page}`);
-      else this.pages.push({ page: row.page, rows: [row] });
+      else this.pages.push({ page: row.page, rows: [row], written: false });
     }
   }
 
@@ -41,23 +46,53 @@ export class RoundQueue {
     return this.pages.reduce((sum, p) => sum + p.rows.length, 0);
   }
 
-  /** The next round: at most `size` rows, never two of one page. Empty when nothing is left. */
-  peek(size: number): JudgedRow[] {
-    const n = Math.min(Math.max(1, Math.floor(size)), this.pages.length);
-    return Array.from({ length: n }, (_, i) => this.pages[(this.cursor + i) % this.pages.length]!.rows[0]!);
+  /** The kind of the next round (RoundKind). */
+  get nextKind(): RoundKind {
+    return this.pages[this.cursor]?.written === false ? 'fresh' : 'written';
   }
 
-  /** The round `peek(size)` gave has committed: its rows are written (or found changed) and leave the queue. */
-  commit(size: number): void {
-    const n = Math.min(Math.max(1, Math.floor(size)), this.pages.length);
-    if (n === 0) return;
-    for (let i = 0; i < n; i++) this.pages[(this.cursor + i) % this.pages.length]!.rows.shift();
+  /**
+   * The next round, going round from where the last one stopped: a row of each following page of
+   * the same kind as the first (fresh: not written yet in this window), at most `sizes[kind]`, at
+   * least one. Empty when nothing is left.
+   */
+  peek(sizes: Readonly<Record<RoundKind, number>>): PlannedRound {
+    const first = this.pages[this.cursor];
+    const kind = this.nextKind;
+    if (!first) return { kind, rows: [] };
+    const limit = Math.min(Math.max(1, Math.floor(sizes[kind])), this.pages.length);
+    const rows: JudgedRow[] = [];
+    for (let i = 0; i < limit; i++) {
+      const page = this.pages[(this.cursor + i) % this.pages.length]!;
+      if (page.written !== first.written) break;
+      rows.push(page.rows[0]!);
+    }
+    return { kind, rows };
+  }
+
+  /** The round `peek` gave (its `rows.length` rows) has committed: its rows leave the queue. */
+  commit(taken: number): void {
+    const n = Math.min(taken, this.pages.length);
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) {
+      const page = this.pages[(this.cursor + i) % this.pages.length]!;
+      page.rows.shift();
+      page.written = true;
+    }
     // The next round starts after the last page this one took; emptied pages leave the ring.
     const after = this.pages[(this.cursor + n - 1) % this.pages.length]!.page;
     this.pages = this.pages.filter((p) => p.rows.length > 0);
     const next = this.pages.findIndex((p) => p.page > after);
     this.cursor = next < 0 ? 0 : next;
   }
+}
+
+/** Fresh: rows on pages their window has not written yet; written: on pages it has. */
+export type RoundKind = 'fresh' | 'written';
+
+export interface PlannedRound {
+  kind: RoundKind;
+  rows: JudgedRow[];
 }
 
 /** Pages of the first judge of a window, before any judge has shown how many rows a page holds. */

@@ -39,7 +39,9 @@ export function laneWalker(
 ): { walker: RangeWalker; reads: BatchSizer } {
   const reads = new BatchSizer(controller);
   const walker =
-    walk === 'page' ? new PageWalker(settings, { judges: reads, rounds: new BatchSizer(controller) }) : new KeyWalker(settings, reads);
+    walk === 'page'
+      ? new PageWalker(settings, { judges: reads, rounds: new BatchSizer(controller), freshRounds: new BatchSizer(controller) })
+      : new KeyWalker(settings, reads);
   return { walker, reads };
 }
 

@@ -19,7 +19,7 @@ import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
-import { judgePages, RoundQueue, windowPages } from '../policy/rounds.js';
+import { judgePages, RoundQueue, windowPages, type RoundKind } from '../policy/rounds.js';
 import { readJudgement, windowReadStatement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
 import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
@@ -42,14 +42,16 @@ interface Window {
 export interface PageSizers {
   /** Rows a judge reads. */
   judges: BatchSizer;
-  /** Rows a round writes; a window has as many pages, so that a round can visit each of them. */
+  /** Rows a round writes on pages its window wrote before; a window has as many pages, so that a round can visit each of them. */
   rounds: BatchSizer;
+  /** Rows a round writes on pages its window has not written yet (RoundQueue says why they differ). */
+  freshRounds: BatchSizer;
 }
 
 export class PageWalker implements RangeWalker {
   private lastKind: 'judge' | 'round' = 'judge';
-  /** Rows the last round tried to write: fewer than the round size once the window has fewer pages. */
-  private lastRoundRows = 0;
+  /** The last round: its kind, and the rows it tried to write (fewer than its size once the window has fewer pages). */
+  private lastRound: { kind: RoundKind; rows: number } = { kind: 'written', rows: 0 };
   private lastJudge: { pages: number; scanned: number } | null = null;
   private range: RangeRow | null = null;
   private pages: PageProgress = { first: 0, end: 0, next: 0, countedTo: 0 };
@@ -66,7 +68,7 @@ export class PageWalker implements RangeWalker {
   ) {}
 
   get size(): number {
-    return this.nextKind() === 'judge' ? this.sizes.judges.size : this.sizes.rounds.size;
+    return this.nextKind() === 'judge' ? this.sizes.judges.size : this.roundSizer(this.queue.nextKind).size;
   }
 
   begin(range: RangeRow): void {
@@ -81,7 +83,7 @@ export class PageWalker implements RangeWalker {
   split(): number {
     if (this.lastKind === 'judge') return this.sizes.judges.split();
     // Halve what the failed round really tried, not its (larger) allowance.
-    return this.sizes.rounds.split(this.lastRoundRows);
+    return this.roundSizer(this.lastRound.kind).split(this.lastRound.rows);
   }
 
   private nextKind(): 'judge' | 'round' {
@@ -199,12 +201,13 @@ export class PageWalker implements RangeWalker {
     beforeCommit: (tx: Queryable) => Promise<void>,
   ): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
-    const rows = this.queue.peek(this.sizes.rounds.size);
+    const { kind, rows } = this.queue.peek({ fresh: this.sizes.freshRounds.size, written: this.sizes.rounds.size });
+    const sizer = this.roundSizer(kind);
     const at = { runId: range.runId, pass: range.pass };
     this.passEnd ??= await passEnd(db, tables, at);
     const place = { window: { from: window.from, to: window.to }, passEnd: this.passEnd };
     this.lastKind = 'round';
-    this.lastRoundRows = rows.length;
+    this.lastRound = { kind, rows: rows.length };
     const started = clock.now();
     const result = await withTransaction(
       db,
@@ -241,8 +244,8 @@ export class PageWalker implements RangeWalker {
     this.queue.commit(rows.length);
     window.wrote = true;
     // The last rounds of a window write few rows (only its fullest pages have any left): only
-    // rounds the size limited, not the window, size the next.
-    if (rows.length >= this.sizes.rounds.size / 2) this.sizes.rounds.observe({ rows: rows.length, ms });
+    // rounds their size limited, not the window, size the next.
+    if (rows.length >= sizer.size / 2) sizer.observe({ rows: rows.length, ms });
     await this.moved(db, result.position, window);
     return {
       kind: 'round',
@@ -293,6 +296,10 @@ export class PageWalker implements RangeWalker {
       run,
       charged: 0,
     };
+  }
+
+  private roundSizer(kind: RoundKind): BatchSizer {
+    return kind === 'fresh' ? this.sizes.freshRounds : this.sizes.rounds;
   }
 
   private position(window: Window): RangePosition {

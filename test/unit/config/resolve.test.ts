@@ -133,13 +133,10 @@ const schema = z
 const knownKeys = new Set([...Object.keys(schema.shape), 'config']);
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-config-'));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
+  return path.join(dirWith({ [name]: text }), name);
 }
 
-const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-cwd-'));
+const emptyDir = dirWith();
 
 /**
  * The CLI's resolution of `schema` (flags, environment, config file); the libpq variables say
@@ -282,12 +279,6 @@ describe('--pooler-ok comes through the same pipeline as every option', () => {
   });
 });
 
-function tmpDir(files: Record<string, string> = {}): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibm-opts-'));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
-
 describe('config file discovery', () => {
   const discover = (cwd: string, env: Record<string, string> = {}, given: Record<string, unknown> = {}) =>
     resolveSettings(statusOptionsSchema, {
@@ -317,13 +308,13 @@ describe('config file discovery', () => {
       /several config files .*aibridge-migrate\.yaml, aibridge-migrate\.json/,
     ],
   ])('%s', async (_name, files, env, expected, problem) => {
-    const resolution = await discover(tmpDir(files), env);
+    const resolution = await discover(dirWith(files), env);
     expect(resolution.configFile ? path.basename(resolution.configFile.path) : null).toBe(expected);
     if (problem) expect(!resolution.ok && resolution.error.message).toMatch(problem);
   });
 
   it('--config wins over everything', async () => {
-    const dir = tmpDir({ 'aibridge-migrate.yaml': '' });
+    const dir = dirWith({ 'aibridge-migrate.yaml': '' });
     expect((await discover(dir, { AIBRIDGE_MIGRATE_CONFIG: 'y.json' }, { config: 'x.json' })).configFile).toEqual({
       path: path.join(dir, 'x.json'),
       via: '--config',
@@ -331,7 +322,7 @@ describe('config file discovery', () => {
   });
 
   it('any other extension is refused, naming the file', async () => {
-    const dir = tmpDir({ 'c.toml': 'lock-timeout = "2s"' });
+    const dir = dirWith({ 'c.toml': 'lock-timeout = "2s"' });
     const resolution = await discover(dir, {}, { config: 'c.toml' });
     expect(!resolution.ok && resolution.error.message).toBe(
       `the config file ${path.join(dir, 'c.toml')} must be .yaml, .yml or .json (got ".toml"); other formats are not read`,
@@ -342,7 +333,7 @@ describe('config file discovery', () => {
 describe('settings resolution for the CLI', () => {
   const keys = knownOptionKeys();
   const resolve = (flags: Record<string, unknown>, env: Record<string, string>, files: Record<string, string> = {}) =>
-    resolveSettings(statusOptionsSchema, { from: 'cli', given: flags, env, cwd: tmpDir(files), knownKeys: keys });
+    resolveSettings(statusOptionsSchema, { from: 'cli', given: flags, env, cwd: dirWith(files), knownKeys: keys });
 
   it.each<[string, Record<string, unknown>, Record<string, string>, Record<string, string>, string]>([
     [
@@ -382,7 +373,7 @@ describe('settings resolution for the CLI', () => {
     ],
     ['the libpq variables alone', {}, { PGHOST: 'pghost', PGPORT: '6000', PGDATABASE: 'db' }, {}, 'pghost:6000/db'],
   ])('%s', async (_name, flags, env, files, label) => {
-    const dir = tmpDir(files);
+    const dir = dirWith(files);
     const resolution = await resolveSettings(statusOptionsSchema, {
       from: 'cli',
       given: { ...flags, ...(flags.databaseUrlFile ? { databaseUrlFile: path.join(dir, String(flags.databaseUrlFile)) } : {}) },
@@ -410,7 +401,7 @@ describe('settings resolution for the CLI', () => {
       from: 'cli',
       given: {},
       env: { AIBRIDGE_MIGRATE_FORCE_DROP_DATA: '1', DATABASE_URL: 'postgres://u@h/db' },
-      cwd: tmpDir(),
+      cwd: dirWith(),
       knownKeys: keys,
       flagOnlyKeys: new Set(['forceDropData']),
     });

@@ -65,6 +65,7 @@ try {
     firstPassCountsRowsAtStart: false,
     pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
     maxRowsPerSecond: () => null,
+    readAhead: null,
   };
   const fixed = controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: size, batchSize: size });
   const { walker } = laneWalker(walk, settings, () => fixed);

@@ -264,3 +264,81 @@ describe.each(WALKS)('concurrent writers during the run (%s walk)', (walk) => {
     else expect(Math.abs(atStart - rowsAtStart), `${moved} rows moved`).toBeLessThanOrEqual(moved);
   });
 });
+
+describe.runIf(pageWalk)("page walk: the next window judged ahead on a second session while this one's rounds write", () => {
+  /** Judge statements by the kind of transaction they ran in: the lane's own (read-write) or the read-ahead's (read-only). */
+  function judgeCounter(url: string, failAhead = false) {
+    const begins = new Map<number, string>();
+    const judges = { lane: 0, ahead: 0, failed: 0 };
+    const connect = instrumentedConnect(url, (text, session) => {
+      if (text.startsWith('BEGIN')) begins.set(session, text);
+      if (!text.startsWith('WITH j AS MATERIALIZED')) return;
+      if (!begins.get(session)!.includes('READ ONLY')) {
+        judges.lane += 1;
+        return;
+      }
+      judges.ahead += 1;
+      if (failAhead && judges.failed === 0) {
+        judges.failed += 1;
+        throw new Error('the read-ahead session failed');
+      }
+    });
+    return { connect, judges };
+  }
+
+  async function backendsLeft(db: Db): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'aibridge-migrate backfill' AND pid <> pg_backend_pid()`,
+    );
+    return rows[0].n;
+  }
+
+  async function exactRun(db: Db, options: Record<string, unknown>, connect: ReturnType<typeof instrumentedConnect>) {
+    const rows = Number((await db.query(`SELECT count(*) AS n FROM aibridge_token_usages`)).rows[0].n);
+    const { result } = await backfill(db, { batchSize: 40, ...options }, { connect });
+    expect(result.status).toBe('completed');
+    expect(await wrongRows(db)).toEqual([]);
+    // Each row counted once: whichever session judged it, the lane recorded it.
+    expect(Number((await ledgerRuns(db))[0].rows_scanned)).toBe(rows);
+    expect(await backendsLeft(db)).toBe(0);
+  }
+
+  it('judges run on the read-ahead session too; every row is right, counted once, and the session is closed at the end', async () => {
+    const db = await preparedDatabase(6_000, 93);
+    try {
+      const { connect, judges } = judgeCounter(db.url);
+      await exactRun(db, {}, connect);
+      // The first window is judged by the lane: nothing was being written before it. A window
+      // whose rounds are fewer than its judges (one is read ahead per round) is finished by the lane.
+      expect(judges.lane).toBeGreaterThan(0);
+      expect(judges.ahead).toBeGreaterThan(0.2 * (judges.lane + judges.ahead));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a rate limit turns it off: the run must not read faster than the limit allows', async () => {
+    const db = await preparedDatabase(3_000, 94);
+    try {
+      const { connect, judges } = judgeCounter(db.url);
+      await exactRun(db, { maxRowsPerSecond: 1_000_000 }, connect);
+      expect(judges.ahead).toBe(0);
+      expect(judges.lane).toBeGreaterThan(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a read-ahead that fails turns itself off, and the lane judges the rest itself, exactly', async () => {
+    const db = await preparedDatabase(6_000, 95);
+    try {
+      const { connect, judges } = judgeCounter(db.url, true);
+      await exactRun(db, {}, connect);
+      expect(judges.failed).toBe(1);
+      expect(judges.ahead).toBe(1);
+      expect(judges.lane).toBeGreaterThan(3);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -30,6 +30,8 @@ export class KeyWalker implements RangeWalker {
     this.range = range;
   }
 
+  async close(): Promise<void> {}
+
   split(): number {
     return this.sizer.split();
   }

@@ -69,17 +69,21 @@ export class Lane {
 
   /** Works the run until it is over, the process stops, or a failure no retry can mend. */
   async loop(): Promise<void> {
-    while (!this.stopped) {
-      const db = this.slot.current ?? (await this.connectWithRetries());
-      if (!db) return;
-      try {
-        if (await this.step(db)) return;
-      } catch (error) {
-        const action = classifyFailure(error);
-        if (action === 'fatal') throw error;
-        await this.backoff(error, action);
-        if (action === 'reconnect') await this.slot.close();
+    try {
+      while (!this.stopped) {
+        const db = this.slot.current ?? (await this.connectWithRetries());
+        if (!db) return;
+        try {
+          if (await this.step(db)) return;
+        } catch (error) {
+          const action = classifyFailure(error);
+          if (action === 'fatal') throw error;
+          await this.backoff(error, action);
+          if (action === 'reconnect') await this.slot.close();
+        }
       }
+    } finally {
+      await this.walker.close();
     }
   }
 

@@ -12,6 +12,7 @@
  * `counted_to_page` again — without counting them — to find which of their rows are still
  * left (a row already written no longer qualifies).
  */
+import type { PageSpan } from '../../db/page-span.js';
 import type { Queryable } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordBatch, type RangePosition } from '../../ledger/checkpoint.js';
@@ -20,8 +21,9 @@ import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
 import { judgePages, RoundQueue, windowPages, type RoundKind } from '../policy/rounds.js';
-import { readJudgement, windowReadStatement } from '../sql/page-walk.js';
+import { readJudgement, windowReadStatement, type Judgement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
+import { ReadAhead } from './read-ahead.js';
 import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 /** Planner settings local to a round's transaction (see round). */
@@ -61,11 +63,14 @@ export class PageWalker implements RangeWalker {
   private passEnd: number | null = null;
   /** What the last whole window took per page, and how many rows its pages held. */
   private lastWindow: { msPerPage: number; rowsPerPage: number | null } | null = null;
+  private readonly ahead: ReadAhead | null;
 
   constructor(
     private readonly settings: WalkSettings,
     private readonly sizes: PageSizers,
-  ) {}
+  ) {
+    this.ahead = settings.readAhead ? new ReadAhead(settings.readAhead, settings.clock, this.judgeSettings) : null;
+  }
 
   get size(): number {
     return this.nextKind() === 'judge' ? this.sizes.judges.size : this.roundSizer(this.queue.nextKind).size;
@@ -78,6 +83,11 @@ export class PageWalker implements RangeWalker {
     this.window = null;
     this.queue = new RoundQueue();
     this.passEnd = null;
+    this.ahead?.forget();
+  }
+
+  async close(): Promise<void> {
+    await this.ahead?.close();
   }
 
   split(): number {
@@ -95,16 +105,9 @@ export class PageWalker implements RangeWalker {
     if (this.window === null) {
       const from = this.pages.next;
       if (from >= this.pages.end) return this.finishEmptyRange(db);
-      const pages = windowPages({
-        roundSize: this.sizes.rounds.size,
-        pace: this.settings.pace,
-        msPerPage: this.lastWindow?.msPerPage ?? null,
-        rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
-        maxRowsPerSecond: this.settings.maxRowsPerSecond(),
-      });
       this.window = {
         from,
-        to: Math.min(this.pages.end, from + pages),
+        to: (this.ahead?.planned(from) ?? this.nextWindow(from)).to,
         judgedTo: from,
         startedAt: this.settings.clock.now(),
         wrote: false,
@@ -113,29 +116,66 @@ export class PageWalker implements RangeWalker {
     return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
   }
 
+  /** The window that would start at page `from` now. */
+  private nextWindow(from: number): PageSpan {
+    const pages = windowPages({
+      roundSize: this.sizes.rounds.size,
+      pace: this.settings.pace,
+      msPerPage: this.lastWindow?.msPerPage ?? null,
+      rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
+      maxRowsPerSecond: this.settings.maxRowsPerSecond(),
+    });
+    return { from, to: Math.min(this.pages.end, from + pages) };
+  }
+
+  /** A judge transaction's settings: reads only, never a sequential scan of the table. */
+  private get judgeSettings(): Record<string, string> {
+    return { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' };
+  }
+
+  /** Runs the judge statement of `span` of the range in `tx`. */
+  private async readSpan(tx: Queryable, range: RangeRow, span: PageSpan): Promise<Judgement> {
+    const { ops, tables } = this.settings;
+    const moved = { table: tables.movedRows, runId: range.runId, pass: range.pass };
+    const statement = ops.judge(tables.usages, { ...span, moved }, this.settings.runStartedAt);
+    const { rows } = await tx.query(statement.text, statement.values);
+    return readJudgement(rows[0]!, ops.judgedValues);
+  }
+
+  /**
+   * While `window`'s rounds write, has the next window judged on the read-ahead's session —
+   * unless a rate limit holds the pace (the run's time is then the limit's, and it must not
+   * read ahead of what the limit allows), the range ends with this window, or the next window
+   * was counted before this process (a resumed range re-reads those pages without counting).
+   */
+  private readAhead(range: RangeRow, window: Window): void {
+    if (!this.ahead || this.settings.maxRowsPerSecond() !== null) return;
+    if (window.to >= this.pages.end || window.to < this.pages.countedTo) return;
+    const next = this.ahead.planned(window.to) ?? this.nextWindow(window.to);
+    this.ahead.start(next, judgePages(this.sizes.judges.size, this.lastJudge), (tx, span) => this.readSpan(tx, range, span));
+  }
+
   /**
    * Reads the next pages of the window: counted unless an earlier process counted them already.
    * A read holds no row lock, so nobody can be waiting on it: no beforeCommit.
    */
   private async judge(db: Queryable, range: RangeRow, window: Window): Promise<StepOutcome> {
-    const { ops, tables, clock } = this.settings;
+    const { tables, clock } = this.settings;
     const size = this.sizes.judges.size;
     const recount = window.judgedTo < this.pages.countedTo;
-    const planned = window.judgedTo + judgePages(size, this.lastJudge);
+    // Read ahead of this step, on the read-ahead's session: this step only records it.
+    const ahead = this.ahead && !recount ? await this.ahead.take(window.judgedTo, window.to) : null;
+    const planned = ahead ? ahead.span.to : window.judgedTo + judgePages(size, this.lastJudge);
     let to = Math.min(window.to, planned);
     // A judge either re-reads counted pages or counts new ones, never both.
     if (recount) to = Math.min(to, this.pages.countedTo);
     const span = { from: window.judgedTo, to };
-    const at = { runId: range.runId, pass: range.pass };
     this.lastKind = 'judge';
     const started = clock.now();
     const result = await withTransaction(
       db,
       async (tx) => {
-        const moved = { table: tables.movedRows, ...at };
-        const statement = ops.judge(tables.usages, { ...span, moved }, this.settings.runStartedAt);
-        const { rows } = await tx.query(statement.text, statement.values);
-        const judgement = readJudgement(rows[0]!, ops.judgedValues);
+        const judgement = ahead ? ahead.judgement : await this.readSpan(tx, range, span);
         const windowDone = to >= window.to && judgement.rows.length === 0 && this.queue.remaining === 0;
         const counts = recount
           ? { scanned: 0, applicationWritten: 0, anomalies: {}, existed: 0 }
@@ -167,15 +207,16 @@ export class PageWalker implements RangeWalker {
         });
         return { judgement, counts, recorded: { position, rangeDone, run } };
       },
-      { local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' } },
+      { local: this.judgeSettings },
     );
-    const ms = clock.now() - started;
+    // A judgement read ahead took its own transaction's time, and this step's.
+    const ms = clock.now() - started + (ahead?.ms ?? 0);
     this.queue.add(result.judgement.rows);
     window.judgedTo = to;
     this.lastJudge = { pages: to - span.from, scanned: result.judgement.scanned };
     // A judge cut short by the window's end says little about what a full one costs (a step's
     // fixed cost, its commit above all, weighs on few rows): only full ones size the next.
-    if (to === planned) this.sizes.judges.observe({ rows: result.judgement.scanned, ms });
+    if (ahead ? ahead.full : to === planned) this.sizes.judges.observe({ rows: result.judgement.scanned, ms: ahead?.ms ?? ms });
     const recorded = result.recorded ?? { position: this.position(window), rangeDone: false, run: null };
     await this.moved(db, recorded.position, window);
     return {
@@ -206,6 +247,7 @@ export class PageWalker implements RangeWalker {
     const at = { runId: range.runId, pass: range.pass };
     this.passEnd ??= await passEnd(db, tables, at);
     const place = { window: { from: window.from, to: window.to }, passEnd: this.passEnd };
+    this.readAhead(range, window);
     this.lastKind = 'round';
     this.lastRound = { kind, rows: rows.length };
     const started = clock.now();
@@ -327,9 +369,6 @@ export class PageWalker implements RangeWalker {
    */
   private async closeWindow(db: Queryable, window: Window): Promise<void> {
     const read = windowReadStatement(this.settings.tables.usages, window);
-    await withTransaction(db, (tx) => tx.query(read.text, read.values), {
-      mode: 'read-only',
-      local: { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' },
-    });
+    await withTransaction(db, (tx) => tx.query(read.text, read.values), { mode: 'read-only', local: this.judgeSettings });
   }
 }

@@ -4,7 +4,7 @@
  * lane and sizes its steps with that lane's controllers (laneWalker in lane.ts), from range to
  * range.
  */
-import type { Queryable } from '../../db/port.js';
+import type { Connector, Queryable } from '../../db/port.js';
 import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
@@ -26,6 +26,11 @@ export interface WalkSettings {
   pace: CheckpointPace;
   /** The rate limit now (rows read per second, this process), null: none. */
   maxRowsPerSecond: () => number | null;
+  /**
+   * Opens the page walk's second session, which judges the next window while this one's rounds
+   * write (read-ahead.ts); null: no read-ahead.
+   */
+  readAhead: Connector | null;
 }
 
 export interface RangeWalker {
@@ -40,6 +45,8 @@ export interface RangeWalker {
   split(): number;
   /** Rows the next step is sized for. */
   readonly size: number;
+  /** Ends what the walker holds beyond the lane's session (the page walk's read-ahead session). */
+  close(): Promise<void>;
 }
 
 /**

@@ -14,6 +14,7 @@ const settings: WalkSettings = {
   firstPassCountsRowsAtStart: false,
   pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
   maxRowsPerSecond: () => null,
+  readAhead: null,
 };
 const adaptive: ControllerSettings = controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: 50_000 });
 

@@ -18,7 +18,15 @@ import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { WALKS } from '../harness/walks.js';
-import { backfill, eligibleCount, instrumentedConnect, ledgerRuns, preparedDatabase, wrongRows } from '../harness/backfill.js';
+import {
+  backfill,
+  eligibleCount,
+  instrumentedConnect,
+  isBatchStatement,
+  ledgerRuns,
+  preparedDatabase,
+  wrongRows,
+} from '../harness/backfill.js';
 
 type Db = Awaited<ReturnType<typeof preparedDatabase>>;
 const pageWalk = WALKS.includes('page');
@@ -312,6 +320,47 @@ describe.runIf(pageWalk)("page walk: the next window judged ahead on a second se
       // whose rounds are fewer than its judges (one is read ahead per round) is finished by the lane.
       expect(judges.lane).toBeGreaterThan(0);
       expect(judges.ahead).toBeGreaterThan(0.2 * (judges.lane + judges.ahead));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("no round begins while a judge read ahead that began before the last round's commit still reads: its snapshot would keep the round from pruning", async () => {
+    const db = await preparedDatabase(6_000, 96, 'narrow');
+    try {
+      type Statement = { session: number; text: string; start: number; end: number };
+      const done: Statement[] = [];
+      const begins = new Map<number, string>();
+      let sessions = 0;
+      const inner = instrumentedConnect(db.url, () => {});
+      const connect = async () => {
+        const session = await inner();
+        const no = ++sessions;
+        return {
+          query: async (text: string, values?: unknown[]) => {
+            const start = performance.now();
+            try {
+              return await session.query(text, values);
+            } finally {
+              if (text.startsWith('BEGIN')) begins.set(no, text);
+              const kind = text.startsWith('WITH j AS MATERIALIZED') ? (begins.get(no)!.includes('READ ONLY') ? 'ahead' : 'judge') : text;
+              done.push({ session: no, text: isBatchStatement(text) ? 'round' : kind, start, end: performance.now() });
+            }
+          },
+          end: () => session.end(),
+        } as any;
+      };
+      await exactRun(db, {}, connect);
+      const rounds = done.filter((s) => s.text === 'round');
+      const aheads = done.filter((s) => s.text === 'ahead');
+      expect(aheads.length).toBeGreaterThan(3);
+      // The commit of each round: the lane session's next COMMIT after it.
+      const commits = rounds.map((r) => done.find((s) => s.session === r.session && s.text === 'COMMIT' && s.start >= r.end)!.end);
+      for (const [i, round] of rounds.entries()) {
+        const lastCommit = i === 0 ? Number.NEGATIVE_INFINITY : commits[i - 1]!;
+        const stale = aheads.filter((j) => j.start < lastCommit && j.end > round.start);
+        expect(stale, `round ${i}`).toEqual([]);
+      }
     } finally {
       await db.drop();
     }

@@ -104,6 +104,18 @@ export function judgePages(rows: number, last: { pages: number; scanned: number 
   return Math.max(1, Math.round(rows / (last.scanned / last.pages)));
 }
 
+/**
+ * Pages a judge read ahead reads (src/backfill/run/read-ahead.ts): about as many as the round
+ * beside it takes time for, so that it is done before the next round begins — but never under
+ * a quarter of a normal judge (`judge` pages): the time per page of a small judge is mostly its
+ * fixed cost, and sizing by it alone would shrink every next one further.
+ */
+export function aheadJudgePages(input: { judge: number; roundMs: number; msPerPage: number | null }): number {
+  const { judge, roundMs, msPerPage } = input;
+  if (msPerPage === null || msPerPage <= 0) return judge;
+  return Math.max(Math.ceil(judge / 4), Math.min(judge, Math.floor(roundMs / msPerPage)));
+}
+
 /** How often the server checkpoints: by WAL volume and by time (what windows are sized against). */
 export interface CheckpointPace {
   /** WAL between checkpoints when WAL triggers them: max_wal_size / (1 + checkpoint_completion_target). */

@@ -4,7 +4,8 @@
  * which count what they see into the ledger and collect the rows to write; then it is written
  * in rounds, each a short transaction writing at most one row per page (src/backfill/sql/
  * page-walk.ts says why). A window's pages are all written within the few seconds its rounds
- * take, then the walk moves on and never comes back in this pass.
+ * take, then the walk moves on and never comes back in this pass. A single lane judges the next
+ * window on a second session while this one's rounds write (read-ahead.ts).
  *
  * Exact counts across a crash: a judge's counts commit with the position `counted_to_page`,
  * so pages before it are never counted again. The rows a window still has to write live only
@@ -20,7 +21,7 @@ import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
-import { judgePages, RoundQueue, windowPages, type RoundKind } from '../policy/rounds.js';
+import { aheadJudgePages, judgePages, RoundQueue, windowPages, type RoundKind } from '../policy/rounds.js';
 import { readJudgement, windowReadStatement, type Judgement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
 import { ReadAhead } from './read-ahead.js';
@@ -153,21 +154,12 @@ export class PageWalker implements RangeWalker {
     await this.ahead.beforeRound();
     if (window.to >= this.pages.end || window.to < this.pages.countedTo) return;
     const next = this.ahead.planned(window.to) ?? this.nextWindow(window.to);
-    this.ahead.start(next, this.aheadPages(), (tx, span) => this.readSpan(tx, range, span));
-  }
-
-  /**
-   * A judge read ahead reads about as many pages as the round beside it takes time for
-   * (read-ahead.ts says why), but never under a quarter of a judge: the time per page of a small
-   * judge is mostly its fixed cost, and sizing by it would shrink every next one further
-   * (measured: with a checkpoint every ~30 MB of WAL, the run took 2.4 times as long).
-   */
-  private aheadPages(): number {
-    const judge = judgePages(this.sizes.judges.size, this.lastJudge);
-    const msPerPage = this.ahead?.msPerPage ?? null;
-    if (msPerPage === null || msPerPage <= 0) return judge;
-    const roundPages = Math.floor(this.lastRound.ms / msPerPage);
-    return Math.max(Math.ceil(judge / 4), Math.min(judge, roundPages));
+    const pages = aheadJudgePages({
+      judge: judgePages(this.sizes.judges.size, this.lastJudge),
+      roundMs: this.lastRound.ms,
+      msPerPage: this.ahead.msPerPage,
+    });
+    this.ahead.start(next, pages, (tx, span) => this.readSpan(tx, range, span));
   }
 
   /**

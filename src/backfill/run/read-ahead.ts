@@ -16,8 +16,8 @@
  * What it must not do is keep a round from pruning. A round finds room for its row's new
  * version by pruning what the previous round left dead, and PostgreSQL prunes a version only
  * once no snapshot can see it: a judge statement that began before the previous round committed
- * still can, and the update then goes to another page with an entry in every index (measured:
- * HOT fell from 87% to 79% on wide rows with a checkpoint every ~30 MB of WAL). So a judge begins
+ * still can, and the update then goes to another page with an entry in every index
+ * (docs/benchmarks.md, "Read-ahead", has what that cost before this rule). So a judge begins
  * only between rounds, a round does not begin while a judge that began before the last commit is
  * still reading (`beforeRound`), and a judge reads about as many pages as a round takes time for.
  *
@@ -62,11 +62,6 @@ export class ReadAhead {
     private readonly clock: Clock,
     private readonly local: Record<string, string>,
   ) {}
-
-  /** Whether it has turned itself off after a failure. */
-  get disabled(): boolean {
-    return this.off;
-  }
 
   /** What the last judge read ahead took per page, null before the first. */
   get msPerPage(): number | null {

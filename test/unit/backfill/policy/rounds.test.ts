@@ -3,7 +3,14 @@
  * pages dearer), and how many pages a judge and a window take.
  */
 import { describe, expect, it } from 'vitest';
-import { FIRST_JUDGE_PAGES, judgePages, RoundQueue, windowPages, type JudgedRow } from '../../../../src/backfill/policy/rounds.js';
+import {
+  aheadJudgePages,
+  FIRST_JUDGE_PAGES,
+  judgePages,
+  RoundQueue,
+  windowPages,
+  type JudgedRow,
+} from '../../../../src/backfill/policy/rounds.js';
 
 const row = (page: number, n: number): JudgedRow => ({ id: `${page}-${n}`, page, version: '1', values: [] });
 
@@ -79,6 +86,16 @@ describe('judge and window sizes', () => {
     expect(judgePages(5_000, null)).toBe(FIRST_JUDGE_PAGES);
     expect(judgePages(5_000, { pages: 4, scanned: 160 })).toBe(125);
     expect(judgePages(10, { pages: 4, scanned: 160 })).toBe(1);
+  });
+
+  it.each([
+    ['a normal judge before the first judge read ahead has timed a page', { judge: 400, roundMs: 30, msPerPage: null }, 400],
+    ['as many pages as the round beside it takes time for', { judge: 400, roundMs: 30, msPerPage: 0.2 }, 150],
+    ['never more than a normal judge, however long the round', { judge: 400, roundMs: 500, msPerPage: 0.2 }, 400],
+    ['never under a quarter of a normal judge, however short the round', { judge: 400, roundMs: 2, msPerPage: 0.2 }, 100],
+    ['a quarter rounded up, so at least one page', { judge: 1, roundMs: 0, msPerPage: 5 }, 1],
+  ])('a judge read ahead: %s', (_, input, pages) => {
+    expect(aheadJudgePages(input)).toBe(pages);
   });
 
   const pace = { walBytes: 64 * 1024 * 1024, timeoutMs: 300_000 };

@@ -97,6 +97,17 @@ export const backfillShape = {
         'walk a new run in heap page order (page; PostgreSQL 14+) or primary-key order (key); auto: page where the server has TID range scans',
       group: BATCHES,
     }),
+  /**
+   * The page walk's read-ahead (src/backfill/run/read-ahead.ts): a single runner judges the next
+   * window on a second session while this one's rounds write. Off by default: on PostgreSQL 18,
+   * with a checkpoint between every two windows, a run with it imaged heap pages more than once
+   * a pass (the full-page-image test of test/integration/backfill-page-walk.test.ts), and why
+   * is not known yet.
+   */
+  readAhead: flag().prefault(false).meta({
+    describe: 'page walk, single runner: judge the next window on a second connection while this one is written (faster; off by default)',
+    group: SCALE,
+  }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
   reverse: flag().prefault(false).meta({
     describe:

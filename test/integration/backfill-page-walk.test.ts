@@ -303,7 +303,7 @@ describe.runIf(pageWalk)("page walk: the next window judged ahead on a second se
 
   async function exactRun(db: Db, options: Record<string, unknown>, connect: ReturnType<typeof instrumentedConnect>) {
     const rows = Number((await db.query(`SELECT count(*) AS n FROM aibridge_token_usages`)).rows[0].n);
-    const { result } = await backfill(db, { batchSize: 40, ...options }, { connect });
+    const { result } = await backfill(db, { batchSize: 40, readAhead: true, ...options }, { connect });
     expect(result.status).toBe('completed');
     expect(await wrongRows(db)).toEqual([]);
     // Each row counted once: whichever session judged it, the lane recorded it.

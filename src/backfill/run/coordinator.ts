@@ -147,7 +147,7 @@ export class Coordinator implements EngineContext {
       // Read live: `throttle` changes the rate while the run goes on.
       maxRowsPerSecond: () => this.gate.maxRowsPerSecond,
       // One lane only: with --workers the lanes already overlap one another's reads and writes.
-      readAhead: this.config.workers === undefined ? this.deps.connect : null,
+      readAhead: this.config.readAhead && this.config.workers === undefined ? this.deps.connect : null,
     };
   }
 

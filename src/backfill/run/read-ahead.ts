@@ -128,6 +128,10 @@ export class ReadAhead {
   async close(): Promise<void> {
     if (this.reading !== null) await this.reading;
     this.forget();
+    await this.endSession();
+  }
+
+  private async endSession(): Promise<void> {
     const session = this.session;
     this.session = null;
     if (session) await session.end().catch(() => {});
@@ -139,16 +143,14 @@ export class ReadAhead {
       this.session ??= await this.connect();
       const started = this.clock.now();
       const judgement = await withTransaction(this.session, (tx) => read(tx, span), { mode: 'read-only', local: this.local });
-      // Dropped meanwhile (forget): the walk no longer wants it.
       const ms = this.clock.now() - started;
       this.lastMsPerPage = ms / Math.max(1, span.to - span.from);
+      // Dropped meanwhile (forget): the walk no longer wants it.
       if (this.window === window) this.ready.push({ span, judgement, ms, full });
     } catch {
       this.off = true;
       this.forget();
-      const session = this.session;
-      this.session = null;
-      if (session) await session.end().catch(() => {});
+      await this.endSession();
     }
   }
 }

@@ -63,7 +63,7 @@ try {
     clock: systemRuntime().clock,
     runStartedAt: new Date(),
     firstPassCountsRowsAtStart: false,
-    pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
+    pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: false },
     maxRowsPerSecond: () => null,
     readAhead: null,
   };

@@ -99,15 +99,16 @@ export const backfillShape = {
     }),
   /**
    * The page walk's read-ahead (src/backfill/run/read-ahead.ts): a single runner judges the next
-   * window on a second session while this one's rounds write. Off by default: on PostgreSQL 18,
-   * with a checkpoint between every two windows, a run with it imaged heap pages more than once
-   * a pass (the full-page-image test of test/integration/backfill-page-walk.test.ts), and why
-   * is not known yet.
+   * window on a second session while this one's rounds write. auto runs it where it saves time
+   * and costs no extra page images (src/backfill/policy/read-ahead.ts says where).
    */
-  readAhead: flag().prefault(false).meta({
-    describe: 'page walk, single runner: judge the next window on a second connection while this one is written (faster; off by default)',
-    group: SCALE,
-  }),
+  readAhead: oneOf(['auto', 'on', 'off'] as const)
+    .prefault('auto')
+    .meta({
+      describe:
+        'page walk, single runner: judge the next window on a second connection while this one is written; auto: where windows are not kept short by checkpoints, and, if the server logs hint bits, checkpoints are rare',
+      group: SCALE,
+    }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
   reverse: flag().prefault(false).meta({
     describe:

@@ -125,14 +125,24 @@ describe.runIf(pageWalk)('page walk: what the server pays', () => {
   });
 });
 
-describe.runIf(pageWalk && walInspect)('page walk: full-page images per pass with a checkpoint between windows', () => {
+// With hint bits logged (data_checksums, on by default from PostgreSQL 18, or wal_log_hints), the
+// first read of a page after a checkpoint writes its image: a judge read ahead of a checkpoint
+// then costs the window a second image of each page it set a hint on.
+describe.runIf(pageWalk && walInspect).each([
+  ['hint bits as the server logs them', {}],
+  ['hint bits logged (wal_log_hints)', { wal_log_hints: 'on' }],
+])('page walk: full-page images per pass with a checkpoint between windows, %s', (_name, hintSettings) => {
   // A server of its own: the test server runs without full-page writes (speed), and a setting
   // given on the command line cannot be changed by ALTER SYSTEM. It keeps the WAL the checkpoints
   // would recycle, for pg_walinspect to read.
   let server: EmbeddedServer;
   let admin: pg.Client;
   beforeAll(async () => {
-    server = await startEmbeddedServer({ major: requestedMajor(), fast: true, settings: { full_page_writes: 'on', wal_keep_size: '1GB' } });
+    server = await startEmbeddedServer({
+      major: requestedMajor(),
+      fast: true,
+      settings: { full_page_writes: 'on', wal_keep_size: '1GB', ...hintSettings },
+    });
     await loadBaselineSchema(server.url);
     await applyToolkitMigrations(server.url);
     admin = new pg.Client({ connectionString: server.url });
@@ -152,7 +162,12 @@ describe.runIf(pageWalk && walInspect)('page walk: full-page images per pass wit
     let windowsDone = 0;
     let lastNext = -1;
     let checkpoints = 0;
-    const connect = instrumentedConnect(server.url, async (text) => {
+    // Judges read ahead: judge statements in read-only transactions (the lane's own judge writes the ledger).
+    let judgedAhead = 0;
+    const begins = new Map<number, string>();
+    const connect = instrumentedConnect(server.url, async (text, session) => {
+      if (text.startsWith('BEGIN')) begins.set(session, text);
+      if (text.startsWith('WITH j AS MATERIALIZED') && begins.get(session)?.includes('READ ONLY')) judgedAhead += 1;
       // A checkpoint between every two windows: a long run's checkpoints, as densely as they can
       // fall without landing inside a window.
       if (text === 'BEGIN' && windowsDone > checkpoints) {
@@ -180,13 +195,19 @@ describe.runIf(pageWalk && walInspect)('page walk: full-page images per pass wit
     await admin.query('CHECKPOINT');
     const to = (await admin.query(`SELECT pg_current_wal_flush_lsn()::text AS l`)).rows[0].l as string;
     const images = await fullPageImages(admin, usages, from, to);
+    const hintsLogged = (await admin.query(`SELECT current_setting('data_checksums')::bool OR current_setting('wal_log_hints')::bool AS h`))
+      .rows[0].h;
     console.log(
-      `[page walk] ${heapPages} heap pages, ${checkpoints} checkpoints: ${images.heap} heap images, ${images.index} index images`,
+      `[page walk] ${heapPages} heap pages, ${checkpoints} checkpoints, hints logged: ${hintsLogged}, ${judgedAhead} judges read ahead: ${images.heap} heap images, ${images.index} index images`,
     );
     expect(checkpoints).toBeGreaterThanOrEqual(5);
     expect(images.heap).toBeLessThanOrEqual(1.2 * heapPages);
     // Every page of the heap held rows to write: each was imaged at least once.
     expect(images.heap).toBeGreaterThanOrEqual(0.9 * heapPages);
+    // --read-ahead auto: where a judge's read writes no images, it reads ahead; where it does, a
+    // checkpoint every two windows is too frequent for it.
+    if (hintsLogged) expect(judgedAhead).toBe(0);
+    else expect(judgedAhead).toBeGreaterThan(0);
   });
 });
 
@@ -303,7 +324,7 @@ describe.runIf(pageWalk)("page walk: the next window judged ahead on a second se
 
   async function exactRun(db: Db, options: Record<string, unknown>, connect: ReturnType<typeof instrumentedConnect>) {
     const rows = Number((await db.query(`SELECT count(*) AS n FROM aibridge_token_usages`)).rows[0].n);
-    const { result } = await backfill(db, { batchSize: 40, readAhead: true, ...options }, { connect });
+    const { result } = await backfill(db, { batchSize: 40, readAhead: 'on', ...options }, { connect });
     expect(result.status).toBe('completed');
     expect(await wrongRows(db)).toEqual([]);
     // Each row counted once: whichever session judged it, the lane recorded it.

@@ -121,7 +121,15 @@ export interface CheckpointPace {
   /** WAL between checkpoints when WAL triggers them: max_wal_size / (1 + checkpoint_completion_target). */
   walBytes: number;
   timeoutMs: number;
+  /**
+   * Whether setting a hint bit is WAL-logged (data_checksums or wal_log_hints on): then the first
+   * read of a page after a checkpoint that sets one writes the page's full image, as a write does.
+   */
+  hintsLogged: boolean;
 }
+
+/** What limited a window's pages: the round size, or the checkpoint pace by WAL or by time. */
+export type WindowBound = 'round' | 'wal' | 'time';
 
 /**
  * WAL a window writes per page, as planned for: the page's one full-page image (8 kB) and the
@@ -148,11 +156,12 @@ export function windowPages(input: {
   msPerPage: number | null;
   rowsPerPage: number | null;
   maxRowsPerSecond: number | null;
-}): number {
+}): { pages: number; bound: WindowBound } {
   const { pace } = input;
   const byWal = (pace.walBytes * WINDOW_SHARE_OF_CHECKPOINT) / PLANNED_WAL_PER_PAGE;
   const throttledMs = input.maxRowsPerSecond && input.rowsPerPage ? (input.rowsPerPage * 1000) / input.maxRowsPerSecond : 0;
   const msPerPage = Math.max(input.msPerPage ?? 0, throttledMs);
   const byTime = msPerPage > 0 ? (pace.timeoutMs * WINDOW_SHARE_OF_CHECKPOINT) / msPerPage : Number.POSITIVE_INFINITY;
-  return Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime)));
+  const bound: WindowBound = input.roundSize <= Math.min(byWal, byTime) ? 'round' : byWal <= byTime ? 'wal' : 'time';
+  return { pages: Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime))), bound };
 }

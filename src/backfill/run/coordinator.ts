@@ -85,7 +85,7 @@ export class Coordinator implements EngineContext {
   /** The run's totals as the last recorded step left them. */
   private totals = { rowsScanned: 0, rowsUpdated: 0 };
   private progress: PassProgress | null = null;
-  private pace: CheckpointPace = { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY };
+  private pace: CheckpointPace = { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: true };
 
   constructor(
     readonly config: BackfillConfig,
@@ -147,7 +147,10 @@ export class Coordinator implements EngineContext {
       // Read live: `throttle` changes the rate while the run goes on.
       maxRowsPerSecond: () => this.gate.maxRowsPerSecond,
       // One lane only: with --workers the lanes already overlap one another's reads and writes.
-      readAhead: this.config.readAhead && this.config.workers === undefined ? this.deps.connect : null,
+      readAhead:
+        this.config.readAhead !== 'off' && this.config.workers === undefined
+          ? { connect: this.deps.connect, mode: this.config.readAhead }
+          : null,
     };
   }
 

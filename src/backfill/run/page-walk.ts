@@ -21,10 +21,12 @@ import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
-import { aheadJudgePages, judgePages, RoundQueue, windowPages, type RoundKind } from '../policy/rounds.js';
+import { readAheadDecision } from '../policy/read-ahead.js';
+import { aheadJudgePages, judgePages, RoundQueue, windowPages, type RoundKind, type WindowBound } from '../policy/rounds.js';
 import { readJudgement, windowReadStatement, type Judgement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
 import { ReadAhead } from './read-ahead.js';
+import { lastCheckpointRedo } from './server-facts.js';
 import { stepSettings, type RangeWalker, type WalkSettings } from './walker.js';
 
 /** Planner settings local to a round's transaction (see round). */
@@ -65,12 +67,14 @@ export class PageWalker implements RangeWalker {
   /** What the last whole window took per page, and how many rows its pages held. */
   private lastWindow: { msPerPage: number; rowsPerPage: number | null } | null = null;
   private readonly ahead: ReadAhead | null;
+  /** The last checkpoint's redo point the walk saw, and windows started since it moved (null: unknown). */
+  private checkpoints: { redo: string | null; windowsSince: number | null } = { redo: null, windowsSince: null };
 
   constructor(
     private readonly settings: WalkSettings,
     private readonly sizes: PageSizers,
   ) {
-    this.ahead = settings.readAhead ? new ReadAhead(settings.readAhead, settings.clock, this.judgeSettings) : null;
+    this.ahead = settings.readAhead ? new ReadAhead(settings.readAhead.connect, settings.clock, this.judgeSettings) : null;
   }
 
   get size(): number {
@@ -106,6 +110,7 @@ export class PageWalker implements RangeWalker {
     if (this.window === null) {
       const from = this.pages.next;
       if (from >= this.pages.end) return this.finishEmptyRange(db);
+      await this.watchCheckpoints(db);
       this.window = {
         from,
         to: (this.ahead?.planned(from) ?? this.nextWindow(from)).to,
@@ -117,16 +122,35 @@ export class PageWalker implements RangeWalker {
     return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
   }
 
-  /** The window that would start at page `from` now. */
-  private nextWindow(from: number): PageSpan {
-    const pages = windowPages({
+  /** The window that would start at page `from` now, and what limited its size. */
+  private nextWindow(from: number): PageSpan & { bound: WindowBound } {
+    const { pages, bound } = windowPages({
       roundSize: this.sizes.rounds.size,
       pace: this.settings.pace,
       msPerPage: this.lastWindow?.msPerPage ?? null,
       rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
       maxRowsPerSecond: this.settings.maxRowsPerSecond(),
     });
-    return { from, to: Math.min(this.pages.end, from + pages) };
+    return { from, to: Math.min(this.pages.end, from + pages), bound };
+  }
+
+  /**
+   * At each window's start, whether a checkpoint has come since the last: what `--read-ahead
+   * auto` needs on a server that logs hint bits (policy/read-ahead.ts), and only there.
+   */
+  private async watchCheckpoints(db: Queryable): Promise<void> {
+    if (this.settings.readAhead?.mode !== 'auto' || !this.settings.pace.hintsLogged) return;
+    const redo = await lastCheckpointRedo(db);
+    if (redo === null) this.checkpoints = { redo: null, windowsSince: null };
+    else if (redo !== this.checkpoints.redo) this.checkpoints = { redo, windowsSince: 0 };
+    else if (this.checkpoints.windowsSince !== null) this.checkpoints.windowsSince += 1;
+  }
+
+  /** Whether the next window, limited by `bound`, is judged ahead. */
+  private readAheadPays(bound: WindowBound): boolean {
+    if (this.settings.readAhead?.mode === 'on') return true;
+    const { pace } = this.settings;
+    return readAheadDecision({ bound, hintsLogged: pace.hintsLogged, windowsSinceCheckpoint: this.checkpoints.windowsSince }).ahead;
   }
 
   /** A judge transaction's settings: reads only, never a sequential scan of the table. */
@@ -153,7 +177,11 @@ export class PageWalker implements RangeWalker {
     if (!this.ahead || this.settings.maxRowsPerSecond() !== null) return;
     await this.ahead.beforeRound();
     if (window.to >= this.pages.end || window.to < this.pages.countedTo) return;
-    const next = this.ahead.planned(window.to) ?? this.nextWindow(window.to);
+    // A window judged ahead already was planned, and found worth it, when its first judge began.
+    const planned = this.ahead.planned(window.to);
+    const unplanned = planned ? null : this.nextWindow(window.to);
+    if (unplanned && !this.readAheadPays(unplanned.bound)) return;
+    const next = planned ?? unplanned!;
     const pages = aheadJudgePages({
       judge: judgePages(this.sizes.judges.size, this.lastJudge),
       roundMs: this.lastRound.ms,

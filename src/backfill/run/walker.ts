@@ -8,6 +8,7 @@ import type { Connector, Queryable } from '../../db/port.js';
 import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
+import type { ReadAheadMode } from '../policy/read-ahead.js';
 import type { CheckpointPace } from '../policy/rounds.js';
 import type { DirectionOps } from '../sql/direction.js';
 import { BATCH_PLANNER_SETTINGS } from '../sql/forward.js';
@@ -27,10 +28,11 @@ export interface WalkSettings {
   /** The rate limit now (rows read per second, this process), null: none. */
   maxRowsPerSecond: () => number | null;
   /**
-   * Opens the page walk's second session, which judges the next window while this one's rounds
-   * write (read-ahead.ts); null: no read-ahead.
+   * The page walk's read-ahead (read-ahead.ts): how to open its second session, which judges the
+   * next window while this one's rounds write, and whether it runs always (on) or where it pays
+   * (auto: policy/read-ahead.ts); null: never.
    */
-  readAhead: Connector | null;
+  readAhead: { connect: Connector; mode: Exclude<ReadAheadMode, 'off'> } | null;
 }
 
 export interface RangeWalker {

@@ -98,21 +98,39 @@ describe('judge and window sizes', () => {
     expect(aheadJudgePages(input)).toBe(pages);
   });
 
-  const pace = { walBytes: 64 * 1024 * 1024, timeoutMs: 300_000 };
+  const pace = { walBytes: 64 * 1024 * 1024, timeoutMs: 300_000, hintsLogged: false };
   it.each([
-    ['the round size, when checkpoints are far apart', { roundSize: 300, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null }, 300],
+    [
+      'the round size, when checkpoints are far apart',
+      { roundSize: 300, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      300,
+      'round',
+    ],
     [
       'a tenth of the WAL between checkpoints, at 16 kB a page',
       { roundSize: 5_000, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
       409,
+      'wal',
     ],
     [
       'a tenth of checkpoint_timeout, at the last window’s pace',
       { roundSize: 5_000, msPerPage: 100, rowsPerPage: null, maxRowsPerSecond: null },
       300,
+      'time',
     ],
-    ['a tenth of checkpoint_timeout, at the rate limit', { roundSize: 5_000, msPerPage: 1, rowsPerPage: 40, maxRowsPerSecond: 100 }, 75],
-  ])('%s', (_name, input, pages) => {
-    expect(windowPages({ ...input, pace })).toBe(pages);
+    [
+      'a tenth of checkpoint_timeout, at the rate limit',
+      { roundSize: 5_000, msPerPage: 1, rowsPerPage: 40, maxRowsPerSecond: 100 },
+      75,
+      'time',
+    ],
+    [
+      'the round size when it equals the WAL bound',
+      { roundSize: 409.6, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      409,
+      'round',
+    ],
+  ])('%s', (_name, input, pages, bound) => {
+    expect(windowPages({ ...input, pace })).toEqual({ pages, bound });
   });
 });

@@ -12,7 +12,7 @@ const settings: WalkSettings = {
   clock: { now: () => 0, date: () => new Date(0) },
   runStartedAt: new Date(0),
   firstPassCountsRowsAtStart: false,
-  pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY },
+  pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: false },
   maxRowsPerSecond: () => null,
   readAhead: null,
 };

@@ -40,6 +40,8 @@ export interface BenchOptions {
   replica: boolean;
   /** Extra settings of the embedded server (--server-setting, server-settings.ts). */
   serverSettings: Record<string, string>;
+  /** Extra arguments of (b)'s `backfill`, after the regime's own (--backfill-arg). */
+  backfillArgs: string[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -65,6 +67,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                       default is 128MB — whether the table fits changes every figure)
   --server-setting S  an extra setting of the embedded server as name=value, e.g.
                       io_method=sync (repeatable; recorded in the result files)
+  --backfill-arg=A    an extra argument of (b)'s \`backfill\`, after the regime's own, e.g.
+                      --backfill-arg=--read-ahead=off (repeatable; recorded in the result files)
   --no-build          do not run \`npm run build\` before the CLI contenders
   --server-url URL    use this PostgreSQL (superuser) instead of a fresh embedded one
   --replica           attach a streaming standby (pg_basebackup -R) while the contenders run
@@ -105,6 +109,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'server-url': { type: 'string' },
         replica: { type: 'boolean', default: false },
         'server-setting': { type: 'string', multiple: true, default: [] },
+        'backfill-arg': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -181,6 +186,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       sharedBuffers,
       replica: v.replica,
       serverSettings: server.settings,
+      backfillArgs: v['backfill-arg'],
     },
   };
 }

@@ -125,7 +125,8 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     };
     const outcomes: BenchOutcome[] = [];
     for (const [regimeNo, regimeId] of options.regimes.entries()) {
-      const current = regime(regimeId, options.rows);
+      const base = regime(regimeId, options.rows);
+      const current = { ...base, backfillArgs: [...base.backfillArgs, ...options.backfillArgs] };
       const first = regimeNo === 0;
       log(`regime ${current.id}: ${current.description}`);
       // A server given with --server-url keeps its own settings (options.ts allows only default there).

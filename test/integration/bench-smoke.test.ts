@@ -38,6 +38,7 @@ beforeAll(async () => {
       sharedBuffers: '128MB',
       replica: false,
       serverSettings: {},
+      backfillArgs: [],
     },
     { log: () => {}, cli: sourceCli(), databasePrefix: `aibridge_migrate_t_${inject('pgRunId')}_bench` },
   );

@@ -10,6 +10,8 @@ describe('parseBenchArgs', () => {
     [['--rounds', '5'], { rounds: 5 }],
     [[], { replica: false }],
     [['--replica', '--only', 'a,b'], { replica: true, contenders: ['a', 'b'] }],
+    [[], { backfillArgs: [] }],
+    [['--backfill-arg=--read-ahead=off', '--backfill-arg', 'x'], { backfillArgs: ['--read-ahead=off', 'x'] }],
   ])('%j → %j', (argv, expected) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.status).toBe('ok');

@@ -43,6 +43,8 @@ export type BackfillEvent =
       rangeNo: number;
       /** batch: the key walk reads and writes its rows; judge: the page walk reads a stretch of pages; round: it writes at most one row per page. */
       step: StepKind;
+      /** A judge whose pages the read-ahead's second session read while the rounds before it wrote (--read-ahead). */
+      judgedAhead: boolean;
       batchSize: number;
       /** This step's rows (and rowsUpdated, rowsApplicationWritten). */
       rowsScanned: number;
@@ -134,6 +136,7 @@ export function batchEvent(batch: {
     pass: range.pass,
     rangeNo: range.rangeNo,
     step: outcome.kind,
+    judgedAhead: outcome.judgedAhead,
     batchSize: outcome.size,
     rowsScanned: outcome.scanned,
     rowsUpdated: outcome.updated,

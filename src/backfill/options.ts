@@ -99,14 +99,16 @@ export const backfillShape = {
     }),
   /**
    * The page walk's read-ahead (src/backfill/run/read-ahead.ts): a single runner judges the next
-   * window on a second session while this one's rounds write. auto runs it where it saves time
-   * and costs no extra page images (src/backfill/policy/read-ahead.ts says where).
+   * window on a second session while this one's rounds write. Off by default: side by side on
+   * this project's benchmark machine it saved no measurable time (docs/benchmarks.md,
+   * "Read-ahead"); auto runs it only where it costs no extra page images
+   * (src/backfill/policy/read-ahead.ts says where).
    */
-  readAhead: oneOf(['auto', 'on', 'off'] as const)
-    .prefault('auto')
+  readAhead: oneOf(['off', 'auto', 'on'] as const)
+    .prefault('off')
     .meta({
       describe:
-        'page walk, single runner: judge the next window on a second connection while this one is written; auto: where windows are not kept short by checkpoints, and, if the server logs hint bits, checkpoints are rare',
+        'page walk, single runner: judge the next window on a second connection while this one is written; auto: only where windows are not kept short by checkpoints and, if the server logs hint bits, checkpoints are rare; on: always',
       group: SCALE,
     }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */

@@ -24,4 +24,6 @@ export interface StepOutcome {
   run: RunTotals | null;
   /** Rows the rate limit charges the step for: what it read. */
   charged: number;
+  /** A judge that records pages the read-ahead's session read (src/backfill/run/read-ahead.ts). */
+  judgedAhead: boolean;
 }

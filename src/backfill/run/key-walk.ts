@@ -81,6 +81,6 @@ export class KeyWalker implements RangeWalker {
     this.sizer.observe({ rows: outcome.scanned, ms });
     if (!outcome.rangeDone)
       this.range = { ...range, checkpoint: outcome.position.checkpoint, rowsScanned: range.rowsScanned + outcome.scanned };
-    return { kind: 'batch', size, ms, charged: outcome.scanned, ...outcome };
+    return { kind: 'batch', size, ms, charged: outcome.scanned, judgedAhead: false, ...outcome };
   }
 }

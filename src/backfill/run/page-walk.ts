@@ -21,7 +21,7 @@ import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
-import { readAheadDecision } from '../policy/read-ahead.js';
+import { readAheadPays } from '../policy/read-ahead.js';
 import { aheadJudgePages, judgePages, RoundQueue, windowPages, type RoundKind, type WindowBound } from '../policy/rounds.js';
 import { readJudgement, windowReadStatement, type Judgement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
@@ -147,10 +147,10 @@ export class PageWalker implements RangeWalker {
   }
 
   /** Whether the next window, limited by `bound`, is judged ahead. */
-  private readAheadPays(bound: WindowBound): boolean {
+  private judgeAhead(bound: WindowBound): boolean {
     if (this.settings.readAhead?.mode === 'on') return true;
-    const { pace } = this.settings;
-    return readAheadDecision({ bound, hintsLogged: pace.hintsLogged, windowsSinceCheckpoint: this.checkpoints.windowsSince }).ahead;
+    const { hintsLogged } = this.settings.pace;
+    return readAheadPays({ bound, hintsLogged, windowsSinceCheckpoint: this.checkpoints.windowsSince });
   }
 
   /** A judge transaction's settings: reads only, never a sequential scan of the table. */
@@ -180,7 +180,7 @@ export class PageWalker implements RangeWalker {
     // A window judged ahead already was planned, and found worth it, when its first judge began.
     const planned = this.ahead.planned(window.to);
     const unplanned = planned ? null : this.nextWindow(window.to);
-    if (unplanned && !this.readAheadPays(unplanned.bound)) return;
+    if (unplanned && !this.judgeAhead(unplanned.bound)) return;
     const next = planned ?? unplanned!;
     const pages = aheadJudgePages({
       judge: judgePages(this.sizes.judges.size, this.lastJudge),
@@ -266,6 +266,7 @@ export class PageWalker implements RangeWalker {
       rangeDone: recorded.rangeDone,
       run: recorded.run,
       charged: result.judgement.scanned,
+      judgedAhead: ahead !== null,
     };
   }
 
@@ -338,6 +339,7 @@ export class PageWalker implements RangeWalker {
       rangeDone: result.rangeDone,
       run: result.run,
       charged: 0,
+      judgedAhead: false,
     };
   }
 
@@ -374,6 +376,7 @@ export class PageWalker implements RangeWalker {
       rangeDone: true,
       run,
       charged: 0,
+      judgedAhead: false,
     };
   }
 

@@ -91,6 +91,7 @@ describe('the progress line', () => {
         pass: 0,
         rangeNo: 0,
         step: 'batch',
+        judgedAhead: false,
         batchSize: 5_000,
         rowsScanned: 5_000,
         rowsUpdated: 3_000,

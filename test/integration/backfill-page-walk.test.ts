@@ -209,6 +209,27 @@ describe.runIf(pageWalk && walInspect).each([
     if (hintsLogged) expect(judgedAhead).toBe(0);
     else expect(judgedAhead).toBeGreaterThan(0);
   });
+
+  it('--read-ahead auto with no checkpoint in the run: reads ahead from the start, or, where hint bits are logged, after ten windows', async () => {
+    // New rows on every page, for a new run (an UPDATE would move them all to the heap's end,
+    // behind windows with nothing to write); no checkpoint is forced this time.
+    await admin.query('TRUNCATE aibridge_token_usages');
+    await generateDataset(admin, { rows: 12_000, seed: 88, shape: 'narrow' });
+    await admin.query('VACUUM ANALYZE aibridge_token_usages');
+    await admin.query('CHECKPOINT');
+    const hintsLogged = (await admin.query(`SELECT current_setting('data_checksums')::bool OR current_setting('wal_log_hints')::bool AS h`))
+      .rows[0].h;
+    // Windows of 10 pages: this table then has more than twenty.
+    const { result, events } = await backfill({ url: server.url } as Db, { batchSize: 10, readAhead: 'auto' });
+    expect(result.status).toBe('completed');
+    const judges = events.filter((e) => e.event === 'batch' && e.step === 'judge');
+    // Windows begun before the first judge read ahead, by the pages the walk had reached.
+    const firstAhead = judges.findIndex((e) => e.event === 'batch' && e.judgedAhead);
+    expect(firstAhead).toBeGreaterThan(0);
+    const windowsBefore = new Set(judges.slice(0, firstAhead).map((e) => (e.event === 'batch' ? e.nextPage : null))).size;
+    if (hintsLogged) expect(windowsBefore).toBeGreaterThanOrEqual(10);
+    else expect(windowsBefore).toBeLessThan(3);
+  });
 });
 
 describe.each(WALKS)('concurrent writers during the run (%s walk)', (walk) => {

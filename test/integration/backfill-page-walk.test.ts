@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-page-images.js';
 import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.js';
+import { checkpointPace } from '../../src/backfill/run/server-facts.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { withTransaction } from '../../src/db/transaction.js';
 import { DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
@@ -162,12 +163,7 @@ describe.runIf(pageWalk && walInspect).each([
     let windowsDone = 0;
     let lastNext = -1;
     let checkpoints = 0;
-    // Judges read ahead: judge statements in read-only transactions (the lane's own judge writes the ledger).
-    let judgedAhead = 0;
-    const begins = new Map<number, string>();
-    const connect = instrumentedConnect(server.url, async (text, session) => {
-      if (text.startsWith('BEGIN')) begins.set(session, text);
-      if (text.startsWith('WITH j AS MATERIALIZED') && begins.get(session)?.includes('READ ONLY')) judgedAhead += 1;
+    const connect = instrumentedConnect(server.url, async (text) => {
       // A checkpoint between every two windows: a long run's checkpoints, as densely as they can
       // fall without landing inside a window.
       if (text === 'BEGIN' && windowsDone > checkpoints) {
@@ -177,7 +173,7 @@ describe.runIf(pageWalk && walInspect).each([
     });
     await admin.query('CHECKPOINT');
     const from = (await admin.query(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0].l as string;
-    const { result } = await backfill(
+    const { result, events } = await backfill(
       { url: server.url } as Db,
       // Windows of 40 pages: this small table then has several, and a checkpoint between each two.
       { batchSize: 40, readAhead: 'auto' },
@@ -195,8 +191,8 @@ describe.runIf(pageWalk && walInspect).each([
     await admin.query('CHECKPOINT');
     const to = (await admin.query(`SELECT pg_current_wal_flush_lsn()::text AS l`)).rows[0].l as string;
     const images = await fullPageImages(admin, usages, from, to);
-    const hintsLogged = (await admin.query(`SELECT current_setting('data_checksums')::bool OR current_setting('wal_log_hints')::bool AS h`))
-      .rows[0].h;
+    const hintsLogged = (await checkpointPace(admin)).hintsLogged;
+    const judgedAhead = events.filter((e) => e.event === 'batch' && e.step === 'judge' && e.judgedAhead).length;
     console.log(
       `[page walk] ${heapPages} heap pages, ${checkpoints} checkpoints, hints logged: ${hintsLogged}, ${judgedAhead} judges read ahead: ${images.heap} heap images, ${images.index} index images`,
     );
@@ -217,8 +213,7 @@ describe.runIf(pageWalk && walInspect).each([
     await generateDataset(admin, { rows: 12_000, seed: 88, shape: 'narrow' });
     await admin.query('VACUUM ANALYZE aibridge_token_usages');
     await admin.query('CHECKPOINT');
-    const hintsLogged = (await admin.query(`SELECT current_setting('data_checksums')::bool OR current_setting('wal_log_hints')::bool AS h`))
-      .rows[0].h;
+    const hintsLogged = (await checkpointPace(admin)).hintsLogged;
     // Windows of 10 pages: this table then has more than twenty.
     const { result, events } = await backfill({ url: server.url } as Db, { batchSize: 10, readAhead: 'auto' });
     expect(result.status).toBe('completed');

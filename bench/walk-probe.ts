@@ -4,7 +4,7 @@
  * pays — WAL, full-page images, HOT share — and the time.
  *
  *   npx tsx bench/walk-probe.ts [--rows 300000] [--dataset narrow|wide] [--regimes default,dense,throttled]
- *                               [--walks upstream,key,page-all,rounds,rounds-noprune] [--rate 5000] [--major 15]
+ *                               [--walks upstream,key,page-all,rounds,rounds-tid,rounds-noprune,rounds-2,rounds-3] [--rate 5000] [--major 15]
  *
  * Walks (none records a ledger: the probe compares walk orders, not the tool):
  * - upstream: the upstream migration's one UPDATE (its ALTER too).
@@ -17,6 +17,9 @@
  * - rounds-tid: the same rounds, but each row fetched by its address (a TID fetch, which does not
  *   prune) after a TID range read of the window (which does).
  * - rounds-noprune: rows fetched by address, with no read before the round: nothing prunes.
+ * - rounds-2, rounds-3: the tool's rounds writing two or three rows of a page per round (each
+ *   window's pages kept, so a round writes that many times the rows): fewer rounds and prunes,
+ *   and fewer HOT updates, since a page needs room for that many new versions at once.
  *
  * Regimes: default (no checkpoint in the run: max_wal_size 16GB, checkpoint_timeout 1h), dense
  * (max_wal_size 64MB: a checkpoint every few tens of MB of WAL, standing in for hours of a big
@@ -125,7 +128,7 @@ const WALKS: Record<string, Walk> = {
       await withTransaction(
         client,
         async (tx) => {
-          const judged = await judge(tx, from, from + 20);
+          const judged = await judge(tx, from, from + 20, true);
           if (judged.rows.length > 0) await tx.query(tidRoundStatement(judged.rows).text, tidRoundStatement(judged.rows).values);
           await limit.charge(judged.scanned);
         },
@@ -136,17 +139,31 @@ const WALKS: Record<string, Walk> = {
   rounds: (client, limit) => roundsWalk(client, limit, 'index'),
   'rounds-tid': (client, limit) => roundsWalk(client, limit, 'tid'),
   'rounds-noprune': (client, limit) => roundsWalk(client, limit, 'noprune'),
+  'rounds-2': (client, limit) => roundsWalk(client, limit, 'index', 2),
+  'rounds-3': (client, limit) => roundsWalk(client, limit, 'index', 3),
 };
 
-async function judge(db: Queryable, from: number, to: number) {
+/**
+ * The tool's judge statement over pages [from, to). The statement returns no row addresses (only
+ * the page), so a walk that fetches rows by address (`addresses`) reads them with one more TID
+ * range read of the same pages: the probe has no concurrent writer, so both see the same rows.
+ */
+async function judge(db: Queryable, from: number, to: number, addresses: boolean) {
   const statement = judgeStatement(usages, { from, to, moved: NO_MOVED_ROWS }, new Date());
   const { rows: r } = await db.query(statement.text, statement.values);
   const judgement = readJudgement(r[0]!, 2);
-  const addresses = r[0]!.addresses as string[];
-  return { scanned: judgement.scanned, rows: judgement.rows.map((row, i) => ({ ...row, address: addresses[i]! })) };
+  const at = new Map<string, string>();
+  if (addresses) {
+    const { rows: found } = await db.query(
+      `SELECT t.id::text AS id, t.ctid::text AS address FROM ${usages} AS t WHERE t.ctid >= $1::tid AND t.ctid < $2::tid`,
+      [`(${from},0)`, `(${to},0)`],
+    );
+    for (const row of found) at.set(row.id, row.address);
+  }
+  return { scanned: judgement.scanned, rows: judgement.rows.map((row) => ({ ...row, address: at.get(row.id) ?? '' })) };
 }
 
-async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 'tid' | 'noprune'): Promise<void> {
+async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 'tid' | 'noprune', perPage = 1): Promise<void> {
   await client.query(ADD_COLUMNS);
   const WINDOW = 1000;
   const CHUNK = 200;
@@ -155,7 +172,7 @@ async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 
     const to = Math.min(end, from + WINDOW);
     const list: (JudgedRow & { address: string })[] = [];
     for (let c = from; c < to; c += CHUNK) {
-      const judged = await withTransaction(client, (tx) => judge(tx, c, Math.min(to, c + CHUNK)), {
+      const judged = await withTransaction(client, (tx) => judge(tx, c, Math.min(to, c + CHUNK), fetch !== 'index'), {
         mode: 'read-only',
         local: { enable_seqscan: 'off' },
       });
@@ -165,7 +182,7 @@ async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 
     const byPage = new Map<number, (JudgedRow & { address: string })[]>();
     for (const row of list) byPage.set(row.page, [...(byPage.get(row.page) ?? []), row]);
     for (let round = 0; ; round++) {
-      const batch = [...byPage.values()].flatMap((rowsOfPage) => (round < rowsOfPage.length ? [rowsOfPage[round]!] : []));
+      const batch = [...byPage.values()].flatMap((rowsOfPage) => rowsOfPage.slice(round * perPage, (round + 1) * perPage));
       if (batch.length === 0) break;
       await withTransaction(
         client,

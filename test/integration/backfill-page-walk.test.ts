@@ -8,6 +8,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-page-images.js';
 import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.js';
+import { roundRowsSql } from '../../src/backfill/sql/page-walk.js';
+import { sql } from '../../src/db/sql.js';
 import { checkpointPace } from '../../src/backfill/run/server-facts.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { withTransaction } from '../../src/db/transaction.js';
@@ -94,6 +96,23 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
     const judge = judgeStatement(usages, { from: 0, to: 20, moved }, new Date());
     const { rows: out } = await db.query(judge.text, judge.values);
     expect(Number(out[0].scanned)).toBe(all[0].n - 2);
+  });
+
+  it("a round's rows reach the server exactly as the judge gave them; an empty round is no row", async () => {
+    const values = [
+      { name: 'cache_read', type: 'bigint' },
+      { name: 'cache_write', type: 'bigint' },
+    ] as const;
+    const given = [
+      { id: '40000000-0000-4000-8000-000000000000', page: 3, version: '4294967295', values: ['9223372036854775807', '0'] },
+      { id: '7fffffff-ffff-4fff-bfff-ffffffffffff', page: 9, version: '3', values: ['0', '41'] },
+    ];
+    const read = async (rows: typeof given) => {
+      const v = sql`SELECT v.id::text, v.row_version::text AS version, ARRAY[v.cache_read::text, v.cache_write::text] AS values FROM (${roundRowsSql(rows, values)}) AS v`;
+      return (await db.query(v.text, v.values)).rows;
+    };
+    expect(await read(given)).toEqual(given.map(({ page: _, ...row }) => row));
+    expect(await read([])).toEqual([]);
   });
 
   it('a round reaches each row through the primary key (the index fetch prunes its page), never a scan', async () => {

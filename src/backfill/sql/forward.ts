@@ -10,7 +10,16 @@ import type { JudgedRow } from '../policy/rounds.js';
 import { batchSummarySql, countsByClassSql } from './batch-summary.js';
 import { countChunkSql, type CountWindow } from './count-window.js';
 import { keyCondition, type KeyWindow } from './key-window.js';
-import { countedSql, judgedRowsSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import {
+  countedSql,
+  judgedRowsSql,
+  roundRowsSql,
+  roundSummarySql,
+  spanCondition,
+  type JudgeSpan,
+  type RoundPlace,
+  type RoundValue,
+} from './page-walk.js';
 
 const read = sql`t.${identifier(READ_COLUMN)}`;
 const write = sql`t.${identifier(WRITE_COLUMN)}`;
@@ -140,6 +149,12 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
   FROM s`;
 }
 
+/** What a forward round's rows carry after key and version (judgeStatement's values, in order). */
+const ROUND_VALUES: readonly RoundValue[] = [
+  { name: 'cache_read', type: 'bigint' },
+  { name: 'cache_write', type: 'bigint' },
+];
+
 /**
  * One round: each row reached through the primary key (the index fetch prunes its page first:
  * page-walk.ts), written only while it is the very version the judge read (xmin) with both
@@ -147,14 +162,8 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
  * skipped, never written from a stale read, and left to the convergence count.
  */
 export function roundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Sql {
-  const [ids, versions, reads, writes] = [
-    rows.map((r) => r.id),
-    rows.map((r) => r.version),
-    rows.map((r) => r.values[0]),
-    rows.map((r) => r.values[1]),
-  ];
   return sql`WITH v AS (
-  SELECT * FROM unnest(${ids}::uuid[], ${versions}::xid[], ${reads}::bigint[], ${writes}::bigint[]) AS v(id, row_version, cache_read, cache_write)
+  ${roundRowsSql(rows, ROUND_VALUES)}
 ), u AS (
   UPDATE ${quoted(usages)} AS t SET ${SET_COLUMNS}
     FROM v

@@ -29,7 +29,7 @@ import type { JudgedRow } from '../policy/rounds.js';
 import { batchSummarySql, countsByClassSql } from './batch-summary.js';
 import { countChunkSql, type CountWindow } from './count-window.js';
 import { keyCondition, type KeyWindow } from './key-window.js';
-import { countedSql, judgedRowsSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
+import { countedSql, judgedRowsSql, roundRowsSql, roundSummarySql, spanCondition, type JudgeSpan, type RoundPlace } from './page-walk.js';
 
 export const DISPLACED_KEY = 'aibridge_migrate_displaced';
 
@@ -152,7 +152,7 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
  */
 export function reverseRoundStatement(usages: string, rows: readonly JudgedRow[], place: RoundPlace): Sql {
   return sql`WITH v AS (
-  SELECT * FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.version)}::xid[]) AS v(id, row_version)
+  ${roundRowsSql(rows, [])}
 ), u AS (
   UPDATE ${quoted(usages)} AS t
      SET metadata = (SELECT ${newMetadataSql()} FROM ${reverseJudgementSql()})

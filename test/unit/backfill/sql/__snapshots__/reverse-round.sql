@@ -1,11 +1,11 @@
 -- reverseRoundStatement: two rows of window [64, 72), pass ends at page 4096
--- $1 = ["40000000-0000-4000-8000-000000000000","7fffffff-ffff-4fff-bfff-ffffffffffff"]
--- $2 = ["1001","1002"]
--- $3 = 64
--- $4 = 72
--- $5 = 4096
+-- $1 = "40000000-0000-4000-8000-000000000000 1001,7fffffff-ffff-4fff-bfff-ffffffffffff 1002"
+-- $2 = 64
+-- $3 = 72
+-- $4 = 4096
 WITH v AS (
-  SELECT * FROM unnest($1::uuid[], $2::xid[]) AS v(id, row_version)
+  SELECT split_part(r, ' ', 1)::uuid AS "id", split_part(r, ' ', 2)::xid AS "row_version"
+    FROM string_to_table(NULLIF($1, ''), ',') AS r
 ), u AS (
   UPDATE "app"."aibridge_token_usages" AS t
      SET metadata = (SELECT (COALESCE(t.metadata, '{}'::jsonb) - (CASE WHEN j.read_off THEN ARRAY['cache_read_input', 'input_cached', 'prompt_cached']::text[] ELSE '{}'::text[] END || CASE WHEN j.write_off THEN ARRAY['cache_creation_input']::text[] ELSE '{}'::text[] END))
@@ -75,5 +75,5 @@ WITH v AS (
   RETURNING t.ctid AS address
 )
 SELECT count(*)::bigint AS updated,
-       COALESCE(array_agg(u.address::text) FILTER (WHERE (((u.address::text)::point)[0] < $3::float8 OR ((u.address::text)::point)[0] >= $4::float8) AND ((u.address::text)::point)[0] < $5::float8), '{}') AS moved
+       COALESCE(array_agg(u.address::text) FILTER (WHERE (((u.address::text)::point)[0] < $2::float8 OR ((u.address::text)::point)[0] >= $3::float8) AND ((u.address::text)::point)[0] < $4::float8), '{}') AS moved
   FROM u;

@@ -1,13 +1,11 @@
 -- roundStatement: two rows of window [64, 72), pass ends at page 4096
--- $1 = ["40000000-0000-4000-8000-000000000000","7fffffff-ffff-4fff-bfff-ffffffffffff"]
--- $2 = ["1001","1002"]
--- $3 = ["120","0"]
--- $4 = ["0","40"]
--- $5 = 64
--- $6 = 72
--- $7 = 4096
+-- $1 = "40000000-0000-4000-8000-000000000000 1001 120 0,7fffffff-ffff-4fff-bfff-ffffffffffff 1002 0 40"
+-- $2 = 64
+-- $3 = 72
+-- $4 = 4096
 WITH v AS (
-  SELECT * FROM unnest($1::uuid[], $2::xid[], $3::bigint[], $4::bigint[]) AS v(id, row_version, cache_read, cache_write)
+  SELECT split_part(r, ' ', 1)::uuid AS "id", split_part(r, ' ', 2)::xid AS "row_version", split_part(r, ' ', 3)::bigint AS "cache_read", split_part(r, ' ', 4)::bigint AS "cache_write"
+    FROM string_to_table(NULLIF($1, ''), ',') AS r
 ), u AS (
   UPDATE "app"."aibridge_token_usages" AS t SET "cache_read_input_tokens" = v.cache_read, "cache_write_input_tokens" = v.cache_write
     FROM v
@@ -15,5 +13,5 @@ WITH v AS (
   RETURNING t.ctid AS address
 )
 SELECT count(*)::bigint AS updated,
-       COALESCE(array_agg(u.address::text) FILTER (WHERE (((u.address::text)::point)[0] < $5::float8 OR ((u.address::text)::point)[0] >= $6::float8) AND ((u.address::text)::point)[0] < $7::float8), '{}') AS moved
+       COALESCE(array_agg(u.address::text) FILTER (WHERE (((u.address::text)::point)[0] < $2::float8 OR ((u.address::text)::point)[0] >= $3::float8) AND ((u.address::text)::point)[0] < $4::float8), '{}') AS moved
   FROM u;

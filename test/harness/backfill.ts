@@ -145,7 +145,10 @@ export async function ledgerRanges(db: TestDatabase) {
  * A connect() whose sessions call `before(text, sessionNo)` ahead of every statement, so a
  * test can act at an exact point of the run (e.g. just before the 3rd COMMIT).
  */
-export function instrumentedConnect(url: string, before: (text: string, session: number) => Promise<void> | void): BackfillDeps['connect'] {
+export function instrumentedConnect(
+  url: string,
+  before: (text: string, session: number, values: readonly unknown[]) => Promise<void> | void,
+): BackfillDeps['connect'] {
   let sessions = 0;
   return async () => {
     const [{ connect }, { targetFromUrl }] = await Promise.all([import('../../src/db/connect.js'), import('../../src/db/target.js')]);
@@ -153,7 +156,7 @@ export function instrumentedConnect(url: string, before: (text: string, session:
     const no = ++sessions;
     return {
       query: async (text: string, values?: unknown[]) => {
-        await before(text, no);
+        await before(text, no, values ?? []);
         return client.query(text, values as any[]);
       },
       end: () => client.end(),

@@ -11,6 +11,7 @@ import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.j
 import { roundRowsSql } from '../../src/backfill/sql/page-walk.js';
 import { sql } from '../../src/db/sql.js';
 import { checkpointPace } from '../../src/backfill/run/server-facts.js';
+import { windowPages } from '../../src/backfill/policy/rounds.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { withTransaction } from '../../src/db/transaction.js';
 import { DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
@@ -243,6 +244,76 @@ describe.runIf(pageWalk && walInspect).each([
     const windowsBefore = new Set(judges.slice(0, firstAhead).map((e) => (e.event === 'batch' ? e.nextPage : null))).size;
     if (hintsLogged) expect(windowsBefore).toBeGreaterThanOrEqual(10);
     else expect(windowsBefore).toBeLessThan(3);
+  });
+});
+
+describe.runIf(pageWalk)('page walk where checkpoints cut windows short: two rows of a page per round', () => {
+  // A server of its own, checkpointing every ~17 MB of WAL: windows of ~100 pages.
+  let server: EmbeddedServer;
+  let admin: pg.Client;
+  const db = () => ({ url: server.url, query: (text: string, values?: unknown[]) => admin.query(text, values) }) as unknown as Db;
+  beforeAll(async () => {
+    server = await startEmbeddedServer({ major: requestedMajor(), fast: true, settings: { max_wal_size: '32MB', min_wal_size: '32MB' } });
+    await loadBaselineSchema(server.url);
+    await applyToolkitMigrations(server.url);
+    admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await server?.stop();
+  });
+
+  /** Fresh narrow rows on full pages; each row's page. */
+  async function freshTable(seed: number): Promise<Map<string, number>> {
+    await admin.query('TRUNCATE aibridge_token_usages');
+    await generateDataset(admin, { rows: 12_000, seed, shape: 'narrow' });
+    await admin.query('VACUUM ANALYZE aibridge_token_usages');
+    const { rows } = await admin.query(`SELECT id::text AS id, (ctid::text::point)[0]::int AS page FROM aibridge_token_usages`);
+    return new Map(rows.map((r) => [r.id as string, r.page as number]));
+  }
+
+  /** Runs a backfill of rounds of 1,000 rows at most; the most rows of one page any round wrote. */
+  async function mostOfAPage(pages: Map<string, number>, options: Record<string, unknown>) {
+    let most = 0;
+    const connect = instrumentedConnect(server.url, (text, _session, values) => {
+      if (!/^WITH v AS \(/.test(text)) return;
+      const perPage = new Map<number, number>();
+      for (const line of String(values[0]).split(',')) {
+        const page = pages.get(line.split(' ')[0]!)!;
+        perPage.set(page, (perPage.get(page) ?? 0) + 1);
+      }
+      most = Math.max(most, ...perPage.values());
+    });
+    const before = await updateCounters(db());
+    const { result } = await backfill({ url: server.url } as Db, { batchSize: 1000, ...options }, { connect });
+    const after = await updateCounters(db());
+    return { result, most, updates: after.upd - before.upd, hot: after.hot - before.hot };
+  }
+
+  it('the pace makes windows shorter than a round: checkpoints bound them', async () => {
+    const pace = await checkpointPace(admin);
+    expect(windowPages({ roundSize: 1000, pace, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null }).bound).toBe('wal');
+  });
+
+  it('a round writes two rows of a page; every row is written, once, and at least 80% of the updates stay HOT', async () => {
+    const pages = await freshTable(91);
+    const needed = await eligibleCount(db());
+    const run = await mostOfAPage(pages, {});
+    expect(run.result.status).toBe('completed');
+    if (run.result.status !== 'completed') return;
+    expect(run.most).toBe(2);
+    expect(await eligibleCount(db())).toBe(0);
+    expect(run.result.summary.rowsUpdated).toBe(needed);
+    expect(run.updates).toBe(needed);
+    expect(run.hot / run.updates).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('under a rate limit, one row of a page per round: the limit sets the time, so HOT is kept', async () => {
+    const pages = await freshTable(92);
+    const run = await mostOfAPage(pages, { maxRowsPerSecond: 50_000 });
+    expect(run.result.status).toBe('completed');
+    expect(run.most).toBe(1);
   });
 });
 

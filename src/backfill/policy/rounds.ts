@@ -2,10 +2,12 @@
  * The page walk's plan for one window: which pages the next judge reads, and which rows the
  * next round writes. Pure; the I/O is src/backfill/run/page-walk.ts.
  *
- * A round writes at most one row per page: the dead version an update leaves on a page can only
- * be pruned — giving its room to the next new version, so that update stays HOT — once the
- * transaction that left it has committed (src/backfill/sql/page-walk.ts says why that matters).
+ * A round writes one row per page (two where checkpoints cut windows short: rowsPerPageInRound):
+ * the dead version an update leaves on a page can only be pruned — giving its room to the next
+ * new version, so that update stays HOT — once the transaction that left it has committed
+ * (src/backfill/sql/page-walk.ts says why that matters).
  */
+import type { PageSpan } from '../../db/page-span.js';
 
 /** A row the judge found to write: its key, its heap page, the version it judged (xmin) and what it gets. */
 export interface JudgedRow {
@@ -52,37 +54,39 @@ export class RoundQueue {
   }
 
   /**
-   * The next round, going round from where the last one stopped: a row of each following page of
-   * the same kind as the first (fresh: not written yet in this window), at most `sizes[kind]`, at
-   * least one. Empty when nothing is left.
+   * The next round, going round from where the last one stopped: up to `perPage` rows of each
+   * following page of the same kind as the first (fresh: not written yet in this window), at most
+   * `sizes[kind]` rows, at least one. Empty when nothing is left.
    */
-  peek(sizes: Readonly<Record<RoundKind, number>>): PlannedRound {
+  peek(sizes: Readonly<Record<RoundKind, number>>, perPage = 1): PlannedRound {
     const first = this.pages[this.cursor];
     const kind = this.nextKind;
     if (!first) return { kind, rows: [] };
-    const limit = Math.min(Math.max(1, Math.floor(sizes[kind])), this.pages.length);
+    const limit = Math.max(1, Math.floor(sizes[kind]));
     const rows: JudgedRow[] = [];
-    for (let i = 0; i < limit; i++) {
+    for (let i = 0; i < this.pages.length && rows.length < limit; i++) {
       const page = this.pages[(this.cursor + i) % this.pages.length]!;
       if (page.written !== first.written) break;
-      rows.push(page.rows[0]!);
+      rows.push(...page.rows.slice(0, Math.min(perPage, limit - rows.length)));
     }
     return { kind, rows };
   }
 
-  /** The round `peek` gave (its `rows.length` rows) has committed: its rows leave the queue. */
-  commit(taken: number): void {
-    const n = Math.min(taken, this.pages.length);
-    if (n <= 0) return;
-    for (let i = 0; i < n; i++) {
-      const page = this.pages[(this.cursor + i) % this.pages.length]!;
-      page.rows.shift();
+  /** The rows of a round `peek` gave have committed: they leave the queue. */
+  commit(rows: readonly JudgedRow[]): void {
+    const last = rows.at(-1);
+    if (!last) return;
+    const taken = new Map<number, number>();
+    for (const row of rows) taken.set(row.page, (taken.get(row.page) ?? 0) + 1);
+    for (const page of this.pages) {
+      const n = taken.get(page.page);
+      if (n === undefined) continue;
+      page.rows.splice(0, n);
       page.written = true;
     }
     // The next round starts after the last page this one took; emptied pages leave the ring.
-    const after = this.pages[(this.cursor + n - 1) % this.pages.length]!.page;
     this.pages = this.pages.filter((p) => p.rows.length > 0);
-    const next = this.pages.findIndex((p) => p.page > after);
+    const next = this.pages.findIndex((p) => p.page > last.page);
     this.cursor = next < 0 ? 0 : next;
   }
 }
@@ -165,3 +169,24 @@ export function windowPages(input: {
   const bound: WindowBound = input.roundSize <= Math.min(byWal, byTime) ? 'round' : byWal <= byTime ? 'wal' : 'time';
   return { pages: Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime))), bound };
 }
+
+/** A window as planned at its first judge: its pages, and what limited them. */
+export interface WindowPlan extends PageSpan {
+  bound: WindowBound;
+}
+
+/**
+ * Rows of each page one round of a window may write. One, where the round size set the window's
+ * pages: every update that finds the room its page's pruned versions give back stays HOT. Where
+ * checkpoints cut the window shorter than a round may be, a round of one row a page is small —
+ * a few hundred rows — and its fixed cost (statement, ledger, commit) outweighs its rows. Two
+ * rows a page halve the rounds; the second update of a page finds room only after a page has
+ * given up one more version to another page, so a few more updates write index entries
+ * (`npx tsx bench/walk-probe.ts --walks rounds,rounds-2`: HOT 86.7% → 84.1% on narrow rows).
+ * Under a rate limit the limit sets the run's time, so rounds stay at one row a page.
+ */
+export function rowsPerPageInRound(input: { bound: WindowBound; rateLimited: boolean }): number {
+  return input.bound === 'round' || input.rateLimited ? 1 : ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND;
+}
+
+export const ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND = 2;

@@ -2,8 +2,8 @@
  * The page walk (PostgreSQL 14 and newer): a range of heap pages is worked a window at a time.
  * A window is first read — judged — in short transactions (TID range scans, in page order),
  * which count what they see into the ledger and collect the rows to write; then it is written
- * in rounds, each a short transaction writing at most one row per page (src/backfill/sql/
- * page-walk.ts says why). A window's pages are all written within the few seconds its rounds
+ * in rounds, each a short transaction writing one row per page, or two where checkpoints cut the
+ * window short (src/backfill/sql/page-walk.ts and policy/rounds.ts say why). A window's pages are all written within the few seconds its rounds
  * take, then the walk moves on and never comes back in this pass. A single lane judges the next
  * window on a second session while this one's rounds write (read-ahead.ts).
  *
@@ -22,7 +22,16 @@ import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
 import { readAheadPays } from '../policy/read-ahead.js';
-import { aheadJudgePages, judgePages, RoundQueue, windowPages, type RoundKind, type WindowBound } from '../policy/rounds.js';
+import {
+  aheadJudgePages,
+  judgePages,
+  RoundQueue,
+  rowsPerPageInRound,
+  windowPages,
+  type RoundKind,
+  type WindowBound,
+  type WindowPlan,
+} from '../policy/rounds.js';
 import { readJudgement, windowReadStatement, type Judgement } from '../sql/page-walk.js';
 import type { StepOutcome } from '../step.js';
 import { ReadAhead } from './read-ahead.js';
@@ -41,6 +50,8 @@ interface Window {
   startedAt: number;
   /** A round of it has committed. */
   wrote: boolean;
+  /** Rows of a page one of its rounds may write (rowsPerPageInRound). */
+  perPageInRound: number;
 }
 
 /** A page walk's two batch sizes. */
@@ -111,19 +122,21 @@ export class PageWalker implements RangeWalker {
       const from = this.pages.next;
       if (from >= this.pages.end) return this.finishEmptyRange(db);
       await this.watchCheckpoints(db);
+      const plan = this.ahead?.planned(from) ?? this.nextWindow(from);
       this.window = {
         from,
-        to: (this.ahead?.planned(from) ?? this.nextWindow(from)).to,
+        to: plan.to,
         judgedTo: from,
         startedAt: this.settings.clock.now(),
         wrote: false,
+        perPageInRound: rowsPerPageInRound({ bound: plan.bound, rateLimited: this.settings.maxRowsPerSecond() !== null }),
       };
     }
     return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
   }
 
   /** The window that would start at page `from` now, and what limited its size. */
-  private nextWindow(from: number): PageSpan & { bound: WindowBound } {
+  private nextWindow(from: number): WindowPlan {
     const { pages, bound } = windowPages({
       roundSize: this.sizes.rounds.size,
       pace: this.settings.pace,
@@ -278,7 +291,7 @@ export class PageWalker implements RangeWalker {
     beforeCommit: (tx: Queryable) => Promise<void>,
   ): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
-    const { kind, rows } = this.queue.peek({ fresh: this.sizes.freshRounds.size, written: this.sizes.rounds.size });
+    const { kind, rows } = this.queue.peek({ fresh: this.sizes.freshRounds.size, written: this.sizes.rounds.size }, window.perPageInRound);
     const sizer = this.roundSizer(kind);
     const at = { runId: range.runId, pass: range.pass };
     this.passEnd ??= await passEnd(db, tables, at);
@@ -321,7 +334,7 @@ export class PageWalker implements RangeWalker {
     const ms = clock.now() - started;
     this.ahead?.roundCommitted();
     this.lastRound.ms = ms;
-    this.queue.commit(rows.length);
+    this.queue.commit(rows);
     window.wrote = true;
     // The last rounds of a window write few rows (only its fullest pages have any left): only
     // rounds their size limited, not the window, size the next.

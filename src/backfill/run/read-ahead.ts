@@ -29,6 +29,7 @@ import type { Connector, Queryable, Session } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../runtime.js';
 import type { Judgement } from '../sql/page-walk.js';
+import type { WindowPlan } from '../policy/rounds.js';
 
 /** A span judged ahead: what the judge saw, and how long its read-only transaction took. */
 export interface AheadJudgement {
@@ -45,7 +46,7 @@ export type JudgeRead = (tx: Queryable, span: PageSpan) => Promise<Judgement>;
 export class ReadAhead {
   private session: Session | null = null;
   /** The next window, as planned when its first judge started. */
-  private window: PageSpan | null = null;
+  private window: WindowPlan | null = null;
   /** Pages of `window` before this have been judged, or are being judged. */
   private judgedTo = 0;
   private ready: AheadJudgement[] = [];
@@ -79,7 +80,7 @@ export class ReadAhead {
   }
 
   /** The window planned to start at page `from`, if one was: the walk's next window takes its bounds. */
-  planned(from: number): PageSpan | null {
+  planned(from: number): WindowPlan | null {
     return this.window !== null && this.window.from === from ? this.window : null;
   }
 
@@ -87,7 +88,7 @@ export class ReadAhead {
    * Starts judging the next `pages` pages of `next` on the second session, unless a judge is
    * under way or the window is judged to its end. Never waits, never throws.
    */
-  start(next: PageSpan, pages: number, read: JudgeRead): void {
+  start(next: WindowPlan, pages: number, read: JudgeRead): void {
     if (this.off || this.reading !== null) return;
     if (this.window === null || this.window.from !== next.from || this.window.to !== next.to) {
       this.forget();

@@ -1,6 +1,7 @@
 /**
  * What the statements of the walk in physical order (PostgreSQL 14 and newer) share: a window
- * of heap pages is judged once, then written in rounds of at most one row per page.
+ * of heap pages is judged once, then written in rounds of one row per page (two where checkpoints
+ * cut windows short: policy/rounds.ts, rowsPerPageInRound).
  *
  * Why rounds: Coder's token-usage table is insert-only, so its pages are full. An update keeps
  * its new row version on the same page (HOT: no index entry, a fraction of the WAL) only when

@@ -8,6 +8,7 @@ import {
   FIRST_JUDGE_PAGES,
   judgePages,
   RoundQueue,
+  rowsPerPageInRound,
   windowPages,
   type JudgedRow,
 } from '../../../../src/backfill/policy/rounds.js';
@@ -22,12 +23,12 @@ function queueOf(rowsPerPage: number[]): RoundQueue {
 }
 
 /** Runs rounds until the queue is empty; each round's row ids. */
-function drain(queue: RoundQueue, size: number, freshSize = size): string[][] {
+function drain(queue: RoundQueue, size: number, freshSize = size, perPage = 1): string[][] {
   const rounds: string[][] = [];
   while (queue.remaining > 0) {
-    const { rows } = queue.peek({ fresh: freshSize, written: size });
+    const { rows } = queue.peek({ fresh: freshSize, written: size }, perPage);
     rounds.push(rows.map((r) => r.id));
-    queue.commit(rows.length);
+    queue.commit(rows);
   }
   return rounds;
 }
@@ -56,7 +57,7 @@ describe('rounds of a window', () => {
       expect(round.kind).toBe(queue.nextKind);
       kinds.push(round.kind);
       rounds.push(round.rows.map((r) => r.id));
-      queue.commit(round.rows.length);
+      queue.commit(round.rows);
     }
     expect(kinds).toEqual(['fresh', 'fresh', 'fresh', 'written']);
     expect(rounds).toEqual([['0-0', '1-0'], ['2-0', '3-0'], ['4-0'], ['0-1', '1-1', '2-1', '3-1']]);
@@ -64,9 +65,19 @@ describe('rounds of a window', () => {
 
   it('a fresh round stops where written pages begin, and a written one where fresh pages begin', () => {
     const queue = queueOf([3, 3, 3]);
-    queue.commit(queue.peek({ fresh: 1, written: 10 }).rows.length);
+    queue.commit(queue.peek({ fresh: 1, written: 10 }).rows);
     // Page 0 is written now; pages 1 and 2 are fresh, and the ring goes on from page 1.
     expect(queue.peek({ fresh: 10, written: 10 })).toMatchObject({ kind: 'fresh', rows: [{ id: '1-0' }, { id: '2-0' }] });
+  });
+
+  it('two rows a page: each round takes up to two of each page, going round, within its size', () => {
+    expect(drain(queueOf([3, 1, 4]), 100, 100, 2)).toEqual([
+      ['0-0', '0-1', '1-0', '2-0', '2-1'],
+      ['0-2', '2-2', '2-3'],
+    ]);
+    // A size that ends inside a page's pair: the ring goes on after that page (a fresh one next),
+    // and the page's other row waits its turn.
+    expect(drain(queueOf([2, 2, 2]), 3, 3, 2)).toEqual([['0-0', '0-1', '1-0'], ['2-0', '2-1'], ['1-1']]);
   });
 
   it('a round always writes a row; an empty queue gives none', () => {
@@ -78,6 +89,17 @@ describe('rounds of a window', () => {
     const queue = new RoundQueue();
     queue.add([row(5, 0)]);
     expect(() => queue.add([row(4, 0)])).toThrow(/out of physical order: page 4 after 5/);
+  });
+});
+
+describe('rows of a page per round', () => {
+  it.each([
+    ['one where the round size set the window', { bound: 'round', rateLimited: false }, 1],
+    ['two where the WAL between checkpoints cut the window short', { bound: 'wal', rateLimited: false }, 2],
+    ['two where checkpoint_timeout cut it short', { bound: 'time', rateLimited: false }, 2],
+    ['one under a rate limit: the limit sets the time', { bound: 'wal', rateLimited: true }, 1],
+  ] as const)('%s', (_, input, rows) => {
+    expect(rowsPerPageInRound(input)).toBe(rows);
   });
 });
 

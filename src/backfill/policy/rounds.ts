@@ -175,18 +175,20 @@ export interface WindowPlan extends PageSpan {
   bound: WindowBound;
 }
 
+/** Rows of a page a round writes where checkpoints bound the window (rowsPerPageInRound). */
+export const ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND = 2;
+
 /**
  * Rows of each page one round of a window may write. One, where the round size set the window's
  * pages: every update that finds the room its page's pruned versions give back stays HOT. Where
  * checkpoints cut the window shorter than a round may be, a round of one row a page is small —
  * a few hundred rows — and its fixed cost (statement, ledger, commit) outweighs its rows. Two
- * rows a page halve the rounds; the second update of a page finds room only after a page has
- * given up one more version to another page, so a few more updates write index entries
- * (`npx tsx bench/walk-probe.ts --walks rounds,rounds-2`: HOT 86.7% → 84.1% on narrow rows).
+ * rows a page halve the rounds; the second update of a page finds room only after the page has
+ * given up one more version to another page, so a few more updates write index entries. On 1M
+ * narrow rows in the checkpoint-dense regime (`npm run bench`, docs/benchmarks.md): 3,533 steps
+ * → 1,857, the backfill 40 s → 28 s (medians), HOT 86.7% → 84.2%.
  * Under a rate limit the limit sets the run's time, so rounds stay at one row a page.
  */
 export function rowsPerPageInRound(input: { bound: WindowBound; rateLimited: boolean }): number {
   return input.bound === 'round' || input.rateLimited ? 1 : ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND;
 }
-
-export const ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND = 2;

@@ -3,9 +3,10 @@
  * A window is first read — judged — in short transactions (TID range scans, in page order),
  * which count what they see into the ledger and collect the rows to write; then it is written
  * in rounds, each a short transaction writing one row per page, or two where checkpoints cut the
- * window short (src/backfill/sql/page-walk.ts and policy/rounds.ts say why). A window's pages are all written within the few seconds its rounds
- * take, then the walk moves on and never comes back in this pass. A single lane judges the next
- * window on a second session while this one's rounds write (read-ahead.ts).
+ * window short (src/backfill/sql/page-walk.ts and policy/rounds.ts say why). A window's pages
+ * are all written within the few seconds its rounds take, then the walk moves on and never comes
+ * back in this pass. A single lane judges the next window on a second session while this one's
+ * rounds write (read-ahead.ts).
  *
  * Exact counts across a crash: a judge's counts commit with the position `counted_to_page`,
  * so pages before it are never counted again. The rows a window still has to write live only

@@ -142,8 +142,9 @@ export async function ledgerRanges(db: TestDatabase) {
 }
 
 /**
- * A connect() whose sessions call `before(text, sessionNo)` ahead of every statement, so a
- * test can act at an exact point of the run (e.g. just before the 3rd COMMIT).
+ * A connect() whose sessions call `before(text, sessionNo, values)` ahead of every statement, so
+ * a test can act at an exact point of the run (e.g. just before the 3rd COMMIT), or see what a
+ * statement is given.
  */
 export function instrumentedConnect(
   url: string,

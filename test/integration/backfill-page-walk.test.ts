@@ -10,6 +10,7 @@ import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-pa
 import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.js';
 import { roundRowsSql } from '../../src/backfill/sql/page-walk.js';
 import { sql } from '../../src/db/sql.js';
+import { evaluateMetadataText, ruleKeys } from '../../src/rule/index.js';
 import { checkpointPace } from '../../src/backfill/run/server-facts.js';
 import { windowPages } from '../../src/backfill/policy/rounds.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
@@ -264,13 +265,18 @@ describe.runIf(pageWalk)('page walk where checkpoints cut windows short: two row
     await server?.stop();
   });
 
+  /** Each row's heap page now. */
+  async function pagesOfRows(): Promise<Map<string, number>> {
+    const { rows } = await admin.query(`SELECT id::text AS id, (ctid::text::point)[0]::int AS page FROM aibridge_token_usages`);
+    return new Map(rows.map((r) => [r.id as string, r.page as number]));
+  }
+
   /** Fresh narrow rows on full pages; each row's page. */
   async function freshTable(seed: number): Promise<Map<string, number>> {
     await admin.query('TRUNCATE aibridge_token_usages');
     await generateDataset(admin, { rows: 12_000, seed, shape: 'narrow' });
     await admin.query('VACUUM ANALYZE aibridge_token_usages');
-    const { rows } = await admin.query(`SELECT id::text AS id, (ctid::text::point)[0]::int AS page FROM aibridge_token_usages`);
-    return new Map(rows.map((r) => [r.id as string, r.page as number]));
+    return pagesOfRows();
   }
 
   /** Runs a backfill of rounds of 1,000 rows at most; the most rows of one page any round wrote. */
@@ -307,6 +313,29 @@ describe.runIf(pageWalk)('page walk where checkpoints cut windows short: two row
     expect(run.result.summary.rowsUpdated).toBe(needed);
     expect(run.updates).toBe(needed);
     expect(run.hot / run.updates).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it("--reverse too: two rows of a page per round, and the metadata gives back every row's columns", async () => {
+    await freshTable(93);
+    expect((await backfill({ url: server.url } as Db, { batchSize: 1000 })).result.status).toBe('completed');
+    // The application's new version writes the columns only: strip the rule's keys, as its rows lack them.
+    await admin.query(`UPDATE aibridge_token_usages SET metadata = metadata - $1::text[]`, [ruleKeys()]);
+    await admin.query('VACUUM ANALYZE aibridge_token_usages');
+    const run = await mostOfAPage(await pagesOfRows(), { reverse: true });
+    expect(run.result.status).toBe('completed');
+    if (run.result.status !== 'completed') return;
+    expect(run.most).toBe(2);
+    expect(run.result.summary.unreversibleRows).toBe(0);
+    expect(run.result.summary.rowsUpdated).toBeGreaterThan(1000);
+    expect(run.updates).toBe(run.result.summary.rowsUpdated);
+    const { rows } = await admin.query(
+      `SELECT metadata::text AS metadata, cache_read_input_tokens::text AS r, cache_write_input_tokens::text AS w FROM aibridge_token_usages`,
+    );
+    const wrong = rows.filter((row) => {
+      const rule = evaluateMetadataText(row.metadata);
+      return rule.cacheRead.toString() !== row.r || rule.cacheWrite.toString() !== row.w;
+    });
+    expect(wrong).toEqual([]);
   });
 
   it('under a rate limit, one row of a page per round: the limit sets the time, so HOT is kept', async () => {

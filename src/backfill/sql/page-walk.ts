@@ -95,8 +95,8 @@ export interface RoundValue {
  * The rows a round writes, as the relation `v(id, row_version, …values)`: one text parameter in
  * the judge's layout — a row per comma, its fields per space (uuids and integers: neither
  * separator can occur in them). As four parallel arrays of a round's ~2,000 rows, the driver
- * escaped every element and the server parsed four array literals: 7.7 ms a round against
- * 1.8 ms as one text, client and server together (`npx tsx bench/round-params.ts`).
+ * escaped every element and the server parsed four array literals: 6.1–6.6 ms a round against
+ * 2.5–3.4 ms as one text, client and server together (`npx tsx bench/round-params.ts`, two runs).
  * `string_to_table` is PostgreSQL 14's, as the page walk is. NULLIF: an empty text is no row,
  * not one empty one.
  */

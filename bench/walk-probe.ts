@@ -30,7 +30,8 @@ import pg from 'pg';
 import { DATASET_SHAPES, type DatasetShape } from '../fixtures/generator.js';
 import type { JudgedRow } from '../src/backfill/policy/rounds.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement, judgeStatement, roundStatement } from '../src/backfill/sql/forward.js';
-import { readJudgement } from '../src/backfill/sql/page-walk.js';
+import { readJudgement, spanCondition } from '../src/backfill/sql/page-walk.js';
+import { quoted, sql } from '../src/db/sql.js';
 import { qualify } from '../src/db/identifier.js';
 import type { Queryable } from '../src/db/port.js';
 import { withTransaction } from '../src/db/transaction.js';
@@ -154,10 +155,8 @@ async function judge(db: Queryable, from: number, to: number, addresses: boolean
   const judgement = readJudgement(r[0]!, 2);
   const at = new Map<string, string>();
   if (addresses) {
-    const { rows: found } = await db.query(
-      `SELECT t.id::text AS id, t.ctid::text AS address FROM ${usages} AS t WHERE t.ctid >= $1::tid AND t.ctid < $2::tid`,
-      [`(${from},0)`, `(${to},0)`],
-    );
+    const read = sql`SELECT t.id::text AS id, t.ctid::text AS address FROM ${quoted(usages)} AS t WHERE ${spanCondition({ from, to })}`;
+    const { rows: found } = await db.query(read.text, read.values);
     for (const row of found) at.set(row.id, row.address);
   }
   return { scanned: judgement.scanned, rows: judgement.rows.map((row) => ({ ...row, address: at.get(row.id) ?? '' })) };

@@ -16,7 +16,8 @@ import type pg from 'pg';
 import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
 import { connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
-import { requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
+import { REACH_HELPERS, onServerSession } from '../db/pooler/reach-session.js';
+import { HELPER_WAIT_MS, requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
 import type { SessionVerdict } from '../db/pooler/verdict.js';
 import { withSession } from '../db/port.js';
 import { keepSessionLocks } from '../db/session-locks.js';
@@ -66,7 +67,18 @@ function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partia
     connect: async () =>
       keepSessionLocks(await connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
         warn: (message) => deps.log.warn(message),
+        debug: (message) => deps.log.debug(message),
         sessionOutlivesConnection: !ownSession,
+        reach: ownSession
+          ? undefined
+          : (pid, work) =>
+              onServerSession(pid, work, {
+                connect: () =>
+                  connect({ target: config.connection, runtime: deps, applicationName: `${BACKFILL_APPLICATION_NAME} (unlock)` }),
+                maxHelpers: REACH_HELPERS,
+                waitMs: HELPER_WAIT_MS,
+                sleep: deps.sleep,
+              }),
       }),
     sink: () => {},
     signal: new AbortController().signal,

@@ -10,6 +10,7 @@
 import type { Sleep } from '../runtime.js';
 import type { Queryable } from './port.js';
 import { param, sql, type Sql } from './sql.js';
+import { withTransaction } from './transaction.js';
 
 /**
  * A bigint key as PostgreSQL takes it: a bigint given by someone else's protocol (node-pg-migrate's
@@ -108,6 +109,36 @@ export async function noOtherHolder(db: Queryable, key: AdvisoryKey): Promise<bo
   const take = sql`SELECT pg_try_advisory_xact_lock(${keySql(key)}) AS ok`;
   const { rows } = await db.query<{ ok: boolean }>(take.text, take.values);
   return rows[0]?.ok === true;
+}
+
+/**
+ * Runs `work` in a transaction that holds `key` as a transaction-level lock, trying for it once
+ * per short transaction and sleeping between tries until it is free (a blocked
+ * pg_advisory_xact_lock could not be interrupted by Ctrl-C). Null when `signal` aborted first.
+ *
+ * For a lock held only while a few statements run. A session-level lock would do the same on
+ * a direct connection, but behind a transaction-mode pooler its unlock may run on another
+ * server session, and the lock then stays with a pooled server connection that no later try
+ * of ours may ever be handed (PgBouncer gives out the most recently used one first): every
+ * waiter after it would wait for ever. A transaction-level lock ends with its transaction,
+ * wherever that ran.
+ */
+export async function withTransactionLock<T>(
+  db: Queryable,
+  key: AdvisoryKey,
+  options: Omit<WaitOptions, 'mode'>,
+  work: (tx: Queryable) => Promise<T>,
+): Promise<{ value: T } | null> {
+  const take = sql`SELECT pg_try_advisory_xact_lock(${keySql(key)}) AS ok`;
+  for (;;) {
+    if (options.signal.aborted) return null;
+    const done = await withTransaction(db, async (tx) => {
+      const { rows } = await tx.query<{ ok: boolean }>(take.text, take.values);
+      return rows[0]?.ok === true ? { value: await work(tx) } : null;
+    });
+    if (done) return done;
+    await options.sleep(options.pollMs ?? 1_000, options.signal);
+  }
 }
 
 export interface WaitOptions {

@@ -86,6 +86,13 @@ export interface SessionLockOptions {
    * locks still held when the connection is lost are then reported, not assumed gone.
    */
   sessionOutlivesConnection: boolean;
+  /**
+   * Runs `work` on a given server session (pooler/reach-session.ts), for an unlock that ran on
+   * another one. Absent (a connection that is its own session), such a lock is only reported.
+   */
+  reach?: (pid: number, work: (tx: Queryable) => Promise<boolean>) => Promise<{ value: boolean } | null>;
+  /** Where an unlock that missed and was then run where the lock is held is told (--debug). */
+  debug?: (message: string) => void;
 }
 
 class Book implements LockBook {
@@ -108,7 +115,32 @@ class Book implements LockBook {
     const id = Book.id(key, mode);
     const entry = this.held.get(id);
     if (entry && --entry.count <= 0) this.held.delete(id);
-    if (!outcome.released) await reportUnreleasedLock(db, key, outcome.ranOnPid, this.options.warn);
+    if (outcome.released) return;
+    const heldBy = await this.releaseWhereHeld(db, key, mode);
+    if (heldBy !== null) {
+      this.options.debug?.(
+        `the session advisory lock ${lockLabel(key)}: pg_advisory_unlock ran on backend pid ${outcome.ranOnPid}, which does not hold it; released on backend pid ${heldBy}, which did`,
+      );
+      return;
+    }
+    await reportUnreleasedLock(db, key, outcome.ranOnPid, this.options.warn);
+  }
+
+  /**
+   * Runs an unlock that missed again on the server session holding the lock: that session's
+   * pid when it released it there, else null. Only an exclusive lock with one holder: that
+   * session holds ours (of a shared lock's holders, others may be other processes', and which
+   * one holds ours is not known).
+   */
+  private async releaseWhereHeld(db: Queryable, key: AdvisoryKey, mode: LockMode): Promise<number | null> {
+    const { reach } = this.options;
+    if (!reach || mode !== 'exclusive') return null;
+    const holders = (await advisoryLockHolders(db, key, { ownSession: true }).catch(() => [])).filter((h) => h.granted);
+    if (holders.length !== 1) return null;
+    const pid = holders[0]!.pid;
+    // The helper session keeps no book: its outcome is only returned.
+    const done = await reach(pid, async (tx) => (await releaseAdvisoryLock(tx, key, mode)).released).catch(() => null);
+    return done?.value === true ? pid : null;
   }
 
   async stillWaiting(db: Queryable, key: AdvisoryKey): Promise<void> {

@@ -6,7 +6,6 @@ import { sqlState, SQLSTATE } from '../db/pg-errors.js';
 import type { Queryable } from '../db/port.js';
 import { param, quoted, sql, unsafeRaw } from '../db/sql.js';
 import { AlreadyRunningError } from '../errors.js';
-import { withTransaction } from '../db/transaction.js';
 import { LEDGER_RUNS, type Tables, type Target } from '../names.js';
 import { insertRanges } from './ranges.js';
 import {
@@ -101,24 +100,25 @@ export interface NewRun extends Target, RunClaimant {
 }
 
 /**
- * Creates a run and its first-pass ranges in one transaction. The run's start is recorded as
+ * Creates a run and its first-pass ranges. Called inside a transaction (the backfill's setup,
+ * which holds the setup lock): the run never exists without its ranges. The run's start is recorded as
  * max_created_at_at_start, to the millisecond (what a JavaScript Date holds exactly): rows
  * created after it were inserted since. table_rows_at_start — the rows created before it — is
  * left for the run's first walk of the table to count (no statement reads the whole table).
  */
 export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, run: NewRun): Promise<RunRow> {
-  return withTransaction(db, async (tx) => {
+  try {
     const insert = sql`INSERT INTO ${quoted(t.runs)}
          (direction, status, rule_fingerprint, target_schema, target_table, options, host, pid, max_created_at_at_start, rows_estimated,
           walk, rows_at_start_from, fixed_batch_size)
        VALUES (${run.direction}, 'running', ${run.ruleFingerprint}, ${run.schema}, ${run.table}, ${JSON.stringify(run.options)}::jsonb, ${run.host}, ${run.pid},
                date_trunc('milliseconds', now()), ${run.rowsEstimated}, ${run.walk}, ${run.rowsAtStartFrom}, ${run.fixedBatchSize})
        RETURNING ${RUN_COLUMNS}`;
-    const { rows } = await tx.query(insert.text, insert.values);
+    const { rows } = await db.query(insert.text, insert.values);
     const created = toRun(rows[0]!);
-    if (run.ranges.length > 0) await insertRanges(tx, t, created.id, 0, run.ranges);
+    if (run.ranges.length > 0) await insertRanges(db, t, created.id, 0, run.ranges);
     return created;
-  }).catch((error: unknown) => {
+  } catch (error) {
     // The unique index allows one open run per table and direction: the one guard between two
     // runs that no pooler can defeat, when the run lock between them did not hold.
     if (sqlState(error) === SQLSTATE.uniqueViolation && (error as { constraint?: string }).constraint === ONE_OPEN_RUN) {
@@ -128,7 +128,7 @@ export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'
       });
     }
     throw error;
-  });
+  }
 }
 
 /** Marks the run as this process's: status running, our host, pid and batch sizing. */

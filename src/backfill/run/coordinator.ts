@@ -6,7 +6,7 @@
  * processes on other hosts can join with lanes of theirs. PostgreSQL is the only coordinator
  * between processes: the ledger, the run lock and the range locks (src/ledger/ranges.ts).
  */
-import { noOtherHolder, releaseAdvisoryLock, waitForAdvisoryLock, type LockMode } from '../../db/advisory-lock.js';
+import { noOtherHolder, releaseAdvisoryLock, withTransactionLock, type LockMode } from '../../db/advisory-lock.js';
 import type { Queryable, Session } from '../../db/port.js';
 import { translatePgError, type TranslateContext } from '../../db/pg-errors.js';
 import { PreflightError } from '../../errors.js';
@@ -205,15 +205,12 @@ export class Coordinator implements EngineContext {
    * without it, each could see the others and none would record.
    */
   private async lastOut(db: Queryable): Promise<boolean> {
-    const setupLock = setupLockName(this.tables);
     const wait = { signal: AbortSignal.timeout(10_000), sleep: this.deps.sleep, pollMs: 50 };
-    if (!(await waitForAdvisoryLock(db, setupLock, wait))) return noOtherHolder(db, this.runLock);
-    try {
-      await releaseAdvisoryLock(db, this.runLock, this.lockMode);
-      return await noOtherHolder(db, this.runLock);
-    } finally {
-      await releaseAdvisoryLock(db, setupLock).catch(() => {});
-    }
+    const last = await withTransactionLock(db, setupLockName(this.tables), wait, async (tx) => {
+      await releaseAdvisoryLock(tx, this.runLock, this.lockMode);
+      return noOtherHolder(tx, this.runLock);
+    });
+    return last ? last.value : noOtherHolder(db, this.runLock);
   }
 
   private async main(): Promise<BackfillResult> {
@@ -278,13 +275,15 @@ export class Coordinator implements EngineContext {
     );
   }
 
-  /** Joins (or creates) the run; serialised between processes by the setup lock. False when stopped while waiting. */
+  /**
+   * Joins (or creates) the run, in one transaction that holds the setup lock: serialised between
+   * processes. False when stopped while waiting.
+   */
   private async setup(db: Session, catalogRows: number): Promise<boolean> {
-    const setupLock = setupLockName(this.tables);
     // Setup takes milliseconds; poll rather than block so a signal is still honoured.
-    if (!(await waitForAdvisoryLock(db, setupLock, { signal: this.stop, sleep: this.deps.sleep, pollMs: 50 }))) return false;
-    try {
-      const version = (await readServerVersion(db)).num;
+    const wait = { signal: this.stop, sleep: this.deps.sleep, pollMs: 50 };
+    const chosen = await withTransactionLock(db, setupLockName(this.tables), wait, async (tx) => {
+      const version = (await readServerVersion(tx)).num;
       const walk = walkFor(this.config.walk, version);
       if (walk === null) {
         throw new PreflightError(
@@ -292,7 +291,7 @@ export class Coordinator implements EngineContext {
           { hint: 'Leave --walk at auto (the key walk on this server), or pass --walk key.' },
         );
       }
-      const chosen = await chooseRun(db, {
+      return chooseRun(tx, {
         restart: this.config.restart,
         host: this.deps.host,
         pid: this.deps.pid,
@@ -302,24 +301,23 @@ export class Coordinator implements EngineContext {
         recordedOptions: recordedOptions(this.config),
         fixedBatchSize: this.config.batchSize ?? null,
         walk,
-        ranges: await this.passRanges(db, walk),
+        ranges: await this.passRanges(tx, walk),
         catalogRows,
         beforeRestart: async (open) => {
-          if (!(await noOtherHolder(db, this.runLock))) {
+          if (!(await noOtherHolder(tx, this.runLock))) {
             throw new PreflightError(`--restart refused: other workers are still working run #${open.id}`, {
               hint: 'Stop every backfill process first (or let them finish), then run with --restart.',
             });
           }
         },
       });
-      this.run = chosen.run;
-      this.resumed = chosen.resumed;
-      this.firstPass = chosen.firstPass;
-      this.estimatedRows = chosen.estimatedRows;
-      return true;
-    } finally {
-      await releaseAdvisoryLock(db, setupLock).catch(() => {});
-    }
+    });
+    if (!chosen) return false;
+    this.run = chosen.value.run;
+    this.resumed = chosen.value.resumed;
+    this.firstPass = chosen.value.firstPass;
+    this.estimatedRows = chosen.value.estimatedRows;
+    return true;
   }
 
   /**

@@ -14,9 +14,15 @@
  *    transaction pooler gives its idle server sessions out, ours among them (PgBouncer reuses
  *    the most recently released first), while a session pooler or proxy never lends ours to
  *    another client. The probe stops at the first helper that got our server session (pooled),
- *    or a freshly started one (the pooler had no idle session left to hand out, so ours was
- *    not idle: kept), or after MAX_HELPERS.
- * 3. Then this connection's next transactions must still be in its first server session.
+ *    or a freshly started one (the pooler had no idle session left to hand out), or after
+ *    MAX_HELPERS.
+ * 3. Each helper also reads our server session's row of pg_stat_activity. This connection
+ *    sends nothing meanwhile, so a session of its own stays idle after the first look's
+ *    ROLLBACK: seen busy, idle after another statement, or changing state between two helpers'
+ *    looks, it ran another client's statements. Under other clients' traffic our session is
+ *    often theirs exactly when a helper asks, and free again for our next transaction: without
+ *    this look, about 1 check in 50 took such a pool for one server session per client.
+ * 4. Then this connection's next transactions must still be in its first server session.
  *
  * A session-level marker (set_config(…, false) read back in the next transaction) was not used:
  * it proves exactly what pid and start time prove — the same server session — so it would not
@@ -64,10 +70,22 @@ async function identity(db: Queryable): Promise<BackendIdentity> {
   return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start };
 }
 
-async function helperLook(db: Queryable, after: string): Promise<HelperLook> {
-  const look = sql`${IDENTITY}, extract(epoch FROM a.backend_start)::numeric > ${after}::numeric AS fresh ${OWN_ROW}`;
+async function helperLook(db: Queryable, first: FirstLook): Promise<HelperLook> {
+  const look = sql`${IDENTITY}, extract(epoch FROM a.backend_start)::numeric > ${first.at}::numeric AS fresh,
+            f.pid IS NOT NULL AS first_seen, f.state AS first_state, f.query AS first_query,
+            extract(epoch FROM f.state_change)::numeric::text AS first_state_change
+       FROM pg_stat_activity AS a
+       LEFT JOIN pg_stat_activity AS f
+         ON f.pid = ${first.pid}::int AND extract(epoch FROM f.backend_start)::numeric = ${first.backendStart}::numeric
+      WHERE a.pid = pg_backend_pid()`;
   const { rows } = await db.query(look.text, look.values);
-  return { pid: rows[0]!.pid, backendStart: rows[0]!.backend_start, fresh: rows[0]!.fresh === true };
+  const r = rows[0]!;
+  return {
+    pid: r.pid,
+    backendStart: r.backend_start,
+    fresh: r.fresh === true,
+    firstSession: r.first_seen ? { state: r.first_state, query: r.first_query, stateChange: r.first_state_change } : null,
+  };
 }
 
 /** PgBouncer's answer to BEGIN in statement pooling mode. */
@@ -76,8 +94,8 @@ function transactionRefusal(error: unknown): string | null {
   return isTransactionBlockRefusal(message) ? message : null;
 }
 
-/** `promise`'s value, or undefined when it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, sleep: Sleep): Promise<T | undefined> {
+/** `promise`'s value, or undefined when it takes longer than `ms` (also for reach-session.ts). */
+export async function within<T>(promise: Promise<T>, ms: number, sleep: Sleep): Promise<T | undefined> {
   const timer = new AbortController();
   try {
     return await Promise.race([promise, sleep(ms, timer.signal).then(() => undefined)]);
@@ -115,7 +133,7 @@ async function lookThroughHelpers(first: FirstLook, io: ProbeIo): Promise<{ look
       helper.hold = withRolledBackTransaction(
         session,
         async (tx) => {
-          answer(await helperLook(tx, first.at));
+          answer(await helperLook(tx, first));
           await released;
         },
         { mode: 'read-only' },

@@ -20,10 +20,43 @@ export interface FirstLook extends BackendIdentity {
   at: string;
 }
 
+/**
+ * The first look's server session as pg_stat_activity showed it to a helper. Between its
+ * transactions the connection under test runs nothing, so on a session of its own it stays
+ * idle after the first look's ROLLBACK; null fields: not shown (another role's session without
+ * pg_read_all_stats, track_activities off).
+ */
+export interface FirstSessionSeen {
+  state: string | null;
+  query: string | null;
+  /** extract(epoch FROM state_change), as text. */
+  stateChange: string | null;
+}
+
 /** A second connection to the same URL, inside a transaction it keeps open while the probe goes on. */
 export interface HelperLook extends BackendIdentity {
   /** Its server session started after the first look: the pooler had no idle one to hand out. */
   fresh: boolean;
+  /** The first look's server session, as this helper saw it; null when it was gone. */
+  firstSession: FirstSessionSeen | null;
+}
+
+/** What the first look's last statement left in pg_stat_activity.query. */
+export const FIRST_LOOK_LAST_STATEMENT = 'ROLLBACK';
+
+/**
+ * Whether the helpers saw another client's statements in the first look's server session: busy,
+ * or idle after a statement that was not the first look's last, or changing state from one
+ * helper's look to the next (the connection under test sent nothing meanwhile).
+ */
+export function firstSessionUsedByAnother(looks: readonly HelperLook[]): boolean {
+  const seen = looks.flatMap((look) => (look.firstSession ? [look.firstSession] : []));
+  const busy = seen.some((s) => s.state !== null && s.state !== 'idle');
+  const otherStatement = seen.some(
+    (s) => s.query !== null && s.query !== '<insufficient privilege>' && s.query !== FIRST_LOOK_LAST_STATEMENT,
+  );
+  const changes = new Set(seen.flatMap((s) => (s.stateChange === null ? [] : [s.stateChange])));
+  return busy || otherStatement || changes.size > 1;
 }
 
 export type ProbeFacts =
@@ -96,6 +129,14 @@ export function judgeProbe(facts: ProbeFacts): SessionVerdict {
       kind: 'pooled',
       mode: 'transaction',
       evidence: `a second connection to the same URL was handed this connection's server session (backend pid ${first.pid}) while this one sat between transactions`,
+      backendPids: [first.pid],
+    };
+  }
+  if (firstSessionUsedByAnother(facts.helpers)) {
+    return {
+      kind: 'pooled',
+      mode: 'transaction',
+      evidence: `another client's statements ran in this connection's server session (backend pid ${first.pid}) while this one sat between transactions`,
       backendPids: [first.pid],
     };
   }

@@ -6,6 +6,8 @@ const same = { pid: 100, backendStart: '1796000000.123456' };
 /** Same pid, another start: the pid was reused by a later server session. */
 const reused = { pid: 100, backendStart: '1796000050.000001' };
 const other = { pid: 200, backendStart: '1796000010.5' };
+/** Our server session as a helper sees it when nobody else used it: idle since our ROLLBACK. */
+const untouched = { state: 'idle', query: 'ROLLBACK', stateChange: '1796000100.501' };
 
 function facts(overrides: Partial<Extract<ProbeFacts, { transactionRefused: null }>>): ProbeFacts {
   return { transactionRefused: null, first, localEndpoint: null, helpers: [], helpersCut: null, later: [same, same], ...overrides };
@@ -41,7 +43,7 @@ describe('judgeProbe', () => {
     ],
     [
       'a second connection handed our server session is transaction pooling, even when our own transactions stayed on it',
-      facts({ helpers: [{ ...same, fresh: false }], later: [] }),
+      facts({ helpers: [{ ...same, fresh: false, firstSession: untouched }], later: [] }),
       {
         kind: 'pooled',
         mode: 'transaction',
@@ -51,29 +53,61 @@ describe('judgeProbe', () => {
     ],
     [
       'later transactions in another server session are transaction pooling',
-      facts({ helpers: [{ ...other, fresh: true }], later: [same, other] }),
+      facts({ helpers: [{ ...other, fresh: true, firstSession: untouched }], later: [same, other] }),
       { kind: 'pooled', mode: 'transaction', pids: [100, 200], text: /different server sessions \(backend pids 100, 200\)/ },
     ],
     [
       'a reused pid with another start is another server session',
-      facts({ helpers: [{ ...other, fresh: true }], later: [reused, reused] }),
+      facts({ helpers: [{ ...other, fresh: true, firstSession: untouched }], later: [reused, reused] }),
       { kind: 'pooled', mode: 'transaction', pids: [100], text: /different server sessions/ },
     ],
     [
       'a proxy or session pooler: the helper got a fresh server session, ours stayed',
-      facts({ helpers: [{ ...other, fresh: true }] }),
+      facts({ helpers: [{ ...other, fresh: true, firstSession: untouched }] }),
       { kind: 'session', text: /stayed in one server session \(backend pid 100\) and a second connection got a server session of its own/ },
     ],
     [
       'a session pooler with idle server sessions: three helpers were never handed ours',
       facts({
         helpers: [
-          { ...other, fresh: false },
-          { pid: 201, backendStart: '1', fresh: false },
-          { pid: 202, backendStart: '2', fresh: false },
+          { ...other, fresh: false, firstSession: untouched },
+          { pid: 201, backendStart: '1', fresh: false, firstSession: untouched },
+          { pid: 202, backendStart: '2', fresh: false, firstSession: untouched },
         ],
       }),
       { kind: 'session', text: /3 other connections were never handed it/ },
+    ],
+    [
+      'a helper saw our server session busy: another client runs in it, so transaction pooling, though our own transactions stayed on it',
+      facts({ helpers: [{ ...other, fresh: false, firstSession: { ...untouched, state: 'active', query: 'SELECT 1' } }] }),
+      {
+        kind: 'pooled',
+        mode: 'transaction',
+        pids: [100],
+        text: /another client's statements ran in this connection's server session \(backend pid 100\)/,
+      },
+    ],
+    [
+      'a helper saw our server session idle after a statement that was not ours',
+      facts({ helpers: [{ ...other, fresh: true, firstSession: { ...untouched, query: 'COMMIT' } }] }),
+      { kind: 'pooled', mode: 'transaction', pids: [100], text: /another client's statements ran/ },
+    ],
+    [
+      "our server session changed state between two helpers' looks, though each saw it idle after a ROLLBACK",
+      facts({
+        helpers: [
+          { ...other, fresh: false, firstSession: untouched },
+          { pid: 201, backendStart: '1', fresh: false, firstSession: { ...untouched, stateChange: '1796000100.9' } },
+        ],
+      }),
+      { kind: 'pooled', mode: 'transaction', pids: [100], text: /another client's statements ran/ },
+    ],
+    [
+      "another role's session shows no state or statement: no evidence either way",
+      facts({
+        helpers: [{ ...other, fresh: true, firstSession: { state: null, query: '<insufficient privilege>', stateChange: null } }],
+      }),
+      { kind: 'session', text: /a second connection got a server session of its own/ },
     ],
     [
       'no helper could look (a saturated pool): our own transactions decide, and the reason says so',

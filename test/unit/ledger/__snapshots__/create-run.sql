@@ -1,7 +1,4 @@
--- createRun: with its first pass (1 of 4)
-BEGIN;
-
--- createRun: with its first pass (2 of 4)
+-- createRun: with its first pass (1 of 2)
 -- $1 = "forward"
 -- $2 = "c7bf14c4ae4ad851"
 -- $3 = "app"
@@ -22,7 +19,7 @@ INSERT INTO "aibridge_migrate"."backfill_runs"
   table_rows_at_start, max_created_at_at_start, rows_estimated, rows_scanned, rows_updated, rows_application_written,
   anomalies, batches, busy_ms, longest_batch_ms, convergence_passes, unconverged_rows, unreversible_rows, last_error;
 
--- createRun: with its first pass (3 of 4)
+-- createRun: with its first pass (2 of 2)
 -- $1 = 7
 -- $2 = 0
 -- $3 = [0]
@@ -30,6 +27,3 @@ INSERT INTO "aibridge_migrate"."backfill_runs"
 INSERT INTO "aibridge_migrate"."backfill_ranges" (run_id, range_no, pass, first_page, end_page, next_page, counted_to_page)
        SELECT $1, base.next + r.ord - 1, $2, r.first, r.last, r.first, r.first
          FROM (SELECT COALESCE(max(range_no) + 1, 0) AS next FROM "aibridge_migrate"."backfill_ranges" WHERE run_id = $1) AS base, unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS r(first, last, ord);
-
--- createRun: with its first pass (4 of 4)
-COMMIT;

@@ -17,6 +17,7 @@ import { releaseAdvisoryLock, tryAdvisoryLock, withTransactionLock } from '../..
 import { connect } from '../../src/db/connect.js';
 import { onServerSession } from '../../src/db/pooler/reach-session.js';
 import { keepSessionLocks } from '../../src/db/session-locks.js';
+import type { Session } from '../../src/db/port.js';
 import { targetFromUrl } from '../../src/db/target.js';
 import { requireOneServerSession, sessionCheck } from '../../src/db/pooler/require-session.js';
 import { migrateDown, migrateUp } from '../../src/migrate/index.js';
@@ -356,28 +357,17 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     const { sleep } = systemRuntime();
     const order: string[] = [];
     const hold = deferred();
-    const firstDone = withTransactionLock(
-      first,
-      'pooler setup test',
-      { signal: new AbortController().signal, sleep, pollMs: 20 },
-      async () => {
-        order.push('first');
-        await hold.promise;
-      },
-    );
+    // Each joiner records when its work runs; the first's lasts until `hold` is resolved.
+    const join = (session: Session, name: string, signal = new AbortController().signal, until = Promise.resolve()) =>
+      withTransactionLock(session, 'pooler setup test', { signal, sleep, pollMs: 20 }, async () => {
+        order.push(name);
+        await until;
+      });
+    const firstDone = join(first, 'first', undefined, hold.promise);
     while (order.length === 0) await new Promise((r) => setTimeout(r, 10));
-    const secondDone = withTransactionLock(
-      second,
-      'pooler setup test',
-      { signal: new AbortController().signal, sleep, pollMs: 20 },
-      async () => {
-        order.push('second');
-      },
-    );
+    const secondDone = join(second, 'second');
     const stop = new AbortController();
-    const thirdDone = withTransactionLock(third, 'pooler setup test', { signal: stop.signal, sleep, pollMs: 20 }, async () => {
-      order.push('third');
-    });
+    const thirdDone = join(third, 'third', stop.signal);
     await new Promise((r) => setTimeout(r, 300));
     expect(order).toEqual(['first']);
     stop.abort();

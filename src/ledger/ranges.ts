@@ -148,6 +148,18 @@ export async function runWorkLeft(db: Queryable, t: Pick<Tables, 'runs' | 'range
   return { status: rows[0].status, pendingRanges: Number(rows[0].pending) };
 }
 
+/** The locks that own the run's pending ranges, the first `limit` in claim order: what a lane with nothing to claim waits for. */
+export async function pendingRangeLocks(
+  db: Queryable,
+  t: Pick<Tables, 'usages' | 'ranges'>,
+  runId: number,
+  limit: number,
+): Promise<string[]> {
+  const pending = sql`SELECT range_no FROM ${quoted(t.ranges)} WHERE run_id = ${runId} AND status = 'pending' ORDER BY pass, range_no LIMIT ${limit}`;
+  const { rows } = await db.query<{ range_no: number }>(pending.text, pending.values);
+  return rows.map((r) => rangeLock(t, runId, Number(r.range_no)));
+}
+
 /** The ranges of the run's latest pass (at most a few hundred rows), in range order. */
 export async function currentPassRanges(db: Queryable, t: Pick<Tables, 'ranges'>, runId: number): Promise<RangeRow[]> {
   const run = param(runId);

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfill } from '../../src/backfill/index.js';
-import { runLockName } from '../../src/backfill/run/run-lock.js';
+import { convergeLockName, runLockName } from '../../src/backfill/run/run-lock.js';
 import { releaseAdvisoryLock, tryAdvisoryLock, withTransactionLock } from '../../src/db/advisory-lock.js';
 import { connect } from '../../src/db/connect.js';
 import { onServerSession } from '../../src/db/pooler/reach-session.js';
@@ -44,6 +44,7 @@ if (!pgbouncerBinary) console.warn('[pooler] skipped: no pgbouncer binary (insta
 const CHECKS_UNDER_TRAFFIC = 300;
 
 const RUN_LOCK = runLockName('aibridge_migrate', tables('public', 'aibridge_migrate'));
+const CONVERGE_LOCK = convergeLockName(tables('public', 'aibridge_migrate'));
 
 /** Advisory locks held in `db`'s database, with their sessions' state. */
 async function advisoryLocks(db: Db): Promise<{ pid: number; state: string | null; application_name: string }[]> {
@@ -443,6 +444,28 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     await terminate(db, [held.pid]);
     const after = await waiting.exit;
     expect(after.code, after.stderr).toBe(0);
+  });
+
+  it('a convergence lock left on a pooled server connection: the idle lane names the session after 10 s, and goes on once it is ended', async () => {
+    const leaker = new pg.Client({ connectionString: pooled, application_name: 'leaky-tool' });
+    await leaker.connect();
+    await leaker.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [CONVERGE_LOCK]);
+    await leaker.end();
+    const { rows } = await db.query(
+      `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
+          AND l.classid = ((hashtextextended($1, 0) >> 32) & 4294967295)::oid AND l.objid = (hashtextextended($1, 0) & 4294967295)::oid`,
+      [CONVERGE_LOCK],
+    );
+    const held = rows[0]!.pid as number;
+
+    // The run has nothing left to claim and waits for the end of its pass, which needs that lock.
+    const waiting = startCliProcess(['backfill', '--database-url', db.url]);
+    await waiting.waitForStderr(`still waiting for the session advisory lock "${CONVERGE_LOCK}"`);
+    expect(waiting.stderr()).toContain(`SELECT pg_terminate_backend(${held})`);
+    await terminate(db, [held]);
+    const after = await waiting.exit;
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr.match(/still waiting/g)).toHaveLength(1);
   });
 });
 

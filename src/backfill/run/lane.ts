@@ -4,11 +4,11 @@
  * retryable, report progress — and, when no range is left to claim, judge the end of the pass.
  * The single runner is one lane; --workers N is N lanes; other processes add theirs.
  */
-import { releaseAdvisoryLock, tryAdvisoryLock } from '../../db/advisory-lock.js';
+import { lockBookOf, releaseAdvisoryLock, STILL_WAITING_MS, tryAdvisoryLock } from '../../db/advisory-lock.js';
 import type { Queryable, Session } from '../../db/port.js';
 import { PreflightError } from '../../errors.js';
 import { forgetMovedRows } from '../../ledger/moved-rows.js';
-import { claimRange, openSweep, releaseRange, runWorkLeft } from '../../ledger/ranges.js';
+import { claimRange, openSweep, pendingRangeLocks, releaseRange, runWorkLeft } from '../../ledger/ranges.js';
 import type { RangeRow, Walk } from '../../ledger/rows.js';
 import { BatchSizer, type ControllerSettings } from '../policy/controller.js';
 import { batchRetryPolicy, classifyFailure, planRetry, type RetryAction } from '../policy/failure.js';
@@ -24,6 +24,8 @@ import type { RangeWalker, WalkSettings } from './walker.js';
 
 /** How often a lane with nothing to claim looks again for a range or for the run's end. */
 const IDLE_POLL_MS = 200;
+/** Pending ranges whose owners an idle lane looks at (stillIdle): workers' runs have a few per lane. */
+const WAITED_RANGES_LOOKED_AT = 16;
 
 /**
  * A lane's walker and its batch-size controllers: the one place they are built. The key walk
@@ -47,6 +49,8 @@ export function laneWalker(
 
 export class Lane {
   private failures = 0;
+  /** Since when this lane has had nothing to claim (clock ms), and whether it said so; null while it works. */
+  private idle: { since: number; told: boolean } | null = null;
   private readonly steps: GatedSteps;
   private readonly walker: RangeWalker;
   /** The controller of the walker's reads, which also sizes the count that ends a pass. */
@@ -92,6 +96,7 @@ export class Lane {
     const { tables, runId, deps } = this.engine;
     const range = await claimRange(db, tables, runId, this.claimedBy);
     if (range) {
+      this.idle = null;
       await this.engine.rangeClaimed(db, this.no, range);
       await this.work(range);
       return false;
@@ -107,6 +112,7 @@ export class Lane {
       });
     }
     if (left.pendingRanges === 0 && (await tryAdvisoryLock(db, this.engine.convergeLock))) {
+      this.idle = null;
       try {
         return await this.converge(db);
       } finally {
@@ -114,8 +120,26 @@ export class Lane {
       }
     }
     // Every pending range is another lane's, or another lane is judging the pass.
+    await this.stillIdle(db, left.pendingRanges);
     await deps.sleep(IDLE_POLL_MS, this.engine.stop);
     return false;
+  }
+
+  /**
+   * Once this lane has had nothing to claim for STILL_WAITING_MS, its session's lock book looks
+   * at who holds what it waits for (the pending ranges' locks, or the convergence lock) and warns,
+   * once, about a holder idle that long: a lock left behind (a leaked session, a pooled server
+   * connection) would make the wait endless, and the warning names the session and how to end it.
+   */
+  private async stillIdle(db: Queryable, pendingRanges: number): Promise<void> {
+    const { deps, tables, runId } = this.engine;
+    const now = deps.clock.now();
+    this.idle ??= { since: now, told: false };
+    const book = lockBookOf(db);
+    if (!book || this.idle.told || now - this.idle.since < STILL_WAITING_MS) return;
+    this.idle.told = true;
+    const keys = pendingRanges === 0 ? [this.engine.convergeLock] : await pendingRangeLocks(db, tables, runId, WAITED_RANGES_LOOKED_AT);
+    for (const key of keys) await book.stillWaiting(db, key).catch(() => {});
   }
 
   /** Runs one range's steps until it is done, the session is lost, or the run stops. */

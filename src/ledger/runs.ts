@@ -101,10 +101,11 @@ export interface NewRun extends Target, RunClaimant {
 
 /**
  * Creates a run and its first-pass ranges. Called inside a transaction (the backfill's setup,
- * which holds the setup lock): the run never exists without its ranges. The run's start is recorded as
- * max_created_at_at_start, to the millisecond (what a JavaScript Date holds exactly): rows
- * created after it were inserted since. table_rows_at_start — the rows created before it — is
- * left for the run's first walk of the table to count (no statement reads the whole table).
+ * which holds the setup lock), so the run never exists without its ranges. The run's start is
+ * recorded as max_created_at_at_start, to the millisecond (what a JavaScript Date holds
+ * exactly): rows created after it were inserted since. table_rows_at_start — the rows created
+ * before it — is left for the run's first walk of the table to count (no statement reads the
+ * whole table).
  */
 export async function createRun(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, run: NewRun): Promise<RunRow> {
   try {

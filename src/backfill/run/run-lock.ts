@@ -19,7 +19,10 @@ export function runLockName(stateSchema: string, t: Pick<Tables, 'usages'>): str
   return `aibridge-migrate backfill ${stateSchema} ${t.usages}`;
 }
 
-/** Serialises joining a run (choose, resume or create it) between processes. */
+/**
+ * Serialises joining a run (choose, resume or create it) between processes. Taken only as a
+ * transaction-level lock (withTransactionLock), so no pooler can leave it behind.
+ */
 export function setupLockName(t: Pick<Tables, 'usages' | 'ranges'>): string {
   return `aibridge-migrate backfill setup ${t.ranges} ${t.usages}`;
 }

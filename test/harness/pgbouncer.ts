@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { ensurePostgresUser, freePort, isAlive } from './embedded-server.js';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
@@ -173,6 +174,32 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Application traffic through the pooler: `clients` connections, each running a short statement
+ * after another until stopped. Our server sessions are then often busy with one of them, or no
+ * longer the ones handed out first.
+ */
+export async function startTraffic(url: string, clients: number): Promise<{ stop(): Promise<void> }> {
+  const connections = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const client = new pg.Client({ connectionString: url, application_name: 'traffic' });
+      await client.connect();
+      return client;
+    }),
+  );
+  let running = true;
+  const loops = connections.map(async (client) => {
+    while (running) await client.query('SELECT pg_sleep(0.002)');
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      await Promise.all(connections.map((c) => c.end()));
     },
   };
 }

@@ -26,7 +26,7 @@ import { tables } from '../../src/names.js';
 import { installUpdateAudit, auditCounts } from '../harness/table-checks.js';
 import { runCliProcess, startCliProcess } from '../harness/cli-process.js';
 import { deferred } from '../harness/deferred.js';
-import { findPgBouncer, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
+import { findPgBouncer, startTraffic, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
 import { downToColumns, SHIPPED_MIGRATIONS } from '../harness/toolkit-schema.js';
 import { eligibleCount, preparedDatabase, wrongRows } from '../harness/backfill.js';
 import { systemRuntime } from '../../src/runtime.js';
@@ -38,8 +38,8 @@ if (!pgbouncerBinary) console.warn('[pooler] skipped: no pgbouncer binary (insta
 
 /**
  * Checks made under traffic. Before the check looked at what its first server session did while
- * it waited, about 1 in 50 took this pool for one server session per client (`up` through the
- * CLI: 1 of 30, 1 of 40, 3 of 150), and 150 checks here failed 2 runs of 3.
+ * it waited, `up` through the CLI went on through this pool in 1 run of 30 (docs/poolers.md),
+ * and 150 checks here failed 2 runs of 3.
  */
 const CHECKS_UNDER_TRAFFIC = 300;
 
@@ -94,32 +94,6 @@ async function terminate(db: Db, pids: readonly number[]): Promise<void> {
   while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).rows.length > 0) {
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/**
- * Application traffic through the pooler: `clients` connections, each running a short statement
- * after another until stopped. Our server sessions are then often busy with one of them, or no
- * longer the ones handed out first.
- */
-async function startTraffic(url: string, clients: number): Promise<{ stop(): Promise<void> }> {
-  const connections = await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const client = new pg.Client({ connectionString: url, application_name: 'traffic' });
-      await client.connect();
-      return client;
-    }),
-  );
-  let running = true;
-  const loops = connections.map(async (client) => {
-    while (running) await client.query('SELECT pg_sleep(0.002)');
-  });
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      await Promise.all(connections.map((c) => c.end()));
-    },
-  };
 }
 
 /**

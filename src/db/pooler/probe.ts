@@ -21,7 +21,7 @@
  *    ROLLBACK: seen busy, idle after another statement, or changing state between two helpers'
  *    looks, it ran another client's statements. Under other clients' traffic our session is
  *    often theirs exactly when a helper asks, and free again for our next transaction: without
- *    this look, about 1 check in 50 took such a pool for one server session per client.
+ *    this look, 1 `up` in 30 went on through such a pool (docs/poolers.md).
  * 4. Then this connection's next transactions must still be in its first server session.
  *
  * A session-level marker (set_config(…, false) read back in the next transaction) was not used:

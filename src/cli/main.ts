@@ -33,6 +33,21 @@ async function outputMode(argv: string[]): Promise<RunFlags> {
   return { ...resolution.mode, configFile: resolution.configFile?.path ?? null };
 }
 
+/**
+ * yargs renders a command's whole help text as soon as it has started the command's handler, in
+ * case the handler fails (its command.js, cacheHelpMessage) — the text wrapped character by
+ * character to the terminal's width: 150–200 ms of CPU on every run, on the main thread, while
+ * the handler's first connection waits for it (`node --cpu-prof`, a backfill whose connection
+ * fails). That text is never shown: yargs' own failures come to `.fail` below with their message,
+ * and a handler's failure exits through cli/run.ts. `--help` renders it anew.
+ */
+function skipHelpCache(cli: unknown): void {
+  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } })
+    .getInternalMethods?.()
+    .getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 async function main(argv: string[]): Promise<void> {
   const names = COMMANDS.map((c) => c.name);
 
@@ -59,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
       `$0 <command> [options]\n\nVersioned schema change, online backfill and parity verification for the\ncache-token columns of Coder AI Bridge (${TOKEN_USAGES}).`,
     );
   for (const command of COMMANDS) cli = cli.command(command.module);
+  skipHelpCache(cli);
 
   await cli
     .demandCommand(1, `Name a command: ${names.join(', ')}.`)

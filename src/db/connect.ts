@@ -65,17 +65,30 @@ export async function applySessionSettings(db: Queryable, settings: Record<strin
   }
 }
 
-/** This end of a TCP connection, as the server would see it; null over a Unix socket. */
+/** One end of a TCP connection: an address and a port. */
 export interface Endpoint {
   address: string;
   port: number;
 }
 
-/** Where a connected client's socket is bound locally (pg keeps the socket on `connection.stream`). */
-export function clientEndpoint(client: pg.Client): Endpoint | null {
-  const stream = (client as unknown as { connection?: { stream?: { localAddress?: string; localPort?: number } } }).connection?.stream;
-  if (!stream?.localAddress || !stream.localPort) return null;
-  return { address: stream.localAddress, port: stream.localPort };
+/** Both ends of a TCP connection as this process sees them: its own, and the one it dialled. */
+export interface SocketEnds {
+  local: Endpoint;
+  remote: Endpoint;
+}
+
+/** Both ends of a connected client's socket (pg keeps it on `connection.stream`); null over a Unix socket. */
+export function socketEnds(client: pg.Client): SocketEnds | null {
+  const stream = (
+    client as unknown as {
+      connection?: { stream?: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } };
+    }
+  ).connection?.stream;
+  if (!stream?.localAddress || !stream.localPort || !stream.remoteAddress || !stream.remotePort) return null;
+  return {
+    local: { address: stream.localAddress, port: stream.localPort },
+    remote: { address: stream.remoteAddress, port: stream.remotePort },
+  };
 }
 
 /**

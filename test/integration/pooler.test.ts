@@ -212,6 +212,27 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     expect(verdicts.filter((v) => v !== 'pooled')).toEqual([]);
   });
 
+  it('a direct connection is known by both ends of its socket, without a second connection', async () => {
+    const runtime = { ...systemRuntime(), log: { info: () => {}, debug: () => {}, warn: () => {} } };
+    const target = targetFromUrl(db.url);
+    const client = await connect({ target, applicationName: 'aibridge-migrate test', runtime });
+    try {
+      const opened: string[] = [];
+      const open = async () => {
+        opened.push('helper');
+        throw new Error('no second connection expected');
+      };
+      const verdict = await requireOneServerSession(
+        client,
+        sessionCheck(client, { command: 'up', poolerOk: false, target, runtime, open }),
+      );
+      expect(verdict).toMatchObject({ kind: 'session', reason: expect.stringMatching(/a direct connection/) });
+      expect(opened).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('status, verify, up --dry-run and backfill --dry-run work through it and leave no session setting behind', async () => {
     await migrateUp({ databaseUrl: db.url });
 

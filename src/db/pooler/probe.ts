@@ -30,7 +30,7 @@
  * sure to reset on the server session that holds it.
  */
 import type { Sleep } from '../../runtime.js';
-import type { Endpoint } from '../connect.js';
+import type { SocketEnds } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
 import { sql } from '../sql.js';
 import { withRolledBackTransaction } from '../transaction.js';
@@ -46,7 +46,7 @@ export interface ProbeIo {
   /** Opens another connection to the same URL (the helpers). */
   connect: Connector;
   /** This end of the connection under test; null over a Unix socket. */
-  localEndpoint: Endpoint | null;
+  socket: SocketEnds | null;
   /** How long a helper may wait for a server connection (a pool with none free) before the probe goes on without it. */
   helperWaitMs: number;
   sleep: Sleep;
@@ -57,11 +57,20 @@ const OWN_ROW = sql`FROM pg_stat_activity AS a WHERE a.pid = pg_backend_pid()`;
 
 async function firstLook(db: Queryable): Promise<FirstLook> {
   const look = sql`${IDENTITY}, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port,
+            host(inet_server_addr()) AS server_addr, inet_server_port() AS server_port,
             extract(epoch FROM statement_timestamp())::numeric::text AS at
        ${OWN_ROW}`;
   const { rows } = await db.query(look.text, look.values);
   const r = rows[0]!;
-  return { pid: r.pid, backendStart: r.backend_start, clientAddr: r.client_addr, clientPort: r.client_port, at: r.at };
+  return {
+    pid: r.pid,
+    backendStart: r.backend_start,
+    clientAddr: r.client_addr,
+    clientPort: r.client_port,
+    serverAddr: r.server_addr,
+    serverPort: r.server_port,
+    at: r.at,
+  };
 }
 
 async function identity(db: Queryable): Promise<BackendIdentity> {
@@ -181,12 +190,12 @@ export async function probeServerSession(db: Queryable, io: ProbeIo): Promise<Pr
   const facts = {
     transactionRefused: null,
     first,
-    localEndpoint: io.localEndpoint,
+    socket: io.socket,
     helpers: [] as HelperLook[],
     helpersCut: null as string | null,
     later: [] as BackendIdentity[],
   };
-  if (isDirect(first, io.localEndpoint)) return facts;
+  if (isDirect(first, io.socket)) return facts;
   const { looks, cut } = await lookThroughHelpers(first, io);
   facts.helpers = looks;
   facts.helpersCut = cut;

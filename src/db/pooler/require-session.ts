@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { Log, Runtime } from '../../runtime.js';
-import { APPLICATION_NAME, clientEndpoint, connect, type ConnectOptions } from '../connect.js';
+import { APPLICATION_NAME, connect, socketEnds, type ConnectOptions } from '../connect.js';
 import type { Connector, Queryable, Session } from '../port.js';
 import { withDatabase, type ConnectionTarget } from '../target.js';
 import { poolerOkWarning, poolerRefusal } from './advice.js';
@@ -77,7 +77,7 @@ export function sessionCheck(
     database: target.database,
     connect: () => open({ target, applicationName, runtime }),
     connectConsole: () => open({ target: withDatabase(target, PGBOUNCER_CONSOLE), applicationName, runtime }),
-    localEndpoint: clientEndpoint(client),
+    socket: socketEnds(client),
     helperWaitMs: HELPER_WAIT_MS,
     sleep: runtime.sleep,
     log: runtime.log,

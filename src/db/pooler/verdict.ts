@@ -2,7 +2,7 @@
  * Does a connection keep one server session? Judged (purely) from what the probe saw
  * (probe.ts), so every case is tested by a table without a pooler in that state.
  */
-import type { Endpoint } from '../connect.js';
+import type { Endpoint, SocketEnds } from '../connect.js';
 
 /** A server session: its pid, and when it started (a pid alone can be reused by a later backend). */
 export interface BackendIdentity {
@@ -16,6 +16,9 @@ export interface FirstLook extends BackendIdentity {
   /** The client as the server sees it (inet_client_addr(), inet_client_port()); null over a Unix socket. */
   clientAddr: string | null;
   clientPort: number | null;
+  /** The server's end of the connection (inet_server_addr(), inet_server_port()); null over a Unix socket. */
+  serverAddr: string | null;
+  serverPort: number | null;
   /** statement_timestamp() of that transaction, as an epoch: a server session started later is a fresh one. */
   at: string;
 }
@@ -65,8 +68,8 @@ export type ProbeFacts =
   | {
       transactionRefused: null;
       first: FirstLook;
-      /** This end of the connection; null over a Unix socket. */
-      localEndpoint: Endpoint | null;
+      /** Both ends of the connection as this process sees them; null over a Unix socket. */
+      socket: SocketEnds | null;
       /** In the order they were opened; the probe stops at one that settles the question. */
       helpers: HelperLook[];
       /** Why the probe opened no further helper before settling it (a pool with no free server connection), or null. */
@@ -94,16 +97,28 @@ function bareAddress(address: string): string {
   return address.replace(/^::ffff:/i, '');
 }
 
+function sameEndpoint(address: string | null, port: number | null, end: Endpoint): boolean {
+  return address !== null && port === end.port && bareAddress(address) === bareAddress(end.address);
+}
+
 /**
- * The server sees this very socket: its address and port are ours, so nothing sits between
- * (a pooler or proxy connects to the server from a socket of its own).
+ * The server sees this very socket: both its ends are ours, so nothing sits between (a pooler
+ * or proxy connects to the server from a socket of its own). Both ends, not only ours: a pooler
+ * on this host connects to the server from a port of its own, and Linux may give that port to
+ * this process's socket to the pooler as well (a port is shared between connections to
+ * different destinations) — then the server sees our address and port, through a pooler. In a
+ * clean-clone run of .ci/run (2026-12-06) one of 300 checks through PgBouncer on loopback was
+ * judged direct; this is the only way I know for that. The server's end then differs: the
+ * pooler's port is not the server's.
  */
-export function isDirect(first: Pick<FirstLook, 'clientAddr' | 'clientPort'>, local: Endpoint | null): boolean {
+export function isDirect(
+  first: Pick<FirstLook, 'clientAddr' | 'clientPort' | 'serverAddr' | 'serverPort'>,
+  socket: SocketEnds | null,
+): boolean {
   return (
-    local !== null &&
-    first.clientPort === local.port &&
-    first.clientAddr !== null &&
-    bareAddress(first.clientAddr) === bareAddress(local.address)
+    socket !== null &&
+    sameEndpoint(first.clientAddr, first.clientPort, socket.local) &&
+    sameEndpoint(first.serverAddr, first.serverPort, socket.remote)
   );
 }
 
@@ -117,7 +132,7 @@ export function judgeProbe(facts: ProbeFacts): SessionVerdict {
     };
   }
   const { first } = facts;
-  if (isDirect(first, facts.localEndpoint)) {
+  if (isDirect(first, facts.socket)) {
     return {
       kind: 'session',
       reason: `the server sees this connection's own address and port: a direct connection (backend pid ${first.pid})`,

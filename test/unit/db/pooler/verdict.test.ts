@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isDirect, judgeProbe, type FirstLook, type ProbeFacts } from '../../../../src/db/pooler/verdict.js';
 
-const first: FirstLook = { pid: 100, backendStart: '1796000000.123456', clientAddr: '127.0.0.1', clientPort: 40000, at: '1796000100.5' };
+const first: FirstLook = {
+  pid: 100,
+  backendStart: '1796000000.123456',
+  clientAddr: '127.0.0.1',
+  clientPort: 40000,
+  serverAddr: '127.0.0.1',
+  serverPort: 5432,
+  at: '1796000100.5',
+};
+/** Our socket, when the server at 127.0.0.1:5432 sees it directly. */
+const direct = { local: { address: '127.0.0.1', port: 40000 }, remote: { address: '127.0.0.1', port: 5432 } };
 const same = { pid: 100, backendStart: '1796000000.123456' };
 /** Same pid, another start: the pid was reused by a later server session. */
 const reused = { pid: 100, backendStart: '1796000050.000001' };
@@ -10,22 +20,36 @@ const other = { pid: 200, backendStart: '1796000010.5' };
 const untouched = { state: 'idle', query: 'ROLLBACK', stateChange: '1796000100.501' };
 
 function facts(overrides: Partial<Extract<ProbeFacts, { transactionRefused: null }>>): ProbeFacts {
-  return { transactionRefused: null, first, localEndpoint: null, helpers: [], helpersCut: null, later: [same, same], ...overrides };
+  return { transactionRefused: null, first, socket: null, helpers: [], helpersCut: null, later: [same, same], ...overrides };
 }
 
 describe('isDirect: the server sees this socket itself', () => {
   it.each([
-    ['same address and port', { address: '127.0.0.1', port: 40000 }, true],
-    ['IPv4-mapped address of the same socket', { address: '::ffff:127.0.0.1', port: 40000 }, true],
-    ['another port (a pooler or proxy connects from its own socket)', { address: '127.0.0.1', port: 40001 }, false],
-    ['another address', { address: '10.0.0.7', port: 40000 }, false],
+    ['both ends the same', direct, true],
+    [
+      'IPv4-mapped addresses of the same socket',
+      { local: { address: '::ffff:127.0.0.1', port: 40000 }, remote: { address: '::ffff:127.0.0.1', port: 5432 } },
+      true,
+    ],
+    [
+      'another port on our side (a pooler or proxy connects from its own socket)',
+      { ...direct, local: { address: '127.0.0.1', port: 40001 } },
+      false,
+    ],
+    ['another address on our side', { ...direct, local: { address: '10.0.0.7', port: 40000 } }, false],
+    [
+      'our address and port, but we dialled a pooler on this host that got the same port for its own connection to the server',
+      { ...direct, remote: { address: '127.0.0.1', port: 6432 } },
+      false,
+    ],
+    ['our address and port, but we dialled another host', { ...direct, remote: { address: '10.0.0.9', port: 5432 } }, false],
     ['a Unix socket on our side', null, false],
-  ])('%s', (_, local, expected) => {
-    expect(isDirect(first, local)).toBe(expected);
+  ])('%s', (_, socket, expected) => {
+    expect(isDirect(first, socket)).toBe(expected);
   });
 
   it('is not direct when the server sees a Unix socket client', () => {
-    expect(isDirect({ clientAddr: null, clientPort: null }, { address: '127.0.0.1', port: 40000 })).toBe(false);
+    expect(isDirect({ clientAddr: null, clientPort: null, serverAddr: null, serverPort: null }, direct)).toBe(false);
   });
 });
 
@@ -38,7 +62,7 @@ describe('judgeProbe', () => {
     ],
     [
       'a direct connection needs no other look',
-      facts({ localEndpoint: { address: '127.0.0.1', port: 40000 }, later: [] }),
+      facts({ socket: direct, later: [] }),
       { kind: 'session', text: /direct connection \(backend pid 100\)/ },
     ],
     [

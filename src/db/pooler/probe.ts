@@ -45,7 +45,7 @@ const LATER_LOOKS = 2;
 export interface ProbeIo {
   /** Opens another connection to the same URL (the helpers). */
   connect: Connector;
-  /** This end of the connection under test; null over a Unix socket. */
+  /** Both ends of the connection under test; null over a Unix socket. */
   socket: SocketEnds | null;
   /** How long a helper may wait for a server connection (a pool with none free) before the probe goes on without it. */
   helperWaitMs: number;

@@ -43,6 +43,11 @@ if (!pgbouncerBinary) console.warn('[pooler] skipped: no pgbouncer binary (insta
  */
 const CHECKS_UNDER_TRAFFIC = 300;
 
+/** The system's runtime with its log silenced: the checks here run by the hundred. */
+function quietRuntime() {
+  return { ...systemRuntime(), log: { info: () => {}, debug: () => {}, warn: () => {} } };
+}
+
 const RUN_LOCK = runLockName('aibridge_migrate', tables('public', 'aibridge_migrate'));
 const CONVERGE_LOCK = convergeLockName(tables('public', 'aibridge_migrate'));
 
@@ -191,7 +196,7 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
   it('with other clients busy on the pool, the check finds the transaction pooler every time', async () => {
     // Four clients on a pool of four: the check must still see the pooling.
     const traffic = await startTraffic(pooled, 4);
-    const runtime = { ...systemRuntime(), log: { info: () => {}, debug: () => {}, warn: () => {} } };
+    const runtime = quietRuntime();
     const verdicts: string[] = [];
     try {
       for (let i = 0; i < CHECKS_UNDER_TRAFFIC; i++) {
@@ -213,7 +218,7 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
   });
 
   it('a direct connection is known by both ends of its socket, without a second connection', async () => {
-    const runtime = { ...systemRuntime(), log: { info: () => {}, debug: () => {}, warn: () => {} } };
+    const runtime = quietRuntime();
     const target = targetFromUrl(db.url);
     const client = await connect({ target, applicationName: 'aibridge-migrate test', runtime });
     try {

@@ -17,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT, knownOptionKeys } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { skipHelpCache } from './help-cache.js';
 import { failAndExit, type RunFlags } from './run.js';
 import { installSignalHandlers } from './signals.js';
 import { packageVersion, versionDocument } from './version.js';
@@ -31,21 +32,6 @@ async function outputMode(argv: string[]): Promise<RunFlags> {
   const given = Object.fromEntries(Object.entries({ json, debug, config }).filter(([, value]) => value !== undefined));
   const resolution = await resolveSettings(z.object(outputShape), { from: 'cli', given, env: process.env, knownKeys: knownOptionKeys() });
   return { ...resolution.mode, configFile: resolution.configFile?.path ?? null };
-}
-
-/**
- * yargs renders a command's whole help text as soon as it has started the command's handler, in
- * case the handler fails (its command.js, cacheHelpMessage) — the text wrapped character by
- * character to the terminal's width, on the main thread, while the handler's first connection
- * waits for it. Skipping it took a backfill whose connection is refused from 0.52 to 0.41 s of
- * CPU (8 runs each). That text is never shown: yargs' own failures come to `.fail` below with
- * their message, and a handler's failure exits through cli/run.ts. `--help` renders it anew.
- */
-function skipHelpCache(cli: unknown): void {
-  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } })
-    .getInternalMethods?.()
-    .getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 async function main(argv: string[]): Promise<void> {

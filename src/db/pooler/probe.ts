@@ -31,10 +31,11 @@
  */
 import type { Sleep } from '../../runtime.js';
 import type { SocketEnds } from '../connect.js';
-import type { Connector, Queryable, Session } from '../port.js';
+import type { Connector, Queryable } from '../port.js';
 import { sql } from '../sql.js';
 import { withRolledBackTransaction } from '../transaction.js';
 import { isTransactionBlockRefusal } from './advice.js';
+import { walkHelpers } from './helpers.js';
 import { isDirect, sameBackend, type BackendIdentity, type FirstLook, type HelperLook, type ProbeFacts } from './verdict.js';
 
 /** Second connections opened at most: enough for a pool whose idle server sessions are handed out in turn. */
@@ -103,74 +104,12 @@ function transactionRefusal(error: unknown): string | null {
   return isTransactionBlockRefusal(message) ? message : null;
 }
 
-/** `promise`'s value, or undefined when it takes longer than `ms` (also for reach-session.ts). */
-export async function within<T>(promise: Promise<T>, ms: number, sleep: Sleep): Promise<T | undefined> {
-  const timer = new AbortController();
-  try {
-    return await Promise.race([promise, sleep(ms, timer.signal).then(() => undefined)]);
-  } finally {
-    timer.abort();
-  }
-}
-
-interface Helper {
-  session: Session;
-  /** Its transaction, ended once the probe lets go of it. */
-  hold: Promise<void>;
-  answered: boolean;
-}
-
 /** Step 2 above: helpers that keep their transactions open until the probe has seen enough. */
 async function lookThroughHelpers(first: FirstLook, io: ProbeIo): Promise<{ looks: HelperLook[]; cut: string | null }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const helpers: Helper[] = [];
-  const looks: HelperLook[] = [];
-  let cut: string | null = null;
-  try {
-    for (let i = 0; i < MAX_HELPERS; i++) {
-      let session: Session;
-      try {
-        session = await io.connect();
-      } catch (error) {
-        cut = `a further connection was refused: ${error instanceof Error ? error.message : String(error)}`;
-        break;
-      }
-      let answer!: (look: HelperLook) => void;
-      const looked = new Promise<HelperLook>((resolve) => (answer = resolve));
-      const helper: Helper = { session, answered: false, hold: Promise.resolve() };
-      helper.hold = withRolledBackTransaction(
-        session,
-        async (tx) => {
-          answer(await helperLook(tx, first));
-          await released;
-        },
-        { mode: 'read-only' },
-      );
-      helpers.push(helper);
-      let look: HelperLook | undefined;
-      try {
-        // The hold settles first only when its transaction failed (it waits for `released`).
-        look = await within(Promise.race([looked, helper.hold.then(() => undefined)]), io.helperWaitMs, io.sleep);
-      } catch (error) {
-        cut = `a further connection failed: ${error instanceof Error ? error.message : String(error)}`;
-        break;
-      }
-      if (look === undefined) {
-        cut = `no server connection came free within ${io.helperWaitMs} ms`;
-        break;
-      }
-      helper.answered = true;
-      looks.push(look);
-      if (sameBackend(look, first) || look.fresh) break;
-    }
-  } finally {
-    release();
-    // A helper still queued for a server connection is not waited for: closing it withdraws it.
-    await Promise.all(helpers.filter((h) => h.answered).map((h) => h.hold.catch(() => {})));
-    for (const h of helpers) h.hold.catch(() => {});
-    await Promise.all(helpers.map((h) => h.session.end().catch(() => {})));
-  }
+  const { looks, cut } = await walkHelpers(
+    { connect: io.connect, maxHelpers: MAX_HELPERS, waitMs: io.helperWaitMs, sleep: io.sleep },
+    { mode: 'read-only', look: (tx) => helperLook(tx, first), enough: (look) => sameBackend(look, first) || look.fresh },
+  );
   return { looks, cut };
 }
 

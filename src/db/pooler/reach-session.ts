@@ -6,15 +6,12 @@
  * most recently released first. A client's next statement therefore tends to get the session
  * its last one used, and a session further down the pool's list may never come its way: a
  * lock stranded there stays until the pooler recycles the connection (minutes to an hour), and
- * whoever waits for it waits that long. So, like the pooler probe (probe.ts), connections to
- * the same URL open transactions and keep them open, one after another, each taking the next
- * idle session, until one is handed the session wanted. A session busy in another client's
- * transaction comes free when that transaction ends; one the pooler closed meanwhile is never
- * handed out, hence the bounds.
+ * whoever waits for it waits that long. So, like the pooler probe (probe.ts), helpers walk down
+ * the pool's idle sessions (helpers.ts) until one is handed the session wanted. One the pooler
+ * closed meanwhile is never handed out, hence the bounds.
  */
-import type { Sleep } from '../../runtime.js';
-import type { Connector, Queryable, Session } from '../port.js';
-import { within } from './probe.js';
+import type { Queryable } from '../port.js';
+import { walkHelpers, type HelpersIo } from './helpers.js';
 
 /**
  * Helpers opened at most: the stranded session is usually near the top of the pool's idle list
@@ -23,52 +20,17 @@ import { within } from './probe.js';
  */
 export const REACH_HELPERS = 8;
 
-export interface ReachIo {
-  /** Opens another connection to the same URL. */
-  connect: Connector;
-  /** Connections opened at most. */
-  maxHelpers: number;
-  /** How long a helper may wait for a server session (a pool with none free). */
-  waitMs: number;
-  sleep: Sleep;
-}
-
 /**
- * Runs `work` in a transaction on server session `pid`; null when no helper was handed it. Every
- * helper's transaction ends before this returns, the others' rolled back untouched.
+ * Runs `work` in a transaction on server session `pid`, which commits; null when no helper was
+ * handed that session. Every helper's transaction ends before this returns, the others' rolled
+ * back untouched.
  */
-export async function onServerSession<T>(pid: number, work: (tx: Queryable) => Promise<T>, io: ReachIo): Promise<{ value: T } | null> {
-  const helpers: { session: Session; began: boolean }[] = [];
-  try {
-    for (let i = 0; i < io.maxHelpers; i++) {
-      const helper = { session: await io.connect(), began: false };
-      helpers.push(helper);
-      const look = async () => {
-        await helper.session.query('BEGIN');
-        helper.began = true;
-        const { rows } = await helper.session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-        return Number(rows[0]!.pid);
-      };
-      const looking = look();
-      // Withdrawn below when it outlasts waitMs: its failure then is expected.
-      looking.catch(() => {});
-      const got = await within(looking, io.waitMs, io.sleep);
-      if (got === undefined) return null;
-      if (got === pid) {
-        const value = await work(helper.session);
-        await helper.session.query('COMMIT');
-        helper.began = false;
-        return { value };
-      }
-    }
-    return null;
-  } finally {
-    // A helper still queued for a server session is withdrawn by closing it.
-    await Promise.all(
-      helpers.map(async (h) => {
-        if (h.began) await h.session.query('ROLLBACK').catch(() => {});
-        await h.session.end().catch(() => {});
-      }),
-    );
-  }
+export async function onServerSession<T>(pid: number, work: (tx: Queryable) => Promise<T>, io: HelpersIo): Promise<{ value: T } | null> {
+  const { finished } = await walkHelpers(io, {
+    mode: 'read-write',
+    look: async (tx) => Number((await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
+    enough: (got) => got === pid,
+    finish: work,
+  });
+  return finished;
 }

@@ -3,12 +3,16 @@
  * beside the process's wall time and the steps its `--json` events report. What the server
  * does not account for is the client's share: round trips, the gate between steps, Node.
  *
- *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [--cpu-prof DIR] [-- extra backfill flags…]
+ *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [--max-wal-size 16GB] [--wal] [--cpu-prof DIR] [-- extra backfill flags…]
+ *
+ * --wal prints the backfill's WAL by record type (pg_walinspect, PostgreSQL 15+): what each kind
+ * of record costs, in records, bytes and full-page images.
  *
  * --cpu-prof writes the backfill process's V8 CPU profile into DIR (open it in Chrome's DevTools):
  * where the client's share goes.
  *
- * Durable server (fsync on), 512 MB shared_buffers, no checkpoint in the run.
+ * Durable server (fsync on), 512 MB shared_buffers; no checkpoint in the run unless --max-wal-size
+ * is small (64MB: one every ~34 MB of WAL, as in the bench's checkpoint-dense regime at 1M rows).
  */
 import { parseArgs } from 'node:util';
 import { generateDataset, type DatasetShape } from '../fixtures/generator.js';
@@ -23,7 +27,9 @@ const { values: args, positionals } = parseArgs({
     rows: { type: 'string', default: '300000' },
     dataset: { type: 'string', default: 'narrow' },
     major: { type: 'string', default: '15' },
+    'max-wal-size': { type: 'string', default: '16GB' },
     'cpu-prof': { type: 'string' },
+    wal: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -54,7 +60,9 @@ async function main(): Promise<void> {
       // at every call, which total_exec_time leaves out.
       'pg_stat_statements.track_planning': 'on',
       shared_buffers: '512MB',
-      max_wal_size: '16GB',
+      max_wal_size: args['max-wal-size']!,
+      // pg_walinspect reads the run's WAL afterwards: the checkpoints must not recycle it first.
+      ...(args.wal ? { wal_keep_size: '24GB' } : {}),
       checkpoint_timeout: '1h',
     },
   });
@@ -68,9 +76,11 @@ async function main(): Promise<void> {
       await c.query('CREATE EXTENSION pg_stat_statements');
     });
     await applyToolkitMigrations(url);
-    await withClient(url, async (c) => {
+    const startLsn = await withClient(url, async (c) => {
       await c.query('CHECKPOINT');
       await c.query('SELECT pg_stat_statements_reset()');
+      if (args.wal) await c.query('CREATE EXTENSION pg_walinspect');
+      return (await c.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn;
     });
     const cli = sourceCli();
     const started = performance.now();
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
       v.durations.push(Number(s.duration_ms ?? 0));
       byKind.set(k, v);
     }
+    if (args.wal) await printWalByRecord(url, startLsn);
     const stats = await withClient(url, async (c) =>
       (
         await c.query(
@@ -143,6 +154,32 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+/** The WAL since `from` by record type, the largest first (a CHECKPOINT flushes it for pg_walinspect). */
+async function printWalByRecord(url: string, from: string): Promise<void> {
+  await withClient(url, async (c) => {
+    const end = (await c.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn;
+    await c.query('CHECKPOINT');
+    const { rows } = await c.query<{ type: string; n: string; record_mb: string; fpi_mb: string; fpi: string }>(
+      `SELECT resource_manager || '/' || record_type AS type, count(*)::bigint AS n,
+              round(sum(record_length - fpi_length) / 1048576.0, 1)::text AS record_mb,
+              round(sum(fpi_length) / 1048576.0, 1)::text AS fpi_mb,
+              sum((length(block_ref) - length(replace(block_ref, 'FPW', ''))) / 3)::bigint AS fpi
+         FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+        GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 12`,
+      [from, end],
+    );
+    const total = (
+      await c.query<{ mb: string }>(`SELECT round(pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn) / 1048576.0, 1)::text AS mb`, [from, end])
+    ).rows[0]!.mb;
+    console.log(`WAL of the backfill: ${total} MB; by record type (records, MB without images, MB of images, images):`);
+    for (const r of rows) {
+      console.log(
+        `  ${r.type.padEnd(28)} ${r.n.padStart(9)} ${r.record_mb.padStart(8)} MB ${r.fpi_mb.padStart(8)} MB ${r.fpi.padStart(8)}`,
+      );
+    }
+  });
 }
 
 await main();

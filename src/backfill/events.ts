@@ -41,7 +41,7 @@ export type BackfillEvent =
       /** 0: the first pass; 1…: convergence sweeps. */
       pass: number;
       rangeNo: number;
-      /** batch: the key walk reads and writes its rows; judge: the page walk reads a stretch of pages; round: it writes at most one row per page. */
+      /** batch: the key walk reads and writes its rows; judge: the page walk reads a stretch of pages; round: it writes at most two rows per page. */
       step: StepKind;
       /** A judge whose pages the read-ahead's second session read while the rounds before it wrote (--read-ahead). */
       judgedAhead: boolean;

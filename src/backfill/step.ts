@@ -4,7 +4,7 @@
  */
 import type { RangePosition, RunTotals } from '../ledger/checkpoint.js';
 
-/** A step's kind: a key batch (reads and writes its rows), a judge (reads pages), a round (writes one row per page). */
+/** A step's kind: a key batch (reads and writes its rows), a judge (reads pages), a round (writes at most two rows per page). */
 export type StepKind = 'batch' | 'judge' | 'round';
 
 /** What one committed step did, as the ledger records it, and the run's totals after it. */

@@ -194,7 +194,8 @@ describe.each(WALKS)('backfill: transient failures (%s walk)', (walk) => {
     const retryEvents = events.filter((e) => e.event === 'retry');
     expect(retryEvents.length).toBeGreaterThanOrEqual(3);
     // The retry covers half the rows the failed step tried: half the key walk's 800-row batch;
-    // half a page walk's round, which writes one row per page of its window (fewer than 800 here).
+    // half a page walk's round, which writes two rows per page of its window (fewer than 800 here:
+    // the table has fewer than 400 pages).
     expect(retryEvents[0]).toMatchObject({ action: 'split', sqlstate: '55P03' });
     const { batchSize } = retryEvents[0] as { batchSize: number };
     if (walk === 'key') expect(batchSize).toBe(400);

@@ -2,8 +2,8 @@
  * The page walk's plan for one window: which pages the next judge reads, and which rows the
  * next round writes. Pure; the I/O is src/backfill/run/page-walk.ts.
  *
- * A round writes one row per page (two where checkpoints cut windows short: rowsPerPageInRound):
- * the dead version an update leaves on a page can only be pruned — giving its room to the next
+ * A round writes two rows per page (one under a rate limit: rowsPerPageInRound): the dead
+ * version an update leaves on a page can only be pruned — giving its room to the next
  * new version, so that update stays HOT — once the transaction that left it has committed
  * (src/backfill/sql/page-walk.ts says why that matters).
  */
@@ -19,9 +19,9 @@ export interface JudgedRow {
 }
 
 /**
- * The rows a window still has to write, one queue per page, handed out a row per page per round
- * and going round the pages: a window with more pages holding rows than a round may write takes
- * several rounds to visit every page once, each page again only after all the others.
+ * The rows a window still has to write, one queue per page, handed out a few rows per page per
+ * round and going round the pages: a window with more pages holding rows than a round may write
+ * takes several rounds to visit every page once, each page again only after all the others.
  *
  * A page the window has not written yet is full (the table is insert-only): its first update
  * finds no room, so its new version goes to another page, with an entry in every index — several
@@ -149,25 +149,27 @@ export const PLANNED_WAL_PER_PAGE = 16 * 1024;
 export const WINDOW_SHARE_OF_CHECKPOINT = 0.1;
 
 /**
- * Pages of the next window: as many as a round may write rows (one per page), but short enough
- * against the checkpoint pace, in WAL and in time — `msPerPage` is what the last window took a
- * page (null before one has finished), and the rate limit slows every page's judging down to
- * `rowsPerPage / maxRowsPerSecond`.
+ * Pages of the next window: as many as a round may write rows on (`perPage` rows a page:
+ * rowsPerPageInRound), but short enough against the checkpoint pace, in WAL and in time —
+ * `msPerPage` is what the last window took a page (null before one has finished), and the rate
+ * limit slows every page's judging down to `rowsPerPage / maxRowsPerSecond`.
  */
 export function windowPages(input: {
   roundSize: number;
+  perPage: number;
   pace: CheckpointPace;
   msPerPage: number | null;
   rowsPerPage: number | null;
   maxRowsPerSecond: number | null;
 }): { pages: number; bound: WindowBound } {
   const { pace } = input;
+  const byRound = input.roundSize / Math.max(1, input.perPage);
   const byWal = (pace.walBytes * WINDOW_SHARE_OF_CHECKPOINT) / PLANNED_WAL_PER_PAGE;
   const throttledMs = input.maxRowsPerSecond && input.rowsPerPage ? (input.rowsPerPage * 1000) / input.maxRowsPerSecond : 0;
   const msPerPage = Math.max(input.msPerPage ?? 0, throttledMs);
   const byTime = msPerPage > 0 ? (pace.timeoutMs * WINDOW_SHARE_OF_CHECKPOINT) / msPerPage : Number.POSITIVE_INFINITY;
-  const bound: WindowBound = input.roundSize <= Math.min(byWal, byTime) ? 'round' : byWal <= byTime ? 'wal' : 'time';
-  return { pages: Math.max(1, Math.floor(Math.min(input.roundSize, byWal, byTime))), bound };
+  const bound: WindowBound = byRound <= Math.min(byWal, byTime) ? 'round' : byWal <= byTime ? 'wal' : 'time';
+  return { pages: Math.max(1, Math.floor(Math.min(byRound, byWal, byTime))), bound };
 }
 
 /** A window as planned at its first judge: its pages, and what limited them. */
@@ -175,20 +177,27 @@ export interface WindowPlan extends PageSpan {
   bound: WindowBound;
 }
 
-/** Rows of a page a round writes where checkpoints bound the window (rowsPerPageInRound). */
-export const ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND = 2;
+/** Rows of a page a round writes without a rate limit (rowsPerPageInRound). */
+export const ROWS_PER_PAGE_IN_ROUND = 2;
 
 /**
- * Rows of each page one round of a window may write. One, where the round size set the window's
- * pages: every update that finds the room its page's pruned versions give back stays HOT. Where
- * checkpoints cut the window shorter than a round may be, a round of one row a page is small —
- * a few hundred rows — and its fixed cost (statement, ledger, commit) outweighs its rows. Two
- * rows a page halve the rounds; the second update of a page finds room only after the page has
- * given up one more version to another page, so a few more updates write index entries. On 1M
- * narrow rows in the checkpoint-dense regime (`npm run bench`, docs/benchmarks.md): 3,533 steps
- * → 1,857, the backfill 40 s → 28 s (medians), HOT 86.7% → 84.2%.
- * Under a rate limit the limit sets the run's time, so rounds stay at one row a page.
+ * Rows of each page one round of a window may write: two, or one under a rate limit.
+ *
+ * Each update of a full page finds room only in what the page's last round left dead, and the
+ * index fetch before it prunes the page for it — one prune record a page per round. Two rows a
+ * page halve those records; the price is that a page's second update finds room only after the
+ * page has given up one more version to another page, so a few more updates write index
+ * entries. Measured on 1M rows (`npm run bench`, docs/benchmarks.md):
+ * - checkpoint-dense (windows cut short, a round of one row a page only a few hundred rows, its
+ *   fixed cost outweighing them): 3,533 steps → 1,857, the backfill 40 s → 28 s (medians), HOT
+ *   86.7% → 84.2% (narrow);
+ * - default (windows as large as a round; the same rounds, on half the pages): WAL 350.5 →
+ *   339.1 MB on narrow (prune records 10.5 → 5.7 MB per 300K rows, `npx tsx
+ *   bench/step-profile.ts --wal`), HOT 86.7% → 84.1%.
+ * Under a rate limit the limit sets the run's time, and the run lives through several
+ * checkpoints: each update that leaves its page writes index entries again in every checkpoint
+ * interval (docs/benchmarks.md, throttled), so rounds stay at one row a page there.
  */
-export function rowsPerPageInRound(input: { bound: WindowBound; rateLimited: boolean }): number {
-  return input.bound === 'round' || input.rateLimited ? 1 : ROWS_PER_PAGE_WHEN_CHECKPOINTS_BOUND;
+export function rowsPerPageInRound(input: { rateLimited: boolean }): number {
+  return input.rateLimited ? 1 : ROWS_PER_PAGE_IN_ROUND;
 }

@@ -2,8 +2,8 @@
  * The page walk (PostgreSQL 14 and newer): a range of heap pages is worked a window at a time.
  * A window is first read — judged — in short transactions (TID range scans, in page order),
  * which count what they see into the ledger and collect the rows to write; then it is written
- * in rounds, each a short transaction writing one row per page, or two where checkpoints cut the
- * window short (src/backfill/sql/page-walk.ts and policy/rounds.ts say why). A window's pages
+ * in rounds, each a short transaction writing two rows per page, or one under a rate limit
+ * (src/backfill/sql/page-walk.ts and policy/rounds.ts say why). A window's pages
  * are all written within the few seconds its rounds take, then the walk moves on and never comes
  * back in this pass. A single lane judges the next window on a second session while this one's
  * rounds write (read-ahead.ts).
@@ -130,7 +130,7 @@ export class PageWalker implements RangeWalker {
         judgedTo: from,
         startedAt: this.settings.clock.now(),
         wrote: false,
-        perPageInRound: rowsPerPageInRound({ bound: plan.bound, rateLimited: this.settings.maxRowsPerSecond() !== null }),
+        perPageInRound: this.perPageInRound(),
       };
     }
     return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
@@ -140,12 +140,18 @@ export class PageWalker implements RangeWalker {
   private nextWindow(from: number): WindowPlan {
     const { pages, bound } = windowPages({
       roundSize: this.sizes.rounds.size,
+      perPage: this.perPageInRound(),
       pace: this.settings.pace,
       msPerPage: this.lastWindow?.msPerPage ?? null,
       rowsPerPage: this.lastWindow?.rowsPerPage ?? (this.lastJudge ? this.lastJudge.scanned / Math.max(1, this.lastJudge.pages) : null),
       maxRowsPerSecond: this.settings.maxRowsPerSecond(),
     });
     return { from, to: Math.min(this.pages.end, from + pages), bound };
+  }
+
+  /** Rows of a page each round of a window starting now may write (rowsPerPageInRound). */
+  private perPageInRound(): number {
+    return rowsPerPageInRound({ rateLimited: this.settings.maxRowsPerSecond() !== null });
   }
 
   /**
@@ -284,7 +290,7 @@ export class PageWalker implements RangeWalker {
     };
   }
 
-  /** Writes the next round of the window's rows: at most one per page. */
+  /** Writes the next round of the window's rows: at most window.perPageInRound of each page. */
   private async round(
     db: Queryable,
     range: RangeRow,

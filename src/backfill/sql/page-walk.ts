@@ -1,7 +1,7 @@
 /**
  * What the statements of the walk in physical order (PostgreSQL 14 and newer) share: a window
- * of heap pages is judged once, then written in rounds of one row per page (two where checkpoints
- * cut windows short: policy/rounds.ts, rowsPerPageInRound).
+ * of heap pages is judged once, then written in rounds of two rows per page (one under a rate
+ * limit: policy/rounds.ts, rowsPerPageInRound).
  *
  * Why rounds: Coder's token-usage table is insert-only, so its pages are full. An update keeps
  * its new row version on the same page (HOT: no index entry, a fraction of the WAL) only when
@@ -9,8 +9,9 @@
  * which PostgreSQL does only for versions no transaction can see any more, and only when a page
  * is read by a sequential, TID-range or index scan (not by a TID fetch). Two updates to one page
  * in one transaction need room for two new versions at once, which a full page does not have.
- * So a round writes one row per page, and reaches each row through the primary key: the index
- * fetch prunes the page just before the update, freeing what the previous round left dead.
+ * So a round writes few rows per page — the room two need is paid for once per page, by one more
+ * version moving off it — and reaches each row through the primary key: the index fetch prunes
+ * the page just before the update, freeing what the previous round left dead.
  * Every page of a window is written within the few seconds its rounds take, so a checkpoint
  * rarely falls inside a window: about one full-page image per page per pass, however long the
  * run (`npx tsx bench/walk-probe.ts` measures the alternatives).

@@ -94,10 +94,8 @@ describe('rounds of a window', () => {
 
 describe('rows of a page per round', () => {
   it.each([
-    ['one where the round size set the window', { bound: 'round', rateLimited: false }, 1],
-    ['two where the WAL between checkpoints cut the window short', { bound: 'wal', rateLimited: false }, 2],
-    ['two where checkpoint_timeout cut it short', { bound: 'time', rateLimited: false }, 2],
-    ['one under a rate limit: the limit sets the time', { bound: 'wal', rateLimited: true }, 1],
+    ['two without a rate limit: half the prune records of one', { rateLimited: false }, 2],
+    ['one under a rate limit: the limit sets the time, and fewer rows leave their page', { rateLimited: true }, 1],
   ] as const)('%s', (_, input, rows) => {
     expect(rowsPerPageInRound(input)).toBe(rows);
   });
@@ -124,31 +122,37 @@ describe('judge and window sizes', () => {
   it.each([
     [
       'the round size, when checkpoints are far apart',
-      { roundSize: 300, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      { roundSize: 300, perPage: 1, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
       300,
       'round',
     ],
     [
+      'half the round size at two rows a page, so that a round still writes its size',
+      { roundSize: 300, perPage: 2, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      150,
+      'round',
+    ],
+    [
       'a tenth of the WAL between checkpoints, at 16 kB a page',
-      { roundSize: 5_000, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      { roundSize: 5_000, perPage: 2, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
       409,
       'wal',
     ],
     [
       'a tenth of checkpoint_timeout, at the last window’s pace',
-      { roundSize: 5_000, msPerPage: 100, rowsPerPage: null, maxRowsPerSecond: null },
+      { roundSize: 5_000, perPage: 2, msPerPage: 100, rowsPerPage: null, maxRowsPerSecond: null },
       300,
       'time',
     ],
     [
       'a tenth of checkpoint_timeout, at the rate limit',
-      { roundSize: 5_000, msPerPage: 1, rowsPerPage: 40, maxRowsPerSecond: 100 },
+      { roundSize: 5_000, perPage: 1, msPerPage: 1, rowsPerPage: 40, maxRowsPerSecond: 100 },
       75,
       'time',
     ],
     [
       'the round size when it equals the WAL bound',
-      { roundSize: 409.6, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
+      { roundSize: 819.2, perPage: 2, msPerPage: null, rowsPerPage: null, maxRowsPerSecond: null },
       409,
       'round',
     ],

@@ -30,9 +30,9 @@ const WAITED_RANGES_LOOKED_AT = 16;
 /**
  * A lane's walker and its batch-size controllers: the one place they are built. The key walk
  * has one controller; the page walk three, its judges reading every row of a page and its rounds
- * (on pages their window wrote before, and on fresh ones) writing a few rows per page. The count that ends a pass reads like a key batch or a judge and
- * is sized by that same controller (`reads`). `controller` is read at every step: `throttle
- * --target-batch-ms` moves the aim.
+ * (on pages their window wrote before, and on fresh ones) writing a few rows per page. The count
+ * that ends a pass reads like a key batch or a judge and is sized by that same controller
+ * (`reads`). `controller` is read at every step: `throttle --target-batch-ms` moves the aim.
  */
 export function laneWalker(
   walk: Walk,

@@ -13,7 +13,7 @@
  */
 import type { Sleep } from '../../runtime.js';
 import type { Connector, Queryable, Session } from '../port.js';
-import { withTransaction } from '../transaction.js';
+import { withRolledBackTransaction, withTransaction } from '../transaction.js';
 
 export interface HelpersIo {
   /** Opens another connection to the same URL. */
@@ -33,8 +33,9 @@ export interface HelperWalk<L, T> {
   /** Whether `look` is what the walk looked for: it opens no further helper. */
   enough: (look: L) => boolean;
   /**
-   * Runs in the transaction of the helper whose look was enough, which then commits; without
-   * it, or for any other helper, the transaction is rolled back untouched.
+   * Runs in the transaction of the helper whose look was enough, which then commits. The other
+   * helpers end having written nothing: rolled back where there is no `finish`, committed empty
+   * (only `look` ran in them) where there is.
    */
   finish?: (tx: Queryable) => Promise<T>;
 }
@@ -58,15 +59,13 @@ export async function within<T>(promise: Promise<T>, ms: number, sleep: Sleep): 
   }
 }
 
-interface Helper {
+interface Helper<T> {
   session: Session;
-  /** Its transaction, ended once the walk tells it how (`order`). */
-  hold: Promise<unknown>;
-  order: (how: 'finish' | 'roll back') => void;
+  /** Its transaction, which ends once the walk tells it how (`order`): what `finish` returned, if it ran. */
+  hold: Promise<{ value: T } | null>;
+  order: (how: 'finish' | 'end') => void;
   answered: boolean;
 }
-
-const ROLL_BACK = Symbol('roll back');
 
 /**
  * Opens helpers one after another, each keeping its transaction open, until a look is enough,
@@ -74,7 +73,7 @@ const ROLL_BACK = Symbol('roll back');
  * every helper is closed when this returns.
  */
 export async function walkHelpers<L, T = never>(io: HelpersIo, walk: HelperWalk<L, T>): Promise<HelpersSeen<L, T>> {
-  const helpers: Helper[] = [];
+  const helpers: Helper<T>[] = [];
   const seen: HelpersSeen<L, T> = { looks: [], cut: null, finished: null };
   try {
     for (let i = 0; i < io.maxHelpers; i++) {
@@ -87,21 +86,18 @@ export async function walkHelpers<L, T = never>(io: HelpersIo, walk: HelperWalk<
       }
       let answer!: (look: L) => void;
       const looked = new Promise<L>((resolve) => (answer = resolve));
-      let order!: (how: 'finish' | 'roll back') => void;
-      const ordered = new Promise<'finish' | 'roll back'>((resolve) => (order = resolve));
-      const hold = withTransaction(
+      let order!: (how: 'finish' | 'end') => void;
+      const ordered = new Promise<'finish' | 'end'>((resolve) => (order = resolve));
+      const { finish } = walk;
+      const hold = (finish ? withTransaction : withRolledBackTransaction)(
         session,
         async (tx) => {
           answer(await walk.look(tx));
-          if ((await ordered) === 'finish' && walk.finish) return { value: await walk.finish(tx) };
-          throw ROLL_BACK;
+          return (await ordered) === 'finish' && finish ? { value: await finish(tx) } : null;
         },
         { mode: walk.mode },
-      ).catch((error: unknown) => {
-        if (error !== ROLL_BACK) throw error;
-        return null;
-      });
-      const helper: Helper = { session, hold, order, answered: false };
+      );
+      const helper: Helper<T> = { session, hold, order, answered: false };
       helpers.push(helper);
       let look: L | undefined;
       try {
@@ -118,15 +114,15 @@ export async function walkHelpers<L, T = never>(io: HelpersIo, walk: HelperWalk<
       helper.answered = true;
       seen.looks.push(look);
       if (walk.enough(look)) {
-        if (walk.finish) {
+        if (finish) {
           helper.order('finish');
-          seen.finished = (await hold) as { value: T } | null;
+          seen.finished = await hold;
         }
         break;
       }
     }
   } finally {
-    for (const h of helpers) h.order('roll back');
+    for (const h of helpers) h.order('end');
     // A helper still queued for a server session is not waited for: closing it withdraws it.
     await Promise.all(helpers.filter((h) => h.answered).map((h) => h.hold.catch(() => {})));
     for (const h of helpers) h.hold.catch(() => {});

@@ -222,8 +222,9 @@ describe.runIf(pageWalk && walInspect).each([
     const from = (await admin.query(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0].l as string;
     const { result, events } = await backfill(
       { url: server.url } as Db,
-      // Windows of 40 pages: this small table then has several, and a checkpoint between each two.
-      { batchSize: 40, readAhead: 'auto' },
+      // Windows of 40 pages (rounds of 80 rows, two a page): this small table then has several,
+      // and a checkpoint between each two.
+      { batchSize: 80, readAhead: 'auto' },
       {
         connect,
         sink: (e) => {

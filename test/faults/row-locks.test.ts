@@ -65,8 +65,7 @@ describe('row locks held by the application longer than the lock timeout', () =>
     expect(retries.every((e) => e.sqlstate === '55P03' && e.action === 'split')).toBe(true);
     // The first refusal halved what the failed step tried: the key walk's 800-row batch, or the
     // page walk's round (two rows per page of its window: fewer than 800 here, on fewer than 400
-    // pages); every retry ran
-    // smaller than the step that failed.
+    // pages); every retry ran smaller than the step that failed.
     if (DEFAULT_WALK === 'key') expect(retries[0]!.batch_size).toBe(400);
     else expect(retries[0]!.batch_size).toBeLessThan(400);
     expect(retries.every((e) => e.batch_size < 800)).toBe(true);

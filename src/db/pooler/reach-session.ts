@@ -22,8 +22,8 @@ export const REACH_HELPERS = 8;
 
 /**
  * Runs `work` in a transaction on server session `pid`, which commits; null when no helper was
- * handed that session. Every helper's transaction ends before this returns, the others' rolled
- * back untouched.
+ * handed that session. Every helper's transaction ends before this returns, the others' having
+ * written nothing (helpers.ts).
  */
 export async function onServerSession<T>(pid: number, work: (tx: Queryable) => Promise<T>, io: HelpersIo): Promise<{ value: T } | null> {
   const { finished } = await walkHelpers(io, {

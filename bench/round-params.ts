@@ -24,16 +24,18 @@ const { values: args } = parseArgs({
 });
 const n = Number(args.rows);
 const repeats = Number(args.repeats);
-const rows = Array.from({ length: n }, (_, i) => ({
+const fields = Array.from({ length: n }, (_, i) => ({
   id: randomUUID(),
   page: i,
   version: String(700_000 + i),
   values: [String(i * 37), String(i * 11)],
 }));
+// As a judge gives them (src/backfill/sql/page-walk.ts, judgedRowsSql): id, version, values, page.
+const rows = fields.map((r) => ({ page: r.page, line: [r.id, r.version, ...r.values, r.page].join(' ') }));
 
 const arrays = () => ({
   text: `SELECT count(*) FROM unnest($1::uuid[], $2::xid[], $3::bigint[], $4::bigint[]) AS v(id, row_version, cache_read, cache_write)`,
-  values: [rows.map((r) => r.id), rows.map((r) => r.version), rows.map((r) => r.values[0]), rows.map((r) => r.values[1])],
+  values: [fields.map((r) => r.id), fields.map((r) => r.version), fields.map((r) => r.values[0]), fields.map((r) => r.values[1])],
 });
 const text = () =>
   sql`SELECT count(*) FROM (${roundRowsSql(rows, [

@@ -87,7 +87,12 @@ async function heapPages(client: Queryable): Promise<number> {
 }
 
 /** A round by address: each row fetched by its tid (a TID fetch prunes nothing). */
-function tidRoundStatement(rows: readonly (JudgedRow & { address: string })[]) {
+function tidRoundStatement(judged: readonly (JudgedRow & { address: string })[]) {
+  // A judged row's text: id, version, cache read, cache write, page (judgedRowsSql).
+  const rows = judged.map((r) => {
+    const [id, version, read, write] = r.line.split(' ');
+    return { address: r.address, id, version, values: [read, write] };
+  });
   return {
     text: `WITH v AS (SELECT * FROM unnest($1::tid[], $2::uuid[], $3::xid[], $4::bigint[], $5::bigint[]) AS v(row_address, id, row_version, r, w))
 UPDATE ${usages} AS t SET cache_read_input_tokens = v.r, cache_write_input_tokens = v.w FROM v
@@ -159,7 +164,10 @@ async function judge(db: Queryable, from: number, to: number, addresses: boolean
     const { rows: found } = await db.query(read.text, read.values);
     for (const row of found) at.set(row.id, row.address);
   }
-  return { scanned: judgement.scanned, rows: judgement.rows.map((row) => ({ ...row, address: at.get(row.id) ?? '' })) };
+  return {
+    scanned: judgement.scanned,
+    rows: judgement.rows.map((row) => ({ ...row, address: at.get(row.line.slice(0, row.line.indexOf(' '))) ?? '' })),
+  };
 }
 
 async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 'tid' | 'noprune', perPage = 1): Promise<void> {

@@ -12,7 +12,7 @@ import { roundRowsSql } from '../../src/backfill/sql/page-walk.js';
 import { sql } from '../../src/db/sql.js';
 import { evaluateMetadataText, ruleKeys } from '../../src/rule/index.js';
 import { checkpointPace } from '../../src/backfill/run/server-facts.js';
-import { windowPages } from '../../src/backfill/policy/rounds.js';
+import { windowPages, type JudgedRow } from '../../src/backfill/policy/rounds.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { withTransaction } from '../../src/db/transaction.js';
 import { DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
@@ -132,21 +132,23 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
       { name: 'cache_read', type: 'bigint' },
       { name: 'cache_write', type: 'bigint' },
     ] as const;
+    // As a judge gives them (judgedRowsSql): id, version, values, then the page, which the round does not read.
     const given = [
-      { id: '40000000-0000-4000-8000-000000000000', page: 3, version: '4294967295', values: ['9223372036854775807', '0'] },
-      { id: '7fffffff-ffff-4fff-bfff-ffffffffffff', page: 9, version: '3', values: ['0', '41'] },
+      { id: '40000000-0000-4000-8000-000000000000', version: '4294967295', values: ['9223372036854775807', '0'], page: 3 },
+      { id: '7fffffff-ffff-4fff-bfff-ffffffffffff', version: '3', values: ['0', '41'], page: 4294967294 },
     ];
-    const read = async (rows: typeof given) => {
+    const read = async (rows: readonly JudgedRow[]) => {
       const v = sql`SELECT v.id::text, v.row_version::text AS version, ARRAY[v.cache_read::text, v.cache_write::text] AS values FROM (${roundRowsSql(rows, values)}) AS v`;
       return (await db.query(v.text, v.values)).rows;
     };
-    expect(await read(given)).toEqual(given.map((row) => ({ id: row.id, version: row.version, values: row.values })));
+    const judged = given.map((row) => ({ page: row.page, line: [row.id, row.version, ...row.values, row.page].join(' ') }));
+    expect(await read(judged)).toEqual(given.map((row) => ({ id: row.id, version: row.version, values: row.values })));
     expect(await read([])).toEqual([]);
   });
 
   it('a round reaches each row through the primary key (the index fetch prunes its page), never a scan', async () => {
     const { rows } = await db.query(`SELECT id::text AS id, xmin::text AS v FROM aibridge_token_usages LIMIT 50`);
-    const judged = rows.map((r, i) => ({ id: r.id, page: i, version: r.v, values: ['1', '1'] }));
+    const judged = rows.map((r, i) => ({ page: i, line: `${r.id} ${r.v} 1 1 ${i}` }));
     const text = await plan(roundStatement(usages, judged, { window: { from: 0, to: 50 }, passEnd: 100 }));
     expect(text).toMatch(/Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/);
     expect(text).not.toMatch(/Seq Scan|Hash Join|Merge Join/);

@@ -9,13 +9,14 @@
  */
 import type { PageSpan } from '../../db/page-span.js';
 
-/** A row the judge found to write: its key, its heap page, the version it judged (xmin) and what it gets. */
+/**
+ * A row the judge found to write: its heap page, and its text as the judge gave it — key, the
+ * version it judged (xmin), the direction's values, page — which the round sends on as it is
+ * (src/backfill/sql/page-walk.ts, judgedRowsSql).
+ */
 export interface JudgedRow {
-  id: string;
   page: number;
-  version: string;
-  /** The direction's values for the round statement (forward: cache read and write; reverse: none). */
-  values: readonly string[];
+  line: string;
 }
 
 /**

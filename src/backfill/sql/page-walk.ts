@@ -76,13 +76,22 @@ export function roundSummarySql(place: RoundPlace): Sql {
 /**
  * The column every judge statement ends with, over its judged rows `s`: the rows to write (where
  * `writes` holds) in physical order, as one text — a row per comma, its fields per space: id,
- * page, version, then the direction's own `values` (uuids and integers: neither separator can
- * occur in them). The driver parses an array element by element; the client splits one text
- * several times faster (`npx tsx bench/judge-parse.ts` measures both).
+ * version, the direction's own `values`, then page (uuids and integers: neither separator can
+ * occur in them). A row's fields are a round's (roundRowsSql) in the round's order, with the page
+ * last, which the round does not read: the client keeps each row's text as it came and reads
+ * only its page. The driver parses an array element by element; the client splits one text
+ * several times faster, and splitting each row into fields and joining them again for the round
+ * cost more than the rest of the process's work on a row (`npx tsx bench/judge-parse.ts`
+ * measures all three).
  */
 export function judgedRowsSql(writes: Sql, values: readonly Sql[]): Sql {
-  const fields = [sql`s.id::text`, sql`((s.row_address::text)::point)[0]::bigint::text`, sql`s.row_version::text`];
-  const line = join([...fields, ...values.map((v) => sql`(${v})::text`)], " || ' ' || ");
+  const fields = [
+    sql`s.id::text`,
+    sql`s.row_version::text`,
+    ...values.map((v) => sql`(${v})::text`),
+    sql`((s.row_address::text)::point)[0]::bigint::text`,
+  ];
+  const line = join(fields, " || ' ' || ");
   return sql`COALESCE(string_agg(${line}, ',') FILTER (WHERE ${writes}), '') AS judged`;
 }
 
@@ -93,16 +102,16 @@ export interface RoundValue {
 }
 
 /**
- * The rows a round writes, as the relation `v(id, row_version, …values)`: one text parameter in
- * the judge's layout — a row per comma, its fields per space (uuids and integers: neither
- * separator can occur in them). As four parallel arrays of a round's ~2,000 rows, the driver
+ * The rows a round writes, as the relation `v(id, row_version, …values)`: one text parameter, the
+ * judge's rows as it gave them (judgedRowsSql) — a row per comma, its fields per space; the
+ * page, last, is not read. As four parallel arrays of a round's ~2,000 rows, the driver
  * escaped every element and the server parsed four array literals: 6.1–6.6 ms a round against
  * 2.5–3.4 ms as one text, client and server together (`npx tsx bench/round-params.ts`, two runs).
  * `string_to_table` is PostgreSQL 14's, as the page walk is. NULLIF: an empty text is no row,
  * not one empty one.
  */
 export function roundRowsSql(rows: readonly JudgedRow[], values: readonly RoundValue[]): Sql {
-  const text = rows.map((r) => [r.id, r.version, ...r.values].join(' ')).join(',');
+  const text = rows.map((r) => r.line).join(',');
   const field = (n: number, type: string, name: string) =>
     sql`split_part(r, ' ', ${unsafeRaw(String(n))})::${unsafeRaw(type)} AS ${identifier(name)}`;
   const fields = [field(1, 'uuid', 'id'), field(2, 'xid', 'row_version'), ...values.map((v, i) => field(3 + i, v.type, v.name))];
@@ -138,12 +147,19 @@ export function readJudgement(row: Record<string, unknown>, valueCount: number):
   };
 }
 
-/** The rows of a judge's `judged` text (judgedRowsSql). */
+/**
+ * The rows of a judge's `judged` text (judgedRowsSql): each row's text as it came, and its page.
+ * The server writes every row alike, so the first row's fields are counted and every page must
+ * read as one: a text in another layout is refused, never written with shifted values.
+ */
 export function judgedRows(judged: string, valueCount: number): JudgedRow[] {
   if (judged === '') return [];
-  return judged.split(',').map((line) => {
-    const fields = line.split(' ');
-    if (fields.length !== 3 + valueCount) throw new Error(`a judged row has ${fields.length} fields, not ${3 + valueCount}: ${line}`);
-    return { id: fields[0]!, page: Number(fields[1]), version: fields[2]!, values: fields.slice(3) };
+  const rows = judged.split(',').map((line) => {
+    const page = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (!Number.isSafeInteger(page) || page < 0) throw new Error(`a judged row does not end with a page: ${line}`);
+    return { page, line };
   });
+  const fields = rows[0]!.line.split(' ').length;
+  if (fields !== 3 + valueCount) throw new Error(`a judged row has ${fields} fields, not ${3 + valueCount}: ${rows[0]!.line}`);
+  return rows;
 }

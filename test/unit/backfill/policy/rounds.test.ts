@@ -13,7 +13,7 @@ import {
   type JudgedRow,
 } from '../../../../src/backfill/policy/rounds.js';
 
-const row = (page: number, n: number): JudgedRow => ({ id: `${page}-${n}`, page, version: '1', values: [] });
+const row = (page: number, n: number): JudgedRow => ({ page, line: `${page}-${n}` });
 
 /** `rowsPerPage[i]` rows on page i. */
 function queueOf(rowsPerPage: number[]): RoundQueue {
@@ -27,7 +27,7 @@ function drain(queue: RoundQueue, size: number, freshSize = size, perPage = 1): 
   const rounds: string[][] = [];
   while (queue.remaining > 0) {
     const { rows } = queue.peek({ fresh: freshSize, written: size }, perPage);
-    rounds.push(rows.map((r) => r.id));
+    rounds.push(rows.map((r) => r.line));
     queue.commit(rows);
   }
   return rounds;
@@ -56,7 +56,7 @@ describe('rounds of a window', () => {
       const round = queue.peek(sizes);
       expect(round.kind).toBe(queue.nextKind);
       kinds.push(round.kind);
-      rounds.push(round.rows.map((r) => r.id));
+      rounds.push(round.rows.map((r) => r.line));
       queue.commit(round.rows);
     }
     expect(kinds).toEqual(['fresh', 'fresh', 'fresh', 'written']);
@@ -67,7 +67,7 @@ describe('rounds of a window', () => {
     const queue = queueOf([3, 3, 3]);
     queue.commit(queue.peek({ fresh: 1, written: 10 }).rows);
     // Page 0 is written now; pages 1 and 2 are fresh, and the ring goes on from page 1.
-    expect(queue.peek({ fresh: 10, written: 10 })).toMatchObject({ kind: 'fresh', rows: [{ id: '1-0' }, { id: '2-0' }] });
+    expect(queue.peek({ fresh: 10, written: 10 })).toMatchObject({ kind: 'fresh', rows: [{ line: '1-0' }, { line: '2-0' }] });
   });
 
   it('two rows a page: each round takes up to two of each page, going round, within its size', () => {

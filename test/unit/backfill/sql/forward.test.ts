@@ -45,8 +45,8 @@ describe('forward statements', () => {
       '__snapshots__/judge.sql',
     );
     const rows = [
-      { id: lo, page: 64, version: '1001', values: ['120', '0'] },
-      { id: hi, page: 65, version: '1002', values: ['0', '40'] },
+      { page: 64, line: `${lo} 1001 120 0 64` },
+      { page: 65, line: `${hi} 1002 0 40 65` },
     ];
     const round = roundStatement(names.usages, rows, { window: { from: 64, to: 72 }, passEnd: 4096 });
     await expect(statementFile([titled('roundStatement: two rows of window [64, 72), pass ends at page 4096', round)])).toMatchFileSnapshot(

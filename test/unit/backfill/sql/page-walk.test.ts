@@ -9,31 +9,34 @@ describe("a judge's rows to write", () => {
   it.each([
     ['none', '', 2, []],
     [
-      'forward: id, page, version, cache read, cache write',
-      `${A} 64 1001 120 0,${B} 65 1002 0 40`,
+      'forward: id, version, cache read, cache write, page',
+      `${A} 1001 120 0 64,${B} 1002 0 40 65`,
       2,
       [
-        { id: A, page: 64, version: '1001', values: ['120', '0'] },
-        { id: B, page: 65, version: '1002', values: ['0', '40'] },
+        { page: 64, line: `${A} 1001 120 0 64` },
+        { page: 65, line: `${B} 1002 0 40 65` },
       ],
     ],
-    ['reverse: no values', `${A} 4294967294 3000000000`, 0, [{ id: A, page: 4294967294, version: '3000000000', values: [] }]],
+    ['reverse: no values', `${A} 3000000000 4294967294`, 0, [{ page: 4294967294, line: `${A} 3000000000 4294967294` }]],
   ])('%s', (_name, judged, valueCount, rows) => {
     expect(judgedRows(judged, valueCount)).toEqual(rows);
   });
 
-  it('a row with the wrong number of fields is refused, not written with shifted values', () => {
-    expect(() => judgedRows(`${A} 64 1001 120`, 2)).toThrow(/4 fields, not 5/);
+  it('a text in another layout is refused, not written with shifted values', () => {
+    expect(() => judgedRows(`${A} 1001 120 64`, 2)).toThrow(/4 fields, not 5/);
+    // The page first, as the judge wrote it before: the last field is a value, not a page.
+    expect(() => judgedRows(`${A} 64 1001 120 -1`, 2)).toThrow(/does not end with a page/);
+    expect(() => judgedRows(`${A} 1001 120 0 64,${B} 1002 0 40 sixty`, 2)).toThrow(/does not end with a page: .* sixty/);
   });
 
   it('the counts come with the rows, anomalies by class', () => {
-    const row = { scanned: '10', app_written: '1', existed: '9', anomalies: { negative: 2 }, judged: `${A} 7 55 3 0` };
+    const row = { scanned: '10', app_written: '1', existed: '9', anomalies: { negative: 2 }, judged: `${A} 55 3 0 7` };
     expect(readJudgement(row, 2)).toEqual({
       scanned: 10,
       applicationWritten: 1,
       existed: 9,
       anomalies: { negative: 2 },
-      rows: [{ id: A, page: 7, version: '55', values: ['3', '0'] }],
+      rows: [{ page: 7, line: `${A} 55 3 0 7` }],
     });
   });
 });

@@ -45,8 +45,8 @@ describe('reverse statements', () => {
       '__snapshots__/reverse-judge.sql',
     );
     const rows = [
-      { id: lo, page: 64, version: '1001', values: [] },
-      { id: hi, page: 65, version: '1002', values: [] },
+      { page: 64, line: `${lo} 1001 64` },
+      { page: 65, line: `${hi} 1002 65` },
     ];
     const round = reverseRoundStatement(names.usages, rows, { window: { from: 64, to: 72 }, passEnd: 4096 });
     await expect(

@@ -75,5 +75,5 @@ SELECT count(*) FILTER (WHERE s.counted)::bigint AS scanned,
        count(*) FILTER (WHERE s.counted AND s.owned)::bigint AS app_written,
        count(*) FILTER (WHERE s.counted AND s.existed)::bigint AS existed,
        jsonb_strip_nulls(jsonb_build_object('not_an_object', NULLIF(count(*) FILTER (WHERE s.counted AND s.unreversible = 'not_an_object'), 0), 'displaced_key_present', NULLIF(count(*) FILTER (WHERE s.counted AND s.unreversible = 'displaced_key_present'), 0))) AS anomalies,
-       COALESCE(string_agg(s.id::text || ' ' || ((s.row_address::text)::point)[0]::bigint::text || ' ' || s.row_version::text, ',') FILTER (WHERE s.needs AND s.unreversible IS NULL), '') AS judged
+       COALESCE(string_agg(s.id::text || ' ' || s.row_version::text || ' ' || ((s.row_address::text)::point)[0]::bigint::text, ',') FILTER (WHERE s.needs AND s.unreversible IS NULL), '') AS judged
   FROM s;

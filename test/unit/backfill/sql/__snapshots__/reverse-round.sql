@@ -1,5 +1,5 @@
 -- reverseRoundStatement: two rows of window [64, 72), pass ends at page 4096
--- $1 = "40000000-0000-4000-8000-000000000000 1001,7fffffff-ffff-4fff-bfff-ffffffffffff 1002"
+-- $1 = "40000000-0000-4000-8000-000000000000 1001 64,7fffffff-ffff-4fff-bfff-ffffffffffff 1002 65"
 -- $2 = 64
 -- $3 = 72
 -- $4 = 4096

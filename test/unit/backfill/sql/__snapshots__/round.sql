@@ -1,5 +1,5 @@
 -- roundStatement: two rows of window [64, 72), pass ends at page 4096
--- $1 = "40000000-0000-4000-8000-000000000000 1001 120 0,7fffffff-ffff-4fff-bfff-ffffffffffff 1002 0 40"
+-- $1 = "40000000-0000-4000-8000-000000000000 1001 120 0 64,7fffffff-ffff-4fff-bfff-ffffffffffff 1002 0 40 65"
 -- $2 = 64
 -- $3 = 72
 -- $4 = 4096

@@ -149,8 +149,9 @@ export function readJudgement(row: Record<string, unknown>, valueCount: number):
 
 /**
  * The rows of a judge's `judged` text (judgedRowsSql): each row's text as it came, and its page.
- * The server writes every row alike, so the first row's fields are counted and every page must
- * read as one: a text in another layout is refused, never written with shifted values.
+ * The server writes every row alike, so only the first row's fields are counted: a text with
+ * another number of fields (a statement built for the other direction) is refused, never
+ * written with shifted values, and so is a row whose last field is not a page number.
  */
 export function judgedRows(judged: string, valueCount: number): JudgedRow[] {
   if (judged === '') return [];

@@ -22,10 +22,13 @@ describe("a judge's rows to write", () => {
     expect(judgedRows(judged, valueCount)).toEqual(rows);
   });
 
-  it('a text in another layout is refused, not written with shifted values', () => {
+  it('a text with another number of fields is refused, not written with shifted values', () => {
     expect(() => judgedRows(`${A} 1001 120 64`, 2)).toThrow(/4 fields, not 5/);
-    // The page first, as the judge wrote it before: the last field is a value, not a page.
-    expect(() => judgedRows(`${A} 64 1001 120 -1`, 2)).toThrow(/does not end with a page/);
+    expect(() => judgedRows(`${A} 1001 64`, 2)).toThrow(/3 fields, not 5/);
+  });
+
+  it('a row whose last field is not a page number is refused', () => {
+    expect(() => judgedRows(`${A} 1001 120 0 -1`, 2)).toThrow(/does not end with a page/);
     expect(() => judgedRows(`${A} 1001 120 0 64,${B} 1002 0 40 sixty`, 2)).toThrow(/does not end with a page: .* sixty/);
   });
 

@@ -175,6 +175,9 @@ export class Lane {
       runStartedAt: this.engine.runStartedAt,
       clock: deps.clock,
       stop: this.engine.stop,
+      // A second session reads half the count, unless the run is rate-limited (asked to be gentle).
+      helper: this.engine.gate.maxRowsPerSecond === null ? deps.connect : undefined,
+      log: deps.log,
     };
     const run = {
       id: runId,

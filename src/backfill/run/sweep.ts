@@ -10,12 +10,12 @@
  * chunk was counted is found by the next run, exactly as one inserted after a single-snapshot
  * count would be (countWalk says what a row moved by an update does to the page walk).
  */
-import type { Queryable } from '../../db/port.js';
+import type { Connector, Queryable } from '../../db/port.js';
 import { withTransaction } from '../../db/transaction.js';
 import { lastPass } from '../../ledger/ranges.js';
 import { recordRowsAtStart } from '../../ledger/runs.js';
 import type { Tables } from '../../names.js';
-import type { Clock } from '../../runtime.js';
+import type { Clock, Log } from '../../runtime.js';
 import type { BackfillEvent } from '../events.js';
 import type { BatchSizer } from '../policy/controller.js';
 import type { DirectionOps } from '../sql/direction.js';
@@ -40,6 +40,13 @@ export interface CountWalk {
   runStartedAt: Date;
   clock: Clock;
   stop: AbortSignal;
+  /**
+   * Opens a second session for the page count (pageCount); absent: the lane's session counts
+   * alone (a rate-limited run, which asked to be gentle).
+   */
+  helper?: Connector | undefined;
+  /** Where the helper's failure is told (debug: the count goes on without it). */
+  log: Pick<Log, 'debug'>;
 }
 
 /** Pages of the first chunk, before any chunk has shown how many rows a page holds. */
@@ -48,17 +55,18 @@ const FIRST_CHUNK_PAGES = 64;
 /**
  * Counts the whole table chunk by chunk, each chunk sized like a batch (the lane's sizer); null
  * when stopped half way (nothing was written). On PostgreSQL 14 and newer the chunks are
- * stretches of heap pages, read in physical order; before, the next rows in key order. Pages
- * the table grew by during the walk are counted too. A row an update moves to a page the walk
- * has passed is counted by the next run (like any row changed after its chunk was counted); one
- * moved ahead may be counted twice, which only makes the count a little high.
+ * stretches of heap pages, read in physical order, and with `walk.helper` by two sessions at
+ * once (pageCount); before, the next rows in key order, one chunk after another. A row an
+ * update moves to a page the walk has passed is counted by the next run (like any row changed
+ * after its chunk was counted); one moved ahead may be counted twice, which only makes the count
+ * a little high.
  */
 export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTotals | null> {
   const totals: CountTotals = { eligible: 0, existed: 0, unreversible: 0 };
-  const chunk = async (window: CountWindow): Promise<{ scanned: number; lastId: string | null }> => {
+  const chunk = async (on: Queryable, window: CountWindow): Promise<{ scanned: number; lastId: string | null }> => {
     const statement = walk.ops.count(walk.tables.usages, window);
     const started = walk.clock.now();
-    const { rows } = await withTransaction(db, (tx) => tx.query(statement.text, statement.values), {
+    const { rows } = await withTransaction(on, (tx) => tx.query(statement.text, statement.values), {
       mode: 'read-only',
       local: countChunkSettings(window),
     });
@@ -71,26 +79,93 @@ export async function countWalk(db: Queryable, walk: CountWalk): Promise<CountTo
     return { scanned, lastId: (counted.last_id as string | null) ?? null };
   };
   if ((await readServerVersion(db)).num >= TID_RANGE_SCAN_VERSION) {
-    let end = await heapPages(db, walk.tables.usages);
-    let pages = FIRST_CHUNK_PAGES;
-    for (let from = 0; from < end;) {
-      if (walk.stop.aborted) return null;
-      const to = Math.min(end, from + pages);
-      const { scanned } = await chunk({ by: 'page', from, to, existedBefore: walk.runStartedAt });
-      // The controller sizes chunks in rows; this chunk says how many rows a page holds.
-      pages = Math.max(1, Math.round(walk.sizer.size / Math.max(1, scanned / (to - from))));
-      from = to;
-      if (from >= end) end = await heapPages(db, walk.tables.usages);
-    }
-    return totals;
+    return (await pageCount(db, walk, (on, window) => chunk(on, window).then((c) => c.scanned))) ? totals : null;
   }
   for (let lo: string | null = null; ;) {
     if (walk.stop.aborted) return null;
     const size = walk.sizer.size;
-    const { scanned, lastId } = await chunk({ by: 'key', lo, size, existedBefore: walk.runStartedAt });
+    const { scanned, lastId } = await chunk(db, { by: 'key', lo, size, existedBefore: walk.runStartedAt });
     if (scanned < size) return totals;
     lo = lastId;
   }
+}
+
+/**
+ * The page count's chunks, taken in heap order by the lane's session and, with `walk.helper`,
+ * by a second session at once: the server reads on two cores, and a new backend's first read of
+ * each page (it maps that part of shared buffers then) costs each session only its half. Pages
+ * the table grew by during the walk are counted too: a session that finds no stretch left reads
+ * the heap's size again, so the last one to finish has looked last. False when stopped.
+ *
+ * The helper only reads, in transactions of its own; it holds no lock and writes nothing. If it
+ * cannot connect or a chunk of its fails, it stops and the lane's session counts that chunk and
+ * the rest on its own, as without it; a failure of the lane's session stops the helper and is
+ * the count's.
+ */
+async function pageCount(db: Queryable, walk: CountWalk, count: (on: Queryable, window: CountWindow) => Promise<number>): Promise<boolean> {
+  let end = await heapPages(db, walk.tables.usages);
+  let pages = FIRST_CHUNK_PAGES;
+  let next = 0;
+  /** Chunks a failed helper took and did not count. */
+  const handedBack: CountWindow[] = [];
+  let failed = false;
+  const take = (): CountWindow | null => {
+    const back = handedBack.shift();
+    if (back) return back;
+    if (next >= end) return null;
+    const to = Math.min(end, next + pages);
+    const window: CountWindow = { by: 'page', from: next, to, existedBefore: walk.runStartedAt };
+    next = to;
+    return window;
+  };
+  const reader = async (on: Queryable, isHelper: boolean): Promise<void> => {
+    for (;;) {
+      if (walk.stop.aborted || failed) return;
+      let window = take();
+      if (window === null) {
+        // Nothing left as far as this session knows: did the table grow meanwhile?
+        end = Math.max(end, await heapPages(on, walk.tables.usages));
+        window = take();
+        if (window === null) return;
+      }
+      try {
+        const scanned = await count(on, window);
+        // The controller sizes chunks in rows; this chunk says how many rows a page holds.
+        if (window.by === 'page') pages = Math.max(1, Math.round(walk.sizer.size / Math.max(1, scanned / (window.to - window.from))));
+      } catch (error) {
+        if (!isHelper) throw error;
+        handedBack.push(window);
+        alone(error);
+        return;
+      }
+    }
+  };
+  // The lane's session starts at once; the helper joins when connected.
+  const alone = (error: unknown) => {
+    walk.log.debug(`the count's second session stopped (${error instanceof Error ? error.message : String(error)}): counting on one`);
+  };
+  const helping = (async () => {
+    if (!walk.helper) return;
+    const helper = await walk.helper().catch((error: unknown) => {
+      alone(error);
+      return null;
+    });
+    if (!helper) return;
+    await reader(helper, true)
+      .catch(alone)
+      .finally(() => helper.end().catch(() => {}));
+  })();
+  try {
+    await reader(db, false);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await helping;
+  }
+  // The helper may have handed a chunk back after the lane's session had finished.
+  if (handedBack.length > 0 && !walk.stop.aborted) await reader(db, false);
+  return !walk.stop.aborted;
 }
 
 export interface PassVerdict {

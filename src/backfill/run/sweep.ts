@@ -118,6 +118,9 @@ async function pageCount(db: Queryable, walk: CountWalk, count: (on: Queryable, 
     next = to;
     return window;
   };
+  const alone = (error: unknown) => {
+    walk.log.debug(`the count's second session stopped (${error instanceof Error ? error.message : String(error)}): counting on one`);
+  };
   const reader = async (on: Queryable, isHelper: boolean): Promise<void> => {
     for (;;) {
       if (walk.stop.aborted || failed) return;
@@ -141,9 +144,6 @@ async function pageCount(db: Queryable, walk: CountWalk, count: (on: Queryable, 
     }
   };
   // The lane's session starts at once; the helper joins when connected.
-  const alone = (error: unknown) => {
-    walk.log.debug(`the count's second session stopped (${error instanceof Error ? error.message : String(error)}): counting on one`);
-  };
   const helping = (async () => {
     if (!walk.helper) return;
     const helper = await walk.helper().catch((error: unknown) => {

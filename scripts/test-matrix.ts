@@ -40,6 +40,10 @@ export const SUBSETS: Readonly<Record<string, readonly { file: string; why: stri
     { file: 'backfill-convergence.test.ts', why: 'rows inserted behind the cursor, found by the sweep: snapshots and visibility' },
     { file: 'backfill-count-plan.test.ts', why: 'the count walks TID ranges on 14+ and key windows on 13; the plan is checked per server' },
     {
+      file: 'backfill-count-sessions.test.ts',
+      why: 'the count reads page stretches on two sessions on 14+ (one session, key windows, on 13)',
+    },
+    {
       file: 'migrate-up.test.ts',
       why: 'ADD COLUMN with a constant default (catalog-only since 11), lock_timeout, preflight on this server',
     },

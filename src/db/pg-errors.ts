@@ -218,7 +218,17 @@ function stateError(f: Failure): ToolkitError | null {
     case SQLSTATE.queryCanceled:
       // Our own timeouts (a batch's, a lock wait's) are handled where they are set; one that
       // reaches here is the server's, role's or database's statement_timeout, which no retry beats.
-      if (!/statement timeout/i.test(message)) return null;
+      // This tool sends no cancel request, so "due to user request" is another session's
+      // pg_cancel_backend, or a statement_timeout that fired as a statement ended: PostgreSQL
+      // then cancels the next statement and, its timeout indicator reset, names a user request
+      // (seen with a 1 ms timeout on the role). Neither is ours to blame or an internal error.
+      if (!/statement timeout/i.test(message)) {
+        return as(
+          PreflightError,
+          `a statement was cancelled${doing}: ${message}`,
+          "Either another session cancelled it (pg_cancel_backend), or the statement_timeout set for this role, database or server fired as a statement ended (PostgreSQL then reports a user request); if one is set, raise it for the role that runs aibridge-migrate, e.g. ALTER ROLE <role> SET statement_timeout = '5min'.",
+        );
+      }
       return as(
         PreflightError,
         `a statement ran longer than statement_timeout allows${doing}: ${message}`,

@@ -61,10 +61,11 @@ describe('translatePgError: one ToolkitError per failure, with its advice', () =
     expect(translatePgError(pgError('42501', 'must be owner', { hint: 'ask the owner' })).hint).toBe('ask the owner');
   });
 
-  it('a query cancelled by something other than statement_timeout is not blamed on it', () => {
+  it('a query cancelled by a user request is not blamed on statement_timeout alone, nor called internal', () => {
     const error = translatePgError(pgError('57014', 'canceling statement due to user request'), context);
-    expect(error.code).toBe('INTERNAL');
-    expect(error.message).toBe('PostgreSQL error while reading: canceling statement due to user request (SQLSTATE 57014)');
+    expect(error.code).toBe('PREFLIGHT');
+    expect(error.message).toBe('a statement was cancelled while reading: canceling statement due to user request');
+    expect(error.hint).toMatch(/another session cancelled it \(pg_cancel_backend\), or the statement_timeout/);
   });
 
   it('an unknown SQLSTATE keeps its detail and hint and becomes INTERNAL', () => {

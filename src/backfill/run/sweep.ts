@@ -49,6 +49,9 @@ export interface CountWalk {
   log: Pick<Log, 'debug'>;
 }
 
+/** A chunk of the page count. */
+type PageChunk = Extract<CountWindow, { by: 'page' }>;
+
 /** Pages of the first chunk, before any chunk has shown how many rows a page holds. */
 const FIRST_CHUNK_PAGES = 64;
 
@@ -107,14 +110,14 @@ async function pageCount(db: Queryable, walk: CountWalk, count: (on: Queryable, 
   let pages = FIRST_CHUNK_PAGES;
   let next = 0;
   /** Chunks a failed helper took and did not count. */
-  const handedBack: CountWindow[] = [];
+  const handedBack: PageChunk[] = [];
   let failed = false;
-  const take = (): CountWindow | null => {
+  const take = (): PageChunk | null => {
     const back = handedBack.shift();
     if (back) return back;
     if (next >= end) return null;
     const to = Math.min(end, next + pages);
-    const window: CountWindow = { by: 'page', from: next, to, existedBefore: walk.runStartedAt };
+    const window: PageChunk = { by: 'page', from: next, to, existedBefore: walk.runStartedAt };
     next = to;
     return window;
   };
@@ -134,7 +137,7 @@ async function pageCount(db: Queryable, walk: CountWalk, count: (on: Queryable, 
       try {
         const scanned = await count(on, window);
         // The controller sizes chunks in rows; this chunk says how many rows a page holds.
-        if (window.by === 'page') pages = Math.max(1, Math.round(walk.sizer.size / Math.max(1, scanned / (window.to - window.from))));
+        pages = Math.max(1, Math.round(walk.sizer.size / Math.max(1, scanned / (window.to - window.from))));
       } catch (error) {
         if (!isHelper) throw error;
         handedBack.push(window);

@@ -14,7 +14,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import { resolveSettings, settingsOrThrow } from '../config/resolve.js';
-import { connect } from '../db/connect.js';
+import { applySessionSettings, connect } from '../db/connect.js';
 import { translatePgError } from '../db/pg-errors.js';
 import { REACH_HELPERS, onServerSession } from '../db/pooler/reach-session.js';
 import { HELPER_WAIT_MS, requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
@@ -57,7 +57,12 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
  * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
  * connection that other clients use next.
  */
-function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partial<BackfillDeps>, verdict: SessionVerdict): BackfillDeps {
+function defaultDeps(
+  config: BackfillConfig,
+  runtime: Runtime,
+  overrides: Partial<BackfillDeps>,
+  { verdict, spare }: CheckedSession,
+): BackfillDeps {
   const ownSession = verdict.kind === 'session';
   const settings: Record<string, string> = ownSession
     ? { idle_in_transaction_session_timeout: String(idleInTransactionTimeoutMs(config.statementTimeoutMs)) }
@@ -65,21 +70,25 @@ function defaultDeps(config: BackfillConfig, runtime: Runtime, overrides: Partia
   const deps: BackfillDeps = {
     ...runtime,
     connect: async () =>
-      keepSessionLocks(await connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings }), {
-        warn: (message) => deps.log.warn(message),
-        debug: (message) => deps.log.debug(message),
-        sessionOutlivesConnection: !ownSession,
-        reach: ownSession
-          ? undefined
-          : (pid, work) =>
-              onServerSession(pid, work, {
-                connect: () =>
-                  connect({ target: config.connection, runtime: deps, applicationName: `${BACKFILL_APPLICATION_NAME} (unlock)` }),
-                maxHelpers: REACH_HELPERS,
-                waitMs: HELPER_WAIT_MS,
-                sleep: deps.sleep,
-              }),
-      }),
+      keepSessionLocks(
+        await (spare.take(settings) ??
+          connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings })),
+        {
+          warn: (message) => deps.log.warn(message),
+          debug: (message) => deps.log.debug(message),
+          sessionOutlivesConnection: !ownSession,
+          reach: ownSession
+            ? undefined
+            : (pid, work) =>
+                onServerSession(pid, work, {
+                  connect: () =>
+                    connect({ target: config.connection, runtime: deps, applicationName: `${BACKFILL_APPLICATION_NAME} (unlock)` }),
+                  maxHelpers: REACH_HELPERS,
+                  waitMs: HELPER_WAIT_MS,
+                  sleep: deps.sleep,
+                }),
+        },
+      ),
     sink: () => {},
     signal: new AbortController().signal,
     host: os.hostname(),
@@ -123,15 +132,62 @@ function bareConnection(config: BackfillConfig, runtime: Runtime): Promise<pg.Cl
   return connect({ target: config.connection, runtime, applicationName: BACKFILL_APPLICATION_NAME });
 }
 
-/** The preflight step of src/db/pooler on a connection of its own, closed afterwards. */
-async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<SessionVerdict> {
+interface CheckedSession {
+  verdict: SessionVerdict;
+  /** The checked connection, for the run's first session. */
+  spare: Spare;
+}
+
+/**
+ * The checked connection, kept for the run's first connect when it is its own server session:
+ * a re-run of a finished backfill lasts about a second, and a connection (a TCP handshake, the
+ * TLS attempt of sslmode=prefer, authentication, a new backend) is a few percent of it. The
+ * probe only read, in READ ONLY transactions, so the session is as fresh as a new one.
+ */
+interface Spare {
+  /** The connection with `settings` applied, once; null after that or when there is none. */
+  take(settings: Record<string, string>): Promise<pg.Client> | null;
+  /** Closes it if the run never took it (a dry run, a caller's own connect, a failure first). */
+  close(): Promise<void>;
+}
+
+function spareOf(client: pg.Client | null): Spare {
+  let kept = client;
+  return {
+    take(settings) {
+      if (kept === null) return null;
+      const taken = kept;
+      kept = null;
+      return applySessionSettings(taken, settings).then(
+        () => taken,
+        async (error: unknown) => {
+          await taken.end().catch(() => {});
+          throw error;
+        },
+      );
+    },
+    async close() {
+      await kept?.end().catch(() => {});
+      kept = null;
+    },
+  };
+}
+
+/** The preflight step of src/db/pooler on a connection of its own (see Spare). */
+async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<CheckedSession> {
   const client = await bareConnection(config, runtime);
+  let verdict: SessionVerdict;
   try {
     const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, runtime };
-    return await requireOneServerSession(client, sessionCheck(client, check));
-  } finally {
+    verdict = await requireOneServerSession(client, sessionCheck(client, check));
+  } catch (error) {
     await client.end().catch(() => {});
+    throw error;
   }
+  // Through a pooler the next client may get another server session: nothing is kept.
+  if (verdict.kind === 'session') return { verdict, spare: spareOf(client) };
+  await client.end().catch(() => {});
+  return { verdict, spare: spareOf(null) };
 }
 
 function failed(error: ToolkitError): BackfillResult {
@@ -164,13 +220,17 @@ export async function backfillWithConfig(config: BackfillConfig, deps: Partial<B
       return failed(translatePgError(error, { ...label, action: 'running --dry-run' }));
     }
   }
-  let verdict: SessionVerdict;
+  let checked: CheckedSession;
   try {
-    verdict = await checkSession(config, runtime);
+    checked = await checkSession(config, runtime);
   } catch (error) {
     return failed(translatePgError(error, { ...label, action: 'checking the connection' }));
   }
-  return withMetrics(config, defaultDeps(config, runtime, overrides, verdict), (d) => executeBackfill(config, d, label));
+  try {
+    return await withMetrics(config, defaultDeps(config, runtime, overrides, checked), (d) => executeBackfill(config, d, label));
+  } finally {
+    await checked.spare.close();
+  }
 }
 
 /**

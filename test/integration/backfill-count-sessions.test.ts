@@ -1,8 +1,10 @@
 /**
  * The count that ends a pass, read by two sessions at once (sweep.ts, pageCount): the same
  * totals as one session, every page counted exactly once, pages the table grows by counted,
- * and a helper that cannot connect or fails half way costs nothing but its help.
+ * and a helper that cannot connect or fails half way costs nothing but its help. And the
+ * sessions of a whole run: no more than it reads on, each set up alike.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countWalk, type CountTotals } from '../../src/backfill/run/sweep.js';
 import type { CountWindow } from '../../src/backfill/sql/count-window.js';
@@ -233,5 +235,79 @@ describe('a backfill run’s count: two sessions, one when rate-limited', () => 
 
   it('counts on its own session alone under --max-rows-per-second', async () => {
     expect((await countingSessions({ maxRowsPerSecond: 100_000 })).size).toBe(1);
+  });
+});
+
+describe('the sessions of a run with its own connections', () => {
+  let db: Db;
+  let pageWalk = false;
+  beforeAll(async () => {
+    db = await preparedDatabase(4_000, 35, 'narrow');
+    pageWalk = Number((await db.query('SHOW server_version_num')).rows[0].server_version_num) >= 140000;
+    await backfill(db, { batchSize: 200 });
+  });
+  afterAll(() => db.drop());
+
+  /**
+   * Sessions a run with its own connections opens in this database, from pg_stat_database
+   * (14+). A backend's counts reach it only as it ends, so it is read until it stops changing.
+   */
+  async function sessionsOpened(options: Record<string, unknown>): Promise<number> {
+    // Its own client: the harness's pool may open a connection of its own at any time.
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    const read = async () => {
+      await reader.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await reader.query(`SELECT sessions::int AS n FROM pg_stat_database WHERE datname = current_database()`);
+      return rows[0].n as number;
+    };
+    const settled = async () => {
+      for (let last = await read(), stable = 0; ;) {
+        await new Promise((done) => setTimeout(done, 100));
+        const now = await read();
+        if (now === last && ++stable === 10) return now;
+        if (now !== last) [last, stable] = [now, 0];
+      }
+    };
+    try {
+      const before = await settled();
+      const { result } = await backfill(db, options);
+      expect(result.status).toBe('completed');
+      return (await settled()) - before;
+    } finally {
+      await reader.end();
+    }
+  }
+
+  it('opens no connection it does not read on: the checked connection becomes the lane’s (14+)', async (context) => {
+    if (!pageWalk) return context.skip();
+    // A re-run of a finished table is its count: the lane's session, which is the one whose
+    // server session was checked, and the count's helper; one of them alone when rate-limited.
+    expect(await sessionsOpened({})).toBe(2);
+    expect(await sessionsOpened({ maxRowsPerSecond: 100_000 })).toBe(1);
+  });
+
+  it('ends a transaction left idle on every session it commits on, the checked one too', async () => {
+    // Read on each session just before each COMMIT: the probe's transactions before it was
+    // handed to the run are rolled back, so what this sees is every session as the run uses it.
+    const seen = new Map<pg.Client, Set<string>>();
+    const original = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
+    const show = 'SHOW idle_in_transaction_session_timeout';
+    (pg.Client.prototype as { query: unknown }).query = async function (this: pg.Client, ...args: unknown[]) {
+      if (args[0] === 'COMMIT') {
+        const { rows } = (await original.call(this, show)) as { rows: { idle_in_transaction_session_timeout: string }[] };
+        seen.set(this, (seen.get(this) ?? new Set()).add(rows[0]!.idle_in_transaction_session_timeout));
+      }
+      return original.apply(this, args);
+    };
+    try {
+      const { result } = await backfill(db, { batchSize: 200, restart: true });
+      expect(result.status).toBe('completed');
+    } finally {
+      (pg.Client.prototype as { query: unknown }).query = original;
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    // idleInTransactionTimeoutMs: the larger of a minute and twice the statement timeout.
+    expect([...seen.values()].map((values) => [...values])).toEqual([...seen.values()].map(() => ['1min']));
   });
 });

@@ -91,8 +91,8 @@ async function main(): Promise<void> {
       );
       t = performance.now();
       const entry =
-        fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js')) && process.env.BENCH_FROM_SOURCE !== '1'
-          ? ['dist/src/cli/main.js']
+        fs.existsSync(path.join(ROOT, 'dist/cli.mjs')) && process.env.BENCH_FROM_SOURCE !== '1'
+          ? ['bin/aibridge-migrate.js']
           : ['--import', 'tsx', 'src/cli/main.ts'];
       const {
         code,

@@ -1,6 +1,6 @@
 /**
- * How the benchmark invokes aibridge-migrate: the built CLI (`node dist/src/cli/main.js`,
- * what operators run), or the TypeScript source through tsx (for the smoke test, which cannot
+ * How the benchmark invokes aibridge-migrate: the built CLI (`node bin/aibridge-migrate.js`,
+ * which runs dist/cli.mjs: what the package's users run), or the TypeScript source through tsx (for the smoke test, which cannot
  * build first). Either way it is a separate process talking to PostgreSQL like a user's.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,8 +20,8 @@ export interface CliInvocation {
 export function builtCli(root = PROJECT_ROOT): CliInvocation {
   return {
     command: process.execPath,
-    prefix: [path.join(root, 'dist', 'src', 'cli', 'main.js')],
-    description: 'node dist/src/cli/main.js',
+    prefix: [path.join(root, 'bin', 'aibridge-migrate.js')],
+    description: 'node bin/aibridge-migrate.js (dist/cli.mjs)',
   };
 }
 
@@ -38,7 +38,7 @@ export type BuildOutcome = { status: 'ok' } | { status: 'failed'; output: string
 /** `npm run build`, so the CLI contenders measure the source as it is now. */
 export function buildCli(root = PROJECT_ROOT): BuildOutcome {
   const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
-  if (result.status === 0 && fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) return { status: 'ok' };
+  if (result.status === 0 && fs.existsSync(path.join(root, 'dist', 'cli.mjs'))) return { status: 'ok' };
   return { status: 'failed', output: `${result.stdout ?? ''}${result.stderr ?? ''}`.slice(-3000) };
 }
 

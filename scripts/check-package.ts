@@ -54,7 +54,10 @@ check(
   'LICENSE, license, repository and bugs are there',
   fs.existsSync(path.join(installed, 'LICENSE')) && manifest.license === 'MIT' && Boolean(manifest.repository) && Boolean(manifest.bugs),
 );
-check('the compiled CLI is in the package (no build step)', fs.existsSync(path.join(installed, 'dist', 'src', 'cli', 'main.js')));
+check(
+  'the bundled CLI and the compiled library are in the package (no build step)',
+  fs.existsSync(path.join(installed, 'dist', 'cli.mjs')) && fs.existsSync(path.join(installed, 'dist', 'src', 'index.js')),
+);
 
 const noScripts = path.join(work, 'consumer-no-scripts');
 fs.mkdirSync(noScripts);

@@ -39,7 +39,7 @@ function step(title: string): void {
 /** Runs the built CLI the way a user does; its output goes straight to this terminal. */
 function cli(commandArgs: string[], url: string, expectExit = 0): void {
   process.stderr.write(`$ aibridge-migrate ${commandArgs.join(' ')}\n`);
-  const run = spawnSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), ...commandArgs], {
+  const run = spawnSync(process.execPath, [path.join(root, 'bin', 'aibridge-migrate.js'), ...commandArgs], {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: url },
   });
@@ -49,7 +49,7 @@ function cli(commandArgs: string[], url: string, expectExit = 0): void {
 }
 
 const started = Date.now();
-if (!fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) {
+if (!fs.existsSync(path.join(root, 'dist', 'cli.mjs'))) {
   step('building the CLI (npm run build)');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { dependencyVersion, REPORTED_DEPENDENCIES } from '../../src/cli/version.js';
 import { packageVersion, ROOT } from './project.js';
 
 /** The migration files, as src/migrate/loader.ts finds them in the source tree. */
@@ -27,6 +28,7 @@ function embeddedModule(): string {
     ...files.map((file, n) => `import m${n} from ${JSON.stringify(path.join(ROOT, 'migrations', file))};`),
     `export const EMBEDDED = {`,
     `  version: ${JSON.stringify(packageVersion())},`,
+    `  dependencies: ${JSON.stringify(Object.fromEntries(REPORTED_DEPENDENCIES.map((name) => [name, dependencyVersion(name)])))},`,
     `  migrations: [${files.map((file, n) => `{ name: ${JSON.stringify(file.replace(/\.ts$/, ''))}, migration: m${n} }`).join(', ')}],`,
     `};`,
   ].join('\n');

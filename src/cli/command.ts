@@ -45,7 +45,10 @@ export interface Command {
   options: readonly OptionInfo[];
   /** The option schemas, for the config file's JSON Schema (config-schema.ts). */
   shape: Readonly<Record<string, z.ZodType>>;
+  /** For yargs: --help and the usage failures it reports. */
   module: CommandModule;
+  /** The handler, given the parsed command line (by yargs, or by parseFlags without it). */
+  run(argv: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -91,7 +94,7 @@ function originsLine(origins: Record<string, SettingOrigin>): string {
 }
 
 /** A command's handler: resolve the settings, report a bad one, run the body, print, exit. */
-async function handle<S extends z.ZodObject>(spec: CommandSpec<S>, command: Command, argv: ArgumentsCamelCase): Promise<void> {
+async function handle<S extends z.ZodObject>(spec: CommandSpec<S>, command: Command, argv: Record<string, unknown>): Promise<void> {
   const typed = typedFlags(argv, [...command.options, CONFIG_FLAG]);
   const resolution = await resolveSettings(spec.schema, {
     from: 'cli',
@@ -149,8 +152,9 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
         for (const [example, description] of spec.examples ?? []) y = y.example(example, description);
         return y;
       },
-      handler: (argv: ArgumentsCamelCase) => handle(spec, command, argv),
+      handler: (argv: ArgumentsCamelCase) => command.run(argv),
     },
+    run: (argv) => handle(spec, command, argv),
   };
   registry.push(command);
   return command;

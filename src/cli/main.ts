@@ -2,13 +2,14 @@
 /**
  * aibridge-migrate's command line. This file only registers commands and turns usage failures
  * (an unknown command, a missing one) into exit code 2; each command's handler exits through
- * cli/run.ts. Heavy modules (pg, node-pg-migrate) are imported inside handlers so --help is fast.
+ * cli/run.ts. Heavy modules (pg, node-pg-migrate) are imported inside handlers so --help is fast,
+ * and yargs only for what it alone answers (--help, --version, a usage failure), so a command starts
+ * without it.
  *
  * No top-level await: the release bundles this file as CommonJS too (a Node single executable
  * runs a CommonJS script), where top-level await does not exist.
  */
-import yargs from 'yargs';
-import { hideBin, Parser } from 'yargs/helpers';
+import parse from 'yargs-parser';
 import { z } from 'zod';
 import { outputShape } from '../config/common.js';
 import { resolveSettings } from '../config/resolve.js';
@@ -17,6 +18,7 @@ import { UsageError } from '../errors.js';
 import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT, knownOptionKeys } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { CONFIG_FLAG, parseFlags, yargsOnly } from './flags.js';
 import { skipHelpCache } from './help-cache.js';
 import { failAndExit, type RunFlags } from './run.js';
 import { installSignalHandlers } from './signals.js';
@@ -28,7 +30,7 @@ import { packageVersion, versionDocument } from './version.js';
  * from the command line as yargs reads it.
  */
 async function outputMode(argv: string[]): Promise<RunFlags> {
-  const { json, debug, config } = Parser(argv, { boolean: ['json', 'debug'], string: ['config'] });
+  const { json, debug, config } = parse(argv, { boolean: ['json', 'debug'], string: ['config'] });
   const given = Object.fromEntries(Object.entries({ json, debug, config }).filter(([, value]) => value !== undefined));
   const resolution = await resolveSettings(z.object(outputShape), { from: 'cli', given, env: process.env, knownKeys: knownOptionKeys() });
   return { ...resolution.mode, configFile: resolution.configFile?.path ?? null };
@@ -54,6 +56,15 @@ async function main(argv: string[]): Promise<void> {
     await usageFailure(`Unknown command: ${first} (${guess ? `did you mean ${guess}? ` : ''}the commands are ${names.join(', ')})`);
   }
 
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command && !yargsOnly(argv)) {
+    const parsed = parseFlags(argv, [...command.options, CONFIG_FLAG]);
+    // yargs' own wording for a flag without its value, as its .fail below would report it.
+    if (parsed.error !== null) await usageFailure(parsed.error);
+    return command.run(parsed.argv);
+  }
+
+  const { default: yargs } = await import('yargs');
   let cli = yargs(argv)
     .scriptName('aibridge-migrate')
     .usage(
@@ -86,4 +97,5 @@ async function main(argv: string[]): Promise<void> {
 
 // Before anything else: as PID 1 (a container's entrypoint) no signal has a default action.
 installSignalHandlers();
-main(hideBin(process.argv)).catch((error: unknown) => failAndExit(error, { json: false }));
+// As yargs' hideBin outside Electron: the arguments start after node's path and the script's.
+main(process.argv.slice(2)).catch((error: unknown) => failAndExit(error, { json: false }));

@@ -20,8 +20,11 @@ export function packageVersion(): string {
   return '0.0.0-unknown';
 }
 
+/** The libraries that decide the tool's behaviour, whose versions `--version --json` gives. */
+export const REPORTED_DEPENDENCIES = ['pg', 'node-pg-migrate', 'zod', 'yargs', 'yargs-parser', 'prom-client'] as const;
+
 /** The version of an installed dependency, or null. */
-function dependencyVersion(name: string): string | null {
+export function dependencyVersion(name: string): string | null {
   try {
     const require = createRequire(import.meta.url);
     let dir = path.dirname(require.resolve(name));
@@ -46,7 +49,7 @@ export function versionDocument(): Record<string, unknown> {
     version: packageVersion(),
     node: process.versions.node,
     platform: `${process.platform}-${process.arch}`,
-    dependencies: Object.fromEntries(['pg', 'node-pg-migrate', 'zod', 'yargs', 'prom-client'].map((n) => [n, dependencyVersion(n)])),
+    dependencies: EMBEDDED?.dependencies ?? Object.fromEntries(REPORTED_DEPENDENCIES.map((n) => [n, dependencyVersion(n)])),
     postgresql: { supported: '13-18', end_of_life: [13] },
     exit_codes: EXIT_CODES,
   };

@@ -4,9 +4,9 @@
  * version, the versions of the libraries bundled in, and the migrations.
  *
  * null here, in the source tree and in dist/src (the package's library), which read package.json,
- * node_modules and the migrations/ folder. scripts/release/bundle.ts replaces this module in the bundle with one it
- * generates from package.json and every file in migrations/, so a migration added there is in
- * the next release without being listed anywhere.
+ * node_modules and the migrations/ folder. scripts/release/bundle.ts replaces this module in the
+ * bundle with one it generates from package.json, the installed libraries and every file in
+ * migrations/, so a migration added there is in the next release without being listed anywhere.
  */
 export interface Embedded {
   version: string;

@@ -4,8 +4,9 @@
  * `--version` and on a `backfill` whose connection is refused (everything a run loads before it
  * connects). The invocations take turns, so a machine whose speed drifts charges them alike.
  *
- *   npm run build && npx tsx bench/startup.ts [--runs 12]
+ *   npm run build && npx tsx bench/startup.ts [--runs 12] [--baseline <another checkout, built>]
  *
+ * --baseline adds that checkout's dist/src/cli/main.js (an older commit, say) to the turns.
  * Prints each invocation's median wall time and its spread (min–max), in milliseconds.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,12 +14,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './cli.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '12' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '12' }, baseline: { type: 'string' } } });
 const runs = Number(values.runs);
 
-const entries = {
+const entries: Record<string, string> = {
   'bin (dist/cli.mjs)': path.join(PROJECT_ROOT, 'bin', 'aibridge-migrate.js'),
   'dist/src/cli/main.js': path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'),
+  ...(values.baseline ? { [`${values.baseline}: dist/src/cli/main.js`]: path.join(values.baseline, 'dist', 'src', 'cli', 'main.js') } : {}),
 };
 const commands = {
   '--version': ['--version'],

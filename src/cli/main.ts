@@ -3,8 +3,8 @@
  * aibridge-migrate's command line. This file only registers commands and turns usage failures
  * (an unknown command, a missing one) into exit code 2; each command's handler exits through
  * cli/run.ts. Heavy modules (pg, node-pg-migrate) are imported inside handlers so --help is fast,
- * and yargs only for what it alone answers (--help, --version, a usage failure), so a command starts
- * without it.
+ * and yargs only for what it alone answers (--help, --version, a usage failure), so a command
+ * starts without it.
  *
  * No top-level await: the release bundles this file as CommonJS too (a Node single executable
  * runs a CommonJS script), where top-level await does not exist.

@@ -147,7 +147,7 @@ interface CheckedSession {
 interface Spare {
   /** The connection with `settings` applied, once; null after that or when there is none. */
   take(settings: Record<string, string>): Promise<pg.Client> | null;
-  /** Closes it if the run never took it (a dry run, a caller's own connect, a failure first). */
+  /** Closes it if the run never took it (a caller's own connect, a failure before the first connect). */
   close(): Promise<void>;
 }
 
@@ -176,18 +176,16 @@ function spareOf(client: pg.Client | null): Spare {
 /** The preflight step of src/db/pooler on a connection of its own (see Spare). */
 async function checkSession(config: BackfillConfig, runtime: Runtime): Promise<CheckedSession> {
   const client = await bareConnection(config, runtime);
-  let verdict: SessionVerdict;
+  let kept = false;
   try {
     const check = { command: 'backfill', poolerOk: config.poolerOk, target: config.connection, runtime };
-    verdict = await requireOneServerSession(client, sessionCheck(client, check));
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
+    const verdict = await requireOneServerSession(client, sessionCheck(client, check));
+    // Through a pooler the next client may get another server session: nothing is kept.
+    kept = verdict.kind === 'session';
+    return { verdict, spare: spareOf(kept ? client : null) };
+  } finally {
+    if (!kept) await client.end().catch(() => {});
   }
-  // Through a pooler the next client may get another server session: nothing is kept.
-  if (verdict.kind === 'session') return { verdict, spare: spareOf(client) };
-  await client.end().catch(() => {});
-  return { verdict, spare: spareOf(null) };
 }
 
 function failed(error: ToolkitError): BackfillResult {

@@ -43,6 +43,8 @@ export interface CommandSpec<S extends z.ZodObject> {
 export interface Command {
   name: string;
   options: readonly OptionInfo[];
+  /** Its command-line flags: its options and --config. */
+  flags: readonly OptionInfo[];
   /** The option schemas, for the config file's JSON Schema (config-schema.ts). */
   shape: Readonly<Record<string, z.ZodType>>;
   /** For yargs: --help and the usage failures it reports. */
@@ -67,7 +69,7 @@ function flagOnlyKeys(): ReadonlySet<string> {
 
 /** "Unknown argument: lock-timout (did you mean --lock-timeout?)", one per unknown flag. */
 export function unknownFlagProblems(command: Command, argv: Record<string, unknown>): string[] {
-  const options = [...command.options, CONFIG_FLAG];
+  const options = command.flags;
   const problems = unknownFlags(argv, options).map((name) => {
     // The most specific command that has it: `up --batch-size` points at backfill, not apply.
     const owner = registry
@@ -95,7 +97,7 @@ function originsLine(origins: Record<string, SettingOrigin>): string {
 
 /** A command's handler: resolve the settings, report a bad one, run the body, print, exit. */
 async function handle<S extends z.ZodObject>(spec: CommandSpec<S>, command: Command, argv: Record<string, unknown>): Promise<void> {
-  const typed = typedFlags(argv, [...command.options, CONFIG_FLAG]);
+  const typed = typedFlags(argv, command.flags);
   const resolution = await resolveSettings(spec.schema, {
     from: 'cli',
     given: typed,
@@ -143,12 +145,13 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
   const command: Command = {
     name,
     options,
+    flags: [...options, CONFIG_FLAG],
     shape: spec.schema.shape as Record<string, z.ZodType>,
     module: {
       command: spec.command,
       describe: spec.describe,
       builder: (yargs: Argv) => {
-        let y = declareFlags(yargs, [...options, CONFIG_FLAG]);
+        let y = declareFlags(yargs, command.flags);
         for (const [example, description] of spec.examples ?? []) y = y.example(example, description);
         return y;
       },

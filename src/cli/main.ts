@@ -18,7 +18,7 @@ import { UsageError } from '../errors.js';
 import { TOKEN_USAGES } from '../names.js';
 import { HELP_HINT, knownOptionKeys } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { CONFIG_FLAG, parseFlags, yargsOnly } from './flags.js';
+import { parseFlags, yargsOnly } from './flags.js';
 import { skipHelpCache } from './help-cache.js';
 import { failAndExit, type RunFlags } from './run.js';
 import { installSignalHandlers } from './signals.js';
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
 
   const command = COMMANDS.find((c) => c.name === first);
   if (command && !yargsOnly(argv)) {
-    const parsed = parseFlags(argv, [...command.options, CONFIG_FLAG]);
+    const parsed = parseFlags(argv, command.flags);
     // yargs' own wording for a flag without its value, as its .fail below would report it.
     if (parsed.error !== null) await usageFailure(parsed.error);
     return command.run(parsed.argv);

@@ -2,15 +2,14 @@ import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { unknownFlagProblems, type Command } from '../../../src/cli/command.js';
 import { COMMANDS } from '../../../src/cli/commands/index.js';
-import { CONFIG_FLAG, parseFlags, typedFlags, unknownFlags, yargsOnly } from '../../../src/cli/flags.js';
+import { parseFlags, typedFlags, unknownFlags, yargsOnly } from '../../../src/cli/flags.js';
 
 const command = (name: string): Command => COMMANDS.find((c) => c.name === name)!;
 
 /** What a handler acts on: the typed settings, the unknown flags, the extra words, or the failure. */
 function seen(command: Command, argv: Record<string, unknown> | null, failure: string | null) {
   if (failure !== null || argv === null) return { failure };
-  const options = [...command.options, CONFIG_FLAG];
-  return { typed: typedFlags(argv, options), unknown: unknownFlags(argv, options), words: argv._ };
+  return { typed: typedFlags(argv, command.flags), unknown: unknownFlags(argv, command.flags), words: argv._ };
 }
 
 /** The command line through yargs, as main.ts ran every command before parseFlags. */
@@ -26,7 +25,7 @@ async function viaYargs(command: Command, words: string[]) {
 }
 
 function viaParseFlags(command: Command, words: string[]) {
-  const parsed = parseFlags(words, [...command.options, CONFIG_FLAG]);
+  const parsed = parseFlags(words, command.flags);
   return seen(command, parsed.error === null ? parsed.argv : null, parsed.error);
 }
 
@@ -58,13 +57,13 @@ describe('a command line parsed without yargs', () => {
     const words = ['verify', 'extra', '7'];
     expect(await viaYargs(command('verify'), words)).toEqual({ failure: 'Unknown commands: extra, 7' });
     expect(viaParseFlags(command('verify'), words)).toEqual({ typed: {}, unknown: [], words });
-    expect(unknownFlagProblems(command('verify'), parseFlags(words, command('verify').options).argv)).toEqual([
+    expect(unknownFlagProblems(command('verify'), parseFlags(words, command('verify').flags).argv)).toEqual([
       'Unexpected arguments: extra 7 (verify takes options only)',
     ]);
   });
 
   it('a string flag at the end has the message yargs gives, so the usage error reads the same', () => {
-    expect(parseFlags(['up', '--lock-timeout'], command('up').options).error).toBe('Not enough arguments following: lock-timeout');
+    expect(parseFlags(['up', '--lock-timeout'], command('up').flags).error).toBe('Not enough arguments following: lock-timeout');
   });
 });
 

@@ -349,7 +349,10 @@ describe('the compiled SQL rule equals the TypeScript rule on random documents (
     );
     // The generator must exercise every side, or the agreement above proves little.
     expect(stats.documents).toBe(RUNS * DOCUMENTS_PER_RUN);
-    expect(stats.nonZero).toBeGreaterThan(stats.documents / 3);
+    // About a third of the documents give a value: over 40 seeds of these 6 biased runs, 33.7% to
+    // 36.2% (the TypeScript rule on the same generator). A floor of a third failed one CI run
+    // (1,971 of 6,000); a quarter still fails a generator that lost a side.
+    expect(stats.nonZero).toBeGreaterThan(stats.documents / 4);
     expect(stats.withAnomalies).toBeGreaterThan(stats.documents / 10);
     expect(stats.upstreamErrors).toBeGreaterThan(stats.documents / 10);
     expect(stats.upstreamCompared).toBeGreaterThan(stats.documents / 10);

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -76,6 +77,35 @@ check(
   versionRun.code === 0 && versionRun.stdout.trim() === version,
   versionRun.stdout + versionRun.stderr,
 );
+// The bin runs the bundle, with the library versions built in; the separate modules the package
+// also carries run whatever is installed (README, requirements: how an operator takes a
+// library's fix before this package's next release).
+const modulesCli = path.join(installed, 'dist', 'src', 'cli', 'main.js');
+const installedPg = (
+  JSON.parse(fs.readFileSync(path.join(path.dirname(createRequire(modulesCli).resolve('pg')), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+const libraries = (args: string[]): { libraries?: string; dependencies?: { pg?: string }; output?: string } => {
+  const run = sh(args[0]!, [...args.slice(1), '--version', '--json'], project);
+  try {
+    return JSON.parse(run.stdout) as { libraries?: string; dependencies?: { pg?: string } };
+  } catch {
+    return { output: run.stdout + run.stderr };
+  }
+};
+const bundledDoc = libraries(['npx', 'aibridge-migrate']);
+check(
+  'the bin runs the bundle: --version --json says "libraries": "bundled"',
+  bundledDoc.libraries === 'bundled',
+  JSON.stringify(bundledDoc),
+);
+const modulesDoc = libraries(['node', modulesCli]);
+check(
+  `dist/src/cli/main.js runs the installed libraries: "libraries": "installed", pg ${installedPg}`,
+  modulesDoc.libraries === 'installed' && modulesDoc.dependencies?.pg === installedPg,
+  JSON.stringify(modulesDoc),
+);
 const help = sh('npx', ['aibridge-migrate', '--help'], project);
 check(
   '--help lists every command',
@@ -103,6 +133,12 @@ try {
     const run = sh('npx', ['aibridge-migrate', ...args], project, env);
     check(`installed CLI: ${name} exits ${expected}`, run.code === expected, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
   }
+  const modulesStatus = sh('node', [modulesCli, 'status', '--check'], project, env);
+  check(
+    'dist/src/cli/main.js: status --check exits 0',
+    modulesStatus.code === 0,
+    `exit ${modulesStatus.code}\n${modulesStatus.stdout}\n${modulesStatus.stderr}`,
+  );
   const badUrl = sh('npx', ['aibridge-migrate', 'status'], project, { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
   check(
     'unreachable server: exit 3, one clear message, no stack trace, no password',

@@ -49,6 +49,9 @@ export function versionDocument(): Record<string, unknown> {
     version: packageVersion(),
     node: process.versions.node,
     platform: `${process.platform}-${process.arch}`,
+    // Bundled: the versions built in, whatever is installed beside the bundle; installed: the
+    // separate modules (dist/src, the source tree) resolve each library from node_modules.
+    libraries: EMBEDDED ? 'bundled' : 'installed',
     dependencies: EMBEDDED?.dependencies ?? Object.fromEntries(REPORTED_DEPENDENCIES.map((n) => [n, dependencyVersion(n)])),
     postgresql: { supported: '13-18', end_of_life: [13] },
     exit_codes: EXIT_CODES,

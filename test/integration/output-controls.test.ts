@@ -40,6 +40,9 @@ describe('output controls', () => {
     expect(doc).toMatchObject({ name: 'aibridge-migrate', node: process.versions.node, exit_codes: { cancelled: 11 } });
     expect(doc.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(doc.dependencies.pg).toMatch(/^\d+\./);
+    // Run from source, as dist/src runs: the libraries are the ones installed (the bundle's
+    // "bundled" is checked on the packed package, scripts/check-package.ts).
+    expect(doc.libraries).toBe('installed');
   });
 
   it('--help names each option’s environment variable, and numeric defaults as numbers', async () => {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-page-images.js';
 import { judgeStatement, roundStatement } from '../../src/backfill/sql/forward.js';
-import { roundRowsSql } from '../../src/backfill/sql/page-walk.js';
+import { roundRowsSql, roundSummarySql } from '../../src/backfill/sql/page-walk.js';
 import { sql } from '../../src/db/sql.js';
 import { evaluateMetadataText, ruleKeys } from '../../src/rule/index.js';
 import { checkpointPace } from '../../src/backfill/run/server-facts.js';
@@ -144,6 +144,17 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
     const judged = given.map((row) => ({ page: row.page, line: [row.id, row.version, ...row.values, row.page].join(' ') }));
     expect(await read(judged)).toEqual(given.map((row) => ({ id: row.id, version: row.version, values: row.values })));
     expect(await read([])).toEqual([]);
+  });
+
+  it('a round records as moved exactly the rows it put on a page of the pass outside its window', async () => {
+    // The window is pages 10-19 of a pass that ends before page 40; what the updates returned
+    // is a stand-in `u`, so every boundary can be placed.
+    const returned = ['(0,1)', '(9,65535)', '(10,1)', '(19,7)', '(20,1)', '(39,300)', '(40,1)', '(4294967294,2)'];
+    const summary = sql`WITH u AS (SELECT a::tid AS address FROM unnest(${returned}::text[]) AS a)
+${roundSummarySql({ window: { from: 10, to: 20 }, passEnd: 40 })}`;
+    const { rows } = await db.query(summary.text, summary.values);
+    expect(Number(rows[0].updated)).toBe(returned.length);
+    expect(rows[0].moved).toEqual(['(0,1)', '(9,65535)', '(20,1)', '(39,300)']);
   });
 
   it('a round reaches each row through the primary key (the index fetch prunes its page), never a scan', async () => {

@@ -66,10 +66,12 @@ export interface RoundPlace {
  * the pass.
  */
 export function roundSummarySql(place: RoundPlace): Sql {
-  const page = sql`((u.address::text)::point)[0]`;
-  const [from, to, end] = [place.window.from, place.window.to, place.passEnd];
+  // Pages compared as addresses, `(page,0)` below every row of the page: a page number read off
+  // an address goes through text and a point, which cost 0.8 µs more per row than the three
+  // comparisons themselves (one backend, 300K rows), paid here for every row a round writes.
+  const [from, to, end] = [place.window.from, place.window.to, place.passEnd].map(pageTid);
   return sql`SELECT count(*)::bigint AS updated,
-       COALESCE(array_agg(u.address::text) FILTER (WHERE (${page} < ${from}::float8 OR ${page} >= ${to}::float8) AND ${page} < ${end}::float8), '{}') AS moved
+       COALESCE(array_agg(u.address::text) FILTER (WHERE (u.address < ${from}::tid OR u.address >= ${to}::tid) AND u.address < ${end}::tid), '{}') AS moved
   FROM u`;
 }
 

@@ -20,6 +20,7 @@ import { REACH_HELPERS, onServerSession } from '../db/pooler/reach-session.js';
 import { HELPER_WAIT_MS, requireOneServerSession, sessionCheck } from '../db/pooler/require-session.js';
 import type { SessionVerdict } from '../db/pooler/verdict.js';
 import { withSession } from '../db/port.js';
+import { preparingStatements } from '../db/prepared-statements.js';
 import { keepSessionLocks } from '../db/session-locks.js';
 import type { ToolkitError } from '../errors.js';
 import { systemRuntime, type Runtime } from '../runtime.js';
@@ -53,9 +54,11 @@ function given(deps: Partial<BackfillDeps>): Partial<BackfillDeps> {
  * The backfill's own connections. Each keeps a book of its session locks and releases them
  * itself before it closes (src/db/session-locks.ts). On a connection that is its own server
  * session, idle_in_transaction_session_timeout is set for the session: a runner stopped
- * (SIGSTOP, a hung host) inside a batch must not hold row locks for ever. Through a
- * transaction-mode pooler (--pooler-ok) nothing is set: it would stay with a pooled server
- * connection that other clients use next.
+ * (SIGSTOP, a hung host) inside a batch must not hold row locks for ever; and its statements are
+ * prepared once, not planned at every step (src/db/prepared-statements.ts). Through a
+ * transaction-mode pooler (--pooler-ok) neither: a setting would stay with a pooled server
+ * connection that other clients use next, and a prepared statement would be missing from the
+ * server connection the next statement gets.
  */
 function defaultDeps(
   config: BackfillConfig,
@@ -69,26 +72,25 @@ function defaultDeps(
     : {};
   const deps: BackfillDeps = {
     ...runtime,
-    connect: async () =>
-      keepSessionLocks(
-        await (spare.take(settings) ??
-          connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings })),
-        {
-          warn: (message) => deps.log.warn(message),
-          debug: (message) => deps.log.debug(message),
-          sessionOutlivesConnection: !ownSession,
-          reach: ownSession
-            ? undefined
-            : (pid, work) =>
-                onServerSession(pid, work, {
-                  connect: () =>
-                    connect({ target: config.connection, runtime: deps, applicationName: `${BACKFILL_APPLICATION_NAME} (unlock)` }),
-                  maxHelpers: REACH_HELPERS,
-                  waitMs: HELPER_WAIT_MS,
-                  sleep: deps.sleep,
-                }),
-        },
-      ),
+    connect: async () => {
+      const client = await (spare.take(settings) ??
+        connect({ target: config.connection, runtime: deps, applicationName: BACKFILL_APPLICATION_NAME, settings }));
+      return keepSessionLocks(ownSession ? preparingStatements(client) : client, {
+        warn: (message) => deps.log.warn(message),
+        debug: (message) => deps.log.debug(message),
+        sessionOutlivesConnection: !ownSession,
+        reach: ownSession
+          ? undefined
+          : (pid, work) =>
+              onServerSession(pid, work, {
+                connect: () =>
+                  connect({ target: config.connection, runtime: deps, applicationName: `${BACKFILL_APPLICATION_NAME} (unlock)` }),
+                maxHelpers: REACH_HELPERS,
+                waitMs: HELPER_WAIT_MS,
+                sleep: deps.sleep,
+              }),
+      });
+    },
     sink: () => {},
     signal: new AbortController().signal,
     host: os.hostname(),

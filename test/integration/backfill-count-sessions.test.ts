@@ -11,6 +11,7 @@ import type { CountWindow } from '../../src/backfill/sql/count-window.js';
 import { FORWARD, type DirectionOps } from '../../src/backfill/sql/direction.js';
 import { BatchSizer } from '../../src/backfill/policy/controller.js';
 import type { Connector } from '../../src/db/port.js';
+import { MAX_PREPARED, preparable } from '../../src/db/prepared-statements.js';
 import { tables } from '../../src/names.js';
 import { systemRuntime } from '../../src/runtime.js';
 import { backfill, instrumentedConnect, preparedDatabase, wrongRows } from '../harness/backfill.js';
@@ -238,6 +239,8 @@ describe('a backfill run’s count: two sessions, one when rate-limited', () => 
   });
 });
 
+const calls = (texts: Map<string, { calls: number }>) => [...texts.values()].reduce((sum, t) => sum + t.calls, 0);
+
 describe('the sessions of a run with its own connections', () => {
   let db: Db;
   let pageWalk = false;
@@ -285,6 +288,52 @@ describe('the sessions of a run with its own connections', () => {
     // server session was checked, and the count's helper; one of them alone when rate-limited.
     expect(await sessionsOpened({})).toBe(2);
     expect(await sessionsOpened({ maxRowsPerSecond: 100_000 })).toBe(1);
+  });
+
+  it('plans each of its statements once per session: every one it can prepare goes as a named prepared statement', async () => {
+    // What each session sent: its prepared statements by text (name, calls), and the
+    // statements it could have prepared but sent unnamed once the run had it (the pooler check
+    // and the session settings come before, as the connection is set up).
+    const named = new Map<pg.Client, Map<string, { name: string; calls: number }>>();
+    const unnamed: string[] = [];
+    const original = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
+    (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      const [config] = args;
+      if (typeof config === 'string' && preparable(config)) {
+        if (named.has(this)) unnamed.push(config);
+      } else if (typeof config === 'object' && config !== null && 'name' in config) {
+        const { name, text } = config as { name: string; text: string };
+        const texts = named.get(this) ?? new Map<string, { name: string; calls: number }>();
+        const seen = texts.get(text) ?? { name, calls: 0 };
+        expect(seen.name).toBe(name);
+        named.set(this, texts.set(text, { name, calls: seen.calls + 1 }));
+      }
+      return original.apply(this, args);
+    };
+    // A table not backfilled yet: a run with judges and rounds, not only a count.
+    const fresh = await preparedDatabase(4_000, 36, 'narrow');
+    try {
+      const { result } = await backfill(fresh, { batchSize: 50 });
+      expect(result.status).toBe('completed');
+      expect(await wrongRows(fresh)).toEqual([]);
+    } finally {
+      (pg.Client.prototype as { query: unknown }).query = original;
+      await fresh.drop();
+    }
+    expect(unnamed).toEqual([]);
+    expect(named.size).toBeGreaterThan(0);
+    // The lane's session: the one that sent the most.
+    const lane = [...named.values()].sort((a, b) => calls(b) - calls(a))[0]!;
+    const stepStatement = pageWalk ? [/^WITH j AS MATERIALIZED/, /^WITH v AS/] : [/^WITH s AS MATERIALIZED/];
+    for (const kind of stepStatement) {
+      const sent = [...lane.entries()].filter(([text]) => kind.test(text.trim()));
+      // One text, one name, sent step after step: planned once.
+      expect(sent.length, String(kind)).toBe(1);
+      expect(sent[0]![1].calls, String(kind)).toBeGreaterThan(5);
+    }
+    // A run's statements are the same few texts (each prepared once), well under the cap after
+    // which a session prepares no more.
+    for (const texts of named.values()) expect(texts.size).toBeLessThan(MAX_PREPARED / 2);
   });
 
   it('ends a transaction left idle on every session it commits on, the checked one too', async () => {

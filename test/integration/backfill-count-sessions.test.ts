@@ -324,12 +324,24 @@ describe('the sessions of a run with its own connections', () => {
     expect(named.size).toBeGreaterThan(0);
     // The lane's session: the one that sent the most.
     const lane = [...named.values()].sort((a, b) => calls(b) - calls(a))[0]!;
-    const stepStatement = pageWalk ? [/^WITH j AS MATERIALIZED/, /^WITH v AS/] : [/^WITH s AS MATERIALIZED/];
-    for (const kind of stepStatement) {
+    // The step's statements, each one text under one name, sent step after step: planned once
+    // per session. The page walk's judge and round; the key walk's batch, one text for each of
+    // the windows with or without a first key (the first batch has none) and a last one (only
+    // the last range has none): at most four.
+    const steps: [RegExp, number][] = pageWalk
+      ? [
+          [/^WITH j AS MATERIALIZED/, 1],
+          [/^WITH v AS/, 1],
+        ]
+      : [[/^WITH s AS MATERIALIZED/, 4]];
+    for (const [kind, most] of steps) {
       const sent = [...lane.entries()].filter(([text]) => kind.test(text.trim()));
-      // One text, one name, sent step after step: planned once.
-      expect(sent.length, String(kind)).toBe(1);
-      expect(sent[0]![1].calls, String(kind)).toBeGreaterThan(5);
+      expect(sent.length, String(kind)).toBeGreaterThan(0);
+      expect(sent.length, String(kind)).toBeLessThanOrEqual(most);
+      expect(
+        sent.reduce((sum, [, s]) => sum + s.calls, 0),
+        String(kind),
+      ).toBeGreaterThan(5 * sent.length);
     }
     // A run's statements are the same few texts (each prepared once), well under the cap after
     // which a session prepares no more.

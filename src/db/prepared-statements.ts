@@ -5,7 +5,7 @@
  * A backfill sends the same few statements thousands of times (a judge, a round, the ledger's
  * writes, the gate's reads), each text the same and only its parameters new. Unnamed, every call
  * pays the parse, the analysis and the plan again: perf put 8–9% of the backend's CPU there on a
- * 300K-row run, the judge's rule (a statement of about 20 kB) and ten small statements a step
+ * 300K-row run, the judge's rule (a statement of about 13 kB) and ten small statements a step
  * among them (docs/benchmarks.md).
  *
  * Only on a connection that is its own server session: a prepared statement lives in the server

@@ -271,6 +271,23 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     expect(await advisoryLocks(db)).toEqual([]);
     expect(await pooledSettings(pooled, 4)).toEqual(['0 0 read committed']);
 
+    // Nothing prepared through it: a named statement would be missing from the server
+    // connection the next statement gets, or left on one another client gets next.
+    const named: string[] = [];
+    const original = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
+    (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      const [config] = args;
+      if (typeof config === 'object' && config !== null && 'name' in config) named.push(String((config as { text: string }).text));
+      return original.apply(this, args);
+    };
+    try {
+      const again = await runBackfill({ databaseUrl: pooled, poolerOk: true, restart: true, batchSize: 200 });
+      expect(again.status, again.status === 'failed' ? again.error.message : '').toBe('completed');
+    } finally {
+      (pg.Client.prototype as { query: unknown }).query = original;
+    }
+    expect(named).toEqual([]);
+
     const direct = await runBackfill({ databaseUrl: db.url });
     expect(direct.status, direct.status === 'failed' ? direct.error.message : '').toBe('completed');
     // Read in one snapshot through the pooler: no row is pending any more (the fixture's

@@ -20,6 +20,7 @@
  * made: the statements that need a setting (enable_seqscan off for a TID range scan) get it in
  * every transaction they run in, so every plan of theirs is made under it.
  */
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { QueryResult, Session } from './port.js';
 import type { DbRow } from './row.js';
@@ -37,6 +38,12 @@ export function preparable(text: string): boolean {
 
 class PreparingSession implements Session {
   private readonly names = new Map<string, string>();
+  /**
+   * Names of this connection's own: a session-mode pooler that resets nothing between clients
+   * (server_reset_query empty) can hand it a server session that still holds another client's
+   * prepared statements, and preparing a name it holds fails (42P05).
+   */
+  private readonly prefix = `aibridge_migrate_${randomBytes(4).toString('hex')}_`;
 
   constructor(private readonly client: pg.Client) {}
 
@@ -50,7 +57,7 @@ class PreparingSession implements Session {
     const known = this.names.get(text);
     if (known !== undefined) return known;
     if (this.names.size >= MAX_PREPARED || !preparable(text)) return null;
-    const name = `aibridge_migrate_${this.names.size + 1}`;
+    const name = `${this.prefix}${this.names.size + 1}`;
     this.names.set(text, name);
     return name;
   }

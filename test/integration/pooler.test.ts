@@ -277,7 +277,8 @@ describe.skipIf(!pgbouncerBinary)('through PgBouncer in transaction mode (pool_m
     const original = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
     (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
       const [config] = args;
-      if (typeof config === 'object' && config !== null && 'name' in config) named.push(String((config as { text: string }).text));
+      if (typeof config === 'object' && config !== null && 'name' in config)
+        named.push(String((config as unknown as { text: string }).text));
       return original.apply(this, args);
     };
     try {

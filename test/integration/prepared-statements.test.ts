@@ -42,6 +42,23 @@ describe('a session that prepares its statements', () => {
     expect(await prepared()).toHaveLength(2);
   });
 
+  it('names its statements apart from any another client left on the same server session', async () => {
+    // A session-mode pooler that resets nothing between clients (server_reset_query empty)
+    // hands the next client a server session with the last one's prepared statements.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const first = preparingStatements(client);
+      expect((await first.query<{ n: number }>('SELECT $1::int + 1 AS n', [1])).rows[0]!.n).toBe(2);
+      const next = preparingStatements(client);
+      expect((await next.query<{ n: number }>('SELECT $1::int + 2 AS n', [1])).rows[0]!.n).toBe(3);
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_prepared_statements`);
+      expect(rows[0].n).toBe(2);
+    } finally {
+      await client.end();
+    }
+  });
+
   it(`prepares at most ${MAX_PREPARED} texts; later new ones run unnamed, and still run`, async () => {
     const before = (await prepared()).length;
     for (let i = 0; i < MAX_PREPARED + 5; i++) {

@@ -164,6 +164,54 @@ ${roundSummarySql({ window: { from: 10, to: 20 }, passEnd: 40 })}`;
     expect(text).toMatch(/Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/);
     expect(text).not.toMatch(/Seq Scan|Hash Join|Merge Join/);
   });
+
+  it('prepared (as a run sends them), the judge and the round keep these plans as generic plans too', async () => {
+    // After five runs PostgreSQL may keep a prepared statement's generic plan, made without the
+    // parameters' values (src/db/prepared-statements.ts): force it, and read the plan.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT id::text AS id, xmin::text AS v FROM aibridge_token_usages LIMIT 50`);
+      const judged = rows.map((r, i) => ({ page: i, line: `${r.id} ${r.v} 1 1 ${i}` }));
+      const cases: [string, { text: string; values: unknown[] }, RegExp][] = [
+        [
+          'judge',
+          judgeStatement(usages, { from: 0, to: 20, moved: { table: movedRows, runId: 0, pass: 0 } }, new Date()),
+          /Tid Range Scan on aibridge_token_usages t/,
+        ],
+        [
+          'round',
+          roundStatement(usages, judged, { window: { from: 0, to: 50 }, passEnd: 100 }),
+          /Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/,
+        ],
+      ];
+      const literal = (v: unknown) =>
+        typeof v === 'number' ? String(v) : client.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+      for (const [name, statement, expected] of cases) {
+        const text = await withTransaction(
+          client,
+          async (tx) => {
+            // A utility statement takes no parameters: the values go in as literals.
+            await tx.query(`PREPARE generic_${name} AS ${statement.text}`);
+            const explained = await tx.query(`EXPLAIN EXECUTE generic_${name}(${statement.values.map(literal).join(', ')})`);
+            await tx.query(`DEALLOCATE generic_${name}`);
+            return explained.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+          },
+          {
+            local: {
+              ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }),
+              enable_seqscan: 'off',
+              plan_cache_mode: 'force_generic_plan',
+            },
+          },
+        );
+        expect(text, name).toMatch(expected);
+        expect(text, name).not.toMatch(/Seq Scan|Hash Join|Merge Join/);
+      }
+    } finally {
+      await client.end();
+    }
+  });
 });
 
 describe.runIf(pageWalk)('page walk: what the server pays', () => {

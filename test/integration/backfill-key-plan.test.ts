@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../fixtures/generator.js';
 import { stepSettings } from '../../src/backfill/run/walker.js';
 import { batchStatement } from '../../src/backfill/sql/forward.js';
-import { withTransaction } from '../../src/db/transaction.js';
 import { appTables } from '../../src/names.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { genericPlan } from '../harness/generic-plan.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 
 describe("the key walk's batch, prepared: the same plan as a generic plan", () => {
@@ -38,19 +38,7 @@ describe("the key walk's batch, prepared: the same plan as a generic plan", () =
     ['a batch of the last range', '40000000-0000-4000-8000-000000000000', null],
   ])('%s', async (_, lo, hi) => {
     const statement = batchStatement(appTables('public').usages, { lo, hi, size: 500, existedBefore: new Date() });
-    const literal = (v: unknown) =>
-      typeof v === 'number' ? String(v) : client.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
-    const plan = await withTransaction(
-      client,
-      async (tx) => {
-        // A utility statement takes no parameters: the values go in as literals.
-        await tx.query(`PREPARE key_batch AS ${statement.text}`);
-        const { rows } = await tx.query(`EXPLAIN EXECUTE key_batch(${statement.values.map(literal).join(', ')})`);
-        await tx.query('DEALLOCATE key_batch');
-        return rows.map((r) => r['QUERY PLAN'] as string).join('\n');
-      },
-      { local: { ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }), plan_cache_mode: 'force_generic_plan' } },
-    );
+    const plan = await genericPlan(client, statement, stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }));
     expect(plan).toMatch(/Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/);
     expect(plan).toMatch(/Tid Scan on aibridge_token_usages t/);
     expect(plan).not.toMatch(/Seq Scan|Hash Join|Merge Join/);

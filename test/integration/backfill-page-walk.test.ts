@@ -23,6 +23,7 @@ import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { WALKS } from '../harness/walks.js';
+import { genericPlan } from '../harness/generic-plan.js';
 import {
   backfill,
   eligibleCount,
@@ -185,26 +186,11 @@ ${roundSummarySql({ window: { from: 10, to: 20 }, passEnd: 40 })}`;
           /Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/,
         ],
       ];
-      const literal = (v: unknown) =>
-        typeof v === 'number' ? String(v) : client.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
       for (const [name, statement, expected] of cases) {
-        const text = await withTransaction(
-          client,
-          async (tx) => {
-            // A utility statement takes no parameters: the values go in as literals.
-            await tx.query(`PREPARE generic_${name} AS ${statement.text}`);
-            const explained = await tx.query(`EXPLAIN EXECUTE generic_${name}(${statement.values.map(literal).join(', ')})`);
-            await tx.query(`DEALLOCATE generic_${name}`);
-            return explained.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
-          },
-          {
-            local: {
-              ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }),
-              enable_seqscan: 'off',
-              plan_cache_mode: 'force_generic_plan',
-            },
-          },
-        );
+        const text = await genericPlan(client, statement, {
+          ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }),
+          enable_seqscan: 'off',
+        });
         expect(text, name).toMatch(expected);
         expect(text, name).not.toMatch(/Seq Scan|Hash Join|Merge Join/);
       }

@@ -75,8 +75,10 @@ describe('verify and the dry runs under a short statement_timeout', () => {
     expect(free.report.totals.sessions.differing).toBeGreaterThan(0);
     for (const workers of [1, 3]) {
       const bounded = await verify({ databaseUrl: limited.url, workers });
-      // A quarter of 150 ms per chunk: far more than one statement.
-      expect(bounded.report.scan.chunks).toBeGreaterThan(3);
+      // Never one statement: the first chunk is planned at 5,000 of the 20,000 rows and each
+      // next one at most twice the last, so three at the least, however fast the server reads
+      // (a faster one only makes the chunks fewer, down to that floor: CI met it once).
+      expect(bounded.report.scan.chunks).toBeGreaterThanOrEqual(3);
       expect(bounded.report.scan.sessions).toBe(workers);
       expect(comparable(bounded.report)).toEqual(comparable(free.report));
     }
@@ -87,7 +89,7 @@ describe('verify and the dry runs under a short statement_timeout', () => {
     expect(free.wouldUpdate).toBeGreaterThan(5_000);
     for (const workers of [1, 3]) {
       const bounded = await dryRun(limited.url, workers);
-      expect(bounded.chunks).toBeGreaterThan(3);
+      expect(bounded.chunks).toBeGreaterThanOrEqual(3);
       expect(comparableDryRun(bounded)).toEqual(comparableDryRun(free));
     }
   });

@@ -104,7 +104,10 @@ describe('the end-of-pass count on two sessions', () => {
     expect(totals).toEqual(alone);
     expectTiled(windows, pages);
     expect(helperChunks).toBeGreaterThan(0);
-    expect(laneChunks).toBeGreaterThan(1);
+    // The lane's first chunk may be its only one: until a chunk has finished, every chunk taken
+    // is the first's 64 pages, so a helper that connects while the lane reads its first can
+    // take the rest of this small table in one (CI saw it on PostgreSQL 17).
+    expect(laneChunks).toBeGreaterThan(0);
     expect(helperChunks + laneChunks).toBe(windows.length);
   });
 

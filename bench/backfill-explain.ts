@@ -13,6 +13,7 @@ import { heapPages } from '../src/backfill/run/server-facts.js';
 import { laneWalker } from '../src/backfill/run/lane.js';
 import { FORWARD } from '../src/backfill/sql/direction.js';
 import { BATCH_PLANNER_SETTINGS, batchStatement } from '../src/backfill/sql/forward.js';
+import { sql } from '../src/db/sql.js';
 import { claimRange, insertRanges } from '../src/ledger/ranges.js';
 import { tables as tableNames } from '../src/names.js';
 import { systemRuntime } from '../src/runtime.js';
@@ -71,7 +72,7 @@ try {
   const { walker } = laneWalker(walk, settings, () => fixed);
   walker.begin((await claimRange(d, names, 1, 'bench'))!);
   for (let i = 0; i < Number(process.argv[4] ?? 10); i++) {
-    const out = await walker.step(timed as any, async () => {});
+    const out = await walker.step(timed as any, sql`0`);
     console.log(`${out.kind} ${i}: ${out.scanned} rows read, ${out.updated} updated, ${out.ms.toFixed(1)} ms`);
     if (out.rangeDone) break;
   }

@@ -3,6 +3,8 @@ import { headlineRows, type BenchReport, type ContenderRow, type ContenderSpread
 import { okIn, worstRound } from './rounds.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, renderTable } from './format.js';
 import { replicaLines } from './replica.js';
+import { slowTransactionLines } from './stalls.js';
+import { SLOW_MS } from '../metrics/txn-sampler.js';
 
 const WRITERS: readonly string[] = ['a', 'b', 'c', 'd'];
 
@@ -182,6 +184,13 @@ export function renderText(report: BenchReport): string {
         `  (${id}) longest transaction over the rounds: ${formatMs(t.longestMs)} in round ${worst.round}${query}; longest batch ${formatMs(worst.longestBatchMs)}`,
       );
     }
+  }
+
+  // A transaction over the limit is told with what it waited on: a stall, or a batch too big.
+  const slow = slowTransactionLines(report.contenders, ['b', 'd']);
+  if (slow.length > 0) {
+    out.push('', `Transactions seen open ${SLOW_MS} ms or longer, and what their backend did at each sighting (20 ms apart):`);
+    out.push(...slow);
   }
 
   if (report.load) {

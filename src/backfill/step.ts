@@ -26,4 +26,6 @@ export interface StepOutcome {
   charged: number;
   /** A judge that records pages the read-ahead's session read (src/backfill/run/read-ahead.ts). */
   judgedAhead: boolean;
+  /** Sessions waiting on the step's row locks just before it committed (0 for a step that locks no table row). */
+  blockedSessions: number;
 }

@@ -53,17 +53,42 @@ export function mergeCountsSql(column: Sql, counts: string): Sql {
  * The run's scanned / application-written / anomaly totals describe the first pass only (a
  * sweep re-reads rows already counted); rows_updated counts every pass, since each row is
  * written at most once.
+ *
+ * One statement: the range's update as a data-modifying WITH, the run's as the main query. The
+ * order in which PostgreSQL runs the two is otherwise unspecified; the run's update waits for
+ * the range's through a one-time filter on it (an uncorrelated subquery, evaluated before the
+ * run's row is read), so the range's row is locked before the run's, as in every step of every
+ * lane: the run's row is the one all lanes share, and a lane that held it while queueing for a
+ * range's row could deadlock with one that holds that range.
  */
 export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'ranges'>, batch: BatchRecord): Promise<RunTotals> {
-  const ms = Math.round(batch.ms);
-  const range = rangeUpdate(t, batch, ms);
-  await db.query(range.text, range.values);
-  const run = runUpdate(t, batch, ms);
-  const { rows } = await db.query(run.text, run.values);
-  return { rowsScanned: Number(rows[0]?.rows_scanned ?? 0), rowsUpdated: Number(rows[0]?.rows_updated ?? 0) };
+  return (await recordBatchWith(db, t, batch, sql`NULL`)).totals;
 }
 
-/** The run's side of a batch: its totals (the first pass's counts only, rows written on every pass). */
+/**
+ * recordBatch, and in the same statement the value of `also` (a scalar expression of the
+ * caller's: a round counts the sessions waiting on its row locks with it), evaluated once the
+ * range's row is locked and before the run's is.
+ */
+export async function recordBatchWith(
+  db: Queryable,
+  t: Pick<Tables, 'runs' | 'ranges'>,
+  batch: BatchRecord,
+  also: Sql,
+): Promise<{ totals: RunTotals; also: unknown }> {
+  const ms = Math.round(batch.ms);
+  const record = sql`WITH range_row AS (${rangeUpdate(t, batch, ms)} RETURNING ${also} AS sampled)
+    ${runUpdate(t, batch, ms)}
+      RETURNING rows_scanned, rows_updated, (SELECT sampled FROM range_row) AS sampled`;
+  const { rows } = await db.query(record.text, record.values);
+  const row = rows[0];
+  return {
+    totals: { rowsScanned: Number(row?.rows_scanned ?? 0), rowsUpdated: Number(row?.rows_updated ?? 0) },
+    also: row?.sampled ?? null,
+  };
+}
+
+/** The run's side of a batch: its totals (the first pass's counts only, rows written on every pass), after its range's (range_row). */
 function runUpdate(t: Pick<Tables, 'runs'>, batch: BatchRecord, ms: number): Sql {
   const first = batch.pass === 0;
   const busy = param(ms);
@@ -75,8 +100,7 @@ function runUpdate(t: Pick<Tables, 'runs'>, batch: BatchRecord, ms: number): Sql
             anomalies = ${mergeCountsSql(sql`anomalies`, anomalies)},
             batches = batches + 1, busy_ms = busy_ms + ${busy}, longest_batch_ms = greatest(longest_batch_ms, ${busy}), updated_at = now(),
             table_rows_at_start = CASE WHEN ${existed}::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + ${existed} END
-      WHERE id = ${batch.runId}
-      RETURNING rows_scanned, rows_updated`;
+      WHERE id = ${batch.runId} AND (SELECT count(*) FROM range_row) >= 0`;
 }
 
 /** The range's side of a batch: its position, its counts, done or not. */

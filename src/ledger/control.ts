@@ -56,10 +56,24 @@ function toControl(row: DbRow): RunControl {
 
 /** The control row of a run, read by a lane before each batch (no transaction, no lock). */
 export async function readControl(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RunControl> {
-  const control = sql`SELECT control_state, max_rows_per_second, target_batch_ms FROM ${quoted(t.runs)} WHERE id = ${runId}`;
+  return (await readControlWith(db, t, runId, sql`NULL`)).control;
+}
+
+/**
+ * The control row of a run and, in the same statement, the value of `also` (a scalar
+ * expression of the caller's: the gate reads the standbys with it), so that a lane's look before
+ * each batch is one round trip.
+ */
+export async function readControlWith(
+  db: Queryable,
+  t: Pick<Tables, 'runs'>,
+  runId: number,
+  also: Sql,
+): Promise<{ control: RunControl; also: unknown }> {
+  const control = sql`SELECT control_state, max_rows_per_second, target_batch_ms, ${also} AS also FROM ${quoted(t.runs)} WHERE id = ${runId}`;
   const { rows } = await db.query(control.text, control.values);
   if (!rows[0]) throw new Error(`backfill run ${runId} vanished from the ledger`);
-  return toControl(rows[0]);
+  return { control: toControl(rows[0]), also: rows[0].also };
 }
 
 const LOG_INSERT = (t: Pick<Tables, 'controlLog'>): Sql =>

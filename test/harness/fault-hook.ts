@@ -34,7 +34,8 @@ function classify(text: string): Point[] {
   if (t === 'COMMIT') return ['commit', 'after-commit'];
   if (/\bAS eligible\b/.test(t)) return ['eligible'];
   if (/\bUPDATE\b/.test(t) && /"aibridge_token_usages"/.test(t) && /cache_read_input_tokens"?\s*=/.test(t)) return ['update'];
-  if (/^UPDATE\b/.test(t) && /"backfill_ranges"/.test(t)) return ['ledger'];
+  // The range's update, alone or with the run's in one statement (ledger/checkpoint.ts).
+  if (/^(WITH range_row AS \()?UPDATE\b/.test(t) && /"backfill_ranges"/.test(t)) return ['ledger'];
   return [];
 }
 

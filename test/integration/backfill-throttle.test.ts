@@ -6,7 +6,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillEvent } from '../../src/backfill/events.js';
-import { BLOCKED_BY_ME_SQL } from '../../src/backfill/run/health.js';
 import { WALKS } from '../harness/walks.js';
 import { backfill, instrumentedConnect, preparedDatabase, wrongRows } from '../harness/backfill.js';
 
@@ -52,7 +51,8 @@ describe.each(WALKS)('throttle: sessions blocked by the backfill (%s walk)', (wa
         {
           ...time,
           connect: instrumentedConnect(db.url, async (text) => {
-            if (text !== BLOCKED_BY_ME_SQL.text || appWrite) return;
+            // The step's ledger write, which counts the sessions waiting on its row locks.
+            if (!text.includes('pg_blocking_pids') || appWrite) return;
             // The batch has updated its rows and not committed: the application's write queues.
             appWrite = app.query(`UPDATE aibridge_token_usages SET output_tokens = output_tokens + 1 WHERE id = $1`, [target]);
             for (let i = 0; i < 500; i++) {

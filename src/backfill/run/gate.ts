@@ -4,7 +4,8 @@
  * `pause` event) until they say go. One gate per process, shared by its lanes, so
  * --max-rows-per-second limits the process as a whole.
  *
- * The control row is read with one primary-key SELECT outside any transaction. A paused lane
+ * The control row is read with one primary-key SELECT outside any transaction, and the
+ * standbys' lag in the same statement (one round trip before each step). A paused lane
  * holds no transaction and no row lock; it keeps its session's advisory locks (the run lock and
  * its range's claim), so the run stays this process's and the range stays the lane's.
  *
@@ -15,7 +16,7 @@
  * that disconnected, a replication slot left inactive and lag this role may not see.
  */
 import type { Queryable } from '../../db/port.js';
-import { NO_CONTROL, readControl, type RunControl } from '../../ledger/control.js';
+import { NO_CONTROL, readControlWith, type RunControl } from '../../ledger/control.js';
 import { ledgerRecordsWaits, recordRunWait, type RunWait } from '../../ledger/waits.js';
 import type { Tables } from '../../names.js';
 import type { Clock, Sleep } from '../../runtime.js';
@@ -44,7 +45,7 @@ import {
 } from '../policy/throttle.js';
 import type { StepOutcome } from '../step.js';
 import type { RangeWalker } from './walker.js';
-import { replicationSlots, sessionsBlockedByMe, standbys } from './health.js';
+import { BLOCKED_BY_ME, replicationSlots, STANDBYS_JSON, standbysOf, type StandbyRow } from './health.js';
 
 /**
  * How often inactive replication slots are looked for (a warning, not a decision: no need to
@@ -150,13 +151,6 @@ export class ThrottleGate {
     return control;
   }
 
-  /** The beforeCommit hook for a batch: samples who waits on its locks. */
-  blockedSampler(into: { blocked: number }): (db: Queryable) => Promise<void> {
-    return async (db) => {
-      into.blocked = await sessionsBlockedByMe(db);
-    };
-  }
-
   /**
    * Waits until the next step may start. `last` is the step just finished on this lane (null
    * before its first); `lane` is the lane's own bookkeeping, and names the lane whose wait this
@@ -167,7 +161,8 @@ export class ThrottleGate {
     try {
       for (;;) {
         if (this.deps.signal.aborted) return;
-        const control = this.observe(target.runId, await readControl(db, target.tables, target.runId));
+        const look = await this.serially(() => this.look(db, target));
+        const control = this.observe(target.runId, look.control);
         const order = decideControl(control);
         if (order.action === 'cancel') {
           this.deps.cancel();
@@ -183,8 +178,7 @@ export class ThrottleGate {
           continue;
         }
         lane.eventAt = null;
-        const standbys = await this.serially(() => this.standbys(db, target.runId));
-        const health = { standbys, blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
+        const health = { standbys: look.standbys, blockedSessions: afterBatch && last ? last.blockedSessions : 0 };
         const { decision, state } = decideThrottle(this.state, withControl(this.settings, control), {
           now: this.deps.clock.now(),
           health,
@@ -216,9 +210,18 @@ export class ThrottleGate {
     }
   }
 
-  /** The standbys now, with warnings about those that left and about inactive slots. */
-  private async standbys(db: Queryable, runId: number): Promise<StandbyLag[]> {
-    const sample = await standbys(db);
+  /**
+   * The run's control and the standbys now, in one statement, with warnings about standbys that
+   * left and about inactive slots. Run serially: the standbys' reports are tracked in the order
+   * they were read, whichever lane read them.
+   */
+  private async look(db: Queryable, target: WaitTarget): Promise<{ control: RunControl; standbys: StandbyLag[] }> {
+    const read = await readControlWith(db, target.tables, target.runId, STANDBYS_JSON);
+    return { control: read.control, standbys: await this.standbys(db, target.runId, standbysOf(read.also)) };
+  }
+
+  /** Tracks a look at the standbys, and warns about those that left and about inactive slots. */
+  private async standbys(db: Queryable, runId: number, sample: StandbyRow[]): Promise<StandbyLag[]> {
     const tracked = trackReports(this.reports, sample);
     this.reports = tracked.memory;
     const now = this.deps.clock.now();
@@ -333,10 +336,9 @@ export class GatedSteps {
     await this.gate.beforeBatch(db, target, last, this.pause);
     // A pause may have been cut short by a signal: stop before starting a step.
     if (stop.aborted) return null;
-    const sample = { blocked: 0 };
     const startedAt = this.clock.now();
-    const outcome = await walker.step(db, this.gate.blockedSampler(sample));
-    this.last = { rows: outcome.charged, startedAt, blockedSessions: sample.blocked };
+    const outcome = await walker.step(db, BLOCKED_BY_ME);
+    this.last = { rows: outcome.charged, startedAt, blockedSessions: outcome.blockedSessions };
     return outcome;
   }
 }

@@ -29,7 +29,7 @@ export const BACKFILL_APPLICATION_NAME = 'aibridge-migrate backfill';
  * one the standby streams from (its walsender's pid is the slot's active_pid). On a server in
  * recovery (a cascading standby) there is no current WAL position to measure from.
  */
-export const STANDBYS_SQL = `SELECT r.pid, r.application_name, r.state IS NOT NULL AS visible,
+const STANDBYS = sql`SELECT r.pid, r.application_name, r.state IS NOT NULL AS visible,
        (EXTRACT(epoch FROM r.replay_lag) * 1000)::float8 AS replay_lag_ms,
        CASE WHEN NOT pg_is_in_recovery() THEN pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn) END::float8 AS lag_bytes,
        r.reply_time::text AS reply_time,
@@ -47,18 +47,19 @@ export const SLOTS_SQL = `SELECT s.slot_name::text AS slot_name, s.slot_type, s.
  ORDER BY s.slot_name`;
 
 /**
- * Sessions waiting on a lock this session holds. Run inside the batch's transaction, after its
- * update: that is when the batch's row locks are held, and an application write queued
- * behind them is visible here (between batches the runner holds no row lock at all).
+ * Sessions waiting on a lock this session holds, as a scalar expression: a step reads it in its
+ * ledger write (walker.ts), after its update — that is when its row locks are held, and an
+ * application write queued behind them is visible here (between steps the runner holds no row
+ * lock at all).
  *
  * Other backfill sessions are not counted: parallel workers briefly queue on the run's ledger
  * row, which every batch updates, and backing off from our own workers would only slow the run.
  */
-export const BLOCKED_BY_ME_SQL = sql`SELECT count(*)::int AS blocked
+export const BLOCKED_BY_ME = sql`(SELECT count(*)::int
     FROM pg_stat_activity AS a
    WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
      AND a.application_name IS DISTINCT FROM ${BACKFILL_APPLICATION_NAME}
-     AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid))`;
+     AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid)))`;
 
 const orNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
@@ -68,19 +69,24 @@ export interface StandbyRow extends StandbySample, StandbyReport {
   lagBytes: number | null;
 }
 
-export async function standbys(db: Queryable): Promise<StandbyRow[]> {
-  const { rows } = await db.query<{
-    pid: number;
-    application_name: string;
-    visible: boolean;
-    replay_lag_ms: number | null;
-    lag_bytes: number | null;
-    reply_time: string | null;
-    flush_position: number | null;
-    replay_position: number | null;
-    slot_name: string | null;
-  }>(STANDBYS_SQL);
-  return rows.map((r) => ({
+/** The standbys as one JSON array, ordered as STANDBYS orders them: a column of the gate's look before each step (gate.ts). */
+export const STANDBYS_JSON = sql`(SELECT COALESCE(json_agg(s ORDER BY s.application_name, s.pid), '[]'::json) FROM (${STANDBYS}) AS s)`;
+
+interface StandbyColumns {
+  pid: number;
+  application_name: string;
+  visible: boolean;
+  replay_lag_ms: number | null;
+  lag_bytes: number | null;
+  reply_time: string | null;
+  flush_position: number | null;
+  replay_position: number | null;
+  slot_name: string | null;
+}
+
+/** STANDBYS_JSON's value as the throttle reads it. */
+export function standbysOf(json: unknown): StandbyRow[] {
+  return (json as StandbyColumns[]).map((r) => ({
     pid: Number(r.pid),
     applicationName: r.application_name,
     replayLagMs: orNull(r.replay_lag_ms),
@@ -96,9 +102,4 @@ export async function standbys(db: Queryable): Promise<StandbyRow[]> {
 export async function replicationSlots(db: Queryable): Promise<SlotSample[]> {
   const { rows } = await db.query<{ slot_name: string; slot_type: string; active: boolean; retained_bytes: number | null }>(SLOTS_SQL);
   return rows.map((r) => ({ slotName: r.slot_name, slotType: r.slot_type, active: r.active, retainedBytes: orNull(r.retained_bytes) }));
-}
-
-export async function sessionsBlockedByMe(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ blocked: number }>(BLOCKED_BY_ME_SQL.text, BLOCKED_BY_ME_SQL.values);
-  return Number(rows[0]?.blocked ?? 0);
 }

@@ -6,8 +6,9 @@
  * repeats none.
  */
 import type { Queryable } from '../../db/port.js';
+import type { Sql } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
-import { recordBatch } from '../../ledger/checkpoint.js';
+import { recordBatchWith } from '../../ledger/checkpoint.js';
 import { countsOf, type RangeRow } from '../../ledger/rows.js';
 import type { BatchSizer } from '../policy/controller.js';
 import type { StepOutcome } from '../step.js';
@@ -36,7 +37,7 @@ export class KeyWalker implements RangeWalker {
     return this.sizer.split();
   }
 
-  async step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+  async step(db: Queryable, lockWaiters: Sql): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
     const range = this.range!;
     const size = this.sizer.size;
@@ -59,21 +60,24 @@ export class KeyWalker implements RangeWalker {
           applicationWritten: Number(stats.app_written),
           anomalies: countsOf(stats.anomalies),
         };
-        // Before the ledger write: it locks the run's row, which every lane of the run updates.
-        await beforeCommit(tx);
         const existedAtStart = this.settings.firstPassCountsRowsAtStart && range.pass === 0 ? Number(stats.existed) : null;
         const position = { walk: 'key' as const, checkpoint };
-        const run = await recordBatch(tx, tables, {
-          runId: range.runId,
-          rangeNo: range.rangeNo,
-          pass: range.pass,
-          position,
-          rangeDone,
-          ms: clock.now() - started,
-          existedAtStart,
-          ...counts,
-        });
-        return { position, rangeDone, run, ...counts };
+        const recorded = await recordBatchWith(
+          tx,
+          tables,
+          {
+            runId: range.runId,
+            rangeNo: range.rangeNo,
+            pass: range.pass,
+            position,
+            rangeDone,
+            ms: clock.now() - started,
+            existedAtStart,
+            ...counts,
+          },
+          lockWaiters,
+        );
+        return { position, rangeDone, run: recorded.totals, blockedSessions: Number(recorded.also ?? 0), ...counts };
       },
       { local: stepSettings(this.settings.timeouts) },
     );

@@ -16,8 +16,9 @@
  */
 import type { PageSpan } from '../../db/page-span.js';
 import type { Queryable } from '../../db/port.js';
+import type { Sql } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
-import { recordBatch, type RangePosition } from '../../ledger/checkpoint.js';
+import { recordBatch, recordBatchWith, type RangePosition } from '../../ledger/checkpoint.js';
 import { recordMovedRows } from '../../ledger/moved-rows.js';
 import { passEnd } from '../../ledger/ranges.js';
 import type { PageProgress, RangeRow } from '../../ledger/rows.js';
@@ -117,7 +118,7 @@ export class PageWalker implements RangeWalker {
     return this.window === null || this.window.judgedTo < this.window.to ? 'judge' : 'round';
   }
 
-  async step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome> {
+  async step(db: Queryable, lockWaiters: Sql): Promise<StepOutcome> {
     const range = this.range!;
     if (this.window === null) {
       const from = this.pages.next;
@@ -133,7 +134,7 @@ export class PageWalker implements RangeWalker {
         perPageInRound: this.perPageInRound(),
       };
     }
-    return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, beforeCommit);
+    return this.nextKind() === 'judge' ? this.judge(db, range, this.window) : this.round(db, range, this.window, lockWaiters);
   }
 
   /** The window that would start at page `from` now, and what limited its size. */
@@ -287,16 +288,12 @@ export class PageWalker implements RangeWalker {
       run: recorded.run,
       charged: result.judgement.scanned,
       judgedAhead: ahead !== null,
+      blockedSessions: 0,
     };
   }
 
   /** Writes the next round of the window's rows: at most window.perPageInRound of each page. */
-  private async round(
-    db: Queryable,
-    range: RangeRow,
-    window: Window,
-    beforeCommit: (tx: Queryable) => Promise<void>,
-  ): Promise<StepOutcome> {
+  private async round(db: Queryable, range: RangeRow, window: Window, lockWaiters: Sql): Promise<StepOutcome> {
     const { ops, tables, clock } = this.settings;
     const { kind, rows } = this.queue.peek({ fresh: this.sizes.freshRounds.size, written: this.sizes.rounds.size }, window.perPageInRound);
     const sizer = this.roundSizer(kind);
@@ -313,25 +310,29 @@ export class PageWalker implements RangeWalker {
         const statement = ops.round(tables.usages, rows, place);
         const { rows: out } = await tx.query(statement.text, statement.values);
         const updated = Number(out[0]!.updated);
-        await beforeCommit(tx);
         await recordMovedRows(tx, tables, at, out[0]!.moved as string[]);
         const windowDone = this.queue.remaining === rows.length;
         const position: RangePosition = { walk: 'page', next: windowDone ? window.to : window.from, countedTo: this.pages.countedTo };
         const rangeDone = windowDone && window.to >= this.pages.end;
-        const run = await recordBatch(tx, tables, {
-          runId: range.runId,
-          rangeNo: range.rangeNo,
-          pass: range.pass,
-          position,
-          rangeDone,
-          scanned: 0,
-          updated,
-          applicationWritten: 0,
-          anomalies: {},
-          ms: clock.now() - started,
-          existedAtStart: null,
-        });
-        return { updated, position, rangeDone, run };
+        const recorded = await recordBatchWith(
+          tx,
+          tables,
+          {
+            runId: range.runId,
+            rangeNo: range.rangeNo,
+            pass: range.pass,
+            position,
+            rangeDone,
+            scanned: 0,
+            updated,
+            applicationWritten: 0,
+            anomalies: {},
+            ms: clock.now() - started,
+            existedAtStart: null,
+          },
+          lockWaiters,
+        );
+        return { updated, position, rangeDone, run: recorded.totals, blockedSessions: Number(recorded.also ?? 0) };
       },
       // A round reaches its rows through the primary key, one index probe per row (the probe is
       // what prunes the page). For a round of hundreds of rows the planner may otherwise scan the
@@ -360,6 +361,7 @@ export class PageWalker implements RangeWalker {
       run: result.run,
       charged: 0,
       judgedAhead: false,
+      blockedSessions: result.blockedSessions,
     };
   }
 
@@ -397,6 +399,7 @@ export class PageWalker implements RangeWalker {
       run,
       charged: 0,
       judgedAhead: false,
+      blockedSessions: 0,
     };
   }
 

@@ -5,6 +5,7 @@
  * range.
  */
 import type { Connector, Queryable } from '../../db/port.js';
+import type { Sql } from '../../db/sql.js';
 import type { RangeRow } from '../../ledger/rows.js';
 import type { Tables } from '../../names.js';
 import type { Clock } from '../../runtime.js';
@@ -39,10 +40,11 @@ export interface RangeWalker {
   /** Starts on `range` (claimed just now, its position as the ledger has it). */
   begin(range: RangeRow): void;
   /**
-   * One step in one transaction. `beforeCommit` runs inside it, after its work and before its
-   * ledger write, while its row locks are held.
+   * One step in one transaction. A step that writes rows evaluates `lockWaiters` (a count of the
+   * sessions waiting on its locks) in its ledger write, while its row locks are held, and
+   * returns it as blockedSessions.
    */
-  step(db: Queryable, beforeCommit: (tx: Queryable) => Promise<void>): Promise<StepOutcome>;
+  step(db: Queryable, lockWaiters: Sql): Promise<StepOutcome>;
   /** The last step hit a timeout: the next one covers fewer rows. Returns the new size. */
   split(): number;
   /** Rows the next step is sized for. */

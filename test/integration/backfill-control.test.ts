@@ -205,27 +205,51 @@ describe('throttle', () => {
   });
   afterAll(() => db.drop());
 
-  /** Rows per second over consecutive batch events (their timestamps), from the first to the last. */
+  /**
+   * Rows per second over consecutive batch events, as the limiter paces them: it lets a step start
+   * once the steps before it have had the time their rows cost, counted from their starts
+   * (policy/throttle.ts). So: the rows of every step but the last, over the time from the first
+   * step's start to the last one's (an event's time less its duration). Measured between the
+   * events' times instead, a first step that ran long on a busy machine shortened the span, and a
+   * CI run read 947 rows/s under a limit of 500.
+   */
   const rate = (events: Record<string, any>[]) => {
-    const span = (Date.parse(events.at(-1)!.time) - Date.parse(events[0]!.time)) / 1000;
-    return events.slice(1).reduce((s, e) => s + e.rows_scanned, 0) / span;
+    const start = (e: Record<string, any>) => Date.parse(e.time) - e.duration_ms;
+    const span = (start(events.at(-1)!) - start(events[0]!)) / 1000;
+    return events.slice(0, -1).reduce((s, e) => s + e.rows_scanned, 0) / span;
   };
 
-  it('--max-rows-per-second lowers the measured rate of a running backfill within two batches', async () => {
+  it('--max-rows-per-second lowers the measured rate of a running backfill from the step after it sees the change', async () => {
     const run = cli(db, ['backfill', '--batch-size', '200', '--max-rows-per-second', '8000', '--json']);
     await run.batches(12);
     const throttled = await control(db, ['throttle', '--max-rows-per-second', '500']);
+    const returnedAt = Date.now();
     expect(throttled.code, throttled.stderr).toBe(0);
     expect(throttled.stdout).toMatch(/throttled: at most 500 rows\/s per process/);
-    const from = batches(run).length;
-    await run.batches(from + 2 + 6);
-    const all = batches(run);
-    const before = rate(all.slice(2, from));
-    const after = rate(all.slice(from + 2, from + 8));
-    // The limiter can only slow a batch down: whatever the machine's load, 500 rows/s holds.
+    // The process says when it sees the change (its gate reads the control row before each step):
+    // the steps after that are paced by the new limit. Measured from the command's return
+    // instead, the steps the test had not read yet from the process's output counted as
+    // throttled, and a CI run read 947 rows/s under a limit of 500.
+    await run.waitForEvent((e) => e.event === 'control');
+    const seen = run.events.findIndex((e) => e.event === 'control');
+    expect(run.events[seen]).toMatchObject({ state: 'running', max_rows_per_second: 500 });
+    const afterChange = () => run.events.slice(seen).filter((e) => e.event === 'batch');
+    await run.waitForEvent(() => afterChange().length >= 6);
+    const before = rate(
+      run.events
+        .slice(0, seen)
+        .filter((e) => e.event === 'batch')
+        .slice(2),
+    );
+    const after = rate(afterChange().slice(0, 6));
+    // The limiter can only slow a step down: whatever the machine's load, 500 rows/s holds.
     expect(after).toBeLessThan(500 * 1.5);
     expect(after).toBeLessThan(before);
-    expect(run.events.find((e) => e.event === 'control')).toMatchObject({ state: 'running', max_rows_per_second: 500 });
+    // And it saw the change promptly: no step that began a second after the command returned ran under the old limit.
+    const lateUnderOld = run.events
+      .slice(0, seen)
+      .filter((e) => e.event === 'batch' && Date.parse(e.time) - e.duration_ms > returnedAt + 1000);
+    expect(lateUnderOld).toEqual([]);
 
     const status = JSON.parse((await control(db, ['status', '--json'])).stdout).backfill.latest_runs[0];
     expect(status.control).toEqual({ state: 'running', max_rows_per_second: 500, target_batch_ms: null });

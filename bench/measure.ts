@@ -101,7 +101,7 @@ export async function measureContender(options: {
       ...(options.excludeApplications ? { excludeApplications: options.excludeApplications } : {}),
     });
     try {
-      steps = await options.contender(context);
+      steps = await options.contender({ ...context, observeBackend: (pid) => sampler.observeBackend(pid) });
     } finally {
       longestTransaction = await sampler.stop();
     }

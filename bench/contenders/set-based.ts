@@ -20,9 +20,9 @@ export const SET_BASED_SQL = [
       AND (${rule.cacheRead} <> 0 OR ${rule.cacheWrite} <> 0)`,
 ] as const;
 
-export const setBasedContender: Contender = async ({ url, serverVersionNum }) => [
+export const setBasedContender: Contender = async (context) => [
   // Two autocommit statements: the ALTER's ACCESS EXCLUSIVE lock is not held during the UPDATE.
-  await runSqlStep('set-based update', url, serverVersionNum, async (client) => {
+  await runSqlStep('set-based update', context, async (client) => {
     for (const statement of SET_BASED_SQL) await client.query(statement);
   }),
 ];

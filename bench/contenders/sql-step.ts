@@ -1,11 +1,10 @@
 /** Runs SQL in the runner's own connection, timed from the first statement to COMMIT. */
 import pg from 'pg';
-import type { StepRun } from './step.js';
+import type { ContenderContext, StepRun } from './step.js';
 
 export async function runSqlStep(
   name: string,
-  url: string,
-  serverVersionNum: number,
+  { url, serverVersionNum, observeBackend }: Pick<ContenderContext, 'url' | 'serverVersionNum' | 'observeBackend'>,
   body: (client: pg.Client) => Promise<void>,
 ): Promise<StepRun> {
   const client = new pg.Client({ connectionString: url, application_name: `aibridge-bench-${name.replaceAll(' ', '-')}` });
@@ -18,6 +17,8 @@ export async function runSqlStep(
     // The update counters reach pg_stat_user_tables when the backend reports; ask it to on
     // its next idle moment rather than wait for the rate limit (15+; older servers report on exit).
     if (serverVersionNum >= 150000) await client.query('SELECT pg_stat_force_next_flush()');
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    observeBackend?.(rows[0]!.pid);
     return { name, ok: true, wallMs };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

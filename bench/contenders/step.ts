@@ -26,6 +26,11 @@ export interface ContenderContext {
   processTimeoutMs: number;
   /** Extra flags for the toolkit's backfill in this regime (regimes.ts). */
   backfillArgs: string[];
+  /**
+   * Counts a backend of the contender's own connection in its server CPU now, before it ends: one
+   * that lives shorter than the transaction sampler's interval could otherwise go unseen.
+   */
+  observeBackend?: (pid: number) => void;
 }
 
 /** A contender: one or more steps, run in order, stopping at the first that fails. */

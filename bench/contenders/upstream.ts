@@ -18,8 +18,8 @@ export const UPSTREAM_SQL = [
     WHERE t.metadata IS NOT NULL AND t.cache_read_input_tokens = 0 AND t.cache_write_input_tokens = 0`,
 ] as const;
 
-export const upstreamContender: Contender = async ({ url, serverVersionNum }) => [
-  await runSqlStep('upstream transaction', url, serverVersionNum, async (client) => {
+export const upstreamContender: Contender = async (context) => [
+  await runSqlStep('upstream transaction', context, async (client) => {
     await client.query('BEGIN');
     for (const statement of UPSTREAM_SQL) await client.query(statement);
     await client.query('COMMIT');

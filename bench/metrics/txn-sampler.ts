@@ -67,6 +67,8 @@ const SLOW_KEPT = 20;
 const SIGHTINGS_KEPT = 80;
 
 export interface TransactionSampler {
+  /** Counts this backend's CPU now (a backend of the contender's own that is about to end). */
+  observeBackend(pid: number): void;
   stop(): Promise<TransactionSample>;
 }
 
@@ -174,6 +176,9 @@ export async function startTransactionSampler(options: {
   })();
 
   return {
+    observeBackend(pid) {
+      cpu.observe([pid]);
+    },
     async stop() {
       stopped = true;
       await loop;

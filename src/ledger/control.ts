@@ -54,7 +54,7 @@ function toControl(row: DbRow): RunControl {
   };
 }
 
-/** The control row of a run, read by a lane before each batch (no transaction, no lock). */
+/** The control row of a run (no transaction, no lock); a lane reads it before each step with readControlWith. */
 export async function readControl(db: Queryable, t: Pick<Tables, 'runs'>, runId: number): Promise<RunControl> {
   return (await readControlWith(db, t, runId, sql`NULL`)).control;
 }

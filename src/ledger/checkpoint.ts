@@ -66,25 +66,25 @@ export async function recordBatch(db: Queryable, t: Pick<Tables, 'runs' | 'range
 }
 
 /**
- * recordBatch, and in the same statement the value of `also` (a scalar expression of the
- * caller's: a round counts the sessions waiting on its row locks with it), evaluated once the
- * range's row is locked and before the run's is.
+ * recordBatch, and in the same statement the value of `also`, a count of the caller's (a round
+ * counts the sessions waiting on its row locks with it), evaluated once the range's row is locked
+ * and before the run's is; 0 when it is NULL.
  */
 export async function recordBatchWith(
   db: Queryable,
   t: Pick<Tables, 'runs' | 'ranges'>,
   batch: BatchRecord,
   also: Sql,
-): Promise<{ totals: RunTotals; also: unknown }> {
+): Promise<{ totals: RunTotals; also: number }> {
   const ms = Math.round(batch.ms);
-  const record = sql`WITH range_row AS (${rangeUpdate(t, batch, ms)} RETURNING ${also} AS sampled)
+  const record = sql`WITH range_row AS (${rangeUpdate(t, batch, ms)} RETURNING ${also} AS also)
     ${runUpdate(t, batch, ms)}
-      RETURNING rows_scanned, rows_updated, (SELECT sampled FROM range_row) AS sampled`;
+      RETURNING rows_scanned, rows_updated, (SELECT also FROM range_row) AS also`;
   const { rows } = await db.query(record.text, record.values);
   const row = rows[0];
   return {
     totals: { rowsScanned: Number(row?.rows_scanned ?? 0), rowsUpdated: Number(row?.rows_updated ?? 0) },
-    also: row?.sampled ?? null,
+    also: Number(row?.also ?? 0),
   };
 }
 

@@ -77,7 +77,7 @@ export class KeyWalker implements RangeWalker {
           },
           lockWaiters,
         );
-        return { position, rangeDone, run: recorded.totals, blockedSessions: Number(recorded.also ?? 0), ...counts };
+        return { position, rangeDone, run: recorded.totals, blockedSessions: recorded.also, ...counts };
       },
       { local: stepSettings(this.settings.timeouts) },
     );

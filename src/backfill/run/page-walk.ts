@@ -332,7 +332,7 @@ export class PageWalker implements RangeWalker {
           },
           lockWaiters,
         );
-        return { updated, position, rangeDone, run: recorded.totals, blockedSessions: Number(recorded.also ?? 0) };
+        return { updated, position, rangeDone, run: recorded.totals, blockedSessions: recorded.also };
       },
       // A round reaches its rows through the primary key, one index probe per row (the probe is
       // what prunes the page). For a round of hundreds of rows the planner may otherwise scan the

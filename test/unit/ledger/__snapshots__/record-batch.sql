@@ -25,7 +25,7 @@ WITH range_row AS (UPDATE "aibridge_migrate"."backfill_ranges"
             GROUP BY key) AS e),
             batches = batches + 1, busy_ms = busy_ms + $7, longest_batch_ms = greatest(longest_batch_ms, $7),
             finished_at = CASE WHEN $2 THEN now() END, updated_at = now()
-      WHERE run_id = $8 AND range_no = $9 RETURNING NULL AS sampled)
+      WHERE run_id = $8 AND range_no = $9 RETURNING NULL AS also)
     UPDATE "aibridge_migrate"."backfill_runs"
         SET rows_scanned = rows_scanned + $10, rows_updated = rows_updated + $11,
             rows_application_written = rows_application_written + $12,
@@ -36,7 +36,7 @@ WITH range_row AS (UPDATE "aibridge_migrate"."backfill_ranges"
             batches = batches + 1, busy_ms = busy_ms + $14, longest_batch_ms = greatest(longest_batch_ms, $14), updated_at = now(),
             table_rows_at_start = CASE WHEN $15::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + $15 END
       WHERE id = $16 AND (SELECT count(*) FROM range_row) >= 0
-      RETURNING rows_scanned, rows_updated, (SELECT sampled FROM range_row) AS sampled;
+      RETURNING rows_scanned, rows_updated, (SELECT also FROM range_row) AS also;
 
 -- recordBatch: page walk, a sweep
 -- $1 = 128
@@ -66,7 +66,7 @@ WITH range_row AS (UPDATE "aibridge_migrate"."backfill_ranges"
             GROUP BY key) AS e),
             batches = batches + 1, busy_ms = busy_ms + $8, longest_batch_ms = greatest(longest_batch_ms, $8),
             finished_at = CASE WHEN $3 THEN now() END, updated_at = now()
-      WHERE run_id = $9 AND range_no = $10 RETURNING NULL AS sampled)
+      WHERE run_id = $9 AND range_no = $10 RETURNING NULL AS also)
     UPDATE "aibridge_migrate"."backfill_runs"
         SET rows_scanned = rows_scanned + $11, rows_updated = rows_updated + $12,
             rows_application_written = rows_application_written + $13,
@@ -77,4 +77,4 @@ WITH range_row AS (UPDATE "aibridge_migrate"."backfill_ranges"
             batches = batches + 1, busy_ms = busy_ms + $15, longest_batch_ms = greatest(longest_batch_ms, $15), updated_at = now(),
             table_rows_at_start = CASE WHEN $16::bigint IS NULL THEN table_rows_at_start ELSE COALESCE(table_rows_at_start, 0) + $16 END
       WHERE id = $17 AND (SELECT count(*) FROM range_row) >= 0
-      RETURNING rows_scanned, rows_updated, (SELECT sampled FROM range_row) AS sampled;
+      RETURNING rows_scanned, rows_updated, (SELECT also FROM range_row) AS also;

@@ -67,6 +67,7 @@ try {
     pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: false },
     maxRowsPerSecond: () => null,
     readAhead: null,
+    walCompression: null,
   };
   const fixed = controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: size, batchSize: size });
   const { walker } = laneWalker(walk, settings, () => fixed);

@@ -42,7 +42,10 @@ export async function startBenchServer(options: {
   const server = await startEmbeddedServer({ major: options.major, settings });
   return {
     adminUrl: server.url,
-    description: `embedded PostgreSQL ${server.major} (durability on; ${Object.entries(settings)
+    // PG_BINARIES (test/harness/embedded-server.ts): the machine's own build, not the npm package's.
+    description: `${process.env.PG_BINARIES ? `PostgreSQL ${server.major} from ${process.env.PG_BINARIES}` : `embedded PostgreSQL ${server.major}`} (durability on; ${Object.entries(
+      settings,
+    )
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')})`,
     stop: () => server.stop(),
@@ -63,6 +66,7 @@ const REPORTED_SETTINGS = [
   'fsync',
   'synchronous_commit',
   'full_page_writes',
+  'wal_compression',
   'wal_level',
   'wal_keep_size',
   'data_checksums',

@@ -33,6 +33,8 @@ export type BackfillEvent =
        * first pass.
        */
       keyedPass: boolean;
+      /** The wal_compression every step sets (--wal-compression), or null and why none is. */
+      walCompression: { set: string | null; why: string | null };
     }
   | {
       /** One per committed transaction, with the same meaning for the single runner and for workers. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { connectionShape, poolerShape, type Parsed, type Settings } from '../config/common.js';
 import { byteSize, duration, flag, integer, oneOf } from '../config/fields.js';
 import { metricsShape } from '../metrics/options.js';
+import { WAL_COMPRESSION_MODES } from './policy/wal-compression.js';
 
 export const BATCH_SIZE_LIMIT = 1_000_000;
 
@@ -111,6 +112,15 @@ export const backfillShape = {
         'page walk, single runner: judge the next window on a second connection while this one is written; auto: only where windows are not kept short by checkpoints and, if the server logs hint bits, checkpoints are rare; on: always',
       group: SCALE,
     }),
+  /**
+   * The page images the backfill's transactions log, compressed (src/backfill/policy/wal-compression.ts):
+   * most of a long run's WAL is page images after checkpoints.
+   */
+  walCompression: oneOf(WAL_COMPRESSION_MODES).prefault('auto').meta({
+    describe:
+      "compress the page images the backfill's transactions write to WAL (a superuser setting: superuser or GRANT SET ON PARAMETER wal_compression); auto: lz4 where the server has it, the role may set it and the server does not compress already (pglz only when named: it cost more time than it saved in the benchmark); a method: that one, or refuse to start",
+    group: SCALE,
+  }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
   reverse: flag().prefault(false).meta({
     describe:

@@ -195,6 +195,8 @@ function packageNativeDir(major: number): string {
  * postinstall that recreates library symlinks, so missing ones are recreated here.
  */
 export function installedBinaries(major: number): string {
+  const given = process.env.PG_BINARIES;
+  if (given) return givenBinaries(given, major);
   const source = packageNativeDir(major);
   const version = BINARY_PACKAGE_VERSIONS[major]!;
   const target = path.join(BASE_DIR, 'bin', version);
@@ -212,6 +214,22 @@ export function installedBinaries(major: number): string {
     }
   }
   return target;
+}
+
+/**
+ * A PostgreSQL build of the machine's own (PG_BINARIES, the parent of its bin/: Debian's
+ * /usr/lib/postgresql/15, say) instead of the npm package's: the package's build has no lz4 or
+ * zstd, and a setting that depends on how the server was built is measured on one that has them.
+ */
+function givenBinaries(dir: string, major: number): string {
+  const version = spawnSync(path.join(dir, 'bin', 'postgres'), ['--version'], { encoding: 'utf8' });
+  const found = /\(PostgreSQL\) (\d+)/.exec(version.stdout ?? '')?.[1];
+  if (found !== String(major)) {
+    throw new Error(
+      `PG_BINARIES=${dir}: ${found ? `PostgreSQL ${found}` : 'no bin/postgres there'}, not ${major} (set PG_VERSION to its major)`,
+    );
+  }
+  return dir;
 }
 
 function hydrateSymlinks(nativeDir: string): void {

@@ -38,7 +38,11 @@ describe("the key walk's batch, prepared: the same plan as a generic plan", () =
     ['a batch of the last range', '40000000-0000-4000-8000-000000000000', null],
   ])('%s', async (_, lo, hi) => {
     const statement = batchStatement(appTables('public').usages, { lo, hi, size: 500, existedBefore: new Date() });
-    const plan = await genericPlan(client, statement, stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }));
+    const plan = await genericPlan(
+      client,
+      statement,
+      stepSettings({ timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, walCompression: null }),
+    );
     expect(plan).toMatch(/Index Scan using aibridge_token_usages_pkey on aibridge_token_usages t/);
     expect(plan).toMatch(/Tid Scan on aibridge_token_usages t/);
     expect(plan).not.toMatch(/Seq Scan|Hash Join|Merge Join/);

@@ -100,7 +100,12 @@ describe.runIf(pageWalk)('page walk: the plans it relies on', () => {
     withTransaction(
       db.pool as any,
       async (tx) => (await tx.query(`EXPLAIN ${statement.text}`, statement.values)).rows.map((r) => r['QUERY PLAN'] as string).join('\n'),
-      { local: { ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }), enable_seqscan: 'off' } },
+      {
+        local: {
+          ...stepSettings({ timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, walCompression: null }),
+          enable_seqscan: 'off',
+        },
+      },
     );
 
   it('a judge reads its pages through a TID range scan', async () => {
@@ -188,7 +193,7 @@ ${roundSummarySql({ window: { from: 10, to: 20 }, passEnd: 40 })}`;
       ];
       for (const [name, statement, expected] of cases) {
         const text = await genericPlan(client, statement, {
-          ...stepSettings({ statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }),
+          ...stepSettings({ timeouts: { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 }, walCompression: null }),
           enable_seqscan: 'off',
         });
         expect(text, name).toMatch(expected);

@@ -80,7 +80,7 @@ export function textSink(options: TextSinkOptions): Sink {
             event.workers === null ? '' : ` with ${event.workers} worker${event.workers === 1 ? '' : 's'}`
           }: ~${formatCount(event.estimatedRows)} rows, ${
             event.fixedBatchSize ? `batches of ${formatCount(event.batchSize)} rows` : `batches sized for ${event.targetBatchMs} ms`
-          }${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the first pass only if it finds any'}`,
+          }${event.walCompression.set === null ? '' : `, WAL page images compressed (${event.walCompression.set})`}${event.keyedPass ? '' : '; the last run completed, so it counts eligible rows first and runs the first pass only if it finds any'}`,
         );
         return;
       case 'batch':

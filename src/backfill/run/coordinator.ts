@@ -26,6 +26,7 @@ import { completedResult, failedResult, interruptedResult, type Ending, type Sto
 import { ThrottleGate, throttleSettings } from './gate.js';
 import { readServerVersion } from '../../db/server-version.js';
 import { checkpointPace, heapPages } from './server-facts.js';
+import { runWalCompression, type RunWalCompression } from './wal-compression.js';
 import { Lane } from './lane.js';
 import { preflightBackfill } from './preflight.js';
 import { acquireRunLock, convergeLockName, describeRunLockHolders, runLockName, setupLockName } from './run-lock.js';
@@ -86,6 +87,7 @@ export class Coordinator implements EngineContext {
   private totals = { rowsScanned: 0, rowsUpdated: 0 };
   private progress: PassProgress | null = null;
   private pace: CheckpointPace = { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: true };
+  private walCompression: RunWalCompression = { set: null, why: null };
 
   constructor(
     readonly config: BackfillConfig,
@@ -151,6 +153,7 @@ export class Coordinator implements EngineContext {
         this.config.readAhead !== 'off' && this.config.workers === undefined
           ? { connect: this.deps.connect, mode: this.config.readAhead }
           : null,
+      walCompression: this.walCompression.set,
     };
   }
 
@@ -219,6 +222,7 @@ export class Coordinator implements EngineContext {
     this.slot.adopt(session);
     // Before the run lock: a role that could never do the job hears so even while another backfill runs.
     const facts = await preflightBackfill(session, config.schema, this.tables);
+    this.walCompression = await runWalCompression(session, config.walCompression);
     const locked = await acquireRunLock(session, this.runLock, {
       mode: this.lockMode,
       wait: config.wait,
@@ -245,6 +249,7 @@ export class Coordinator implements EngineContext {
       targetBatchMs: config.targetBatchMs,
       fixedBatchSize: config.batchSize !== undefined,
       keyedPass: this.firstPass,
+      walCompression: this.walCompression,
     });
 
     const slots =

@@ -79,7 +79,7 @@ export class KeyWalker implements RangeWalker {
         );
         return { position, rangeDone, run: recorded.totals, blockedSessions: recorded.also, ...counts };
       },
-      { local: stepSettings(this.settings.timeouts) },
+      { local: stepSettings(this.settings) },
     );
     const ms = clock.now() - started;
     this.sizer.observe({ rows: outcome.scanned, ms });

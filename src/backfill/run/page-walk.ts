@@ -176,7 +176,7 @@ export class PageWalker implements RangeWalker {
 
   /** A judge transaction's settings: reads only, never a sequential scan of the table. */
   private get judgeSettings(): Record<string, string> {
-    return { ...stepSettings(this.settings.timeouts), enable_seqscan: 'off' };
+    return { ...stepSettings(this.settings), enable_seqscan: 'off' };
   }
 
   /** Runs the judge statement of `span` of the range in `tx`. */
@@ -337,7 +337,7 @@ export class PageWalker implements RangeWalker {
       // A round reaches its rows through the primary key, one index probe per row (the probe is
       // what prunes the page). For a round of hundreds of rows the planner may otherwise scan the
       // whole table and join it to the list.
-      { local: { ...stepSettings(this.settings.timeouts), ...ROUND_PLANNER_SETTINGS } },
+      { local: { ...stepSettings(this.settings), ...ROUND_PLANNER_SETTINGS } },
     );
     const ms = clock.now() - started;
     this.ahead?.roundCommitted();

@@ -1,7 +1,8 @@
-/** What the walk plans with that only the server knows: the heap's size and the checkpoint pace (its version: db/server-version.ts). */
+/** What the walk plans with that only the server knows: the heap's size, the checkpoint pace and WAL compression (its version: db/server-version.ts). */
 import type { Queryable } from '../../db/port.js';
 import { sql } from '../../db/sql.js';
 import type { CheckpointPace } from '../policy/rounds.js';
+import type { WalCompressionFacts } from '../policy/wal-compression.js';
 
 /** Pages of `usages`'s heap now (its main fork; the block size read from the server). */
 export async function heapPages(db: Queryable, usages: string): Promise<number> {
@@ -36,4 +37,11 @@ export async function lastCheckpointRedo(db: Queryable): Promise<string | null> 
   } catch {
     return null;
   }
+}
+
+/** The server's wal_compression and the values it accepts (pg_settings: readable by any role). */
+export async function walCompressionFacts(db: Queryable): Promise<WalCompressionFacts> {
+  const { rows } = await db.query(`SELECT setting, coalesce(enumvals, '{}') AS methods FROM pg_settings WHERE name = 'wal_compression'`);
+  const row = rows[0]!;
+  return { current: String(row.setting), methods: row.methods as string[] };
 }

@@ -34,6 +34,8 @@ export interface WalkSettings {
    * (auto: policy/read-ahead.ts); null: never.
    */
   readAhead: { connect: Connector; mode: Exclude<ReadAheadMode, 'off'> } | null;
+  /** The wal_compression every step sets for itself (--wal-compression, policy/wal-compression.ts); null: the server's. */
+  walCompression: string | null;
 }
 
 export interface RangeWalker {
@@ -55,7 +57,8 @@ export interface RangeWalker {
 
 /**
  * The settings local to a step's transaction: its timeouts, the join plan its statements need,
- * and an asynchronous commit. A step's COMMIT need not wait for its WAL to reach the disk (or a
+ * an asynchronous commit, and the run's WAL compression (a superuser setting the run tried
+ * before its first step). A step's COMMIT need not wait for its WAL to reach the disk (or a
  * synchronous standby): its writes and its ledger checkpoint are one transaction, so a server
  * crash can only lose the last few steps whole — data and checkpoint together (PostgreSQL
  * flushes WAL in order, so never a later step without an earlier one) — and the run resumes
@@ -63,11 +66,12 @@ export interface RangeWalker {
  * per few hundred rows; waiting for a flush, or a synchronous standby's answer, each time would
  * be most of its cost on a slow disk.
  */
-export function stepSettings(timeouts: WalkSettings['timeouts']): Record<string, string> {
+export function stepSettings({ timeouts, walCompression }: Pick<WalkSettings, 'timeouts' | 'walCompression'>): Record<string, string> {
   return {
     statement_timeout: `${timeouts.statementTimeoutMs}ms`,
     lock_timeout: `${timeouts.lockTimeoutMs}ms`,
     synchronous_commit: 'off',
+    ...(walCompression === null ? {} : { wal_compression: walCompression }),
     ...BATCH_PLANNER_SETTINGS,
   };
 }

@@ -9,7 +9,7 @@ import type { BackfillEvent } from '../../../../src/backfill/events.js';
 import { batchProgressLine, batchProgressText, jsonLinesSink, textSink } from '../../../../src/backfill/output/progress.js';
 import { fakeClock } from '../../../harness/fake-clock.js';
 
-const start = (keyedPass: boolean): BackfillEvent => ({
+const start = (keyedPass: boolean, walCompression: string | null = null): BackfillEvent => ({
   event: 'start',
   runId: 9,
   direction: 'forward',
@@ -22,6 +22,10 @@ const start = (keyedPass: boolean): BackfillEvent => ({
   targetBatchMs: 200,
   fixedBatchSize: false,
   keyedPass,
+  walCompression: {
+    set: walCompression,
+    why: walCompression === null ? 'the server compresses WAL already (wal_compression = pglz)' : null,
+  },
 });
 
 const converge = (pass: number, eligibleRemaining: number, nextPass: number | null, rowsUpdated = 0): BackfillEvent => ({
@@ -51,6 +55,11 @@ describe('text progress: first pass or count first', () => {
         /^backfill run #9 started: ~1,000,000 rows, batches sized for 200 ms$/,
         /^first pass done: 12 rows written; no eligible row left — converged$/,
       ],
+    ],
+    [
+      'a run whose steps compress their WAL page images says with what',
+      [start(true, 'lz4'), converge(0, 0, null, 12)],
+      [/^backfill run #9 started: ~1,000,000 rows, batches sized for 200 ms, WAL page images compressed \(lz4\)$/, /^first pass done/],
     ],
     [
       'a run after a completed one that finds nothing',

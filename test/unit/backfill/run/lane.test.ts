@@ -15,6 +15,7 @@ const settings: WalkSettings = {
   pace: { walBytes: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY, hintsLogged: false },
   maxRowsPerSecond: () => null,
   readAhead: null,
+  walCompression: null,
 };
 const adaptive: ControllerSettings = controllerSettings({ targetBatchMs: 100, batchSizeMin: 1, batchSizeMax: 50_000 });
 

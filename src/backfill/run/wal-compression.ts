@@ -12,7 +12,7 @@ import { walCompressionFacts } from './server-facts.js';
 export interface RunWalCompression {
   /** What every step sets; null: the server's own setting applies. */
   set: string | null;
-  /** Why nothing is set, for the run's start line; null when something is. */
+  /** Why nothing is set, for the run's start event; null when something is. */
   why: string | null;
 }
 
@@ -25,7 +25,7 @@ export async function runWalCompression(db: Queryable, mode: WalCompressionMode)
   if (plan.set === null) {
     if (mode === 'auto' || mode === 'off') return { set: null, why: plan.why };
     throw new PreflightError(`--wal-compression ${mode}: ${plan.why}`, {
-      hint: 'Pass --wal-compression auto (the best method this server has) or off.',
+      hint: 'Pass --wal-compression auto (lz4 where the server has it) or off.',
     });
   }
   if (await maySet(db, plan.set)) return { set: plan.set, why: null };

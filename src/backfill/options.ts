@@ -116,11 +116,16 @@ export const backfillShape = {
    * The page images the backfill's transactions log, compressed (src/backfill/policy/wal-compression.ts):
    * most of a long run's WAL is page images after checkpoints.
    */
-  walCompression: oneOf(WAL_COMPRESSION_MODES).prefault('auto').meta({
-    describe:
-      "compress the page images the backfill's transactions write to WAL (a superuser setting: superuser or GRANT SET ON PARAMETER wal_compression); auto: lz4 where the server has it, the role may set it and the server does not compress already (pglz only when named: it cost more time than it saved in the benchmark); a method: that one, or refuse to start",
-    group: SCALE,
-  }),
+  walCompression: oneOf(WAL_COMPRESSION_MODES)
+    // Not on by default: a standby (or a restore) on a build without the method cannot replay
+    // the images and stops — tried, bench/experiments/standby-without-lz4.ts. Only the operator
+    // knows every build that will read this WAL.
+    .prefault('off')
+    .meta({
+      describe:
+        "compress the page images the backfill's transactions write to WAL (a superuser setting: superuser or GRANT SET ON PARAMETER wal_compression); every standby and restore must be built with the method; auto: lz4 where the server has it, the role may set it and the server does not compress already (pglz only when named: it cost more time than it saved in the benchmark); a method: that one, or refuse to start",
+      group: SCALE,
+    }),
   /** Copy column values back into metadata (before `down`), instead of filling the columns. */
   reverse: flag().prefault(false).meta({
     describe:

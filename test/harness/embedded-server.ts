@@ -46,6 +46,8 @@ export interface EmbeddedServer {
   /** Fast shutdown, stay down `downMs`, start again on the same port and data (fault tests). */
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
+  /** The last 8,000 characters the server wrote to its stdout and stderr (its log). */
+  recentOutput(): string;
 }
 
 export interface StartOptions {
@@ -366,13 +368,14 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
 
+  let output = '';
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn(path.join(binaries, 'bin', 'postgres'), args, {
       ...(runAs ?? {}),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },
     });
-    let output = '';
+    output = '';
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-8000);
     };
@@ -427,6 +430,7 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
       await shutdown(current);
       fs.rmSync(dir, { recursive: true, force: true });
     },
+    recentOutput: () => output,
   };
 }
 

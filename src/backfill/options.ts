@@ -118,8 +118,8 @@ export const backfillShape = {
    */
   walCompression: oneOf(WAL_COMPRESSION_MODES)
     // Not on by default: a standby (or a restore) on a build without the method cannot replay
-    // the images and stops — tried, bench/experiments/standby-without-lz4.ts. Only the operator
-    // knows every build that will read this WAL.
+    // the images and shuts down (test/integration/backfill-wal-compression.test.ts). Only the
+    // operator knows every build that will read this WAL.
     .prefault('off')
     .meta({
       describe:

@@ -69,6 +69,8 @@ export interface StartOptions {
    * `pg_basebackup -R` of the primary listening on 127.0.0.1:`primaryPort` (test/harness/standby.ts).
    */
   standbyOf?: StandbySource;
+  /** `package`: the npm package's build even where PG_BINARIES names another (a standby of another build). */
+  binaries?: 'package';
 }
 
 export interface StandbySource {
@@ -196,9 +198,9 @@ function packageNativeDir(major: number): string {
  * Returns a binary tree the server's OS user can read. npm 11 skips the package's
  * postinstall that recreates library symlinks, so missing ones are recreated here.
  */
-export function installedBinaries(major: number): string {
+export function installedBinaries(major: number, which?: 'package'): string {
   const given = process.env.PG_BINARIES;
-  if (given) return givenBinaries(given, major);
+  if (given && which !== 'package') return givenBinaries(given, major);
   const source = packageNativeDir(major);
   const version = BINARY_PACKAGE_VERSIONS[major]!;
   const target = path.join(BASE_DIR, 'bin', version);
@@ -312,7 +314,7 @@ export async function startEmbeddedServer(options: StartOptions = {}): Promise<E
   const log = options.log ?? (() => {});
   sweepStaleServers(log);
   const runAs = ensurePostgresUser();
-  const binaries = installedBinaries(major);
+  const binaries = installedBinaries(major, options.binaries);
 
   fs.mkdirSync(BASE_DIR, { recursive: true });
   fs.chmodSync(BASE_DIR, 0o755);

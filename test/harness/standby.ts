@@ -122,6 +122,7 @@ export interface StandbyOptions {
   slot?: string;
   /** Extra server settings of the standby. */
   settings?: StartOptions['settings'];
+  binaries?: StartOptions['binaries'];
   log?: (line: string) => void;
 }
 
@@ -136,6 +137,7 @@ export async function startStandby(primary: Primary, options: StandbyOptions): P
     fast: options.fast ?? true,
     standbyOf: { primaryPort: primary.port, pgBasebackup: options.pgBasebackup, slot, applicationName },
     ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.binaries ? { binaries: options.binaries } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   let connected = true;

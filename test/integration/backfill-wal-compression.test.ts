@@ -14,6 +14,7 @@ import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { backfill, wrongRows } from '../harness/backfill.js';
+import { findPgBasebackup, startStandby } from '../harness/standby.js';
 
 const walInspect = inject('pgVersionNum') >= 150_000;
 const role = `no_superuser_${process.pid}`;
@@ -121,6 +122,30 @@ describe('backfill --wal-compression', () => {
     expect(run.result.status).toBe('completed');
     expect(startEvent(run.events).walCompression).toEqual({ set: 'on', why: null });
     expect(await wrongRows(db())).toEqual([]);
+  });
+
+  // Why the option is off by default: every build that reads this WAL must have the method.
+  it('a standby built without lz4 stops on the first lz4 image; pglz it replays', async (ctx) => {
+    if (!(await methods()).includes('lz4')) return ctx.skip(); // the npm build on both sides
+    const basebackup = findPgBasebackup(requestedMajor());
+    if (basebackup.status !== 'found') return ctx.skip();
+    const standby = await startStandby(server, { pgBasebackup: basebackup.path, binaries: 'package', applicationName: 'no_lz4_standby' });
+    try {
+      await standby.waitStreaming();
+      expect((await standby.query('SELECT enumvals FROM pg_settings WHERE name = $1', ['wal_compression'])).rows[0].enumvals).not.toContain(
+        'lz4',
+      );
+      await freshTable();
+      expect((await backfill(db(), { batchSize: 100, walCompression: 'pglz' })).result.status).toBe('completed');
+      await standby.waitCaughtUp(30_000);
+
+      await freshTable();
+      expect((await backfill(db(), { batchSize: 100, walCompression: 'lz4' })).result.status).toBe('completed');
+      await expect(standby.waitCaughtUp(10_000)).rejects.toThrow();
+      expect(standby.server.recentOutput()).toMatch(/could not restore image at .* compressed with LZ4 not supported by build/);
+    } finally {
+      await standby.stop();
+    }
   });
 
   it('a role that may not set wal_compression: auto runs without it', async () => {

@@ -15,6 +15,7 @@ import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
 import { backfill, wrongRows } from '../harness/backfill.js';
 import { findPgBasebackup, startStandby } from '../harness/standby.js';
+import { walCompressionFacts } from '../../src/backfill/run/server-facts.js';
 
 const walInspect = inject('pgVersionNum') >= 150_000;
 const role = `no_superuser_${process.pid}`;
@@ -91,8 +92,7 @@ describe('backfill --wal-compression', () => {
   });
 
   /** The server's methods: lz4 and zstd only where it was built with them. */
-  const methods = async () =>
-    ((await admin.query(`SELECT enumvals FROM pg_settings WHERE name = 'wal_compression'`)).rows[0].enumvals as string[] | null) ?? [];
+  const methods = async () => (await walCompressionFacts(admin)).methods;
 
   it.runIf(walInspect)(
     'off by default; a method, as a superuser: the same page images in less WAL; auto: lz4 where the server has it',

@@ -3,7 +3,7 @@
  * beside the process's wall time and the steps its `--json` events report. What the server
  * does not account for is the client's share: round trips, the gate between steps, Node.
  *
- *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [--max-wal-size 16GB] [--wal] [--cpu-prof DIR] [-- extra backfill flags…]
+ *   npx tsx bench/step-profile.ts [--rows 300000] [--dataset narrow|wide] [--major 15] [--max-wal-size 16GB] [--checkpoint-timeout 1h] [--wal] [--cpu-prof DIR] [-- extra backfill flags…]
  *
  * --wal prints the backfill's WAL by record type (pg_walinspect, PostgreSQL 15+): what each kind
  * of record costs, in records, bytes and full-page images.
@@ -12,7 +12,8 @@
  * where the client's share goes.
  *
  * Durable server (fsync on), 512 MB shared_buffers; no checkpoint in the run unless --max-wal-size
- * is small (64MB: one every ~34 MB of WAL, as in the bench's checkpoint-dense regime at 1M rows).
+ * is small (64MB: one every ~34 MB of WAL, as in the bench's checkpoint-dense regime at 1M rows)
+ * or --checkpoint-timeout short (30s with `-- --max-rows-per-second 5000`: the throttled regime).
  */
 import { parseArgs } from 'node:util';
 import { generateDataset, type DatasetShape } from '../fixtures/generator.js';
@@ -21,6 +22,7 @@ import { loadBaselineSchema, withDatabase } from '../test/harness/template.js';
 import { applyToolkitMigrations } from '../test/harness/toolkit-schema.js';
 import { runCollecting, sourceCli } from './cli.js';
 import { withClient } from './dataset.js';
+import { imagesPerRelation } from './metrics/full-page-images.js';
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values: args, positionals } = parseArgs({
     dataset: { type: 'string', default: 'narrow' },
     major: { type: 'string', default: '15' },
     'max-wal-size': { type: 'string', default: '16GB' },
+    'checkpoint-timeout': { type: 'string', default: '1h' },
     'cpu-prof': { type: 'string' },
     wal: { type: 'boolean', default: false },
   },
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
       max_wal_size: args['max-wal-size']!,
       // pg_walinspect reads the run's WAL afterwards: the checkpoints must not recycle it first.
       ...(args.wal ? { wal_keep_size: '24GB' } : {}),
-      checkpoint_timeout: '1h',
+      checkpoint_timeout: args['checkpoint-timeout']!,
     },
   });
   try {
@@ -179,6 +182,10 @@ async function printWalByRecord(url: string, from: string): Promise<void> {
       console.log(
         `  ${r.type.padEnd(28)} ${r.n.padStart(9)} ${r.record_mb.padStart(8)} MB ${r.fpi_mb.padStart(8)} MB ${r.fpi.padStart(8)}`,
       );
+    }
+    console.log('images by relation (images, distinct pages imaged):');
+    for (const r of await imagesPerRelation(c, from, end)) {
+      console.log(`  ${r.relation.padEnd(48)} ${String(r.images).padStart(8)} ${String(r.pages).padStart(8)}`);
     }
   });
 }

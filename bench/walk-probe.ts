@@ -4,7 +4,22 @@
  * pays — WAL, full-page images, HOT share — and the time.
  *
  *   npx tsx bench/walk-probe.ts [--rows 300000] [--dataset narrow|wide] [--regimes default,dense,throttled]
- *                               [--walks upstream,key,page-all,rounds,rounds-tid,rounds-noprune,rounds-2,rounds-3] [--rate 5000] [--major 15]
+ *                               [--walks upstream,key,page-all,rounds,rounds-tid,rounds-noprune,rounds-2,rounds-3,room-first,room-first-2]
+ *                               [--rate 5000] [--major 15] [--window 1000] [--wal]
+ *
+ * --window: pages of a window of the rounds walks (the tool sizes its windows to a tenth of the
+ * checkpoint interval: about 260 pages at 5,000 rows/s and 30 s checkpoints on narrow rows).
+ *
+ * --wal also prints each walk's full-page images per relation, with the distinct pages imaged,
+ * and per checkpoint interval the non-HOT updates (here: the updates that left their page) and
+ * the index images (pg_walinspect, 15+; an interval starts at a redo point that a checkpoint
+ * record in the walk's WAL names). The checkpoints the server counts are not the intervals the walk had: under the
+ * rate limit, with 30 s checkpoints, 1,000-page windows (each judged for ten seconds, then
+ * written in one burst) had redo points ~60 s apart, 264-page windows 30 s apart, and so half
+ * the index images — from the checkpoint spacing, not the walk order. PostgreSQL skips a timed
+ * checkpoint when nothing important was logged since the last checkpoint's record, and the
+ * read-only judging of a window covered that moment every time (docs/benchmarks.md, fourteenth
+ * session). --wal ends with the checkpoint lines of the server's log, to show such skips.
  *
  * Walks (none records a ledger: the probe compares walk orders, not the tool):
  * - upstream: the upstream migration's one UPDATE (its ALTER too).
@@ -20,6 +35,15 @@
  * - rounds-2, rounds-3: the tool's rounds writing two or three rows of a page per round (each
  *   window's pages kept, so a round writes that many times the rows): fewer rounds and prunes,
  *   and fewer HOT updates, since a page needs room for that many new versions at once.
+ * - room-first, room-first-2: two passes. The first makes, on every page of the table, the room
+ *   the second will need: from each page's free space and its rows' lengths (pageinspect), it
+ *   updates the fewest rows (the longest first) whose leaving makes room for every other row of
+ *   the page to grow in place, all of a window's in one transaction — those updates cannot be
+ *   HOT anyway, since a full page has no room for their new versions. The second is `rounds`
+ *   (`rounds-2`) over what is left. The point: the index entries of the rows that leave their
+ *   page are all made in the first, short pass, so each index leaf is imaged in one or two
+ *   checkpoint intervals, not in every interval of a long run; the price is each heap page
+ *   imaged once in each pass. Under --rate the first pass is charged the rows it writes.
  *
  * Regimes: default (no checkpoint in the run: max_wal_size 16GB, checkpoint_timeout 1h), dense
  * (max_wal_size 64MB: a checkpoint every few tens of MB of WAL, standing in for hours of a big
@@ -39,6 +63,7 @@ import { appTables } from '../src/names.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { UPSTREAM_SQL } from './contenders/upstream.js';
 import { cloneDatabase, createDataset, withClient } from './dataset.js';
+import { imagesPerRelation, writesPerInterval } from './metrics/full-page-images.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +73,8 @@ const { values: args } = parseArgs({
     walks: { type: 'string', default: 'upstream,key,page-all,rounds,rounds-tid,rounds-noprune' },
     rate: { type: 'string', default: '5000' },
     major: { type: 'string', default: '15' },
+    wal: { type: 'boolean', default: false },
+    window: { type: 'string', default: '1000' },
   },
 });
 const rows = Number(args.rows);
@@ -147,6 +174,8 @@ const WALKS: Record<string, Walk> = {
   'rounds-noprune': (client, limit) => roundsWalk(client, limit, 'noprune'),
   'rounds-2': (client, limit) => roundsWalk(client, limit, 'index', 2),
   'rounds-3': (client, limit) => roundsWalk(client, limit, 'index', 3),
+  'room-first': (client, limit) => roomFirstWalk(client, limit, 1),
+  'room-first-2': (client, limit) => roomFirstWalk(client, limit, 2),
 };
 
 /**
@@ -170,9 +199,15 @@ async function judge(db: Queryable, from: number, to: number, addresses: boolean
   };
 }
 
-async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 'tid' | 'noprune', perPage = 1): Promise<void> {
-  await client.query(ADD_COLUMNS);
-  const WINDOW = 1000;
+async function roundsWalk(
+  client: pg.Client,
+  limit: RateLimit,
+  fetch: 'index' | 'tid' | 'noprune',
+  perPage = 1,
+  columnsAdded = false,
+): Promise<void> {
+  if (!columnsAdded) await client.query(ADD_COLUMNS);
+  const WINDOW = Number(args.window);
   const CHUNK = 200;
   const end = await heapPages(client);
   for (let from = 0; from < end; from += WINDOW) {
@@ -213,6 +248,79 @@ async function roundsWalk(client: pg.Client, limit: RateLimit, fetch: 'index' | 
   }
 }
 
+const maxAlign = (n: number) => Math.ceil(n / 8) * 8;
+
+/**
+ * The rows of one page that should leave it so that every other row can be updated in place,
+ * `perPage` at a time: a HOT update needs room for its whole new version (16 bytes longer: the
+ * two bigint columns) and a line pointer while the old version is still there, and after the
+ * prune that follows its commit it keeps only the growth and the new line pointer. A row that
+ * leaves frees its version (its line pointer stays, dead). The longest rows leave first.
+ */
+function rowsToLeave(free: number, lengths: readonly number[], perPage: number): number[] {
+  const order = lengths.map((length, i) => ({ length, i })).sort((a, b) => b.length - a.length);
+  const grow = (l: number) => maxAlign(l + 16) - maxAlign(l) + 4;
+  // The last round still needs room for `perPage` whole new versions; the rounds before it leave
+  // only their growth behind.
+  const need = (stay: typeof order) =>
+    stay.reduce((sum, r) => sum + grow(r.length), 0) +
+    (stay.length === 0 ? 0 : perPage * (maxAlign(stay[0]!.length + 16) + 4 - grow(stay[0]!.length)));
+  let room = free;
+  let leave = 0;
+  while (leave < order.length && need(order.slice(leave)) > room) room += maxAlign(order[leave++]!.length);
+  return order.slice(0, leave).map((r) => r.i);
+}
+
+async function roomFirstWalk(client: pg.Client, limit: RateLimit, perPage: number): Promise<void> {
+  await client.query(ADD_COLUMNS);
+  await client.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+  const WINDOW = 500;
+  const end = await heapPages(client);
+  let left = 0;
+  for (let from = 0; from < end; from += WINDOW) {
+    const to = Math.min(end, from + WINDOW);
+    const leaving = await withTransaction(
+      client,
+      async (tx) => {
+        const judged = await judge(tx, from, to, true);
+        const { rows: space } = await tx.query(
+          `SELECT p AS page, h.upper - h.lower AS free FROM generate_series($1::bigint, $2::bigint - 1) AS p, page_header(get_raw_page($3, p)) AS h`,
+          [from, to, usages],
+        );
+        const { rows: items } = await tx.query(
+          `SELECT p AS page, i.lp, i.lp_len FROM generate_series($1::bigint, $2::bigint - 1) AS p, heap_page_items(get_raw_page($3, p)) AS i WHERE i.lp_flags = 1`,
+          [from, to, usages],
+        );
+        const free = new Map(space.map((r) => [Number(r.page), Number(r.free)]));
+        const length = new Map(items.map((r) => [`(${r.page},${r.lp})`, Number(r.lp_len)]));
+        const byPage = new Map<number, (typeof judged.rows)[number][]>();
+        for (const row of judged.rows) byPage.set(row.page, [...(byPage.get(row.page) ?? []), row]);
+        return [...byPage.entries()].flatMap(([page, rowsOfPage]) =>
+          rowsToLeave(
+            free.get(page) ?? 0,
+            rowsOfPage.map((r) => length.get(r.address) ?? 0),
+            perPage,
+          ).map((i) => rowsOfPage[i]!),
+        );
+      },
+      { mode: 'read-only', local: { enable_seqscan: 'off' } },
+    );
+    if (leaving.length === 0) continue;
+    left += leaving.length;
+    await withTransaction(
+      client,
+      async (tx) => {
+        const statement = roundStatement(usages, leaving, { window: { from, to }, passEnd: end });
+        await tx.query(statement.text, statement.values);
+      },
+      { local: { enable_seqscan: 'off', ...BATCH_PLANNER_SETTINGS } },
+    );
+    await limit.charge(leaving.length);
+  }
+  console.log(`  (room-first: ${left} rows updated in the first pass)`);
+  await roundsWalk(client, limit, 'index', perPage, true);
+}
+
 interface Measured {
   ms: number;
   walBytes: number;
@@ -238,6 +346,7 @@ async function serverCounters(client: pg.Client, versionNum: number): Promise<{ 
 
 async function measure(adminUrl: string, url: string, versionNum: number, walk: Walk, limit: RateLimit): Promise<Measured> {
   return withClient(url, async (client) => {
+    if (args.wal) await client.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
     await client.query('CHECKPOINT');
     const heapPagesBefore = await heapPages(client);
     const before = await serverCounters(client, versionNum);
@@ -248,6 +357,17 @@ async function measure(adminUrl: string, url: string, versionNum: number, walk: 
     const walBytes = Number(
       (await client.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint AS b`, [after.lsn, before.lsn])).rows[0].b,
     );
+    if (args.wal) {
+      // pg_walinspect reads only flushed WAL: the checkpoint flushes the walk's.
+      await client.query('CHECKPOINT');
+      for (const r of await imagesPerRelation(client, before.lsn, after.lsn, 5)) {
+        console.log(`  images of ${r.relation}: ${r.images} (${r.pages} pages, ${(r.images / r.pages).toFixed(2)} each)`);
+      }
+      const intervals = await writesPerInterval(client, before.lsn, after.lsn);
+      console.log(
+        `  per checkpoint interval, updates that left their page / index images: ${intervals.map((i) => `${i.nonHotUpdates}/${i.indexImages}`).join(' · ')}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 1200));
     await client.query('SELECT pg_stat_clear_snapshot()');
     const stats = (await client.query(`SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = $1::regclass`, [usages]))
@@ -270,7 +390,11 @@ async function measure(adminUrl: string, url: string, versionNum: number, walk: 
 }
 
 const major = Number(args.major);
-const server = await startEmbeddedServer({ major, settings: { shared_buffers: '512MB', autovacuum: 'off' } });
+const server = await startEmbeddedServer({
+  major,
+  // pg_walinspect reads a walk's WAL after it: the checkpoints must not recycle it first.
+  settings: { shared_buffers: '512MB', autovacuum: 'off', ...(args.wal ? { wal_keep_size: '24GB' } : {}) },
+});
 try {
   const versionNum = Number((await withClient(server.url, (c) => c.query(`SELECT current_setting('server_version_num') AS v`))).rows[0].v);
   const dataset = await createDataset(server.url, { name: 'probe_template', rows, seed: 42, shape });
@@ -315,6 +439,12 @@ try {
       );
       await clone.drop();
     }
+  }
+  if (args.wal) {
+    // The server's own account of its checkpoints (log_checkpoints is on from 15), the last few
+    // that its log still holds: when each started and how long writing and syncing took.
+    const lines = server.recentOutput().split('\n');
+    console.log(lines.filter((line) => /checkpoint (starting|complete)/.test(line)).join('\n'));
   }
 } finally {
   await server.stop();

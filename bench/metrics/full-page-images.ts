@@ -71,3 +71,69 @@ export async function fullPageImagesByKind(client: pg.ClientBase, from: string, 
   const sum = (names: string[]) => rows.filter((r) => names.includes(r.rm)).reduce((s, r) => s + Number(r.n), 0);
   return { heap: sum(['Heap', 'Heap2']), index: sum(['Btree']), all: rows.reduce((s, r) => s + Number(r.n), 0) };
 }
+
+/** Images of one relation in a stretch of WAL, and how many distinct pages of it they were. */
+export interface RelationImages {
+  relation: string;
+  images: number;
+  pages: number;
+}
+
+/**
+ * Images between `from` and `to` per relation of the connected database, the most imaged first:
+ * images over distinct pages says how many times a page was imaged again (once per checkpoint
+ * interval it was written in). Relations of other databases show as their relfilenode.
+ */
+export async function imagesPerRelation(client: pg.ClientBase, from: string, to: string, limit = 10): Promise<RelationImages[]> {
+  const { rows } = await client.query<{ relation: string; images: string; pages: string }>(
+    `SELECT COALESCE(pg_filenode_relation(0, m[1]::oid)::text, m[1]) AS relation, count(*)::bigint AS images,
+            count(DISTINCT m[2])::bigint AS pages
+       FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn) AS r,
+            regexp_matches(r.block_ref, 'rel \\d+/\\d+/(\\d+)(?: fork \\w+)? blk (\\d+) \\(?FPW', 'g') AS m
+      GROUP BY 1 ORDER BY 2 DESC LIMIT $3`,
+    [from, to, limit],
+  );
+  return rows.map((r) => ({ relation: r.relation, images: Number(r.images), pages: Number(r.pages) }));
+}
+
+/** One checkpoint interval of a stretch of WAL: from a redo point to the next. */
+export interface IntervalWrites {
+  /** The interval's redo point (the stretch's start for the first). */
+  from: string;
+  /**
+   * Updates that were not HOT (Heap/UPDATE records), each with an entry in every index: in the
+   * backfill, which changes no indexed column, the updates that left their page.
+   */
+  nonHotUpdates: number;
+  /** Index (Btree) images. */
+  indexImages: number;
+}
+
+/**
+ * Non-HOT updates and index images per checkpoint interval: an index page is imaged once in each
+ * interval it is written in, so what counts is how the updates that write index entries spread
+ * over the intervals. An interval starts at a checkpoint's redo point, which its CHECKPOINT_ONLINE
+ * record, written when the checkpoint ends, names in its description ("redo 0/…").
+ */
+export async function writesPerInterval(client: pg.ClientBase, from: string, to: string): Promise<IntervalWrites[]> {
+  const { rows } = await client.query<{ start: string; moved: string; images: string }>(
+    `WITH recs AS MATERIALIZED (
+       SELECT start_lsn, resource_manager AS rm, record_type AS type, block_ref, description
+         FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+     ), redo AS MATERIALIZED (
+       SELECT $1::pg_lsn AS at
+       UNION
+       SELECT substring(description FROM 'redo ([0-9A-F]+/[0-9A-F]+)')::pg_lsn FROM recs
+        WHERE rm = 'XLOG' AND type = 'CHECKPOINT_ONLINE' AND substring(description FROM 'redo ([0-9A-F]+/[0-9A-F]+)')::pg_lsn > $1::pg_lsn
+     ), tagged AS (
+       SELECT (SELECT max(r.at) FROM redo r WHERE r.at <= recs.start_lsn) AS interval, recs.*
+         FROM recs
+     )
+     SELECT interval::text AS start,
+            count(*) FILTER (WHERE rm = 'Heap' AND type LIKE 'UPDATE%')::bigint AS moved,
+            coalesce(sum((length(block_ref) - length(replace(block_ref, 'FPW', ''))) / 3) FILTER (WHERE rm = 'Btree'), 0)::bigint AS images
+       FROM tagged GROUP BY interval ORDER BY interval`,
+    [from, to],
+  );
+  return rows.map((r) => ({ from: r.start, nonHotUpdates: Number(r.moved), indexImages: Number(r.images) }));
+}

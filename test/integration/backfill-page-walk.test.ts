@@ -19,6 +19,7 @@ import { DEFAULT_STATE_SCHEMA } from '../../src/config/common.js';
 import { appTables, tables } from '../../src/names.js';
 import { generateDataset } from '../../fixtures/generator.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import { startImagingServer } from '../harness/imaging-server.js';
 import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
@@ -232,17 +233,10 @@ describe.runIf(pageWalk && walInspect).each([
   ['hint bits as the server logs them', {}],
   ['hint bits logged (wal_log_hints)', { wal_log_hints: 'on' }],
 ])('page walk: full-page images per pass with a checkpoint between windows, %s', (_name, hintSettings) => {
-  // A server of its own: the test server runs without full-page writes (speed), and a setting
-  // given on the command line cannot be changed by ALTER SYSTEM. It keeps the WAL the checkpoints
-  // would recycle, for pg_walinspect to read.
   let server: EmbeddedServer;
   let admin: pg.Client;
   beforeAll(async () => {
-    server = await startEmbeddedServer({
-      major: requestedMajor(),
-      fast: true,
-      settings: { full_page_writes: 'on', wal_keep_size: '1GB', ...hintSettings },
-    });
+    server = await startImagingServer(hintSettings);
     await loadBaselineSchema(server.url);
     await applyToolkitMigrations(server.url);
     admin = new pg.Client({ connectionString: server.url });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fullPageImages, walInspectAvailable } from '../../bench/metrics/full-page-images.js';
 import type { BackfillEvent } from '../../src/backfill/events.js';
 import { generateDataset } from '../../fixtures/generator.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../harness/embedded-server.js';
+import type { EmbeddedServer } from '../harness/embedded-server.js';
+import { startImagingServer } from '../harness/imaging-server.js';
 import { requestedMajor } from '../harness/provision.js';
 import { loadBaselineSchema } from '../harness/template.js';
 import { applyToolkitMigrations } from '../harness/toolkit-schema.js';
@@ -67,13 +68,9 @@ describe('backfill --wal-compression', () => {
   }
 
   beforeAll(async () => {
-    server = await startEmbeddedServer({
-      major: requestedMajor(),
-      fast: true,
-      // Autovacuum off: a vacuum of the regenerated table between the checkpoint and the run
-      // would write the first images of its pages itself.
-      settings: { full_page_writes: 'on', wal_compression: 'off', wal_keep_size: '1GB', autovacuum: 'off' },
-    });
+    // Autovacuum off: a vacuum of the regenerated table between the checkpoint and the run would
+    // write the first images of its pages itself.
+    server = await startImagingServer({ wal_compression: 'off', autovacuum: 'off' });
     await loadBaselineSchema(server.url);
     await applyToolkitMigrations(server.url);
     admin = new pg.Client({ connectionString: server.url });

@@ -9,7 +9,7 @@ import { batchPoints, type BatchPoint } from './batch-events.js';
 import type { ContenderId } from './options.js';
 import { checkpoint, APP_SCHEMA, TABLE } from './dataset.js';
 import type { Contender, ContenderContext, StepRun } from './contenders/step.js';
-import { fullPageImagesByKind, walInspectAvailable, type ImagesByRelation } from './metrics/full-page-images.js';
+import { checkpointsBegun, fullPageImagesByKind, walInspectAvailable, type ImagesByRelation } from './metrics/full-page-images.js';
 import { readTableStats, type TableStats } from './metrics/table-stats.js';
 import { startTransactionSampler, type TransactionSample } from './metrics/txn-sampler.js';
 import { currentWalLsn, walBytesSince } from './metrics/wal.js';
@@ -49,7 +49,11 @@ export interface Measurement {
    * from pg_walinspect (15+), else null.
    */
   fullPageImages: { all: number; heap: number | null; index: number | null } | null;
-  /** Checkpoints that began during the run (timed or requested). */
+  /**
+   * Checkpoints that began during the run: from the WAL where pg_walinspect can read it (15+),
+   * else the server's count, which also counts the timed checkpoints it skipped (nothing logged
+   * since the last one's record).
+   */
   checkpoints: number | null;
   /** Blocks of the table (heap, indexes) read in and found in shared buffers during the run. */
   blocks: TableStats['blocks'];
@@ -93,6 +97,7 @@ export async function measureContender(options: {
   let walBytes: number;
   let longestTransaction: TransactionSample;
   let images: ImagesByRelation | null = null;
+  let checkpointsInRun: number | null = null;
   try {
     const startLsn = await currentWalLsn(admin);
     const sampler = await startTransactionSampler({
@@ -112,6 +117,7 @@ export async function measureContender(options: {
       // that does not keep it (wal_keep_size, server.ts), the WAL may be gone: no split then.
       await admin.query('CHECKPOINT');
       images = await fullPageImagesByKind(admin, startLsn, endLsn).catch(() => null);
+      checkpointsInRun = await checkpointsBegun(admin, startLsn, endLsn).catch(() => null);
     }
   } finally {
     await admin.end();
@@ -155,7 +161,8 @@ export async function measureContender(options: {
           ? null
           : { all: images?.all ?? serverAfter.fpi - serverBefore.fpi, heap: images?.heap ?? null, index: images?.index ?? null },
       checkpoints:
-        serverBefore.checkpoints === null || serverAfter.checkpoints === null ? null : serverAfter.checkpoints - serverBefore.checkpoints,
+        checkpointsInRun ??
+        (serverBefore.checkpoints === null || serverAfter.checkpoints === null ? null : serverAfter.checkpoints - serverBefore.checkpoints),
       blocks: {
         heapRead: after.blocks.heapRead - before.blocks.heapRead,
         heapHit: after.blocks.heapHit - before.blocks.heapHit,

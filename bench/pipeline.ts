@@ -59,6 +59,7 @@ const NOTES = [
   "Server CPU is the user + system time of the backends connected to the contender's database (/proc/<pid>/stat, read at every sample), per row of the table.",
   'Full-page images: pg_stat_wal.wal_fpi around the contender (all); heap (Heap, Heap2 records) and index (Btree) images from pg_walinspect (PostgreSQL 15+). FPI/heap page divides heap images by the heap pages before the run.',
   'Blocks read / hit are pg_statio_user_tables of the table (heap and indexes) before and after the contender.',
+  "ckpts: checkpoints whose redo point fell in the contender's WAL (pg_walinspect, 15+); before 15 the server's count, which also counts a timed checkpoint it skipped because nothing had been logged since the last one.",
 ];
 
 /** One report per regime (options.regimes), the dataset generated once. */

@@ -63,7 +63,7 @@ import { appTables } from '../src/names.js';
 import { startEmbeddedServer } from '../test/harness/embedded-server.js';
 import { UPSTREAM_SQL } from './contenders/upstream.js';
 import { cloneDatabase, createDataset, withClient } from './dataset.js';
-import { imagesPerRelation, writesPerInterval } from './metrics/full-page-images.js';
+import { checkpointsBegun, imagesPerRelation, writesPerInterval } from './metrics/full-page-images.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -357,9 +357,12 @@ async function measure(adminUrl: string, url: string, versionNum: number, walk: 
     const walBytes = Number(
       (await client.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint AS b`, [after.lsn, before.lsn])).rows[0].b,
     );
+    let checkpoints = after.checkpoints - before.checkpoints;
     if (args.wal) {
       // pg_walinspect reads only flushed WAL: the checkpoint flushes the walk's.
       await client.query('CHECKPOINT');
+      // The server's count includes timed checkpoints it skipped; the WAL has those it made.
+      checkpoints = await checkpointsBegun(client, before.lsn, after.lsn);
       for (const r of await imagesPerRelation(client, before.lsn, after.lsn, 5)) {
         console.log(`  images of ${r.relation}: ${r.images} (${r.pages} pages, ${(r.images / r.pages).toFixed(2)} each)`);
       }
@@ -379,7 +382,7 @@ async function measure(adminUrl: string, url: string, versionNum: number, walk: 
       ms,
       walBytes,
       fpi: after.fpi - before.fpi,
-      checkpoints: after.checkpoints - before.checkpoints,
+      checkpoints,
       upd: Number(stats.n_tup_upd),
       hot: Number(stats.n_tup_hot_upd),
       heapPagesBefore,

@@ -96,6 +96,28 @@ export async function imagesPerRelation(client: pg.ClientBase, from: string, to:
   return rows.map((r) => ({ relation: r.relation, images: Number(r.images), pages: Number(r.pages) }));
 }
 
+/** The redo point an online checkpoint's record names in its description ("redo 0/…; tli …"). */
+const REDO_POINT = `substring(description FROM 'redo ([0-9A-F]+/[0-9A-F]+)')::pg_lsn`;
+
+/**
+ * Checkpoints that began between `from` and `to`: those whose redo point lies there, counted
+ * from their records, which a checkpoint writes when it ends — so the WAL is read up to what has
+ * been flushed, and a checkpoint still running is counted only after it has ended (a CHECKPOINT
+ * after `to` waits for it). Unlike the server's counters (pg_stat_bgwriter, pg_stat_checkpointer
+ * before 17's num_done), this leaves out the timed checkpoints PostgreSQL skipped because
+ * nothing had been logged since the last one's record.
+ */
+export async function checkpointsBegun(client: pg.ClientBase, from: string, to: string): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*)::bigint AS n
+       FROM pg_get_wal_records_info($1::pg_lsn, pg_current_wal_flush_lsn())
+      WHERE resource_manager = 'XLOG' AND record_type = 'CHECKPOINT_ONLINE'
+        AND ${REDO_POINT} >= $1::pg_lsn AND ${REDO_POINT} < $2::pg_lsn`,
+    [from, to],
+  );
+  return Number(rows[0]!.n);
+}
+
 /** One checkpoint interval of a stretch of WAL: from a redo point to the next. */
 export interface IntervalWrites {
   /** The interval's redo point (the stretch's start for the first). */
@@ -113,7 +135,8 @@ export interface IntervalWrites {
  * Non-HOT updates and index images per checkpoint interval: an index page is imaged once in each
  * interval it is written in, so what counts is how the updates that write index entries spread
  * over the intervals. An interval starts at a checkpoint's redo point, which its CHECKPOINT_ONLINE
- * record, written when the checkpoint ends, names in its description ("redo 0/…").
+ * record, written when the checkpoint ends, names: read up to the WAL flushed, so that a
+ * checkpoint still running at `to` is seen once a CHECKPOINT after `to` has waited for it.
  */
 export async function writesPerInterval(client: pg.ClientBase, from: string, to: string): Promise<IntervalWrites[]> {
   const { rows } = await client.query<{ start: string; moved: string; images: string }>(
@@ -123,8 +146,8 @@ export async function writesPerInterval(client: pg.ClientBase, from: string, to:
      ), redo AS MATERIALIZED (
        SELECT $1::pg_lsn AS at
        UNION
-       SELECT substring(description FROM 'redo ([0-9A-F]+/[0-9A-F]+)')::pg_lsn FROM recs
-        WHERE rm = 'XLOG' AND type = 'CHECKPOINT_ONLINE' AND substring(description FROM 'redo ([0-9A-F]+/[0-9A-F]+)')::pg_lsn > $1::pg_lsn
+       SELECT ${REDO_POINT} FROM pg_get_wal_records_info($1::pg_lsn, pg_current_wal_flush_lsn())
+        WHERE resource_manager = 'XLOG' AND record_type = 'CHECKPOINT_ONLINE' AND ${REDO_POINT} > $1::pg_lsn AND ${REDO_POINT} < $2::pg_lsn
      ), tagged AS (
        SELECT (SELECT max(r.at) FROM redo r WHERE r.at <= recs.start_lsn) AS interval, recs.*
          FROM recs

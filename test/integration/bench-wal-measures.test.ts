@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesPerRelation, walInspectAvailable, writesPerInterval } from '../../bench/metrics/full-page-images.js';
+import { checkpointsBegun, imagesPerRelation, walInspectAvailable, writesPerInterval } from '../../bench/metrics/full-page-images.js';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startImagingServer } from '../harness/imaging-server.js';
 import { requestedMajor } from '../harness/provision.js';
@@ -43,6 +43,8 @@ describe.runIf(requestedMajor() >= 15)('bench WAL measures: images per relation 
 
     const intervals = await writesPerInterval(admin, from, to);
     expect(intervals.map((i) => i.nonHotUpdates)).toEqual([100, 150]);
+    // The checkpoint inside the stretch, not the ones before `from` or after `to`.
+    expect(await checkpointsBegun(admin, from, to)).toBe(1);
     expect(intervals[0]!.from).toBe(from);
     // The primary key's pages the updates wrote are imaged again after the checkpoint.
     for (const interval of intervals) expect(interval.indexImages).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ describe.runIf(requestedMajor() >= 15)('bench WAL measures: images per relation 
 
   const lsn = async () => (await admin.query(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0].l as string;
 
-  it('counts the non-HOT updates and index images of each interval, and every interval a checkpoint starts', async () => {
+  it("splits the WAL at each checkpoint's redo point, counts the checkpoints, and the images per relation", async () => {
     await admin.query('CHECKPOINT');
     const from = await lsn();
     // A new key is never HOT: 100 non-HOT updates, then a checkpoint, then 150 more.
